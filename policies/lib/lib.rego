@@ -1,0 +1,45 @@
+# METADATA
+# description: Helpers shared by tagguard policies.
+package tagguard.lib
+
+# METADATA
+# description: >-
+#   The rule descriptor of a policy, from the METADATA chain of the rule that calls it:
+#   the package annotation carries title, description and the custom fields.
+describe(chain) := object.union(
+	object.get(pkg, "custom", {}),
+	{
+		"title": object.get(pkg, "title", ""),
+		"description": object.get(pkg, "description", ""),
+		"links": [link.ref | some link in object.get(pkg, "related_resources", [])],
+	},
+) if {
+	some entry in chain
+	entry.annotations.scope == "package"
+	pkg := entry.annotations
+}
+
+# METADATA
+# description: >-
+#   A finding on a resource. at is the object the rule objects to (an attribute or a
+#   filter that carries its own location, or the resource itself): the engine reports
+#   the location of that object, never a line computed here.
+finding(rule, resource, at, severity, message) := {
+	"ruleId": rule.id,
+	"severity": severity,
+	"message": message,
+	"resource": resource.address,
+	"root": object.get(resource, "root", ""),
+	"location": object.get(at, "location", null),
+	"trace": object.get(at, "trace", []),
+}
+
+# METADATA
+# description: How a filter reads in a message.
+filter_text(f) := sprintf("\"%s\" (%s)", [object.get(f, "filter", ""), object.get(f, "filter_type", "")])
+
+# METADATA
+# description: >-
+#   True when every tag that wildcard filter f matches also matches pattern p. A '*'
+#   in p may stand for a '*' of f, so "dev-*" covers "dev-*" and "*" covers anything.
+pattern_covers(p, f) if glob.match(p, [], f)

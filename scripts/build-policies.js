@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Compiles policies/ to WebAssembly with the pinned opa and records the sha256 of every
+// source file in policies/dist/manifest.json, so a stale bundle is detected by the tests.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const POLICIES = path.join(__dirname, '..', 'policies');
+const DIST = path.join(POLICIES, 'dist');
+const ENTRYPOINTS = ['tagguard/main/findings', 'tagguard/main/rules'];
+
+/** The Rego files that go into the bundle (tests do not), relative to policies/, sorted. */
+function policySources(dir = POLICIES) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.rego') && !e.name.endsWith('_test.rego')) out.push(path.relative(dir, p).split(path.sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function sha256(file) {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function sourceHashes(dir = POLICIES) {
+  return Object.fromEntries(policySources(dir).map((f) => [f, sha256(path.join(dir, f))]));
+}
+
+function build() {
+  const bin = execFileSync('bash', [path.join(__dirname, 'install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const opa = path.join(bin, 'opa');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tagguard-policies-'));
+  try {
+    const bundle = path.join(tmp, 'bundle.tar.gz');
+    const args = ['build', '-t', 'wasm', ...ENTRYPOINTS.flatMap((e) => ['-e', e]), '--ignore', '*_test.rego', '-o', bundle];
+    execFileSync(opa, [...args, ...policySources()], { cwd: POLICIES, stdio: 'inherit' });
+    execFileSync('tar', ['-xzf', bundle, '-C', tmp, '/policy.wasm'], { stdio: ['ignore', 'inherit', 'ignore'] });
+    fs.mkdirSync(DIST, { recursive: true });
+    fs.copyFileSync(path.join(tmp, 'policy.wasm'), path.join(DIST, 'policy.wasm'));
+    const version = execFileSync(opa, ['version'], { encoding: 'utf8' }).match(/^Version: (.*)$/m)[1];
+    const manifest = { opa: version, entrypoints: ENTRYPOINTS, sources: sourceHashes(), wasm: sha256(path.join(DIST, 'policy.wasm')) };
+    fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    console.log(`built policies/dist/policy.wasm from ${Object.keys(manifest.sources).length} sources with opa ${version}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+module.exports = { policySources, sourceHashes, sha256, DIST };
+
+if (require.main === module) build();

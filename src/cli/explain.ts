@@ -1,0 +1,38 @@
+import type { RuleDescriptor } from '../policy/engine';
+
+/** `tagguard explain`: everything comes from the policy's METADATA. */
+export function explain(rule: RuleDescriptor): string {
+  const out: string[] = [`${rule.id}: ${rule.title}`, `severity: ${rule.severity}`, '', 'Why it matters', wrap(rule.description), ''];
+  if (rule.verdicts?.length) {
+    out.push('Verdicts (image_tag_mutability)');
+    const width = Math.max(...rule.verdicts.map((v) => v.value.length));
+    for (const v of rule.verdicts) out.push(`  ${v.value.padEnd(width)}  ${v.verdict}`);
+    out.push('');
+  }
+  if (rule.recommended_action) out.push('How to fix', wrap(rule.recommended_action), '');
+  if (rule.fix_hcl) out.push('In Terraform / OpenTofu (HCL):', '', indent(rule.fix_hcl), '');
+  if (rule.fix_cdktf) out.push('In CDK for Terraform (TypeScript):', '', indent(rule.fix_cdktf), '');
+  if (rule.aliases?.length) out.push(`Also known as: ${rule.aliases.join(', ')}`);
+  if (rule.links.length) out.push('See also:', ...rule.links.map((l) => `  ${l}`));
+  return out.join('\n') + '\n';
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? '    ' + l : l))
+    .join('\n');
+}
+
+function wrap(text: string, width = 88): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => '  ' + l).join('\n');
+}

@@ -1,0 +1,84 @@
+import writeFileAtomic from 'write-file-atomic';
+import yargs from 'yargs';
+import { PolicyEngine } from '../policy/engine';
+import { formatJson } from '../report/json';
+import { formatText } from '../report/text';
+import { explain } from './explain';
+import { exitCode, scan } from './scan';
+
+export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
+
+interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
+
+/** Runs the command line and resolves to the exit code; nothing here calls process.exit. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  let code: number = EXIT.clean;
+  const parser = yargs(argv)
+    .scriptName('tagguard')
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError(msg || err?.message || 'invalid command line');
+    })
+    .command(
+      'scan [paths..]',
+      'Scan Terraform / OpenTofu code for ECR repositories whose image tags can be overwritten',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files or directories to scan' })
+          .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
+          .option('allow-mutable-tag', {
+            type: 'string',
+            array: true,
+            default: ['latest'],
+            describe: 'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (repeatable; replaces the default)',
+          })
+          .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, default: 'warn' as const, describe: 'How to report values that cannot be known before apply' }),
+      async (args) => {
+        const result = await scan({
+          paths: args.paths ?? ['.'],
+          cwd: io.cwd,
+          policy: { allowedMutableTags: args['allow-mutable-tag'], unknown: args.unknown },
+        });
+        const toTerminal = !args.output;
+        const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+        const report = args.format === 'json' ? formatJson(result) : formatText(result, { color });
+        if (args.output) await writeFileAtomic(args.output, report);
+        else io.stdout.write(report);
+        code = exitCode(result);
+      },
+    )
+    .command(
+      'explain <rule>',
+      'Explain a rule: why it matters, its verdicts and how to fix a finding',
+      (y) => y.positional('rule', { type: 'string', demandOption: true }),
+      async (args) => {
+        const rules = (await PolicyEngine.load()).rules();
+        const rule = rules.find((r) => r.id === args.rule || r.aliases?.includes(args.rule));
+        if (!rule) throw new UsageError(`unknown rule "${args.rule}"; known rules: ${rules.map((r) => r.id).join(', ')}`);
+        io.stdout.write(explain(rule));
+      },
+    )
+    .demandCommand(1, 'name a command: scan or explain');
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    io.stderr.write(`tagguard: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (!(e instanceof UsageError)) io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
+    return EXIT.usage;
+  }
+  return code;
+}
+
+class UsageError extends Error {}
+

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fdir } from 'fdir';
+import ignore, { type Ignore } from 'ignore';
+
+const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
+const ALWAYS_SKIPPED = new Set(['.terraform', 'node_modules', '.git']);
+
+export interface Discovered {
+  /** Absolute paths of the Terraform files that count, sorted. */
+  files: string[];
+  /** Paths that do not exist, as the user wrote them. */
+  missing: string[];
+}
+
+/**
+ * Finds the Terraform and OpenTofu files under the given paths: .gitignore files
+ * from the repository root down are honoured, .terraform/ and node_modules/ are
+ * skipped, and a `.tofu` file hides the `.tf` file of the same name beside it.
+ * A file named on the command line is taken even when ignored.
+ */
+export function discover(paths: string[], cwd: string): Discovered {
+  const found = new Set<string>();
+  const missing: string[] = [];
+  const rules = new GitignoreRules();
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    if (!existsSync(abs)) {
+      missing.push(p);
+      continue;
+    }
+    if (statSync(abs).isFile()) {
+      if (TERRAFORM_FILE.test(abs)) found.add(abs);
+      continue;
+    }
+    const files = new fdir()
+      .withFullPaths()
+      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true))
+      .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false))
+      .crawl(abs)
+      .sync();
+    for (const f of files) found.add(path.normalize(f));
+  }
+  return { files: applyTofuPrecedence([...found]).sort(), missing };
+}
+
+/** OpenTofu 1.8+: `x.tofu` wins over `x.tf`, and `x.tofu.json` over `x.tf.json`, in one directory. */
+export function applyTofuPrecedence(files: string[]): string[] {
+  const present = new Set(files);
+  return files.filter((f) => {
+    const m = /^(.*)\.tf(\.json)?$/.exec(f);
+    return !(m && present.has(`${m[1]}.tofu${m[2] ?? ''}`));
+  });
+}
+
+/** .gitignore rules of every directory from the enclosing repository's root down. */
+class GitignoreRules {
+  private readonly perDir = new Map<string, Ignore | null>();
+
+  ignores(target: string, isDir: boolean): boolean {
+    const abs = path.resolve(target);
+    const top = repositoryRoot(path.dirname(abs));
+    let dir = path.dirname(abs);
+    const chain: string[] = [];
+    while (true) {
+      chain.push(dir);
+      if (dir === top || path.dirname(dir) === dir) break;
+      dir = path.dirname(dir);
+    }
+    for (const d of chain.reverse()) {
+      const rules = this.rulesOf(d);
+      if (!rules) continue;
+      const rel = path.relative(d, abs).split(path.sep).join('/');
+      if (rel && rules.ignores(isDir ? rel + '/' : rel)) return true;
+    }
+    return false;
+  }
+
+  private rulesOf(dir: string): Ignore | null {
+    if (!this.perDir.has(dir)) {
+      const file = path.join(dir, '.gitignore');
+      this.perDir.set(dir, existsSync(file) ? ignore().add(readFileSync(file, 'utf8')) : null);
+    }
+    return this.perDir.get(dir)!;
+  }
+}
+
+const roots = new Map<string, string>();
+
+/** The nearest directory holding `.git`, or the filesystem root. */
+function repositoryRoot(dir: string): string {
+  const cached = roots.get(dir);
+  if (cached) return cached;
+  const parent = path.dirname(dir);
+  const root = existsSync(path.join(dir, '.git')) || parent === dir ? dir : repositoryRoot(parent);
+  roots.set(dir, root);
+  return root;
+}

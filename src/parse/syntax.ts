@@ -1,0 +1,47 @@
+import type { Range } from './source';
+
+/**
+ * The syntax tree tagguard evaluates, shared by the HCL and JSON readers. Every node
+ * keeps its range so that a value can always be traced to where it is written.
+ */
+export type Expr =
+  | { kind: 'literal'; value: string | number | boolean | null; range: Range }
+  | { kind: 'template'; parts: Array<string | Expr>; range: Range }
+  | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
+  | { kind: 'tuple'; items: Expr[]; range: Range }
+  | { kind: 'object'; items: Array<{ key: Expr; value: Expr }>; range: Range }
+  | { kind: 'unsupported'; syntax: string; range: Range };
+
+export type TraversalStep = { kind: 'attr'; name: string } | { kind: 'index'; key: Expr } | { kind: 'splat' };
+
+export interface Attribute {
+  name: string;
+  expr: Expr;
+  range: Range;
+}
+
+export interface Block {
+  type: string;
+  labels: string[];
+  body: Body;
+  /** The whole block, header to closing brace. */
+  range: Range;
+}
+
+/**
+ * In HCL a nested block and an attribute are different syntax; in Terraform JSON a
+ * nested block is written as an attribute holding an object or a list of objects, and
+ * only the schema tells them apart. `blocks` holds what the syntax says is a block.
+ */
+export interface Body {
+  attributes: Map<string, Attribute>;
+  blocks: Block[];
+}
+
+export type Syntax = 'hcl' | 'json';
+
+export interface ParsedFile {
+  path: string;
+  syntax: Syntax;
+  body: Body;
+}

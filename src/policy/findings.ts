@@ -1,0 +1,46 @@
+import type { ResourceInstance } from '../terraform/resources';
+import type { RawFinding } from './engine';
+
+export interface Finding {
+  ruleId: string;
+  severity: 'error' | 'warning' | 'note';
+  resource: string;
+  root: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  trace: Array<{ file: string; line: number; column: number; note: string }>;
+}
+
+/**
+ * Policy results as findings. A policy names the object it objects to; where that
+ * object has no location (an unknown with no origin), the resource block stands in.
+ */
+export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Finding[] {
+  const byAddress = new Map(resources.map((r) => [`${r.root}\u0000${r.address}`, r]));
+  const findings = raw.map((f): Finding => {
+    const resource = byAddress.get(`${f.root}\u0000${f.resource}`);
+    const at = f.location ?? (resource && { file: resource.location.file, line: resource.location.line, column: resource.location.column, end_line: resource.location.endLine, end_column: resource.location.endColumn });
+    return {
+      ruleId: f.ruleId,
+      severity: f.severity,
+      resource: f.resource,
+      root: f.root,
+      file: at?.file ?? '',
+      line: at?.line ?? 0,
+      column: at?.column ?? 0,
+      endLine: at?.end_line ?? at?.line ?? 0,
+      endColumn: at?.end_column ?? at?.column ?? 0,
+      message: f.message,
+      trace: f.trace,
+    };
+  });
+  return findings.sort(compareFindings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message);
+}

@@ -1,0 +1,60 @@
+import type { Range } from '../parse/source';
+import type { AttributeValue, ResourceInstance } from '../terraform/resources';
+
+export interface PolicyConfig {
+  allowedMutableTags: string[];
+  unknown: 'error' | 'warn' | 'ignore';
+}
+
+/** A range as the policy input spells it (design.md: snake case, 1-based). */
+export function location(r: Range) {
+  return { file: r.file, line: r.line, column: r.column, end_line: r.endLine, end_column: r.endColumn };
+}
+
+function attribute(a: AttributeValue) {
+  return {
+    set: a.set,
+    known: a.known,
+    ...(a.known ? { value: a.value } : { reason: a.reason }),
+    ...(a.location ? { location: location(a.location) } : {}),
+    trace: a.trace,
+  };
+}
+
+/** The document every policy is evaluated against, once per scan. */
+export function policyInput(resources: ResourceInstance[], config: PolicyConfig) {
+  return {
+    resources: resources.map((r) => ({
+      address: r.address,
+      root: r.root,
+      type: r.type,
+      mode: r.mode,
+      module: r.module,
+      origin: r.syntax,
+      location: location(r.location),
+      attributes: {
+        ...Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, attribute(v)])),
+        ...Object.fromEntries(
+          Object.entries(r.blocks).map(([k, b]) => [
+            k,
+            {
+              set: b.set,
+              known: b.known,
+              ...(b.reason ? { reason: b.reason } : {}),
+              value: b.instances.map((i) => ({
+                ...i.fields,
+                known: i.known,
+                ...(i.reason ? { reason: i.reason } : {}),
+                location: location(i.location),
+                trace: i.trace,
+              })),
+            },
+          ]),
+        ),
+      },
+    })),
+    config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
+  };
+}
+
+export type PolicyInput = ReturnType<typeof policyInput>;

@@ -1,0 +1,61 @@
+import { codeFrameColumns } from '@babel/code-frame';
+import { createColors } from 'picocolors';
+import type { ScanResult } from '../cli/scan';
+import type { Finding } from '../policy/findings';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+/** The human report: one entry per finding with a code frame, then parse errors, then a summary line. */
+export function formatText(result: ScanResult, options: TextOptions): string {
+  const c = createColors(options.color);
+  const out: string[] = [];
+  for (const f of result.findings) {
+    const sev = f.severity === 'error' ? c.red('error') : c.yellow(f.severity);
+    out.push(`${c.bold(`${f.file}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(f.resource)}  ${c.dim(`[${f.ruleId}]`)}`);
+    out.push(`  ${f.message}`);
+    const frame = codeFrame(result, f);
+    if (frame) out.push(indent(frame));
+    for (const t of f.trace) out.push(c.dim(`  via ${t.file}:${t.line}:${t.column}  ${t.note}`));
+    out.push('');
+  }
+  for (const e of result.errors) {
+    const where = e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file;
+    out.push(`${c.bold(where)}  ${c.red('error')}  ${e.message}`);
+    const source = result.sources.get(e.file);
+    if (source && e.line > 0) out.push(indent(codeFrameColumns(source.text, { start: { line: e.line, column: e.column } }, { highlightCode: false, linesAbove: 1, linesBelow: 1 })));
+    out.push('');
+  }
+  out.push(summaryLine(result, c));
+  return out.join('\n') + '\n';
+}
+
+function codeFrame(result: ScanResult, f: Finding): string | undefined {
+  const source = result.sources.get(f.file);
+  if (!source || f.line < 1) return undefined;
+  // A finding on a whole block marks its header line only.
+  const end = f.endLine === f.line ? { line: f.endLine, column: f.endColumn } : undefined;
+  return codeFrameColumns(source.text, { start: { line: f.line, column: f.column }, ...(end ? { end } : {}) }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => '  ' + l)
+    .join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function summaryLine(result: ScanResult, c: ReturnType<typeof createColors>): string {
+  const s = result.summary;
+  const parts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
+  let line = `${parts.join(', ')} in ${plural(s.files, 'file')} (${plural(s.resources, 'resource')} checked)`;
+  if (result.errors.length > 0) line += `; ${plural(result.errors.length, 'problem')} reading input`;
+  if (s.errors > 0 || result.errors.length > 0) return c.red(`✖ ${line}`);
+  if (s.warnings > 0) return c.yellow(`⚠ ${line}`);
+  return c.green(`✔ ${line}`);
+}
