@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import type { SourceFile, SyntaxProblem } from './source';
 import type { Attribute, Block, Body, Expr, ParsedFile, TraversalStep } from './syntax';
@@ -8,7 +9,8 @@ let parser: Promise<Parser> | undefined;
 export function hclParser(): Promise<Parser> {
   parser ??= (async () => {
     await Parser.init();
-    const grammar = await Language.load(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'));
+    // Bytes, not a path: loading by path makes web-tree-sitter import node:fs dynamically.
+    const grammar = await Language.load(await readFile(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')));
     const p = new Parser();
     p.setLanguage(grammar);
     return p;

@@ -70,8 +70,24 @@ valid_values := {"IMMUTABLE", "MUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WI
 resource_types := {"aws_ecr_repository", "aws_ecr_repository_creation_template"}
 
 # METADATA
-# description: Rule metadata, read by tagguard explain and the SARIF rule descriptors.
+# description: Rule metadata, read by tagguard explain and the report formats.
 rule := lib.describe(rego.metadata.chain())
+
+messages := {
+	"not_set": concat(" ", [
+		"image_tag_mutability is not set; the provider default is MUTABLE,",
+		"so any tag can be overwritten: set it to IMMUTABLE",
+	]),
+	"mutable": "image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE",
+	"mutable_with_exclusion": concat(" ", [
+		"image_tag_mutability is MUTABLE_WITH_EXCLUSION:",
+		"every tag not listed in a filter can be overwritten; use IMMUTABLE",
+	]),
+	"no_filter": concat(" ", [
+		"IMMUTABLE_WITH_EXCLUSION needs at least one",
+		"image_tag_mutability_exclusion_filter block (AWS requires 1 to 5)",
+	]),
+}
 
 checked contains r if {
 	some r in input.resources
@@ -84,40 +100,41 @@ allowed_tags := object.get(input, ["config", "allowed_mutable_tags"], ["latest"]
 
 mutability(r) := object.get(r, ["attributes", "image_tag_mutability"], {"set": false, "known": true})
 
-filters(r) := object.get(r, ["attributes", "image_tag_mutability_exclusion_filter"], {"set": false, "known": true, "value": []})
+filters(r) := object.get(
+	r, ["attributes", "image_tag_mutability_exclusion_filter"],
+	{"set": false, "known": true, "value": []},
+)
 
-deny contains lib.finding(rule, r, r, "error", msg) if {
+deny contains lib.finding(rule, r, r, "error", messages.not_set) if {
 	some r in checked
 	not mutability(r).set
-	msg := "image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE"
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", msg) if {
+deny contains lib.finding(rule, r, mutability(r), "error", messages.mutable) if {
 	some r in checked
-	m := mutability(r)
-	m.known
-	m.value == "MUTABLE"
-	msg := "image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE"
+	mutability(r).known
+	mutability(r).value == "MUTABLE"
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", msg) if {
+deny contains lib.finding(rule, r, mutability(r), "error", messages.mutable_with_exclusion) if {
 	some r in checked
-	m := mutability(r)
-	m.known
-	m.value == "MUTABLE_WITH_EXCLUSION"
-	msg := "image_tag_mutability is MUTABLE_WITH_EXCLUSION: every tag not listed in a filter can be overwritten; use IMMUTABLE"
+	mutability(r).known
+	mutability(r).value == "MUTABLE_WITH_EXCLUSION"
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", msg) if {
+deny contains lib.finding(rule, r, m, "error", msg) if {
 	some r in checked
 	m := mutability(r)
 	m.known
 	is_string(m.value)
 	not m.value in valid_values
-	msg := sprintf("image_tag_mutability \"%s\" is not a valid value (the API is case-sensitive); use one of IMMUTABLE, IMMUTABLE_WITH_EXCLUSION", [m.value])
+	msg := sprintf(
+		"image_tag_mutability \"%s\" is not a valid value (the API is case-sensitive); use %s",
+		[m.value, "IMMUTABLE or IMMUTABLE_WITH_EXCLUSION"],
+	)
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", msg) if {
+deny contains lib.finding(rule, r, m, "error", msg) if {
 	some r in checked
 	m := mutability(r)
 	m.known
@@ -126,13 +143,11 @@ deny contains lib.finding(rule, r, mutability(r), "error", msg) if {
 	msg := sprintf("image_tag_mutability must be a string, got %s", [json.marshal(m.value)])
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", msg) if {
+deny contains lib.finding(rule, r, mutability(r), "error", messages.no_filter) if {
 	some r in checked
 	mutability(r).value == "IMMUTABLE_WITH_EXCLUSION"
-	f := filters(r)
-	f.known
-	count(f.value) == 0
-	msg := "IMMUTABLE_WITH_EXCLUSION needs at least one image_tag_mutability_exclusion_filter block (AWS requires 1 to 5)"
+	filters(r).known
+	count(filters(r).value) == 0
 }
 
 deny contains lib.finding(rule, r, filter, "error", msg) if {
@@ -141,21 +156,27 @@ deny contains lib.finding(rule, r, filter, "error", msg) if {
 	some filter in filters(r).value
 	filter.known
 	not allowed_filter(filter)
-	msg := sprintf("exclusion filter %s leaves tags mutable; allowed mutable tags: %s", [lib.filter_text(filter), concat(", ", allowed_tags)])
+	msg := sprintf(
+		"exclusion filter %s leaves tags mutable; allowed mutable tags: %s",
+		[lib.filter_text(filter), concat(", ", allowed_tags)],
+	)
+}
+
+# Values that static evaluation cannot know.
+deny contains lib.finding(rule, r, part, severity, msg) if {
+	severity := {"error": "error", "warn": "warning"}[unknown_mode]
+	some r in checked
+	some part in unknown_parts(r)
+	msg := sprintf(
+		"%s cannot be known before apply (%s); tag immutability is not proven",
+		[part.name, object.get(part, "reason", "unknown value")],
+	)
 }
 
 allowed_filter(f) if {
 	f.filter_type == "WILDCARD"
-	lib.pattern_covers(allowed_tags[_], f.filter)
-}
-
-# Values that static evaluation cannot know.
-deny contains lib.finding(rule, r, obj, severity, msg) if {
-	unknown_mode != "ignore"
-	severity := {"error": "error", "warn": "warning"}[unknown_mode]
-	some r in checked
-	some obj in unknown_parts(r)
-	msg := sprintf("%s cannot be known before apply (%s); tag immutability is not proven", [obj.name, object.get(obj, "reason", "unknown value")])
+	some pattern in allowed_tags
+	lib.pattern_covers(pattern, f.filter)
 }
 
 unknown_parts(r) := ({object.union(m, {"name": "image_tag_mutability"}) |

@@ -8,10 +8,14 @@ package tagguard.main
 # description: All findings of all rules, for one input document.
 # entrypoint: true
 findings contains f if {
-	some f in data.tagguard.rules[_].deny
+	some rule in data.tagguard.rules
+	some f in rule.deny
 }
 
 # METADATA
 # description: Descriptors of all rules, for explain and report rule tables.
 # entrypoint: true
-rules contains data.tagguard.rules[_].rule
+rules contains descriptor if {
+	some rule in data.tagguard.rules
+	descriptor := rule.rule
+}

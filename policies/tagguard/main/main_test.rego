@@ -3,7 +3,8 @@ package tagguard.main_test
 import data.tagguard.main
 
 test_findings_gather_rule_packages if {
-	fs := main.findings with input as {"resources": [{"address": "aws_ecr_repository.a", "type": "aws_ecr_repository", "attributes": {}}]}
+	repo := {"address": "aws_ecr_repository.a", "type": "aws_ecr_repository", "attributes": {}}
+	fs := main.findings with input as {"resources": [repo]}
 	some f in fs
 	f.ruleId == "ecr-tag-immutability"
 }

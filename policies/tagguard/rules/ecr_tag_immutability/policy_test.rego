@@ -21,39 +21,41 @@ with_filters(fs) := repo({
 	"image_tag_mutability_exclusion_filter": {"set": true, "known": true, "value": fs},
 })
 
-findings(r) := fs if {
-	fs := policy.deny with input as {"resources": [r]}
+test_immutable_passes if {
+	r := repo({"image_tag_mutability": known("IMMUTABLE")})
+	count(policy.deny) == 0 with input as {"resources": [r]}
 }
 
-test_immutable_passes if count(findings(repo({"image_tag_mutability": known("IMMUTABLE")}))) == 0
-
 test_not_set_is_error_at_block if {
-	some f in findings(repo({}))
+	some f in policy.deny with input as {"resources": [repo({})]}
 	f.severity == "error"
 	f.location.line == 1
-	contains(f.message, "does not set")
+	contains(f.message, "is not set")
 }
 
 test_mutable_is_error_at_value if {
-	some f in findings(repo({"image_tag_mutability": known("MUTABLE")}))
+	some f in policy.deny with input as {"resources": [repo({"image_tag_mutability": known("MUTABLE")})]}
 	f.severity == "error"
 	f.location == loc
 }
 
 test_mutable_with_exclusion_is_error if {
-	some f in findings(repo({"image_tag_mutability": known("MUTABLE_WITH_EXCLUSION")}))
+	some f in policy.deny with input as {"resources": [repo({"image_tag_mutability": known("MUTABLE_WITH_EXCLUSION")})]}
 	contains(f.message, "MUTABLE_WITH_EXCLUSION")
 }
 
 test_invalid_value_lists_valid_ones if {
-	some f in findings(repo({"image_tag_mutability": known("immutable")}))
+	some f in policy.deny with input as {"resources": [repo({"image_tag_mutability": known("immutable")})]}
 	contains(f.message, "not a valid value")
 }
 
-test_exclusion_of_latest_passes_by_default if count(findings(with_filters([filter("latest")]))) == 0
+test_exclusion_of_latest_passes_by_default if {
+	r := with_filters([filter("latest")])
+	count(policy.deny) == 0 with input as {"resources": [r]}
+}
 
 test_exclusion_outside_allow_list_names_filter if {
-	fs := findings(with_filters([filter("latest"), filter("dev-*")]))
+	fs := policy.deny with input as {"resources": [with_filters([filter("latest"), filter("dev-*")])]}
 	count(fs) == 1
 	some f in fs
 	contains(f.message, "\"dev-*\"")
@@ -65,13 +67,13 @@ test_allow_list_from_config if {
 }
 
 test_exclusion_without_filters_is_error if {
-	some f in findings(with_filters([]))
+	some f in policy.deny with input as {"resources": [with_filters([])]}
 	contains(f.message, "at least one")
 }
 
 test_unknown_is_warning_by_default if {
 	r := repo({"image_tag_mutability": {"set": true, "known": false, "reason": "data source"}})
-	some f in findings(r)
+	some f in policy.deny with input as {"resources": [r]}
 	f.severity == "warning"
 	contains(f.message, "data source")
 }
@@ -89,12 +91,12 @@ test_unknown_ignore_mode if {
 
 test_other_resource_types_are_not_checked if {
 	r := object.union(repo({}), {"type": "aws_s3_bucket"})
-	count(findings(r)) == 0
+	count(policy.deny) == 0 with input as {"resources": [r]}
 }
 
 test_creation_template_is_checked if {
 	r := object.union(repo({}), {"type": "aws_ecr_repository_creation_template"})
-	count(findings(r)) == 1
+	count(policy.deny) == 1 with input as {"resources": [r]}
 }
 
 test_rule_metadata_comes_from_annotations if {

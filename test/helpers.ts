@@ -1,0 +1,17 @@
+import path from 'node:path';
+import { scan, type ScanResult } from '../src/cli/scan';
+import type { PolicyConfig } from '../src/policy/input';
+
+export const ROOT = path.join(__dirname, '..');
+
+export const DEFAULT_POLICY: PolicyConfig = { allowedMutableTags: ['latest'], unknown: 'warn' };
+
+/** Scans fixture folders as a user in the repository root would. */
+export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}): Promise<ScanResult> {
+  return scan({ paths: paths.map((p) => path.join('fixtures', p)), cwd: ROOT, policy: { ...DEFAULT_POLICY, ...policy } });
+}
+
+/** The parts of findings that tests assert: place, severity, resource. */
+export function places(result: ScanResult) {
+  return result.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, resource: f.resource }));
+}
