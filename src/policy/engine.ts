@@ -15,20 +15,30 @@ export class PolicyError extends Error {
   }
 }
 
-/** The WASM throws plain strings (a bad entry point, opa_abort); make them errors. */
+/** The WASM throws plain strings (a bad entry point, opa_abort) and bare objects; make them errors. */
 function asError(e: unknown, doing: string): Error {
   if (e instanceof Error) return new PolicyError(`${doing}: ${e.message}`, { cause: e });
-  return new PolicyError(`${doing}: ${typeof e === 'string' ? e : JSON.stringify(e)}`);
+  const message = (e as { message?: unknown } | null)?.message;
+  return new PolicyError(`${doing}: ${typeof e === 'string' ? e : typeof message === 'string' ? message : JSON.stringify(e)}`);
+}
+
+/** `print` in a policy built with --wasm-include-print calls internal.print with one set per argument. */
+function printBuiltin(sink: string[]) {
+  return {
+    'internal.print': (args: unknown[]) => {
+      sink.push(args.map((set) => (Array.isArray(set) ? set.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ') : '<undefined>')).join(' '));
+      return true;
+    },
+  };
 }
 
 /** A compiled policy bundle loaded into this process. */
 export class PolicyEngine {
-  /** What Rego `print` wrote during the last evaluation; it never reaches stdout. */
-  readonly printed: string[] = [];
-
   private constructor(
     private readonly policy: LoadedPolicy,
     readonly source: string,
+    /** What Rego `print` wrote; it never reaches stdout. */
+    readonly printed: string[],
   ) {}
 
   static async load(file = BUILTIN_POLICY): Promise<PolicyEngine> {
@@ -39,9 +49,10 @@ export class PolicyEngine {
       throw asError(e, `cannot read policy ${file}`);
     }
     try {
-      const policy = await loadPolicy(wasm);
+      const printed: string[] = [];
+      const policy = await loadPolicy(wasm, undefined, printBuiltin(printed));
       policy.setData({});
-      return new PolicyEngine(policy, file);
+      return new PolicyEngine(policy, file, printed);
     } catch (e) {
       throw asError(e, `cannot load policy ${file}`);
     }

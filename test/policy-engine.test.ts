@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PolicyEngine, PolicyError } from '../src/policy/engine';
+import { ROOT } from './helpers';
+
+// scripts/build-policies.js is plain JavaScript shared with the build.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const build = require('../scripts/build-policies.js') as { sourceHashes(): Record<string, string>; sha256(file: string): string; DIST: string };
+
+describe('compiled policy bundle', () => {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8'));
+
+  test('is built from the current Rego sources (run `npm run build:policies` when this fails)', () => {
+    expect(manifest.sources).toEqual(build.sourceHashes());
+  });
+
+  test('is the WASM the manifest describes', () => {
+    expect(build.sha256(path.join(build.DIST, 'policy.wasm'))).toBe(manifest.wasm);
+  });
+});
+
+describe('PolicyEngine', () => {
+  let engine: PolicyEngine;
+  beforeAll(async () => {
+    engine = await PolicyEngine.load();
+  });
+
+  test('lists the rules from their METADATA', () => {
+    expect(engine.rules().map((r) => [r.id, r.severity, r.resource_types])).toEqual([
+      ['ecr-tag-immutability', 'error', ['aws_ecr_repository', 'aws_ecr_repository_creation_template']],
+    ]);
+  });
+
+  test('evaluates the whole document at once', () => {
+    const repo = (address: string, value: string) => ({
+      address,
+      type: 'aws_ecr_repository',
+      root: '.',
+      location: { file: 'main.tf', line: 1, column: 1 },
+      attributes: { image_tag_mutability: { set: true, known: true, value, location: { file: 'main.tf', line: 2, column: 3 } } },
+    });
+    const findings = engine.findings({ resources: [repo('aws_ecr_repository.a', 'MUTABLE'), repo('aws_ecr_repository.b', 'IMMUTABLE'), repo('aws_ecr_repository.c', 'Immutable')] });
+    expect(findings.map((f) => f.resource).sort()).toEqual(['aws_ecr_repository.a', 'aws_ecr_repository.c']);
+  });
+
+  test('an error thrown as a string by the WASM becomes a PolicyError', () => {
+    let caught: unknown;
+    try {
+      engine.evaluate({}, 'tagguard/no/such/entrypoint');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(PolicyError);
+    expect((caught as Error).message).toMatch(/entrypoint tagguard\/no\/such\/entrypoint is not valid/);
+  });
+
+  test('a file that is not a policy is a PolicyError naming the file', async () => {
+    await expect(PolicyEngine.load(path.join(ROOT, 'package.json'))).rejects.toThrow(/cannot load policy .*package\.json/);
+    await expect(PolicyEngine.load(path.join(ROOT, 'no-such.wasm'))).rejects.toBeInstanceOf(PolicyError);
+  });
+
+  test('console.log is restored after evaluation, even when it fails', () => {
+    const log = console.log;
+    expect(() => engine.evaluate({}, 'nope')).toThrow();
+    engine.evaluate({ resources: [] }, 'tagguard/main/findings');
+    expect(console.log).toBe(log);
+  });
+});
+
+describe('Rego print', () => {
+  test('is captured, never written to stdout', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-print-'));
+    const opa = path.join(ROOT, '.tools/bin/opa');
+    const src = path.join(ROOT, 'fixtures/policies/prints');
+    execFileSync(opa, ['build', '-t', 'wasm', '-e', 'tagguard/main/findings', '-e', 'tagguard/main/rules', '--wasm-include-print', src, '-o', path.join(dir, 'b.tar.gz')]);
+    execFileSync('tar', ['-xzf', path.join(dir, 'b.tar.gz'), '-C', dir, '/policy.wasm'], { stdio: 'ignore' });
+    const engine = await PolicyEngine.load(path.join(dir, 'policy.wasm'));
+    const write = jest.spyOn(process.stdout, 'write');
+    const log = jest.spyOn(console, 'log');
+    try {
+      expect(engine.findings({})).toEqual([{ message: 'printed' }]);
+      expect(write).not.toHaveBeenCalled();
+      expect(log).not.toHaveBeenCalled();
+      expect(engine.printed.join('\n')).toContain('debug output from rego');
+    } finally {
+      write.mockRestore();
+      log.mockRestore();
+    }
+  });
+});
