@@ -1,6 +1,6 @@
 import writeFileAtomic from 'write-file-atomic';
 import yargs from 'yargs';
-import { PolicyEngine } from '../policy/engine';
+import { PolicyEngine, PolicyError } from '../policy/engine';
 import { formatJson } from '../report/json';
 import { formatText } from '../report/text';
 import { explain } from './explain';
@@ -74,7 +74,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     await parser.parseAsync();
   } catch (e) {
     io.stderr.write(`tagguard: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (!(e instanceof UsageError)) io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
+    if (!(e instanceof UsageError || e instanceof PolicyError)) io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
     return EXIT.usage;
   }
   return code;
