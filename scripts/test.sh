@@ -15,8 +15,10 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
 npx jest --json --outputFile="$results" "$@" || status=$?
+# The closing line CI reads: "N passed, N failed, N skipped".
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  let r;
+  try { r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); } catch { process.exit(0); }
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "$results"
 exit "$status"
