@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { scan, type ScanResult } from '../src/cli/scan';
+import { scan, type ScanOptions, type ScanResult } from '../src/cli/scan';
 import type { PolicyConfig } from '../src/policy/input';
 
 export const ROOT = path.join(__dirname, '..');
@@ -7,8 +7,13 @@ export const ROOT = path.join(__dirname, '..');
 export const DEFAULT_POLICY: PolicyConfig = { allowedMutableTags: ['latest'], unknown: 'warn' };
 
 /** Scans fixture folders as a user in the repository root would. */
-export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}): Promise<ScanResult> {
-  return scan({ paths: paths.map((p) => path.join('fixtures', p)), cwd: ROOT, policy: { ...DEFAULT_POLICY, ...policy } });
+export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}, variables: Partial<ScanOptions['variables']> = {}): Promise<ScanResult> {
+  return scan({
+    paths: paths.map((p) => path.join('fixtures', p)),
+    cwd: ROOT,
+    policy: { ...DEFAULT_POLICY, ...policy },
+    variables: { varFiles: [], vars: [], env: {}, ...variables },
+  });
 }
 
 /** The parts of findings that tests assert: place, severity, resource. */

@@ -43,13 +43,18 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
             default: ['latest'],
             describe: 'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (repeatable; replaces the default)',
           })
-          .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, default: 'warn' as const, describe: 'How to report values that cannot be known before apply' }),
+          .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, default: 'warn' as const, describe: 'How to report values that cannot be known before apply' })
+          .option('var-file', { type: 'string', array: true, default: [] as string[], describe: 'A variables file for every root module, as terraform -var-file (repeatable)' })
+          .option('var', { type: 'string', array: true, default: [] as string[], describe: 'A variable for every root module, name=value, as terraform -var (repeatable)' })
+          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
       async (args) => {
         const result = await scan({
           paths: args.paths ?? ['.'],
           cwd: io.cwd,
           policy: { allowedMutableTags: args['allow-mutable-tag'], unknown: args.unknown },
+          variables: { varFiles: args['var-file'], vars: args.var, env: io.env },
         });
+        if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
         const toTerminal = !args.output;
         const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
         const report = args.format === 'json' ? formatJson(result) : formatText(result, { color });

@@ -1,19 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { discover } from '../discover/discover';
-import { parseHcl, type ParseResult } from '../parse/hcl';
-import { parseTerraformJson } from '../parse/json';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
+import type { SourceFile } from '../parse/source';
 import { PolicyEngine } from '../policy/engine';
 import { toFindings, type Finding } from '../policy/findings';
 import { policyInput, type PolicyConfig } from '../policy/input';
-import { modulesOf } from '../terraform/config';
-import { resourceInstances } from '../terraform/resources';
+import type { ModuleConfig } from '../terraform/config';
+import { isLocalSource, ModuleLoader } from '../terraform/loader';
+import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
+import { rootVariables, type VariableOptions } from '../terraform/variables';
 
 export interface ScanOptions {
   paths: string[];
   cwd: string;
   policy: PolicyConfig;
+  variables: Omit<VariableOptions, 'cwd'>;
 }
 
 export interface ScanProblem {
@@ -26,6 +26,8 @@ export interface ScanProblem {
 export interface ScanResult {
   findings: Finding[];
   errors: ScanProblem[];
+  /** Things a user may want to know with --verbose: remote modules not on disk. */
+  notes: string[];
   summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number };
   /** The scanned files by reported path, for code frames. */
   sources: Map<string, SourceFile>;
@@ -40,35 +42,51 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const { cwd } = options;
   const found = discover(options.paths, cwd);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
-  const sources = new Map<string, SourceFile>();
-  const parsed = [];
-  let parseErrors = 0;
-  for (const absPath of found.files) {
-    const source = new SourceFile(displayPath(cwd, absPath), await readFile(absPath, 'utf8'));
-    sources.set(source.path, source);
-    const result: ParseResult = absPath.endsWith('.json') ? await parseTerraformJson(source) : await parseHcl(source);
-    if (result.ok) parsed.push({ absPath, parsed: result.file });
-    else {
-      parseErrors++;
-      errors.push(...result.problems.map((p: SyntaxProblem) => ({ ...p })));
-    }
-  }
+  const loader = new ModuleLoader(cwd);
+  await loader.load(found.files);
   const policy = engine ?? (await PolicyEngine.load());
   const types = new Set(policy.rules().flatMap((r) => r.resource_types ?? []));
-  const resources = modulesOf(parsed).flatMap((m) => resourceInstances(m, types, cwd));
+  const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
+  const resources: ResourceInstance[] = [];
+  for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {
+    const inputs = await rootVariables(root, { ...options.variables, cwd }, loader.problems);
+    resources.push(...instantiateRoot(ctx, root, inputs));
+  }
+  errors.push(...loader.problems, ...ctx.problems);
   const findings = toFindings(policy.findings(policyInput(resources, options.policy)), resources);
   return {
     findings,
     errors,
-    sources,
+    notes: ctx.notes,
+    sources: loader.sources,
     summary: {
       files: found.files.length,
       resources: resources.length,
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,
-      parseErrors,
+      parseErrors: loader.parseErrors,
     },
   };
+}
+
+/**
+ * design.md, Roots and modules: a scanned module that another scanned module calls
+ * through a local source is evaluated through its callers, unless the user named
+ * its directory.
+ */
+function roots(loader: ModuleLoader, files: string[], named: string[]): ModuleConfig[] {
+  const scannedDirs = new Set(files.map((f) => path.dirname(f)));
+  const called = new Set<string>();
+  for (const dir of scannedDirs) {
+    for (const call of loader.modules.get(dir)?.calls ?? []) {
+      if (call.source && isLocalSource(call.source)) called.add(path.resolve(dir, call.source));
+    }
+  }
+  return [...scannedDirs]
+    .filter((dir) => !called.has(dir) || named.includes(dir))
+    .sort()
+    .map((dir) => loader.modules.get(dir)!)
+    .filter(Boolean);
 }
 
 /** design.md: 0 clean, 1 an error-severity finding, 2 a usage or parse error. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Node } from 'web-tree-sitter';
-import type { SourceFile, SyntaxProblem } from './source';
-import type { Attribute, Block, Body, Expr, ParsedFile, TraversalStep } from './syntax';
+import { SourceFile, type SyntaxProblem } from './source';
+import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TraversalStep } from './syntax';
 
 let parser: Promise<Parser> | undefined;
 
@@ -34,15 +34,17 @@ export async function parseHcl(source: SourceFile): Promise<ParseResult> {
 }
 
 /** Parses one expression written as text, such as a template inside a JSON string. */
-export async function parseHclExpression(source: SourceFile, text: string): Promise<Expr | undefined> {
+export async function parseHclExpression(source: { path: string }, text: string): Promise<Expr | undefined> {
   const p = await hclParser();
-  const tree = p.parse(`x = ${text}\n`);
+  const wrapped = new SourceFile(source.path, `x = ${text}\n`);
+  const tree = p.parse(wrapped.text);
   if (!tree) return undefined;
   try {
     if (tree.rootNode.hasError) return undefined;
     const attr = tree.rootNode.descendantsOfType('attribute')[0];
-    const expr = attr?.childForFieldName('val') ?? attr?.namedChildren[1];
-    return expr ? new HclReader(source).expression(expr) : undefined;
+    const expr = attr?.namedChildren[1];
+    // Ranges are those of the wrapped text; callers relocate them.
+    return expr ? new HclReader(wrapped).expression(expr) : undefined;
   } finally {
     tree.delete();
   }
@@ -85,26 +87,37 @@ class HclReader {
       if (!child) continue;
       if (child.type === 'identifier' && !type) type = child.text;
       else if (child.type === 'identifier') labels.push(child.text);
-      else if (child.type === 'string_lit') labels.push(unescapeQuoted(child.namedChildren.filter((c) => c?.type === 'template_literal').map((c) => c!.text).join('')));
+      else if (child.type === 'string_lit') {
+        const label = this.template(child, false);
+        labels.push(label.kind === 'literal' ? String(label.value) : child.text);
+      }
       else if (child.type === 'body') body = this.body(child);
     }
     return { type, labels, body, range: this.range(node) };
   }
 
   expression(node: Node): Expr {
-    const children = node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
     if (node.type !== 'expression') return this.term(node);
-    const [primary, ...postfix] = children;
-    if (!primary) return this.unsupported(node);
-    if (postfix.length === 0) return primary.type === 'expression' ? this.expression(primary) : this.term(primary);
-    if (primary.type !== 'variable_expr') return this.unsupported(node);
+    return this.sequence(named(node), node);
+  }
+
+  /**
+   * A primary term followed by index, attribute and splat steps. The grammar writes
+   * these as siblings, in expressions and in operands of operators alike.
+   */
+  sequence(nodes: Node[], whole: Node): Expr {
+    const [primary, ...postfix] = nodes;
+    if (!primary) return this.unsupported(whole);
+    const range = nodes.length === named(whole).length ? this.range(whole) : this.source.range(primary.startIndex, nodes.at(-1)!.endIndex);
+    if (postfix.length === 0) return this.term(primary);
     const steps: TraversalStep[] = [];
     for (const op of postfix) {
       const step = this.step(op);
-      if (!step) return this.unsupported(node);
+      if (!step) return this.unsupported(whole);
       steps.push(...step);
     }
-    return { kind: 'traversal', root: primary.text, steps, range: this.range(node) };
+    if (primary.type === 'variable_expr') return { kind: 'traversal', root: primary.text, steps, range };
+    return { kind: 'access', target: this.term(primary), steps, range };
   }
 
   step(node: Node): TraversalStep[] | undefined {
@@ -113,10 +126,10 @@ class HclReader {
         return [{ kind: 'attr', name: node.namedChildren[0]!.text }];
       case 'index': {
         const inner = node.namedChildren[0];
+        // legacy_index is the old `a.0` form; the grammar keeps its digits in the node's text only.
+        if (inner?.type === 'legacy_index') return [{ kind: 'index', key: { kind: 'literal', value: Number(inner.text.slice(1)), range: this.range(inner) } }];
         const key = inner?.namedChildren[0];
         if (!inner || !key) return undefined;
-        // legacy_index is the old `a.0` form: the key is a number literal.
-        if (inner.type === 'legacy_index') return [{ kind: 'index', key: { kind: 'literal', value: Number(key.text), range: this.range(key) } }];
         return [{ kind: 'index', key: this.expression(key) }];
       }
       case 'splat': {
@@ -157,6 +170,22 @@ class HclReader {
         return this.term(node.namedChildren[0]!);
       case 'variable_expr':
         return { kind: 'traversal', root: node.text, steps: [], range };
+      case 'function_call':
+        return this.call(node);
+      case 'conditional': {
+        const [condition, then, otherwise] = named(node).map((c) => this.expression(c));
+        return { kind: 'conditional', condition: condition!, then: then!, otherwise: otherwise!, range };
+      }
+      case 'operation':
+        return this.term(named(node)[0]!);
+      case 'binary_operation':
+        return this.binary(node);
+      case 'unary_operation': {
+        const op = node.children.find((c) => c && !c.isNamed)!.text as '-' | '!';
+        return { kind: 'unary', op, operand: this.sequence(named(node), node), range };
+      }
+      case 'for_expr':
+        return this.forExpr(named(node)[0]!);
       case 'tuple':
         return { kind: 'tuple', items: node.namedChildren.filter((c) => c?.type === 'expression').map((c) => this.expression(c!)), range };
       case 'object':
@@ -175,6 +204,45 @@ class HclReader {
     }
   }
 
+  call(node: Node): Expr {
+    const name = node.text.slice(0, node.text.indexOf('(')).trim();
+    const argsNode = named(node).find((c) => c.type === 'function_arguments');
+    const args = argsNode ? named(argsNode).filter((c) => c.type === 'expression').map((c) => this.expression(c)) : [];
+    const expandFinal = Boolean(argsNode?.children.some((c) => c?.type === 'ellipsis'));
+    return { kind: 'call', name, args, expandFinal, range: this.range(node) };
+  }
+
+  binary(node: Node): Expr {
+    const children = node.children.filter((c): c is Node => c !== null && c.type !== 'comment');
+    const at = children.findIndex((c) => !c.isNamed && OPERATORS.has(c.type));
+    if (at < 0) return this.unsupported(node);
+    const left = this.sequence(children.slice(0, at), node);
+    const right = this.sequence(children.slice(at + 1), node);
+    return { kind: 'binary', op: children[at]!.type as BinaryOperator, left, right, range: this.range(node) };
+  }
+
+  forExpr(node: Node): Expr {
+    const parts = named(node);
+    const intro = parts.find((c) => c.type === 'for_intro')!;
+    const names = named(intro).filter((c) => c.type === 'identifier').map((c) => c.text);
+    const collection = this.expression(named(intro).find((c) => c.type === 'expression')!);
+    const bodies = parts.filter((c) => c.type === 'expression').map((c) => this.expression(c));
+    const cond = parts.find((c) => c.type === 'for_cond');
+    const condition = cond ? this.expression(named(cond)[0]!) : undefined;
+    const isObject = node.type === 'for_object_expr';
+    return {
+      kind: 'for',
+      keyVar: names.length === 2 ? names[0] : undefined,
+      valueVar: names.at(-1)!,
+      collection,
+      key: isObject ? bodies[0] : undefined,
+      value: isObject ? bodies[1]! : bodies[0]!,
+      condition,
+      grouping: isObject && parts.some((c) => c.type === 'ellipsis'),
+      range: this.range(node),
+    };
+  }
+
   /** A bare identifier as an object key is the key's name, not a variable. */
   objectKey(node: Node): Expr {
     const only = node.namedChildren.length === 1 ? node.namedChildren[0] : null;
@@ -182,18 +250,37 @@ class HclReader {
     return this.expression(node);
   }
 
+  /**
+   * Literal text is read from the source between interpolations: the grammar's
+   * template_literal nodes leave out whitespace next to quotes and `${…}`.
+   */
   template(node: Node, heredoc: boolean): Expr {
-    const parts: Array<string | Expr> = [];
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      if (child.type === 'template_literal') parts.push(heredoc ? unescapeTemplateMarks(child.text) : unescapeQuoted(child.text));
-      else if (child.type === 'template_interpolation') {
-        const inner = child.namedChildren.find((c) => c?.type === 'expression');
-        if (inner) parts.push(this.expression(inner));
-      } else if (child.type === 'template_directive') return this.unsupported(node);
+    const text = this.source.text;
+    const children = node.children.filter((c): c is Node => c !== null);
+    let from: number;
+    let to: number;
+    if (heredoc) {
+      const [open, close] = children.filter((c) => c.type === 'heredoc_identifier');
+      from = text.indexOf('\n', open!.endIndex) + 1;
+      to = close ? text.lastIndexOf('\n', close.startIndex - 1) + 1 : node.endIndex;
+      if (to < from) to = from;
+    } else {
+      from = children[0]!.endIndex;
+      to = children.at(-1)!.startIndex;
     }
-    if (heredoc && node.namedChildren.some((c) => c?.type === 'heredoc_start' && c.text.startsWith('<<-'))) dedent(parts);
-    if (parts.length === 0) parts.push('');
+    const literal = (a: number, b: number) => (heredoc ? unescapeTemplateMarks(text.slice(a, b)) : unescapeQuoted(text.slice(a, b)));
+    const parts: Array<string | Expr> = [];
+    let cursor = from;
+    for (const child of children) {
+      if (child.type === 'template_directive') return this.unsupported(node);
+      if (child.type !== 'template_interpolation') continue;
+      if (child.startIndex > cursor) parts.push(literal(cursor, child.startIndex));
+      const inner = child.namedChildren.find((c) => c?.type === 'expression');
+      if (inner) parts.push(this.expression(inner));
+      cursor = child.endIndex;
+    }
+    if (to > cursor) parts.push(literal(cursor, to));
+    if (heredoc && children.some((c) => c.type === 'heredoc_start' && c.text.startsWith('<<-'))) dedent(parts);
     if (parts.every((p) => typeof p === 'string')) return { kind: 'literal', value: parts.join(''), range: this.range(node) };
     return { kind: 'template', parts, range: this.range(node) };
   }
@@ -201,6 +288,12 @@ class HclReader {
   unsupported(node: Node): Expr {
     return { kind: 'unsupported', syntax: node.type, range: this.range(node) };
   }
+}
+
+const OPERATORS = new Set(['+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', '&&', '||']);
+
+function named(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };

@@ -39,6 +39,18 @@ export async function parseTerraformJson(source: SourceFile): Promise<ParseResul
   return { ok: true, file: { path: source.path, syntax: 'json', body } };
 }
 
+/** A JSON variables file (`*.tfvars.json`): top-level properties are assignments. */
+export async function parseTerraformJsonValues(source: SourceFile): Promise<{ ok: true; values: Map<string, Expr> } | { ok: false; problems: SyntaxProblem[] }> {
+  const errors: ParseError[] = [];
+  const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (errors.length > 0) return { ok: false, problems: errors.slice(0, 5).map((e) => ({ ...problemAt(source, e.offset), message: jsonMessage(e) })) };
+  if (!root || root.type !== 'object') return { ok: false, problems: [{ ...problemAt(source, root?.offset ?? 0), message: 'a variables file must hold one object' }] };
+  const reader = new JsonReader(source, false);
+  const values = new Map<string, Expr>();
+  for (const [key, value] of properties(root)) values.set(key, await reader.expression(value));
+  return { ok: true, values };
+}
+
 function problemAt(source: SourceFile, offset: number): SyntaxProblem {
   return { file: source.path, ...source.position(offset), message: '' };
 }
@@ -58,7 +70,11 @@ function properties(node: JsonNode): Array<[string, JsonNode]> {
 }
 
 class JsonReader {
-  constructor(private readonly source: SourceFile) {}
+  /** templates: whether strings may hold `${…}` (not in variables files). */
+  constructor(
+    private readonly source: SourceFile,
+    private readonly templates = true,
+  ) {}
 
   range(node: JsonNode): Range {
     return this.source.range(node.offset, node.offset + node.length);
@@ -92,7 +108,7 @@ class JsonReader {
     const range = this.range(node);
     switch (node.type) {
       case 'string':
-        return /[$%]\{/.test(node.value) ? this.template(node.value, range) : { kind: 'literal', value: node.value, range };
+        return this.templates && /[$%]\{/.test(node.value) ? this.template(node.value, range) : { kind: 'literal', value: node.value, range };
       case 'number':
       case 'boolean':
       case 'null':

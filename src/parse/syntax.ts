@@ -10,7 +10,28 @@ export type Expr =
   | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
   | { kind: 'tuple'; items: Expr[]; range: Range }
   | { kind: 'object'; items: Array<{ key: Expr; value: Expr }>; range: Range }
+  | { kind: 'call'; name: string; args: Expr[]; expandFinal: boolean; range: Range }
+  | { kind: 'conditional'; condition: Expr; then: Expr; otherwise: Expr; range: Range }
+  | { kind: 'binary'; op: BinaryOperator; left: Expr; right: Expr; range: Range }
+  | { kind: 'unary'; op: '-' | '!'; operand: Expr; range: Range }
+  | {
+      kind: 'for';
+      keyVar?: string;
+      valueVar: string;
+      collection: Expr;
+      /** Present for `{for … : key => value}`. */
+      key?: Expr;
+      value: Expr;
+      condition?: Expr;
+      /** `...` after the value of an object for: values with the same key are grouped. */
+      grouping: boolean;
+      range: Range;
+    }
+  /** Index, attribute and splat steps on something other than a plain reference, as `f(x)[0]`. */
+  | { kind: 'access'; target: Expr; steps: TraversalStep[]; range: Range }
   | { kind: 'unsupported'; syntax: string; range: Range };
+
+export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||';
 
 export type TraversalStep = { kind: 'attr'; name: string } | { kind: 'index'; key: Expr } | { kind: 'splat' };
 

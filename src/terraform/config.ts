@@ -1,11 +1,18 @@
-import path from 'node:path';
 import type { Range } from '../parse/source';
 import type { Attribute, Block, Expr, ParsedFile, Syntax } from '../parse/syntax';
 
 export interface VariableDecl {
   name: string;
   default?: Expr;
+  type?: Expr;
   range: Range;
+}
+
+export interface ModuleCall {
+  name: string;
+  /** The literal `source`; undefined when it is not a plain string. */
+  source?: string;
+  block: Block;
 }
 
 export interface ResourceBlock {
@@ -24,10 +31,11 @@ export interface ModuleConfig {
   resources: ResourceBlock[];
   variables: Map<string, VariableDecl>;
   locals: Map<string, Attribute>;
+  calls: ModuleCall[];
 }
 
 export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
-  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map() };
+  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map(), calls: [] };
   for (const file of files) {
     for (const block of file.body.blocks) {
       switch (block.type) {
@@ -39,8 +47,16 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
           }
           break;
         case 'variable':
-          if (block.labels[0]) config.variables.set(block.labels[0], { name: block.labels[0], default: block.body.attributes.get('default')?.expr, range: block.range });
+          if (block.labels[0]) {
+            const attrs = block.body.attributes;
+            config.variables.set(block.labels[0], { name: block.labels[0], default: attrs.get('default')?.expr, type: attrs.get('type')?.expr, range: block.range });
+          }
           break;
+        case 'module': {
+          const source = block.body.attributes.get('source')?.expr;
+          if (block.labels[0]) config.calls.push({ name: block.labels[0], source: source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined, block });
+          break;
+        }
         case 'locals':
           for (const attr of block.body.attributes.values()) config.locals.set(attr.name, attr);
           break;
@@ -48,14 +64,4 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
     }
   }
   return config;
-}
-
-/** Groups parsed files by directory: in Terraform a directory is a module. */
-export function modulesOf(files: Array<{ absPath: string; parsed: ParsedFile }>): ModuleConfig[] {
-  const byDir = new Map<string, ParsedFile[]>();
-  for (const f of files) {
-    const dir = path.dirname(f.absPath);
-    byDir.set(dir, [...(byDir.get(dir) ?? []), f.parsed]);
-  }
-  return [...byDir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([dir, parsed]) => moduleConfig(dir, parsed));
 }

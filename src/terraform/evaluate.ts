@@ -1,112 +1,282 @@
-import type { Expr, TraversalStep } from '../parse/syntax';
-import type { ModuleConfig } from './config';
-import { known, unknown, via, type Value } from './value';
+import type { Range } from '../parse/source';
+import type { BinaryOperator, Expr, TraversalStep } from '../parse/syntax';
+import { numberText, toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
+import { callFunction } from './functions';
+import { bool, failure, firstUnknown, list, map, nil, num, str, unknown, via, type Value } from './value';
 
-/** Roots of references whose values exist only at plan or apply time. */
-const RUNTIME_ROOTS: Record<string, string> = {
+/** Names bound inside one evaluation: each.*, count.index, for-expression and dynamic-block iterators. */
+export interface Symbols {
+  each?: { key: Value; value: Value };
+  count?: Value;
+  names?: ReadonlyMap<string, Value>;
+}
+
+/** What a module-level reference resolves to; supplied by the module instance. */
+export interface References {
+  variable(name: string): Value;
+  local(name: string): Value;
+  path(name: string): Value;
+}
+
+/** Roots whose values exist only at plan or apply time. */
+const RUNTIME: Record<string, string> = {
   data: 'data sources are read during plan',
-  module: 'module outputs are not evaluated yet',
-  each: 'each.* is not evaluated yet',
-  count: 'count.index is not evaluated yet',
+  module: 'module outputs are not evaluated',
   self: 'self is known only during apply',
-  path: 'path.* is not evaluated yet',
-  terraform: 'terraform.* is not evaluated yet',
 };
 
+/** Bound on evaluation work per expression tree, against huge for/range() blow-ups. */
+const MAX_ITEMS = 100_000;
+
 /**
- * Evaluates expressions of one module the way Terraform would before apply, for the
- * subset this version models: literals, templates, collections, `var.*` (defaults)
- * and `local.*`. Anything else is unknown with the reason.
+ * Evaluates expressions as Terraform would before apply. Unknown propagates only to
+ * what depends on it, and every value keeps the range of the literal it came from.
  */
-export class ModuleScope {
-  private readonly locals = new Map<string, Value | 'evaluating'>();
+export class Evaluator {
+  constructor(private readonly refs: References) {}
 
-  constructor(private readonly module: ModuleConfig) {}
-
-  evaluate(expr: Expr): Value {
+  evaluate(expr: Expr, symbols: Symbols = {}): Value {
     switch (expr.kind) {
       case 'literal':
-        return known(expr.value, expr.range);
+        return literal(expr.value, expr.range);
       case 'template':
-        return this.template(expr);
+        return this.template(expr, symbols);
       case 'tuple':
-        return this.collect(expr.items.map((item) => this.evaluate(item)), (values) => values, expr);
-      case 'object': {
-        const keys = expr.items.map((i) => this.evaluate(i.key));
-        const values = expr.items.map((i) => this.evaluate(i.value));
-        return this.collect([...keys, ...values], (all) => Object.fromEntries(keys.map((_, i) => [String(all[i]), all[keys.length + i]])), expr);
-      }
+        return list(expr.items.map((i) => this.evaluate(i, symbols)), expr.range);
+      case 'object':
+        return this.object(expr, symbols);
       case 'traversal':
-        return this.traversal(expr);
+        return this.traversal(expr, symbols);
+      case 'access':
+        return this.steps(this.evaluate(expr.target, symbols), expr.steps, symbols, expr.range);
+      case 'call':
+        return this.call(expr, symbols);
+      case 'conditional':
+        return this.conditional(expr, symbols);
+      case 'binary':
+        return this.binary(expr.op, expr.left, expr.right, symbols, expr.range);
+      case 'unary':
+        return this.unary(expr, symbols);
+      case 'for':
+        return this.forExpr(expr, symbols);
       case 'unsupported':
-        return unknown(`${expr.syntax.replace(/_/g, ' ')} expressions are not evaluated yet`, expr.range);
+        return unknown(`${expr.syntax.replace(/_/g, ' ')} is not evaluated`, expr.range);
     }
   }
 
-  private template(expr: Extract<Expr, { kind: 'template' }>): Value {
+  private template(expr: Extract<Expr, { kind: 'template' }>, symbols: Symbols): Value {
     // A template that is a single interpolation yields that value unchanged, as in HCL.
-    if (expr.parts.length === 1 && typeof expr.parts[0] !== 'string') return this.evaluate(expr.parts[0]!);
-    const parts = expr.parts.map((p) => (typeof p === 'string' ? known(p) : this.evaluate(p)));
-    return this.collect(parts, (values) => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(''), expr);
-  }
-
-  /** Combines values: unknown when any part is unknown; the trace follows the single reference, if any. */
-  private collect(parts: Value[], combine: (values: unknown[]) => unknown, expr: Expr): Value {
-    const missing = parts.find((p) => !p.known);
-    if (missing) return missing;
-    const traced = parts.filter((p) => p.trace.length > 0);
-    const trace = traced.length === 1 ? traced[0]!.trace : [];
-    return known(combine(parts.map((p) => (p as { value: unknown }).value)), expr.range, trace);
-  }
-
-  private traversal(expr: Extract<Expr, { kind: 'traversal' }>): Value {
-    const [first, ...rest] = expr.steps;
-    const name = first?.kind === 'attr' ? first.name : undefined;
-    const text = name ? `${expr.root}.${name}` : expr.root;
-    let value: Value;
-    if (expr.root === 'var' && name) value = this.variable(name);
-    else if (expr.root === 'local' && name) value = this.local(name);
-    else if (RUNTIME_ROOTS[expr.root]) return unknown(RUNTIME_ROOTS[expr.root]!, expr.range);
-    else return unknown(`${text} is an attribute of a resource, known only after apply`, expr.range);
-    return this.steps(via(value, expr.range, text), rest);
-  }
-
-  private steps(value: Value, steps: TraversalStep[]): Value {
-    let current = value;
-    for (const s of steps) {
-      if (!current.known) return current;
-      if (s.kind === 'splat') return unknown('splat expressions are not evaluated yet', current.origin, current.trace);
-      let key: unknown;
-      if (s.kind === 'attr') key = s.name;
-      else {
-        const k = this.evaluate(s.key);
-        if (!k.known) return k;
-        key = k.value;
+    if (expr.parts.length === 1 && typeof expr.parts[0] !== 'string') return this.evaluate(expr.parts[0]!, symbols);
+    let text = '';
+    const traced: Value[] = [];
+    for (const part of expr.parts) {
+      if (typeof part === 'string') {
+        text += part;
+        continue;
       }
-      const container = current.value as Record<string, unknown> | unknown[] | null;
-      const next = container !== null && typeof container === 'object' ? (container as Record<string, unknown>)[String(key)] : undefined;
-      if (next === undefined) return unknown(`no element ${JSON.stringify(key)} in the value`, current.origin, current.trace);
-      current = known(next, current.origin, current.trace);
+      const v = this.evaluate(part, symbols);
+      if (v.kind === 'null') return failure('a null value cannot be used in a string template', part.range);
+      const s = toStringValue(v);
+      if (s.kind !== 'string') return s;
+      if (s.trace.length) traced.push(s);
+      text += s.value;
+    }
+    return str(text, expr.range, traced.length === 1 ? traced[0]!.trace : []);
+  }
+
+  private object(expr: Extract<Expr, { kind: 'object' }>, symbols: Symbols): Value {
+    const entries = new Map<string, Value>();
+    for (const item of expr.items) {
+      const key = toStringValue(this.evaluate(item.key, symbols));
+      if (key.kind === 'unknown') return key.error ? key : unknown(`an object key is unknown (${key.reason})`, expr.range);
+      if (key.kind !== 'string') return failure('an object key must be a string', item.key.range);
+      entries.set(key.value, this.evaluate(item.value, symbols));
+    }
+    return map(entries, expr.range);
+  }
+
+  private traversal(expr: Extract<Expr, { kind: 'traversal' }>, symbols: Symbols): Value {
+    const { root, steps, range } = expr;
+    const named = symbols.names?.get(root);
+    if (named) return this.steps(via(named, range, root), steps, symbols, range);
+    const [first, ...rest] = steps;
+    const attr = first?.kind === 'attr' ? first.name : undefined;
+    const text = attr ? `${root}.${attr}` : root;
+    let value: Value;
+    if (root === 'var' && attr) value = this.refs.variable(attr);
+    else if (root === 'local' && attr) value = this.refs.local(attr);
+    else if (root === 'each' && (attr === 'key' || attr === 'value')) value = symbols.each?.[attr] ?? failure('each is only valid in a block with for_each', range);
+    else if (root === 'count' && attr === 'index') value = symbols.count ?? failure('count.index is only valid in a block with count', range);
+    else if (root === 'path' && attr) value = this.refs.path(attr);
+    else if (root === 'terraform' && attr === 'workspace') value = str('default', range);
+    else if (RUNTIME[root]) return unknown(`${RUNTIME[root]} (${expressionText(expr)})`, range);
+    else return unknown(`${expressionText(expr)} is known only after apply`, range);
+    return this.steps(via(value, range, text), rest, symbols, range);
+  }
+
+  private steps(start: Value, steps: TraversalStep[], symbols: Symbols, range: Range): Value {
+    let current = start;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      if (current.kind === 'unknown') return current;
+      if (s.kind === 'splat') {
+        const rest = steps.slice(i + 1);
+        const items = current.kind === 'list' ? current.items : current.kind === 'null' ? [] : [current];
+        return list(items.map((item) => this.steps(item, rest, symbols, range)), current.origin, current.trace);
+      }
+      const key = s.kind === 'attr' ? str(s.name) : this.evaluate(s.key, symbols);
+      current = index(current, key, range);
     }
     return current;
   }
 
-  variable(name: string): Value {
-    const decl = this.module.variables.get(name);
-    if (!decl) return unknown(`variable "${name}" is not declared in this module`);
-    if (!decl.default) return unknown(`variable "${name}" has no default and no value is given`, decl.range);
-    return this.evaluate(decl.default);
+  private call(expr: Extract<Expr, { kind: 'call' }>, symbols: Symbols): Value {
+    let args = expr.args.map((a) => this.evaluate(a, symbols));
+    if (expr.expandFinal) {
+      const last = args.at(-1);
+      if (last?.kind === 'unknown') return last;
+      if (last?.kind !== 'list') return failure('the final argument of a call with ... must be a list', expr.range);
+      args = [...args.slice(0, -1), ...last.items];
+    }
+    return callFunction(expr.name, args, { range: expr.range });
   }
 
-  local(name: string): Value {
-    const cached = this.locals.get(name);
-    if (cached === 'evaluating') return unknown(`local.${name} refers to itself`);
-    if (cached) return cached;
-    const attr = this.module.locals.get(name);
-    if (!attr) return unknown(`local.${name} is not declared in this module`);
-    this.locals.set(name, 'evaluating');
-    const value = this.evaluate(attr.expr);
-    this.locals.set(name, value);
-    return value;
+  private conditional(expr: Extract<Expr, { kind: 'conditional' }>, symbols: Symbols): Value {
+    const condition = toBoolValue(this.evaluate(expr.condition, symbols));
+    if (condition.kind === 'bool') return this.evaluate(condition.value ? expr.then : expr.otherwise, symbols);
+    if (condition.kind === 'unknown' && condition.error) return condition;
+    // Both branches the same known value: the result does not depend on the condition.
+    const a = this.evaluate(expr.then, symbols);
+    const b = this.evaluate(expr.otherwise, symbols);
+    if (!firstUnknown(a) && !firstUnknown(b) && valuesEqual(a, b)) return a;
+    const reason = condition.kind === 'unknown' ? condition.reason : 'the condition is not a bool';
+    return unknown(`the condition is unknown: ${reason}`, expr.range, condition.trace);
+  }
+
+  private binary(op: BinaryOperator, left: Expr, right: Expr, symbols: Symbols, range: Range): Value {
+    const a = this.evaluate(left, symbols);
+    if (op === '&&' || op === '||') {
+      const x = toBoolValue(a);
+      // A decided left operand decides the result, as Terraform's refinements do.
+      if (x.kind === 'bool' && x.value === (op === '||')) return bool(x.value, range);
+      const y = toBoolValue(this.evaluate(right, symbols));
+      if (x.kind === 'unknown') return y.kind === 'bool' && y.value === (op === '||') ? bool(y.value, range) : x;
+      if (y.kind === 'unknown') return y;
+      return bool((y as { value: boolean }).value, range);
+    }
+    const b = this.evaluate(right, symbols);
+    if (op === '==' || op === '!=') {
+      const eq = valuesEqual(a, b);
+      if (eq === undefined) return (firstUnknown(a) ?? firstUnknown(b))!;
+      return bool(op === '==' ? eq : !eq, range);
+    }
+    const x = toNumberValue(a);
+    const y = toNumberValue(b);
+    if (x.kind !== 'number') return x;
+    if (y.kind !== 'number') return y;
+    const [p, q] = [x.value, y.value];
+    switch (op) {
+      case '+':
+        return num(p + q, range);
+      case '-':
+        return num(p - q, range);
+      case '*':
+        return num(p * q, range);
+      case '/':
+        return q === 0 ? failure('division by zero', range) : num(p / q, range);
+      case '%':
+        return q === 0 ? failure('division by zero', range) : num(p % q, range);
+      case '<':
+        return bool(p < q, range);
+      case '<=':
+        return bool(p <= q, range);
+      case '>':
+        return bool(p > q, range);
+      case '>=':
+        return bool(p >= q, range);
+    }
+  }
+
+  private unary(expr: Extract<Expr, { kind: 'unary' }>, symbols: Symbols): Value {
+    const v = this.evaluate(expr.operand, symbols);
+    if (expr.op === '!') {
+      const b = toBoolValue(v);
+      return b.kind === 'bool' ? bool(!b.value, expr.range) : b;
+    }
+    const n = toNumberValue(v);
+    return n.kind === 'number' ? num(-n.value, expr.range) : n;
+  }
+
+  private forExpr(expr: Extract<Expr, { kind: 'for' }>, symbols: Symbols): Value {
+    const collection = this.evaluate(expr.collection, symbols);
+    if (collection.kind === 'unknown') return collection;
+    const pairs = iterate(collection);
+    if (!pairs) return failure(`a for expression needs a list, set, map or object, not ${collection.kind}`, expr.collection.range);
+    if (pairs.length > MAX_ITEMS) return unknown(`a for expression over ${pairs.length} elements is not evaluated`, expr.range);
+    const items: Value[] = [];
+    const entries = new Map<string, Value>();
+    for (const [key, value] of pairs) {
+      const names = new Map(symbols.names ?? []);
+      if (expr.keyVar) names.set(expr.keyVar, key);
+      names.set(expr.valueVar, value);
+      const inner: Symbols = { ...symbols, names };
+      if (expr.condition) {
+        const keep = toBoolValue(this.evaluate(expr.condition, inner));
+        if (keep.kind === 'unknown') return keep.error ? keep : unknown(`a for expression filter is unknown (${keep.reason})`, expr.range);
+        if (keep.kind !== 'bool') return failure('a for expression filter must be a bool', expr.condition.range);
+        if (!keep.value) continue;
+      }
+      const v = this.evaluate(expr.value, inner);
+      if (!expr.key) {
+        items.push(v);
+        continue;
+      }
+      const k = toStringValue(this.evaluate(expr.key, inner));
+      if (k.kind === 'unknown') return k.error ? k : unknown(`a key of a for expression is unknown (${k.reason})`, expr.range);
+      if (k.kind !== 'string') return failure('a key of a for expression must be a string', expr.key.range);
+      if (expr.grouping) {
+        const group = entries.get(k.value);
+        entries.set(k.value, group?.kind === 'list' ? list([...group.items, v], expr.range) : list([v], expr.range));
+      } else if (entries.has(k.value)) return failure(`duplicate key "${k.value}" in a for expression (use ... to group)`, expr.range);
+      else entries.set(k.value, v);
+    }
+    return expr.key ? map(entries, expr.range) : list(items, expr.range);
   }
 }
+
+function literal(value: string | number | boolean | null, range: Range): Value {
+  if (value === null) return nil(range);
+  if (typeof value === 'string') return str(value, range);
+  if (typeof value === 'number') return num(value, range);
+  return bool(value, range);
+}
+
+/** Index or attribute access; a missing key is an error, as in Terraform. */
+export function index(container: Value, key: Value, range: Range): Value {
+  if (key.kind === 'unknown') return key;
+  if (container.kind === 'unknown') return container;
+  if (container.kind === 'list') {
+    const k = toNumberValue(key);
+    if (k.kind !== 'number') return k;
+    if (container.set) return failure('elements of a set cannot be accessed by index', range);
+    return container.items[k.value] ?? failure(`index ${numberText(k.value)} is out of range (length ${container.items.length})`, range);
+  }
+  if (container.kind === 'map') {
+    const k = toStringValue(key);
+    if (k.kind !== 'string') return k;
+    return container.entries.get(k.value) ?? failure(`no element "${k.value}"`, range);
+  }
+  return failure(`a ${container.kind} value has no elements`, range);
+}
+
+/** Key/value pairs in Terraform's iteration order: list by index, map by key, set by value. */
+export function iterate(v: Value): Array<[Value, Value]> | undefined {
+  if (v.kind === 'list') return v.items.map((item, i) => [v.set ? item : num(i), item]);
+  if (v.kind === 'map') return [...v.entries.keys()].sort().map((k) => [str(k, v.entries.get(k)!.origin), v.entries.get(k)!]);
+  return undefined;
+}
+
+function expressionText(expr: Extract<Expr, { kind: 'traversal' }>): string {
+  return [expr.root, ...expr.steps.map((s) => (s.kind === 'attr' ? s.name : s.kind === 'splat' ? '*' : '[…]'))].join('.').replace(/\.\[/g, '[');
+}
+

@@ -1,10 +1,13 @@
 import path from 'node:path';
 import type { Range } from '../parse/source';
 import type { Block, Body, Expr, Syntax } from '../parse/syntax';
-import type { ModuleConfig, ResourceBlock } from './config';
-import { ModuleScope } from './evaluate';
+import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
+import { Evaluator, iterate, type References, type Symbols } from './evaluate';
+import { isLocalSource, type ModuleLoader } from './loader';
+import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
-import type { TraceStep, Value } from './value';
+import { convert, parseType } from './types';
+import { at, failure, firstUnknown, map, num, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {
@@ -16,13 +19,20 @@ export interface AttributeValue {
   trace: TraceStep[];
 }
 
-/** One instance of a nested block: its fields' values, and the block's own range. */
+/** One instance of a nested block: its fields' values, and where to report it. */
 export interface BlockInstance {
   known: boolean;
   reason?: string;
   fields: Record<string, unknown>;
   location: Range;
   trace: TraceStep[];
+}
+
+export interface BlockValue {
+  set: boolean;
+  known: boolean;
+  reason?: string;
+  instances: BlockInstance[];
 }
 
 export interface ResourceInstance {
@@ -32,101 +42,268 @@ export interface ResourceInstance {
   module: string;
   mode: 'managed' | 'data';
   type: string;
-  syntax: Syntax;
+  syntax: Syntax | 'plan';
   location: Range;
   attributes: Record<string, AttributeValue>;
-  blocks: Record<string, { set: boolean; known: boolean; reason?: string; instances: BlockInstance[] }>;
+  blocks: Record<string, BlockValue>;
 }
 
-/**
- * The instances of the resources of the given types in a root module, with their
- * attributes evaluated. An instance whose count or for_each is known to be empty
- * does not exist and is left out.
- */
-export function resourceInstances(module: ModuleConfig, types: ReadonlySet<string>, cwd: string): ResourceInstance[] {
-  const scope = new ModuleScope(module);
-  const root = path.relative(cwd, module.dir).split(path.sep).join('/') || '.';
-  const out: ResourceInstance[] = [];
-  for (const r of module.resources) {
-    if (r.mode !== 'managed' || !types.has(r.type) || !mayExist(scope, r.block.body)) continue;
-    out.push({
-      address: `${r.type}.${r.name}`,
-      root,
-      module: '',
-      mode: r.mode,
-      type: r.type,
-      syntax: r.syntax,
-      location: r.block.range,
-      ...evaluateBody(scope, r),
-    });
+export interface InstantiateContext {
+  loader: ModuleLoader;
+  types: ReadonlySet<string>;
+  cwd: string;
+  /** Problems found while following module calls (cycles). */
+  problems: Array<{ file: string; line: number; column: number; message: string }>;
+  /** Remote module calls that could not be followed, once per call. */
+  notes: string[];
+}
+
+const CALL_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+
+/** One module instance: its inputs, and the references its expressions resolve against. */
+class ModuleInstance implements References {
+  readonly evaluator = new Evaluator(this);
+  private readonly locals = new Map<string, Value | 'evaluating'>();
+  private readonly variables = new Map<string, Value>();
+
+  constructor(
+    readonly config: ModuleConfig,
+    /** `module.a[0].module.b`, or '' for the root. */
+    readonly address: string,
+    /** Call names from the root, for .terraform/modules/modules.json keys. */
+    readonly keyPath: string[],
+    private readonly inputs: Map<string, Value>,
+    readonly rootDir: string,
+    readonly chain: string[],
+    /** Where to report what a modelled registry module declares: the call in the user's code. */
+    readonly anchor?: Range,
+  ) {}
+
+  variable(name: string): Value {
+    const cached = this.variables.get(name);
+    if (cached) return cached;
+    const decl = this.config.variables.get(name);
+    let value: Value;
+    if (!decl) value = failure(`variable "${name}" is not declared in ${this.describe()}`);
+    else {
+      const given = this.inputs.get(name);
+      if (given) value = given;
+      else if (decl.default) value = this.place(this.evaluator.evaluate(decl.default), `default of var.${name}`);
+      else value = unknown(`variable "${name}" has no default and no value is given`, this.anchor ?? decl.range);
+      value = convert(value, parseType(decl.type), (e) => this.place(this.evaluator.evaluate(e), `optional default in the type of var.${name}`));
+    }
+    this.variables.set(name, value);
+    return value;
   }
-  return out;
+
+  local(name: string): Value {
+    const cached = this.locals.get(name);
+    if (cached === 'evaluating') return failure(`local.${name} refers to itself`);
+    if (cached) return cached;
+    const attr = this.config.locals.get(name);
+    if (!attr) return failure(`local.${name} is not declared in ${this.describe()}`);
+    this.locals.set(name, 'evaluating');
+    const value = this.evaluator.evaluate(attr.expr);
+    this.locals.set(name, value);
+    return value;
+  }
+
+  path(name: string): Value {
+    if (name === 'module') return str(this.config.dir);
+    if (name === 'root') return str(this.rootDir);
+    if (name === 'cwd') return str(this.rootDir);
+    return failure(`path.${name} does not exist`);
+  }
+
+  /** A modelled module's own text is not the user's: report its values at the call. */
+  place(value: Value, note: string): Value {
+    if (!this.anchor || !value.origin?.file.startsWith('(model)')) return value;
+    return at(value, this.anchor, [...value.trace, step(this.anchor, note)]);
+  }
+
+  placeRange(range: Range): Range {
+    return this.anchor && range.file.startsWith('(model)') ? this.anchor : range;
+  }
+
+  describe(): string {
+    return this.address || 'the root module';
+  }
 }
 
-function mayExist(scope: ModuleScope, body: Body): boolean {
+interface Expansion {
+  suffix: string;
+  symbols: Symbols;
+}
+
+/** Instances a block with count or for_each stands for; unknown means one that may exist. */
+function expand(body: Body, scope: ModuleInstance, outer: Symbols = {}): Expansion[] {
   const count = body.attributes.get('count');
   if (count) {
-    const v = scope.evaluate(count.expr);
-    if (v.known && v.value === 0) return false;
+    const v = scope.evaluator.evaluate(count.expr, outer);
+    if (v.kind !== 'number') return [{ suffix: '', symbols: { ...outer, count: unknown(`count is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`) } }];
+    return Array.from({ length: Math.max(0, Math.floor(v.value)) }, (_, i) => ({ suffix: `[${i}]`, symbols: { ...outer, count: num(i, count.expr.range) } }));
   }
   const forEach = body.attributes.get('for_each');
   if (forEach) {
-    const v = scope.evaluate(forEach.expr);
-    if (v.known && v.value !== null && typeof v.value === 'object' && Object.keys(v.value).length === 0) return false;
+    const v = scope.evaluator.evaluate(forEach.expr, outer);
+    const pairs = v.kind === 'unknown' ? undefined : iterate(v);
+    if (!pairs) {
+      const reason = unknown(`for_each is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`);
+      return [{ suffix: '', symbols: { ...outer, each: { key: reason, value: reason } } }];
+    }
+    return pairs.map(([key, value]) => {
+      const k = key.kind === 'string' ? key.value : key.kind === 'number' ? String(key.value) : '?';
+      return { suffix: `[${JSON.stringify(k)}]`, symbols: { ...outer, each: { key: str(k, key.origin), value } } };
+    });
   }
-  return true;
+  return [{ suffix: '', symbols: outer }];
 }
 
-function evaluateBody(scope: ModuleScope, r: ResourceBlock): Pick<ResourceInstance, 'attributes' | 'blocks'> {
+/** Every instance of the resources of the given types in a root module and the modules it calls. */
+export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>): ResourceInstance[] {
+  const root = new ModuleInstance(config, '', [], inputs, config.dir, [config.dir]);
+  const out: ResourceInstance[] = [];
+  walk(ctx, root, out);
+  return out;
+}
+
+function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInstance[]): void {
+  const rootRel = path.relative(ctx.cwd, scope.rootDir).split(path.sep).join('/') || '.';
+  const prefix = scope.address ? `${scope.address}.` : '';
+  for (const r of scope.config.resources) {
+    if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
+    for (const { suffix, symbols } of expand(r.block.body, scope)) {
+      out.push({
+        address: `${prefix}${r.type}.${r.name}${suffix}`,
+        root: rootRel,
+        module: scope.address,
+        mode: r.mode,
+        type: r.type,
+        syntax: r.syntax,
+        location: scope.placeRange(r.block.range),
+        ...evaluateResource(scope, r, symbols),
+      });
+    }
+  }
+  for (const call of scope.config.calls) {
+    const target = resolveCall(ctx, scope, call);
+    if (!target) continue;
+    const { config, model } = target;
+    if (scope.chain.includes(config.dir)) {
+      const names = [...scope.chain, config.dir].map((d) => path.relative(ctx.cwd, d).split(path.sep).join('/') || '.');
+      const r = call.block.range;
+      if (!ctx.problems.some((p) => p.file === r.file && p.line === r.line)) ctx.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
+      continue;
+    }
+    for (const { suffix, symbols } of expand(call.block.body, scope)) {
+      const address = `${prefix}module.${call.name}${suffix}`;
+      const inputs = new Map<string, Value>();
+      for (const attr of call.block.body.attributes.values()) {
+        if (CALL_META.has(attr.name)) continue;
+        inputs.set(attr.name, via(scope.place(scope.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`));
+      }
+      const anchor = model ? (scope.anchor ?? call.block.range) : scope.anchor;
+      const child = new ModuleInstance(config, address, [...scope.keyPath, call.name], inputs, scope.rootDir, [...scope.chain, config.dir], anchor);
+      walk(ctx, child, out);
+    }
+  }
+}
+
+function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall): { config: ModuleConfig; model: boolean } | undefined {
+  const source = call.source;
+  if (!source) return undefined;
+  if (isLocalSource(source)) {
+    const config = ctx.loader.modules.get(path.resolve(scope.config.dir, source));
+    return config && { config, model: false };
+  }
+  const key = [...scope.keyPath, call.name].join('.');
+  const installed = ctx.loader.installed.get(scope.rootDir)?.find((m) => m.key === key);
+  const onDisk = installed && ctx.loader.modules.get(installed.dir);
+  if (onDisk) return { config: onDisk, model: false };
+  const modelDir = registryModel(source);
+  const model = modelDir && ctx.loader.modules.get(modelDir);
+  if (model) return { config: model, model: true };
+  const note = `${call.block.range.file}:${call.block.range.line}: module "${call.name}" (${source}) is not on disk; run terraform init to scan it`;
+  if (!ctx.notes.includes(note)) ctx.notes.push(note);
+  return undefined;
+}
+
+function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols): Pick<ResourceInstance, 'attributes' | 'blocks'> {
   const nested = NESTED_BLOCKS[r.type] ?? new Set<string>();
   const attributes: ResourceInstance['attributes'] = {};
   const blocks: ResourceInstance['blocks'] = {};
   for (const attr of r.block.body.attributes.values()) {
     if (META_ARGUMENTS.has(attr.name)) continue;
-    if (nested.has(attr.name)) blocks[attr.name] = jsonBlocks(scope, attr.expr);
-    else attributes[attr.name] = attributeValue(scope.evaluate(attr.expr));
+    if (nested.has(attr.name)) blocks[attr.name] = jsonBlocks(scope, attr.expr, symbols);
+    else attributes[attr.name] = attributeValue(scope, scope.evaluator.evaluate(attr.expr, symbols));
   }
   for (const block of r.block.body.blocks) {
-    if (block.type === 'dynamic' && block.labels[0]) {
-      blocks[block.labels[0]] = { set: true, known: false, reason: `dynamic "${block.labels[0]}" blocks are not expanded yet`, instances: [] };
+    if (block.type === 'dynamic' && block.labels[0] && nested.has(block.labels[0])) {
+      const entry = (blocks[block.labels[0]] ??= { set: true, known: true, instances: [] });
+      dynamicBlocks(scope, block, symbols, entry);
     } else if (nested.has(block.type)) {
       const entry = (blocks[block.type] ??= { set: true, known: true, instances: [] });
-      entry.instances.push(blockInstance(scope, block.body, block.range));
+      entry.instances.push(blockInstance(scope, block.body, symbols, scope.placeRange(block.range)));
     }
   }
   return { attributes, blocks };
 }
 
-function attributeValue(v: Value): AttributeValue {
-  return v.known
-    ? { set: true, known: true, value: v.value, location: v.origin, trace: v.trace }
-    : { set: true, known: false, reason: v.reason, location: v.origin, trace: v.trace };
+function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
+  const location = v.origin && scope.placeRange(v.origin);
+  const missing = firstUnknown(v);
+  if (missing) return { set: true, known: false, reason: missing.reason, location, trace: v.trace };
+  if (v.kind === 'null') return { set: false, known: true, trace: v.trace };
+  return { set: true, known: true, value: toPlain(v), location, trace: v.trace };
 }
 
-function blockInstance(scope: ModuleScope, body: Body, range: Range): BlockInstance {
+function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, location: Range): BlockInstance {
   const fields: Record<string, unknown> = {};
   for (const attr of body.attributes.values()) {
-    const v = scope.evaluate(attr.expr);
-    if (!v.known) return { known: false, reason: v.reason, fields, location: range, trace: v.trace };
-    fields[attr.name] = v.value;
+    const v = scope.evaluator.evaluate(attr.expr, symbols);
+    const missing = firstUnknown(v);
+    if (missing) return { known: false, reason: missing.reason, fields, location, trace: v.trace };
+    fields[attr.name] = toPlain(v);
   }
-  return { known: true, fields, location: range, trace: [] };
+  return { known: true, fields, location, trace: [] };
+}
+
+/** `dynamic "x" { for_each = …; iterator = it; content { … } }`, expanded as Terraform does. */
+function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, entry: BlockValue): void {
+  const iteratorExpr = block.body.attributes.get('iterator')?.expr;
+  const iterator = iteratorExpr?.kind === 'traversal' ? iteratorExpr.root : block.labels[0]!;
+  const forEach = block.body.attributes.get('for_each');
+  const content = block.body.blocks.find((b) => b.type === 'content');
+  if (!forEach || !content) return;
+  const collection = scope.evaluator.evaluate(forEach.expr, symbols);
+  const pairs = collection.kind === 'unknown' ? undefined : iterate(collection);
+  if (!pairs) {
+    entry.known = false;
+    entry.reason = `the for_each of dynamic "${block.labels[0]}" is unknown${collection.kind === 'unknown' ? ` (${collection.reason})` : ''}`;
+    return;
+  }
+  for (const [key, value] of pairs) {
+    const names = new Map(symbols.names ?? []);
+    names.set(iterator, map([['key', key], ['value', value]], value.origin));
+    const location = value.origin ? scope.placeRange(value.origin) : scope.placeRange(block.range);
+    entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace });
+  }
 }
 
 /** A nested block written in JSON: an object, or a list of objects. */
-function jsonBlocks(scope: ModuleScope, expr: Expr): ResourceInstance['blocks'][string] {
+function jsonBlocks(scope: ModuleInstance, expr: Expr, symbols: Symbols): BlockValue {
   const items = expr.kind === 'tuple' ? expr.items : [expr];
   const instances: BlockInstance[] = [];
   for (const item of items) {
     if (item.kind !== 'object') {
-      const v = scope.evaluate(item);
-      return { set: true, known: false, reason: v.known ? 'a nested block must be an object' : v.reason, instances };
+      const v = scope.evaluator.evaluate(item, symbols);
+      return { set: true, known: false, reason: v.kind === 'unknown' ? v.reason : 'a nested block must be an object', instances };
     }
-    const body: Body = { attributes: new Map(), blocks: [] as Block[] };
+    const body: Body = { attributes: new Map(), blocks: [] };
     for (const { key, value } of item.items) {
       if (key.kind === 'literal') body.attributes.set(String(key.value), { name: String(key.value), expr: value, range: value.range });
     }
-    instances.push(blockInstance(scope, body, item.range));
+    instances.push(blockInstance(scope, body, symbols, scope.placeRange(item.range)));
   }
   return { set: true, known: true, instances };
 }

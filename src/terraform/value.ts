@@ -8,28 +8,140 @@ export interface TraceStep {
   note: string;
 }
 
+interface Base {
+  /** Where the value is written: the literal a user would change. */
+  origin?: Range;
+  /** The chain of references from the use to the origin. */
+  trace: TraceStep[];
+}
+
 /**
- * The result of evaluating an expression statically: a known value with the range
- * of the literal it came from, or an unknown with the reason. The trace leads from
- * the use to the origin.
+ * A value as static evaluation knows it. Collections hold values, so every element
+ * keeps its own origin: a for_each over a map reports the entry that is wrong, not
+ * the map. Unknown is a value too, and only what depends on it becomes unknown.
  */
 export type Value =
-  | { known: true; value: unknown; origin?: Range; trace: TraceStep[] }
-  | { known: false; reason: string; origin?: Range; trace: TraceStep[] };
+  | (Base & { kind: 'string'; value: string })
+  | (Base & { kind: 'number'; value: number })
+  | (Base & { kind: 'bool'; value: boolean })
+  | (Base & { kind: 'null' })
+  | (Base & { kind: 'list'; items: Value[]; set?: boolean })
+  | (Base & { kind: 'map'; entries: Map<string, Value> })
+  /** error: Terraform itself would fail here (a missing key, a bad argument); try() and can() catch it. */
+  | (Base & { kind: 'unknown'; reason: string; error?: boolean });
 
-export function known(value: unknown, origin?: Range, trace: TraceStep[] = []): Value {
-  return { known: true, value, origin, trace };
+export type Kind = Value['kind'];
+
+export function str(value: string, origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'string', value, origin, trace };
+}
+
+export function num(value: number, origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'number', value, origin, trace };
+}
+
+export function bool(value: boolean, origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'bool', value, origin, trace };
+}
+
+export function nil(origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'null', origin, trace };
+}
+
+export function list(items: Value[], origin?: Range, trace: TraceStep[] = [], set = false): Value {
+  return set ? { kind: 'list', items, set, origin, trace } : { kind: 'list', items, origin, trace };
+}
+
+export function map(entries: Map<string, Value> | Array<[string, Value]>, origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'map', entries: entries instanceof Map ? entries : new Map(entries), origin, trace };
 }
 
 export function unknown(reason: string, origin?: Range, trace: TraceStep[] = []): Value {
-  return { known: false, reason, origin, trace };
+  return { kind: 'unknown', reason, origin, trace };
+}
+
+/** An evaluation that Terraform would reject: unknown to the scan, and catchable by try(). */
+export function failure(reason: string, origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'unknown', reason, error: true, origin, trace };
 }
 
 export function step(range: Range, note: string): TraceStep {
   return { file: range.file, line: range.line, column: range.column, note };
 }
 
-/** Prepends a step to a value's trace: the value was reached through `range`. */
+/** The value reached through a reference at `range`: its trace gains that step. */
 export function via(value: Value, range: Range, note: string): Value {
   return { ...value, trace: [step(range, note), ...value.trace] };
+}
+
+/** The same value, reported at a new place (a computed result, a default filled in). */
+export function at<V extends Value>(value: V, origin: Range | undefined, trace: TraceStep[] = value.trace): V {
+  return { ...value, origin, trace };
+}
+
+/** The first unknown anywhere inside a value, if any. */
+export function firstUnknown(value: Value): Extract<Value, { kind: 'unknown' }> | undefined {
+  switch (value.kind) {
+    case 'unknown':
+      return value;
+    case 'list':
+      for (const item of value.items) {
+        const u = firstUnknown(item);
+        if (u) return u;
+      }
+      return undefined;
+    case 'map':
+      for (const item of value.entries.values()) {
+        const u = firstUnknown(item);
+        if (u) return u;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+export type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
+
+/** The value as plain JSON data; call only when firstUnknown is undefined. */
+export function toPlain(value: Value): Plain {
+  switch (value.kind) {
+    case 'string':
+    case 'number':
+    case 'bool':
+      return value.value;
+    case 'null':
+    case 'unknown':
+      return null;
+    case 'list':
+      return value.items.map(toPlain);
+    case 'map':
+      return Object.fromEntries([...value.entries].map(([k, v]) => [k, toPlain(v)]));
+  }
+}
+
+/** Plain data as a value whose every part is reported at `origin`. */
+export function fromPlain(data: unknown, origin?: Range, trace: TraceStep[] = []): Value {
+  if (data === null || data === undefined) return nil(origin, trace);
+  if (typeof data === 'string') return str(data, origin, trace);
+  if (typeof data === 'number') return num(data, origin, trace);
+  if (typeof data === 'boolean') return bool(data, origin, trace);
+  if (Array.isArray(data)) return list(data.map((d) => fromPlain(d, origin, trace)), origin, trace);
+  return map(
+    Object.entries(data as Record<string, unknown>).map(([k, v]) => [k, fromPlain(v, origin, trace)]),
+    origin,
+    trace,
+  );
+}
+
+/** Terraform's name for a value's type, for messages. */
+export function typeName(value: Value): string {
+  switch (value.kind) {
+    case 'list':
+      return value.set ? 'set' : 'list';
+    case 'map':
+      return 'object';
+    default:
+      return value.kind;
+  }
 }

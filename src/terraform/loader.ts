@@ -1,0 +1,106 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { applyTofuPrecedence } from '../discover/discover';
+import { parseHcl, type ParseResult } from '../parse/hcl';
+import { parseTerraformJson } from '../parse/json';
+import { SourceFile, type SyntaxProblem } from '../parse/source';
+import type { ParsedFile } from '../parse/syntax';
+import { moduleConfig, type ModuleConfig } from './config';
+import { registryModel, REGISTRY_MODELS_DIR } from './registry';
+
+const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
+
+/** A module installed by `terraform init`, as .terraform/modules/modules.json lists it. */
+export interface InstalledModule {
+  key: string;
+  source: string;
+  dir: string;
+}
+
+export function isLocalSource(source: string): boolean {
+  return source.startsWith('./') || source.startsWith('../');
+}
+
+/**
+ * Reads and parses module directories once each: the scanned files, then every
+ * directory they reach through local module sources, modules installed by
+ * `terraform init`, and the models of well-known registry modules.
+ */
+export class ModuleLoader {
+  readonly modules = new Map<string, ModuleConfig>();
+  readonly problems: SyntaxProblem[] = [];
+  readonly sources = new Map<string, SourceFile>();
+  /** Roots' installed modules by root directory. */
+  readonly installed = new Map<string, InstalledModule[]>();
+  parseErrors = 0;
+
+  constructor(private readonly cwd: string) {}
+
+  displayPath(abs: string): string {
+    if (abs.startsWith(REGISTRY_MODELS_DIR + path.sep)) return `(model) ${path.relative(REGISTRY_MODELS_DIR, abs).split(path.sep).join('/')}`;
+    return path.relative(this.cwd, abs).split(path.sep).join('/') || '.';
+  }
+
+  async parseFile(abs: string): Promise<ParsedFile | undefined> {
+    const source = new SourceFile(this.displayPath(abs), await readFile(abs, 'utf8'));
+    this.sources.set(source.path, source);
+    const result: ParseResult = abs.endsWith('.json') ? await parseTerraformJson(source) : await parseHcl(source);
+    if (result.ok) return result.file;
+    this.parseErrors++;
+    this.problems.push(...result.problems);
+    return undefined;
+  }
+
+  /** Loads the scanned files grouped by directory, then everything they call. */
+  async load(files: string[]): Promise<void> {
+    const byDir = new Map<string, string[]>();
+    for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+    for (const [dir, dirFiles] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) await this.loadDir(dir, dirFiles);
+    const queue = [...this.modules.values()];
+    while (queue.length > 0) {
+      const module = queue.shift()!;
+      for (const dir of this.reachable(module)) {
+        if (this.modules.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;
+        queue.push(await this.loadDir(dir));
+      }
+    }
+  }
+
+  private async loadDir(dir: string, files?: string[]): Promise<ModuleConfig> {
+    const chosen = files ?? applyTofuPrecedence(readdirSync(dir).filter((f) => TERRAFORM_FILE.test(f) || f === 'main.hcl').map((f) => path.join(dir, f))).sort();
+    const parsed: ParsedFile[] = [];
+    for (const f of chosen) {
+      const file = await this.parseFile(f);
+      if (file) parsed.push(file);
+    }
+    const config = moduleConfig(dir, parsed);
+    this.modules.set(dir, config);
+    this.installed.set(dir, readInstalled(dir));
+    return config;
+  }
+
+  /** Directories a module's calls may lead to. */
+  private reachable(module: ModuleConfig): string[] {
+    const dirs: string[] = [];
+    for (const call of module.calls) {
+      if (!call.source) continue;
+      if (isLocalSource(call.source)) dirs.push(path.resolve(module.dir, call.source));
+      const model = registryModel(call.source);
+      if (model) dirs.push(model);
+    }
+    for (const m of this.installed.get(module.dir) ?? []) dirs.push(m.dir);
+    return dirs;
+  }
+}
+
+function readInstalled(root: string): InstalledModule[] {
+  const file = path.join(root, '.terraform', 'modules', 'modules.json');
+  if (!existsSync(file)) return [];
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { Modules?: Array<{ Key: string; Source: string; Dir: string }> };
+    return (data.Modules ?? []).filter((m) => m.Key).map((m) => ({ key: m.Key, source: m.Source, dir: path.resolve(root, m.Dir) }));
+  } catch {
+    return [];
+  }
+}

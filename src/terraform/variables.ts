@@ -1,0 +1,93 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseHcl, parseHclExpression } from '../parse/hcl';
+import { parseTerraformJsonValues } from '../parse/json';
+import { SourceFile, type SyntaxProblem } from '../parse/source';
+import type { Expr } from '../parse/syntax';
+import type { ModuleConfig } from './config';
+import { Evaluator } from './evaluate';
+import { parseType } from './types';
+import { failure, str, step, type Value } from './value';
+
+export interface VariableOptions {
+  /** --var-file, in the order given. */
+  varFiles: string[];
+  /** --var name=value, in the order given. */
+  vars: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** tfvars hold constants: a reference in them is an error, as in Terraform. */
+const constants = new Evaluator({
+  variable: (name) => failure(`variables are not allowed here (var.${name})`),
+  local: (name) => failure(`locals are not allowed here (local.${name})`),
+  path: (name) => failure(`path.${name} is not allowed here`),
+});
+
+/**
+ * A root module's input values in Terraform's precedence, lowest first: TF_VAR_*
+ * environment variables, terraform.tfvars, terraform.tfvars.json, *.auto.tfvars and
+ * *.auto.tfvars.json in lexical order, then --var-file and --var. Defaults are applied
+ * later, by the module, where no value is given.
+ */
+export async function rootVariables(module: ModuleConfig, options: VariableOptions, problems: SyntaxProblem[]): Promise<Map<string, Value>> {
+  const values = new Map<string, Value>();
+  for (const [name, decl] of module.variables) {
+    const raw = options.env[`TF_VAR_${name}`];
+    if (raw !== undefined) values.set(name, await fromText(raw, decl.type, `TF_VAR_${name}`));
+  }
+  const auto = existsSync(module.dir)
+    ? readdirSync(module.dir)
+        .filter((f) => /\.auto\.tfvars(\.json)?$/.test(f))
+        .sort()
+    : [];
+  const files = ['terraform.tfvars', 'terraform.tfvars.json', ...auto].map((f) => path.join(module.dir, f)).filter((f) => existsSync(f));
+  for (const file of [...files, ...options.varFiles.map((f) => path.resolve(options.cwd, f))]) {
+    const display = path.relative(options.cwd, file).split(path.sep).join('/');
+    if (!existsSync(file)) {
+      problems.push({ file: display, line: 0, column: 0, message: 'variable file not found' });
+      continue;
+    }
+    const source = new SourceFile(display, await readFile(file, 'utf8'));
+    const assigned = await readVarFile(source, problems);
+    for (const [name, expr] of assigned) values.set(name, constants.evaluate(expr));
+  }
+  for (const assignment of options.vars) {
+    const eq = assignment.indexOf('=');
+    const name = assignment.slice(0, eq);
+    if (eq < 1) {
+      problems.push({ file: '--var', line: 0, column: 0, message: `"${assignment}" is not of the form name=value` });
+      continue;
+    }
+    values.set(name, await fromText(assignment.slice(eq + 1), module.variables.get(name)?.type, `--var ${name}`));
+  }
+  return values;
+}
+
+async function readVarFile(source: SourceFile, problems: SyntaxProblem[]): Promise<Map<string, Expr>> {
+  if (source.path.endsWith('.json')) {
+    const result = await parseTerraformJsonValues(source);
+    if (!result.ok) problems.push(...result.problems);
+    return result.ok ? result.values : new Map();
+  }
+  const result = await parseHcl(source);
+  if (!result.ok) {
+    problems.push(...result.problems);
+    return new Map();
+  }
+  return new Map([...result.file.body.attributes].map(([name, attr]) => [name, attr.expr]));
+}
+
+/**
+ * A value given as text (environment, command line): a string for primitive and
+ * untyped variables, an HCL expression for collection types, as Terraform reads them.
+ */
+async function fromText(text: string, type: Expr | undefined, note: string): Promise<Value> {
+  const t = parseType(type);
+  const trace = [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)];
+  if (t.kind === 'any' || t.kind === 'string' || t.kind === 'number' || t.kind === 'bool') return str(text, undefined, trace);
+  const expr = await parseHclExpression(new SourceFile(note, text), text);
+  return expr ? { ...constants.evaluate(expr), origin: undefined, trace } : failure(`${note}: "${text}" is not a valid expression`, undefined, trace);
+}
