@@ -72,21 +72,28 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
 /**
  * design.md, Roots and modules: a scanned module that another scanned module calls
  * through a local source is evaluated through its callers, unless the user named
- * its directory.
+ * its directory. Modules that only call each other (a cycle) stay roots, so that
+ * they are still checked and the cycle is reported.
  */
 function roots(loader: ModuleLoader, files: string[], named: string[]): ModuleConfig[] {
-  const scannedDirs = new Set(files.map((f) => path.dirname(f)));
-  const called = new Set<string>();
-  for (const dir of scannedDirs) {
-    for (const call of loader.modules.get(dir)?.calls ?? []) {
-      if (call.source && isLocalSource(call.source)) called.add(path.resolve(dir, call.source));
-    }
+  const scanned = [...new Set(files.map((f) => path.dirname(f)))].sort();
+  const callees = (dir: string) =>
+    (loader.modules.get(dir)?.calls ?? []).filter((c) => c.source && isLocalSource(c.source)).map((c) => path.resolve(dir, c.source!));
+  const called = new Set(scanned.flatMap(callees));
+  const chosen = scanned.filter((dir) => !called.has(dir) || named.includes(dir));
+  const reached = new Set<string>();
+  const visit = (dir: string) => {
+    if (reached.has(dir)) return;
+    reached.add(dir);
+    callees(dir).forEach(visit);
+  };
+  chosen.forEach(visit);
+  for (const dir of scanned) {
+    if (reached.has(dir)) continue;
+    chosen.push(dir);
+    visit(dir);
   }
-  return [...scannedDirs]
-    .filter((dir) => !called.has(dir) || named.includes(dir))
-    .sort()
-    .map((dir) => loader.modules.get(dir)!)
-    .filter(Boolean);
+  return chosen.map((dir) => loader.modules.get(dir)).filter((m): m is ModuleConfig => m !== undefined);
 }
 
 /** design.md: 0 clean, 1 an error-severity finding, 2 a usage or parse error. */

@@ -17,7 +17,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     out.push(`  ${f.message}`);
     const frame = codeFrame(result, f);
     if (frame) out.push(indent(frame));
-    for (const t of f.trace) out.push(c.dim(`  via ${t.file}:${t.line}:${t.column}  ${t.note}`));
+    for (const t of f.trace) out.push(c.dim(t.line > 0 ? `  via ${t.file}:${t.line}:${t.column}  ${t.note}` : `  via ${t.note}`));
     out.push('');
   }
   for (const e of result.errors) {

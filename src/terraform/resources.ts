@@ -6,6 +6,7 @@ import { Evaluator, iterate, type References, type Symbols } from './evaluate';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
+import { toNumberValue } from './convert';
 import { convert, parseType } from './types';
 import { at, failure, firstUnknown, map, num, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
 
@@ -139,7 +140,7 @@ interface Expansion {
 function expand(body: Body, scope: ModuleInstance, outer: Symbols = {}): Expansion[] {
   const count = body.attributes.get('count');
   if (count) {
-    const v = scope.evaluator.evaluate(count.expr, outer);
+    const v = toNumberValue(scope.evaluator.evaluate(count.expr, outer));
     if (v.kind !== 'number') return [{ suffix: '', symbols: { ...outer, count: unknown(`count is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`) } }];
     return Array.from({ length: Math.max(0, Math.floor(v.value)) }, (_, i) => ({ suffix: `[${i}]`, symbols: { ...outer, count: num(i, count.expr.range) } }));
   }

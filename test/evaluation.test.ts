@@ -1,0 +1,93 @@
+import { places, scanFixtures } from './helpers';
+
+// Issue 3: what Terraform would decide, finding by finding, with the place to change.
+describe('values resolved as Terraform resolves them', () => {
+  test('terraform.tfvars beats the default; later *.auto.tfvars beat earlier ones', async () => {
+    const result = await scanFixtures(['tfvars']);
+    expect(places(result)).toEqual([{ file: 'fixtures/tfvars/terraform.tfvars', line: 1, column: 18, severity: 'error', resource: 'aws_ecr_repository.api' }]);
+    expect(result.findings[0]!.trace).toEqual([{ file: 'fixtures/tfvars/main.tf', line: 3, column: 26, note: 'var.api_mutability' }]);
+  });
+
+  test('--var-file is applied after the automatic files', async () => {
+    const result = await scanFixtures(['tfvars'], {}, { varFiles: ['fixtures/tfvars/release.tfvars'] });
+    expect(places(result).map((p) => [p.resource, p.file, p.line, p.column])).toEqual([
+      ['aws_ecr_repository.worker', 'fixtures/tfvars/release.tfvars', 1, 21],
+      ['aws_ecr_repository.api', 'fixtures/tfvars/terraform.tfvars', 1, 18],
+    ]);
+  });
+
+  test('TF_VAR_ sets a value below every file, and --var above every file', async () => {
+    const env = { TF_VAR_cron_mutability: 'MUTABLE', TF_VAR_api_mutability: 'IMMUTABLE' };
+    const withEnv = await scanFixtures(['tfvars'], {}, { env });
+    expect(withEnv.findings.map((f) => f.resource).sort()).toEqual(['aws_ecr_repository.api', 'aws_ecr_repository.cron']);
+    const cron = withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron')!;
+    // A value from the environment has no line to point at: the resource stands in.
+    expect(cron).toMatchObject({ file: 'fixtures/tfvars/main.tf', line: 16, column: 1 });
+    expect(cron.trace.map((t) => t.note)).toEqual(['var.cron_mutability', 'TF_VAR_cron_mutability']);
+    const withVar = await scanFixtures(['tfvars'], {}, { vars: ['api_mutability=IMMUTABLE'] });
+    expect(withVar.findings).toEqual([]);
+  });
+
+  test('one module called twice with different inputs', async () => {
+    const result = await scanFixtures(['modules-twice']);
+    expect(places(result)).toEqual([{ file: 'fixtures/modules-twice/app/main.tf', line: 9, column: 16, severity: 'error', resource: 'module.web.aws_ecr_repository.this' }]);
+    expect(result.findings[0]!.root).toBe('fixtures/modules-twice/app');
+    expect(result.findings[0]!.trace).toEqual([
+      { file: 'fixtures/modules-twice/modules/ecr/main.tf', line: 3, column: 26, note: 'var.mutability' },
+      { file: 'fixtures/modules-twice/app/main.tf', line: 9, column: 3, note: 'module.web argument mutability' },
+    ]);
+    expect(result.summary.resources).toBe(2);
+  });
+
+  test('two roots share one module; the module is judged through each caller', async () => {
+    const result = await scanFixtures(['two-roots']);
+    expect(places(result)).toEqual([{ file: 'fixtures/two-roots/envs/dev/main.tf', line: 9, column: 13, severity: 'error', resource: 'module.registry.aws_ecr_repository.this' }]);
+    expect(result.findings[0]!.root).toBe('fixtures/two-roots/envs/dev');
+    expect(result.summary.resources).toBe(2);
+  });
+
+  test('a module scanned on its own is a root: an input without a value is unknown', async () => {
+    const result = await scanFixtures(['two-roots/modules/repo']);
+    // Reported at the variable that lacks a value.
+    expect(places(result)).toEqual([{ file: 'fixtures/two-roots/modules/repo/main.tf', line: 5, column: 1, severity: 'warning', resource: 'aws_ecr_repository.this' }]);
+    expect(result.findings[0]!.message).toMatch(/"tag_mutability" has no default/);
+  });
+
+  test('count = 0, a false creation flag and an empty for_each create nothing; count = 2 creates two', async () => {
+    const result = await scanFixtures(['gates']);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/gates/main.tf', line: 25, column: 26, severity: 'error', resource: 'aws_ecr_repository.pair[0]' },
+      { file: 'fixtures/gates/main.tf', line: 25, column: 26, severity: 'error', resource: 'aws_ecr_repository.pair[1]' },
+    ]);
+  });
+
+  test('for_each over a map: only the MUTABLE entry, reported at its literal', async () => {
+    const result = await scanFixtures(['for-each-map']);
+    expect(places(result)).toEqual([{ file: 'fixtures/for-each-map/main.tf', line: 7, column: 20, severity: 'error', resource: 'aws_ecr_repository.this["legacy"]' }]);
+    expect(result.summary.resources).toBe(3);
+  });
+
+  test('optional() attribute defaults fill what the caller left out', async () => {
+    const result = await scanFixtures(['optional-defaults']);
+    expect(places(result)).toEqual([{ file: 'fixtures/optional-defaults/main.tf', line: 4, column: 37, severity: 'error', resource: 'aws_ecr_repository.this["jobs"]' }]);
+  });
+
+  test('a conditional on each.key is decided per instance', async () => {
+    const result = await scanFixtures(['conditional-each-key']);
+    expect(places(result)).toEqual([{ file: 'fixtures/conditional-each-key/main.tf', line: 10, column: 72, severity: 'error', resource: 'aws_ecr_repository.service["sandbox"]' }]);
+    expect(result.summary.resources).toBe(3);
+  });
+
+  test('dynamic exclusion filter blocks expand over their for_each', async () => {
+    const result = await scanFixtures(['dynamic-filter']);
+    expect(places(result)).toEqual([{ file: 'fixtures/dynamic-filter/main.tf', line: 3, column: 25, severity: 'error', resource: 'aws_ecr_repository.preview' }]);
+    expect(result.findings[0]!.message).toMatch(/"pr-\*"/);
+  });
+
+  test('a module cycle is an error with its place, never a loop', async () => {
+    const result = await scanFixtures(['module-cycle']);
+    expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: expect.stringMatching(/module cycle: .*a → .*b → .*a/) }]);
+    expect(result.findings).toEqual([]);
+    expect(result.summary.resources).toBe(1);
+  });
+});
