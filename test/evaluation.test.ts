@@ -74,13 +74,13 @@ describe('values resolved as Terraform resolves them', () => {
 
   test('a conditional on each.key is decided per instance', async () => {
     const result = await scanFixtures(['conditional-each-key']);
-    expect(places(result)).toEqual([{ file: 'fixtures/conditional-each-key/main.tf', line: 10, column: 72, severity: 'error', resource: 'aws_ecr_repository.service["sandbox"]' }]);
+    expect(places(result)).toEqual([{ file: 'fixtures/conditional-each-key/main.tf', line: 10, column: 70, severity: 'error', resource: 'aws_ecr_repository.service["sandbox"]' }]);
     expect(result.summary.resources).toBe(3);
   });
 
   test('dynamic exclusion filter blocks expand over their for_each', async () => {
     const result = await scanFixtures(['dynamic-filter']);
-    expect(places(result)).toEqual([{ file: 'fixtures/dynamic-filter/main.tf', line: 3, column: 25, severity: 'error', resource: 'aws_ecr_repository.preview' }]);
+    expect(places(result)).toEqual([{ file: 'fixtures/dynamic-filter/main.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.preview' }]);
     expect(result.findings[0]!.message).toMatch(/"pr-\*"/);
   });
 
