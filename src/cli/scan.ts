@@ -49,7 +49,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
   for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {
-    const inputs = await rootVariables(root, { ...options.variables, cwd }, loader.problems);
+    const inputs = await rootVariables(root, { ...options.variables, cwd }, loader.problems, loader.sources);
     resources.push(...instantiateRoot(ctx, root, inputs));
   }
   errors.push(...loader.problems, ...ctx.problems);

@@ -259,21 +259,28 @@ export function index(container: Value, key: Value, range: Range): Value {
     const k = toNumberValue(key);
     if (k.kind !== 'number') return k;
     if (container.set) return failure('elements of a set cannot be accessed by index', range);
-    return container.items[k.value] ?? failure(`index ${numberText(k.value)} is out of range (length ${container.items.length})`, range);
+    const item = container.items[k.value];
+    return item ? inside(container, item) : failure(`index ${numberText(k.value)} is out of range (length ${container.items.length})`, range);
   }
   if (container.kind === 'map') {
     const k = toStringValue(key);
     if (k.kind !== 'string') return k;
-    return container.entries.get(k.value) ?? failure(`no element "${k.value}"`, range);
+    const item = container.entries.get(k.value);
+    return item ? inside(container, item) : failure(`no element "${k.value}"`, range);
   }
   return failure(`a ${container.kind} value has no elements`, range);
 }
 
 /** Key/value pairs in Terraform's iteration order: list by index, map by key, set by value. */
 export function iterate(v: Value): Array<[Value, Value]> | undefined {
-  if (v.kind === 'list') return v.items.map((item, i) => [v.set ? item : num(i), item]);
-  if (v.kind === 'map') return [...v.entries.keys()].sort().map((k) => [str(k, v.entries.get(k)!.origin), v.entries.get(k)!]);
+  if (v.kind === 'list') return v.items.map((item, i) => [v.set ? item : num(i), inside(v, item)]);
+  if (v.kind === 'map') return [...v.entries.keys()].sort().map((k) => [str(k, v.entries.get(k)!.origin), inside(v, v.entries.get(k)!)]);
   return undefined;
+}
+
+/** An element reached through its collection: the collection's references lead to it. */
+function inside(container: Value, element: Value): Value {
+  return container.trace.length ? { ...element, trace: [...container.trace, ...element.trace] } : element;
 }
 
 function expressionText(expr: Extract<Expr, { kind: 'traversal' }>): string {

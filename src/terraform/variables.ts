@@ -32,7 +32,12 @@ const constants = new Evaluator({
  * *.auto.tfvars.json in lexical order, then --var-file and --var. Defaults are applied
  * later, by the module, where no value is given.
  */
-export async function rootVariables(module: ModuleConfig, options: VariableOptions, problems: SyntaxProblem[]): Promise<Map<string, Value>> {
+export async function rootVariables(
+  module: ModuleConfig,
+  options: VariableOptions,
+  problems: SyntaxProblem[],
+  sources?: Map<string, SourceFile>,
+): Promise<Map<string, Value>> {
   const values = new Map<string, Value>();
   for (const [name, decl] of module.variables) {
     const raw = options.env[`TF_VAR_${name}`];
@@ -51,6 +56,7 @@ export async function rootVariables(module: ModuleConfig, options: VariableOptio
       continue;
     }
     const source = new SourceFile(display, await readFile(file, 'utf8'));
+    sources?.set(display, source);
     const assigned = await readVarFile(source, problems);
     for (const [name, expr] of assigned) values.set(name, constants.evaluate(expr));
   }
