@@ -1,4 +1,8 @@
-import { places, scanFixtures } from './helpers';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/cli/scan';
+import { DEFAULT_POLICY, places, ROOT, scanFixtures } from './helpers';
 
 // Issue 3: what Terraform would decide, finding by finding, with the place to change.
 describe('values resolved as Terraform resolves them', () => {
@@ -89,5 +93,44 @@ describe('values resolved as Terraform resolves them', () => {
     expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: expect.stringMatching(/module cycle: .*a → .*b → .*a/) }]);
     expect(result.findings).toEqual([]);
     expect(result.summary.resources).toBe(1);
+  });
+});
+
+describe('tagguard scan --plan', () => {
+  const planScan = (plan: string, configDir?: string) =>
+    scan({ paths: ['.'], cwd: ROOT, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, plan, configDir });
+
+  test('creates and updates are judged with the plan values; findings map back to the .tf source', async () => {
+    const result = await planScan('fixtures/plan/plan.json');
+    expect(result.errors).toEqual([]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/plan/main.tf', line: 20, column: 26, severity: 'error', resource: 'aws_ecr_repository.api' },
+      { file: 'fixtures/plan/main.tf', line: 42, column: 3, severity: 'error', resource: 'aws_ecr_repository.cache' },
+      { file: 'fixtures/plan/main.tf', line: 66, column: 16, severity: 'warning', resource: 'module.registry.aws_ecr_repository.this[0]' },
+    ]);
+    // web (an update to IMMUTABLE) passes; old (a delete) and base (a no-op) are not judged.
+    expect(result.summary.resources).toBe(4);
+    expect(result.findings.map((f) => f.resource)).not.toContain('aws_ecr_repository.old');
+  });
+
+  test('without the configuration, findings point into plan.json', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-plan-'));
+    copyFileSync(path.join(ROOT, 'fixtures/plan/plan.json'), path.join(dir, 'plan.json'));
+    const result = await planScan(path.join(dir, 'plan.json'));
+    expect(result.findings.map((f) => [f.resource, f.file.endsWith('plan.json'), f.severity])).toEqual([
+      ['aws_ecr_repository.api', true, 'error'],
+      ['aws_ecr_repository.cache', true, 'error'],
+      ['module.registry.aws_ecr_repository.this[0]', true, 'warning'],
+    ]);
+    const api = result.findings[0]!;
+    const source = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n')[api.line - 1]!;
+    expect(source.slice(api.column - 1)).toMatch(/^"MUTABLE"/);
+  });
+
+  test('--config-dir names the configuration of a plan kept elsewhere', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-plan-'));
+    copyFileSync(path.join(ROOT, 'fixtures/plan/plan.json'), path.join(dir, 'plan.json'));
+    const result = await planScan(path.join(dir, 'plan.json'), 'fixtures/plan');
+    expect(result.findings[0]).toMatchObject({ file: 'fixtures/plan/main.tf', line: 20, column: 26 });
   });
 });

@@ -46,6 +46,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, default: 'warn' as const, describe: 'How to report values that cannot be known before apply' })
           .option('var-file', { type: 'string', array: true, default: [] as string[], describe: 'A variables file for every root module, as terraform -var-file (repeatable)' })
           .option('var', { type: 'string', array: true, default: [] as string[], describe: 'A variable for every root module, name=value, as terraform -var (repeatable)' })
+          .option('plan', { type: 'string', describe: 'Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)' })
+          .option('config-dir', { type: 'string', describe: 'With --plan: the configuration the plan was made from' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
       async (args) => {
         const result = await scan({
@@ -53,6 +55,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           cwd: io.cwd,
           policy: { allowedMutableTags: args['allow-mutable-tag'], unknown: args.unknown },
           variables: { varFiles: args['var-file'], vars: args.var, env: io.env },
+          plan: args.plan,
+          configDir: args['config-dir'],
         });
         if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
         const toTerminal = !args.output;

@@ -1,12 +1,16 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { discover } from '../discover/discover';
-import type { SourceFile } from '../parse/source';
+import { SourceFile } from '../parse/source';
 import { PolicyEngine } from '../policy/engine';
 import { toFindings, type Finding } from '../policy/findings';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config';
 import { isLocalSource, ModuleLoader } from '../terraform/loader';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
+import { planInstances } from '../terraform/from-plan';
+import { readPlan, type PlanResource } from '../terraform/plan';
 import { rootVariables, type VariableOptions } from '../terraform/variables';
 
 export interface ScanOptions {
@@ -14,6 +18,10 @@ export interface ScanOptions {
   cwd: string;
   policy: PolicyConfig;
   variables: Omit<VariableOptions, 'cwd'>;
+  /** `terraform show -json` output to judge instead of the configuration's static values. */
+  plan?: string;
+  /** Where the plan's configuration is, when not next to the plan. */
+  configDir?: string;
 }
 
 export interface ScanProblem {
@@ -40,7 +48,10 @@ export function displayPath(cwd: string, abs: string): string {
 
 export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise<ScanResult> {
   const { cwd } = options;
-  const found = discover(options.paths, cwd);
+  const planFile = options.plan && path.resolve(cwd, options.plan);
+  const configDir = options.configDir ?? (planFile && path.dirname(planFile));
+  const paths = planFile ? (configDir && hasConfiguration(path.resolve(cwd, configDir)) ? [configDir] : []) : options.paths;
+  const found = discover(paths, cwd);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   const loader = new ModuleLoader(cwd);
   await loader.load(found.files);
@@ -51,6 +62,12 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {
     const inputs = await rootVariables(root, { ...options.variables, cwd }, loader.problems, loader.sources);
     resources.push(...instantiateRoot(ctx, root, inputs));
+  }
+  if (planFile) {
+    const plan = await readPlanFile(planFile, loader);
+    errors.push(...plan.problems);
+    const root = configDir ? displayPath(cwd, path.resolve(cwd, configDir)) : '.';
+    resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
   errors.push(...loader.problems, ...ctx.problems);
   const findings = toFindings(policy.findings(policyInput(resources, options.policy)), resources);
@@ -94,6 +111,23 @@ function roots(loader: ModuleLoader, files: string[], named: string[]): ModuleCo
     visit(dir);
   }
   return chosen.map((dir) => loader.modules.get(dir)).filter((m): m is ModuleConfig => m !== undefined);
+}
+
+function hasConfiguration(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => /\.(tf|tofu)(\.json)?$/.test(f));
+}
+
+async function readPlanFile(file: string, loader: ModuleLoader): Promise<{ resources: PlanResource[]; problems: ScanProblem[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { resources: [], problems: [{ file: loader.displayPath(file), line: 0, column: 0, message: `cannot read the plan: ${(e as Error).message}` }] };
+  }
+  const source = new SourceFile(loader.displayPath(file), text);
+  loader.sources.set(source.path, source);
+  const result = readPlan(source);
+  return result.ok ? { resources: result.resources, problems: [] } : { resources: [], problems: result.problems };
 }
 
 /** design.md: 0 clean, 1 an error-severity finding, 2 a usage or parse error. */

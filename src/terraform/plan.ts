@@ -1,0 +1,242 @@
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type { Range, SourceFile, SyntaxProblem } from '../parse/source';
+import { bool, list, map, nil, num, str, unknown, type Value } from './value';
+
+/**
+ * Terraform's JSON plan (`terraform show -json plan.out`, format_version 1.x) as
+ * resources about to be created or updated, with every value placed in plan.json.
+ * https://developer.hashicorp.com/terraform/internals/json-format
+ */
+
+/** One resource instance that the plan creates or updates. */
+export interface PlanResource {
+  /** Terraform's own address, e.g. module.ecr["a"].aws_ecr_repository.this[0]. */
+  address: string;
+  /** '' for the root module. */
+  moduleAddress: string;
+  type: string;
+  name: string;
+  mode: 'managed' | 'data';
+  index?: string | number;
+  actions: string[];
+  /** The resource_change object in plan.json. */
+  location: Range;
+  /**
+   * change.after; each value's origin is its range in plan.json. What after_unknown
+   * marks (the whole attribute, or an element deep inside) is unknown, reported at
+   * its `true` in after_unknown, since `after` leaves it out (or writes null in a list).
+   */
+  attributes: Map<string, Value>;
+}
+
+export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: SyntaxProblem[] };
+
+const UNKNOWN_REASON = 'known only after apply';
+const MAX_PROBLEMS = 5;
+
+/** Cheap check: a JSON object with format_version and resource_changes or planned_values. */
+export function isPlan(text: string): boolean {
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  if (!/^\s*\{/.test(body)) return false;
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
+  const keys = data as Record<string, unknown>;
+  return 'format_version' in keys && ('resource_changes' in keys || 'planned_values' in keys);
+}
+
+/** The managed resources that a plan creates or updates (replacements included). */
+export function readPlan(source: SourceFile): PlanResult {
+  const at = (node: JsonNode | undefined, message: string): SyntaxProblem => ({ file: source.path, ...source.position(node?.offset ?? 0), message });
+
+  if (source.text.startsWith('PK\u0003\u0004')) {
+    return { ok: false, problems: [at(undefined, 'this is a binary plan file, not JSON: convert it with `terraform show -json <plan file> > plan.json`')] };
+  }
+  const errors: ParseError[] = [];
+  const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  if (errors.length > 0) {
+    return {
+      ok: false,
+      problems: errors.slice(0, MAX_PROBLEMS).map((e) => ({ file: source.path, ...source.position(e.offset), message: jsonMessage(e) })),
+    };
+  }
+  if (!root || root.type !== 'object') {
+    return { ok: false, problems: [at(root, `not a Terraform plan: expected a JSON object (the output of \`terraform show -json <plan file>\`), found ${root ? describe(root) : 'nothing'}`)] };
+  }
+
+  const version = property(root, 'format_version');
+  const changes = property(root, 'resource_changes');
+  const planned = property(root, 'planned_values');
+  if (!version || (!changes && !planned)) {
+    const message =
+      version && property(root, 'values')
+        ? 'not a Terraform plan: this is Terraform state (`terraform show -json` without a plan file); run `terraform show -json <plan file>`'
+        : 'not a Terraform plan: expected the output of `terraform show -json <plan file>`, an object with "format_version" and "resource_changes" or "planned_values"';
+    return { ok: false, problems: [at(root, message)] };
+  }
+  if (version.type !== 'string' || !/^1\.\d+$/.test(version.value)) {
+    const shown = version.type === 'string' ? `"${version.value}"` : describe(version);
+    return { ok: false, problems: [at(version, `unsupported plan format_version ${shown}: tagguard reads format 1.x`)] };
+  }
+  if (!changes || changes.type === 'null') return { ok: true, resources: [] };
+  if (changes.type !== 'array') return { ok: false, problems: [at(changes, `"resource_changes" must be an array, found ${describe(changes)}`)] };
+
+  const problems: SyntaxProblem[] = [];
+  const resources: PlanResource[] = [];
+  (changes.children ?? []).forEach((node, i) => {
+    const read = readChange(source, node, `resource_changes[${i}]`);
+    if ('problem' in read) {
+      if (problems.length < MAX_PROBLEMS) problems.push(at(read.node, read.problem));
+    } else if (read.resource) {
+      resources.push(read.resource);
+    }
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, resources };
+}
+
+type ChangeRead = { resource?: PlanResource } | { problem: string; node: JsonNode };
+
+function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRead {
+  if (node.type !== 'object') return { problem: `${where} must be an object, found ${describe(node)}`, node };
+  const text: Record<string, string> = {};
+  for (const key of ['address', 'mode', 'type', 'name']) {
+    const value = property(node, key);
+    if (!value) return { problem: `${where} has no "${key}"`, node };
+    if (value.type !== 'string') return { problem: `${where}: "${key}" must be a string, found ${describe(value)}`, node: value };
+    text[key] = value.value;
+  }
+  const mode = text.mode;
+  if (mode !== 'managed' && mode !== 'data') return { problem: `${where} (${text.address}): unknown mode "${mode}"`, node: property(node, 'mode')! };
+
+  const change = property(node, 'change');
+  if (!change) return { problem: `${where} (${text.address}) has no "change"`, node };
+  if (change.type !== 'object') return { problem: `${where} (${text.address}): "change" must be an object, found ${describe(change)}`, node: change };
+  const actionsNode = property(change, 'actions');
+  if (!actionsNode || actionsNode.type !== 'array' || (actionsNode.children ?? []).some((a) => a.type !== 'string')) {
+    return { problem: `${where} (${text.address}): "change.actions" must be an array of strings`, node: actionsNode ?? change };
+  }
+  const actions = (actionsNode.children ?? []).map((a) => a.value as string);
+
+  if (mode !== 'managed' || !actions.some((a) => a === 'create' || a === 'update')) return {};
+
+  const moduleNode = property(node, 'module_address');
+  const indexNode = property(node, 'index');
+  const index = indexNode && (indexNode.type === 'string' || indexNode.type === 'number') ? (indexNode.value as string | number) : undefined;
+
+  const attributes = new Map<string, Value>();
+  const after = property(change, 'after');
+  const marks = property(change, 'after_unknown');
+  if (after?.type === 'object' || marks?.type === 'object') {
+    const merged = merge(source, after?.type === 'object' ? after : undefined, marks?.type === 'object' ? marks : undefined);
+    if (merged?.kind === 'map') for (const [k, v] of merged.entries) attributes.set(k, v);
+  }
+
+  return {
+    resource: {
+      address: text.address,
+      moduleAddress: moduleNode?.type === 'string' ? moduleNode.value : '',
+      type: text.type,
+      name: text.name,
+      mode,
+      ...(index !== undefined ? { index } : {}),
+      actions,
+      location: range(source, node),
+      attributes,
+    },
+  };
+}
+
+/**
+ * A value of `after` combined with its counterpart in `after_unknown`: `true` there
+ * makes the value unknown; objects and arrays there mark what is unknown inside.
+ * Undefined when neither side holds a value (an attribute that is known and absent).
+ */
+function merge(source: SourceFile, after: JsonNode | undefined, marks: JsonNode | undefined): Value | undefined {
+  if (marks?.type === 'boolean' && marks.value === true) return unknown(UNKNOWN_REASON, range(source, marks));
+  if (!after) {
+    // after leaves out what is unknown; a container marked only partly unknown always has a value in after.
+    return undefined;
+  }
+  const origin = range(source, after);
+  switch (after.type) {
+    case 'string':
+      return str(after.value, origin);
+    case 'number':
+      return num(after.value, origin);
+    case 'boolean':
+      return bool(after.value, origin);
+    case 'null':
+      return nil(origin);
+    case 'array': {
+      const inner = marks?.type === 'array' ? (marks.children ?? []) : [];
+      return list(
+        (after.children ?? []).map((child, i) => merge(source, child, inner[i]) ?? nil(range(source, child))),
+        origin,
+      );
+    }
+    case 'object': {
+      const entries = new Map<string, Value>();
+      const inner = marks?.type === 'object' ? marks : undefined;
+      for (const [key, child] of properties(after)) {
+        const value = merge(source, child, inner && property(inner, key));
+        if (value) entries.set(key, value);
+      }
+      for (const [key, mark] of inner ? properties(inner) : []) {
+        if (entries.has(key)) continue;
+        const value = merge(source, undefined, mark);
+        if (value) entries.set(key, value);
+      }
+      return map(entries, origin);
+    }
+    default:
+      return undefined;
+  }
+}
+
+function range(source: SourceFile, node: JsonNode): Range {
+  return source.range(node.offset, node.offset + node.length);
+}
+
+/** An object's properties in order; a repeated key keeps its last value, as JSON.parse does. */
+function properties(node: JsonNode): Array<[string, JsonNode]> {
+  const out = new Map<string, JsonNode>();
+  for (const prop of node.children ?? []) {
+    const [key, value] = prop.children ?? [];
+    if (key && value && typeof key.value === 'string') {
+      out.delete(key.value);
+      out.set(key.value, value);
+    }
+  }
+  return [...out];
+}
+
+function property(node: JsonNode, name: string): JsonNode | undefined {
+  let found: JsonNode | undefined;
+  for (const prop of node.children ?? []) {
+    const [key, value] = prop.children ?? [];
+    if (key?.value === name && value) found = value;
+  }
+  return found;
+}
+
+function describe(node: JsonNode): string {
+  switch (node.type) {
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'an array';
+    case 'null':
+      return 'null';
+    default:
+      return `a ${node.type} (${JSON.stringify(node.value)})`;
+  }
+}
+
+function jsonMessage(e: ParseError): string {
+  const words = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return `invalid JSON in plan file: ${words}`;
+}
