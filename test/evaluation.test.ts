@@ -134,3 +134,20 @@ describe('tagguard scan --plan', () => {
     expect(result.findings[0]).toMatchObject({ file: 'fixtures/plan/main.tf', line: 20, column: 26 });
   });
 });
+
+describe('module instances', () => {
+  test('for_each and count on module calls, and a count that cannot be known', async () => {
+    const result = await scanFixtures(['module-instances']);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/module-instances/main.tf', line: 5, column: 16, severity: 'error', resource: 'module.team["search"].aws_ecr_repository.this' },
+      { file: 'fixtures/module-instances/main.tf', line: 33, column: 16, severity: 'error', resource: 'module.regional.aws_ecr_repository.this' },
+    ]);
+    expect(result.summary.resources).toBe(5);
+  });
+
+  test('a remote module that is not on disk is listed once, as a note', async () => {
+    const result = await scanFixtures(['module-instances']);
+    expect(result.notes).toEqual([expect.stringMatching(/^fixtures\/module-instances\/main.tf:36: module "shared" \(git::https:.*\) is not on disk/)]);
+    expect(result.errors).toEqual([]);
+  });
+});
