@@ -1,12 +1,9 @@
 import { parseHcl } from '../src/parse/hcl';
-import { SourceFile, type Range, type SyntaxProblem } from '../src/parse/source';
+import { SourceFile, type Range } from '../src/parse/source';
+import { parserFor, shape, span } from './parse-helpers';
 import type { Expr, ParsedFile } from '../src/parse/syntax';
 
-async function parse(text: string): Promise<ParsedFile> {
-  const result = await parseHcl(new SourceFile('main.tf', text));
-  if (!result.ok) throw new Error(`unexpected syntax error: ${result.problems.map((p) => p.message).join('; ')}`);
-  return result.file;
-}
+const { parse, problems } = parserFor(parseHcl, 'main.tf', 'bad.tf');
 
 /** The expression of `x = <text>` written on the first line of a file. */
 async function expr(text: string): Promise<Expr> {
@@ -15,20 +12,6 @@ async function expr(text: string): Promise<Expr> {
   return attr.expr;
 }
 
-async function problems(text: string): Promise<SyntaxProblem[]> {
-  const result = await parseHcl(new SourceFile('bad.tf', text));
-  if (result.ok) throw new Error('expected a syntax error');
-  return result.problems;
-}
-
-/** The tree without ranges, for comparing structure. */
-function shape(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(shape);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'range').map(([k, v]) => [k, shape(v)]));
-  return value;
-}
-
-const span = (r: Range) => [r.line, r.column, r.endLine, r.endColumn];
 const varX = { kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'x' }] };
 
 describe('SourceFile', () => {

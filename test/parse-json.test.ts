@@ -1,27 +1,10 @@
 import { parseTerraformJson } from '../src/parse/json';
-import { SourceFile, type Range, type SyntaxProblem } from '../src/parse/source';
-import type { Block, Expr, ParsedFile } from '../src/parse/syntax';
+import { SourceFile, type Range } from '../src/parse/source';
+import { parserFor, shape, span } from './parse-helpers';
+import type { Block, Expr } from '../src/parse/syntax';
 
-async function parse(text: string): Promise<ParsedFile> {
-  const result = await parseTerraformJson(new SourceFile('main.tf.json', text));
-  if (!result.ok) throw new Error(`unexpected error: ${result.problems.map((p) => p.message).join('; ')}`);
-  return result.file;
-}
+const { parse, problems } = parserFor(parseTerraformJson, 'main.tf.json', 'bad.tf.json');
 
-async function problems(text: string): Promise<SyntaxProblem[]> {
-  const result = await parseTerraformJson(new SourceFile('bad.tf.json', text));
-  if (result.ok) throw new Error('expected a problem');
-  return result.problems;
-}
-
-/** The tree without ranges, for comparing structure. */
-function shape(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(shape);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'range').map(([k, v]) => [k, shape(v)]));
-  return value;
-}
-
-const span = (r: Range) => [r.line, r.column, r.endLine, r.endColumn];
 const lit = (value: string | number | boolean | null) => ({ kind: 'literal', value });
 const varM = { kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'm' }] };
 

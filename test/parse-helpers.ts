@@ -1,0 +1,30 @@
+import type { ParseResult } from '../src/parse/hcl';
+import { SourceFile, type Range, type SyntaxProblem } from '../src/parse/source';
+import type { ParsedFile } from '../src/parse/syntax';
+
+type Parser = (source: SourceFile) => Promise<ParseResult>;
+
+/** parse() expects a clean file, problems() a broken one, for one parser. */
+export function parserFor(parser: Parser, file: string, badFile: string) {
+  return {
+    async parse(text: string): Promise<ParsedFile> {
+      const result = await parser(new SourceFile(file, text));
+      if (!result.ok) throw new Error(`unexpected syntax error: ${result.problems.map((p) => p.message).join('; ')}`);
+      return result.file;
+    },
+    async problems(text: string): Promise<SyntaxProblem[]> {
+      const result = await parser(new SourceFile(badFile, text));
+      if (result.ok) throw new Error('expected a syntax error');
+      return result.problems;
+    },
+  };
+}
+
+/** The tree without ranges, for comparing structure. */
+export function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'range').map(([k, v]) => [k, shape(v)]));
+  return value;
+}
+
+export const span = (r: Range) => [r.line, r.column, r.endLine, r.endColumn];
