@@ -33,15 +33,35 @@ export function discover(paths: string[], cwd: string): Discovered {
       if (TERRAFORM_FILE.test(abs)) found.add(abs);
       continue;
     }
+    // A directory named on the command line is scanned even when ignored itself (cdktf.out usually is).
+    const floor = rules.ignores(abs, true) ? abs : undefined;
     const files = new fdir()
       .withFullPaths()
-      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true))
-      .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false))
+      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor))
+      .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false, floor))
       .crawl(abs)
       .sync();
     for (const f of files) found.add(path.normalize(f));
+    for (const f of cdktfStacks(abs)) found.add(f);
   }
   return { files: applyTofuPrecedence([...found]).sort(), missing };
+}
+
+/**
+ * The synthesized stacks of a CDKTF project (a directory with cdktf.json and
+ * cdktf.out/manifest.json), which .gitignore usually hides.
+ */
+function cdktfStacks(dir: string): string[] {
+  const manifest = path.join(dir, 'cdktf.out', 'manifest.json');
+  if (!existsSync(path.join(dir, 'cdktf.json')) || !existsSync(manifest)) return [];
+  try {
+    const data = JSON.parse(readFileSync(manifest, 'utf8')) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+    return Object.values(data.stacks ?? {})
+      .map((s) => s.synthesizedStackPath && path.join(dir, 'cdktf.out', s.synthesizedStackPath))
+      .filter((f): f is string => Boolean(f) && existsSync(f as string));
+  } catch {
+    return [];
+  }
 }
 
 /** OpenTofu 1.8+: `x.tofu` wins over `x.tf`, and `x.tofu.json` over `x.tf.json`, in one directory. */
@@ -57,9 +77,10 @@ export function applyTofuPrecedence(files: string[]): string[] {
 class GitignoreRules {
   private readonly perDir = new Map<string, Ignore | null>();
 
-  ignores(target: string, isDir: boolean): boolean {
+  /** floor: consult only .gitignore files at or below this directory. */
+  ignores(target: string, isDir: boolean, floor?: string): boolean {
     const abs = path.resolve(target);
-    const top = repositoryRoot(path.dirname(abs));
+    const top = floor ?? repositoryRoot(path.dirname(abs));
     let dir = path.dirname(abs);
     const chain: string[] = [];
     while (true) {

@@ -1,4 +1,4 @@
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { emptyBody, parseHclExpression } from './hcl';
 import { SourceFile, type Range, type SyntaxProblem } from './source';
 import type { Block, Body, Expr, ParsedFile } from './syntax';
@@ -85,7 +85,11 @@ class JsonReader {
     if (prefix.length === labels) {
       const bodies = node.type === 'array' ? (node.children ?? []) : [node];
       const out: Block[] = [];
-      for (const b of bodies) if (b.type === 'object') out.push({ type, labels: prefix, body: await this.body(b), range: this.range(b) });
+      for (const b of bodies) {
+        if (b.type !== 'object') continue;
+        const constructPath = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
+        out.push({ type, labels: prefix, body: await this.body(b), range: this.range(b), ...(typeof constructPath === 'string' ? { constructPath } : {}) });
+      }
       return out;
     }
     if (node.type !== 'object') return [];

@@ -47,6 +47,8 @@ export interface Block {
   body: Body;
   /** The whole block, header to closing brace. */
   range: Range;
+  /** CDKTF's construct path, from the `//` metadata of a synthesized resource. */
+  constructPath?: string;
 }
 
 /**

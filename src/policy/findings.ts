@@ -13,6 +13,9 @@ export interface Finding {
   endColumn: number;
   message: string;
   trace: Array<{ file: string; line: number; column: number; note: string }>;
+  /** CDKTF synth output only. */
+  stack?: string;
+  constructPath?: string;
 }
 
 /**
@@ -36,6 +39,8 @@ export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Fi
       endColumn: at?.end_column ?? at?.column ?? 0,
       message: f.message,
       trace: f.trace,
+      ...(resource?.stack ? { stack: resource.stack } : {}),
+      ...(resource?.constructPath ? { constructPath: resource.constructPath } : {}),
     };
   });
   return findings.sort(compareFindings);

@@ -30,7 +30,8 @@ export function policyInput(resources: ResourceInstance[], config: PolicyConfig)
       type: r.type,
       mode: r.mode,
       module: r.module,
-      origin: r.syntax,
+      origin: r.constructPath ? 'cdktf' : r.syntax,
+      ...(r.constructPath ? { construct_path: r.constructPath } : {}),
       location: location(r.location),
       attributes: {
         ...Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, attribute(v)])),

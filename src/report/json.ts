@@ -16,6 +16,8 @@ export function formatJson(result: ScanResult): string {
       endColumn: f.endColumn,
       message: f.message,
       trace: f.trace,
+      ...(f.stack ? { stack: f.stack } : {}),
+      ...(f.constructPath ? { constructPath: f.constructPath } : {}),
     })),
     errors: result.errors.map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message })),
     summary: result.summary,

@@ -15,6 +15,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     const sev = f.severity === 'error' ? c.red('error') : c.yellow(f.severity);
     out.push(`${c.bold(`${f.file}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(f.resource)}  ${c.dim(`[${f.ruleId}]`)}`);
     out.push(`  ${f.message}`);
+    if (f.constructPath) out.push(c.dim(`  construct ${f.constructPath}${f.stack ? ` in stack ${f.stack}` : ''}`));
     const frame = codeFrame(result, f);
     if (frame) out.push(indent(frame));
     for (const t of f.trace) out.push(c.dim(t.line > 0 ? `  via ${t.file}:${t.line}:${t.column}  ${t.note}` : `  via ${t.note}`));

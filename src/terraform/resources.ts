@@ -45,6 +45,9 @@ export interface ResourceInstance {
   type: string;
   syntax: Syntax | 'plan';
   location: Range;
+  /** CDKTF synth output: the stack and the construct that made the resource. */
+  stack?: string;
+  constructPath?: string;
   attributes: Record<string, AttributeValue>;
   blocks: Record<string, BlockValue>;
 }
@@ -182,6 +185,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
         type: r.type,
         syntax: r.syntax,
         location: scope.placeRange(r.block.range),
+        ...cdktfOrigin(r),
         ...evaluateResource(scope, r, symbols),
       });
     }
@@ -208,6 +212,13 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
       walk(ctx, child, out);
     }
   }
+}
+
+/** A resource synthesized by CDKTF names its stack (by its directory) and construct. */
+function cdktfOrigin(r: ResourceBlock): Pick<ResourceInstance, 'stack' | 'constructPath'> {
+  if (!r.block.constructPath) return {};
+  const stack = /(?:^|\/)stacks\/([^/]+)\/cdk\.tf\.json$/.exec(r.block.range.file)?.[1];
+  return { constructPath: r.block.constructPath, ...(stack ? { stack } : {}) };
 }
 
 function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall): { config: ModuleConfig; model: boolean } | undefined {
