@@ -1,0 +1,176 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { App, Aspects, Testing, TerraformStack } from 'cdktf';
+import { scan } from '../src/cli/scan';
+import {
+  CompliantEcrStack,
+  EcrTagImmutabilityAspect,
+  ImmutableEcrRepository,
+  ImmutableEcrRepositoryCreationTemplate,
+  patternCovers,
+} from '../src/cdktf';
+import { DEFAULT_POLICY } from './helpers';
+
+/** Scans synthesized JSON with tagguard's own scanner, as `tagguard scan` would. */
+async function scanSynth(json: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-cdktf-'));
+  mkdirSync(path.join(dir, 'stacks', 'test'), { recursive: true });
+  writeFileSync(path.join(dir, 'stacks', 'test', 'cdk.tf.json'), json);
+  return scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+}
+
+/** What `cdktf synth` writes to cdk.tf.json, `//` metadata included (Testing.synth strips it). */
+function synth(stack: TerraformStack): string {
+  Testing.synth(stack);
+  return JSON.stringify(stack.toTerraform(), null, 2);
+}
+
+/** Warnings and errors attached by Annotations (not cdktf's own stack traces). */
+function annotations(stack: TerraformStack): Array<[string, string]> {
+  return stack.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type.startsWith('@cdktf/'))
+    .map((m) => [m.type, String(m.data)]);
+}
+
+function resources(json: string, type: string): Record<string, Record<string, unknown>> {
+  return (JSON.parse(json).resource?.[type] ?? {}) as Record<string, Record<string, unknown>>;
+}
+
+describe('ImmutableEcrRepository', () => {
+  test('is IMMUTABLE with scan on push and AES256 by default, and scans clean', async () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new ImmutableEcrRepository(stack, 'api', { name: 'shop/api' });
+    const json = synth(stack);
+    const [repo] = Object.values(resources(json, 'aws_ecr_repository'));
+    expect(repo).toMatchObject({
+      name: 'shop/api',
+      image_tag_mutability: 'IMMUTABLE',
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: 'AES256' }],
+    });
+    const result = await scanSynth(json);
+    expect(result.summary.resources).toBe(1);
+    expect(result.findings).toEqual([]);
+  });
+
+  test('KMS when a key is given; mutable tags become IMMUTABLE_WITH_EXCLUSION filters; a lifecycle policy', async () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new ImmutableEcrRepository(stack, 'web', {
+      name: 'shop/web',
+      kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      mutableTags: ['latest'],
+      lifecycle: { keepLastTagged: 30, expireUntaggedAfterDays: 7 },
+    });
+    const json = synth(stack);
+    const [repo] = Object.values(resources(json, 'aws_ecr_repository'));
+    expect(repo).toMatchObject({
+      image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
+      image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }],
+      encryption_configuration: [{ encryption_type: 'KMS', kms_key: expect.stringMatching(/^arn:aws:kms:/) }],
+    });
+    const [policy] = Object.values(resources(json, 'aws_ecr_lifecycle_policy'));
+    expect(JSON.parse(policy!.policy as string).rules.map((r: { selection: { tagStatus: string } }) => r.selection.tagStatus)).toEqual(['untagged', 'tagged']);
+    expect((await scanSynth(json)).findings).toEqual([]);
+  });
+
+  test('mutable tags outside the allow-list are refused', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    expect(() => new ImmutableEcrRepository(stack, 'x', { name: 'x', mutableTags: ['dev-*'] })).toThrow(/test\/x: mutable tags "dev-\*" are not allowed \(allowed: latest\)/);
+    expect(() => new ImmutableEcrRepository(stack, 'y', { name: 'y', mutableTags: ['dev-pr-*'], allowedMutableTags: ['dev-*'] })).not.toThrow();
+  });
+
+  test('an untyped caller cannot make it mutable', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const props = { name: 'x', imageTagMutability: 'MUTABLE' } as unknown as { name: string };
+    expect(() => new ImmutableEcrRepository(stack, 'x', props)).toThrow(/imageTagMutability cannot be set on an immutable repository/);
+  });
+});
+
+describe('ImmutableEcrRepositoryCreationTemplate', () => {
+  test('makes immutable repositories for pull-through cache prefixes, and scans clean', async () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new ImmutableEcrRepositoryCreationTemplate(stack, 'hub', { prefix: 'docker-hub', appliedFor: ['PULL_THROUGH_CACHE'] });
+    const json = synth(stack);
+    const [template] = Object.values(resources(json, 'aws_ecr_repository_creation_template'));
+    expect(template).toMatchObject({ prefix: 'docker-hub', applied_for: ['PULL_THROUGH_CACHE'], image_tag_mutability: 'IMMUTABLE' });
+    const result = await scanSynth(json);
+    expect(result.summary.resources).toBe(1);
+    expect(result.findings).toEqual([]);
+  });
+});
+
+describe('EcrTagImmutabilityAspect', () => {
+  function mutableStack(mode: 'enforce' | 'error' | 'warn') {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new AwsProvider(stack, 'aws', {});
+    new EcrRepository(stack, 'raw', { name: 'raw', imageTagMutability: 'MUTABLE' });
+    Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode }));
+    return stack;
+  }
+
+  test('error mode fails synth naming the construct path', () => {
+    const stack = mutableStack('error');
+    expect(() => Testing.fullSynth(stack)).toThrow(/test\/raw: image_tag_mutability is MUTABLE/);
+  });
+
+  test('enforce mode rewrites to IMMUTABLE, with a warning', async () => {
+    const stack = mutableStack('enforce');
+    const json = synth(stack);
+    expect(Object.values(resources(json, 'aws_ecr_repository'))[0]).toMatchObject({ image_tag_mutability: 'IMMUTABLE' });
+    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/raw: image_tag_mutability set to IMMUTABLE by EcrTagImmutabilityAspect/)]]);
+    expect((await scanSynth(json)).findings).toEqual([]);
+  });
+
+  test('warn mode leaves the value and warns; the scanner still catches it with the construct path', async () => {
+    const stack = mutableStack('warn');
+    const json = synth(stack);
+    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/raw: image_tag_mutability is MUTABLE/)]]);
+    const result = await scanSynth(json);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]).toMatchObject({ resource: 'aws_ecr_repository.raw', constructPath: 'test/raw', stack: 'test', file: 'stacks/test/cdk.tf.json' });
+    expect(result.findings[0]!.line).toBeGreaterThan(1);
+  });
+
+  test('an unresolved token is reported as unknown, not passed', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    const source = new EcrRepository(stack, 'source', { name: 'source', imageTagMutability: 'IMMUTABLE' });
+    new EcrRepository(stack, 'copy', { name: 'copy', imageTagMutability: source.imageTagMutability });
+    Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode: 'error' }));
+    Testing.synth(stack);
+    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/copy: image_tag_mutability is an unresolved token/)]]);
+  });
+});
+
+describe('CompliantEcrStack', () => {
+  test('repositories and templates from a short config synthesize and scan clean', async () => {
+    const stack = new CompliantEcrStack(Testing.app(), 'registry', {
+      region: 'eu-west-1',
+      repositories: [{ name: 'shop/api' }, { name: 'shop/web', mutableTags: ['latest'] }],
+      creationTemplates: [{ prefix: 'replica', appliedFor: ['REPLICATION'] }],
+      lifecycle: { expireUntaggedAfterDays: 14 },
+    });
+    const json = synth(stack);
+    expect(Object.keys(resources(json, 'aws_ecr_repository'))).toHaveLength(2);
+    const result = await scanSynth(json);
+    expect(result.summary.resources).toBe(3);
+    expect(result.findings).toEqual([]);
+    expect(() => Testing.fullSynth(stack)).not.toThrow();
+  });
+
+  test('a raw mutable repository added to it fails synth', () => {
+    const stack = new CompliantEcrStack(new App({ outdir: mkdtempSync(path.join(tmpdir(), 'tagguard-out-')) }), 'registry', { repositories: [] });
+    new EcrRepository(stack, 'sneaky', { name: 'sneaky' });
+    expect(() => Testing.fullSynth(stack)).toThrow(/registry\/sneaky: image_tag_mutability is not set/);
+  });
+});
+
+test('the allow-list reads like the policy: a * covers a * of the filter', () => {
+  expect([patternCovers('dev-*', 'dev-pr-*'), patternCovers('dev-*', '*'), patternCovers('latest', 'latest'), patternCovers('*', 'x')]).toEqual([true, false, true, true]);
+});
