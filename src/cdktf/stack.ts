@@ -14,9 +14,10 @@ export interface CompliantEcrStackConfig {
   readonly lifecycle?: LifecycleRules;
 }
 
-/** Construct ids Terraform accepts as resource names. */
+/** A Terraform resource name from a repository name or prefix (`shop/api` → `shop_api`). */
 export function constructId(name: string): string {
-  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+  const id = name.replace(/[^A-Za-z0-9_-]/g, '_');
+  return /^[A-Za-z_]/.test(id) ? id : `_${id}`;
 }
 
 /** A stack of ECR repositories and creation templates that cannot have mutable tags. */
@@ -28,12 +29,20 @@ export class CompliantEcrStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, 'aws', config.region ? { region: config.region } : {});
     const shared = { allowedMutableTags: config.allowedMutableTags };
-    this.repositories = config.repositories.map(
-      (r) => new ImmutableEcrRepository(this, constructId(r.name), { lifecycle: config.lifecycle, ...r, ...shared, kmsKeyArn: r.kmsKeyArn ?? config.kmsKeyArn }),
-    );
-    this.creationTemplates = (config.creationTemplates ?? []).map(
-      (t) => new ImmutableEcrRepositoryCreationTemplate(this, `template-${constructId(t.prefix)}`, { lifecycle: config.lifecycle, ...t, ...shared, kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn }),
-    );
+    // Readable resource names in the synthesized code: the repository name, not a hash.
+    this.repositories = config.repositories.map((r) => {
+      const id = constructId(r.name);
+      const repo = new ImmutableEcrRepository(this, id, { lifecycle: config.lifecycle, ...r, ...shared, kmsKeyArn: r.kmsKeyArn ?? config.kmsKeyArn });
+      repo.repository.overrideLogicalId(id);
+      repo.lifecyclePolicy?.overrideLogicalId(`${id}_lifecycle`);
+      return repo;
+    });
+    this.creationTemplates = (config.creationTemplates ?? []).map((t) => {
+      const id = `template_${constructId(t.prefix).replace(/^_/, '')}`;
+      const template = new ImmutableEcrRepositoryCreationTemplate(this, id, { lifecycle: config.lifecycle, ...t, ...shared, kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn });
+      template.template.overrideLogicalId(id);
+      return template;
+    });
     Aspects.of(this).add(new EcrTagImmutabilityAspect({ mode: 'error', allowedMutableTags: config.allowedMutableTags }));
   }
 }

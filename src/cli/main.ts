@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import yargs from 'yargs';
 import { PolicyEngine, PolicyError } from '../policy/engine';
@@ -68,6 +71,21 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       },
     )
     .command(
+      'generate',
+      'Write a compliant ECR stack (HCL, Terraform JSON or a CDKTF app) by synthesizing tagguard/cdktf',
+      (y) =>
+        y
+          .option('repo', { type: 'string', array: true, demandOption: true, describe: 'Repository name (repeatable)' })
+          .option('kms-key', { type: 'string', describe: 'KMS key ARN for encryption (default: AES256)' })
+          .option('allow-mutable-tag', { type: 'string', array: true, default: [] as string[], describe: 'A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION); repeatable' })
+          .option('format', { choices: ['hcl', 'json', 'cdktf'] as const, default: 'hcl' as const })
+          .option('out', { type: 'string', describe: 'Directory to write to (default: stdout)' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite files that exist in --out' }),
+      async (args) => {
+        code = await generateCommand(args, io);
+      },
+    )
+    .command(
       'explain <rule>',
       'Explain a rule: why it matters, its verdicts and how to fix a finding',
       (y) => y.positional('rule', { type: 'string', demandOption: true }),
@@ -89,5 +107,40 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   return code;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
+
+/** cdktf is an optional peer dependency: loaded only for generate, never by scan. */
+function loadGenerator(): typeof import('../cdktf/synth') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../cdktf/synth') as typeof import('../cdktf/synth');
+  } catch (e) {
+    throw new UsageError(`generate needs cdktf, constructs and @cdktf/provider-aws installed (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+async function generateCommand(
+  args: { repo: string[]; 'kms-key'?: string; 'allow-mutable-tag': string[]; format: 'hcl' | 'json' | 'cdktf'; out?: string; force: boolean },
+  io: Io,
+): Promise<number> {
+  const tags = args['allow-mutable-tag'];
+  const config = {
+    repositories: args.repo.map((name) => ({ name, ...(tags.length ? { mutableTags: tags } : {}) })),
+    ...(args['kms-key'] ? { kmsKeyArn: args['kms-key'] } : {}),
+    ...(tags.length ? { allowedMutableTags: tags } : {}),
+  };
+  const files = loadGenerator().generateStack(config, args.format);
+  if (!args.out) {
+    io.stdout.write(files[0]!.text);
+    if (files.length > 1) io.stderr.write(`tagguard: also needs ${files.slice(1).map((f) => f.path).join(', ')}: use --out <dir> to write them all\n`);
+    return EXIT.clean;
+  }
+  const targets = files.map((f) => ({ ...f, abs: path.resolve(io.cwd, args.out!, f.path) }));
+  const existing = targets.filter((t) => existsSync(t.abs));
+  if (existing.length && !args.force) throw new UsageError(`not overwriting ${existing.map((t) => path.relative(io.cwd, t.abs)).join(', ')} (use --force)`);
+  await mkdir(path.resolve(io.cwd, args.out), { recursive: true });
+  for (const t of targets) await writeFileAtomic(t.abs, t.text);
+  io.stderr.write(`tagguard: wrote ${targets.map((t) => path.relative(io.cwd, t.abs)).join(', ')}\n`);
+  return EXIT.clean;
+}
 

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App, LocalBackend } from 'cdktf';
+import { CompliantEcrStack, type CompliantEcrStackConfig } from './stack';
+
+export type GenerateFormat = 'hcl' | 'json' | 'cdktf';
+
+export interface GeneratedFile {
+  path: string;
+  text: string;
+}
+
+const STACK = 'ecr';
+
+/**
+ * A compliant stack in the asked format, by synthesizing CompliantEcrStack: HCL and
+ * JSON come from the same synth, and the TypeScript app builds that same stack.
+ */
+export function generateStack(config: CompliantEcrStackConfig, format: GenerateFormat): GeneratedFile[] {
+  if (format === 'cdktf') return cdktfApp(config);
+  const outdir = mkdtempSync(path.join(tmpdir(), 'tagguard-generate-'));
+  try {
+    const app = new App({ outdir, skipValidation: false });
+    const stack = new CompliantEcrStack(app, STACK, config);
+    // Otherwise cdktf writes a local backend with this machine's absolute path.
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    app.synth();
+    if (format === 'json') return [{ path: 'main.tf.json', text: readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8') + '\n' }];
+    return [{ path: 'main.tf', text: indentHcl(stack.toHclTerraform().hcl) }];
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * cdktf writes HCL without indentation: indent by brace depth and align the `=` of
+ * consecutive attributes, as terraform fmt does.
+ */
+export function indentHcl(hcl: string): string {
+  let depth = 0;
+  const lines: Array<{ depth: number; text: string }> = [];
+  for (const raw of hcl.split('\n')) {
+    const text = raw.trim();
+    if (text === '' && (lines.length === 0 || lines.at(-1)!.text === '' || /[{[]$/.test(lines.at(-1)!.text))) continue;
+    if (/^[}\]]/.test(text)) depth = Math.max(0, depth - 1);
+    if (/^[}\]]/.test(text) && lines.at(-1)?.text === '') lines.pop();
+    lines.push({ depth, text });
+    if (/[{[]$/.test(text)) depth++;
+  }
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j < lines.length && isAttribute(lines[j]!.text) && lines[j]!.depth === lines[i]!.depth) j++;
+    if (j === i) {
+      const { depth: d, text } = lines[i++]!;
+      out.push(text ? '  '.repeat(d) + text : '');
+      continue;
+    }
+    const width = Math.max(...lines.slice(i, j).map((l) => l.text.indexOf(' =')));
+    for (const { depth: d, text } of lines.slice(i, j)) {
+      const at = text.indexOf(' =');
+      out.push('  '.repeat(d) + text.slice(0, at).padEnd(width) + text.slice(at));
+    }
+    i = j;
+  }
+  return out.join('\n').trim() + '\n';
+}
+
+function isAttribute(line: string): boolean {
+  return /^[A-Za-z_][\w-]* = /.test(line) && !/[{[]$/.test(line);
+}
+
+function cdktfApp(config: CompliantEcrStackConfig): GeneratedFile[] {
+  const main = [
+    "import { App, LocalBackend } from 'cdktf';",
+    "import { CompliantEcrStack } from 'tagguard/cdktf';",
+    '',
+    'const app = new App();',
+    `new CompliantEcrStack(app, '${STACK}', ${JSON.stringify(config, null, 2)});`,
+    'app.synth();',
+    '',
+  ].join('\n');
+  const cdktfJson = { language: 'typescript', app: 'npx ts-node main.ts', terraformProviders: [], terraformModules: [], context: {} };
+  return [
+    { path: 'main.ts', text: main },
+    { path: 'cdktf.json', text: JSON.stringify(cdktfJson, null, 2) + '\n' },
+  ];
+}
