@@ -21,6 +21,8 @@ interface ImmutabilityProps {
   readonly allowedMutableTags?: readonly string[];
   /** A KMS key ARN: KMS encryption instead of AES256. */
   readonly kmsKeyArn?: string;
+  /** The Terraform resource name (default: cdktf's generated one, with a hash). */
+  readonly resourceName?: string;
 }
 
 /** No image_tag_mutability here: a repository made with these props cannot be mutable. */
@@ -100,8 +102,13 @@ export class ImmutableEcrRepository extends Construct {
       forceDelete: props.forceDelete,
       tags: props.tags,
     });
+    // Before any reference to the repository: cdktf ignores an override after one.
+    if (props.resourceName) this.repository.overrideLogicalId(props.resourceName);
     const policy = props.lifecycle && lifecyclePolicy(props.lifecycle);
-    if (policy) this.lifecyclePolicy = new EcrLifecyclePolicy(this, 'lifecycle', { repository: this.repository.name, policy });
+    if (policy) {
+      this.lifecyclePolicy = new EcrLifecyclePolicy(this, 'lifecycle', { repository: this.repository.name, policy });
+      if (props.resourceName) this.lifecyclePolicy.overrideLogicalId(`${props.resourceName}_lifecycle`);
+    }
   }
 }
 
@@ -122,5 +129,6 @@ export class ImmutableEcrRepositoryCreationTemplate extends Construct {
       lifecyclePolicy: props.lifecycle && lifecyclePolicy(props.lifecycle),
       resourceTags: props.resourceTags,
     });
+    if (props.resourceName) this.template.overrideLogicalId(props.resourceName);
   }
 }

@@ -32,16 +32,11 @@ export class CompliantEcrStack extends TerraformStack {
     // Readable resource names in the synthesized code: the repository name, not a hash.
     this.repositories = config.repositories.map((r) => {
       const id = constructId(r.name);
-      const repo = new ImmutableEcrRepository(this, id, { lifecycle: config.lifecycle, ...r, ...shared, kmsKeyArn: r.kmsKeyArn ?? config.kmsKeyArn });
-      repo.repository.overrideLogicalId(id);
-      repo.lifecyclePolicy?.overrideLogicalId(`${id}_lifecycle`);
-      return repo;
+      return new ImmutableEcrRepository(this, id, { lifecycle: config.lifecycle, resourceName: id, ...r, ...shared, kmsKeyArn: r.kmsKeyArn ?? config.kmsKeyArn });
     });
     this.creationTemplates = (config.creationTemplates ?? []).map((t) => {
       const id = `template_${constructId(t.prefix).replace(/^_/, '')}`;
-      const template = new ImmutableEcrRepositoryCreationTemplate(this, id, { lifecycle: config.lifecycle, ...t, ...shared, kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn });
-      template.template.overrideLogicalId(id);
-      return template;
+      return new ImmutableEcrRepositoryCreationTemplate(this, id, { lifecycle: config.lifecycle, resourceName: id, ...t, ...shared, kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn });
     });
     Aspects.of(this).add(new EcrTagImmutabilityAspect({ mode: 'error', allowedMutableTags: config.allowedMutableTags }));
   }

@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/cli/scan';
+import { DEFAULT_POLICY, ROOT } from './helpers';
+
+/** PATH without any directory holding a terraform binary: the synth must not need one. */
+function pathWithoutTerraform(): string {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir && !existsSync(path.join(dir, 'terraform')))
+    .join(path.delimiter);
+}
+
+test('the example app in cdktf.json synthesizes with `cdktf synth` and scans clean', async () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'tagguard-example-'));
+  const cdktf = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
+  execFileSync(cdktf, ['synth', '--output', out], {
+    cwd: ROOT,
+    env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`, CI: 'true', CHECKPOINT_DISABLE: '1' },
+    stdio: 'pipe',
+  });
+  const stack = JSON.parse(readFileSync(path.join(out, 'stacks', 'registry', 'cdk.tf.json'), 'utf8'));
+  expect(Object.keys(stack.resource.aws_ecr_repository).sort()).toEqual(['shop_api', 'shop_web']);
+  const result = await scan({ paths: [out], cwd: ROOT, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+  expect(result.errors).toEqual([]);
+  expect(result.summary.resources).toBe(3);
+  expect(result.findings).toEqual([]);
+}, 120_000);
