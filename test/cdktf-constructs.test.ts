@@ -134,7 +134,10 @@ describe('EcrTagImmutabilityAspect', () => {
     const result = await scanSynth(json);
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({ resource: 'aws_ecr_repository.raw', constructPath: 'test/raw', stack: 'test', file: 'stacks/test/cdk.tf.json' });
-    expect(result.findings[0]!.line).toBeGreaterThan(1);
+    // The place of the value in the synthesized JSON.
+    const lines = json.split('\n');
+    const line = lines.findIndex((l) => l.includes('"image_tag_mutability": "MUTABLE"')) + 1;
+    expect(result.findings[0]).toMatchObject({ line, column: lines[line - 1]!.indexOf('"MUTABLE"') + 1 });
   });
 
   test('an unresolved token is reported as unknown, not passed', () => {
