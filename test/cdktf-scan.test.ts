@@ -1,4 +1,8 @@
-import { places, scanFixtures } from './helpers';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { scan } from '../src/cli/scan';
+import { DEFAULT_POLICY, places, scanFixtures } from './helpers';
 
 // CDKTF synth output is Terraform JSON: scanned with the same evaluator, reported
 // with the stack and the construct path from each resource's `//` metadata.
@@ -16,4 +20,19 @@ describe('scanning CDKTF synth output', () => {
     const result = await scanFixtures(['json']);
     expect(result.findings.every((f) => f.constructPath === undefined && f.stack === undefined)).toBe(true);
   });
+});
+
+test('output of cdktf synth --hcl (stacks/<name>/cdk.tf) is scanned as HCL', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-cdktf-hcl-'));
+  mkdirSync(path.join(dir, 'cdktf.out', 'stacks', 'web'), { recursive: true });
+  writeFileSync(path.join(dir, 'cdktf.json'), '{"language": "typescript", "app": "npx ts-node main.ts"}\n');
+  writeFileSync(path.join(dir, '.gitignore'), 'cdktf.out/\n');
+  writeFileSync(
+    path.join(dir, 'cdktf.out', 'manifest.json'),
+    JSON.stringify({ version: '0.21.0', stacks: { web: { name: 'web', synthesizedStackPath: 'stacks/web/cdk.tf', workingDirectory: 'stacks/web' } } }),
+  );
+  writeFileSync(path.join(dir, 'cdktf.out', 'stacks', 'web', 'cdk.tf'), 'resource "aws_ecr_repository" "site" {\nname = "web/site"\nimage_tag_mutability = "MUTABLE"\n}\n');
+  mkdirSync(path.join(dir, '.git'));
+  const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+  expect(places(result)).toEqual([{ file: 'cdktf.out/stacks/web/cdk.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.site' }]);
 });
