@@ -4,7 +4,8 @@ import path from 'node:path';
 import { discover } from '../discover/discover';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine } from '../policy/engine';
-import { toFindings, type Finding } from '../policy/findings';
+import { compareFindings, toFindings, type Finding } from '../policy/findings';
+import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config';
 import { isLocalSource, ModuleLoader } from '../terraform/loader';
@@ -22,6 +23,8 @@ export interface ScanOptions {
   plan?: string;
   /** Where the plan's configuration is, when not next to the plan. */
   configDir?: string;
+  /** YYYY-MM-DD that suppression expiry dates are compared with (default: today). */
+  today?: string;
 }
 
 export interface ScanProblem {
@@ -36,7 +39,7 @@ export interface ScanResult {
   errors: ScanProblem[];
   /** Things a user may want to know with --verbose: remote modules not on disk. */
   notes: string[];
-  summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number };
+  summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number; suppressed?: number };
   /** The scanned files by reported path, for code frames. */
   sources: Map<string, SourceFile>;
 }
@@ -70,7 +73,12 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
   errors.push(...loader.problems, ...ctx.problems);
-  const findings = toFindings(policy.findings(policyInput(resources, options.policy)), resources);
+  const rules = policy.rules();
+  const judged = toFindings(policy.findings(policyInput(resources, options.policy)), resources);
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
+  const findings = [...suppressed.findings, ...suppressed.warnings].sort(compareFindings);
+  const open = findings.filter((f) => !f.suppression);
   return {
     findings,
     errors,
@@ -79,9 +87,10 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     summary: {
       files: found.files.length,
       resources: resources.length,
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
+      errors: open.filter((f) => f.severity === 'error').length,
+      warnings: open.filter((f) => f.severity === 'warning').length,
       parseErrors: loader.parseErrors,
+      ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
     },
   };
 }

@@ -27,7 +27,8 @@ export async function parseHcl(source: SourceFile): Promise<ParseResult> {
   try {
     if (tree.rootNode.hasError) return { ok: false, problems: describeErrors(source, tree.rootNode) };
     const body = tree.rootNode.namedChildren.find((n) => n?.type === 'body');
-    return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source).body(body) : emptyBody() } };
+    const comments = tree.rootNode.descendantsOfType('comment').flatMap((c) => (c ? [{ line: c.startPosition.row + 1, text: c.text }] : []));
+    return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source).body(body) : emptyBody(), comments } };
   } finally {
     tree.delete();
   }

@@ -36,7 +36,7 @@ export async function parseTerraformJson(source: SourceFile): Promise<ParseResul
     if (labels === undefined) continue;
     body.blocks.push(...(await reader.blocks(key, value, labels)));
   }
-  return { ok: true, file: { path: source.path, syntax: 'json', body } };
+  return { ok: true, file: { path: source.path, syntax: 'json', body, comments: [] } };
 }
 
 /** A JSON variables file (`*.tfvars.json`): top-level properties are assignments. */

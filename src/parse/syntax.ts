@@ -63,8 +63,16 @@ export interface Body {
 
 export type Syntax = 'hcl' | 'json';
 
+/** A comment and its 1-based line: suppressions are written in comments. */
+export interface Comment {
+  line: number;
+  text: string;
+}
+
 export interface ParsedFile {
   path: string;
   syntax: Syntax;
   body: Body;
+  /** HCL only; JSON has no comments. */
+  comments: Comment[];
 }

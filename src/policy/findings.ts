@@ -1,3 +1,4 @@
+import type { Suppression } from './suppressions';
 import type { ResourceInstance } from '../terraform/resources';
 import type { RawFinding } from './engine';
 
@@ -16,6 +17,8 @@ export interface Finding {
   /** CDKTF synth output only. */
   stack?: string;
   constructPath?: string;
+  /** Set when a comment in the source suppresses the finding: it is reported, but does not fail. */
+  suppression?: Suppression;
 }
 
 /**

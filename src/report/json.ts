@@ -18,6 +18,7 @@ export function formatJson(result: ScanResult): string {
       trace: f.trace,
       ...(f.stack ? { stack: f.stack } : {}),
       ...(f.constructPath ? { constructPath: f.constructPath } : {}),
+      ...(f.suppression ? { suppressed: true, suppression: f.suppression } : {}),
     })),
     errors: result.errors.map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message })),
     summary: result.summary,

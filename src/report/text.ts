@@ -12,6 +12,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   const c = createColors(options.color);
   const out: string[] = [];
   for (const f of result.findings) {
+    if (f.suppression) continue;
     const sev = f.severity === 'error' ? c.red('error') : c.yellow(f.severity);
     out.push(`${c.bold(`${f.file}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(f.resource)}  ${c.dim(`[${f.ruleId}]`)}`);
     out.push(`  ${f.message}`);
@@ -54,6 +55,7 @@ function plural(n: number, word: string): string {
 function summaryLine(result: ScanResult, c: ReturnType<typeof createColors>): string {
   const s = result.summary;
   const parts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
+  if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
   let line = `${parts.join(', ')} in ${plural(s.files, 'file')} (${plural(s.resources, 'resource')} checked)`;
   if (result.errors.length > 0) line += `; ${plural(result.errors.length, 'problem')} reading input`;
   if (s.errors > 0 || result.errors.length > 0) return c.red(`✖ ${line}`);

@@ -5,7 +5,7 @@ import { applyTofuPrecedence } from '../discover/discover';
 import { parseHcl, type ParseResult } from '../parse/hcl';
 import { parseTerraformJson } from '../parse/json';
 import { SourceFile, type SyntaxProblem } from '../parse/source';
-import type { ParsedFile } from '../parse/syntax';
+import type { Comment, ParsedFile } from '../parse/syntax';
 import { moduleConfig, type ModuleConfig } from './config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry';
 
@@ -31,6 +31,8 @@ export class ModuleLoader {
   readonly modules = new Map<string, ModuleConfig>();
   readonly problems: SyntaxProblem[] = [];
   readonly sources = new Map<string, SourceFile>();
+  /** Comments of every parsed file, by reported path. */
+  readonly comments = new Map<string, Comment[]>();
   /** Roots' installed modules by root directory. */
   readonly installed = new Map<string, InstalledModule[]>();
   parseErrors = 0;
@@ -46,7 +48,10 @@ export class ModuleLoader {
     const source = new SourceFile(this.displayPath(abs), await readFile(abs, 'utf8'));
     this.sources.set(source.path, source);
     const result: ParseResult = abs.endsWith('.json') ? await parseTerraformJson(source) : await parseHcl(source);
-    if (result.ok) return result.file;
+    if (result.ok) {
+      this.comments.set(source.path, result.file.comments);
+      return result.file;
+    }
     this.parseErrors++;
     this.problems.push(...result.problems);
     return undefined;
