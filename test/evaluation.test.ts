@@ -151,3 +151,26 @@ describe('module instances', () => {
     expect(result.errors).toEqual([]);
   });
 });
+
+describe('registry modules', () => {
+  test('not on disk: modelled from their inputs and defaults, creation gates included', async () => {
+    const result = await scanFixtures(['registry-modules']);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/registry-modules/main.tf', line: 15, column: 37, severity: 'error', resource: 'module.legacy_repository.aws_ecr_repository.this[0]' },
+      { file: 'fixtures/registry-modules/main.tf', line: 33, column: 26, severity: 'error', resource: 'module.docker_hub_cache.aws_ecr_repository_creation_template.this[0]' },
+      { file: 'fixtures/registry-modules/main.tf', line: 46, column: 5, severity: 'error', resource: 'module.apps.aws_ecr_repository.name["acme/app"]' },
+      { file: 'fixtures/registry-modules/main.tf', line: 46, column: 5, severity: 'error', resource: 'module.apps.aws_ecr_repository.name["acme/worker"]' },
+    ]);
+    // api_repository takes the module's IMMUTABLE default; not_created has create = false.
+    expect(result.summary.resources).toBe(5);
+    expect(result.notes).toEqual([]);
+  });
+
+  test('downloaded by terraform init: the copy in .terraform/modules decides, reported at the call', async () => {
+    const result = await scanFixtures(['registry-modules-installed']);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/registry-modules-installed/main.tf', line: 3, column: 1, severity: 'error', resource: 'module.ecr.aws_ecr_repository.this[0]' },
+    ]);
+    expect(result.findings[0]!.trace.at(-1)).toMatchObject({ note: 'default of var.repository_image_tag_mutability' });
+  });
+});

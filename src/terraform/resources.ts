@@ -119,19 +119,23 @@ class ModuleInstance implements References {
     return failure(`path.${name} does not exist`);
   }
 
-  /** A modelled module's own text is not the user's: report its values at the call. */
+  /** A registry module's own text (a model, or a download in .terraform/) is not the user's: report its values at the call. */
   place(value: Value, note: string): Value {
-    if (!this.anchor || !value.origin?.file.startsWith('(model)')) return value;
+    if (!this.anchor || !value.origin || !notUsers(value.origin)) return value;
     return at(value, this.anchor, [...value.trace, step(this.anchor, note)]);
   }
 
   placeRange(range: Range): Range {
-    return this.anchor && range.file.startsWith('(model)') ? this.anchor : range;
+    return this.anchor && notUsers(range) ? this.anchor : range;
   }
 
   describe(): string {
     return this.address || 'the root module';
   }
+}
+
+function notUsers(range: Range): boolean {
+  return range.file.startsWith('(model)') || /(^|\/)\.terraform\//.test(range.file);
 }
 
 interface Expansion {
@@ -221,6 +225,7 @@ function cdktfOrigin(r: ResourceBlock): Pick<ResourceInstance, 'stack' | 'constr
   return { constructPath: r.block.constructPath, ...(stack ? { stack } : {}) };
 }
 
+/** model: the module is not the user's code (a registry model or a download), so findings anchor at the call. */
 function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall): { config: ModuleConfig; model: boolean } | undefined {
   const source = call.source;
   if (!source) return undefined;
@@ -231,7 +236,7 @@ function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: Modul
   const key = [...scope.keyPath, call.name].join('.');
   const installed = ctx.loader.installed.get(scope.rootDir)?.find((m) => m.key === key);
   const onDisk = installed && ctx.loader.modules.get(installed.dir);
-  if (onDisk) return { config: onDisk, model: false };
+  if (onDisk) return { config: onDisk, model: true };
   const modelDir = registryModel(source);
   const model = modelDir && ctx.loader.modules.get(modelDir);
   if (model) return { config: model, model: true };
