@@ -51,6 +51,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('var', { type: 'string', array: true, default: [] as string[], describe: 'A variable for every root module, name=value, as terraform -var (repeatable)' })
           .option('plan', { type: 'string', describe: 'Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)' })
           .option('config-dir', { type: 'string', describe: 'With --plan: the configuration the plan was made from' })
+          .option('policy', { type: 'string', array: true, default: [] as string[], describe: 'A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm); repeatable' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
       async (args) => {
         const result = await scan({
@@ -59,6 +60,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           policy: { allowedMutableTags: args['allow-mutable-tag'], unknown: args.unknown },
           variables: { varFiles: args['var-file'], vars: args.var, env: io.env },
           plan: args.plan,
+          policies: args.policy,
           configDir: args['config-dir'],
         });
         if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
@@ -83,6 +85,17 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('force', { type: 'boolean', default: false, describe: 'Overwrite files that exist in --out' }),
       async (args) => {
         code = await generateCommand(args, io);
+      },
+    )
+    .command(
+      'policies',
+      'List the loaded rules: id, severity and where each comes from',
+      (y) => y.option('policy', { type: 'string', array: true, default: [] as string[], describe: 'Also load this custom policy' }),
+      async (args) => {
+        const engines = [await PolicyEngine.load(), ...(await Promise.all(args.policy.map((p) => PolicyEngine.load(path.resolve(io.cwd, p)))))];
+        const rules = engines.flatMap((e) => e.rules());
+        const width = Math.max(...rules.map((r) => r.id.length));
+        for (const r of rules) io.stdout.write(`${r.id.padEnd(width)}  ${(r.severity ?? '').padEnd(7)}  ${r.source === 'built-in' ? 'built-in' : path.relative(io.cwd, r.source ?? '')}  ${r.title ?? ''}\n`);
       },
     )
     .command(

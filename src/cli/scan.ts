@@ -25,6 +25,8 @@ export interface ScanOptions {
   configDir?: string;
   /** YYYY-MM-DD that suppression expiry dates are compared with (default: today). */
   today?: string;
+  /** Compiled custom policies (policy.wasm or bundle.tar.gz), evaluated beside the built-in ones. */
+  policies?: string[];
 }
 
 export interface ScanProblem {
@@ -58,8 +60,16 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   const loader = new ModuleLoader(cwd);
   await loader.load(found.files);
-  const policy = engine ?? (await PolicyEngine.load());
-  const types = new Set(policy.rules().flatMap((r) => r.resource_types ?? []));
+  const engines = [engine ?? (await PolicyEngine.load())];
+  for (const file of options.policies ?? []) {
+    try {
+      engines.push(await PolicyEngine.load(path.resolve(cwd, file)));
+    } catch (e) {
+      errors.push({ file, line: 0, column: 0, message: (e as Error).message });
+    }
+  }
+  const rules = engines.flatMap((e) => e.rules());
+  const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
   for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {
@@ -73,8 +83,11 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
   errors.push(...loader.problems, ...ctx.problems);
-  const rules = policy.rules();
-  const judged = toFindings(policy.findings(policyInput(resources, options.policy)), resources);
+  const input = policyInput(resources, options.policy);
+  const judged = toFindings(
+    engines.flatMap((e) => e.findings(input)),
+    resources,
+  );
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
   const findings = [...suppressed.findings, ...suppressed.warnings].sort(compareFindings);

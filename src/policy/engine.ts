@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import tar from 'tar-stream';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 
 /** The compiled built-in policies, committed so that users need no Go toolchain. */
@@ -41,21 +43,33 @@ export class PolicyEngine {
     readonly printed: string[],
   ) {}
 
+  /** Loads a compiled policy: a policy.wasm, or a bundle.tar.gz from `opa build -t wasm`. */
   static async load(file = BUILTIN_POLICY): Promise<PolicyEngine> {
     let wasm: Buffer;
+    let data: unknown = {};
     try {
-      wasm = await readFile(file);
+      const bytes = await readFile(file);
+      if (file.endsWith('.tar.gz') || file.endsWith('.tgz')) ({ wasm, data } = await readBundle(bytes));
+      else wasm = bytes;
     } catch (e) {
       throw asError(e, `cannot read policy ${file}`);
     }
     try {
       const printed: string[] = [];
       const policy = await loadPolicy(wasm, undefined, printBuiltin(printed));
-      policy.setData({});
+      policy.setData(data as object);
       return new PolicyEngine(policy, file, printed);
     } catch (e) {
       throw asError(e, `cannot load policy ${file}`);
     }
+  }
+
+  /** Entry points by role: tagguard's own aggregate ones, or `<package>/deny` and `<package>/rule` of a custom policy. */
+  private entrypoints(kind: 'findings' | 'rules'): string[] {
+    const names = Object.keys((this.policy.entrypoints ?? {}) as Record<string, number>);
+    const aggregate = kind === 'findings' ? FINDINGS : RULES;
+    if (names.includes(aggregate)) return [aggregate];
+    return names.filter((n) => n.endsWith(kind === 'findings' ? '/deny' : '/rule'));
   }
 
   /** Evaluates one entry point over the whole input document. */
@@ -74,13 +88,65 @@ export class PolicyEngine {
     }
   }
 
+  /** Findings of every rule; a custom rule's results may leave ruleId and severity to its descriptor. */
   findings(input: unknown): RawFinding[] {
-    return (this.evaluate(input, FINDINGS) as RawFinding[] | undefined) ?? [];
+    return this.entrypoints('findings').flatMap((entrypoint) => {
+      const descriptor = this.descriptorFor(entrypoint);
+      return asList<Partial<RawFinding>>(this.evaluate(input, entrypoint)).map((f) => ({
+        ruleId: f.ruleId ?? descriptor?.id ?? entrypoint,
+        severity: f.severity ?? ((descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error'),
+        message: f.message ?? '',
+        resource: f.resource ?? '',
+        root: f.root ?? '',
+        location: f.location ?? null,
+        trace: f.trace ?? [],
+      }));
+    });
   }
 
   rules(): RuleDescriptor[] {
-    return ((this.evaluate({}, RULES) as RuleDescriptor[] | undefined) ?? []).sort((a, b) => a.id.localeCompare(b.id));
+    return this.entrypoints('rules')
+      .flatMap((e) => asList<RuleDescriptor>(this.evaluate({}, e)))
+      .map((r) => ({ ...r, source: this.source === BUILTIN_POLICY ? 'built-in' : this.source, links: r.links ?? [] }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
+
+  private descriptorFor(findingsEntrypoint: string): RuleDescriptor | undefined {
+    if (findingsEntrypoint === FINDINGS) return undefined;
+    const rule = findingsEntrypoint.replace(/\/deny$/, '/rule');
+    return this.entrypoints('rules').includes(rule) ? asList<RuleDescriptor>(this.evaluate({}, rule))[0] : undefined;
+  }
+}
+
+/** A rule returns a set (an array) or one object. */
+function asList<T>(value: unknown): T[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]) as T[];
+}
+
+/** policy.wasm and data.json of an `opa build -t wasm` bundle. */
+async function readBundle(bytes: Buffer): Promise<{ wasm: Buffer; data: unknown }> {
+  const files = new Map<string, Buffer>();
+  const extract = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+      stream.on('end', () => {
+        files.set(header.name.replace(/^\/+/, ''), Buffer.concat(chunks));
+        next();
+      });
+      stream.resume();
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  extract.end(gunzipSync(bytes));
+  await done;
+  const wasm = files.get('policy.wasm');
+  if (!wasm) throw new Error('the bundle has no policy.wasm: build it with `opa build -t wasm`');
+  const data = files.get('data.json');
+  return { wasm, data: data ? JSON.parse(data.toString('utf8')) : {} };
 }
 
 /** A result as a policy returns it (policies/lib/lib.rego: finding). */
@@ -107,4 +173,6 @@ export interface RuleDescriptor {
   verdicts?: Array<{ value: string; verdict: string }>;
   fix_hcl?: string;
   fix_cdktf?: string;
+  /** Where the rule comes from: built-in, or the path of a custom policy. */
+  source?: string;
 }
