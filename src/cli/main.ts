@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import yargs from 'yargs';
+import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
 import { PolicyEngine, PolicyError } from '../policy/engine';
 import { formatJson } from '../report/json';
 import { formatText } from '../report/text';
@@ -52,10 +54,17 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('plan', { type: 'string', describe: 'Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)' })
           .option('config-dir', { type: 'string', describe: 'With --plan: the configuration the plan was made from' })
           .option('policy', { type: 'string', array: true, default: [] as string[], describe: 'A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm); repeatable' })
+          .option('baseline', { type: 'string', describe: 'Report only findings that this baseline file does not list' })
+          .option('create-baseline', { type: 'string', describe: "Write today's findings to this file as a baseline" })
+          .option('changed-since', { type: 'string', describe: 'Report only findings that touch files changed since this git ref' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
       async (args) => {
+        const paths = args.paths ?? ['.'];
+        const only = await onlyFiles(paths, args['changed-since'], io.cwd);
         const result = await scan({
-          paths: args.paths ?? ['.'],
+          paths: only.scanPaths,
+          onlyFiles: only.files,
+          baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
           cwd: io.cwd,
           policy: { allowedMutableTags: args['allow-mutable-tag'], unknown: args.unknown },
           variables: { varFiles: args['var-file'], vars: args.var, env: io.env },
@@ -64,6 +73,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           configDir: args['config-dir'],
         });
         if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
+        if (args['create-baseline']) {
+          await writeFileAtomic(path.resolve(io.cwd, args['create-baseline']), JSON.stringify(createBaseline(result.findings), null, 2) + '\n');
+          io.stderr.write(`tagguard: baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}\n`);
+        }
         const toTerminal = !args.output;
         const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
         const report = args.format === 'json' ? formatJson(result) : formatText(result, { color });
@@ -121,6 +134,41 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 export class UsageError extends Error {}
+
+async function readBaseline(file: string): Promise<Baseline> {
+  try {
+    return parseBaseline(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--baseline ${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Files named on the command line (a pre-commit hook passes the staged ones) or
+ * changed since a git ref limit the report, not the evaluation: the whole tree is
+ * still read, so that variables, modules and callers defined elsewhere resolve.
+ */
+async function onlyFiles(paths: string[], changedSince: string | undefined, cwd: string): Promise<{ scanPaths: string[]; files?: Set<string> }> {
+  const named = paths.length > 0 && paths.every((p) => existsSync(path.resolve(cwd, p)) && statSync(path.resolve(cwd, p)).isFile());
+  let files: Set<string> | undefined = named ? new Set(paths.map((p) => path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join('/'))) : undefined;
+  if (changedSince) {
+    const changed = new Set(gitChangedFiles(changedSince, cwd));
+    files = files ? new Set([...files].filter((f) => changed.has(f))) : changed;
+  }
+  return { scanPaths: named ? ['.'] : paths, files };
+}
+
+function gitChangedFiles(ref: string, cwd: string): string[] {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const diff = git('diff', '--name-only', '--relative', ref, '--');
+    const untracked = git('ls-files', '--others', '--exclude-standard');
+    return [...diff.split('\n'), ...untracked.split('\n')].filter(Boolean);
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr?.trim();
+    throw new UsageError(`--changed-since ${ref}: ${stderr || (e as Error).message}`);
+  }
+}
 
 /** cdktf is an optional peer dependency: loaded only for generate, never by scan. */
 function loadGenerator(): typeof import('../cdktf/synth') {

@@ -5,6 +5,7 @@ import { discover } from '../discover/discover';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine } from '../policy/engine';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
+import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config';
@@ -27,6 +28,10 @@ export interface ScanOptions {
   today?: string;
   /** Compiled custom policies (policy.wasm or bundle.tar.gz), evaluated beside the built-in ones. */
   policies?: string[];
+  /** Report only findings this baseline does not list. */
+  baseline?: Baseline;
+  /** Report only findings whose location or trace is in one of these files (paths as reported). */
+  onlyFiles?: ReadonlySet<string>;
 }
 
 export interface ScanProblem {
@@ -90,7 +95,10 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   );
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
-  const findings = [...suppressed.findings, ...suppressed.warnings].sort(compareFindings);
+  let findings = [...suppressed.findings, ...suppressed.warnings].sort(compareFindings);
+  if (options.baseline) findings = newFindings(findings, options.baseline);
+  const only = options.onlyFiles;
+  if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)));
   const open = findings.filter((f) => !f.suppression);
   return {
     findings,
