@@ -8,6 +8,7 @@ import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline
 import { PolicyEngine, PolicyError } from '../policy/engine';
 import { formatJson } from '../report/json';
 import { formatText } from '../report/text';
+import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
 import { explain } from './explain';
 import { exitCode, scan } from './scan';
 
@@ -45,31 +46,40 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('allow-mutable-tag', {
             type: 'string',
             array: true,
-            default: ['latest'],
-            describe: 'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (repeatable; replaces the default)',
+            describe: 'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (repeatable; replaces the default: latest)',
           })
-          .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, default: 'warn' as const, describe: 'How to report values that cannot be known before apply' })
-          .option('var-file', { type: 'string', array: true, default: [] as string[], describe: 'A variables file for every root module, as terraform -var-file (repeatable)' })
+          .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, describe: 'How to report values that cannot be known before apply (default: warn)' })
+          .option('var-file', { type: 'string', array: true, describe: 'A variables file for every root module, as terraform -var-file (repeatable)' })
           .option('var', { type: 'string', array: true, default: [] as string[], describe: 'A variable for every root module, name=value, as terraform -var (repeatable)' })
           .option('plan', { type: 'string', describe: 'Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)' })
           .option('config-dir', { type: 'string', describe: 'With --plan: the configuration the plan was made from' })
-          .option('policy', { type: 'string', array: true, default: [] as string[], describe: 'A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm); repeatable' })
+          .option('policy', { type: 'string', array: true, describe: 'A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm); repeatable' })
+          .option('config', { type: 'string', describe: 'The config file (default: the nearest .tagguard.yml upward)' })
           .option('baseline', { type: 'string', describe: 'Report only findings that this baseline file does not list' })
           .option('create-baseline', { type: 'string', describe: "Write today's findings to this file as a baseline" })
           .option('changed-since', { type: 'string', describe: 'Report only findings that touch files changed since this git ref' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
       async (args) => {
         const paths = args.paths ?? ['.'];
+        const found = configFor(args.config, io.cwd);
+        const config = found?.config ?? {};
+        // Paths in the config file are relative to it; command-line options win.
+        const fromConfig = (list: string[] | undefined) => list?.map((p) => path.relative(io.cwd, path.resolve(found!.dir, p)));
         const only = await onlyFiles(paths, args['changed-since'], io.cwd);
         const result = await scan({
           paths: only.scanPaths,
           onlyFiles: only.files,
           baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
           cwd: io.cwd,
-          policy: { allowedMutableTags: args['allow-mutable-tag'], unknown: args.unknown },
-          variables: { varFiles: args['var-file'], vars: args.var, env: io.env },
+          policy: {
+            allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
+            unknown: args.unknown ?? config.unknown ?? 'warn',
+          },
+          variables: { varFiles: args['var-file'] ?? fromConfig(config.var_files) ?? [], vars: args.var, env: io.env },
+          exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
+          severity: config.severity,
           plan: args.plan,
-          policies: args.policy,
+          policies: args.policy ?? fromConfig(config.policies),
           configDir: args['config-dir'],
         });
         if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
@@ -134,6 +144,16 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 export class UsageError extends Error {}
+
+function configFor(file: string | undefined, cwd: string): LoadedConfig | undefined {
+  try {
+    if (!file) return findConfig(cwd);
+    const abs = path.resolve(cwd, file);
+    return { file: abs, dir: path.dirname(abs), config: loadConfig(abs, cwd) };
+  } catch (e) {
+    throw new UsageError(e instanceof ConfigError ? `invalid config:\n${e.message}` : (e as Error).message);
+  }
+}
 
 async function readBaseline(file: string): Promise<Baseline> {
   try {

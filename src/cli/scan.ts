@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { discover } from '../discover/discover';
+import { discover, type Exclusions } from '../discover/discover';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine } from '../policy/engine';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
@@ -32,6 +32,10 @@ export interface ScanOptions {
   baseline?: Baseline;
   /** Report only findings whose location or trace is in one of these files (paths as reported). */
   onlyFiles?: ReadonlySet<string>;
+  /** Paths left out of discovery (.tagguard.yml exclude). */
+  exclude?: Exclusions;
+  /** Severity per rule id; `off` drops the rule's findings (.tagguard.yml severity). */
+  severity?: Record<string, 'error' | 'warning' | 'note' | 'off'>;
 }
 
 export interface ScanProblem {
@@ -61,7 +65,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const planFile = options.plan && path.resolve(cwd, options.plan);
   const configDir = options.configDir ?? (planFile && path.dirname(planFile));
   const paths = planFile ? (configDir && hasConfiguration(path.resolve(cwd, configDir)) ? [configDir] : []) : options.paths;
-  const found = discover(paths, cwd);
+  const found = discover(paths, cwd, options.exclude);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   const loader = new ModuleLoader(cwd);
   await loader.load(found.files);
@@ -95,7 +99,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   );
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
-  let findings = [...suppressed.findings, ...suppressed.warnings].sort(compareFindings);
+  let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);
   if (options.baseline) findings = newFindings(findings, options.baseline);
   const only = options.onlyFiles;
   if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)));
@@ -141,6 +145,15 @@ function roots(loader: ModuleLoader, files: string[], named: string[]): ModuleCo
     visit(dir);
   }
   return chosen.map((dir) => loader.modules.get(dir)).filter((m): m is ModuleConfig => m !== undefined);
+}
+
+function overrideSeverity(findings: Finding[], severity: ScanOptions['severity']): Finding[] {
+  if (!severity) return findings;
+  return findings.flatMap((f) => {
+    const level = severity[f.ruleId];
+    if (level === 'off') return [];
+    return level ? [{ ...f, severity: level }] : [f];
+  });
 }
 
 function hasConfiguration(dir: string): boolean {

@@ -19,10 +19,11 @@ export interface Discovered {
  * skipped, and a `.tofu` file hides the `.tf` file of the same name beside it.
  * A file named on the command line is taken even when ignored.
  */
-export function discover(paths: string[], cwd: string): Discovered {
+export function discover(paths: string[], cwd: string, exclude?: Exclusions): Discovered {
   const found = new Set<string>();
   const missing: string[] = [];
   const rules = new GitignoreRules();
+  const excluded = exclusionTest(exclude);
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     if (!existsSync(abs)) {
@@ -37,14 +38,30 @@ export function discover(paths: string[], cwd: string): Discovered {
     const floor = rules.ignores(abs, true) ? abs : undefined;
     const files = new fdir()
       .withFullPaths()
-      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor))
-      .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false, floor))
+      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true))
+      .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false, floor) && !excluded(file, false))
       .crawl(abs)
       .sync();
     for (const f of files) found.add(path.normalize(f));
     for (const f of cdktfStacks(abs)) found.add(f);
   }
   return { files: applyTofuPrecedence([...found]).sort(), missing };
+}
+
+/** Paths left out by configuration, in .gitignore syntax relative to `base`. */
+export interface Exclusions {
+  base: string;
+  patterns: string[];
+}
+
+function exclusionTest(exclude: Exclusions | undefined): (target: string, isDir: boolean) => boolean {
+  if (!exclude?.patterns.length) return () => false;
+  const rules = ignore().add(exclude.patterns);
+  return (target, isDir) => {
+    const rel = path.relative(exclude.base, path.resolve(target)).split(path.sep).join('/');
+    if (!rel || rel.startsWith('..')) return false;
+    return rules.ignores(isDir ? rel.replace(/\/?$/, '/') : rel);
+  };
 }
 
 /**

@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import schema from './config-schema.json';
+
+export interface Config {
+  allowed_mutable_tags?: string[];
+  unknown?: 'warn' | 'error' | 'ignore';
+  severity?: Record<string, 'error' | 'warning' | 'note' | 'off'>;
+  exclude?: string[];
+  var_files?: string[];
+  policies?: string[];
+}
+
+export interface LoadedConfig {
+  file: string;
+  dir: string;
+  config: Config;
+}
+
+export class ConfigError extends Error {}
+
+const NAMES = ['.tagguard.yml', '.tagguard.yaml'];
+const validate = new Ajv({ allErrors: true }).compile<Config>(schema);
+
+/** The nearest .tagguard.yml from `cwd` upward, validated against the schema. */
+export function findConfig(cwd: string): LoadedConfig | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of NAMES) {
+      const file = path.join(dir, name);
+      if (existsSync(file)) return { file, dir, config: loadConfig(file, cwd) };
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Parses and validates one config file; errors name file:line:column. */
+export function loadConfig(file: string, cwd: string): Config {
+  const display = path.relative(cwd, file) || file;
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+  const where = (offset: number | undefined) => {
+    const p = lines.linePos(offset ?? 0);
+    return `${display}:${p.line}:${p.col}`;
+  };
+  if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split('\n')[0]}`).join('\n'));
+  const data = (doc.toJS() ?? {}) as unknown;
+  if (validate(data)) return data;
+  const messages = (validate.errors ?? []).map((e) => {
+    const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const node = nodeAt(doc.contents as Node | null, segments);
+    const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the file';
+    const detail =
+      e.keyword === 'additionalProperties'
+        ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+        : e.keyword === 'enum'
+          ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          : (e.message ?? 'is invalid');
+    return `${where(node?.range?.[0])}: ${field}: ${detail}`;
+  });
+  throw new ConfigError(messages.join('\n'));
+}
+
+function nodeAt(node: Node | null, segments: string[]): Node | null {
+  let current: Node | null = node;
+  for (const s of segments) {
+    if (isMap(current)) current = (current.get(s, true) as Node | undefined) ?? null;
+    else if (isSeq(current)) current = (current.get(Number(s), true) as Node | undefined) ?? null;
+    else return current;
+  }
+  return current;
+}
