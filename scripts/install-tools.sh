@@ -35,4 +35,13 @@ if [ "$need_regal" = 1 ]; then
 fi
 for pid in "${pids[@]}"; do wait "$pid"; done
 
+# pre-commit, pinned, in a virtualenv of its own (the pre-commit hook's test drives it).
+PRE_COMMIT_VERSION=4.7.0
+if [ "${TAGGUARD_SKIP_PRE_COMMIT:-}" != 1 ] && ! "$PWD/.tools/venv/bin/pre-commit" --version 2>/dev/null | grep -q " $PRE_COMMIT_VERSION$"; then
+  echo "install-tools: installing pre-commit $PRE_COMMIT_VERSION" >&2
+  python3 -m venv "$PWD/.tools/venv" >&2
+  "$PWD/.tools/venv/bin/pip" install --quiet "pre-commit==$PRE_COMMIT_VERSION" >&2
+  ln -sf ../venv/bin/pre-commit "$BIN/pre-commit"
+fi
+
 echo "$BIN"
