@@ -10,7 +10,9 @@ import { formatJson } from '../report/json';
 import { formatText } from '../report/text';
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
 import { explain } from './explain';
-import { exitCode, scan } from './scan';
+import { applyEdits, unifiedDiff, writeChanges } from '../fix/apply';
+import { planFixes } from '../fix/plan';
+import { exitCode, scan, type ScanOptions, type ScanResult } from './scan';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
 
@@ -26,6 +28,8 @@ const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, c
 /** Runs the command line and resolves to the exit code; nothing here calls process.exit. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let code: number = EXIT.clean;
+  // `tagguard fix [paths..]` is `tagguard scan --fix [paths..]`.
+  if (argv[0] === 'fix') argv = ['scan', ...argv.slice(1), '--fix'];
   const parser = yargs(argv)
     .scriptName('tagguard')
     .strict()
@@ -58,6 +62,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('baseline', { type: 'string', describe: 'Report only findings that this baseline file does not list' })
           .option('create-baseline', { type: 'string', describe: "Write today's findings to this file as a baseline" })
           .option('changed-since', { type: 'string', describe: 'Report only findings that touch files changed since this git ref' })
+          .option('fix', { type: 'boolean', default: false, describe: 'Rewrite the code that makes a repository mutable, then report what is left' })
+          .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; change nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
       async (args) => {
         const paths = args.paths ?? ['.'];
@@ -66,7 +72,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         // Paths in the config file are relative to it; command-line options win.
         const fromConfig = (list: string[] | undefined) => list?.map((p) => path.relative(io.cwd, path.resolve(found!.dir, p)));
         const only = await onlyFiles(paths, args['changed-since'], io.cwd);
-        const result = await scan({
+        const options: ScanOptions = {
           paths: only.scanPaths,
           onlyFiles: only.files,
           baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
@@ -81,7 +87,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           plan: args.plan,
           policies: args.policy ?? fromConfig(config.policies),
           configDir: args['config-dir'],
-        });
+        };
+        let result = await scan(options);
+        if (args.fix || args['fix-dry-run']) result = await fixCommand(result, options, args['fix-dry-run'], io);
+        if (args['fix-dry-run']) {
+          code = exitCode(result);
+          return;
+        }
         if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
         if (args['create-baseline']) {
           await writeFileAtomic(path.resolve(io.cwd, args['create-baseline']), JSON.stringify(createBaseline(result.findings), null, 2) + '\n');
@@ -144,6 +156,25 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 export class UsageError extends Error {}
+
+/** Plans and applies the fixes (or prints them), then scans again so that the report shows what is left. */
+async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
+  const broken = new Set(result.errors.map((e) => e.file));
+  const plan = planFixes(result.findings, result.resources, result.sources);
+  const applied = await applyEdits(
+    plan.edits.filter((e) => !broken.has(e.file)),
+    result.sources,
+  );
+  for (const r of applied.refused) io.stderr.write(`tagguard: not fixed: ${r.file}: ${r.reason}\n`);
+  for (const m of plan.manual) io.stderr.write(`tagguard: needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${m.reason}\n`);
+  if (dryRun) {
+    io.stdout.write(unifiedDiff(applied.changed));
+    return result;
+  }
+  await writeChanges(applied.changed, io.cwd);
+  for (const c of applied.changed) io.stderr.write(`tagguard: fixed ${c.file}\n`);
+  return applied.changed.length ? scan(options) : result;
+}
 
 function configFor(file: string | undefined, cwd: string): LoadedConfig | undefined {
   try {

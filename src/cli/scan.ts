@@ -51,8 +51,10 @@ export interface ScanResult {
   /** Things a user may want to know with --verbose: remote modules not on disk. */
   notes: string[];
   summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number; suppressed?: number };
-  /** The scanned files by reported path, for code frames. */
+  /** The scanned files by reported path, for code frames and fixes. */
   sources: Map<string, SourceFile>;
+  /** The evaluated resource instances the findings refer to. */
+  resources: ResourceInstance[];
 }
 
 /** Paths in reports are relative to the working directory, with `/` separators. */
@@ -109,6 +111,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     errors,
     notes: ctx.notes,
     sources: loader.sources,
+    resources,
     summary: {
       files: found.files.length,
       resources: resources.length,

@@ -54,6 +54,16 @@ export class SourceFile {
     return { file: this.path, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
 
+  /** The text offset of a 1-based line and column. */
+  offset(line: number, column: number): number {
+    return (this.starts()[line - 1] ?? this.text.length) + column - 1;
+  }
+
+  /** The line break this file uses. */
+  get eol(): string {
+    return this.text.includes('\r\n') ? '\r\n' : '\n';
+  }
+
   /** The text of a 1-based line, without its line break. */
   lineText(line: number): string {
     const starts = this.starts();

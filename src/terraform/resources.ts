@@ -270,7 +270,7 @@ function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
   const location = v.origin && scope.placeRange(v.origin);
   const missing = firstUnknown(v);
   if (missing) return { set: true, known: false, reason: missing.reason, location, trace: v.trace };
-  if (v.kind === 'null') return { set: false, known: true, trace: v.trace };
+  if (v.kind === 'null') return { set: false, known: true, location, trace: v.trace };
   return { set: true, known: true, value: toPlain(v), location, trace: v.trace };
 }
 

@@ -1,0 +1,67 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import writeFileAtomic from 'write-file-atomic';
+import { parseHcl } from '../parse/hcl';
+import { parseTerraformJson, parseTerraformJsonValues } from '../parse/json';
+import { SourceFile } from '../parse/source';
+import type { Edit } from './plan';
+
+export interface FileChange {
+  file: string;
+  before: string;
+  after: string;
+}
+
+export interface ApplyResult {
+  changed: FileChange[];
+  /** Files left as they were, with the reason (overlapping edits, or the result no longer parses). */
+  refused: Array<{ file: string; reason: string }>;
+}
+
+/**
+ * The new text of every file the edits touch, each checked by parsing it again. The
+ * byte order mark, line endings and every byte outside the edits stay as they were.
+ */
+export async function applyEdits(edits: Edit[], sources: ReadonlyMap<string, SourceFile>): Promise<ApplyResult> {
+  const result: ApplyResult = { changed: [], refused: [] };
+  const byFile = new Map<string, Edit[]>();
+  for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const [file, list] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
+    const source = sources.get(file)!;
+    const sorted = [...list].sort((a, b) => b.start - a.start || b.end - a.end);
+    if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1]!.start)) {
+      result.refused.push({ file, reason: 'edits overlap' });
+      continue;
+    }
+    let text = source.text;
+    for (const e of sorted) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+    if (text === source.text) continue;
+    if (!(await stillParses(file, text))) {
+      result.refused.push({ file, reason: 'the edited file would no longer parse' });
+      continue;
+    }
+    const bom = source.hasBom ? '\ufeff' : '';
+    result.changed.push({ file, before: bom + source.text, after: bom + text });
+  }
+  return result;
+}
+
+async function stillParses(file: string, text: string): Promise<boolean> {
+  const source = new SourceFile(file, text);
+  if (file.endsWith('.tfvars.json')) return (await parseTerraformJsonValues(source)).ok;
+  if (file.endsWith('.json')) return (await parseTerraformJson(source)).ok;
+  return (await parseHcl(source)).ok;
+}
+
+/** Writes each file atomically (a temporary file, then a rename), keeping its mode. */
+export async function writeChanges(changes: FileChange[], cwd: string): Promise<void> {
+  for (const c of changes) {
+    const abs = path.resolve(cwd, c.file);
+    await writeFileAtomic(abs, c.after, { mode: statSync(abs).mode & 0o7777 });
+  }
+}
+
+export function unifiedDiff(changes: FileChange[]): string {
+  return changes.map((c) => createTwoFilesPatch(`a/${c.file}`, `b/${c.file}`, c.before, c.after, undefined, undefined, { context: 3 })).join('');
+}
