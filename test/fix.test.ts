@@ -1,0 +1,191 @@
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { main } from '../src/cli/main';
+import { ROOT } from './helpers';
+
+async function run(argv: string[], cwd: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await main(argv, { stdout, stderr, cwd, env: {} });
+  return { code, out, err };
+}
+
+/** A directory holding the given files (relative path → text). */
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-fix-'));
+  mkdirSync(path.join(dir, '.git'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const read = (dir: string, rel: string) => readFileSync(path.join(dir, rel), 'utf8');
+
+// Each case: the files before, the file that changes, and its text after one --fix.
+const CASES: Array<[string, Record<string, string>, string, string]> = [
+  [
+    'MUTABLE literal',
+    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "MUTABLE" # keep this comment\n}\n' },
+    'main.tf',
+    'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "IMMUTABLE" # keep this comment\n}\n',
+  ],
+  [
+    'invalid value',
+    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "Immutable"\n}\n' },
+    'main.tf',
+    'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+  ],
+  [
+    'missing attribute: inserted and aligned with its group',
+    { 'main.tf': '# repo\nresource "aws_ecr_repository" "a" {\n  name         = "a"\n  force_delete = true\n\n  tags = {}\n}\n' },
+    'main.tf',
+    '# repo\nresource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n  name                 = "a"\n  force_delete         = true\n\n  tags = {}\n}\n',
+  ],
+  [
+    'null is the literal to change',
+    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = null\n}\n' },
+    'main.tf',
+    'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+  ],
+  [
+    'variable default in another file',
+    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = var.m\n}\n', 'variables.tf': 'variable "m" {\n  default = "MUTABLE"\n}\n' },
+    'variables.tf',
+    'variable "m" {\n  default = "IMMUTABLE"\n}\n',
+  ],
+  [
+    'tfvars value',
+    { 'main.tf': 'variable "m" {\n  default = "IMMUTABLE"\n}\nresource "aws_ecr_repository" "a" {\n  image_tag_mutability = var.m\n}\n', 'terraform.tfvars': 'm = "MUTABLE"\n' },
+    'terraform.tfvars',
+    'm = "IMMUTABLE"\n',
+  ],
+  [
+    'filters outside the allow-list are removed; the allowed one stays',
+    {
+      'main.tf':
+        'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "latest"\n    filter_type = "WILDCARD"\n  }\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "dev-*"\n    filter_type = "WILDCARD"\n  }\n}\n',
+    },
+    'main.tf',
+    'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "latest"\n    filter_type = "WILDCARD"\n  }\n}\n',
+  ],
+  [
+    'no allowed filter left: IMMUTABLE',
+    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "dev-*"\n    filter_type = "WILDCARD"\n  }\n}\n' },
+    'main.tf',
+    'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+  ],
+  [
+    'Terraform JSON: value replaced, indentation kept',
+    { 'main.tf.json': '{\n    "resource": {\n        "aws_ecr_repository": {\n            "a": {\n                "image_tag_mutability": "MUTABLE"\n            }\n        }\n    }\n}\n' },
+    'main.tf.json',
+    '{\n    "resource": {\n        "aws_ecr_repository": {\n            "a": {\n                "image_tag_mutability": "IMMUTABLE"\n            }\n        }\n    }\n}\n',
+  ],
+  [
+    'Terraform JSON: missing attribute inserted',
+    { 'main.tf.json': '{\n  "resource": {\n    "aws_ecr_repository": {\n      "a": {\n        "name": "a"\n      }\n    }\n  }\n}\n' },
+    'main.tf.json',
+    '{\n  "resource": {\n    "aws_ecr_repository": {\n      "a": {\n        "name": "a",\n        "image_tag_mutability": "IMMUTABLE"\n      }\n    }\n  }\n}\n',
+  ],
+  [
+    'CRLF and BOM are kept',
+    { 'main.tf': '\ufeffresource "aws_ecr_repository" "a" {\r\n  name = "a"\r\n}\r\n' },
+    'main.tf',
+    '\ufeffresource "aws_ecr_repository" "a" {\r\n  image_tag_mutability = "IMMUTABLE"\r\n  name                 = "a"\r\n}\r\n',
+  ],
+];
+
+describe('tagguard scan --fix', () => {
+  test.each(CASES)('%s', async (_name, files, changed, expected) => {
+    const dir = tree(files);
+    const first = await run(['scan', '--fix'], dir);
+    expect(read(dir, changed)).toBe(expected);
+    expect(first.code).toBe(0);
+    // Everything else is untouched, and a second --fix changes nothing.
+    for (const [rel, text] of Object.entries(files)) if (rel !== changed) expect(read(dir, rel)).toBe(text);
+    const second = await run(['scan', '--fix'], dir);
+    expect(second.err).not.toMatch(/fixed/);
+    expect(read(dir, changed)).toBe(expected);
+  });
+
+  test('--fix-dry-run prints a unified diff and writes nothing', async () => {
+    const files = { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "MUTABLE"\n}\n' };
+    const dir = tree(files);
+    const { out, code } = await run(['scan', '--fix-dry-run'], dir);
+    expect(out).toContain('--- a/main.tf\n+++ b/main.tf\n');
+    expect(out).toContain('-  image_tag_mutability = "MUTABLE"\n+  image_tag_mutability = "IMMUTABLE"\n');
+    expect(code).toBe(1);
+    expect(read(dir, 'main.tf')).toBe(files['main.tf']);
+  });
+
+  test('keeps the file mode; a file with a syntax error is never edited', async () => {
+    const dir = tree({
+      'ok/main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "MUTABLE"\n}\n',
+      'broken/main.tf': 'resource "aws_ecr_repository" "b" {\n  image_tag_mutability = "MUTABLE"\n',
+    });
+    chmodSync(path.join(dir, 'ok/main.tf'), 0o640);
+    const { code } = await run(['fix'], dir);
+    expect(statSync(path.join(dir, 'ok/main.tf')).mode & 0o777).toBe(0o640);
+    expect(read(dir, 'ok/main.tf')).toContain('"IMMUTABLE"');
+    expect(read(dir, 'broken/main.tf')).toContain('"MUTABLE"');
+    expect(code).toBe(2);
+  });
+
+  test('unknown values and computed values are left to a person', async () => {
+    const dir = tree({
+      'main.tf':
+        'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = data.aws_ssm_parameter.m.value\n}\nresource "aws_ecr_repository" "b" {\n  image_tag_mutability = upper("mutable")\n}\n',
+    });
+    const before = read(dir, 'main.tf');
+    const { err } = await run(['scan', '--fix'], dir);
+    expect(err).toMatch(/needs a person: main.tf:5:26 aws_ecr_repository.b: the value is computed by an expression/);
+    expect(read(dir, 'main.tf')).toBe(before);
+  });
+
+  test('every fixture that can be fixed is clean after one --fix, and the second is a no-op', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-fix-all-'));
+    const fixable = ['mutable', 'not-set', 'mutable-with-exclusion', 'immutable-with-exclusion', 'exclusion-without-filter', 'invalid-value', 'json', 'crlf-bom', 'tfvars', 'modules-twice', 'for-each-map', 'gates', 'optional-defaults', 'conditional-each-key', 'variable-and-local', 'creation-template', 'plan'];
+    for (const f of fixable) cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, f), { recursive: true });
+    mkdirSync(path.join(dir, '.git'));
+    await run(['fix'], dir);
+    const after = await run(['scan', '--format', 'json'], dir);
+    // plan/ keeps its warning: a value read from a data source is not fixable.
+    expect(JSON.parse(after.out).findings.map((f: { severity: string; file: string }) => [f.severity, f.file])).toEqual([['warning', 'plan/main.tf']]);
+    const again = await run(['fix'], dir);
+    expect(again.err).toBe('');
+  });
+});
+
+describe('--fix properties', () => {
+  const value = fc.constantFrom('"MUTABLE"', '"MUTABLE_WITH_EXCLUSION"', '"immutable"', '"Immutable"', null);
+  const padding = fc.array(fc.constantFrom('# note\n', '\n', 'locals {\n  x = 1\n}\n', '// c\n'), { maxLength: 3 }).map((a) => a.join(''));
+  const repo = fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), value, before: padding, after: padding, crlf: fc.boolean() });
+
+  test('generated fixable inputs become clean, and bytes outside the edited lines stay identical', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(repo, { minLength: 1, maxLength: 4, selector: (r) => r.name }), async (repos) => {
+        const crlf = repos[0]!.crlf;
+        const blocks = repos.map((r) => `${r.before}resource "aws_ecr_repository" "${r.name}" {\n  name = "${r.name}"\n${r.value ? `  image_tag_mutability = ${r.value}\n` : ''}}\n${r.after}`);
+        const text = blocks.join('\n').replace(/\n/g, crlf ? '\r\n' : '\n');
+        const dir = tree({ 'main.tf': text });
+        await run(['fix'], dir);
+        const fixed = read(dir, 'main.tf');
+        const scanAfter = await run(['scan', '--format', 'json'], dir);
+        expect(JSON.parse(scanAfter.out).findings).toEqual([]);
+        // Lines that carry no image_tag_mutability and no resource name are unchanged.
+        const keep = (t: string) => t.split(crlf ? '\r\n' : '\n').filter((l) => !/image_tag_mutability|^\s+name\s*=/.test(l));
+        expect(keep(fixed)).toEqual(keep(text));
+        expect(fixed.includes('\r\n')).toBe(crlf);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
