@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import schema from './config-schema.json';
 
 export interface Config {
@@ -22,7 +21,6 @@ export interface LoadedConfig {
 export class ConfigError extends Error {}
 
 const NAMES = ['.tagguard.yml', '.tagguard.yaml'];
-const validate = new Ajv({ allErrors: true }).compile<Config>(schema);
 
 /** The nearest .tagguard.yml from `cwd` upward, validated against the schema. */
 export function findConfig(cwd: string): LoadedConfig | undefined {
@@ -37,6 +35,12 @@ export function findConfig(cwd: string): LoadedConfig | undefined {
 
 /** Parses and validates one config file; errors name file:line:column. */
 export function loadConfig(file: string, cwd: string): Config {
+  // Loaded only when there is a config file: they cost more start-up than the rest of the CLI.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const validate = new Ajv({ allErrors: true }).compile<Config>(schema);
   const display = path.relative(cwd, file) || file;
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
@@ -63,6 +67,8 @@ export function loadConfig(file: string, cwd: string): Config {
 }
 
 function nodeAt(node: Node | null, segments: string[]): Node | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isMap, isSeq } = require('yaml') as typeof import('yaml');
   let current: Node | null = node;
   for (const s of segments) {
     if (isMap(current)) current = (current.get(s, true) as Node | undefined) ?? null;

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import yargs from 'yargs';
 import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
 import { PolicyEngine, PolicyError } from '../policy/engine';
@@ -10,8 +9,6 @@ import { formatJson } from '../report/json';
 import { formatText } from '../report/text';
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
 import { explain } from './explain';
-import { applyEdits, unifiedDiff, writeChanges } from '../fix/apply';
-import { planFixes } from '../fix/plan';
 import { exitCode, scan, type ScanOptions, type ScanResult } from './scan';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
@@ -157,8 +154,18 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
 export class UsageError extends Error {}
 
+/** Atomic writes (a temporary file, then a rename), loaded when something is written. */
+function writeFileAtomic(file: string, text: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('write-file-atomic') as typeof import('write-file-atomic'))(file, text);
+}
+
 /** Plans and applies the fixes (or prints them), then scans again so that the report shows what is left. */
 async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { applyEdits, unifiedDiff, writeChanges } = require('../fix/apply') as typeof import('../fix/apply');
+  const { planFixes } = require('../fix/plan') as typeof import('../fix/plan');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const broken = new Set(result.errors.map((e) => e.file));
   const plan = planFixes(result.findings, result.resources, result.sources);
   const applied = await applyEdits(

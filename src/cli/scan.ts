@@ -69,8 +69,6 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const paths = planFile ? (configDir && hasConfiguration(path.resolve(cwd, configDir)) ? [configDir] : []) : options.paths;
   const found = discover(paths, cwd, options.exclude);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
-  const loader = new ModuleLoader(cwd);
-  await loader.load(found.files);
   const engines = [engine ?? (await PolicyEngine.load())];
   for (const file of options.policies ?? []) {
     try {
@@ -81,6 +79,8 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   }
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
+  const loader = new ModuleLoader(cwd, [...types]);
+  await loader.load(found.files);
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
   for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 
 /** The compiled built-in policies, committed so that users need no Go toolchain. */
@@ -126,6 +125,8 @@ function asList<T>(value: unknown): T[] {
 
 /** policy.wasm and data.json of an `opa build -t wasm` bundle. */
 async function readBundle(bytes: Buffer): Promise<{ wasm: Buffer; data: unknown }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tar = require('tar-stream') as typeof import('tar-stream');
   const files = new Map<string, Buffer>();
   const extract = tar.extract();
   const done = new Promise<void>((resolve, reject) => {

@@ -10,6 +10,9 @@ import { moduleConfig, type ModuleConfig } from './config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry';
 
 const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
+/** What a file must mention to matter even without a judged resource type. */
+const DECLARES = /\b(module|variable|locals)\b/;
+const DECLARES_CALL = /\bmodule\b/;
 
 /** A module installed by `terraform init`, as .terraform/modules/modules.json lists it. */
 export interface InstalledModule {
@@ -37,15 +40,26 @@ export class ModuleLoader {
   readonly installed = new Map<string, InstalledModule[]>();
   parseErrors = 0;
 
-  constructor(private readonly cwd: string) {}
+  /**
+   * words: the resource types the rules judge. A file that names none of them and
+   * declares no module call, variable or local cannot change a finding, so it is not
+   * parsed; a directory that names no judged type and calls no module is not loaded.
+   */
+  constructor(
+    private readonly cwd: string,
+    private readonly words: readonly string[] = [],
+  ) {}
+
+  /** Files read but not parsed, because they cannot matter to the rules. */
+  skipped = 0;
 
   displayPath(abs: string): string {
     if (abs.startsWith(REGISTRY_MODELS_DIR + path.sep)) return `(model) ${path.relative(REGISTRY_MODELS_DIR, abs).split(path.sep).join('/')}`;
     return path.relative(this.cwd, abs).split(path.sep).join('/') || '.';
   }
 
-  async parseFile(abs: string): Promise<ParsedFile | undefined> {
-    const source = new SourceFile(this.displayPath(abs), await readFile(abs, 'utf8'));
+  async parseFile(abs: string, text?: string): Promise<ParsedFile | undefined> {
+    const source = new SourceFile(this.displayPath(abs), text ?? (await readFile(abs, 'utf8')));
     this.sources.set(source.path, source);
     const result: ParseResult = abs.endsWith('.json') ? await parseTerraformJson(source) : await parseHcl(source);
     if (result.ok) {
@@ -67,22 +81,38 @@ export class ModuleLoader {
       const module = queue.shift()!;
       for (const dir of this.reachable(module)) {
         if (this.modules.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;
-        queue.push(await this.loadDir(dir));
+        const loaded = await this.loadDir(dir);
+        if (loaded) queue.push(loaded);
       }
     }
   }
 
-  private async loadDir(dir: string, files?: string[]): Promise<ModuleConfig> {
+  private async loadDir(dir: string, files?: string[]): Promise<ModuleConfig | undefined> {
     const chosen = files ?? applyTofuPrecedence(readdirSync(dir).filter((f) => TERRAFORM_FILE.test(f) || f === 'main.hcl').map((f) => path.join(dir, f))).sort();
+    // Synchronous reads: for many small files they cost a third of fs/promises here.
+    const texts = chosen.map((f) => readFileSync(f, 'utf8'));
+    // Scanned directories are filtered; a directory reached by a module call is always loaded.
+    if (files && this.words.length && !texts.some((t) => this.judged(t) || DECLARES_CALL.test(t))) {
+      this.skipped += chosen.length;
+      return undefined;
+    }
     const parsed: ParsedFile[] = [];
-    for (const f of chosen) {
-      const file = await this.parseFile(f);
+    for (const [i, f] of chosen.entries()) {
+      if (this.words.length && !this.judged(texts[i]!) && !DECLARES.test(texts[i]!)) {
+        this.skipped++;
+        continue;
+      }
+      const file = await this.parseFile(f, texts[i]);
       if (file) parsed.push(file);
     }
     const config = moduleConfig(dir, parsed);
     this.modules.set(dir, config);
     this.installed.set(dir, readInstalled(dir));
     return config;
+  }
+
+  private judged(text: string): boolean {
+    return this.words.some((w) => text.includes(w));
   }
 
   /** Directories a module's calls may lead to. */

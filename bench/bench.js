@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench [-- --files 10000 --runs 5]: tagguard against the floor for any Node tool
+// (a walk that reads every Terraform file) and grep, interleaved, medians of wall time,
+// CPU time and peak RSS; then a one-file scan (the pre-commit case) against `node -e 0`.
+const { spawnSync } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+const { generate } = require('./generate');
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const files = opt('files', 10000);
+const runs = opt('runs', 5);
+const root = path.join(__dirname, '..');
+const dir = path.join(os.tmpdir(), `tagguard-bench-${files}`);
+const tagguard = path.join(root, 'bin', 'tagguard.js');
+
+const floor = `
+const fs = require('fs'), path = require('path');
+let bytes = 0, hits = 0;
+(function walk(d) {
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (/\\.(tf|tofu)(\\.json)?$/.test(e.name)) { const b = fs.readFileSync(p); bytes += b.length; if (b.includes('aws_ecr_repository')) hits++; }
+  }
+})(process.argv[1]);
+`;
+
+/** Wall seconds, CPU seconds and peak RSS (MB) of one run, from GNU time. */
+function measure(cmd) {
+  // The one-file scan runs as a pre-commit hook does: from the repository's top.
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30, cwd: dir });
+  const last = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  if (last.some(Number.isNaN)) throw new Error(`cannot measure ${cmd.join(' ')}: ${r.stderr}`);
+  return { wall: last[0], cpu: last[1] + last[2], rss: last[3] / 1024, status: r.status };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function bench(cases) {
+  const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) for (const [name, cmd] of Object.entries(cases)) results[name].push(measure(cmd));
+  return Object.fromEntries(
+    Object.entries(results).map(([k, rs]) => [k, { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: median(rs.map((r) => r.rss)) }]),
+  );
+}
+
+function table(title, rows, base) {
+  console.log(`\n${title}`);
+  console.log('  case'.padEnd(26) + 'wall s'.padStart(9) + 'cpu s'.padStart(9) + 'peak MB'.padStart(10) + `  wall / ${base}`);
+  for (const [name, r] of Object.entries(rows)) {
+    console.log(`  ${name.padEnd(24)}${r.wall.toFixed(3).padStart(9)}${r.cpu.toFixed(3).padStart(9)}${r.rss.toFixed(0).padStart(10)}  ${(r.wall / rows[base].wall).toFixed(2)}x`);
+  }
+}
+
+const sample = generate(dir, files);
+console.log(`tagguard bench: ${files} files in ${dir}, ${runs} interleaved runs each, medians (${os.cpus().length} cores)`);
+table(
+  'Whole tree',
+  bench({
+    'node read-only floor': ['node', '-e', floor, dir],
+    'grep -rl': ['grep', '-rl', 'aws_ecr_repository', dir],
+    'tagguard scan': ['node', tagguard, 'scan', dir, '--format', 'json', '--output', path.join(os.tmpdir(), 'tagguard-bench.json')],
+  }),
+  'node read-only floor',
+);
+table(
+  'One file (pre-commit)',
+  bench({
+    'node -e 0': ['node', '-e', '0'],
+    'tagguard scan <file>': ['node', tagguard, 'scan', path.relative(dir, sample), '--format', 'json', '--output', path.join(os.tmpdir(), 'tagguard-bench-one.json')],
+  }),
+  'node -e 0',
+);
