@@ -80,7 +80,8 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const loader = new ModuleLoader(cwd, [...types]);
-  await loader.load(found.files);
+  const focus = options.onlyFiles && new Set([...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f))));
+  await loader.load(found.files, focus);
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
   for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {

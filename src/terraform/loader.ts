@@ -72,9 +72,17 @@ export class ModuleLoader {
   }
 
   /** Loads the scanned files grouped by directory, then everything they call. */
-  async load(files: string[]): Promise<void> {
-    const byDir = new Map<string, string[]>();
+  /**
+   * focus: when set (the files a pre-commit hook passes), only these directories and
+   * the scanned directories that call them, directly or through others, are loaded.
+   */
+  async load(files: string[], focus?: ReadonlySet<string>): Promise<void> {
+    let byDir = new Map<string, string[]>();
     for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+    if (focus) {
+      const wanted = withCallers(byDir, focus);
+      byDir = new Map([...byDir].filter(([dir]) => wanted.has(dir)));
+    }
     for (const [dir, dirFiles] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) await this.loadDir(dir, dirFiles);
     const queue = [...this.modules.values()];
     while (queue.length > 0) {
@@ -127,6 +135,35 @@ export class ModuleLoader {
     for (const m of this.installed.get(module.dir) ?? []) dirs.push(m.dir);
     return dirs;
   }
+}
+
+/**
+ * The focus directories and every scanned directory whose local module sources lead
+ * to one. Sources are found in the text; the directories chosen are then parsed in full.
+ */
+function withCallers(byDir: ReadonlyMap<string, string[]>, focus: ReadonlySet<string>): Set<string> {
+  const wanted = new Set(focus);
+  const callees = new Map<string, string[]>();
+  for (const [dir, files] of byDir) {
+    if (wanted.has(dir)) continue;
+    const found: string[] = [];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      if (!DECLARES_CALL.test(text)) continue;
+      for (const m of text.matchAll(/"?source"?\s*[=:]\s*"(\.\.?\/[^"]*)"/g)) found.push(path.resolve(dir, m[1]!));
+    }
+    if (found.length) callees.set(dir, found);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [dir, targets] of callees) {
+      if (!wanted.has(dir) && targets.some((t) => wanted.has(t))) {
+        wanted.add(dir);
+        grew = true;
+      }
+    }
+  }
+  return wanted;
 }
 
 function readInstalled(root: string): InstalledModule[] {
