@@ -42,7 +42,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       (y) =>
         y
           .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files or directories to scan' })
-          .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+          .option('format', { alias: 'f', choices: ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const, default: 'text' as const, describe: 'Report format' })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
           .option('allow-mutable-tag', {
             type: 'string',
@@ -98,7 +98,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         }
         const toTerminal = !args.output;
         const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-        const report = args.format === 'json' ? formatJson(result) : formatText(result, { color });
+        const report = await render(args.format, result, color);
         if (args.output) await writeFileAtomic(args.output, report);
         else io.stdout.write(report);
         code = exitCode(result);
@@ -153,6 +153,29 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 export class UsageError extends Error {}
+
+/** Formats other than text and JSON are loaded when asked for; SARIF needs the rule descriptors. */
+async function render(format: 'text' | 'json' | 'sarif' | 'junit' | 'github' | 'gitlab', result: ScanResult, color: boolean): Promise<string> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  switch (format) {
+    case 'text':
+      return formatText(result, { color });
+    case 'json':
+      return formatJson(result);
+    case 'sarif': {
+      const { formatSarif } = require('../report/sarif') as typeof import('../report/sarif');
+      const version = (require('../../package.json') as { version: string }).version;
+      return formatSarif(result, result.rules, version);
+    }
+    case 'junit':
+      return (require('../report/junit') as typeof import('../report/junit')).formatJunit(result);
+    case 'github':
+      return (require('../report/github') as typeof import('../report/github')).formatGithub(result);
+    case 'gitlab':
+      return (require('../report/gitlab') as typeof import('../report/gitlab')).formatGitlab(result);
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** Atomic writes (a temporary file, then a rename), loaded when something is written. */
 function writeFileAtomic(file: string, text: string): Promise<void> {

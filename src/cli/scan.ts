@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { discover, type Exclusions } from '../discover/discover';
 import { SourceFile } from '../parse/source';
-import { PolicyEngine } from '../policy/engine';
+import { PolicyEngine, type RuleDescriptor } from '../policy/engine';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
 import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
@@ -55,6 +55,8 @@ export interface ScanResult {
   sources: Map<string, SourceFile>;
   /** The evaluated resource instances the findings refer to. */
   resources: ResourceInstance[];
+  /** The descriptors of every loaded rule. */
+  rules: RuleDescriptor[];
 }
 
 /** Paths in reports are relative to the working directory, with `/` separators. */
@@ -113,6 +115,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     notes: ctx.notes,
     sources: loader.sources,
     resources,
+    rules,
     summary: {
       files: found.files.length,
       resources: resources.length,
