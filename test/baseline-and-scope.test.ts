@@ -2,20 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../src/cli/main';
-import { ROOT } from './helpers';
+import { ROOT, runCli } from './helpers';
 
-async function run(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, cwd, env: {} });
-  return { code, out, err, json: () => JSON.parse(out) };
-}
+const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
 /** A throwaway git repository holding copies of fixtures. */
 function repo(fixtures: string[]): string {

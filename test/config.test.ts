@@ -1,20 +1,12 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../src/cli/main';
-import { ROOT } from './helpers';
+import { ROOT, runCli } from './helpers';
 
-async function run(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, cwd, env: {} });
-  return { code, err, json: () => JSON.parse(out) as { findings: Array<{ resource: string; severity: string }> } };
-}
+const run = async (argv: string[], cwd: string) => {
+  const r = await runCli(argv, cwd);
+  return { ...r, json: () => r.json() as { findings: Array<{ resource: string; severity: string }> } };
+};
 
 /** A project with fixtures and a .tagguard.yml at its top; commands run in `infra/`. */
 function project(config: string): string {

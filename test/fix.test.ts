@@ -1,21 +1,10 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { main } from '../src/cli/main';
-import { ROOT } from './helpers';
+import { ROOT, runCli } from './helpers';
 
-async function run(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, cwd, env: {} });
-  return { code, out, err };
-}
+const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
 /** A directory holding the given files (relative path → text). */
 function tree(files: Record<string, string>): string {

@@ -1,20 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { generateStack } from '../src/cdktf/synth';
-import { main } from '../src/cli/main';
 import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY } from './helpers';
+import { DEFAULT_POLICY, runCli } from './helpers';
 
-async function run(argv: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, cwd, env: {} });
-  return { code, err };
-}
+const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
 async function scanDir(cwd: string) {
   return scan({ paths: ['.'], cwd, policy: { ...DEFAULT_POLICY, allowedMutableTags: ['latest'] }, variables: { varFiles: [], vars: [], env: {} } });

@@ -1,4 +1,6 @@
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
+import { main } from '../src/cli/main';
 import { scan, type ScanOptions, type ScanResult } from '../src/cli/scan';
 import type { PolicyConfig } from '../src/policy/input';
 
@@ -19,4 +21,16 @@ export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}
 /** The parts of findings that tests assert: place, severity, resource. */
 export function places(result: ScanResult) {
   return result.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, resource: f.resource }));
+}
+
+/** Runs the command line in-process, as a user in `cwd` would, capturing both streams. */
+export async function runCli(argv: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}) {
+  const stdout = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await main(argv, { stdout, stderr, cwd, env: options.env ?? {} });
+  return { code, out, err, json: () => JSON.parse(out) };
 }
