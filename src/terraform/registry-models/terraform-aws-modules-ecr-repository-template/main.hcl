@@ -9,7 +9,7 @@ variable "create" {
 
 variable "prefix" {
   type    = string
-  default = null
+  default = ""
 }
 
 variable "applied_for" {
