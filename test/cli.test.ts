@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -114,4 +114,16 @@ describe('tagguard explain', () => {
     expect(code).toBe(2);
     expect(err).toContain('known rules: ecr-tag-immutability');
   });
+});
+
+test('a Terraform file that cannot be read is an input error; the rest is still scanned', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-unreadable-'));
+  mkdirSync(path.join(dir, '.git'));
+  writeFileSync(path.join(dir, 'main.tf'), readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf'), 'utf8'));
+  symlinkSync(path.join(dir, 'missing-target.tf'), path.join(dir, 'dangling.tf'));
+  const { code, out } = await run(['scan', '--format', 'json'], { cwd: dir });
+  const report = JSON.parse(out);
+  expect(report.errors).toEqual([{ file: 'dangling.tf', line: 0, column: 0, message: 'cannot read the file: ENOENT' }]);
+  expect(report.findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.frontend']);
+  expect(code).toBe(2);
 });

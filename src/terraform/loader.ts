@@ -98,7 +98,7 @@ export class ModuleLoader {
   private async loadDir(dir: string, files?: string[]): Promise<ModuleConfig | undefined> {
     const chosen = files ?? applyTofuPrecedence(readdirSync(dir).filter((f) => TERRAFORM_FILE.test(f) || f === 'main.hcl').map((f) => path.join(dir, f))).sort();
     // Synchronous reads: for many small files they cost a third of fs/promises here.
-    const texts = chosen.map((f) => readFileSync(f, 'utf8'));
+    const texts = chosen.map((f) => this.read(f));
     // Scanned directories are filtered; a directory reached by a module call is always loaded.
     if (files && this.words.length && !texts.some((t) => this.judged(t) || DECLARES_CALL.test(t))) {
       this.skipped += chosen.length;
@@ -117,6 +117,16 @@ export class ModuleLoader {
     this.modules.set(dir, config);
     this.installed.set(dir, readInstalled(dir));
     return config;
+  }
+
+  /** A file that cannot be read is an input problem, not a crash; it counts as empty. */
+  private read(file: string): string {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      this.problems.push({ file: this.displayPath(file), line: 0, column: 0, message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      return '';
+    }
   }
 
   private judged(text: string): boolean {
@@ -148,7 +158,12 @@ function withCallers(byDir: ReadonlyMap<string, string[]>, focus: ReadonlySet<st
     if (wanted.has(dir)) continue;
     const found: string[] = [];
     for (const f of files) {
-      const text = readFileSync(f, 'utf8');
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch {
+        continue; // reported when the directory is loaded
+      }
       if (!DECLARES_CALL.test(text)) continue;
       for (const m of text.matchAll(/"?source"?\s*[=:]\s*"(\.\.?\/[^"]*)"/g)) found.push(path.resolve(dir, m[1]!));
     }
