@@ -53,6 +53,21 @@ describe('SARIF', () => {
   });
 });
 
+describe('fingerprints', () => {
+  test('two findings on one resource get distinct fingerprints that still ignore lines', async () => {
+    const result = await scanFixtures(['immutable-with-exclusion'], { allowedMutableTags: [] });
+    const preview = result.findings.filter((f) => f.resource === 'aws_ecr_repository.preview');
+    expect(preview.length).toBe(2);
+    const prints = (r: typeof result) => (JSON.parse(formatSarif(r)).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>).map((x) => x.partialFingerprints['tagguard/v1']);
+    const sarif = prints(result);
+    expect(new Set(sarif).size).toBe(sarif.length);
+    const gitlab = (JSON.parse(formatGitlab(result)) as Array<{ fingerprint: string }>).map((i) => i.fingerprint);
+    expect(new Set(gitlab).size).toBe(gitlab.length);
+    const moved = { ...result, findings: result.findings.map((f) => ({ ...f, line: f.line + 3, endLine: f.endLine + 3 })) };
+    expect(prints(moved)).toEqual(sarif);
+  });
+});
+
 describe('GitHub annotations', () => {
   test('one workflow command per finding and input error, escaped as GitHub requires', async () => {
     const result = await scanFixtures(['mutable', 'unknown', 'syntax-error']);

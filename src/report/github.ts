@@ -1,19 +1,49 @@
 import type { ScanResult } from '../cli/scan';
+import type { RuleDescriptor } from '../policy/engine';
+import type { Finding } from '../policy/findings';
 
 const COMMAND: Record<string, string> = { error: 'error', warning: 'warning', note: 'notice' };
 
-/** GitHub's escaping: data loses %, CR and LF; properties also : and ,. */
-const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+/** GitHub's escaping of a command's message: %, CR and LF. */
+export const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** GitHub's escaping of a property value: as the message, and also : and , (they delimit properties). */
+export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-/** GitHub Actions workflow commands: one annotation per finding and per input error. */
-export function formatGithub(result: ScanResult): string {
+/**
+ * The position properties of an annotation. GitHub takes col and endColumn only when
+ * the annotation starts and ends on one line, so a finding on a whole block gets
+ * its lines alone.
+ */
+function position(f: Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'>): string[] {
+  if (!(f.line > 0)) return [];
+  const endLine = f.endLine >= f.line ? f.endLine : f.line;
+  const props = [`line=${f.line}`];
+  if (endLine !== f.line) return [...props, `endLine=${endLine}`];
+  if (f.column > 0) props.push(`col=${f.column}`);
+  props.push(`endLine=${endLine}`);
+  if (f.column > 0 && f.endColumn >= f.column) props.push(`endColumn=${f.endColumn}`);
+  return props;
+}
+
+function command(kind: string, props: string[], message: string): string {
+  return `::${kind}${props.length ? ` ${props.join(',')}` : ''}::${escapeData(message)}`;
+}
+
+/**
+ * GitHub Actions workflow commands: an annotation per finding (error, warning or
+ * notice by severity; suppressed findings are left out) and an error per input
+ * error. `rules` is accepted for the formatters' common signature.
+ */
+export function formatGithub(result: ScanResult, _rules: RuleDescriptor[] = result.rules): string {
   const lines = result.findings
     .filter((f) => !f.suppression)
     .map((f) => {
-      const props = [`file=${property(f.file)}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`, `title=${property(`${f.ruleId}: ${f.resource}`)}`];
-      return `::${COMMAND[f.severity] ?? 'warning'} ${props.join(',')}::${data(f.message)}`;
+      const props = [...(f.file ? [`file=${escapeProperty(f.file)}`, ...position(f)] : []), `title=${escapeProperty(f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId)}`];
+      return command(COMMAND[f.severity] ?? 'warning', props, f.message);
     });
-  for (const e of result.errors) lines.push(`::error file=${property(e.file)}${e.line > 0 ? `,line=${e.line},col=${e.column}` : ''},title=tagguard::${data(e.message)}`);
+  for (const e of result.errors) {
+    const props = [...(e.file ? [`file=${escapeProperty(e.file)}`, ...(e.line > 0 ? [`line=${e.line}`, ...(e.column > 0 ? [`col=${e.column}`] : [])] : [])] : []), 'title=tagguard'];
+    lines.push(command('error', props, e.message));
+  }
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
