@@ -1,7 +1,8 @@
 'use strict';
 // A synthetic Terraform repository for the benchmark: many module directories with
-// realistic non-ECR resources, about one file in 50 with ECR repositories, variables
-// in their own files, local module calls and tfvars.
+// realistic non-ECR resources, about one file in 50 with ECR repositories (half in
+// modules that a root calls, half in roots), variables in their own files, local
+// module calls and tfvars (one root in ten makes its repositories mutable).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -33,10 +34,11 @@ function generate(dir, files) {
     fs.mkdirSync(mdir, { recursive: true });
     fs.writeFileSync(path.join(mdir, 'variables.tf'), variablesFile());
     written++;
+    // One module in five holds an ECR repository: in odd groups of five a root, in even ones a module the next root calls.
+    const ecrModule = m % 5 === (Math.floor(m / 5) % 2 ? 1 : 3);
     for (let f = 1; f < perModule && written < files; f++, written++) {
       const n = m * perModule + f;
-      // One file in 50 holds ECR repositories.
-      const isEcr = written % 50 === 25;
+      const isEcr = ecrModule && f === 5;
       const file = path.join(mdir, isEcr ? `ecr-${n}.tf` : `resources-${n}.tf`);
       fs.writeFileSync(file, isEcr ? ecrFile(n) : OTHER[n % OTHER.length](n) + OTHER[(n + 1) % OTHER.length](n + 1));
       if (isEcr && !ecrFileSample) ecrFileSample = file;
@@ -44,7 +46,7 @@ function generate(dir, files) {
     // Every fifth module is a root that calls the one before it, with tfvars.
     if (m % 5 === 4) {
       fs.writeFileSync(path.join(mdir, 'calls.tf'), `module "previous" {\n  source         = "../module-${m - 1}"\n  tag_mutability = var.tag_mutability\n}\n`);
-      fs.writeFileSync(path.join(mdir, 'terraform.tfvars'), 'env = "prod"\ntag_mutability = "IMMUTABLE"\n');
+      fs.writeFileSync(path.join(mdir, 'terraform.tfvars'), `env = "prod"\ntag_mutability = "${m % 50 === 4 ? 'MUTABLE' : 'IMMUTABLE'}"\n`);
     }
   }
   if (!ecrFileSample) throw new Error('no ECR file generated: use --files 50 or more');

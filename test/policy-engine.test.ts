@@ -61,6 +61,14 @@ describe('PolicyEngine', () => {
     await expect(PolicyEngine.load(path.join(ROOT, 'no-such.wasm'))).rejects.toBeInstanceOf(PolicyError);
   });
 
+  test('the WASM memory is capped: an input past the cap is a PolicyError that names the cap', async () => {
+    const small = await PolicyEngine.load(undefined, { maxMemoryPages: 40 });
+    const big = { resources: Array.from({ length: 4000 }, (_, i) => ({ address: `aws_ecr_repository.r${i}`, type: 'aws_ecr_repository', root: '.', note: 'x'.repeat(1000) })) };
+    expect(() => small.findings(big)).toThrow(PolicyError);
+    expect(() => small.findings(big)).toThrow(/capped at 2.5 MiB/);
+    expect(small.findings({ resources: [] })).toEqual([]);
+  });
+
   test('console.log is restored after evaluation, even when it fails', () => {
     const log = console.log;
     expect(() => engine.evaluate({}, 'nope')).toThrow();

@@ -4,12 +4,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import yargs from 'yargs';
 import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
-import { PolicyEngine, PolicyError } from '../policy/engine';
-import { formatJson } from '../report/json';
-import { formatText } from '../report/text';
+import { PolicyError } from '../policy/errors';
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
 import { explain } from './explain';
-import { exitCode, scan, type ScanOptions, type ScanResult } from './scan';
+import type { ScanOptions, ScanResult } from './scan';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
 
@@ -69,9 +67,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         // Paths in the config file are relative to it; command-line options win.
         const fromConfig = (list: string[] | undefined) => list?.map((p) => path.relative(io.cwd, path.resolve(found!.dir, p)));
         const only = await onlyFiles(paths, args['changed-since'], io.cwd);
+        // Started before the scanner's modules load, so that it runs meanwhile on another core.
+        const callerSearch = only.files ? startCallerSearch(only.scanPaths, io.cwd) : undefined;
+        const { scan, exitCode } = lazy().scan;
         const options: ScanOptions = {
           paths: only.scanPaths,
           onlyFiles: only.files,
+          callerSearch,
           baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
           cwd: io.cwd,
           policy: {
@@ -99,7 +101,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         const toTerminal = !args.output;
         const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
         const report = await render(args.format, result, color);
-        if (args.output) await writeFileAtomic(args.output, report);
+        if (args.output) await writeFileAtomic(path.resolve(io.cwd, args.output), report);
         else io.stdout.write(report);
         code = exitCode(result);
       },
@@ -124,6 +126,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       'List the loaded rules: id, severity and where each comes from',
       (y) => y.option('policy', { type: 'string', array: true, default: [] as string[], describe: 'Also load this custom policy' }),
       async (args) => {
+        const { PolicyEngine } = lazy().engine;
         const engines = [await PolicyEngine.load(), ...(await Promise.all(args.policy.map((p) => PolicyEngine.load(path.resolve(io.cwd, p)))))];
         const rules = engines.flatMap((e) => e.rules());
         const width = Math.max(...rules.map((r) => r.id.length));
@@ -135,7 +138,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       'Explain a rule: why it matters, its verdicts and how to fix a finding',
       (y) => y.positional('rule', { type: 'string', demandOption: true }),
       async (args) => {
-        const rules = (await PolicyEngine.load()).rules();
+        const rules = (await lazy().engine.PolicyEngine.load()).rules();
         const rule = rules.find((r) => r.id === args.rule || r.aliases?.includes(args.rule));
         if (!rule) throw new UsageError(`unknown rule "${args.rule}"; known rules: ${rules.map((r) => r.id).join(', ')}`);
         io.stdout.write(explain(rule));
@@ -154,14 +157,41 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
 export class UsageError extends Error {}
 
+/**
+ * The scanner and the policy runtime are loaded when a command needs them: `--help`
+ * stays fast, and a caller search can start first.
+ */
+function lazy() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    get scan() {
+      return require('./scan') as typeof import('./scan');
+    },
+    get engine() {
+      return require('../policy/engine') as typeof import('../policy/engine');
+    },
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** The search for local module calls under each scan root (see scan.ts, discoverFocus). */
+function startCallerSearch(paths: string[], cwd: string): Map<string, Promise<string[]>> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { filesMatching } = require('../discover/search') as typeof import('../discover/search');
+  const { LOCAL_SOURCE } = require('../terraform/relevance') as typeof import('../terraform/relevance');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const roots = paths.map((p) => path.resolve(cwd, p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
+  return new Map(roots.map((r) => [r, filesMatching(r, LOCAL_SOURCE)]));
+}
+
 /** Formats other than text and JSON are loaded when asked for; SARIF needs the rule descriptors. */
 async function render(format: 'text' | 'json' | 'sarif' | 'junit' | 'github' | 'gitlab', result: ScanResult, color: boolean): Promise<string> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   switch (format) {
     case 'text':
-      return formatText(result, { color });
+      return (require('../report/text') as typeof import('../report/text')).formatText(result, { color });
     case 'json':
-      return formatJson(result);
+      return (require('../report/json') as typeof import('../report/json')).formatJson(result);
     case 'sarif': {
       const { formatSarif } = require('../report/sarif') as typeof import('../report/sarif');
       const version = (require('../../package.json') as { version: string }).version;
@@ -186,7 +216,7 @@ function writeFileAtomic(file: string, text: string): Promise<void> {
 /** Plans and applies the fixes (or prints them), then scans again so that the report shows what is left. */
 async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { applyEdits, unifiedDiff, writeChanges } = require('../fix/apply') as typeof import('../fix/apply');
+  const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = require('../fix/apply') as typeof import('../fix/apply');
   const { planFixes } = require('../fix/plan') as typeof import('../fix/plan');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const broken = new Set(result.errors.map((e) => e.file));
@@ -195,15 +225,19 @@ async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: bool
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,
   );
+  // A file reached through a symlink that leads out of the working directory is never written, nor shown as a fix.
+  const outside = outsideWorkingDirectory(applied.changed, io.cwd);
+  applied.changed = applied.changed.filter((c) => !outside.some((o) => o.file === c.file));
   for (const r of applied.refused) io.stderr.write(`tagguard: not fixed: ${r.file}: ${r.reason}\n`);
   for (const m of plan.manual) io.stderr.write(`tagguard: needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${m.reason}\n`);
+  for (const o of outside) io.stderr.write(`tagguard: needs a person: ${o.file}: ${o.reason}\n`);
   if (dryRun) {
     io.stdout.write(unifiedDiff(applied.changed));
     return result;
   }
   await writeChanges(applied.changed, io.cwd);
   for (const c of applied.changed) io.stderr.write(`tagguard: fixed ${c.file}\n`);
-  return applied.changed.length ? scan(options) : result;
+  return applied.changed.length ? lazy().scan.scan(options) : result;
 }
 
 function configFor(file: string | undefined, cwd: string): LoadedConfig | undefined {

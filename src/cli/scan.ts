@@ -1,7 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { discover, type Exclusions } from '../discover/discover';
+import { applyTofuPrecedence, discover, type Discovered, type Exclusions } from '../discover/discover';
+import { filesMatching } from '../discover/search';
+import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine, type RuleDescriptor } from '../policy/engine';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
@@ -10,6 +12,7 @@ import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config';
 import { isLocalSource, ModuleLoader } from '../terraform/loader';
+import { factsOf, LOCAL_SOURCE, withCallers } from '../terraform/relevance';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
 import { planInstances } from '../terraform/from-plan';
 import { readPlan, type PlanResource } from '../terraform/plan';
@@ -32,6 +35,8 @@ export interface ScanOptions {
   baseline?: Baseline;
   /** Report only findings whose location or trace is in one of these files (paths as reported). */
   onlyFiles?: ReadonlySet<string>;
+  /** Searches for local module sources already started, by absolute scan root (see main.ts). */
+  callerSearch?: ReadonlyMap<string, Promise<string[]>>;
   /** Paths left out of discovery (.tagguard.yml exclude). */
   exclude?: Exclusions;
   /** Severity per rule id; `off` drops the rule's findings (.tagguard.yml severity). */
@@ -69,20 +74,17 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const planFile = options.plan && path.resolve(cwd, options.plan);
   const configDir = options.configDir ?? (planFile && path.dirname(planFile));
   const paths = planFile ? (configDir && hasConfiguration(path.resolve(cwd, configDir)) ? [configDir] : []) : options.paths;
-  const found = discover(paths, cwd, options.exclude);
+  const focus = options.onlyFiles && !planFile ? new Set([...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f)))) : undefined;
+  // The WASM modules compile on background threads while the files are found.
+  const loading = loadEngines(options, engine);
+  void hclParser();
+  const found = focus ? await discoverFocus(options, focus) : discover(paths, cwd, options.exclude);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
-  const engines = [engine ?? (await PolicyEngine.load())];
-  for (const file of options.policies ?? []) {
-    try {
-      engines.push(await PolicyEngine.load(path.resolve(cwd, file)));
-    } catch (e) {
-      errors.push({ file, line: 0, column: 0, message: (e as Error).message });
-    }
-  }
+  const { engines, problems: policyProblems } = await loading;
+  errors.push(...policyProblems);
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const loader = new ModuleLoader(cwd, [...types]);
-  const focus = options.onlyFiles && new Set([...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f))));
   await loader.load(found.files, focus);
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
@@ -125,6 +127,45 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
       ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
     },
   };
+}
+
+/** The built-in policy (or the one given) and the custom ones; a custom policy that cannot be loaded is an input error. */
+async function loadEngines(options: ScanOptions, engine: PolicyEngine | undefined): Promise<{ engines: PolicyEngine[]; problems: ScanProblem[] }> {
+  const custom = await Promise.all(
+    (options.policies ?? []).map((file) =>
+      PolicyEngine.load(path.resolve(options.cwd, file)).catch((e: Error): ScanProblem => ({ file, line: 0, column: 0, message: e.message })),
+    ),
+  );
+  const engines = [engine ?? (await PolicyEngine.load()), ...custom.filter((e): e is PolicyEngine => e instanceof PolicyEngine)];
+  return { engines, problems: custom.filter((e): e is ScanProblem => !(e instanceof PolicyEngine)) };
+}
+
+/**
+ * The files of the focus directories and of the directories whose local module calls
+ * lead to them, found without reading the whole tree: a text search lists the files
+ * that write a local module source (search.ts), and only those are read.
+ */
+async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>): Promise<Discovered> {
+  const { cwd } = options;
+  const roots = options.paths.map((p) => path.resolve(cwd, p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
+  const candidates = (await Promise.all(roots.map((r) => options.callerSearch?.get(r) ?? filesMatching(r, LOCAL_SOURCE)))).flat();
+  const calls = new Map<string, string[]>();
+  for (const file of new Set(candidates)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // reported if its directory is loaded
+    }
+    const dir = path.dirname(file);
+    calls.set(dir, [...(calls.get(dir) ?? []), ...factsOf(text, []).localSources.map((s) => path.resolve(dir, s))]);
+  }
+  const dirs = [...withCallers(focus, calls)].map((d) => path.relative(cwd, d) || '.');
+  const named = [...(options.onlyFiles ?? [])].filter((f) => existsSync(path.resolve(cwd, f)));
+  const listed = discover(dirs, cwd, options.exclude, { shallow: true });
+  const files = discover(named, cwd, options.exclude);
+  const missing = options.paths.filter((p) => !existsSync(path.resolve(cwd, p)));
+  return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing };
 }
 
 /**

@@ -19,7 +19,7 @@ export interface Discovered {
  * skipped, and a `.tofu` file hides the `.tf` file of the same name beside it.
  * A file named on the command line is taken even when ignored.
  */
-export function discover(paths: string[], cwd: string, exclude?: Exclusions): Discovered {
+export function discover(paths: string[], cwd: string, exclude?: Exclusions, options: DiscoverOptions = {}): Discovered {
   const found = new Set<string>();
   const missing: string[] = [];
   const rules = new GitignoreRules();
@@ -35,17 +35,26 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions): Di
       continue;
     }
     // A directory named on the command line is scanned even when ignored itself (cdktf.out usually is).
-    const floor = rules.ignores(abs, true) ? abs : undefined;
-    const files = new fdir()
-      .withFullPaths()
+    const ignoredRoot = rules.ignores(abs, true);
+    if (ignoredRoot && options.shallow) continue;
+    const floor = ignoredRoot ? abs : undefined;
+    const crawler = new fdir().withFullPaths();
+    if (options.shallow) crawler.withMaxDepth(0);
+    const files = crawler
       .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true))
       .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false, floor) && !excluded(file, false))
       .crawl(abs)
       .sync();
-    for (const f of files) found.add(path.normalize(f));
+    // fdir joins onto the resolved root with "/": only Windows needs separators normalized.
+    for (const f of files) found.add(path.sep === '/' ? f : path.normalize(f));
     for (const f of cdktfStacks(abs)) found.add(f);
   }
   return { files: applyTofuPrecedence([...found]).sort(), missing };
+}
+
+export interface DiscoverOptions {
+  /** Only the files directly in each directory, and no directory that is itself ignored (directories found by tagguard, not named by a user). */
+  shallow?: boolean;
 }
 
 /** Paths left out by configuration, in .gitignore syntax relative to `base`. */
@@ -83,6 +92,7 @@ function cdktfStacks(dir: string): string[] {
 
 /** OpenTofu 1.8+: `x.tofu` wins over `x.tf`, and `x.tofu.json` over `x.tf.json`, in one directory. */
 export function applyTofuPrecedence(files: string[]): string[] {
+  if (!files.some((f) => f.endsWith('.tofu') || f.endsWith('.tofu.json'))) return files;
   const present = new Set(files);
   return files.filter((f) => {
     const m = /^(.*)\.tf(\.json)?$/.exec(f);
@@ -93,25 +103,32 @@ export function applyTofuPrecedence(files: string[]): string[] {
 /** .gitignore rules of every directory from the enclosing repository's root down. */
 class GitignoreRules {
   private readonly perDir = new Map<string, Ignore | null>();
+  /** The .gitignore files that apply in a directory, outermost first, by floor and directory. */
+  private readonly chains = new Map<string | undefined, Map<string, Array<[string, Ignore]>>>();
 
   /** floor: consult only .gitignore files at or below this directory. */
   ignores(target: string, isDir: boolean, floor?: string): boolean {
-    const abs = path.resolve(target);
-    const top = floor ?? repositoryRoot(path.dirname(abs));
-    let dir = path.dirname(abs);
-    const chain: string[] = [];
-    while (true) {
-      chain.push(dir);
-      if (dir === top || path.dirname(dir) === dir) break;
-      dir = path.dirname(dir);
-    }
-    for (const d of chain.reverse()) {
-      const rules = this.rulesOf(d);
-      if (!rules) continue;
+    const abs = path.isAbsolute(target) ? target : path.resolve(target);
+    for (const [d, rules] of this.chain(path.dirname(abs), floor)) {
       const rel = path.relative(d, abs).split(path.sep).join('/');
       if (rel && rules.ignores(isDir ? rel + '/' : rel)) return true;
     }
     return false;
+  }
+
+  private chain(dir: string, floor: string | undefined): Array<[string, Ignore]> {
+    let byDir = this.chains.get(floor);
+    if (!byDir) this.chains.set(floor, (byDir = new Map()));
+    let chain = byDir.get(dir);
+    if (!chain) {
+      const top = floor ?? repositoryRoot(dir);
+      const parent = path.dirname(dir);
+      chain = dir === top || parent === dir ? [] : this.chain(parent, floor);
+      const own = this.rulesOf(dir);
+      if (own) chain = [...chain, [dir, own]];
+      byDir.set(dir, chain);
+    }
+    return chain;
   }
 
   private rulesOf(dir: string): Ignore | null {

@@ -1,20 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { PolicyError } from './errors';
 
 /** The compiled built-in policies, committed so that users need no Go toolchain. */
 export const BUILTIN_POLICY = path.join(__dirname, '..', '..', 'policies', 'dist', 'policy.wasm');
 
+/** The policy's WASM memory grows to at most this many 64 KiB pages (512 MiB); past it evaluation fails with an error. */
+export const MAX_POLICY_MEMORY_PAGES = 8192;
+
 const FINDINGS = 'tagguard/main/findings';
 const RULES = 'tagguard/main/rules';
 
-export class PolicyError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PolicyError';
-  }
-}
+export { PolicyError };
 
 /** The WASM throws plain strings (a bad entry point, opa_abort) and bare objects; make them errors. */
 function asError(e: unknown, doing: string): Error {
@@ -40,10 +39,11 @@ export class PolicyEngine {
     readonly source: string,
     /** What Rego `print` wrote; it never reaches stdout. */
     readonly printed: string[],
+    private readonly memoryLimit: number,
   ) {}
 
   /** Loads a compiled policy: a policy.wasm, or a bundle.tar.gz from `opa build -t wasm`. */
-  static async load(file = BUILTIN_POLICY): Promise<PolicyEngine> {
+  static async load(file = BUILTIN_POLICY, options: { maxMemoryPages?: number } = {}): Promise<PolicyEngine> {
     let wasm: Buffer;
     let data: unknown = {};
     try {
@@ -55,9 +55,12 @@ export class PolicyEngine {
     }
     try {
       const printed: string[] = [];
-      const policy = await loadPolicy(wasm, undefined, printBuiltin(printed));
+      // Compiled off the main thread; then instantiated synchronously, since the SDK's
+      // async loader tests for a fetch Response, which loads Node's HTTP client (~20 ms).
+      const module = await WebAssembly.compile(wasm);
+      const policy = loadPolicySync(module, { initial: 5, maximum: options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES }, printBuiltin(printed));
       policy.setData(data as object);
-      return new PolicyEngine(policy, file, printed);
+      return new PolicyEngine(policy, file, printed, (options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES) * 64 * 1024);
     } catch (e) {
       throw asError(e, `cannot load policy ${file}`);
     }
@@ -81,7 +84,9 @@ export class PolicyEngine {
       const results = this.policy.evaluate(input, entrypoint) as Array<{ result: unknown }>;
       return results[0]?.result;
     } catch (e) {
-      throw asError(e, `policy ${path.basename(this.source)} failed at ${entrypoint}`);
+      const full = e instanceof RangeError || /memory/i.test(String((e as { message?: unknown })?.message ?? e));
+      const limit = full ? ` (the policy's memory is capped at ${this.memoryLimit / 1024 / 1024} MiB)` : '';
+      throw asError(e, `policy ${path.basename(this.source)} failed at ${entrypoint}${limit}`);
     } finally {
       console.log = log;
     }

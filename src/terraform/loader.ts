@@ -8,11 +8,9 @@ import { SourceFile, type SyntaxProblem } from '../parse/source';
 import type { Comment, ParsedFile } from '../parse/syntax';
 import { moduleConfig, type ModuleConfig } from './config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry';
+import { factsOf, relevantDirs, type FileFacts } from './relevance';
 
 const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
-/** What a file must mention to matter even without a judged resource type. */
-const DECLARES = /\b(module|variable|locals)\b/;
-const DECLARES_CALL = /\bmodule\b/;
 
 /** A module installed by `terraform init`, as .terraform/modules/modules.json lists it. */
 export interface InstalledModule {
@@ -71,46 +69,77 @@ export class ModuleLoader {
     return undefined;
   }
 
-  /** Loads the scanned files grouped by directory, then everything they call. */
   /**
+   * Loads the scanned directories that can matter (relevance.ts), then every
+   * directory they reach through module calls. Each scanned file is read once; only
+   * files that name a judged resource type or declare a module, variable or local are
+   * parsed.
+   *
    * focus: when set (the files a pre-commit hook passes), only these directories and
    * the scanned directories that call them, directly or through others, are loaded.
    */
   async load(files: string[], focus?: ReadonlySet<string>): Promise<void> {
-    let byDir = new Map<string, string[]>();
+    const byDir = new Map<string, string[]>();
     for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
-    if (focus) {
-      const wanted = withCallers(byDir, focus);
-      byDir = new Map([...byDir].filter(([dir]) => wanted.has(dir)));
+    const texts = new Map<string, string>();
+    const facts = new Map<string, FileFacts[]>();
+    for (const [dir, dirFiles] of byDir) {
+      facts.set(
+        dir,
+        dirFiles.map((f) => {
+          const text = this.read(f);
+          const fileFacts = factsOf(text, this.words);
+          // Only the text of a file that may be parsed is kept.
+          if (fileFacts.judged || fileFacts.declares) texts.set(f, text);
+          return fileFacts;
+        }),
+      );
     }
-    for (const [dir, dirFiles] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) await this.loadDir(dir, dirFiles);
+    const chosen = relevantDirs(facts, focus);
+    for (const [dir, dirFiles] of byDir) {
+      if (!chosen.has(dir)) {
+        this.skipped += dirFiles.length;
+        this.skippedDirs.add(dir);
+      }
+    }
+    for (const dir of [...chosen].sort()) await this.loadDir(dir, byDir.get(dir)!, texts);
     const queue = [...this.modules.values()];
     while (queue.length > 0) {
       const module = queue.shift()!;
       for (const dir of this.reachable(module)) {
-        if (this.modules.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;
-        const loaded = await this.loadDir(dir);
+        if (this.modules.has(dir) || this.skippedDirs.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;
+        const loaded = await this.loadReached(dir);
         if (loaded) queue.push(loaded);
       }
     }
   }
 
-  private async loadDir(dir: string, files?: string[]): Promise<ModuleConfig | undefined> {
-    const chosen = files ?? applyTofuPrecedence(readdirSync(dir).filter((f) => TERRAFORM_FILE.test(f) || f === 'main.hcl').map((f) => path.join(dir, f))).sort();
-    // Synchronous reads: for many small files they cost a third of fs/promises here.
-    const texts = chosen.map((f) => this.read(f));
-    // Scanned directories are filtered; a directory reached by a module call is always loaded.
-    if (files && this.words.length && !texts.some((t) => this.judged(t) || DECLARES_CALL.test(t))) {
+  /** Scanned directories left unparsed because nothing in them can reach a judged resource. */
+  readonly skippedDirs = new Set<string>();
+
+  /** A directory reached by a module call: loaded unless its text names no judged type and calls no module. */
+  private async loadReached(dir: string): Promise<ModuleConfig | undefined> {
+    const chosen = applyTofuPrecedence(readdirSync(dir).filter((f) => TERRAFORM_FILE.test(f) || f === 'main.hcl').map((f) => path.join(dir, f))).sort();
+    const texts = new Map(chosen.map((f) => [f, this.read(f)]));
+    const facts = [...texts.values()].map((t) => factsOf(t, this.words));
+    if (this.words.length && !facts.some((f) => f.judged || f.calls)) {
       this.skipped += chosen.length;
+      this.skippedDirs.add(dir);
       return undefined;
     }
+    return this.loadDir(dir, chosen, texts);
+  }
+
+  private async loadDir(dir: string, files: string[], texts: ReadonlyMap<string, string>): Promise<ModuleConfig> {
     const parsed: ParsedFile[] = [];
-    for (const [i, f] of chosen.entries()) {
-      if (this.words.length && !this.judged(texts[i]!) && !DECLARES.test(texts[i]!)) {
+    for (const f of files) {
+      const text = texts.get(f);
+      const facts = text === undefined ? undefined : factsOf(text, this.words);
+      if (!facts || !(facts.judged || facts.declares)) {
         this.skipped++;
         continue;
       }
-      const file = await this.parseFile(f, texts[i]);
+      const file = await this.parseFile(f, text);
       if (file) parsed.push(file);
     }
     const config = moduleConfig(dir, parsed);
@@ -145,40 +174,6 @@ export class ModuleLoader {
     for (const m of this.installed.get(module.dir) ?? []) dirs.push(m.dir);
     return dirs;
   }
-}
-
-/**
- * The focus directories and every scanned directory whose local module sources lead
- * to one. Sources are found in the text; the directories chosen are then parsed in full.
- */
-function withCallers(byDir: ReadonlyMap<string, string[]>, focus: ReadonlySet<string>): Set<string> {
-  const wanted = new Set(focus);
-  const callees = new Map<string, string[]>();
-  for (const [dir, files] of byDir) {
-    if (wanted.has(dir)) continue;
-    const found: string[] = [];
-    for (const f of files) {
-      let text: string;
-      try {
-        text = readFileSync(f, 'utf8');
-      } catch {
-        continue; // reported when the directory is loaded
-      }
-      if (!DECLARES_CALL.test(text)) continue;
-      for (const m of text.matchAll(/"?source"?\s*[=:]\s*"(\.\.?\/[^"]*)"/g)) found.push(path.resolve(dir, m[1]!));
-    }
-    if (found.length) callees.set(dir, found);
-  }
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [dir, targets] of callees) {
-      if (!wanted.has(dir) && targets.some((t) => wanted.has(t))) {
-        wanted.add(dir);
-        grew = true;
-      }
-    }
-  }
-  return wanted;
 }
 
 function readInstalled(root: string): InstalledModule[] {

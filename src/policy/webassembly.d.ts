@@ -1,0 +1,15 @@
+// The part of the WebAssembly JS API that tagguard uses: Node has it, but TypeScript
+// declares it only in the DOM libraries, which a Node program should not pull in.
+declare namespace WebAssembly {
+  interface Module {}
+  interface Memory {
+    readonly buffer: ArrayBuffer;
+    grow(delta: number): number;
+  }
+  interface MemoryDescriptor {
+    initial: number;
+    maximum?: number;
+  }
+  interface WebAssemblyInstantiatedSource {}
+  function compile(bytes: ArrayBufferView | ArrayBuffer): Promise<Module>;
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+
+/**
+ * What a file's text says about whether parsing it can change a finding. Read from
+ * the raw text, before any parse, so that most files of a large tree are never parsed.
+ * Every test errs towards "may matter".
+ */
+export interface FileFacts {
+  /** Names a resource type that a rule judges. */
+  judged: boolean;
+  /** Declares or refers to a module, a variable or a local (so it may feed a judged resource). */
+  declares: boolean;
+  /** Mentions a module call. */
+  calls: boolean;
+  /** Local module sources written in the file (`./x`, `../x`). */
+  localSources: string[];
+  /** A module call whose source is not local, or could not be read from the text. */
+  otherCall: boolean;
+}
+
+/** A local module source, for a search over many files (discover/search.ts). */
+export const LOCAL_SOURCE = { ere: 'source"?[[:space:]]*[=:][[:space:]]*"\\.\\.?/', regex: /"?source"?\s*[=:]\s*"\.\.?\// };
+
+const DECLARES = /\b(module|variable|locals)\b/;
+const CALLS = /\bmodule\b/;
+const SOURCE = /"?source"?\s*[=:]\s*"([^"\n]*)"/g;
+
+export function factsOf(text: string, words: readonly string[]): FileFacts {
+  const judged = words.length === 0 || words.some((w) => text.includes(w));
+  const calls = CALLS.test(text);
+  const localSources: string[] = [];
+  let otherCall = false;
+  if (calls) {
+    for (const m of text.matchAll(SOURCE)) {
+      if (m[1]!.startsWith('./') || m[1]!.startsWith('../')) localSources.push(m[1]!);
+      else otherCall = true;
+    }
+    // `module` is written but no source could be read: assume the worst.
+    if (localSources.length === 0) otherCall = true;
+  }
+  return { judged, declares: calls || DECLARES.test(text), calls, localSources, otherCall };
+}
+
+/** What a directory's files say together. */
+interface DirFacts {
+  judged: boolean;
+  otherCall: boolean;
+  /** Absolute directories its local module sources lead to. */
+  targets: string[];
+}
+
+function dirFacts(dir: string, facts: FileFacts[]): DirFacts {
+  return {
+    judged: facts.some((f) => f.judged),
+    otherCall: facts.some((f) => f.otherCall),
+    targets: [...new Set(facts.flatMap((f) => f.localSources.map((s) => path.resolve(dir, s))))],
+  };
+}
+
+/**
+ * The scanned directories worth loading: those that hold a judged resource type,
+ * call a module that is not local (a registry model or a download may hold one),
+ * call a local module outside the scanned directories, or lead to one of these
+ * through local calls; and those on (or leading into) a cycle of local calls, so
+ * that the cycle is still reported.
+ *
+ * focus: when set, only these directories and the scanned directories whose local
+ * calls lead to them are chosen (the files a pre-commit hook names).
+ */
+export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: ReadonlySet<string>): Set<string> {
+  const byDir = new Map([...facts].map(([dir, f]) => [dir, dirFacts(dir, f)]));
+  const relevant = new Set<string>();
+  for (const [dir, f] of byDir) if (f.judged || f.otherCall || f.targets.some((t) => !byDir.has(t))) relevant.add(dir);
+  spread(byDir, relevant);
+  for (const dir of onCycles(byDir)) relevant.add(dir);
+  if (!focus) return relevant;
+  const wanted = new Set([...focus].filter((d) => byDir.has(d)));
+  spread(byDir, wanted);
+  return new Set([...wanted].filter((d) => relevant.has(d)));
+}
+
+/** Adds every directory whose local calls lead into the set. */
+function spread(byDir: ReadonlyMap<string, DirFacts>, set: Set<string>): void {
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [dir, f] of byDir) {
+      if (!set.has(dir) && f.targets.some((t) => set.has(t))) {
+        set.add(dir);
+        grew = true;
+      }
+    }
+  }
+}
+
+/** Directories on a cycle of local calls or leading into one: what is left after trimming directories that lead nowhere. */
+function onCycles(byDir: ReadonlyMap<string, DirFacts>): Set<string> {
+  const left = new Set([...byDir].filter(([, f]) => f.targets.length > 0).map(([d]) => d));
+  for (let trimmed = true; trimmed; ) {
+    trimmed = false;
+    for (const dir of left) {
+      if (!byDir.get(dir)!.targets.some((t) => left.has(t))) {
+        left.delete(dir);
+        trimmed = true;
+      }
+    }
+  }
+  return left;
+}
+
+/** The focus directories and every directory whose local calls lead to one, directly or through others. */
+export function withCallers(focus: ReadonlySet<string>, calls: ReadonlyMap<string, string[]>): Set<string> {
+  const wanted = new Set(focus);
+  const byDir = new Map([...calls].map(([dir, targets]) => [dir, { judged: false, otherCall: false, targets }]));
+  spread(byDir, wanted);
+  return wanted;
+}

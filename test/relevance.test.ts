@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { filesMatching } from '../src/discover/search';
+import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/relevance';
+import { DEFAULT_POLICY, runCli } from './helpers';
+import { scan } from '../src/cli/scan';
+
+// The benchmark's generator is plain JavaScript.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { generate } = require('../bench/generate.js') as { generate(dir: string, files: number): string };
+
+const WORDS = ['aws_ecr_repository'];
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'tagguard-relevance-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+describe('factsOf', () => {
+  test.each<[string, string, Partial<FileFacts>]>([
+    ['a judged type', 'resource "aws_ecr_repository" "r" {}', { judged: true, declares: false, calls: false }],
+    ['a variable', 'variable "x" {}', { judged: false, declares: true, calls: false }],
+    ['a local module call', 'module "m" {\n  source = "../m"\n}', { calls: true, localSources: ['../m'], otherCall: false }],
+    ['a JSON module call', '{"module": {"m": {"source": "./m"}}}', { calls: true, localSources: ['./m'], otherCall: false }],
+    ['a registry module call', 'module "m" {\n  source = "terraform-aws-modules/ecr/aws"\n}', { calls: true, localSources: [], otherCall: true }],
+    ['a module call whose source cannot be read', 'module "m" {\n  source = local.where\n}', { calls: true, otherCall: true }],
+    ['nothing that matters', 'resource "aws_s3_bucket" "b" {\n  bucket = local.name\n}', { judged: false, declares: false, calls: false }],
+  ])('%s', (_name, text, expected) => {
+    expect(factsOf(text, WORDS)).toMatchObject(expected);
+  });
+});
+
+describe('relevantDirs', () => {
+  const f = (text: string) => factsOf(text, WORDS);
+  const ecr = f('resource "aws_ecr_repository" "r" {}');
+  const vars = f('variable "x" {}');
+  const call = (to: string) => f(`module "m" {\n  source = "${to}"\n}`);
+
+  test('a directory that cannot reach a judged resource is left out; its callers and the judged one are kept', () => {
+    const facts = new Map([
+      ['/r/ecr', [ecr, vars]],
+      ['/r/calls-ecr', [call('../ecr')]],
+      ['/r/calls-calls-ecr', [call('../calls-ecr')]],
+      ['/r/plain', [vars]],
+      ['/r/calls-plain', [call('../plain'), vars]],
+    ]);
+    expect([...relevantDirs(facts)].sort()).toEqual(['/r/calls-calls-ecr', '/r/calls-ecr', '/r/ecr']);
+  });
+
+  test('calls to registry modules and to directories outside the scan may lead to one, and so do cycles', () => {
+    const facts = new Map([
+      ['/r/registry', [call('terraform-aws-modules/ecr/aws')]],
+      ['/r/outside', [call('../../elsewhere')]],
+      ['/r/a', [call('../b')]],
+      ['/r/b', [call('../a')]],
+      ['/r/into-cycle', [call('../a')]],
+      ['/r/plain', [vars]],
+    ]);
+    expect([...relevantDirs(facts)].sort()).toEqual(['/r/a', '/r/b', '/r/into-cycle', '/r/outside', '/r/registry']);
+  });
+
+  test('focus keeps the focus directories and their callers only', () => {
+    const facts = new Map([
+      ['/r/ecr', [ecr]],
+      ['/r/other-ecr', [ecr]],
+      ['/r/root', [call('../ecr')]],
+      ['/r/other-root', [call('../other-ecr')]],
+    ]);
+    expect([...relevantDirs(facts, new Set(['/r/ecr']))].sort()).toEqual(['/r/ecr', '/r/root']);
+  });
+
+  test('withCallers follows calls transitively', () => {
+    const calls = new Map([
+      ['/r/a', ['/r/b']],
+      ['/r/b', ['/r/c']],
+      ['/r/x', ['/r/y']],
+    ]);
+    expect([...withCallers(new Set(['/r/c']), calls)].sort()).toEqual(['/r/a', '/r/b', '/r/c']);
+  });
+});
+
+describe('filesMatching', () => {
+  test('grep and the Node fallback list the same files, skipping .terraform and other extensions', async () => {
+    const root = tree({
+      'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n}\n',
+      'envs/dev/main.tf.json': '{"module": {"ecr": {"source": "../../modules/ecr"}}}',
+      'envs/dev/other.tf': 'module "x" {\n  source = "git::https://example.com/x.git"\n}\n',
+      'envs/prod/.terraform/modules/m/main.tf': 'module "y" {\n  source = "./z"\n}\n',
+      'envs/prod/notes.md': 'source = "./not-terraform"',
+      'modules/ecr/main.tf': 'resource "aws_ecr_repository" "r" {}\n',
+    });
+    const rel = (files: string[]) => files.map((f) => path.relative(root, f)).sort();
+    const withGrep = rel(await filesMatching(root, LOCAL_SOURCE));
+    const saved = process.env.PATH;
+    process.env.PATH = '';
+    let withoutGrep: string[];
+    try {
+      withoutGrep = rel(await filesMatching(root, LOCAL_SOURCE));
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(withGrep).toEqual(['envs/dev/main.tf.json', 'envs/prod/main.tf']);
+    expect(withoutGrep).toEqual(withGrep);
+  });
+});
+
+describe('scans that read only what can matter', () => {
+  let root: string;
+  let sample: string;
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'tagguard-synthetic-'));
+    sample = generate(root, 600);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const options = (extra: object = {}) => ({ paths: ['.'], cwd: root, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, ...extra });
+  const key = (f: { resource: string; root: string; file: string; line: number; column: number }) => `${f.root} ${f.resource} ${f.file}:${f.line}:${f.column}`;
+
+  test('a whole-tree scan parses only the directories that reach an ECR repository', async () => {
+    const result = await scan(options());
+    expect(result.summary.resources).toBeGreaterThan(0);
+    expect(result.findings.length).toBeGreaterThan(0);
+    const parsed = [...result.sources.keys()];
+    // Files of modules with neither a repository nor a call that reaches one stay unread by the parser.
+    expect(parsed.every((p) => /\/(ecr-\d+\.tf|variables\.tf|calls\.tf|terraform\.tfvars)$/.test(p))).toBe(true);
+    expect(parsed.some((p) => p.endsWith('calls.tf'))).toBe(true);
+    const dirs = new Set(parsed.map((p) => path.dirname(p)));
+    expect(dirs.size).toBeLessThan(60 / 2);
+  });
+
+  test('a scan of one named file reports exactly what the whole-tree scan reports about it, callers included', async () => {
+    const whole = await scan(options());
+    const ecrFiles = [...new Set(whole.resources.map((r) => r.location.file))];
+    expect(ecrFiles.length).toBeGreaterThan(3);
+    for (const file of ecrFiles) {
+      const named = await scan(options({ onlyFiles: new Set([file]) }));
+      const touching = whole.findings.filter((f) => f.file === file || f.trace.some((t) => t.file === file));
+      expect(named.findings.map(key)).toEqual(touching.map(key));
+      expect(named.resources.map((r) => r.address).sort()).toEqual(whole.resources.filter((r) => r.location.file === file).map((r) => r.address).sort());
+    }
+  });
+
+  test('the CLI finds the caller of a named module file through a text search', async () => {
+    // The sample is a module that the next module, a root with a tfvars file that says MUTABLE, calls.
+    const file = path.relative(root, sample);
+    const m = Number(/module-(\d+)/.exec(file)![1]);
+    const { code, json } = await runCli(['scan', file, '--format', 'json'], root);
+    const report = json();
+    expect(report.findings.map((f: { root: string; resource: string; file: string }) => [f.root, f.resource, f.file])).toEqual([
+      [`group-0/module-${m + 1}`, expect.stringMatching(/^module\.previous\.aws_ecr_repository\./), `group-0/module-${m + 1}/terraform.tfvars`],
+    ]);
+    expect(code).toBe(1);
+    // Only the named file's module and its caller were listed, not the tree.
+    expect(report.summary.files).toBe(readdirSync(path.dirname(sample)).length + readdirSync(path.join(root, `group-0/module-${m + 1}`)).filter((f) => f.endsWith('.tf')).length);
+  });
+});
