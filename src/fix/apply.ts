@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import writeFileAtomic from 'write-file-atomic';
@@ -54,12 +54,45 @@ async function stillParses(file: string, text: string): Promise<boolean> {
   return (await parseHcl(source)).ok;
 }
 
-/** Writes each file atomically (a temporary file, then a rename), keeping its mode. */
-export async function writeChanges(changes: FileChange[], cwd: string): Promise<void> {
+/**
+ * The changes whose file really lies outside the working directory: reached through a
+ * symlinked file or module directory that leads out of it. Their display path is inside,
+ * but writing them would change a file the user did not ask to fix.
+ */
+export function outsideWorkingDirectory(changes: readonly FileChange[], cwd: string): Array<{ file: string; reason: string }> {
+  const top = realpathSync(cwd);
+  const outside: Array<{ file: string; reason: string }> = [];
   for (const c of changes) {
-    const abs = path.resolve(cwd, c.file);
-    await writeFileAtomic(abs, c.after, { mode: statSync(abs).mode & 0o7777 });
+    let real: string;
+    try {
+      real = realpathSync(path.resolve(cwd, c.file));
+    } catch (e) {
+      outside.push({ file: c.file, reason: `cannot resolve the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      continue;
+    }
+    const rel = path.relative(top, real);
+    if (rel === '' || rel.startsWith('..' + path.sep) || rel === '..' || path.isAbsolute(rel)) {
+      outside.push({ file: c.file, reason: `a symlink leads it to ${real}, outside the working directory` });
+    }
   }
+  return outside;
+}
+
+/**
+ * Writes each file atomically (a temporary file, then a rename), keeping its mode.
+ * Files outside the working directory (outsideWorkingDirectory) are not written: they
+ * are taken out of `changes`, so that it lists what was written, and returned.
+ */
+export async function writeChanges(changes: FileChange[], cwd: string): Promise<Array<{ file: string; reason: string }>> {
+  const refused = outsideWorkingDirectory(changes, cwd);
+  const skip = new Set(refused.map((r) => r.file));
+  const written = changes.filter((c) => !skip.has(c.file));
+  for (const c of written) {
+    const real = realpathSync(path.resolve(cwd, c.file));
+    await writeFileAtomic(real, c.after, { mode: statSync(real).mode & 0o7777 });
+  }
+  changes.splice(0, changes.length, ...written);
+  return refused;
 }
 
 export function unifiedDiff(changes: FileChange[]): string {
