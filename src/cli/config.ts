@@ -10,6 +10,8 @@ export interface Config {
   exclude?: string[];
   var_files?: string[];
   policies?: string[];
+  max_file_size?: number | string;
+  max_depth?: number;
 }
 
 export interface LoadedConfig {

@@ -59,7 +59,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           .option('changed-since', { type: 'string', describe: 'Report only findings that touch files changed since this git ref' })
           .option('fix', { type: 'boolean', default: false, describe: 'Rewrite the code that makes a repository mutable, then report what is left' })
           .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; change nothing' })
-          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' }),
+          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' })
+          .option('max-file-size', { type: 'string', describe: 'Larger files are an input error, not read (bytes, or with k, M or G; default 10M)' })
+          .option('max-depth', { type: 'number', describe: 'Deeper nesting of blocks and expressions is an input error (default 256)' }),
       async (args) => {
         const paths = args.paths ?? ['.'];
         const found = configFor(args.config, io.cwd);
@@ -86,6 +88,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           plan: args.plan,
           policies: args.policy ?? fromConfig(config.policies),
           configDir: args['config-dir'],
+          limits: {
+            ...(args['max-file-size'] ?? config.max_file_size ? { maxFileBytes: parseSize(String(args['max-file-size'] ?? config.max_file_size)) } : {}),
+            ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
+          },
         };
         let result = await scan(options);
         if (args.fix || args['fix-dry-run']) result = await fixCommand(result, options, args['fix-dry-run'], io);
@@ -156,6 +162,19 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 export class UsageError extends Error {}
+
+/** A size in bytes, or with a binary unit: 512k, 10M, 1G. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg])?(?:i?b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--max-file-size: "${text}" is not a size (bytes, or a number with k, M or G)`);
+  const bytes = Math.floor(Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] ?? ' ').toLowerCase()));
+  return positive('--max-file-size', bytes);
+}
+
+function positive(option: string, n: number): number {
+  if (!Number.isFinite(n) || n < 1) throw new UsageError(`${option} must be a positive number`);
+  return n;
+}
 
 /**
  * The scanner and the policy runtime are loaded when a command needs them: `--help`

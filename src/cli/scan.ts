@@ -11,7 +11,7 @@ import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config';
-import { isLocalSource, ModuleLoader } from '../terraform/loader';
+import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/loader';
 import { factsOf, LOCAL_SOURCE, withCallers } from '../terraform/relevance';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
 import { planInstances } from '../terraform/from-plan';
@@ -37,6 +37,8 @@ export interface ScanOptions {
   onlyFiles?: ReadonlySet<string>;
   /** Searches for local module sources already started, by absolute scan root (see main.ts). */
   callerSearch?: ReadonlyMap<string, Promise<string[]>>;
+  /** Bounds on one file: size in bytes and nesting depth (--max-file-size, --max-depth). */
+  limits?: Partial<Limits>;
   /** Paths left out of discovery (.tagguard.yml exclude). */
   exclude?: Exclusions;
   /** Severity per rule id; `off` drops the rule's findings (.tagguard.yml severity). */
@@ -80,11 +82,12 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   void hclParser();
   const found = focus ? await discoverFocus(options, focus) : discover(paths, cwd, options.exclude);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
+  for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
   const { engines, problems: policyProblems } = await loading;
   errors.push(...policyProblems);
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
-  const loader = new ModuleLoader(cwd, [...types]);
+  const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits });
   await loader.load(found.files, focus);
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
@@ -165,7 +168,7 @@ async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>): 
   const listed = discover(dirs, cwd, options.exclude, { shallow: true });
   const files = discover(named, cwd, options.exclude);
   const missing = options.paths.filter((p) => !existsSync(path.resolve(cwd, p)));
-  return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing };
+  return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
@@ -11,6 +11,8 @@ export interface Discovered {
   files: string[];
   /** Paths that do not exist, as the user wrote them. */
   missing: string[];
+  /** Absolute directories that could not be listed, with the error code. */
+  unreadable: Array<{ dir: string; code: string }>;
 }
 
 /**
@@ -22,6 +24,17 @@ export interface Discovered {
 export function discover(paths: string[], cwd: string, exclude?: Exclusions, options: DiscoverOptions = {}): Discovered {
   const found = new Set<string>();
   const missing: string[] = [];
+  const unreadable: Discovered['unreadable'] = [];
+  // The walker passes over a directory it cannot list without a word: test each before it goes in.
+  const listable = (dir: string) => {
+    try {
+      accessSync(dir, constants.R_OK | constants.X_OK);
+      return true;
+    } catch (e) {
+      unreadable.push({ dir: dir.replace(/[\\/]+$/, ''), code: (e as NodeJS.ErrnoException).code ?? 'EACCES' });
+      return false;
+    }
+  };
   const rules = new GitignoreRules();
   const excluded = exclusionTest(exclude);
   for (const p of paths) {
@@ -38,10 +51,11 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
     const ignoredRoot = rules.ignores(abs, true);
     if (ignoredRoot && options.shallow) continue;
     const floor = ignoredRoot ? abs : undefined;
+    if (!listable(abs)) continue;
     const crawler = new fdir().withFullPaths();
     if (options.shallow) crawler.withMaxDepth(0);
     const files = crawler
-      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true))
+      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true) || !listable(dirPath))
       .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false, floor) && !excluded(file, false))
       .crawl(abs)
       .sync();
@@ -49,7 +63,7 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
     for (const f of files) found.add(path.sep === '/' ? f : path.normalize(f));
     for (const f of cdktfStacks(abs)) found.add(f);
   }
-  return { files: applyTofuPrecedence([...found]).sort(), missing };
+  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable };
 }
 
 export interface DiscoverOptions {

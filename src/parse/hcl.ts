@@ -20,15 +20,35 @@ export function hclParser(): Promise<Parser> {
 
 export type ParseResult = { ok: true; file: ParsedFile } | { ok: false; problems: SyntaxProblem[] };
 
-export async function parseHcl(source: SourceFile): Promise<ParseResult> {
+export interface ParseOptions {
+  /** How deeply blocks, collections, calls and templates may nest (--max-depth). */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 256;
+
+/** Nesting past the limit: the reader stops there rather than recurse without bound. */
+class TooDeep extends Error {
+  constructor(readonly at: number) {
+    super('too deep');
+  }
+}
+
+export async function parseHcl(source: SourceFile, options: ParseOptions = {}): Promise<ParseResult> {
   const p = await hclParser();
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const tree = p.parse(source.text);
   if (!tree) return { ok: false, problems: [{ file: source.path, line: 1, column: 1, message: 'the parser gave up on this file' }] };
   try {
-    if (tree.rootNode.hasError) return { ok: false, problems: describeErrors(source, tree.rootNode) };
+    if (tree.rootNode.hasError) return { ok: false, problems: describeErrors(source, tree.rootNode, maxDepth) };
     const body = tree.rootNode.namedChildren.find((n) => n?.type === 'body');
     const comments = tree.rootNode.descendantsOfType('comment').flatMap((c) => (c ? [{ line: c.startPosition.row + 1, text: c.text }] : []));
-    return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source).body(body) : emptyBody(), comments } };
+    return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source, maxDepth).body(body) : emptyBody(), comments } };
+  } catch (e) {
+    if (e instanceof TooDeep) return { ok: false, problems: [{ file: source.path, ...source.position(e.at), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
+    // Nesting that the depth count does not see (long chains of index steps) must still not end the scan.
+    if (e instanceof RangeError) return { ok: false, problems: [{ file: source.path, line: 1, column: 1, message: 'nested too deeply to read (--max-depth)' }] };
+    throw e;
   } finally {
     tree.delete();
   }
@@ -55,8 +75,27 @@ export function emptyBody(): Body {
   return { attributes: new Map(), blocks: [] };
 }
 
+/** Syntax that opens a level of nesting. */
+const NESTING = new Set(['block', 'tuple', 'object', 'function_call', 'for_expr', 'string_lit', 'quoted_template', 'heredoc_template']);
+
 class HclReader {
-  constructor(private readonly source: SourceFile) {}
+  private depth = 0;
+
+  constructor(
+    private readonly source: SourceFile,
+    private readonly maxDepth = DEFAULT_MAX_DEPTH,
+  ) {}
+
+  /** Runs `read` one level deeper when `node` opens a level; past the limit, stops at that node. */
+  private nested<T>(node: Node, read: () => T): T {
+    if (!NESTING.has(node.type)) return read();
+    if (++this.depth > this.maxDepth) throw new TooDeep(node.startIndex);
+    try {
+      return read();
+    } finally {
+      this.depth--;
+    }
+  }
 
   range(node: Node) {
     return this.source.range(node.startIndex, node.endIndex);
@@ -81,6 +120,10 @@ class HclReader {
   }
 
   block(node: Node): Block {
+    return this.nested(node, () => this.blockAt(node));
+  }
+
+  private blockAt(node: Node): Block {
     const labels: string[] = [];
     let body = emptyBody();
     let type = '';
@@ -149,6 +192,10 @@ class HclReader {
   }
 
   term(node: Node): Expr {
+    return this.nested(node, () => this.termAt(node));
+  }
+
+  private termAt(node: Node): Expr {
     const range = this.range(node);
     switch (node.type) {
       case 'expression':
@@ -332,17 +379,28 @@ function dedent(parts: Array<string | Expr>): void {
   });
 }
 
-function describeErrors(source: SourceFile, root: Node): SyntaxProblem[] {
+function describeErrors(source: SourceFile, root: Node, maxDepth: number): SyntaxProblem[] {
+  // A quoted string cannot span lines; the grammar lets it run on to the next quote, so
+  // the error it reports is later than the mistake.
+  const runaway = root.descendantsOfType(['string_lit', 'quoted_template']).find((n) => n && !n.text.startsWith('<<') && n.text.includes('\n'));
+  if (runaway) {
+    const at = source.position(runaway.startIndex);
+    return [{ file: source.path, ...at, message: `string is never closed: add '"' before the end of line ${at.line}${context(runaway)}` }];
+  }
   const problems: SyntaxProblem[] = [];
-  const visit = (node: Node): void => {
+  const visit = (node: Node, depth = 0): void => {
     if (problems.length >= 5) return;
+    if (depth > maxDepth * 4) {
+      problems.push({ file: source.path, ...source.position(node.startIndex), message: `more than ${maxDepth} levels deep (--max-depth)` });
+      return;
+    }
     if (node.isMissing || node.isError) {
       const at = source.position(node.startIndex);
       problems.push({ file: source.path, line: at.line, column: at.column, message: errorMessage(node) });
       return;
     }
     if (!node.hasError) return;
-    for (const child of node.children) if (child) visit(child);
+    for (const child of node.children) if (child) visit(child, depth + 1);
   };
   visit(root);
   return problems;
@@ -360,6 +418,7 @@ function errorMessage(node: Node): string {
   const token = firstLeaf(node);
   const text = token?.text.split(/\r?\n/)[0] ?? '';
   if (text === '') return `unexpected end of input${where}`;
+  if (text.includes('\0')) return `unexpected NUL byte (a binary file, or text damaged in an edit)${where}`;
   return `unexpected ${quoteToken(text.length > 40 ? text.slice(0, 40) + '…' : text)}${where}`;
 }
 

@@ -1,5 +1,5 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { emptyBody, parseHclExpression } from './hcl';
+import { DEFAULT_MAX_DEPTH, emptyBody, parseHclExpression } from './hcl';
 import { SourceFile, type Range, type SyntaxProblem } from './source';
 import type { Block, Body, Expr, ParsedFile } from './syntax';
 import type { ParseResult } from './hcl';
@@ -16,18 +16,17 @@ const LABELS: Record<string, number> = {
   terraform: 0,
 };
 
+export interface JsonOptions {
+  maxDepth?: number;
+}
+
 /** Terraform JSON syntax (`.tf.json`, `.tofu.json`, `cdk.tf.json`) as the shared syntax tree. */
-export async function parseTerraformJson(source: SourceFile): Promise<ParseResult> {
-  const errors: ParseError[] = [];
-  const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
-  if (errors.length > 0) {
-    return {
-      ok: false,
-      problems: errors.slice(0, 5).map((e) => ({ ...problemAt(source, e.offset), message: jsonMessage(e) })),
-    };
-  }
-  if (!root || root.type !== 'object') {
-    return { ok: false, problems: [{ ...problemAt(source, root?.offset ?? 0), message: 'a Terraform JSON file must hold one object at the top level' }] };
+export async function parseTerraformJson(source: SourceFile, options: JsonOptions = {}): Promise<ParseResult> {
+  const parsed = parseJson(source, options);
+  if (!parsed.ok) return parsed;
+  const root = parsed.root;
+  if (root.type !== 'object') {
+    return { ok: false, problems: [{ ...problemAt(source, root.offset), message: 'a Terraform JSON file must hold one object at the top level' }] };
   }
   const reader = new JsonReader(source);
   const body = emptyBody();
@@ -36,29 +35,69 @@ export async function parseTerraformJson(source: SourceFile): Promise<ParseResul
     if (labels === undefined) continue;
     body.blocks.push(...(await reader.blocks(key, value, labels)));
   }
+  // Terraform rejects the whole file when a block has the wrong JSON type; so do we.
+  if (reader.problems.length > 0) return { ok: false, problems: reader.problems };
   return { ok: true, file: { path: source.path, syntax: 'json', body, comments: [] } };
 }
 
 /** A JSON variables file (`*.tfvars.json`): top-level properties are assignments. */
-export async function parseTerraformJsonValues(source: SourceFile): Promise<{ ok: true; values: Map<string, Expr> } | { ok: false; problems: SyntaxProblem[] }> {
-  const errors: ParseError[] = [];
-  const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
-  if (errors.length > 0) return { ok: false, problems: errors.slice(0, 5).map((e) => ({ ...problemAt(source, e.offset), message: jsonMessage(e) })) };
-  if (!root || root.type !== 'object') return { ok: false, problems: [{ ...problemAt(source, root?.offset ?? 0), message: 'a variables file must hold one object' }] };
+export async function parseTerraformJsonValues(
+  source: SourceFile,
+  options: JsonOptions = {},
+): Promise<{ ok: true; values: Map<string, Expr> } | { ok: false; problems: SyntaxProblem[] }> {
+  const parsed = parseJson(source, options);
+  if (!parsed.ok) return parsed;
+  const root = parsed.root;
+  if (root.type !== 'object') return { ok: false, problems: [{ ...problemAt(source, root.offset), message: 'a variables file must hold one object' }] };
   const reader = new JsonReader(source, false);
   const values = new Map<string, Expr>();
   for (const [key, value] of properties(root)) values.set(key, await reader.expression(value));
   return { ok: true, values };
 }
 
+/**
+ * The syntax tree of a JSON text, or its first error: later errors mostly follow
+ * from the first, as in Terraform, which reports one.
+ */
+function parseJson(source: SourceFile, options: JsonOptions): { ok: true; root: JsonNode } | { ok: false; problems: SyntaxProblem[] } {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  // Checked before parsing: jsonc-parser recurses per level and overflows the stack near 10,000.
+  const deep = tooDeep(source.text, maxDepth);
+  if (deep !== undefined) return { ok: false, problems: [{ ...problemAt(source, deep), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
+  const errors: ParseError[] = [];
+  const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (first) return { ok: false, problems: [{ ...problemAt(source, first.offset), message: jsonMessage(source, first) }] };
+  if (!root) return { ok: false, problems: [{ ...problemAt(source, 0), message: 'invalid JSON: value expected' }] };
+  return { ok: true, root };
+}
+
+/** The offset of the first `{` or `[` that opens level maxDepth + 1, if any. */
+function tooDeep(text: string, maxDepth: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '{' || c === '[') {
+      if (++depth > maxDepth) return i;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return undefined;
+}
+
 function problemAt(source: SourceFile, offset: number): SyntaxProblem {
   return { file: source.path, ...source.position(offset), message: '' };
 }
 
-function jsonMessage(e: ParseError): string {
+function jsonMessage(source: SourceFile, e: ParseError): string {
+  // InvalidSymbol: name the text, which is often HCL written into a .tf.json file.
+  if (printParseErrorCode(e.error) === 'InvalidSymbol' && e.length > 0) return `invalid JSON: unexpected ${JSON.stringify(source.text.substr(e.offset, Math.min(e.length, 40)))}`;
   const words = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return `invalid JSON: ${words}`;
 }
+
+const JSON_TYPES: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', array: 'an array', object: 'an object' };
 
 function properties(node: JsonNode): Array<[string, JsonNode]> {
   const out: Array<[string, JsonNode]> = [];
@@ -70,6 +109,9 @@ function properties(node: JsonNode): Array<[string, JsonNode]> {
 }
 
 class JsonReader {
+  /** Blocks of the wrong JSON type. */
+  readonly problems: SyntaxProblem[] = [];
+
   /** templates: whether strings may hold `${…}` (not in variables files). */
   constructor(
     private readonly source: SourceFile,
@@ -80,21 +122,26 @@ class JsonReader {
     return this.source.range(node.offset, node.offset + node.length);
   }
 
-  /** Labels are nested object keys; the innermost object (or each object of a list) is a body. */
+  /**
+   * Labels are nested object keys; the innermost object is a body. At every level an
+   * array of objects stands for each of its objects, as in HCL's JSON syntax.
+   */
   async blocks(type: string, node: JsonNode, labels: number, prefix: string[] = []): Promise<Block[]> {
-    if (prefix.length === labels) {
-      const bodies = node.type === 'array' ? (node.children ?? []) : [node];
-      const out: Block[] = [];
-      for (const b of bodies) {
-        if (b.type !== 'object') continue;
-        const constructPath = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
-        out.push({ type, labels: prefix, body: await this.body(b), range: this.range(b), ...(typeof constructPath === 'string' ? { constructPath } : {}) });
-      }
-      return out;
-    }
-    if (node.type !== 'object') return [];
     const out: Block[] = [];
-    for (const [key, value] of properties(node)) out.push(...(await this.blocks(type, value, labels, [...prefix, key])));
+    for (const b of node.type === 'array' ? (node.children ?? []) : [node]) {
+      if (b.type !== 'object') {
+        const what = prefix.length === labels ? "the block's body" : 'keyed by block label';
+        const name = [type, ...prefix.map((l) => JSON.stringify(l))].join(' ');
+        this.problems.push({ ...problemAt(this.source, b.offset), message: `${name} must be a JSON object (${what}) or an array of objects, not ${JSON_TYPES[b.type] ?? b.type}` });
+        continue;
+      }
+      if (prefix.length < labels) {
+        for (const [key, value] of properties(b)) if (key !== '//') out.push(...(await this.blocks(type, value, labels, [...prefix, key])));
+        continue;
+      }
+      const constructPath = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
+      out.push({ type, labels: prefix, body: await this.body(b), range: this.range(b), ...(typeof constructPath === 'string' ? { constructPath } : {}) });
+    }
     return out;
   }
 

@@ -1,6 +1,6 @@
-import { codeFrameColumns } from '@babel/code-frame';
 import { createColors } from 'picocolors';
 import type { ScanResult } from '../cli/scan';
+import type { SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
 
 export interface TextOptions {
@@ -26,7 +26,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     const where = e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file;
     out.push(`${c.bold(where)}  ${c.red('error')}  ${e.message}`);
     const source = result.sources.get(e.file);
-    if (source && e.line > 0) out.push(indent(codeFrameColumns(source.text, { start: { line: e.line, column: e.column } }, { highlightCode: false, linesAbove: 1, linesBelow: 1 })));
+    if (source && e.line > 0) out.push(indent(frame(source, e.line, e.column)));
     out.push('');
   }
   out.push(summaryLine(result, c));
@@ -37,8 +37,28 @@ function codeFrame(result: ScanResult, f: Finding): string | undefined {
   const source = result.sources.get(f.file);
   if (!source || f.line < 1) return undefined;
   // A finding on a whole block marks its header line only.
-  const end = f.endLine === f.line ? { line: f.endLine, column: f.endColumn } : undefined;
-  return codeFrameColumns(source.text, { start: { line: f.line, column: f.column }, ...(end ? { end } : {}) }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
+  return frame(source, f.line, f.column, f.endLine === f.line ? f.endColumn : undefined);
+}
+
+/** Columns of a line shown around the marked column: a minified file or a long string must not flood the terminal. */
+const WIDTH = 160;
+
+/** The marked line with one line above and below, each cut to WIDTH columns around the mark. */
+function frame(source: SourceFile, line: number, column: number, endColumn?: number): string {
+  const lastLine = source.position(source.text.length).line;
+  const from = Math.max(1, column - WIDTH / 2);
+  const clip = (text: string) => (from > 1 ? '…' : '') + text.slice(from - 1, from - 1 + WIDTH) + (text.length > from - 1 + WIDTH ? '…' : '');
+  const first = Math.max(1, line - 1);
+  const lines: string[] = [];
+  for (let n = first; n <= Math.min(lastLine, line + 1); n++) lines.push(clip(source.lineText(n)));
+  // Lines before the window are left empty: the frame shows their numbers, not their text.
+  const text = '\n'.repeat(first - 1) + lines.join('\n');
+  const shift = from > 1 ? from - 2 : 0;
+  const end = endColumn !== undefined ? { line, column: Math.min(endColumn - shift, WIDTH + 2) } : undefined;
+  // Loaded only when there is something to show: a clean run does not pay for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { codeFrameColumns } = require('@babel/code-frame') as typeof import('@babel/code-frame');
+  return codeFrameColumns(text, { start: { line, column: column - shift }, ...(end ? { end } : {}) }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
 }
 
 function indent(text: string): string {

@@ -1,4 +1,4 @@
-import type { Range } from '../parse/source';
+import type { Range, SyntaxProblem } from '../parse/source';
 import type { Attribute, Block, Expr, ParsedFile, Syntax } from '../parse/syntax';
 
 export interface VariableDecl {
@@ -32,10 +32,19 @@ export interface ModuleConfig {
   variables: Map<string, VariableDecl>;
   locals: Map<string, Attribute>;
   calls: ModuleCall[];
+  /** Declarations Terraform rejects: duplicates, locals that refer to each other in a cycle. */
+  problems: SyntaxProblem[];
 }
 
 export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
-  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map(), calls: [] };
+  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map(), calls: [], problems: [] };
+  // First declaration of each address; a later one is an error at the later one, as in Terraform.
+  const declared = new Map<string, Range>();
+  const unique = (key: string, range: Range, message: (first: Range) => string): void => {
+    const first = declared.get(key);
+    if (!first) declared.set(key, range);
+    else config.problems.push({ file: range.file, line: range.line, column: range.column, message: message(first) });
+  };
   for (const file of files) {
     for (const block of file.body.blocks) {
       switch (block.type) {
@@ -43,6 +52,9 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
         case 'data':
           if (block.labels.length === 2) {
             const [type, name] = block.labels;
+            const address = `${block.type === 'data' ? 'data.' : ''}${type}.${name}`;
+            unique(address, block.range, (first) => `duplicate ${block.type} "${type}" configuration: ${address} is already declared at ${place(first)}`);
+            // Both are kept: each is judged, so fixing the name loses no finding.
             config.resources.push({ mode: block.type === 'resource' ? 'managed' : 'data', type: type!, name: name!, block, syntax: file.syntax });
           }
           break;
@@ -53,8 +65,11 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
           }
           break;
         case 'module': {
+          const name = block.labels[0];
           const source = block.body.attributes.get('source')?.expr;
-          if (block.labels[0]) config.calls.push({ name: block.labels[0], source: source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined, block });
+          if (!name) break;
+          unique(`module.${name}`, block.range, (first) => `duplicate module call: module "${name}" is already declared at ${place(first)}`);
+          config.calls.push({ name, source: source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined, block });
           break;
         }
         case 'locals':
@@ -63,5 +78,62 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
       }
     }
   }
+  config.problems.push(...localCycles(config.locals));
   return config;
+}
+
+function place(range: Range): string {
+  return `${range.file}:${range.line}:${range.column}`;
+}
+
+/**
+ * Locals that refer to each other in a cycle, each cycle reported once at its first
+ * local in declaration order. Iterative, so a long chain of locals cannot overflow the stack.
+ */
+function localCycles(locals: Map<string, Attribute>): SyntaxProblem[] {
+  const refs = new Map([...locals].map(([name, attr]) => [name, [...localRefs(attr.expr)].filter((r) => locals.has(r))]));
+  const order = new Map([...locals.keys()].map((name, i) => [name, i]));
+  const problems: SyntaxProblem[] = [];
+  const done = new Set<string>();
+  for (const start of locals.keys()) {
+    if (done.has(start)) continue;
+    // Depth-first: path holds the locals being visited, with the index of the next reference to follow.
+    const path: Array<{ name: string; next: number }> = [{ name: start, next: 0 }];
+    const onPath = new Set([start]);
+    while (path.length > 0) {
+      const top = path.at(-1)!;
+      const ref = refs.get(top.name)![top.next++];
+      if (ref === undefined) {
+        done.add(top.name);
+        onPath.delete(top.name);
+        path.pop();
+      } else if (onPath.has(ref)) {
+        const members = path.slice(path.findIndex((p) => p.name === ref)).map((p) => p.name);
+        const k = members.indexOf(members.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b)));
+        const cycle = [...members.slice(k), ...members.slice(0, k), members[k]!];
+        const at = locals.get(cycle[0]!)!.range;
+        problems.push({ file: at.file, line: at.line, column: at.column, message: `local values refer to each other in a cycle: ${cycle.map((n) => `local.${n}`).join(' → ')}` });
+      } else if (!done.has(ref)) {
+        path.push({ name: ref, next: 0 });
+        onPath.add(ref);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Names of the locals an expression refers to. */
+function localRefs(expr: Expr): Set<string> {
+  const found = new Set<string>();
+  const stack: unknown[] = [expr];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node && typeof node === 'object') {
+      const e = node as Expr;
+      if (e.kind === 'traversal' && e.root === 'local' && e.steps[0]?.kind === 'attr') found.add(e.steps[0].name);
+      for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);
+    }
+  }
+  return found;
 }

@@ -29,13 +29,39 @@ const RUNTIME: Record<string, string> = {
 const MAX_ITEMS = 100_000;
 
 /**
+ * Bound on nested evaluations (expressions in expressions, locals through locals): each
+ * level takes a few stack frames, and the stack overflows near 2,500 levels.
+ */
+export const MAX_EVALUATION_DEPTH = 1000;
+
+/**
  * Evaluates expressions as Terraform would before apply. Unknown propagates only to
  * what depends on it, and every value keeps the range of the literal it came from.
  */
 export class Evaluator {
-  constructor(private readonly refs: References) {}
+  private depth = 0;
+
+  /** onTooDeep: told where evaluation stopped at MAX_EVALUATION_DEPTH, an input error. */
+  constructor(
+    private readonly refs: References,
+    private readonly onTooDeep?: (range: Range, message: string) => void,
+  ) {}
 
   evaluate(expr: Expr, symbols: Symbols = {}): Value {
+    if (this.depth >= MAX_EVALUATION_DEPTH) {
+      const message = `evaluation nested more than ${MAX_EVALUATION_DEPTH} levels deep (a chain of locals or expressions too long to follow)`;
+      this.onTooDeep?.(expr.range, message);
+      return failure(message, expr.range);
+    }
+    this.depth++;
+    try {
+      return this.nested(expr, symbols);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private nested(expr: Expr, symbols: Symbols): Value {
     switch (expr.kind) {
       case 'literal':
         return literal(expr.value, expr.range);

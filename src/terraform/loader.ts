@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyTofuPrecedence } from '../discover/discover';
-import { parseHcl, type ParseResult } from '../parse/hcl';
+import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../parse/hcl';
 import { parseTerraformJson } from '../parse/json';
 import { SourceFile, type SyntaxProblem } from '../parse/source';
 import type { Comment, ParsedFile } from '../parse/syntax';
@@ -17,6 +18,39 @@ export interface InstalledModule {
   key: string;
   source: string;
   dir: string;
+}
+
+/** Bounds on what one file may cost (--max-file-size, --max-depth). */
+export interface Limits {
+  maxFileBytes: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxFileBytes: 10 * 1024 * 1024, maxDepth: DEFAULT_MAX_DEPTH };
+
+/** 20.0 MiB, 3.2 KiB, 100 bytes; a limit (`whole`) as 10 MiB when it is a whole number of units. */
+function size(bytes: number, whole = false): string {
+  for (const [unit, n] of [['MiB', 1024 * 1024], ['KiB', 1024]] as const) {
+    if (bytes >= n) return `${whole && bytes % n === 0 ? bytes / n : (bytes / n).toFixed(1)} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** The 1-based place of the first byte that is not part of a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Buffer): { offset: number; line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) return { offset: i, line, column };
+    if (b === 0x0a) {
+      line++;
+      column = 1;
+    } else column += length === 4 ? 2 : 1;
+    i += length;
+  }
+  return { offset: 0, line: 1, column: 1 };
 }
 
 export function isLocalSource(source: string): boolean {
@@ -46,6 +80,7 @@ export class ModuleLoader {
   constructor(
     private readonly cwd: string,
     private readonly words: readonly string[] = [],
+    private readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
   /** Files read but not parsed, because they cannot matter to the rules. */
@@ -59,7 +94,8 @@ export class ModuleLoader {
   async parseFile(abs: string, text?: string): Promise<ParsedFile | undefined> {
     const source = new SourceFile(this.displayPath(abs), text ?? (await readFile(abs, 'utf8')));
     this.sources.set(source.path, source);
-    const result: ParseResult = abs.endsWith('.json') ? await parseTerraformJson(source) : await parseHcl(source);
+    const options = { maxDepth: this.limits.maxDepth };
+    const result: ParseResult = abs.endsWith('.json') ? await parseTerraformJson(source, options) : await parseHcl(source, options);
     if (result.ok) {
       this.comments.set(source.path, result.file.comments);
       return result.file;
@@ -119,7 +155,17 @@ export class ModuleLoader {
 
   /** A directory reached by a module call: loaded unless its text names no judged type and calls no module. */
   private async loadReached(dir: string): Promise<ModuleConfig | undefined> {
-    const chosen = applyTofuPrecedence(readdirSync(dir).filter((f) => TERRAFORM_FILE.test(f) || f === 'main.hcl').map((f) => path.join(dir, f))).sort();
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      this.problems.push({ file: this.displayPath(dir), line: 0, column: 0, message: `cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      this.skippedDirs.add(dir);
+      return undefined;
+    }
+    // As discovery does: regular files and symlinks; a directory or a FIFO named x.tf is not a file to read.
+    const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && (TERRAFORM_FILE.test(e.name) || e.name === 'main.hcl')).map((e) => e.name);
+    const chosen = applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
     const texts = new Map(chosen.map((f) => [f, this.read(f)]));
     const facts = [...texts.values()].map((t) => factsOf(t, this.words));
     if (this.words.length && !facts.some((f) => f.judged || f.calls)) {
@@ -148,13 +194,32 @@ export class ModuleLoader {
     return config;
   }
 
-  /** A file that cannot be read is an input problem, not a crash; it counts as empty. */
+  /**
+   * A file that cannot be read, is not a regular file, is over the size limit or is
+   * not UTF-8 is an input problem, not a crash; it counts as empty. Opened without
+   * blocking, so that a FIFO named like a Terraform file cannot stall the scan.
+   */
   private read(file: string): string {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (e) {
-      this.problems.push({ file: this.displayPath(file), line: 0, column: 0, message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+    const problem = (message: string, at?: { line: number; column: number }) => {
+      this.problems.push({ file: this.displayPath(file), line: at?.line ?? 0, column: at?.column ?? 0, message });
       return '';
+    };
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) return problem('not a regular file');
+      if (stat.size > this.limits.maxFileBytes) return problem(`file is ${size(stat.size)}, over the ${size(this.limits.maxFileBytes, true)} limit (--max-file-size)`);
+      const bytes = readFileSync(fd);
+      if (!isUtf8(bytes)) {
+        const at = firstInvalidUtf8(bytes);
+        return problem(`not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`, at);
+      }
+      return bytes.toString('utf8');
+    } catch (e) {
+      return problem(`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 

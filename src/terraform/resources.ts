@@ -1,5 +1,6 @@
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Range } from '../parse/source';
+import type { Range, SyntaxProblem } from '../parse/source';
 import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
@@ -56,8 +57,8 @@ export interface InstantiateContext {
   loader: ModuleLoader;
   types: ReadonlySet<string>;
   cwd: string;
-  /** Problems found while following module calls (cycles). */
-  problems: Array<{ file: string; line: number; column: number; message: string }>;
+  /** Problems found while evaluating: module cycles, missing module directories, declarations Terraform rejects. */
+  problems: SyntaxProblem[];
   /** Remote module calls that could not be followed, once per call. */
   notes: string[];
 }
@@ -66,7 +67,7 @@ const CALL_META = new Set(['source', 'version', 'count', 'for_each', 'providers'
 
 /** One module instance: its inputs, and the references its expressions resolve against. */
 class ModuleInstance implements References {
-  readonly evaluator = new Evaluator(this);
+  readonly evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message));
   private readonly locals = new Map<string, Value | 'evaluating'>();
   private readonly variables = new Map<string, Value>();
 
@@ -79,6 +80,7 @@ class ModuleInstance implements References {
     private readonly inputs: Map<string, Value>,
     readonly rootDir: string,
     readonly chain: string[],
+    private readonly problems: SyntaxProblem[],
     /** Where to report what a modelled registry module declares: the call in the user's code. */
     readonly anchor?: Range,
   ) {}
@@ -102,7 +104,8 @@ class ModuleInstance implements References {
 
   local(name: string): Value {
     const cached = this.locals.get(name);
-    if (cached === 'evaluating') return failure(`local.${name} refers to itself`);
+    // The cycle itself is reported from the module's configuration.
+    if (cached === 'evaluating') return failure(`local.${name} is part of a cycle of locals`);
     if (cached) return cached;
     const attr = this.config.locals.get(name);
     if (!attr) return failure(`local.${name} is not declared in ${this.describe()}`);
@@ -131,6 +134,28 @@ class ModuleInstance implements References {
 
   describe(): string {
     return this.address || 'the root module';
+  }
+}
+
+/** Adds a problem unless the same one is already there: modules are walked once per instance. */
+function report(problems: SyntaxProblem[], at: { file: string; line: number; column: number }, message: string): void {
+  if (problems.some((p) => p.file === at.file && p.line === at.line && p.column === at.column && p.message === message)) return;
+  problems.push({ file: at.file, line: at.line, column: at.column, message });
+}
+
+function realPath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -169,7 +194,9 @@ function expand(body: Body, scope: ModuleInstance, outer: Symbols = {}): Expansi
 
 /** Every instance of the resources of the given types in a root module and the modules it calls. */
 export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>): ResourceInstance[] {
-  const root = new ModuleInstance(config, '', [], inputs, config.dir, [config.dir]);
+  // Every loaded module's declaration errors, once, including modules no instance reaches (count = 0).
+  for (const module of ctx.loader.modules.values()) for (const p of module.problems) report(ctx.problems, p, p.message);
+  const root = new ModuleInstance(config, '', [], inputs, config.dir, [config.dir], ctx.problems);
   const out: ResourceInstance[] = [];
   walk(ctx, root, out);
   return out;
@@ -198,10 +225,13 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
     const target = resolveCall(ctx, scope, call);
     if (!target) continue;
     const { config, model } = target;
-    if (scope.chain.includes(config.dir)) {
+    // By real path: a source through a symlink to an enclosing directory is a cycle too.
+    const real = realPath(config.dir);
+    if (scope.chain.some((d) => realPath(d) === real)) {
       const names = [...scope.chain, config.dir].map((d) => path.relative(ctx.cwd, d).split(path.sep).join('/') || '.');
       const r = call.block.range;
-      if (!ctx.problems.some((p) => p.file === r.file && p.line === r.line)) ctx.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
+      // Once per call: reached from another root, the same cycle reads differently.
+      if (!ctx.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle'))) ctx.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
       continue;
     }
     for (const { suffix, symbols } of expand(call.block.body, scope)) {
@@ -212,7 +242,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
         inputs.set(attr.name, via(scope.place(scope.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`));
       }
       const anchor = model ? (scope.anchor ?? call.block.range) : scope.anchor;
-      const child = new ModuleInstance(config, address, [...scope.keyPath, call.name], inputs, scope.rootDir, [...scope.chain, config.dir], anchor);
+      const child = new ModuleInstance(config, address, [...scope.keyPath, call.name], inputs, scope.rootDir, [...scope.chain, config.dir], ctx.problems, anchor);
       walk(ctx, child, out);
     }
   }
@@ -230,7 +260,11 @@ function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: Modul
   const source = call.source;
   if (!source) return undefined;
   if (isLocalSource(source)) {
-    const config = ctx.loader.modules.get(path.resolve(scope.config.dir, source));
+    const dir = path.resolve(scope.config.dir, source);
+    const config = ctx.loader.modules.get(dir);
+    if (!config && !isDirectory(dir)) {
+      report(ctx.problems, call.block.body.attributes.get('source')?.expr.range ?? call.block.range, `module "${call.name}": no module directory at "${source}" (it does not exist or is not a directory)`);
+    }
     return config && { config, model: false };
   }
   const key = [...scope.keyPath, call.name].join('.');
