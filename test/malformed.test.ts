@@ -402,7 +402,7 @@ describe('limits are options', () => {
     expect(shallow.code).toBe(2);
     expect(shallow.json().errors).toEqual([{ file: 'nested.tf', line: 2, column: 9, message: 'more than 3 levels deep (--max-depth)' }]);
     expect(shallow.json().findings.map((f: { file: string }) => f.file)).toEqual(['good.tf']);
-    expect((await runCli(['scan', '.', '--format', 'json', '--max-depth', '4', '--max-file-size', '1M'], d)).code).toBe(1);
+    expect((await runCli(['scan', '.', '--format', 'json', '--max-depth', '5', '--max-file-size', '1M'], d)).code).toBe(1);
   });
 
   test('.tagguard.yml sets them too; a bad size is a usage error', async () => {
