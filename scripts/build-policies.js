@@ -34,6 +34,14 @@ function sourceHashes(dir = POLICIES) {
   return Object.fromEntries(policySources(dir).map((f) => [f, sha256(path.join(dir, f))]));
 }
 
+/** The resource types the compiled rules judge: the scanner searches files for them before the policy has loaded. */
+function resourceTypes(wasm) {
+  const { loadPolicySync } = require('@open-policy-agent/opa-wasm');
+  const policy = loadPolicySync(fs.readFileSync(wasm), undefined, { 'internal.print': () => true });
+  const rules = policy.evaluate({}, 'tagguard/main/rules')[0]?.result ?? [];
+  return [...new Set(rules.flatMap((r) => r.resource_types ?? []))].sort();
+}
+
 function build() {
   const bin = execFileSync('bash', [path.join(__dirname, 'install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   const opa = path.join(bin, 'opa');
@@ -45,8 +53,9 @@ function build() {
     execFileSync('tar', ['-xzf', bundle, '-C', tmp, '/policy.wasm'], { stdio: ['ignore', 'inherit', 'ignore'] });
     fs.mkdirSync(DIST, { recursive: true });
     fs.copyFileSync(path.join(tmp, 'policy.wasm'), path.join(DIST, 'policy.wasm'));
+    fs.chmodSync(path.join(DIST, 'policy.wasm'), 0o644);
     const version = execFileSync(opa, ['version'], { encoding: 'utf8' }).match(/^Version: (.*)$/m)[1];
-    const manifest = { opa: version, entrypoints: ENTRYPOINTS, sources: sourceHashes(), wasm: sha256(path.join(DIST, 'policy.wasm')) };
+    const manifest = { opa: version, entrypoints: ENTRYPOINTS, sources: sourceHashes(), wasm: sha256(path.join(DIST, 'policy.wasm')), resource_types: resourceTypes(path.join(DIST, 'policy.wasm')) };
     fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     console.log(`built policies/dist/policy.wasm from ${Object.keys(manifest.sources).length} sources with opa ${version}`);
   } finally {

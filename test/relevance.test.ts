@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { filesMatching } from '../src/discover/search';
@@ -131,6 +131,27 @@ describe('scans that read only what can matter', () => {
     expect(parsed.some((p) => p.endsWith('calls.tf'))).toBe(true);
     const dirs = new Set(parsed.map((p) => path.dirname(p)));
     expect(dirs.size).toBeLessThan(60 / 2);
+  });
+
+  test('the grep search changes nothing: the same findings and errors as reading every file, binary, Latin-1 and symlinked files included', async () => {
+    writeFileSync(path.join(root, 'group-0', 'module-0', 'logo.tf'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]));
+    writeFileSync(path.join(root, 'group-0', 'module-0', 'latin1.tf'), Buffer.from('locals {\n  owner = "caf\xe9"\n}\n', 'latin1'));
+    symlinkSync(path.join(root, 'group-0', 'module-3', 'ecr-35.tf'), path.join(root, 'group-0', 'module-6', 'linked.tf'));
+    const compare = (r: Awaited<ReturnType<typeof scan>>) => ({ findings: r.findings.map(key), errors: r.errors, resources: r.resources.map((x) => x.address) });
+    const withGrep = await scan(options());
+    const saved = process.env.PATH;
+    process.env.PATH = '';
+    let withoutGrep;
+    try {
+      withoutGrep = await scan(options());
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(compare(withGrep)).toEqual(compare(withoutGrep));
+    expect(withGrep.errors.map((e) => e.file).sort()).toEqual(['group-0/module-0/latin1.tf', 'group-0/module-0/logo.tf']);
+    expect(withGrep.resources.some((r) => r.location.file === 'group-0/module-6/linked.tf')).toBe(true);
+    for (const f of ['logo.tf', 'latin1.tf']) rmSync(path.join(root, 'group-0', 'module-0', f));
+    rmSync(path.join(root, 'group-0', 'module-6', 'linked.tf'));
   });
 
   test('a scan of one named file reports exactly what the whole-tree scan reports about it, callers included', async () => {

@@ -211,21 +211,33 @@ describe('no network access', () => {
 
 const CHILD_PROCESS = ['spawn', 'exec', 'execFile', 'fork', 'spawnSync', 'execSync', 'execFileSync'] as const;
 
-function trapProcesses(): { calls: string[]; restore: () => void } {
+/**
+ * The one program tagguard may start is the system's grep, to search the tree for
+ * text (src/discover/search.ts): it is let through and listed apart; anything else
+ * is refused and recorded.
+ */
+function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () => void } {
   const calls: string[] = [];
+  const searches: unknown[][] = [];
+  const cp = childProcess as unknown as Record<string, (...a: unknown[]) => unknown>;
   const spies = [
-    ...CHILD_PROCESS.map((m) =>
-      jest.spyOn(childProcess as unknown as Record<string, (...a: unknown[]) => unknown>, m).mockImplementation((...args: unknown[]) => {
+    ...CHILD_PROCESS.map((m) => {
+      const original = cp[m]!;
+      return jest.spyOn(cp, m).mockImplementation((...args: unknown[]) => {
+        if (m === 'spawn' && args[0] === 'grep') {
+          searches.push(args[1] as unknown[]);
+          return original(...args);
+        }
         calls.push(`child_process.${m}(${JSON.stringify(args[0])})`);
         throw new Error(`process started: ${m}`);
-      }),
-    ),
+      });
+    }),
     jest.spyOn(workerThreads as unknown as Record<string, (...a: unknown[]) => unknown>, 'Worker').mockImplementation((...args: unknown[]) => {
       calls.push(`worker_threads.Worker(${JSON.stringify(args[0])})`);
       throw new Error('worker started');
     }),
   ];
-  return { calls, restore: () => spies.forEach((s) => s.mockRestore()) };
+  return { calls, searches, restore: () => spies.forEach((s) => s.mockRestore()) };
 }
 
 const MARKER_SCRIPT = "require('node:fs').writeFileSync(require('node:path').join(__dirname, 'EXECUTED'), 'ran');\n";
@@ -280,8 +292,9 @@ describe('no scanned code is executed', () => {
     const trapped = trapProcesses();
     try {
       for (const m of CHILD_PROCESS) expect(() => (childProcess[m] as (...a: unknown[]) => unknown)('true')).toThrow(/process started/);
+      expect(() => (childProcess.execFileSync as (...a: unknown[]) => unknown)('grep', ['-V'])).toThrow(/process started/);
       expect(() => new workerThreads.Worker('0', { eval: true })).toThrow(/worker started/);
-      expect(trapped.calls).toHaveLength(CHILD_PROCESS.length + 1);
+      expect(trapped.calls).toHaveLength(CHILD_PROCESS.length + 2);
     } finally {
       trapped.restore();
     }
@@ -300,6 +313,7 @@ describe('no scanned code is executed', () => {
       trapped.restore();
     }
     expect(trapped.calls).toEqual([]);
+    expectOnlySearches(trapped.searches);
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
     const report = JSON.parse(json.out);
     const byResource = Object.fromEntries(report.findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity]));
@@ -314,7 +328,7 @@ describe('no scanned code is executed', () => {
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
   });
 
-  test('scanning every fixture in every format, with --plan, --fix-dry-run and fix, starts no process', async () => {
+  test('scanning every fixture in every format, with --plan, --fix-dry-run and fix, starts no process but grep', async () => {
     const copy = copyOfFixtures();
     const trapped = trapProcesses();
     let runs: Awaited<ReturnType<typeof everyCommand>>;
@@ -324,9 +338,20 @@ describe('no scanned code is executed', () => {
       trapped.restore();
     }
     expect(trapped.calls).toEqual([]);
+    expectOnlySearches(trapped.searches);
+    expect(trapped.searches.length).toBeGreaterThan(0);
     expectRealWork(runs);
   });
 });
+
+/** grep, when it runs, only reads: a recursive listing of files that match tagguard's own pattern, from the scan root. */
+function expectOnlySearches(searches: unknown[][]): void {
+  for (const args of searches) {
+    expect(args.slice(0, 4)).toEqual(['-Rls', '--null', '--devices=skip', '-E']);
+    expect(args.at(-1)).toBe('.');
+    expect(args.filter((a) => typeof a !== 'string' || !/^--(include|exclude-dir)=/.test(a)).length).toBe(7);
+  }
+}
 
 // ---------------------------------------------------------------------------------
 // --fix writes only the scanned files under the working directory

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import yargs from 'yargs';
+import type yargsType from 'yargs';
 import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
 import { PolicyError } from '../policy/errors';
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
@@ -25,6 +25,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   let code: number = EXIT.clean;
   // `tagguard fix [paths..]` is `tagguard scan --fix [paths..]`.
   if (argv[0] === 'fix') argv = ['scan', ...argv.slice(1), '--fix'];
+  startEarlySearches(argv, io.cwd);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yargs = require('yargs') as typeof yargsType;
   const parser = yargs(argv)
     .scriptName('tagguard')
     .strict()
@@ -69,13 +72,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         // Paths in the config file are relative to it; command-line options win.
         const fromConfig = (list: string[] | undefined) => list?.map((p) => path.relative(io.cwd, path.resolve(found!.dir, p)));
         const only = await onlyFiles(paths, args['changed-since'], io.cwd);
-        // Started before the scanner's modules load, so that it runs meanwhile on another core.
-        const callerSearch = only.files ? startCallerSearch(only.scanPaths, io.cwd) : undefined;
-        const { scan, exitCode } = lazy().scan;
         const options: ScanOptions = {
           paths: only.scanPaths,
           onlyFiles: only.files,
-          callerSearch,
           baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
           cwd: io.cwd,
           policy: {
@@ -93,6 +92,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
             ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
           },
         };
+        // grep runs on another core while the scanner's modules load (searches.ts).
+        startSearches(options);
+        const { scan, exitCode } = lazy().scan;
         let result = await scan(options);
         if (args.fix || args['fix-dry-run']) result = await fixCommand(result, options, args['fix-dry-run'], io);
         if (args['fix-dry-run']) {
@@ -193,14 +195,45 @@ function lazy() {
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
-/** The search for local module calls under each scan root (see scan.ts, discoverFocus). */
-function startCallerSearch(paths: string[], cwd: string): Map<string, Promise<string[]>> {
+/** Starts the grep searches the scan will use (searches.ts), and drops any started early that it will not. */
+function startSearches(options: ScanOptions): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { filesMatching } = require('../discover/search') as typeof import('../discover/search');
-  const { LOCAL_SOURCE } = require('../terraform/relevance') as typeof import('../terraform/relevance');
+  const { plannedSearches } = require('./searches') as typeof import('./searches');
+  const { keepSearches, startSearch } = require('../discover/search') as typeof import('../discover/search');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const roots = paths.map((p) => path.resolve(cwd, p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
-  return new Map(roots.map((r) => [r, filesMatching(r, LOCAL_SOURCE)]));
+  const planned = plannedSearches(options);
+  keepSearches(planned);
+  for (const s of planned) startSearch(s.root, s.search);
+}
+
+/** scan's options that take a value, as declared to yargs above. */
+const VALUE_OPTIONS = ['-f', '--format', '-o', '--output', '--allow-mutable-tag', '--unknown', '--var-file', '--var', '--config-dir', '--baseline', '--create-baseline', '--max-file-size', '--max-depth'];
+/** Options after which the searches depend on more than the command line (a plan, policies, git, a named config). */
+const NO_EARLY_SEARCH = ['--plan', '--policy', '--changed-since', '--config'];
+
+/**
+ * Starts grep from a first reading of a scan's command line, before yargs and the
+ * scanner load (about 40 ms on the pre-commit path). The full parse then keeps the
+ * searches it would start itself and drops the others (startSearches).
+ */
+function startEarlySearches(argv: string[], cwd: string): void {
+  if (argv[0] !== 'scan') return;
+  const paths: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      paths.push(...argv.slice(i + 1));
+      break;
+    }
+    if (NO_EARLY_SEARCH.some((o) => arg === o || arg.startsWith(`${o}=`))) return;
+    if (arg.startsWith('-')) {
+      if (VALUE_OPTIONS.includes(arg)) i++;
+      continue;
+    }
+    paths.push(arg);
+  }
+  const only = namedFiles(paths.length ? paths : ['.'], cwd);
+  startSearches({ paths: only.scanPaths, onlyFiles: only.files, cwd } as ScanOptions);
 }
 
 /** Formats other than text and JSON are loaded when asked for; SARIF needs the rule descriptors. */
@@ -283,13 +316,19 @@ async function readBaseline(file: string): Promise<Baseline> {
  * still read, so that variables, modules and callers defined elsewhere resolve.
  */
 async function onlyFiles(paths: string[], changedSince: string | undefined, cwd: string): Promise<{ scanPaths: string[]; files?: Set<string> }> {
-  const named = paths.length > 0 && paths.every((p) => existsSync(path.resolve(cwd, p)) && statSync(path.resolve(cwd, p)).isFile());
-  let files: Set<string> | undefined = named ? new Set(paths.map((p) => path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join('/'))) : undefined;
+  const named = namedFiles(paths, cwd);
+  let files = named.files;
   if (changedSince) {
     const changed = new Set(gitChangedFiles(changedSince, cwd));
     files = files ? new Set([...files].filter((f) => changed.has(f))) : changed;
   }
-  return { scanPaths: named ? ['.'] : paths, files };
+  return { scanPaths: named.scanPaths, files };
+}
+
+/** Paths that are all files (a pre-commit hook's) limit the report to them, and the scan covers the working directory. */
+function namedFiles(paths: string[], cwd: string): { scanPaths: string[]; files?: Set<string> } {
+  const named = paths.length > 0 && paths.every((p) => existsSync(path.resolve(cwd, p)) && statSync(path.resolve(cwd, p)).isFile());
+  return named ? { scanPaths: ['.'], files: new Set(paths.map((p) => path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join('/'))) } : { scanPaths: paths };
 }
 
 function gitChangedFiles(ref: string, cwd: string): string[] {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyTofuPrecedence, discover, type Discovered, type Exclusions } from '../discover/discover';
-import { filesMatching } from '../discover/search';
+import { filesMatching, grepFiles } from '../discover/search';
 import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine, type RuleDescriptor } from '../policy/engine';
@@ -12,7 +12,8 @@ import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config';
 import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/loader';
-import { factsOf, LOCAL_SOURCE, withCallers } from '../terraform/relevance';
+import { factsOf, withCallers } from '../terraform/relevance';
+import { plannedSearches, type PlannedSearch } from './searches';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
 import { planInstances } from '../terraform/from-plan';
 import { readPlan, type PlanResource } from '../terraform/plan';
@@ -35,8 +36,6 @@ export interface ScanOptions {
   baseline?: Baseline;
   /** Report only findings whose location or trace is in one of these files (paths as reported). */
   onlyFiles?: ReadonlySet<string>;
-  /** Searches for local module sources already started, by absolute scan root (see main.ts). */
-  callerSearch?: ReadonlyMap<string, Promise<string[]>>;
   /** Bounds on one file: size in bytes and nesting depth (--max-file-size, --max-depth). */
   limits?: Partial<Limits>;
   /** Paths left out of discovery (.tagguard.yml exclude). */
@@ -77,10 +76,13 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const configDir = options.configDir ?? (planFile && path.dirname(planFile));
   const paths = planFile ? (configDir && hasConfiguration(path.resolve(cwd, configDir)) ? [configDir] : []) : options.paths;
   const focus = options.onlyFiles && !planFile ? new Set([...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f)))) : undefined;
-  // The WASM modules compile on background threads while the files are found.
+  // The WASM modules compile on background threads, and grep reads the tree on another core, while the files are found.
   const loading = loadEngines(options, engine);
   void hclParser();
-  const found = focus ? await discoverFocus(options, focus) : discover(paths, cwd, options.exclude);
+  const searches = plannedSearches(options, engine !== undefined);
+  const matters = searches.filter((s) => s.kind === 'matters');
+  const readable = Promise.all(matters.map((s) => grepFiles(s.root, s.search)));
+  const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude);
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
   const { engines, problems: policyProblems } = await loading;
@@ -88,7 +90,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits });
-  await loader.load(found.files, focus);
+  await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files));
   const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
   const resources: ResourceInstance[] = [];
   for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {
@@ -132,6 +134,23 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   };
 }
 
+/**
+ * The files worth reading, when every directory was searched: the search's hits
+ * and every file outside the searched directories (named on the command line,
+ * CDKTF stacks from a manifest). Undefined, so that every file is read, when a
+ * search could not run.
+ */
+async function readableFiles(results: Promise<Array<string[] | undefined>>, roots: string[], files: string[]): Promise<Set<string> | undefined> {
+  if (roots.length === 0) return undefined;
+  const hits = await results;
+  if (hits.some((h) => h === undefined)) return undefined;
+  const set = new Set(hits.flat() as string[]);
+  const cdktfOut = `${path.sep}cdktf.out${path.sep}`;
+  const inside = (f: string) => !f.includes(cdktfOut) && roots.some((r) => f.startsWith(r) && f[r.length] === path.sep);
+  for (const f of files) if (!inside(f)) set.add(f);
+  return set;
+}
+
 /** The built-in policy (or the one given) and the custom ones; a custom policy that cannot be loaded is an input error. */
 async function loadEngines(options: ScanOptions, engine: PolicyEngine | undefined): Promise<{ engines: PolicyEngine[]; problems: ScanProblem[] }> {
   const custom = await Promise.all(
@@ -148,10 +167,9 @@ async function loadEngines(options: ScanOptions, engine: PolicyEngine | undefine
  * lead to them, found without reading the whole tree: a text search lists the files
  * that write a local module source (search.ts), and only those are read.
  */
-async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>): Promise<Discovered> {
+async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>, searches: PlannedSearch[]): Promise<Discovered> {
   const { cwd } = options;
-  const roots = options.paths.map((p) => path.resolve(cwd, p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
-  const candidates = (await Promise.all(roots.map((r) => options.callerSearch?.get(r) ?? filesMatching(r, LOCAL_SOURCE)))).flat();
+  const candidates = (await Promise.all(searches.map((s) => filesMatching(s.root, s.search)))).flat();
   const calls = new Map<string, string[]>();
   for (const file of new Set(candidates)) {
     let text: string;

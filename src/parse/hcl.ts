@@ -42,7 +42,9 @@ export async function parseHcl(source: SourceFile, options: ParseOptions = {}): 
   try {
     if (tree.rootNode.hasError) return { ok: false, problems: describeErrors(source, tree.rootNode, maxDepth) };
     const body = tree.rootNode.namedChildren.find((n) => n?.type === 'body');
-    const comments = tree.rootNode.descendantsOfType('comment').flatMap((c) => (c ? [{ line: c.startPosition.row + 1, text: c.text }] : []));
+    // Walking the tree for comments costs as much as a small file's parse: only where one can be.
+    const mayComment = /#|\/\/|\/\*/.test(source.text);
+    const comments = mayComment ? tree.rootNode.descendantsOfType('comment').flatMap((c) => (c ? [{ line: c.startPosition.row + 1, text: c.text }] : [])) : [];
     return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source, maxDepth).body(body) : emptyBody(), comments } };
   } catch (e) {
     if (e instanceof TooDeep) return { ok: false, problems: [{ file: source.path, ...source.position(e.at), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
@@ -132,8 +134,13 @@ class HclReader {
       if (child.type === 'identifier' && !type) type = child.text;
       else if (child.type === 'identifier') labels.push(child.text);
       else if (child.type === 'string_lit') {
-        const label = this.template(child, false);
-        labels.push(label.kind === 'literal' ? String(label.value) : child.text);
+        // Most labels are plain quoted names: no escapes or templates to read.
+        const text = child.text;
+        if (/^"[^"\\$%]*"$/.test(text)) labels.push(text.slice(1, -1));
+        else {
+          const label = this.template(child, false);
+          labels.push(label.kind === 'literal' ? String(label.value) : text);
+        }
       }
       else if (child.type === 'body') body = this.body(child);
     }
@@ -142,18 +149,19 @@ class HclReader {
 
   expression(node: Node): Expr {
     if (node.type !== 'expression') return this.term(node);
-    return this.sequence(named(node), node);
+    const nodes = named(node);
+    return this.sequence(nodes, node, nodes.length);
   }
 
   /**
    * A primary term followed by index, attribute and splat steps. The grammar writes
    * these as siblings, in expressions and in operands of operators alike.
    */
-  sequence(nodes: Node[], whole: Node): Expr {
+  sequence(nodes: Node[], whole: Node, all?: number): Expr {
     const [primary, ...postfix] = nodes;
     if (!primary) return this.unsupported(whole);
-    const range = nodes.length === named(whole).length ? this.range(whole) : this.source.range(primary.startIndex, nodes.at(-1)!.endIndex);
     if (postfix.length === 0) return this.term(primary);
+    const range = nodes.length === (all ?? named(whole).length) ? this.range(whole) : this.source.range(primary.startIndex, nodes.at(-1)!.endIndex);
     const steps: TraversalStep[] = [];
     for (const op of postfix) {
       const step = this.step(op);
@@ -293,7 +301,8 @@ class HclReader {
 
   /** A bare identifier as an object key is the key's name, not a variable. */
   objectKey(node: Node): Expr {
-    const only = node.namedChildren.length === 1 ? node.namedChildren[0] : null;
+    const children = node.namedChildren;
+    const only = children.length === 1 ? children[0] : null;
     if (only?.type === 'variable_expr') return { kind: 'literal', value: only.text, range: this.range(only) };
     return this.expression(node);
   }

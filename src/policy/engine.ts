@@ -3,9 +3,11 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from './errors';
+import { compareText } from './findings';
 
-/** The compiled built-in policies, committed so that users need no Go toolchain. */
-export const BUILTIN_POLICY = path.join(__dirname, '..', '..', 'policies', 'dist', 'policy.wasm');
+import { BUILTIN_POLICY } from './builtin';
+
+export { BUILTIN_POLICY };
 
 /** The policy's WASM memory grows to at most this many 64 KiB pages (512 MiB); past it evaluation fails with an error. */
 export const MAX_POLICY_MEMORY_PAGES = 8192;
@@ -112,7 +114,7 @@ export class PolicyEngine {
     return this.entrypoints('rules')
       .flatMap((e) => asList<RuleDescriptor>(this.evaluate({}, e)))
       .map((r) => ({ ...r, source: this.source === BUILTIN_POLICY ? 'built-in' : this.source, links: r.links ?? [] }))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => compareText(a.id, b.id));
   }
 
   private descriptorFor(findingsEntrypoint: string): RuleDescriptor | undefined {

@@ -49,6 +49,11 @@ export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Fi
   return findings.sort(compareFindings);
 }
 
+/** Code-unit order: the same on every machine, and free of ICU's start-up (about 10 ms). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message);
+  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.resource, b.resource) || compareText(a.message, b.message);
 }

@@ -11,6 +11,8 @@ import { moduleConfig, type ModuleConfig } from './config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry';
 import { factsOf, relevantDirs, type FileFacts } from './relevance';
 
+const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false };
+
 const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
 
 /** A module installed by `terraform init`, as .terraform/modules/modules.json lists it. */
@@ -106,6 +108,8 @@ export class ModuleLoader {
   }
 
   /**
+   * readable: when given, only these files are read; the others hold nothing that matters (relevance.ts, mattersSearch).
+   *
    * Loads the scanned directories that can matter (relevance.ts), then every
    * directory they reach through module calls. Each scanned file is read once; only
    * files that name a judged resource type or declare a module, variable or local are
@@ -114,15 +118,22 @@ export class ModuleLoader {
    * focus: when set (the files a pre-commit hook passes), only these directories and
    * the scanned directories that call them, directly or through others, are loaded.
    */
-  async load(files: string[], focus?: ReadonlySet<string>): Promise<void> {
+  async load(files: string[], focus?: ReadonlySet<string>, readable?: ReadonlySet<string>): Promise<void> {
     const byDir = new Map<string, string[]>();
-    for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+    for (const f of files) {
+      const dir = path.dirname(f);
+      const list = byDir.get(dir);
+      if (list) list.push(f);
+      else byDir.set(dir, [f]);
+    }
     const texts = new Map<string, string>();
     const facts = new Map<string, FileFacts[]>();
     for (const [dir, dirFiles] of byDir) {
       facts.set(
         dir,
         dirFiles.map((f) => {
+          // readable: the files a search found anything in that may matter; the others are not read.
+          if (readable && !readable.has(f)) return NOTHING;
           const text = this.read(f);
           const fileFacts = factsOf(text, this.words);
           // Only the text of a file that may be parsed is kept.

@@ -21,6 +21,17 @@ export interface FileFacts {
 /** A local module source, for a search over many files (discover/search.ts). */
 export const LOCAL_SOURCE = { ere: 'source"?[[:space:]]*[=:][[:space:]]*"\\.\\.?/', regex: /"?source"?\s*[=:]\s*"\.\.?\// };
 
+/**
+ * Files that may matter: they name a judged type, a module, a variable or a local
+ * (as substrings: a wider net than factsOf casts), or hold a byte outside printable
+ * ASCII, so that a binary or non-UTF-8 file is read and reported.
+ */
+export function mattersSearch(words: readonly string[]): { ere: string; regex: RegExp } {
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const alternatives = [...escaped, 'module', 'variable', 'locals'];
+  return { ere: `${alternatives.join('|')}|[^[:print:][:space:]]`, regex: new RegExp(`${alternatives.join('|')}|[^\\x20-\\x7e\\s]`) };
+}
+
 const DECLARES = /\b(module|variable|locals)\b/;
 const CALLS = /\bmodule\b/;
 const SOURCE = /"?source"?\s*[=:]\s*"([^"\n]*)"/g;
