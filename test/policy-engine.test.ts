@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { builtinResourceTypes } from '../src/policy/builtin';
 import { PolicyEngine, PolicyError } from '../src/policy/engine';
 import { ROOT } from './helpers';
 
@@ -14,6 +15,12 @@ describe('compiled policy bundle', () => {
 
   test('is built from the current Rego sources (run `npm run build:policies` when this fails)', () => {
     expect(manifest.sources).toEqual(build.sourceHashes());
+  });
+
+  test('records the resource types its rules judge (the scan searches files for them before the policy loads)', async () => {
+    const engine = await PolicyEngine.load();
+    expect(builtinResourceTypes()).toEqual([...new Set(engine.rules().flatMap((r) => r.resource_types ?? []))].sort());
+    expect(builtinResourceTypes()).toContain('aws_ecr_repository');
   });
 
   test('is the WASM the manifest describes', () => {
