@@ -46,26 +46,21 @@ export class PolicyEngine {
 
   /** Loads a compiled policy: a policy.wasm, or a bundle.tar.gz from `opa build -t wasm`. */
   static async load(file = BUILTIN_POLICY, options: { maxMemoryPages?: number } = {}): Promise<PolicyEngine> {
-    let wasm: Buffer;
-    let data: unknown = {};
-    try {
-      const bytes = await readFile(file);
-      if (file.endsWith('.tar.gz') || file.endsWith('.tgz')) ({ wasm, data } = await readBundle(bytes));
-      else wasm = bytes;
-    } catch (e) {
-      throw asError(e, `cannot read policy ${file}`);
-    }
+    const { module, data } = await (file === BUILTIN_POLICY ? PolicyEngine.prepare() : compile(file));
     try {
       const printed: string[] = [];
-      // Compiled off the main thread; then instantiated synchronously, since the SDK's
-      // async loader tests for a fetch Response, which loads Node's HTTP client (~20 ms).
-      const module = await WebAssembly.compile(wasm);
       const policy = loadPolicySync(module, { initial: 5, maximum: options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES }, printBuiltin(printed));
       policy.setData(data as object);
       return new PolicyEngine(policy, file, printed, (options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES) * 64 * 1024);
     } catch (e) {
       throw asError(e, `cannot load policy ${file}`);
     }
+  }
+
+  /** The built-in policy, compiled once per process (a scan after --fix, tests) on a background thread. */
+  static prepare(): Promise<{ module: WebAssembly.Module; data: unknown }> {
+    builtin ??= compile(BUILTIN_POLICY);
+    return builtin;
   }
 
   /** Entry points by role: tagguard's own aggregate ones, or `<package>/deny` and `<package>/rule` of a custom policy. */
@@ -121,6 +116,30 @@ export class PolicyEngine {
     if (findingsEntrypoint === FINDINGS) return undefined;
     const rule = findingsEntrypoint.replace(/\/deny$/, '/rule');
     return this.entrypoints('rules').includes(rule) ? asList<RuleDescriptor>(this.evaluate({}, rule))[0] : undefined;
+  }
+}
+
+let builtin: Promise<{ module: WebAssembly.Module; data: unknown }> | undefined;
+
+/**
+ * Reads and compiles a policy: off the main thread, to be instantiated synchronously
+ * later, since the SDK's async loader tests for a fetch Response, which loads Node's
+ * HTTP client (~20 ms).
+ */
+async function compile(file: string): Promise<{ module: WebAssembly.Module; data: unknown }> {
+  let wasm: Buffer;
+  let data: unknown = {};
+  try {
+    const bytes = await readFile(file);
+    if (file.endsWith('.tar.gz') || file.endsWith('.tgz')) ({ wasm, data } = await readBundle(bytes));
+    else wasm = bytes;
+  } catch (e) {
+    throw asError(e, `cannot read policy ${file}`);
+  }
+  try {
+    return { module: await WebAssembly.compile(wasm), data };
+  } catch (e) {
+    throw asError(e, `cannot load policy ${file}`);
   }
 }
 
