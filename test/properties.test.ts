@@ -85,6 +85,31 @@ function damaged(tree: Tree, top: string, rel: string, damage: Damage): { bytes:
   return { bytes, text: bytes.toString('utf8') };
 }
 
+interface Damaged {
+  top: string;
+  rel: string;
+  file: string;
+  text: string;
+  before: ScanResult;
+  after: ScanResult;
+  elsewhere: (file: string) => boolean;
+}
+
+/** Scans the tree, damages one file, scans again; findings outside the damaged directory must not move. */
+async function damageOne(tree: Tree, pick: number, damage: Damage, check: (d: Damaged) => Promise<void>): Promise<void> {
+  const { top, rel } = target(tree, pick);
+  const file = `${top}/${rel}`;
+  const { bytes, text } = damaged(tree, top, rel, damage);
+  await inTree(tree, async (dir) => {
+    const before = await scanDir(dir);
+    writeFileSync(path.join(dir, file), bytes);
+    const after = await scanDir(dir);
+    const elsewhere = (f: string) => !under(top)(f);
+    expect(findingsIn(after, elsewhere)).toEqual(findingsIn(before, elsewhere));
+    await check({ top, rel, file, text, before, after, elsewhere });
+  });
+}
+
 /** Whether tagguard's own parsers accept the text (then the damage left a valid file). */
 async function parses(file: string, text: string): Promise<boolean> {
   const source = new SourceFile(file, text);
@@ -92,9 +117,9 @@ async function parses(file: string, text: string): Promise<boolean> {
 }
 
 /**
- * README, Performance: "a file that names no judged resource type and declares no
- * module call, variable or local is read but not parsed, and a directory with neither
- * a judged type nor a module call is not loaded at all", so it is not checked for
+ * README, Bad input: "a file that names none of the judged resource types and declares
+ * no module, variable or local is not parsed", and a directory that cannot lead to a
+ * judged resource is not loaded (README, Performance), so neither is checked for
  * syntax errors. Erring towards "may be skipped".
  */
 function mayBeSkipped(file: string, text: string, dirTexts: string[]): boolean {
@@ -153,16 +178,8 @@ describe('generated Terraform, whole or damaged', () => {
 
   test('damage to one file changes nothing reported for the other directories; the damaged file is reported or changes nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(moduleTree, fc.nat(), anyDamage, async (tree, pick, damage) => {
-        const { top, rel } = target(tree, pick);
-        const file = `${top}/${rel}`;
-        const { bytes, text } = damaged(tree, top, rel, damage);
-        await inTree(tree, async (dir) => {
-          const before = await scanDir(dir);
-          writeFileSync(path.join(dir, file), bytes);
-          const after = await scanDir(dir);
-          const elsewhere = (f: string) => !under(top)(f);
-          expect(findingsIn(after, elsewhere)).toEqual(findingsIn(before, elsewhere));
+      fc.asyncProperty(moduleTree, fc.nat(), anyDamage, (tree, pick, damage) =>
+        damageOne(tree, pick, damage, async ({ top, rel, file, text, before, after, elsewhere }) => {
           expect(errorsIn(after, elsewhere)).toEqual(errorsIn(before, elsewhere));
           const reported = newErrors(before, after).some((e) => e.file === file);
           if (!reported) {
@@ -172,28 +189,20 @@ describe('generated Terraform, whole or damaged', () => {
             const explained = unchanged || (await parses(file, text)) || mayBeSkipped(file, text, dirTexts(tree, top, rel, text));
             expect({ file, damage, explained }).toEqual({ file, damage, explained: true });
           }
-        });
-      }),
+        }),
+      ),
       { numRuns: 50 },
     );
   });
 
   test('a file made certainly invalid (stray brace, quote or NUL at a line start; cut inside a block) is reported with its path', async () => {
     await fc.assert(
-      fc.asyncProperty(moduleTree, fc.nat(), breakingDamage, async (tree, pick, damage) => {
-        const { top, rel } = target(tree, pick);
-        const file = `${top}/${rel}`;
-        const { bytes, text } = damaged(tree, top, rel, damage);
-        await inTree(tree, async (dir) => {
-          const before = await scanDir(dir);
-          writeFileSync(path.join(dir, file), bytes);
-          const after = await scanDir(dir);
-          const elsewhere = (f: string) => !under(top)(f);
-          expect(findingsIn(after, elsewhere)).toEqual(findingsIn(before, elsewhere));
+      fc.asyncProperty(moduleTree, fc.nat(), breakingDamage, (tree, pick, damage) =>
+        damageOne(tree, pick, damage, async ({ top, rel, file, text, before, after }) => {
           const reported = newErrors(before, after).some((e) => e.file === file && e.line >= 1);
           if (!mayBeSkipped(file, text, dirTexts(tree, top, rel, text))) expect({ file, damage, reported }).toEqual({ file, damage, reported: true });
-        });
-      }),
+        }),
+      ),
       { numRuns: 50 },
     );
   });

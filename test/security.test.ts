@@ -173,14 +173,8 @@ describe('no network access', () => {
   });
 
   test('scan of every fixture (json, sarif, every format), --plan, --fix-dry-run, fix, policies and explain touch no network primitive', async () => {
-    const copy = copyOfFixtures();
     const trapped = trapNetwork();
-    let runs: Awaited<ReturnType<typeof everyCommand>>;
-    try {
-      runs = await everyCommand(copy);
-    } finally {
-      trapped.restore();
-    }
+    const runs = await everyCommandWhile(trapped);
     expect(trapped.calls).toEqual([]);
     expectRealWork(runs);
   });
@@ -329,20 +323,24 @@ describe('no scanned code is executed', () => {
   });
 
   test('scanning every fixture in every format, with --plan, --fix-dry-run and fix, starts no process but grep', async () => {
-    const copy = copyOfFixtures();
     const trapped = trapProcesses();
-    let runs: Awaited<ReturnType<typeof everyCommand>>;
-    try {
-      runs = await everyCommand(copy);
-    } finally {
-      trapped.restore();
-    }
+    const runs = await everyCommandWhile(trapped);
     expect(trapped.calls).toEqual([]);
     expectOnlySearches(trapped.searches);
     expect(trapped.searches.length).toBeGreaterThan(0);
     expectRealWork(runs);
   });
 });
+
+/** Every command over a copy of the fixtures, with the traps set; they are lifted afterwards whatever happens. */
+async function everyCommandWhile(trapped: { restore: () => void }): Promise<Awaited<ReturnType<typeof everyCommand>>> {
+  const copy = copyOfFixtures();
+  try {
+    return await everyCommand(copy);
+  } finally {
+    trapped.restore();
+  }
+}
 
 /** grep, when it runs, only reads: a recursive listing of files that match tagguard's own pattern, from the scan root. */
 function expectOnlySearches(searches: unknown[][]): void {
