@@ -26,8 +26,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   // `tagguard fix [paths..]` is `tagguard scan --fix [paths..]`.
   if (argv[0] === 'fix') argv = ['scan', ...argv.slice(1), '--fix'];
   startEarlySearches(argv, io.cwd);
+  // The factory without the singleton that 'yargs' builds from process.argv on load.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yargs = require('yargs') as typeof yargsType;
+  const yargs = require('yargs/yargs') as typeof yargsType;
   const parser = yargs(argv)
     .scriptName('tagguard')
     .strict()
