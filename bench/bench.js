@@ -3,7 +3,10 @@
 // npm run bench [-- --files 10000 --runs 5]: tagguard against the floor for any Node tool
 // (a walk that reads every Terraform file) and grep, interleaved, medians of wall time,
 // CPU time and peak RSS; then a one-file scan (the pre-commit case) against `node -e 0`.
+// Uses GNU time where installed (TAGGUARD_BENCH_NO_TIME=1 measures without it).
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const { existsSync } = fs;
 const os = require('node:os');
 const path = require('node:path');
 const { generate } = require('./generate');
@@ -31,13 +34,32 @@ let bytes = 0, hits = 0;
 })(process.argv[1]);
 `;
 
-/** Wall seconds, CPU seconds and peak RSS (MB) of one run, from GNU time. */
+const GNU_TIME = '/usr/bin/time';
+const haveTime = existsSync(GNU_TIME) && process.env.TAGGUARD_BENCH_NO_TIME !== '1';
+
+/**
+ * Wall seconds, CPU seconds and peak RSS (MB) of one run: from GNU time where it is
+ * installed; else wall time from here, and CPU and RSS from a preload in the Node
+ * processes (bench/usage.js), none for grep.
+ */
 function measure(cmd) {
   // The one-file scan runs as a pre-commit hook does: from the repository's top.
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30, cwd: dir });
-  const last = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-  if (last.some(Number.isNaN)) throw new Error(`cannot measure ${cmd.join(' ')}: ${r.stderr}`);
-  return { wall: last[0], cpu: last[1] + last[2], rss: last[3] / 1024, status: r.status };
+  const options = { encoding: 'utf8', maxBuffer: 1 << 30, cwd: dir };
+  if (haveTime) {
+    const r = spawnSync(GNU_TIME, ['-f', '%e %U %S %M', ...cmd], options);
+    const last = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+    if (last.some(Number.isNaN)) throw new Error(`cannot measure ${cmd.join(' ')}: ${r.stderr}`);
+    return { wall: last[0], cpu: last[1] + last[2], rss: last[3] / 1024, status: r.status };
+  }
+  const usageFile = path.join(os.tmpdir(), `tagguard-bench-usage-${process.pid}.json`);
+  fs.rmSync(usageFile, { force: true });
+  const env = { ...process.env, TAGGUARD_BENCH_USAGE: usageFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'usage.js')}` };
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd[0], cmd.slice(1), { ...options, env });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.error) throw new Error(`cannot run ${cmd.join(' ')}: ${r.error.message}`);
+  const usage = existsSync(usageFile) ? JSON.parse(fs.readFileSync(usageFile, 'utf8')) : { cpu: NaN, rss: NaN };
+  return { wall, cpu: usage.cpu, rss: usage.rss, status: r.status };
 }
 
 function median(xs) {
@@ -57,12 +79,13 @@ function table(title, rows, base) {
   console.log(`\n${title}`);
   console.log('  case'.padEnd(26) + 'wall s'.padStart(9) + 'cpu s'.padStart(9) + 'peak MB'.padStart(10) + `  wall / ${base}`);
   for (const [name, r] of Object.entries(rows)) {
-    console.log(`  ${name.padEnd(24)}${r.wall.toFixed(3).padStart(9)}${r.cpu.toFixed(3).padStart(9)}${r.rss.toFixed(0).padStart(10)}  ${(r.wall / rows[base].wall).toFixed(2)}x`);
+    const n = (x, digits, width) => (Number.isNaN(x) ? 'n/a' : x.toFixed(digits)).padStart(width);
+    console.log(`  ${name.padEnd(24)}${n(r.wall, 3, 9)}${n(r.cpu, 3, 9)}${n(r.rss, 0, 10)}  ${(r.wall / rows[base].wall).toFixed(2)}x`);
   }
 }
 
 const sample = generate(dir, files);
-console.log(`tagguard bench: ${files} files in ${dir}, ${runs} interleaved runs each, medians (${os.cpus().length} cores)`);
+console.log(`tagguard bench: ${files} files in ${dir}, ${runs} interleaved runs each, medians (${os.cpus().length} cores; ${haveTime ? 'GNU time' : 'no GNU time: CPU and RSS of the Node processes only'})`);
 table(
   'Whole tree',
   bench({
