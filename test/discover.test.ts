@@ -1,17 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tree as makeTree } from './helpers';
 import { applyTofuPrecedence, discover } from '../src/discover/discover';
 
-/** Builds a throwaway tree: keys are relative paths, values the file contents. */
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'tagguard-discover-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>) => makeTree(files, { prefix: 'discover' });
 
 function found(root: string, paths = ['.']): string[] {
   return discover(paths, root).files.map((f) => path.relative(root, f).split(path.sep).join('/'));

@@ -1,21 +1,12 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ROOT, runCli } from './helpers';
+import { ROOT, runCli, tree as makeTree } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
-/** A directory holding the given files (relative path → text). */
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-fix-'));
-  mkdirSync(path.join(dir, '.git'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>) => makeTree(files, { prefix: 'fix', repository: true });
 
 const read = (dir: string, rel: string) => readFileSync(path.join(dir, rel), 'utf8');
 

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { main } from '../src/cli/main';
@@ -33,4 +35,15 @@ export async function runCli(argv: string[], cwd: string, options: { env?: NodeJ
   stderr.on('data', (d) => (err += d));
   const code = await main(argv, { stdout, stderr, cwd, env: options.env ?? {} });
   return { code, out, err, json: () => JSON.parse(out) };
+}
+
+/** A throwaway tree: keys are relative paths, values the file contents; `repository` adds a .git folder. */
+export function tree(files: Record<string, string>, options: { prefix?: string; repository?: boolean } = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `tagguard-${options.prefix ?? 'tree'}-`));
+  if (options.repository) mkdirSync(path.join(dir, '.git'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
 }

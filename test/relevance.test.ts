@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { filesMatching } from '../src/discover/search';
 import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/relevance';
-import { DEFAULT_POLICY, runCli } from './helpers';
+import { DEFAULT_POLICY, runCli, tree as makeTree } from './helpers';
 import { scan } from '../src/cli/scan';
 
 // The benchmark's generator is plain JavaScript.
@@ -12,14 +12,7 @@ const { generate } = require('../bench/generate.js') as { generate(dir: string, 
 
 const WORDS = ['aws_ecr_repository'];
 
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'tagguard-relevance-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>) => makeTree(files, { prefix: 'relevance' });
 
 describe('factsOf', () => {
   test.each<[string, string, Partial<FileFacts>]>([
