@@ -4,7 +4,6 @@ import { gunzipSync } from 'node:zlib';
 import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from './errors';
 import { compareText } from './findings';
-
 import { BUILTIN_POLICY } from './builtin';
 
 export { BUILTIN_POLICY };
@@ -46,21 +45,17 @@ export class PolicyEngine {
 
   /** Loads a compiled policy: a policy.wasm, or a bundle.tar.gz from `opa build -t wasm`. */
   static async load(file = BUILTIN_POLICY, options: { maxMemoryPages?: number } = {}): Promise<PolicyEngine> {
-    const { module, data } = await (file === BUILTIN_POLICY ? PolicyEngine.prepare() : compile(file));
+    // The built-in policy is compiled once per process (a scan after --fix, tests).
+    const { module, data } = await (file === BUILTIN_POLICY ? (builtin ??= compile(BUILTIN_POLICY)) : compile(file));
+    const pages = options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES;
     try {
       const printed: string[] = [];
-      const policy = loadPolicySync(module, { initial: 5, maximum: options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES }, printBuiltin(printed));
+      const policy = loadPolicySync(module, { initial: 5, maximum: pages }, printBuiltin(printed));
       policy.setData(data as object);
-      return new PolicyEngine(policy, file, printed, (options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES) * 64 * 1024);
+      return new PolicyEngine(policy, file, printed, pages * 64 * 1024);
     } catch (e) {
       throw asError(e, `cannot load policy ${file}`);
     }
-  }
-
-  /** The built-in policy, compiled once per process (a scan after --fix, tests) on a background thread. */
-  static prepare(): Promise<{ module: WebAssembly.Module; data: unknown }> {
-    builtin ??= compile(BUILTIN_POLICY);
-    return builtin;
   }
 
   /** Entry points by role: tagguard's own aggregate ones, or `<package>/deny` and `<package>/rule` of a custom policy. */

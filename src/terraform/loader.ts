@@ -108,8 +108,6 @@ export class ModuleLoader {
   }
 
   /**
-   * readable: when given, only these files are read; the others hold nothing that matters (relevance.ts, mattersSearch).
-   *
    * Loads the scanned directories that can matter (relevance.ts), then every
    * directory they reach through module calls. Each scanned file is read once; only
    * files that name a judged resource type or declare a module, variable or local are
@@ -117,6 +115,8 @@ export class ModuleLoader {
    *
    * focus: when set (the files a pre-commit hook passes), only these directories and
    * the scanned directories that call them, directly or through others, are loaded.
+   * readable: when given, only these files are read; the others hold nothing that
+   * matters (relevance.ts, mattersSearch).
    */
   async load(files: string[], focus?: ReadonlySet<string>, readable?: ReadonlySet<string>): Promise<void> {
     const byDir = new Map<string, string[]>();
@@ -132,7 +132,6 @@ export class ModuleLoader {
       facts.set(
         dir,
         dirFiles.map((f) => {
-          // readable: the files a search found anything in that may matter; the others are not read.
           if (readable && !readable.has(f)) return NOTHING;
           const text = this.read(f);
           const fileFacts = factsOf(text, this.words);
@@ -177,9 +176,15 @@ export class ModuleLoader {
     // As discovery does: regular files and symlinks; a directory or a FIFO named x.tf is not a file to read.
     const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && (TERRAFORM_FILE.test(e.name) || e.name === 'main.hcl')).map((e) => e.name);
     const chosen = applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
-    const texts = new Map(chosen.map((f) => [f, this.read(f)]));
-    const facts = [...texts.values()].map((t) => factsOf(t, this.words));
-    if (this.words.length && !facts.some((f) => f.judged || f.calls)) {
+    const texts = new Map<string, string>();
+    let matters = false;
+    for (const f of chosen) {
+      const text = this.read(f);
+      const facts = factsOf(text, this.words);
+      if (facts.judged || facts.declares) texts.set(f, text);
+      matters ||= facts.judged || facts.calls;
+    }
+    if (this.words.length && !matters) {
       this.skipped += chosen.length;
       this.skippedDirs.add(dir);
       return undefined;
@@ -187,12 +192,12 @@ export class ModuleLoader {
     return this.loadDir(dir, chosen, texts);
   }
 
-  private async loadDir(dir: string, files: string[], texts: ReadonlyMap<string, string>): Promise<ModuleConfig> {
+  /** parseable: the texts of the files that name a judged type or declare something; the others are skipped. */
+  private async loadDir(dir: string, files: string[], parseable: ReadonlyMap<string, string>): Promise<ModuleConfig> {
     const parsed: ParsedFile[] = [];
     for (const f of files) {
-      const text = texts.get(f);
-      const facts = text === undefined ? undefined : factsOf(text, this.words);
-      if (!facts || !(facts.judged || facts.declares)) {
+      const text = parseable.get(f);
+      if (text === undefined) {
         this.skipped++;
         continue;
       }
@@ -232,10 +237,6 @@ export class ModuleLoader {
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-  }
-
-  private judged(text: string): boolean {
-    return this.words.some((w) => text.includes(w));
   }
 
   /** Directories a module's calls may lead to. */

@@ -91,7 +91,7 @@ export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: Re
 }
 
 /** Adds every directory whose local calls lead into the set. */
-function spread(byDir: ReadonlyMap<string, DirFacts>, set: Set<string>): void {
+function spread(byDir: ReadonlyMap<string, Pick<DirFacts, 'targets'>>, set: Set<string>): void {
   for (let grew = true; grew; ) {
     grew = false;
     for (const [dir, f] of byDir) {
@@ -121,7 +121,6 @@ function onCycles(byDir: ReadonlyMap<string, DirFacts>): Set<string> {
 /** The focus directories and every directory whose local calls lead to one, directly or through others. */
 export function withCallers(focus: ReadonlySet<string>, calls: ReadonlyMap<string, string[]>): Set<string> {
   const wanted = new Set(focus);
-  const byDir = new Map([...calls].map(([dir, targets]) => [dir, { judged: false, otherCall: false, targets }]));
-  spread(byDir, wanted);
+  spread(new Map([...calls].map(([dir, targets]) => [dir, { targets }])), wanted);
   return wanted;
 }
