@@ -1,5 +1,6 @@
 import type { Range, SyntaxProblem } from '../parse/source';
 import type { Attribute, Block, Expr, ParsedFile, Syntax } from '../parse/syntax';
+import { mergeOverrides } from './override';
 
 export interface VariableDecl {
   name: string;
@@ -45,7 +46,9 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
     if (!first) declared.set(key, range);
     else config.problems.push({ file: range.file, line: range.line, column: range.column, message: message(first) });
   };
-  for (const file of files) {
+  const merged = mergeOverrides(files);
+  config.problems.push(...merged.problems);
+  for (const file of merged.files) {
     for (const block of file.body.blocks) {
       switch (block.type) {
         case 'resource':

@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { scan } from '../src/cli/scan';
+import { DEFAULT_POLICY, places, runCli, scanFixtures, tree } from './helpers';
+
+const scanTree = (dir: string) => scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+
+// Issue 12, item 2: override files merge into the blocks they override, as Terraform's do.
+describe('override files', () => {
+  test('each argument, local and variable default of an override replaces the original, in lexical order; findings point into the override', async () => {
+    const result = await scanFixtures(['override-files']);
+    expect(result.errors).toEqual([]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/override-files/locals_override.tf.json', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.worker' },
+      // a_override.tf applies first and override.tf after it: MUTABLE wins over MUTABLE_WITH_EXCLUSION.
+      { file: 'fixtures/override-files/override.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.api' },
+      { file: 'fixtures/override-files/override.tf', line: 7, column: 13, severity: 'error', resource: 'aws_ecr_repository.cron' },
+      // The override's filter block replaces the original's "latest" filter.
+      { file: 'fixtures/override-files/web_override.tf', line: 2, column: 3, severity: 'error', resource: 'aws_ecr_repository.web' },
+    ]);
+    expect(result.findings.find((f) => f.resource === 'aws_ecr_repository.cron')!.trace).toEqual([{ file: 'fixtures/override-files/main.tf', line: 32, column: 26, note: 'var.cron_mutability' }]);
+    expect(result.summary.resources).toBe(4);
+  });
+
+  test('an override is never a duplicate resource, and a scan of the override file alone reports what it changes', async () => {
+    const cwd = path.join(__dirname, '..');
+    const run = await runCli(['scan', '--format', 'json', 'fixtures/override-files/override.tf'], cwd);
+    expect(run.code).toBe(1);
+    expect(run.json().errors).toEqual([]);
+    expect(run.json().findings.map((f: { resource: string; file: string; line: number }) => [f.resource, f.file, f.line])).toEqual([
+      ['aws_ecr_repository.api', 'fixtures/override-files/override.tf', 3],
+      ['aws_ecr_repository.cron', 'fixtures/override-files/override.tf', 7],
+    ]);
+  });
+
+  test('an override can make a repository compliant: nested blocks of a type it writes replace all of the original ones', async () => {
+    const dir = tree({
+      'main.tf': `resource "aws_ecr_repository" "api" {
+  name                 = "api"
+  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"
+
+  image_tag_mutability_exclusion_filter {
+    filter      = "dev-*"
+    filter_type = "WILDCARD"
+  }
+  image_tag_mutability_exclusion_filter {
+    filter      = "pr-*"
+    filter_type = "WILDCARD"
+  }
+}
+`,
+      'prod_override.tf': `resource "aws_ecr_repository" "api" {
+  image_tag_mutability_exclusion_filter {
+    filter      = "latest"
+    filter_type = "WILDCARD"
+  }
+}
+`,
+    });
+    const result = await scanTree(dir);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([]);
+  });
+
+  test('JSON and HCL merge both ways: a JSON attribute replaces HCL blocks of that name, and arguments keep their own file', async () => {
+    const dir = tree({
+      'main.tf.json': JSON.stringify({ resource: { aws_ecr_repository: { api: { name: 'api', image_tag_mutability: 'IMMUTABLE' } } } }, null, 2),
+      'override.tf': 'resource "aws_ecr_repository" "api" {\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
+      'main.tf': `resource "aws_ecr_repository" "web" {
+  name                 = "web"
+  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"
+
+  image_tag_mutability_exclusion_filter {
+    filter      = "latest"
+    filter_type = "WILDCARD"
+  }
+}
+`,
+      'web_override.tf.json': JSON.stringify({ resource: { aws_ecr_repository: { web: { image_tag_mutability_exclusion_filter: [{ filter: 'feature-*', filter_type: 'WILDCARD' }] } } } }, null, 2),
+    });
+    const result = await scanTree(dir);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column, f.message.split(':')[0]])).toEqual([
+      // The override sets the mode, and the filters that mode needs are missing: reported at the override's value.
+      ['aws_ecr_repository.api', 'override.tf', 2, 26, expect.stringContaining('IMMUTABLE_WITH_EXCLUSION')],
+      ['aws_ecr_repository.web', 'web_override.tf.json', 6, 11, expect.stringContaining('feature-*')],
+    ]);
+  });
+
+  test('module calls, outputs-free modules and OpenTofu .tofu overrides merge too', async () => {
+    const dir = tree({
+      'main.tf': 'module "registry" {\n  source     = "./modules/repo"\n  mutability = "IMMUTABLE"\n}\n',
+      'override.tofu': 'module "registry" {\n  mutability = "MUTABLE"\n}\n',
+      'modules/repo/main.tf': 'variable "mutability" {\n  type = string\n}\n\nresource "aws_ecr_repository" "this" {\n  name                 = "repo"\n  image_tag_mutability = var.mutability\n}\n',
+    });
+    const result = await scanTree(dir);
+    expect(result.errors).toEqual([]);
+    expect(places(result)).toEqual([{ file: 'override.tofu', line: 2, column: 16, severity: 'error', resource: 'module.registry.aws_ecr_repository.this' }]);
+  });
+
+  test('an override with nothing to override is an input error at the block; the rest is still judged', async () => {
+    const dir = tree({
+      'main.tf': 'resource "aws_ecr_repository" "api" {\n  name = "api"\n}\n',
+      'override.tf': 'resource "aws_ecr_repository" "missing" {\n  image_tag_mutability = "IMMUTABLE"\n}\n\nlocals {\n  nowhere = 1\n}\n',
+    });
+    const run = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(run.code).toBe(2);
+    expect(run.json().errors.map((e: { file: string; line: number; column: number; message: string }) => [e.file, e.line, e.column, e.message.split(':')[0]])).toEqual([
+      ['override.tf', 1, 1, 'Missing resource to override'],
+      ['override.tf', 6, 3, 'Missing base local value definition to override'],
+    ]);
+    expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.api']);
+  });
+});
