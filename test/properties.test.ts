@@ -124,7 +124,7 @@ async function parses(file: string, text: string): Promise<boolean> {
  */
 function mayBeSkipped(file: string, text: string, dirTexts: string[]): boolean {
   // A root's tfvars are read whenever the root is loaded.
-  const fileMatters = file.endsWith('.tfvars') || text.includes('aws_ecr_repository') || /\b(module|variable|locals)\b/.test(text);
+  const fileMatters = file.endsWith('.tfvars') || text.includes('aws_ecr_repository') || /\b(module|variable|locals|output)\b/.test(text);
   const dirMatters = dirTexts.some((t) => t.includes('aws_ecr_repository') || /\bmodule\b/.test(t));
   return !fileMatters || !dirMatters;
 }

@@ -18,6 +18,7 @@ import { instantiateRoot, type InstantiateContext, type ResourceInstance } from 
 import { planInstances } from '../terraform/from-plan';
 import { readPlan, type PlanResource } from '../terraform/plan';
 import { rootVariables, type VariableOptions } from '../terraform/variables';
+import { selectedWorkspace } from '../terraform/workspace';
 
 export interface ScanOptions {
   paths: string[];
@@ -40,6 +41,10 @@ export interface ScanOptions {
   limits?: Partial<Limits>;
   /** Paths left out of discovery (.tagguard.yml exclude). */
   exclude?: Exclusions;
+  /** `tofu`: read every module as OpenTofu does (module sources evaluated at init), not only those with .tofu files. */
+  engine?: 'terraform' | 'tofu';
+  /** The workspace terraform.workspace names (--workspace); else TF_WORKSPACE or .terraform/environment. */
+  workspace?: string;
   /** Severity per rule id; `off` drops the rule's findings (.tagguard.yml severity). */
   severity?: Record<string, 'error' | 'warning' | 'note' | 'off'>;
 }
@@ -91,19 +96,14 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits });
   await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files));
-  const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [] };
-  const resources: ResourceInstance[] = [];
-  for (const root of roots(loader, found.files, options.paths.map((p) => path.resolve(cwd, p)))) {
-    const inputs = await rootVariables(root, { ...options.variables, cwd }, loader.problems, loader.sources);
-    resources.push(...instantiateRoot(ctx, root, inputs));
-  }
+  const { ctx, resources, inputProblems } = await instantiate(loader, types, options, found.files);
   if (planFile) {
     const plan = await readPlanFile(planFile, loader);
     errors.push(...plan.problems);
     const root = configDir ? displayPath(cwd, path.resolve(cwd, configDir)) : '.';
     resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
-  errors.push(...loader.problems, ...ctx.problems);
+  errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
   const input = policyInput(resources, options.policy);
   const judged = toFindings(
     engines.flatMap((e) => e.findings(input)),
@@ -189,16 +189,46 @@ async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>, s
   return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable };
 }
 
+/** Rounds of loading the modules that sources evaluated at init lead to (OpenTofu); each round can only add modules. */
+const MAX_SOURCE_ROUNDS = 4;
+
+/**
+ * Every root's resource instances. A module source that OpenTofu evaluates at init
+ * can lead to a directory not loaded yet, and makes its target a called module rather
+ * than a root: such directories are loaded and the roots instantiated again.
+ */
+async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, options: ScanOptions, files: string[]) {
+  const { cwd } = options;
+  const evaluatedSources = new Map<string, Set<string>>();
+  for (let round = 1; ; round++) {
+    const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map() };
+    const inputProblems: ScanProblem[] = [];
+    const resources: ResourceInstance[] = [];
+    for (const root of roots(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {
+      const inputs = await rootVariables(root, { ...options.variables, cwd }, inputProblems, loader.sources);
+      const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
+      resources.push(...instantiateRoot(ctx, root, inputs, workspace));
+    }
+    const found = [...ctx.evaluatedSources!].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
+    const added = found.filter(([from, t]) => !evaluatedSources.get(from)?.has(t));
+    if (added.length === 0 || round === MAX_SOURCE_ROUNDS) return { ctx, resources, inputProblems };
+    for (const [from, t] of added) evaluatedSources.set(from, (evaluatedSources.get(from) ?? new Set()).add(t));
+    await loader.loadCalled(added.map(([, t]) => t));
+  }
+}
+
 /**
  * design.md, Roots and modules: a scanned module that another scanned module calls
  * through a local source is evaluated through its callers, unless the user named
  * its directory. Modules that only call each other (a cycle) stay roots, so that
  * they are still checked and the cycle is reported.
  */
-function roots(loader: ModuleLoader, files: string[], named: string[]): ModuleConfig[] {
+function roots(loader: ModuleLoader, files: string[], named: string[], evaluatedSources: ReadonlyMap<string, ReadonlySet<string>>): ModuleConfig[] {
   const scanned = [...new Set(files.map((f) => path.dirname(f)))].sort();
-  const callees = (dir: string) =>
-    (loader.modules.get(dir)?.calls ?? []).filter((c) => c.source && isLocalSource(c.source)).map((c) => path.resolve(dir, c.source!));
+  const callees = (dir: string) => [
+    ...(loader.modules.get(dir)?.calls ?? []).filter((c) => c.source && isLocalSource(c.source)).map((c) => path.resolve(dir, c.source!)),
+    ...(evaluatedSources.get(dir) ?? []),
+  ];
   const called = new Set(scanned.flatMap(callees));
   const chosen = scanned.filter((dir) => !called.has(dir) || named.includes(dir));
   const reached = new Set<string>();

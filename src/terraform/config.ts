@@ -6,6 +6,15 @@ export interface VariableDecl {
   name: string;
   default?: Expr;
   type?: Expr;
+  /** `nullable = false`: a null given to the variable takes its default. */
+  nullable?: Expr;
+  range: Range;
+}
+
+/** An output: its value is known where it comes from variables, locals, literals and functions. */
+export interface OutputDecl {
+  name: string;
+  value?: Expr;
   range: Range;
 }
 
@@ -13,6 +22,8 @@ export interface ModuleCall {
   name: string;
   /** The literal `source`; undefined when it is not a plain string. */
   source?: string;
+  /** A `source` built from an expression: OpenTofu 1.8+ evaluates it at init, Terraform rejects it. */
+  sourceExpr?: Expr;
   block: Block;
 }
 
@@ -32,13 +43,16 @@ export interface ModuleConfig {
   resources: ResourceBlock[];
   variables: Map<string, VariableDecl>;
   locals: Map<string, Attribute>;
+  outputs: Map<string, OutputDecl>;
   calls: ModuleCall[];
   /** Declarations Terraform rejects: duplicates, locals that refer to each other in a cycle. */
   problems: SyntaxProblem[];
+  /** Holds `.tofu` files: only OpenTofu reads this module. */
+  tofu: boolean;
 }
 
 export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
-  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map(), calls: [], problems: [] };
+  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map(), outputs: new Map(), calls: [], problems: [], tofu: files.some((f) => /\.tofu(\.json)?$/.test(f.path)) };
   // First declaration of each address; a later one is an error at the later one, as in Terraform.
   const declared = new Map<string, Range>();
   const unique = (key: string, range: Range, message: (first: Range) => string): void => {
@@ -64,7 +78,7 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
         case 'variable':
           if (block.labels[0]) {
             const attrs = block.body.attributes;
-            config.variables.set(block.labels[0], { name: block.labels[0], default: attrs.get('default')?.expr, type: attrs.get('type')?.expr, range: block.range });
+            config.variables.set(block.labels[0], { name: block.labels[0], default: attrs.get('default')?.expr, type: attrs.get('type')?.expr, nullable: attrs.get('nullable')?.expr, range: block.range });
           }
           break;
         case 'module': {
@@ -72,9 +86,13 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
           const source = block.body.attributes.get('source')?.expr;
           if (!name) break;
           unique(`module.${name}`, block.range, (first) => `duplicate module call: module "${name}" is already declared at ${place(first)}`);
-          config.calls.push({ name, source: source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined, block });
+          const literal = source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined;
+          config.calls.push({ name, source: literal, ...(source && literal === undefined ? { sourceExpr: source } : {}), block });
           break;
         }
+        case 'output':
+          if (block.labels[0]) config.outputs.set(block.labels[0], { name: block.labels[0], value: block.body.attributes.get('value')?.expr, range: block.range });
+          break;
         case 'locals':
           for (const attr of block.body.attributes.values()) config.locals.set(attr.name, attr);
           break;

@@ -2,7 +2,7 @@ import type { Range } from '../parse/source';
 import type { BinaryOperator, Expr, TraversalStep } from '../parse/syntax';
 import { numberText, toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import { callFunction } from './functions';
-import { bool, failure, firstUnknown, list, map, nil, num, str, unknown, via, type Value } from './value';
+import { bool, decidedBy, failure, firstUnknown, list, map, nil, num, str, unknown, via, type Value } from './value';
 
 /** Names bound inside one evaluation: each.*, count.index, for-expression and dynamic-block iterators. */
 export interface Symbols {
@@ -16,12 +16,16 @@ export interface References {
   variable(name: string): Value;
   local(name: string): Value;
   path(name: string): Value;
+  /** `module.<name>`: the call's outputs (a list with count, a map with for_each). */
+  module?(name: string): Value;
+  /** `terraform.workspace`, read at `range`. */
+  workspace?(range: Range): Value;
 }
 
 /** Roots whose values exist only at plan or apply time. */
 const RUNTIME: Record<string, string> = {
   data: 'data sources are read during plan',
-  module: 'module outputs are not evaluated',
+  module: 'module outputs are not available here',
   self: 'self is known only during apply',
 };
 
@@ -134,7 +138,8 @@ export class Evaluator {
     else if (root === 'each' && (attr === 'key' || attr === 'value')) value = symbols.each?.[attr] ?? failure('each is only valid in a block with for_each', range);
     else if (root === 'count' && attr === 'index') value = symbols.count ?? failure('count.index is only valid in a block with count', range);
     else if (root === 'path' && attr) value = this.refs.path(attr);
-    else if (root === 'terraform' && attr === 'workspace') value = str('default', range);
+    else if (root === 'module' && attr && this.refs.module) value = this.refs.module(attr);
+    else if (root === 'terraform' && attr === 'workspace') value = this.refs.workspace?.(range) ?? str('default', range);
     else if (RUNTIME[root]) return unknown(`${RUNTIME[root]} (${expressionText(expr)})`, range);
     else return unknown(`${expressionText(expr)} is known only after apply`, range);
     return this.steps(via(value, range, text), rest, symbols, range);
@@ -164,12 +169,12 @@ export class Evaluator {
       if (last?.kind !== 'list') return failure('the final argument of a call with ... must be a list', expr.range);
       args = [...args.slice(0, -1), ...last.items];
     }
-    return callFunction(expr.name, args, { range: expr.range });
+    return decidedBy(callFunction(expr.name, args, { range: expr.range }), ...args);
   }
 
   private conditional(expr: Extract<Expr, { kind: 'conditional' }>, symbols: Symbols): Value {
     const condition = toBoolValue(this.evaluate(expr.condition, symbols));
-    if (condition.kind === 'bool') return this.evaluate(condition.value ? expr.then : expr.otherwise, symbols);
+    if (condition.kind === 'bool') return decidedBy(this.evaluate(condition.value ? expr.then : expr.otherwise, symbols), condition);
     if (condition.kind === 'unknown' && condition.error) return condition;
     // Both branches the same known value: the result does not depend on the condition.
     const a = this.evaluate(expr.then, symbols);
@@ -184,13 +189,17 @@ export class Evaluator {
     if (op === '&&' || op === '||') {
       const x = toBoolValue(a);
       // A decided left operand decides the result, as Terraform's refinements do.
-      if (x.kind === 'bool' && x.value === (op === '||')) return bool(x.value, range);
+      if (x.kind === 'bool' && x.value === (op === '||')) return decidedBy(bool(x.value, range), x);
       const y = toBoolValue(this.evaluate(right, symbols));
-      if (x.kind === 'unknown') return y.kind === 'bool' && y.value === (op === '||') ? bool(y.value, range) : x;
+      if (x.kind === 'unknown') return y.kind === 'bool' && y.value === (op === '||') ? decidedBy(bool(y.value, range), y) : x;
       if (y.kind === 'unknown') return y;
-      return bool((y as { value: boolean }).value, range);
+      return decidedBy(bool((y as { value: boolean }).value, range), x, y);
     }
     const b = this.evaluate(right, symbols);
+    return decidedBy(this.operation(op, a, b, range), a, b);
+  }
+
+  private operation(op: Exclude<BinaryOperator, '&&' | '||'>, a: Value, b: Value, range: Range): Value {
     if (op === '==' || op === '!=') {
       const eq = valuesEqual(a, b);
       if (eq === undefined) return (firstUnknown(a) ?? firstUnknown(b))!;
@@ -227,10 +236,10 @@ export class Evaluator {
     const v = this.evaluate(expr.operand, symbols);
     if (expr.op === '!') {
       const b = toBoolValue(v);
-      return b.kind === 'bool' ? bool(!b.value, expr.range) : b;
+      return b.kind === 'bool' ? decidedBy(bool(!b.value, expr.range), b) : b;
     }
     const n = toNumberValue(v);
-    return n.kind === 'number' ? num(-n.value, expr.range) : n;
+    return n.kind === 'number' ? decidedBy(num(-n.value, expr.range), n) : n;
   }
 
   private forExpr(expr: Extract<Expr, { kind: 'for' }>, symbols: Symbols): Value {
@@ -292,7 +301,8 @@ export function index(container: Value, key: Value, range: Range): Value {
     const k = toStringValue(key);
     if (k.kind !== 'string') return k;
     const item = container.entries.get(k.value);
-    return item ? inside(container, item) : failure(`no element "${k.value}"`, range);
+    if (item) return inside(container, item);
+    return container.open ? unknown(container.open, range) : failure(`no element "${k.value}"`, range);
   }
   return failure(`a ${container.kind} value has no elements`, range);
 }

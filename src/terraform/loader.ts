@@ -9,9 +9,9 @@ import { SourceFile, type SyntaxProblem } from '../parse/source';
 import type { Comment, ParsedFile } from '../parse/syntax';
 import { moduleConfig, type ModuleConfig } from './config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry';
-import { factsOf, relevantDirs, type FileFacts } from './relevance';
+import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from './relevance';
 
-const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false };
+const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false, outputs: false, readsOutputs: false };
 
 const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
 
@@ -149,22 +149,45 @@ export class ModuleLoader {
       }
     }
     for (const dir of [...chosen].sort()) await this.loadDir(dir, byDir.get(dir)!, texts);
-    const queue = [...this.modules.values()];
+    await this.follow([...this.modules.values()]);
+  }
+
+  /** Loads every directory the queued modules reach through their calls. */
+  private async follow(queue: ModuleConfig[]): Promise<void> {
     while (queue.length > 0) {
       const module = queue.shift()!;
+      const readsOutputs = module.files.some((f) => READS_OUTPUTS.test(this.sources.get(f.path)?.text ?? ''));
       for (const dir of this.reachable(module)) {
         if (this.modules.has(dir) || this.skippedDirs.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;
-        const loaded = await this.loadReached(dir);
+        const loaded = await this.loadReached(dir, readsOutputs);
         if (loaded) queue.push(loaded);
       }
     }
   }
 
+  /**
+   * Directories that module sources evaluated at init lead to (OpenTofu), and every
+   * directory they reach in turn; each is loaded once, as a called module is.
+   */
+  async loadCalled(dirs: string[]): Promise<void> {
+    const queue: ModuleConfig[] = [];
+    for (const dir of dirs) {
+      if (this.modules.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;
+      this.skippedDirs.delete(dir);
+      const loaded = await this.loadReached(dir, true);
+      if (loaded) queue.push(loaded);
+    }
+    await this.follow(queue);
+  }
+
   /** Scanned directories left unparsed because nothing in them can reach a judged resource. */
   readonly skippedDirs = new Set<string>();
 
-  /** A directory reached by a module call: loaded unless its text names no judged type and calls no module. */
-  private async loadReached(dir: string): Promise<ModuleConfig | undefined> {
+  /**
+   * A directory reached by a module call: loaded unless its text names no judged type,
+   * calls no module and declares no output that the caller reads.
+   */
+  private async loadReached(dir: string, outputsRead: boolean): Promise<ModuleConfig | undefined> {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -182,7 +205,7 @@ export class ModuleLoader {
       const text = this.read(f);
       const facts = factsOf(text, this.words);
       if (facts.judged || facts.declares) texts.set(f, text);
-      matters ||= facts.judged || facts.calls;
+      matters ||= facts.judged || facts.calls || (outputsRead && facts.outputs);
     }
     if (this.words.length && !matters) {
       this.skipped += chosen.length;

@@ -8,7 +8,7 @@ import path from 'node:path';
 export interface FileFacts {
   /** Names a resource type that a rule judges. */
   judged: boolean;
-  /** Declares or refers to a module, a variable or a local (so it may feed a judged resource). */
+  /** Declares or refers to a module, a variable, a local or an output (so it may feed a judged resource). */
   declares: boolean;
   /** Mentions a module call. */
   calls: boolean;
@@ -16,24 +16,30 @@ export interface FileFacts {
   localSources: string[];
   /** A module call whose source is not local, or could not be read from the text. */
   otherCall: boolean;
+  /** Declares an output, which a caller may read. */
+  outputs: boolean;
+  /** Reads a module call's outputs (`module.x…`), so the called modules' outputs may matter. */
+  readsOutputs: boolean;
 }
 
 /** A local module source, for a search over many files (discover/search.ts). */
 export const LOCAL_SOURCE = { ere: 'source"?[[:space:]]*[=:][[:space:]]*"\\.\\.?/', regex: /"?source"?\s*[=:]\s*"\.\.?\// };
 
 /**
- * Files that may matter: they name a judged type, a module, a variable or a local
+ * Files that may matter: they name a judged type, a module, a variable, a local or an output
  * (as substrings: a wider net than factsOf casts), or hold a byte outside printable
  * ASCII, so that a binary or non-UTF-8 file is read and reported.
  */
 export function mattersSearch(words: readonly string[]): { ere: string; regex: RegExp } {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const alternatives = [...escaped, 'module', 'variable', 'locals'];
+  const alternatives = [...escaped, 'module', 'variable', 'locals', 'output'];
   return { ere: `${alternatives.join('|')}|[^[:print:][:space:]]`, regex: new RegExp(`${alternatives.join('|')}|[^\\x20-\\x7e\\s]`) };
 }
 
-const DECLARES = /\b(module|variable|locals)\b/;
+const DECLARES = /\b(module|variable|locals|output)\b/;
 const CALLS = /\bmodule\b/;
+const OUTPUTS = /\boutput\s*["{]/;
+export const READS_OUTPUTS = /\bmodule\.[A-Za-z_]/;
 const SOURCE = /"?source"?\s*[=:]\s*"([^"\n]*)"/g;
 
 export function factsOf(text: string, words: readonly string[]): FileFacts {
@@ -49,13 +55,15 @@ export function factsOf(text: string, words: readonly string[]): FileFacts {
     // `module` is written but no source could be read: assume the worst.
     if (localSources.length === 0) otherCall = true;
   }
-  return { judged, declares: calls || DECLARES.test(text), calls, localSources, otherCall };
+  return { judged, declares: calls || DECLARES.test(text), calls, localSources, otherCall, outputs: OUTPUTS.test(text), readsOutputs: calls && READS_OUTPUTS.test(text) };
 }
 
 /** What a directory's files say together. */
 interface DirFacts {
   judged: boolean;
   otherCall: boolean;
+  outputs: boolean;
+  readsOutputs: boolean;
   /** Absolute directories its local module sources lead to. */
   targets: string[];
 }
@@ -64,6 +72,8 @@ function dirFacts(dir: string, facts: FileFacts[]): DirFacts {
   return {
     judged: facts.some((f) => f.judged),
     otherCall: facts.some((f) => f.otherCall),
+    outputs: facts.some((f) => f.outputs),
+    readsOutputs: facts.some((f) => f.readsOutputs),
     targets: [...new Set(facts.flatMap((f) => f.localSources.map((s) => path.resolve(dir, s))))],
   };
 }
@@ -83,6 +93,20 @@ export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: Re
   const relevant = new Set<string>();
   for (const [dir, f] of byDir) if (f.judged || f.otherCall || f.targets.some((t) => !byDir.has(t))) relevant.add(dir);
   spread(byDir, relevant);
+  // The modules whose outputs a relevant module reads, and the modules their outputs read in turn.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const dir of [...relevant]) {
+      const f = byDir.get(dir)!;
+      if (!f.readsOutputs) continue;
+      for (const t of f.targets) {
+        if (!relevant.has(t) && byDir.get(t)?.outputs) {
+          relevant.add(t);
+          grew = true;
+        }
+      }
+    }
+  }
   for (const dir of onCycles(byDir)) relevant.add(dir);
   if (!focus) return relevant;
   const wanted = new Set([...focus].filter((d) => byDir.has(d)));

@@ -9,7 +9,7 @@ import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
 import { toNumberValue } from './convert';
 import { convert, parseType } from './types';
-import { at, failure, firstUnknown, map, num, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
+import { assumption, at, failure, firstUnknown, list, map, num, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {
@@ -61,38 +61,95 @@ export interface InstantiateContext {
   problems: SyntaxProblem[];
   /** Remote module calls that could not be followed, once per call. */
   notes: string[];
+  /** `--engine tofu`: every module is read as OpenTofu reads it. */
+  engine?: 'terraform' | 'tofu';
+  /** Module directories that sources evaluated at init lead to (OpenTofu), by calling directory. */
+  evaluatedSources?: Map<string, Set<string>>;
 }
 
 const CALL_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+
+/** Where one module instance sits in the tree of module calls. */
+interface InstancePlace {
+  ctx: InstantiateContext;
+  config: ModuleConfig;
+  /** `module.a[0].module.b`, or '' for the root. */
+  address: string;
+  /** Call names from the root, for .terraform/modules/modules.json keys. */
+  keyPath: string[];
+  /** Input values by variable name, evaluated when first read (in the caller's scope). */
+  inputs: Map<string, () => Value>;
+  rootDir: string;
+  /** Module directories from the root to this one, for cycle detection. */
+  chain: string[];
+  /** Where to report what a modelled registry module declares: the call in the user's code. */
+  anchor?: Range;
+  /** The root's selected workspace; undefined when none is (`default`). */
+  workspace?: Value;
+}
+
+/** The instances one module call stands for, or why they cannot be known. */
+type CallInstances =
+  | {
+      kind: 'instances';
+      call: ModuleCall;
+      model: boolean;
+      repeat: 'none' | 'count' | 'for_each';
+      instances: Array<{ suffix: string; key?: Value; instance: ModuleInstance }>;
+      /** Why the instances cannot be told apart: count or for_each is unknown. */
+      outputsUnknown?: string;
+    }
+  | { kind: 'unknown'; value: Value };
 
 /** One module instance: its inputs, and the references its expressions resolve against. */
 class ModuleInstance implements References {
   readonly evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message));
   private readonly locals = new Map<string, Value | 'evaluating'>();
-  private readonly variables = new Map<string, Value>();
+  private readonly variables = new Map<string, Value | 'evaluating'>();
+  private readonly calls = new Map<string, CallInstances | 'evaluating'>();
+  private readonly outputs = new Map<string, Value>();
+  readonly ctx: InstantiateContext;
+  readonly config: ModuleConfig;
+  readonly address: string;
+  readonly keyPath: string[];
+  private readonly inputs: Map<string, () => Value>;
+  readonly rootDir: string;
+  readonly chain: string[];
+  readonly anchor?: Range;
+  readonly selectedWorkspace?: Value;
 
-  constructor(
-    readonly config: ModuleConfig,
-    /** `module.a[0].module.b`, or '' for the root. */
-    readonly address: string,
-    /** Call names from the root, for .terraform/modules/modules.json keys. */
-    readonly keyPath: string[],
-    private readonly inputs: Map<string, Value>,
-    readonly rootDir: string,
-    readonly chain: string[],
-    private readonly problems: SyntaxProblem[],
-    /** Where to report what a modelled registry module declares: the call in the user's code. */
-    readonly anchor?: Range,
-  ) {}
+  constructor(place: InstancePlace) {
+    ({ ctx: this.ctx, config: this.config, address: this.address, keyPath: this.keyPath, inputs: this.inputs, rootDir: this.rootDir, chain: this.chain, anchor: this.anchor, workspace: this.selectedWorkspace } = place);
+  }
+
+  workspace(range: Range): Value {
+    return this.selectedWorkspace ?? str('default', range, [assumption(range, 'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)')]);
+  }
+
+  private get problems(): SyntaxProblem[] {
+    return this.ctx.problems;
+  }
 
   variable(name: string): Value {
     const cached = this.variables.get(name);
+    if (cached === 'evaluating') return failure(`var.${name} depends on itself through module outputs`);
     if (cached) return cached;
     const decl = this.config.variables.get(name);
     let value: Value;
+    this.variables.set(name, 'evaluating');
     if (!decl) value = failure(`variable "${name}" is not declared in ${this.describe()}`);
     else {
-      const given = this.inputs.get(name);
+      let given = this.inputs.get(name)?.();
+      // nullable = false: a null given is as if nothing were given (Terraform 1.1+).
+      if (given?.kind === 'null' && decl.nullable && this.notNullable(decl.nullable)) {
+        if (!decl.default) {
+          const message = `variable "${name}" is not nullable and has no default, but the value given is null`;
+          const at = given.origin ?? this.anchor ?? decl.range;
+          report(this.problems, at, `Invalid value for input variable: ${message}`);
+          given = failure(message, given.origin, given.trace);
+        }
+        else given = undefined;
+      }
       if (given) value = given;
       else if (decl.default) value = this.place(this.evaluator.evaluate(decl.default), `default of var.${name}`);
       else value = unknown(`variable "${name}" has no default and no value is given`, this.anchor ?? decl.range);
@@ -100,6 +157,11 @@ class ModuleInstance implements References {
     }
     this.variables.set(name, value);
     return value;
+  }
+
+  private notNullable(expr: Expr): boolean {
+    const v = this.evaluator.evaluate(expr);
+    return v.kind === 'bool' && !v.value;
   }
 
   local(name: string): Value {
@@ -134,6 +196,84 @@ class ModuleInstance implements References {
 
   describe(): string {
     return this.address || 'the root module';
+  }
+
+  /**
+   * `module.<name>`: an object of the call's outputs; a list of them with count, a map
+   * with for_each. An output is evaluated like a local in the called module, so it is
+   * known where its value comes from variables, locals, literals and functions.
+   */
+  module(name: string): Value {
+    const call = this.config.calls.find((c) => c.name === name);
+    if (!call) return failure(`module "${name}" is not declared in ${this.describe()}`);
+    const found = this.callInstances(call);
+    if (found === 'evaluating') return failure(`module.${name} depends on itself`);
+    if (found.kind === 'unknown') return found.value;
+    if (found.outputsUnknown) return unknown(`the outputs of module.${name} are unknown: ${found.outputsUnknown}`, call.block.range);
+    const objects = found.instances.map(({ key, instance }) => [key, instance.outputObject(found.model)] as const);
+    if (found.repeat === 'none') return objects[0]![1];
+    if (found.repeat === 'count') return list(objects.map(([, o]) => o), call.block.range);
+    return map(objects.map(([k, o]) => [k?.kind === 'string' ? k.value : '', o]), call.block.range);
+  }
+
+  /** The instances of a module call, made once: walk and module outputs share them. */
+  callInstances(call: ModuleCall): CallInstances | 'evaluating' {
+    const cached = this.calls.get(call.name);
+    if (cached) return cached;
+    this.calls.set(call.name, 'evaluating');
+    const result = this.makeCallInstances(call);
+    this.calls.set(call.name, result);
+    return result;
+  }
+
+  private makeCallInstances(call: ModuleCall): CallInstances {
+    const target = resolveCall(this.ctx, this, call);
+    if (!target) return { kind: 'unknown', value: unknown(`module.${call.name} is not on disk, so its outputs are unknown`, call.block.range) };
+    const { config, model } = target;
+    // By real path: a source through a symlink to an enclosing directory is a cycle too.
+    const real = realPath(config.dir);
+    if (this.chain.some((d) => realPath(d) === real)) {
+      const names = [...this.chain, config.dir].map((d) => path.relative(this.ctx.cwd, d).split(path.sep).join('/') || '.');
+      const r = call.block.range;
+      // Once per call: reached from another root, the same cycle reads differently.
+      if (!this.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle'))) this.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
+      return { kind: 'unknown', value: failure(`module.${call.name} is part of a module cycle`, call.block.range) };
+    }
+    const body = call.block.body;
+    const repeat = body.attributes.has('count') ? 'count' : body.attributes.has('for_each') ? 'for_each' : 'none';
+    const prefix = this.address ? `${this.address}.` : '';
+    const expansions = expand(body, this);
+    const instances = expansions.map(({ suffix, symbols }) => {
+      const inputs = new Map<string, () => Value>();
+      for (const attr of body.attributes.values()) {
+        if (CALL_META.has(attr.name)) continue;
+        let value: Value | undefined;
+        inputs.set(attr.name, () => (value ??= via(this.place(this.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`)));
+      }
+      const anchor = model ? (this.anchor ?? call.block.range) : this.anchor;
+      const instance = new ModuleInstance({ ctx: this.ctx, config, address: `${prefix}module.${call.name}${suffix}`, keyPath: [...this.keyPath, call.name], inputs, rootDir: this.rootDir, chain: [...this.chain, config.dir], anchor, workspace: this.selectedWorkspace });
+      return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
+    });
+    // A count or for_each that cannot be known: one instance that may exist, and outputs no one can know.
+    const undecided = repeat !== 'none' && expansions.length === 1 && expansions[0]!.suffix === '';
+    const reason = undecided ? firstUnknown(repeat === 'count' ? expansions[0]!.symbols.count! : expansions[0]!.symbols.each!.key)?.reason : undefined;
+    return { kind: 'instances', call, model, repeat, instances, ...(reason ? { outputsUnknown: reason } : {}) };
+  }
+
+  /** This instance's outputs as an object; a model declares only the outputs it models, and the others are unknown. */
+  outputObject(model: boolean): Value {
+    const entries = new Map<string, Value>();
+    for (const name of this.config.outputs.keys()) entries.set(name, this.output(name));
+    return map(entries, undefined, [], model ? `${this.address} is a model of a registry module, which does not model this output` : undefined);
+  }
+
+  output(name: string): Value {
+    const cached = this.outputs.get(name);
+    if (cached) return cached;
+    const decl = this.config.outputs.get(name)!;
+    const value = decl.value ? via(this.place(this.evaluator.evaluate(decl.value), `output ${name}`), this.placeRange(decl.value.range), `${this.address} output ${name}`) : unknown(`output "${name}" has no value`, decl.range);
+    this.outputs.set(name, value);
+    return value;
   }
 }
 
@@ -193,10 +333,11 @@ function expand(body: Body, scope: ModuleInstance, outer: Symbols = {}): Expansi
 }
 
 /** Every instance of the resources of the given types in a root module and the modules it calls. */
-export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>): ResourceInstance[] {
+export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>, workspace?: Value): ResourceInstance[] {
   // Every loaded module's declaration errors, once, including modules no instance reaches (count = 0).
   for (const module of ctx.loader.modules.values()) for (const p of module.problems) report(ctx.problems, p, p.message);
-  const root = new ModuleInstance(config, '', [], inputs, config.dir, [config.dir], ctx.problems);
+  const given = new Map([...inputs].map(([name, value]) => [name, () => value]));
+  const root = new ModuleInstance({ ctx, config, address: '', keyPath: [], inputs: given, rootDir: config.dir, chain: [config.dir], workspace });
   const out: ResourceInstance[] = [];
   walk(ctx, root, out);
   return out;
@@ -222,29 +363,9 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
     }
   }
   for (const call of scope.config.calls) {
-    const target = resolveCall(ctx, scope, call);
-    if (!target) continue;
-    const { config, model } = target;
-    // By real path: a source through a symlink to an enclosing directory is a cycle too.
-    const real = realPath(config.dir);
-    if (scope.chain.some((d) => realPath(d) === real)) {
-      const names = [...scope.chain, config.dir].map((d) => path.relative(ctx.cwd, d).split(path.sep).join('/') || '.');
-      const r = call.block.range;
-      // Once per call: reached from another root, the same cycle reads differently.
-      if (!ctx.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle'))) ctx.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
-      continue;
-    }
-    for (const { suffix, symbols } of expand(call.block.body, scope)) {
-      const address = `${prefix}module.${call.name}${suffix}`;
-      const inputs = new Map<string, Value>();
-      for (const attr of call.block.body.attributes.values()) {
-        if (CALL_META.has(attr.name)) continue;
-        inputs.set(attr.name, via(scope.place(scope.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`));
-      }
-      const anchor = model ? (scope.anchor ?? call.block.range) : scope.anchor;
-      const child = new ModuleInstance(config, address, [...scope.keyPath, call.name], inputs, scope.rootDir, [...scope.chain, config.dir], ctx.problems, anchor);
-      walk(ctx, child, out);
-    }
+    const found = scope.callInstances(call);
+    if (found === 'evaluating' || found.kind === 'unknown') continue;
+    for (const { instance } of found.instances) walk(ctx, instance, out);
   }
 }
 
@@ -257,11 +378,15 @@ function cdktfOrigin(r: ResourceBlock): Pick<ResourceInstance, 'stack' | 'constr
 
 /** model: the module is not the user's code (a registry model or a download), so findings anchor at the call. */
 function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall): { config: ModuleConfig; model: boolean } | undefined {
-  const source = call.source;
+  const source = call.source ?? (call.sourceExpr && evaluatedSource(ctx, scope, call, call.sourceExpr));
   if (!source) return undefined;
   if (isLocalSource(source)) {
     const dir = path.resolve(scope.config.dir, source);
     const config = ctx.loader.modules.get(dir);
+    if (call.source === undefined) {
+      const targets = ctx.evaluatedSources?.get(scope.config.dir) ?? new Set<string>();
+      ctx.evaluatedSources?.set(scope.config.dir, targets.add(dir));
+    }
     if (!config && !isDirectory(dir)) {
       report(ctx.problems, call.block.body.attributes.get('source')?.expr.range ?? call.block.range, `module "${call.name}": no module directory at "${source}" (it does not exist or is not a directory)`);
     }
@@ -277,6 +402,46 @@ function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: Modul
   const note = `${call.block.range.file}:${call.block.range.line}: module "${call.name}" (${source}) is not on disk; run terraform init to scan it`;
   if (!ctx.notes.includes(note)) ctx.notes.push(note);
   return undefined;
+}
+
+/**
+ * A `source` written as an expression. OpenTofu 1.8+ evaluates it at init from
+ * variables, locals and functions (in a module with `.tofu` files, or with --engine
+ * tofu); Terraform accepts only a literal string. Either way, a source that cannot be
+ * known is an input error at its place.
+ */
+function evaluatedSource(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall, expr: Expr): string | undefined {
+  const tofu = ctx.engine === 'tofu' || scope.config.tofu || ctx.loader.modules.get(scope.rootDir)?.tofu;
+  if (!tofu) {
+    const refers = mentions(expr, (e) => e.kind === 'traversal');
+    const calls = mentions(expr, (e) => e.kind === 'call');
+    const message = refers
+      ? 'Variables not allowed: Variables may not be used here. (Terraform needs a literal module source; OpenTofu 1.8+ evaluates it: use .tofu files or --engine tofu)'
+      : calls
+        ? 'Function calls not allowed: Functions may not be called here. (Terraform needs a literal module source)'
+        : 'Invalid module source: the source must be a literal string';
+    report(ctx.problems, expr.range, `module "${call.name}": ${message}`);
+    return undefined;
+  }
+  const value = scope.evaluator.evaluate(expr);
+  if (value.kind === 'string') return value.value;
+  const why = value.kind === 'unknown' ? value.reason : `a ${value.kind} is not a module source`;
+  report(ctx.problems, expr.range, `module "${call.name}": the source must be known when OpenTofu installs modules: ${why}`);
+  return undefined;
+}
+
+/** Whether any node of an expression satisfies `test`. */
+function mentions(expr: Expr, test: (e: Expr) => boolean): boolean {
+  const stack: unknown[] = [expr];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node && typeof node === 'object') {
+      if ('kind' in node && 'range' in node && test(node as Expr)) return true;
+      for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);
+    }
+  }
+  return false;
 }
 
 function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols): Pick<ResourceInstance, 'attributes' | 'blocks'> {

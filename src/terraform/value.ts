@@ -26,7 +26,8 @@ export type Value =
   | (Base & { kind: 'bool'; value: boolean })
   | (Base & { kind: 'null' })
   | (Base & { kind: 'list'; items: Value[]; set?: boolean })
-  | (Base & { kind: 'map'; entries: Map<string, Value> })
+  /** open: the object has more attributes than `entries` lists, all unknown for this reason (a model's outputs). */
+  | (Base & { kind: 'map'; entries: Map<string, Value>; open?: string })
   /** error: Terraform itself would fail here (a missing key, a bad argument); try() and can() catch it. */
   | (Base & { kind: 'unknown'; reason: string; error?: boolean });
 
@@ -52,8 +53,9 @@ export function list(items: Value[], origin?: Range, trace: TraceStep[] = [], se
   return set ? { kind: 'list', items, set, origin, trace } : { kind: 'list', items, origin, trace };
 }
 
-export function map(entries: Map<string, Value> | Array<[string, Value]>, origin?: Range, trace: TraceStep[] = []): Value {
-  return { kind: 'map', entries: entries instanceof Map ? entries : new Map(entries), origin, trace };
+export function map(entries: Map<string, Value> | Array<[string, Value]>, origin?: Range, trace: TraceStep[] = [], open?: string): Value {
+  const value: Value = { kind: 'map', entries: entries instanceof Map ? entries : new Map(entries), origin, trace };
+  return open ? { ...value, open } : value;
 }
 
 export function unknown(reason: string, origin?: Range, trace: TraceStep[] = []): Value {
@@ -63,6 +65,30 @@ export function unknown(reason: string, origin?: Range, trace: TraceStep[] = [])
 /** An evaluation that Terraform would reject: unknown to the scan, and catchable by try(). */
 export function failure(reason: string, origin?: Range, trace: TraceStep[] = []): Value {
   return { kind: 'unknown', reason, error: true, origin, trace };
+}
+
+/**
+ * Steps that record an assumption rather than a reference (no workspace selected):
+ * they follow a value through the operators, conditions and calls it decides, so
+ * that a finding says what it was decided under.
+ */
+const ASSUMPTIONS = new WeakSet<TraceStep>();
+
+export function assumption(range: Range, note: string): TraceStep {
+  const s = step(range, note);
+  ASSUMPTIONS.add(s);
+  return s;
+}
+
+/** The assumptions a value was decided under. */
+export function assumed(value: Value): TraceStep[] {
+  return value.trace.filter((s) => ASSUMPTIONS.has(s));
+}
+
+/** The value, also decided under the assumptions of `from`. */
+export function decidedBy<V extends Value>(value: V, ...from: Value[]): V {
+  const extra = from.flatMap(assumed).filter((s, i, all) => !value.trace.includes(s) && all.indexOf(s) === i);
+  return extra.length ? { ...value, trace: [...value.trace, ...extra] } : value;
 }
 
 export function step(range: Range, note: string): TraceStep {

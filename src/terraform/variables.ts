@@ -24,6 +24,7 @@ const constants = new Evaluator({
   variable: (name) => failure(`variables are not allowed here (var.${name})`),
   local: (name) => failure(`locals are not allowed here (local.${name})`),
   path: (name) => failure(`path.${name} is not allowed here`),
+  module: (name) => failure(`module outputs are not allowed here (module.${name})`),
 });
 
 /**
@@ -93,7 +94,8 @@ async function readVarFile(source: SourceFile, problems: SyntaxProblem[]): Promi
 async function fromText(text: string, type: Expr | undefined, note: string): Promise<Value> {
   const t = parseType(type);
   const trace = [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)];
-  if (t.kind === 'any' || t.kind === 'string' || t.kind === 'number' || t.kind === 'bool') return str(text, undefined, trace);
+  // Terraform reads the text literally for a primitive type or none, and as HCL for any other (`any` included).
+  if (!type || t.kind === 'string' || t.kind === 'number' || t.kind === 'bool') return str(text, undefined, trace);
   const expr = await parseHclExpression(new SourceFile(note, text), text);
   return expr ? { ...constants.evaluate(expr), origin: undefined, trace } : failure(`${note}: "${text}" is not a valid expression`, undefined, trace);
 }

@@ -1,0 +1,118 @@
+import { scan } from '../src/cli/scan';
+import { DEFAULT_POLICY, places, scanFixtures, tree } from './helpers';
+
+const scanTree = (dir: string, paths = ['.']) => scan({ paths, cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+
+// Issue 12, item 6: an output known at plan time flows into its callers with its origin and trace.
+describe('module outputs', () => {
+  test('outputs from variables, locals and literals are evaluated per instance; outputs from data sources stay unknown', async () => {
+    const result = await scanFixtures(['module-outputs']);
+    expect(result.errors).toEqual([]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 2, column: 13, severity: 'error', resource: 'aws_ecr_repository.api' },
+      { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 14, column: 11, severity: 'warning', resource: 'aws_ecr_repository.audit' },
+      { file: 'fixtures/module-outputs/modules/team/outputs.tf', line: 10, column: 34, severity: 'error', resource: 'aws_ecr_repository.team["search"]' },
+    ]);
+    const api = result.findings[0]!;
+    expect(api.trace).toEqual([
+      { file: 'fixtures/module-outputs/main.tf', line: 14, column: 26, note: 'module.settings' },
+      { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 10, column: 11, note: 'module.settings output mutability' },
+      { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 10, column: 38, note: 'local.relaxed' },
+    ]);
+    expect(result.findings[1]!.message).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.mutability\.value\)/);
+    // for_each over a module's instances: one repository per key, each with that instance's outputs.
+    expect(result.resources.map((r) => r.address).sort()).toEqual([
+      'aws_ecr_repository.api',
+      'aws_ecr_repository.audit',
+      'aws_ecr_repository.team["payments"]',
+      'aws_ecr_repository.team["search"]',
+    ]);
+  });
+
+  const callee = {
+    'modules/mode/main.tf': 'variable "mode" {\n  type = string\n}\n\noutput "value" {\n  value = upper(var.mode)\n}\n\noutput "arn" {\n  value = aws_ecr_repository.other.arn\n}\n',
+  };
+
+  test('count makes a list of instances, and an output of a resource is unknown', async () => {
+    const dir = tree({
+      ...callee,
+      'main.tf': `module "mode" {
+  source = "./modules/mode"
+  count  = 2
+  mode   = count.index == 0 ? "immutable" : "mutable"
+}
+
+resource "aws_ecr_repository" "second" {
+  name                 = "second"
+  image_tag_mutability = module.mode[1].value
+}
+
+resource "aws_ecr_repository" "first" {
+  name                 = "first"
+  image_tag_mutability = module.mode[0].value
+}
+
+resource "aws_ecr_repository" "arn" {
+  name                 = "arn"
+  image_tag_mutability = module.mode[0].arn
+}
+`,
+    });
+    const result = await scanTree(dir);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.resource, f.severity, f.file, f.line, f.column])).toEqual([
+      // upper() computes the value: it is reported where the output is written.
+      ['aws_ecr_repository.second', 'error', 'modules/mode/main.tf', 6, 11],
+      ['aws_ecr_repository.arn', 'warning', 'modules/mode/main.tf', 10, 11],
+    ]);
+    expect(result.findings[0]!.message).toMatch(/is MUTABLE/);
+  });
+
+  test('an unknown count, a remote module not on disk and an undeclared output are unknown, with the reason', async () => {
+    const dir = tree({
+      ...callee,
+      'main.tf': `data "aws_caller_identity" "current" {}
+
+module "mode" {
+  source = "./modules/mode"
+  count  = length(data.aws_caller_identity.current.account_id)
+  mode   = "immutable"
+}
+
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.0.0"
+}
+
+resource "aws_ecr_repository" "counted" {
+  name                 = "counted"
+  image_tag_mutability = module.mode[0].value
+}
+
+resource "aws_ecr_repository" "remote" {
+  name                 = "remote"
+  image_tag_mutability = module.vpc.mutability
+}
+`,
+    });
+    const result = await scanTree(dir);
+    const byResource = Object.fromEntries(result.findings.map((f) => [f.resource, f]));
+    expect(byResource['aws_ecr_repository.counted']!.severity).toBe('warning');
+    expect(byResource['aws_ecr_repository.counted']!.message).toMatch(/the outputs of module\.mode are unknown: count is unknown/);
+    expect(byResource['aws_ecr_repository.remote']!.message).toMatch(/module\.vpc is not on disk/);
+  });
+
+  test('a module whose outputs nobody reads is not parsed; one whose outputs are read is', async () => {
+    const files = {
+      'modules/a/outputs.tf': 'output "mutability" {\n  value = "MUTABLE"\n}\n',
+      'modules/b/outputs.tf': 'output "mutability" {\n  value = "MUTABLE"\n}\n',
+      'app/main.tf': 'module "a" {\n  source = "../modules/a"\n}\n\nmodule "b" {\n  source = "../modules/b"\n}\n\nresource "aws_ecr_repository" "x" {\n  name                 = "x"\n  image_tag_mutability = module.a.mutability\n}\n',
+    };
+    const dir = tree(files);
+    const result = await scanTree(dir);
+    expect(places(result)).toEqual([{ file: 'modules/a/outputs.tf', line: 2, column: 11, severity: 'error', resource: 'aws_ecr_repository.x' }]);
+    // Named alone, the app still reaches the module it reads outputs from.
+    const named = await scanTree(dir, ['app']);
+    expect(places(named)).toEqual(places(result));
+  });
+});
