@@ -105,7 +105,13 @@ filters(r) := object.get(
 	{"set": false, "known": true, "value": []},
 )
 
-deny contains lib.finding(rule, r, r, "error", messages.not_set) if {
+# A null written somewhere (a tfvars file, a default) is reported where it is written;
+# an attribute that is not written at all, at the resource block.
+unset_at(r) := mutability(r) if mutability(r).location
+
+else := r
+
+deny contains lib.finding(rule, r, unset_at(r), "error", messages.not_set) if {
 	some r in checked
 	not mutability(r).set
 }

@@ -33,6 +33,15 @@ test_not_set_is_error_at_block if {
 	contains(f.message, "is not set")
 }
 
+test_null_is_error_where_the_null_is_written if {
+	null_from_tfvars := {"set": false, "known": true, "location": loc, "trace": []}
+	findings := policy.deny with input as {"resources": [repo({"image_tag_mutability": null_from_tfvars})]}
+	count(findings) == 1
+	some f in findings
+	f.location == loc
+	contains(f.message, "is not set")
+}
+
 test_mutable_is_error_at_value if {
 	some f in policy.deny with input as {"resources": [repo({"image_tag_mutability": known("MUTABLE")})]}
 	f.severity == "error"
