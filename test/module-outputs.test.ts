@@ -116,3 +116,17 @@ resource "aws_ecr_repository" "remote" {
     expect(places(named)).toEqual(places(result));
   });
 });
+
+describe('module outputs chained without end', () => {
+  test('a chain of thousands of module calls, each reading the previous one’s output, is an input error at the call, not a crash', async () => {
+    const calls = ['module "a0" {\n  source = "./m"\n}\n'];
+    for (let i = 1; i < 3000; i++) calls.push(`module "a${i}" {\n  source = "./m"\n  x      = module.a${i - 1}.out\n}\n`);
+    calls.push('resource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = module.a2999.out\n}\n');
+    const dir = tree({ 'm/main.tf': 'variable "x" {\n  default = "MUTABLE"\n}\n\noutput "out" {\n  value = var.x\n}\n', 'main.tf': calls.join('') });
+    const result = await scanTree(dir);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]!.message).toBe('module outputs read through more than 100 module calls in a chain (too long to follow)');
+    expect(result.errors[0]!.file).toBe('main.tf');
+    expect(result.findings.map((f) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.r', 'warning']]);
+  });
+});

@@ -43,25 +43,28 @@ export const MAX_EVALUATION_DEPTH = 1000;
  * what depends on it, and every value keeps the range of the literal it came from.
  */
 export class Evaluator {
-  private depth = 0;
-
-  /** onTooDeep: told where evaluation stopped at MAX_EVALUATION_DEPTH, an input error. */
+  /**
+   * onTooDeep: told where evaluation stopped at MAX_EVALUATION_DEPTH, an input error.
+   * depth: shared by the evaluators of one module tree, since module outputs and
+   * arguments chain evaluations across instances.
+   */
   constructor(
     private readonly refs: References,
     private readonly onTooDeep?: (range: Range, message: string) => void,
+    private readonly depth: { current: number } = { current: 0 },
   ) {}
 
   evaluate(expr: Expr, symbols: Symbols = {}): Value {
-    if (this.depth >= MAX_EVALUATION_DEPTH) {
-      const message = `evaluation nested more than ${MAX_EVALUATION_DEPTH} levels deep (a chain of locals or expressions too long to follow)`;
+    if (this.depth.current >= MAX_EVALUATION_DEPTH) {
+      const message = `evaluation nested more than ${MAX_EVALUATION_DEPTH} levels deep (a chain of locals, module outputs or expressions too long to follow)`;
       this.onTooDeep?.(expr.range, message);
       return failure(message, expr.range);
     }
-    this.depth++;
+    this.depth.current++;
     try {
       return this.nested(expr, symbols);
     } finally {
-      this.depth--;
+      this.depth.current--;
     }
   }
 

@@ -63,9 +63,16 @@ export interface InstantiateContext {
   notes: string[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
   engine?: 'terraform' | 'tofu';
+  /** Module calls whose outputs are being read, one inside another (MAX_OUTPUT_CHAIN). */
+  outputChain?: { current: number };
+  /** Nesting of evaluations across all module instances (evaluate.ts MAX_EVALUATION_DEPTH). */
+  evaluationDepth?: { current: number };
   /** Module directories that sources evaluated at init lead to (OpenTofu), by calling directory. */
   evaluatedSources?: Map<string, Set<string>>;
 }
+
+/** Bound on module outputs read through module outputs: each link costs many stack frames. */
+const MAX_OUTPUT_CHAIN = 100;
 
 const CALL_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
 
@@ -103,7 +110,7 @@ type CallInstances =
 
 /** One module instance: its inputs, and the references its expressions resolve against. */
 class ModuleInstance implements References {
-  readonly evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message));
+  readonly evaluator: Evaluator;
   private readonly locals = new Map<string, Value | 'evaluating'>();
   private readonly variables = new Map<string, Value | 'evaluating'>();
   private readonly calls = new Map<string, CallInstances | 'evaluating'>();
@@ -120,6 +127,7 @@ class ModuleInstance implements References {
 
   constructor(place: InstancePlace) {
     ({ ctx: this.ctx, config: this.config, address: this.address, keyPath: this.keyPath, inputs: this.inputs, rootDir: this.rootDir, chain: this.chain, anchor: this.anchor, workspace: this.selectedWorkspace } = place);
+    this.evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message), place.ctx.evaluationDepth);
   }
 
   workspace(range: Range): Value {
@@ -206,6 +214,27 @@ class ModuleInstance implements References {
   module(name: string): Value {
     const call = this.config.calls.find((c) => c.name === name);
     if (!call) return failure(`module "${name}" is not declared in ${this.describe()}`);
+    const chain = (this.ctx.outputChain ??= { current: 0 });
+    if (chain.current >= MAX_OUTPUT_CHAIN) {
+      const message = `module outputs read through more than ${MAX_OUTPUT_CHAIN} module calls in a chain (too long to follow)`;
+      report(this.problems, call.block.range, message);
+      return failure(message, call.block.range);
+    }
+    chain.current++;
+    try {
+      return this.outputsOf(call);
+    } catch (e) {
+      // A chain that exhausts the stack before the bound is an input error, not a crash.
+      if (!(e instanceof RangeError)) throw e;
+      report(this.problems, call.block.range, 'module outputs chained too deeply to follow');
+      return failure('module outputs chained too deeply to follow', call.block.range);
+    } finally {
+      chain.current--;
+    }
+  }
+
+  private outputsOf(call: ModuleCall): Value {
+    const name = call.name;
     const found = this.callInstances(call);
     if (found === 'evaluating') return failure(`module.${name} depends on itself`);
     if (found.kind === 'unknown') return found.value;
