@@ -204,6 +204,65 @@ describe('results', () => {
   });
 });
 
+// The functions cloudposse/label/null 0.25.0 builds module.this.id with, on the inputs it
+// sees; each expected value is what `terraform console` (Terraform 1.11) prints.
+describe('results as the null-label module uses them', () => {
+  test.each<[string, In[], Plain]>([
+    // label_value_case = "title": title(lower(label)); the hash suffix is title(md5(id) + "qrstuvwxyz").
+    ['title', ['my app'], 'My App'],
+    ['title', ['eg-prod'], 'Eg-Prod'],
+    ['title', ['f007e5a1b2qrstuvwxyz'], 'F007e5a1b2qrstuvwxyz'],
+    ['title', ['3abc def'], '3abc Def'],
+    ['title', ['ab1cd-x_y.z'], 'Ab1cd-X_y.Z'],
+    ['title', ['élan vital'], 'Élan Vital'],
+    ['title', ['hello\u00a0world'], 'Hello\u00a0World'],
+    ['title', [''], ''],
+    // Go maps to title case, which is not upper case for digraphs and Georgian.
+    ['title', ['ǉa ǌ'], 'ǈa ǋ'],
+    ['title', ['Ǆ'], 'ǅ'],
+    ['title', ['ა'], 'ა'],
+    ['title', ['ᾳ x'], 'ᾼ X'],
+    ['title', ['ß'], 'ß'],
+    // Go's simple case mappings, one character to one.
+    ['upper', ['ᾳ'], 'ᾼ'],
+    ['upper', ['ᾀ'], 'ᾈ'],
+    ['upper', ['ᾈ'], 'ᾈ'],
+    ['upper', ['ა'], 'Ა'],
+    ['upper', ['ß'], 'ß'],
+    ['upper', ['ŉ'], 'ŉ'],
+    ['upper', ['ﬀ'], 'ﬀ'],
+    ['upper', ['ǅ'], 'Ǆ'],
+    ['lower', ['İ'], 'i'],
+    ['lower', ['ǅ'], 'ǆ'],
+    ['lower', ['ẞ'], 'ß'],
+    // id_length_limit: md5 of the full id, substr and trimsuffix to cut it.
+    ['md5', ['example-useast1-production-checkout-service'], 'f007e0911aaed84d4fad92914bc74907'],
+    ['md5', ['é'], '66ddcd97cfdeabb2f6fb8a999b4bc76f'],
+    ['substr', ['abc', 0, 10], 'abc'],
+    ['substr', ['', 0, 5], ''],
+    ['substr', ['abc', 0, 0], ''],
+    ['substr', ['ab', 0, -1], 'ab'],
+    ['substr', ['e\u0301xyz', 0, 2], 'e\u0301x'],
+    ['trimsuffix', ['eg-', '-'], 'eg'],
+    ['trimsuffix', ['eg--', '--'], 'eg'],
+    ['trimsuffix', ['eg-', ''], 'eg-'],
+    // regex_replace_chars: replace with a /regex/ removes what it matches, one character at a time.
+    ['replace', ['shop/api.v2', '/[^-a-zA-Z0-9]/', ''], 'shopapiv2'],
+    ['replace', ['ÉG', '/[^-a-zA-Z0-9]/', ''], 'G'],
+    ['replace', ['a\u{1F600}b c', '/[^-a-zA-Z0-9]/', ''], 'abc'],
+    ['replace', ['Shop API', '/[^a-z0-9/-]/', ''], 'hop'],
+    // Merging the context: label_order, attributes, labels_as_tags.
+    ['coalescelist', [[], ['namespace', 'stage']], ['namespace', 'stage']],
+    ['coalesce', [null, '/[^-a-zA-Z0-9]/'], '/[^-a-zA-Z0-9]/'],
+    ['lookup', [{ namespace: 'eg' }, 'tenant', null], null],
+    ['compact', [['a', '', 'b']], ['a', 'b']],
+    ['distinct', [['a', '', 'a', 'b']], ['a', '', 'b']],
+    ['setintersection', [['namespace', 'name', 'stage'], set('name', 'x')], ['name']],
+  ])('%s(%j) is %j', (name, args, expected) => {
+    expect(known(call(name, ...args))).toEqual(expected);
+  });
+});
+
 describe('failures', () => {
   test.each<[string, In[], RegExp]>([
     ['lookup', [{ a: 1 }, 'b'], /no element "b"/],

@@ -158,6 +158,39 @@ describe('parseHcl: expressions', () => {
   });
 });
 
+// As terraform console reads them: `false ? "a" : true ? "b" : "c"` is "b", `1 - (2 + 3)` is -4.
+describe('parseHcl: chained conditionals and operands in parentheses', () => {
+  const ref = (root: string) => ({ kind: 'traversal', root, steps: [] });
+  const cond = (condition: unknown, then: unknown, otherwise: unknown) => ({ kind: 'conditional', condition, then, otherwise });
+
+  // Bug: tree-sitter-hcl's conditional is left-associative, so `a ? b : c ? d : e` came out as `(a ? b : c) ? d : e`.
+  test.each([
+    ['a ? b : c ? d : e', cond(ref('a'), ref('b'), cond(ref('c'), ref('d'), ref('e')))],
+    ['a ? b : c ? d : e ? f : g', cond(ref('a'), ref('b'), cond(ref('c'), ref('d'), cond(ref('e'), ref('f'), ref('g'))))],
+    ['a ? b ? c : d : e', cond(ref('a'), cond(ref('b'), ref('c'), ref('d')), ref('e'))],
+    ['(a ? b : c) ? d : e', cond(cond(ref('a'), ref('b'), ref('c')), ref('d'), ref('e'))],
+    ['a ? b : (c ? d : e)', cond(ref('a'), ref('b'), cond(ref('c'), ref('d'), ref('e')))],
+  ])('%s groups as HCL groups it (a chain nests to the right; parentheses decide)', async (text, expected) => {
+    expect(shape(await expr(text))).toEqual(expected);
+  });
+
+  test('each conditional of a chain spans from its condition to the end of the chain', async () => {
+    const e = await expr('a ? b : c ? d : e');
+    if (e.kind !== 'conditional' || e.otherwise.kind !== 'conditional') throw new Error('expected a chain');
+    expect(span(e.range)).toEqual([1, 5, 1, 22]);
+    expect(span(e.otherwise.range)).toEqual([1, 13, 1, 22]);
+  });
+
+  // Bug: an operand in parentheses was an unsupported expression.
+  test.each([
+    ['a - (b + c)', { kind: 'binary', op: '-', left: ref('a'), right: { kind: 'binary', op: '+', left: ref('b'), right: ref('c') } }],
+    ['(a + b) * c', { kind: 'binary', op: '*', left: { kind: 'binary', op: '+', left: ref('a'), right: ref('b') }, right: ref('c') }],
+    ['(a).b == 1', { kind: 'binary', op: '==', left: { kind: 'access', target: ref('a'), steps: [{ kind: 'attr', name: 'b' }] }, right: { kind: 'literal', value: 1 } }],
+  ])('%s: the operand in parentheses is an expression', async (text, expected) => {
+    expect(shape(await expr(text))).toEqual(expected);
+  });
+});
+
 describe('parseHcl: ranges', () => {
   test('expression ranges are 1-based and count UTF-16 code units', async () => {
     const { body } = await parse('resource "a" "b" {\n  name = "é😀x"\n  tags = [\n    "t",\n  ]\n}\n');

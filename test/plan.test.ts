@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { scan, type ScanResult } from '../src/cli/scan';
 import { SourceFile } from '../src/parse/source';
-import { isPlan, readPlan, type PlanResource } from '../src/terraform/plan';
+import { callNames, isPlan, readPlan, type PlanResource } from '../src/terraform/plan';
 import type { Value } from '../src/terraform/value';
-import { ROOT } from './helpers';
+import { DEFAULT_POLICY, ROOT, tree } from './helpers';
 
 const FILE = 'fixtures/plan/plan.json';
 const TEXT = readFileSync(path.join(ROOT, FILE), 'utf8');
@@ -369,5 +370,151 @@ describe('isPlan', () => {
     ['HCL', 'resource "aws_ecr_repository" "a" {}\n', false],
   ])('%s: %s', (_name, text, expected) => {
     expect(isPlan(text)).toBe(expected);
+  });
+});
+
+// What the configuration wrote, from the plan's configuration section: where it left
+// image_tag_mutability unset, the plan carries the provider default MUTABLE in
+// change.after, and the finding must say "not set", as a scan of the configuration does.
+describe('readPlan: the arguments the configuration writes', () => {
+  const UNSET = 'fixtures/plan-unset/plan.json';
+  const resources = read(readFileSync(path.join(ROOT, UNSET), 'utf8'), UNSET);
+  const configured = (address: string) => {
+    const r = resource(resources, address);
+    return r.configured && [...r.configured].sort();
+  };
+
+  test.each([
+    ['not written: absent from expressions', 'aws_ecr_repository.api', ['name']],
+    ['a literal', 'aws_ecr_repository.web', ['image_tag_mutability', 'name']],
+    ['from a variable: an expression with references', 'aws_ecr_repository.worker', ['image_tag_mutability', 'name']],
+    ['written as null ({"constant_value": null}): left out, Terraform treats it as unset', 'aws_ecr_repository.legacy', ['name']],
+    ['in a module called with for_each: found under module_calls, the key dropped', 'module.mirror["docker.io"].aws_ecr_repository.this', ['force_delete', 'name']],
+  ])('%s: %s writes %j', (_name, address, names) => {
+    expect(configured(address)).toEqual(names);
+  });
+
+  test('the planned value is still the one the plan shows', () => {
+    expect(attr(resource(resources, 'aws_ecr_repository.api'), 'image_tag_mutability')).toMatchObject({ kind: 'string', value: 'MUTABLE' });
+  });
+
+  test('a plan without a configuration section says nothing about what was written', () => {
+    expect(read(TEXT).map((r) => r.configured)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  function withConfiguration(configuration: unknown, change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'MUTABLE' })): PlanResource {
+    const text = JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration });
+    const [r] = read(text, 'p.json');
+    return r!;
+  }
+  const block = (name: string, expressions?: unknown) => ({
+    address: `aws_ecr_repository.${name}`,
+    mode: 'managed',
+    type: 'aws_ecr_repository',
+    name,
+    provider_config_key: 'aws',
+    ...(expressions === undefined ? {} : { expressions }),
+    schema_version: 0,
+  });
+
+  test('a resource block that writes nothing has no expressions at all (Terraform leaves the key out)', () => {
+    expect(withConfiguration({ root_module: { resources: [block('r')] } }).configured).toEqual(new Set());
+  });
+
+  test('nested module calls, with count and a for_each key that holds quotes, dots and brackets', () => {
+    const address = 'module.a["x\\".]y"].module.b[0].aws_ecr_repository.r';
+    const change = ecr('r', ['create'], { name: 'x' }, {}, { address, module_address: 'module.a["x\\".]y"].module.b[0]' });
+    const configuration = { root_module: { resources: [block('r')], module_calls: { a: { source: './a', module: { module_calls: { b: { source: './b', module: { resources: [block('r', { name: { constant_value: 'x' } })] } } } } } } } };
+    expect(withConfiguration(configuration, change).configured).toEqual(new Set(['name']));
+  });
+
+  test('a nested block is listed when written as a block; expressions that are neither constant nor references still count', () => {
+    const expressions = { image_tag_mutability: {}, image_tag_mutability_exclusion_filter: [{ filter: { constant_value: 'latest' } }] };
+    expect(withConfiguration({ root_module: { resources: [block('r', expressions)] } }).configured).toEqual(new Set(['image_tag_mutability', 'image_tag_mutability_exclusion_filter']));
+  });
+
+  test.each([
+    ['no configuration section', undefined],
+    ['a configuration that is not an object', []],
+    ['no root_module', { provider_config: {} }],
+    ['the resource is not in it', { root_module: { resources: [block('other')] } }],
+    ['the same name in another module only', { root_module: { module_calls: { m: { module: { resources: [block('r')] } } } } }],
+    ['expressions that is not an object', { root_module: { resources: [block('r', [])] } }],
+  ])('%s: nothing is known about what was written, and the plan is still read', (_name, configuration) => {
+    expect(withConfiguration(configuration).configured).toBeUndefined();
+  });
+});
+
+describe('callNames', () => {
+  test.each<[string, string[] | undefined]>([
+    ['', []],
+    ['module.a', ['a']],
+    ['module.a[0].module.b["k"]', ['a', 'b']],
+    ['module.my-mod["x.y"].module.c', ['my-mod', 'c']],
+    ['module.a["q\\"].module.z"]', ['a']],
+    ['module.a[0]x', undefined],
+    ['aws_ecr_repository.r', undefined],
+  ])('%s is %j', (address, names) => {
+    expect(callNames(address)).toEqual(names);
+  });
+});
+
+describe('tagguard scan --plan: arguments the configuration leaves unset', () => {
+  const UNSET = 'fixtures/plan-unset/plan.json';
+  const planScan = (plan: string, cwd = ROOT): Promise<ScanResult> =>
+    scan({ paths: ['.'], cwd, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, plan });
+  const NOT_SET = 'image_tag_mutability is not set; the provider default is MUTABLE';
+  const MUTABLE = 'image_tag_mutability is MUTABLE';
+  const summary = (result: ScanResult) =>
+    result.findings.map((f) => ({ resource: f.resource, severity: f.severity, file: f.file, line: f.line, column: f.column, message: f.message.startsWith(NOT_SET) ? NOT_SET : f.message.startsWith(MUTABLE) ? MUTABLE : f.message }));
+
+  test('with the .tf source: "not set" at the resource block; a written MUTABLE at its value', async () => {
+    const result = await planScan(UNSET);
+    expect(result.errors).toEqual([]);
+    expect(summary(result)).toEqual([
+      // var.worker_mutability's default: the trace leads there from the resource.
+      { resource: 'aws_ecr_repository.worker', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 21, column: 13, message: MUTABLE },
+      { resource: 'aws_ecr_repository.api', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 25, column: 1, message: NOT_SET },
+      { resource: 'aws_ecr_repository.web', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 31, column: 26, message: MUTABLE },
+      { resource: 'aws_ecr_repository.legacy', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 41, column: 1, message: NOT_SET },
+      { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'fixtures/plan-unset/modules/mirror/main.tf', line: 6, column: 1, message: NOT_SET },
+    ]);
+    const api = result.findings.find((f) => f.resource === 'aws_ecr_repository.api')!;
+    expect(api).toMatchObject({ endLine: 27, endColumn: 2, trace: [] });
+    expect(api.message).toBe('image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE');
+    expect(result.findings.find((f) => f.resource === 'aws_ecr_repository.worker')!.trace).toEqual([
+      { file: 'fixtures/plan-unset/main.tf', line: 37, column: 26, note: 'var.worker_mutability' },
+    ]);
+    // base writes IMMUTABLE and passes.
+    expect(result.summary).toMatchObject({ resources: 6, errors: 5, warnings: 0 });
+  });
+
+  test('without the .tf source: "not set" at the resource_change in plan.json; a written MUTABLE at its value there', async () => {
+    const dir = tree({});
+    copyFileSync(path.join(ROOT, UNSET), path.join(dir, 'plan.json'));
+    const result = await planScan('plan.json', dir);
+    expect(result.errors).toEqual([]);
+    expect(summary(result)).toEqual([
+      { resource: 'aws_ecr_repository.api', severity: 'error', file: 'plan.json', line: 173, column: 5, message: NOT_SET },
+      { resource: 'aws_ecr_repository.legacy', severity: 'error', file: 'plan.json', line: 255, column: 5, message: NOT_SET },
+      { resource: 'aws_ecr_repository.web', severity: 'error', file: 'plan.json', line: 311, column: 35, message: MUTABLE },
+      { resource: 'aws_ecr_repository.worker', severity: 'error', file: 'plan.json', line: 352, column: 35, message: MUTABLE },
+      { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'plan.json', line: 378, column: 5, message: NOT_SET },
+    ]);
+    const text = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n');
+    expect(text[172]!.slice(4)).toBe('{');
+    expect(text[173]).toBe('      "address": "aws_ecr_repository.api",');
+    expect(text[310]!.slice(34)).toBe('"MUTABLE",');
+  });
+
+  test('blocks from dynamic are missing from expressions, and still count: their filters are judged from the plan', async () => {
+    const change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION', image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }] });
+    const configuration = {
+      root_module: { resources: [{ address: 'aws_ecr_repository.r', mode: 'managed', type: 'aws_ecr_repository', name: 'r', provider_config_key: 'aws', expressions: { image_tag_mutability: { constant_value: 'IMMUTABLE_WITH_EXCLUSION' }, name: { constant_value: 'x' } }, schema_version: 0 }] },
+    };
+    const dir = tree({ 'plan.json': JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration }) });
+    const result = await planScan('plan.json', dir);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([]);
   });
 });

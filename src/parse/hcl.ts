@@ -229,8 +229,8 @@ class HclReader {
       case 'function_call':
         return this.call(node);
       case 'conditional': {
-        const [condition, then, otherwise] = named(node).map((c) => this.expression(c));
-        return { kind: 'conditional', condition: condition!, then: then!, otherwise: otherwise!, range };
+        const parts = conditionalChain(node);
+        return parts ? this.conditional(parts, node.endIndex) : this.unsupported(node);
       }
       case 'operation':
         return this.term(named(node)[0]!);
@@ -268,12 +268,23 @@ class HclReader {
     return { kind: 'call', name, args, expandFinal, range: this.range(node) };
   }
 
+  /** `a ? b : c ? d : e` from its parts, right-associative as HCL reads it; `end` is where the whole ends. */
+  conditional(parts: Node[], end: number): Expr {
+    let expr = this.expression(parts.at(-1)!);
+    for (let i = parts.length - 3; i >= 0; i -= 2) {
+      const condition = parts[i]!;
+      expr = { kind: 'conditional', condition: this.expression(condition), then: this.expression(parts[i + 1]!), otherwise: expr, range: this.source.range(condition.startIndex, end) };
+    }
+    return expr;
+  }
+
   binary(node: Node): Expr {
     const children = node.children.filter((c): c is Node => c !== null && c.type !== 'comment');
     const at = children.findIndex((c) => !c.isNamed && OPERATORS.has(c.type));
     if (at < 0) return this.unsupported(node);
-    const left = this.sequence(children.slice(0, at), node);
-    const right = this.sequence(children.slice(at + 1), node);
+    // An operand in parentheses is `(` expression `)` among the operation's children: the parentheses are not terms.
+    const left = this.sequence(children.slice(0, at).filter((c) => c.isNamed), node);
+    const right = this.sequence(children.slice(at + 1).filter((c) => c.isNamed), node);
     return { kind: 'binary', op: children[at]!.type as BinaryOperator, left, right, range: this.range(node) };
   }
 
@@ -348,6 +359,26 @@ class HclReader {
 }
 
 const OPERATORS = new Set(['+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', '&&', '||']);
+
+/**
+ * The parts of a chain of conditionals, in source order: [a, b, c, d, e] for
+ * `a ? b : c ? d : e`. The grammar nests such a chain to the left, as
+ * `(a ? b : c) ? d : e`; a condition that is itself a conditional without
+ * parentheses is such a chain.
+ */
+function conditionalChain(node: Node): Node[] | undefined {
+  const tails: Node[][] = [];
+  let head: Node = node;
+  for (;;) {
+    const [condition, then, otherwise] = named(head);
+    if (!condition || !then || !otherwise) return undefined;
+    tails.unshift([then, otherwise]);
+    const bare = !condition.children.some((c) => c?.type === '(');
+    const inner = bare ? named(condition).find((c) => c.type === 'conditional') : undefined;
+    if (!inner) return [condition, ...tails.flat()];
+    head = inner;
+  }
+}
 
 function named(node: Node): Node[] {
   return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');

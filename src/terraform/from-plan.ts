@@ -7,7 +7,9 @@ import { firstUnknown, toPlain, type Value } from './value';
  * Resource instances from a plan. The plan's values decide; where the configuration
  * was scanned too, findings point at the source that wrote a value (the same
  * resource address, or the address without its index when the configuration could
- * not expand it) instead of at plan.json.
+ * not expand it) instead of at plan.json. An argument that the plan's configuration
+ * section shows was not written (or written as null) is not set, whatever default the
+ * provider planned for it, as a scan of the configuration would say.
  */
 export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, root: string, config: ResourceInstance[]): ResourceInstance[] {
   const byAddress = new Map(config.map((r) => [r.address, r]));
@@ -20,7 +22,7 @@ export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, 
       const blocks: Record<string, BlockValue> = {};
       for (const [name, value] of r.attributes) {
         if (nested.has(name)) blocks[name] = blockValue(value, source?.blocks[name]);
-        else attributes[name] = attributeValue(value, source?.attributes[name]);
+        else attributes[name] = r.configured && !r.configured.has(name) ? notSet() : attributeValue(value, source?.attributes[name]);
       }
       return {
         address: r.address,
@@ -35,6 +37,9 @@ export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, 
       } satisfies ResourceInstance;
     });
 }
+
+/** An argument the configuration does not write: the finding points at the resource block. */
+const notSet = (): AttributeValue => ({ set: false, known: true, trace: [] });
 
 function attributeValue(v: Value, source: AttributeValue | undefined): AttributeValue {
   const fromSource = source?.set && source.location ? { location: source.location, trace: source.trace } : { location: v.origin, trace: v.trace };

@@ -137,20 +137,45 @@ const graphemes = (s: string): string[] => Array.from(new Intl.Segmenter().segme
 /** Go's string order: by UTF-8 bytes (code points), not UTF-16 units. */
 const byText = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Per-character case mapping; a character with no single-character mapping is kept (as Go does). */
+/**
+ * Go's unicode.ToUpper, ToLower and ToTitle use Unicode's simple (one-character) case
+ * mappings; JavaScript's use the full ones. They differ only where the full mapping has
+ * several characters: there JavaScript's result is dropped for the simple mapping below,
+ * or for the character itself when it has none (ß, ŉ, ﬀ …).
+ */
+const SIMPLE_UPPER = new Map<string, string>([
+  // Greek with ypogegrammeni: ᾀ → ᾈ (not ἈΙ), ᾳ → ᾼ, ῃ → ῌ, ῳ → ῼ.
+  ...[0x1f80, 0x1f90, 0x1fa0].flatMap((start) => Array.from({ length: 8 }, (_, i): [string, string] => [String.fromCodePoint(start + i), String.fromCodePoint(start + i + 8)])),
+  ['\u1fb3', '\u1fbc'],
+  ['\u1fc3', '\u1fcc'],
+  ['\u1ff3', '\u1ffc'],
+]);
+const SIMPLE_LOWER = new Map([['\u0130', 'i']]); // İ → i (not i̇)
+
+/** Title case where it is not upper case: the digraphs (ǆ → ǅ) and Georgian Mkhedruli, which has none. */
+function titleCase(c: string): string {
+  const digraph = ['\u01c4\u01c5\u01c6', '\u01c7\u01c8\u01c9', '\u01ca\u01cb\u01cc', '\u01f1\u01f2\u01f3'].find((group) => group.includes(c));
+  if (digraph) return digraph[1]!;
+  if (/[\u10d0-\u10fa\u10fd-\u10ff]/.test(c)) return c;
+  return mapCase(c, true);
+}
+
+/** Per-character case mapping, as Go's unicode package maps each character. */
 function mapCase(s: string, upper: boolean): string {
   return Array.from(s, (c) => {
+    const simple = (upper ? SIMPLE_UPPER : SIMPLE_LOWER).get(c);
+    if (simple) return simple;
     const m = upper ? c.toUpperCase() : c.toLowerCase();
     return Array.from(m).length === 1 ? m : c;
   }).join('');
 }
 
-/** Go's strings.Title: a letter after a separator is capitalised. */
+/** Go's strings.Title: a letter after a separator is mapped to title case. */
 function title(s: string): string {
   const separator = (c: string) => (c <= '\x7f' ? !/[0-9A-Za-z_]/.test(c) : !/[\p{L}\p{N}]/u.test(c) && /\s/u.test(c));
   let prev = ' ';
   return Array.from(s, (c) => {
-    const out = separator(prev) ? mapCase(c, true) : c;
+    const out = separator(prev) ? titleCase(c) : c;
     prev = c;
     return out;
   }).join('');

@@ -27,6 +27,13 @@ export interface PlanResource {
    * its `true` in after_unknown, since `after` leaves it out (or writes null in a list).
    */
   attributes: Map<string, Value>;
+  /**
+   * The arguments the configuration writes in this resource's block, from the plan's
+   * `configuration` section; an argument written as a literal `null` is left out, since
+   * Terraform treats it as unset. Undefined when the plan has no configuration for the
+   * resource. Blocks written with `dynamic` are not listed there.
+   */
+  configured?: ReadonlySet<string>;
 }
 
 export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: SyntaxProblem[] };
@@ -87,12 +94,16 @@ export function readPlan(source: SourceFile): PlanResult {
 
   const problems: SyntaxProblem[] = [];
   const resources: PlanResource[] = [];
+  const written = configuredArguments(property(root, 'configuration'));
   (changes.children ?? []).forEach((node, i) => {
     const read = readChange(source, node, `resource_changes[${i}]`);
     if ('problem' in read) {
       if (problems.length < MAX_PROBLEMS) problems.push(at(read.node, read.problem));
     } else if (read.resource) {
-      resources.push(read.resource);
+      const r = read.resource;
+      const calls = callNames(r.moduleAddress);
+      const configured = calls && written.get(configKey(calls, r.mode, r.type, r.name));
+      resources.push(configured ? { ...r, configured } : r);
     }
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, resources };
@@ -195,6 +206,61 @@ function merge(source: SourceFile, after: JsonNode | undefined, marks: JsonNode 
     default:
       return undefined;
   }
+}
+
+const configKey = (calls: string[], mode: string, type: string, name: string) => JSON.stringify([calls, mode, type, name]);
+
+/**
+ * What the configuration section says each resource block writes, by module call path
+ * and resource: `configuration.root_module.resources[].expressions`, and the same under
+ * `module_calls.<name>.module`, nested. An expression is an object (`constant_value`,
+ * `references`), or for a nested block a list of such maps; Terraform leaves
+ * `expressions` out of a resource block that writes nothing. A part that is not shaped
+ * as Terraform writes it is skipped: the values of the plan then decide alone.
+ */
+function configuredArguments(configuration: JsonNode | undefined): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  const visit = (module: JsonNode | undefined, calls: string[]) => {
+    if (module?.type !== 'object' || calls.length > MAX_MODULE_DEPTH) return;
+    const resources = property(module, 'resources');
+    for (const r of resources?.type === 'array' ? (resources.children ?? []) : []) {
+      if (r.type !== 'object') continue;
+      const [mode, type, name] = ['mode', 'type', 'name'].map((k) => property(r, k));
+      if (mode?.type !== 'string' || type?.type !== 'string' || name?.type !== 'string') continue;
+      const expressions = property(r, 'expressions');
+      if (expressions && expressions.type !== 'object') continue;
+      const names = (expressions ? properties(expressions) : []).filter(([, e]) => !isNullConstant(e)).map(([k]) => k);
+      out.set(configKey(calls, mode.value, type.value, name.value), new Set(names));
+    }
+    const moduleCalls = property(module, 'module_calls');
+    for (const [call, body] of moduleCalls?.type === 'object' ? properties(moduleCalls) : []) {
+      if (body.type === 'object') visit(property(body, 'module'), [...calls, call]);
+    }
+  };
+  if (configuration?.type === 'object') visit(property(configuration, 'root_module'), []);
+  return out;
+}
+
+/** Terraform's module nesting is bounded by the configuration; this bounds a hand-made file. */
+const MAX_MODULE_DEPTH = 100;
+
+/** `{"constant_value": null}`: an argument written as null, which Terraform treats as unset. */
+function isNullConstant(expression: JsonNode): boolean {
+  if (expression.type !== 'object') return false;
+  const entries = properties(expression);
+  return entries.length === 1 && entries[0]![0] === 'constant_value' && entries[0]![1].type === 'null';
+}
+
+/** The call names along a module instance address: `module.a["k"].module.b[0]` is ["a", "b"]; '' is the root. */
+export function callNames(moduleAddress: string): string[] | undefined {
+  const names: string[] = [];
+  const step = /module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(?:-?\d+|"(?:[^"\\]|\\.)*")\])?(?:\.|$)/y;
+  while (step.lastIndex < moduleAddress.length) {
+    const m = step.exec(moduleAddress);
+    if (!m) return undefined;
+    names.push(m[1]!);
+  }
+  return names;
 }
 
 function range(source: SourceFile, node: JsonNode): Range {
