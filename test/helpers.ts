@@ -20,6 +20,12 @@ export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}
   });
 }
 
+/** Scans a throwaway tree as a user inside it would; options and variables replace the defaults. */
+export function scanDir(cwd: string, options: Omit<Partial<ScanOptions>, 'variables'> & { variables?: Partial<ScanOptions['variables']> } = {}): Promise<ScanResult> {
+  const { variables, ...rest } = options;
+  return scan({ paths: ['.'], cwd, policy: DEFAULT_POLICY, ...rest, variables: { varFiles: [], vars: [], env: {}, ...variables } });
+}
+
 /** The parts of findings that tests assert: place, severity, resource. */
 export function places(result: ScanResult) {
   return result.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, resource: f.resource }));

@@ -1,7 +1,4 @@
-import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY, places, scanFixtures, tree } from './helpers';
-
-const scanTree = (dir: string, paths = ['.']) => scan({ paths, cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+import { places, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 6: an output known at plan time flows into its callers with its origin and trace.
 describe('module outputs', () => {
@@ -58,7 +55,7 @@ resource "aws_ecr_repository" "arn" {
 }
 `,
     });
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource, f.severity, f.file, f.line, f.column])).toEqual([
       // upper() computes the value: it is reported where the output is written.
@@ -95,7 +92,7 @@ resource "aws_ecr_repository" "remote" {
 }
 `,
     });
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     const byResource = Object.fromEntries(result.findings.map((f) => [f.resource, f]));
     expect(byResource['aws_ecr_repository.counted']!.severity).toBe('warning');
     expect(byResource['aws_ecr_repository.counted']!.message).toMatch(/the outputs of module\.mode are unknown: count is unknown/);
@@ -109,10 +106,10 @@ resource "aws_ecr_repository" "remote" {
       'app/main.tf': 'module "a" {\n  source = "../modules/a"\n}\n\nmodule "b" {\n  source = "../modules/b"\n}\n\nresource "aws_ecr_repository" "x" {\n  name                 = "x"\n  image_tag_mutability = module.a.mutability\n}\n',
     };
     const dir = tree(files);
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     expect(places(result)).toEqual([{ file: 'modules/a/outputs.tf', line: 2, column: 11, severity: 'error', resource: 'aws_ecr_repository.x' }]);
     // Named alone, the app still reaches the module it reads outputs from.
-    const named = await scanTree(dir, ['app']);
+    const named = await scanDir(dir, { paths: ['app'] });
     expect(places(named)).toEqual(places(result));
   });
 });
@@ -123,7 +120,7 @@ describe('module outputs chained without end', () => {
     for (let i = 1; i < 3000; i++) calls.push(`module "a${i}" {\n  source = "./m"\n  x      = module.a${i - 1}.out\n}\n`);
     calls.push('resource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = module.a2999.out\n}\n');
     const dir = tree({ 'm/main.tf': 'variable "x" {\n  default = "MUTABLE"\n}\n\noutput "out" {\n  value = var.x\n}\n', 'main.tf': calls.join('') });
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]!.message).toBe('module outputs read through more than 100 module calls in a chain (too long to follow)');
     expect(result.errors[0]!.file).toBe('main.tf');

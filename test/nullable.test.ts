@@ -1,6 +1,4 @@
-import path from 'node:path';
-import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY, places, ROOT, runCli, scanFixtures, tree } from './helpers';
+import { places, ROOT, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 3: nullable = false turns a given null into the default; a null that reaches the attribute keeps its origin.
 describe('null values and nullable = false', () => {
@@ -47,7 +45,7 @@ resource "aws_ecr_repository" "untyped" {
 }
 `,
     });
-    const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: ['typed=null', 'untyped=null'], env: {} } });
+    const result = await scanDir(dir, { variables: { vars: ['typed=null', 'untyped=null'] } });
     expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column, f.message.slice(0, 40)])).toEqual([
       // null took the default "MUTABLE".
       ['aws_ecr_repository.typed', 'main.tf', 3, 14, expect.stringMatching(/is MUTABLE:/)],
@@ -61,7 +59,7 @@ resource "aws_ecr_repository" "untyped" {
       'main.tf': 'module "repo" {\n  source     = "./repo"\n  mutability = null\n}\n',
       'repo/main.tf': 'variable "mutability" {\n  type     = string\n  nullable = false\n}\n\nresource "aws_ecr_repository" "this" {\n  name                 = "this"\n  image_tag_mutability = var.mutability\n}\n',
     });
-    const result = await scan({ paths: [path.join('.')], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+    const result = await scanDir(dir);
     expect(result.errors).toEqual([{ file: 'main.tf', line: 3, column: 16, message: 'Invalid value for input variable: variable "mutability" is not nullable and has no default, but the value given is null' }]);
     expect(result.findings.map((f) => [f.resource, f.severity, f.file, f.line, f.column])).toEqual([['module.repo.aws_ecr_repository.this', 'warning', 'main.tf', 3, 16]]);
     expect(result.findings[0]!.message).toMatch(/not nullable and has no default, but the value given is null/);

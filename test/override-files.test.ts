@@ -1,8 +1,5 @@
 import path from 'node:path';
-import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY, places, runCli, scanFixtures, tree } from './helpers';
-
-const scanTree = (dir: string) => scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 2: override files merge into the blocks they override, as Terraform's do.
 describe('override files', () => {
@@ -56,7 +53,7 @@ describe('override files', () => {
 }
 `,
     });
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     expect(result.errors).toEqual([]);
     expect(result.findings).toEqual([]);
   });
@@ -77,7 +74,7 @@ describe('override files', () => {
 `,
       'web_override.tf.json': JSON.stringify({ resource: { aws_ecr_repository: { web: { image_tag_mutability_exclusion_filter: [{ filter: 'feature-*', filter_type: 'WILDCARD' }] } } } }, null, 2),
     });
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column, f.message.split(':')[0]])).toEqual([
       // The override sets the mode, and the filters that mode needs are missing: reported at the override's value.
@@ -92,7 +89,7 @@ describe('override files', () => {
       'override.tofu': 'module "registry" {\n  mutability = "MUTABLE"\n}\n',
       'modules/repo/main.tf': 'variable "mutability" {\n  type = string\n}\n\nresource "aws_ecr_repository" "this" {\n  name                 = "repo"\n  image_tag_mutability = var.mutability\n}\n',
     });
-    const result = await scanTree(dir);
+    const result = await scanDir(dir);
     expect(result.errors).toEqual([]);
     expect(places(result)).toEqual([{ file: 'override.tofu', line: 2, column: 16, severity: 'error', resource: 'module.registry.aws_ecr_repository.this' }]);
   });

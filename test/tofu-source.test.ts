@@ -1,5 +1,4 @@
-import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY, places, runCli, scanFixtures, tree } from './helpers';
+import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 10: OpenTofu 1.8+ evaluates a module source at init; Terraform needs a literal.
 describe('module sources built from variables and locals', () => {
@@ -44,7 +43,7 @@ describe('module sources built from variables and locals', () => {
 
   test('the tofu engine reads the same .tf files as OpenTofu does', async () => {
     const dir = tree(files);
-    const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, engine: 'tofu' });
+    const result = await scanDir(dir, { engine: 'tofu' });
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource, f.file, f.line])).toEqual([
       ['aws_ecr_repository.other', 'main.tf', 5],
@@ -56,7 +55,7 @@ describe('module sources built from variables and locals', () => {
     const dir = tree({
       'main.tofu': 'data "aws_ssm_parameter" "dir" {\n  name = "/modules/registry"\n}\n\nmodule "registry" {\n  source = data.aws_ssm_parameter.dir.value\n}\n',
     });
-    const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+    const result = await scanDir(dir);
     expect(result.errors.map((e) => [e.file, e.line, e.column, e.message])).toEqual([
       ['main.tofu', 6, 12, 'module "registry": the source must be known when OpenTofu installs modules: data sources are read during plan (data.aws_ssm_parameter.dir.value)'],
     ]);

@@ -1,7 +1,6 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY, ROOT, tree } from './helpers';
+import { ROOT, scanDir, tree } from './helpers';
 
 /** The workspace fixture copied into a throwaway tree, with `.terraform/environment` when given. */
 function workspaceTree(environment?: string): string {
@@ -15,7 +14,7 @@ function workspaceTree(environment?: string): string {
 }
 
 const scanAt = (cwd: string, options: { env?: NodeJS.ProcessEnv; workspace?: string } = {}) =>
-  scan({ paths: ['.'], cwd, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: options.env ?? {} }, workspace: options.workspace });
+  scanDir(cwd, { variables: { env: options.env ?? {} }, workspace: options.workspace });
 
 // Issue 12, item 5: terraform.workspace is the selected workspace.
 describe('terraform.workspace', () => {

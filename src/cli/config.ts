@@ -12,6 +12,7 @@ export interface Config {
   policies?: string[];
   max_file_size?: number | string;
   max_depth?: number;
+  engine?: 'terraform' | 'tofu';
 }
 
 export interface LoadedConfig {
