@@ -85,6 +85,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           variables: { varFiles: args['var-file'] ?? fromConfig(config.var_files) ?? [], vars: args.var, env: io.env },
           exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
           severity: config.severity,
+          engine: config.engine,
           plan: args.plan,
           policies: args.policy ?? fromConfig(config.policies),
           configDir: args['config-dir'],
