@@ -7,7 +7,11 @@ import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline
 import { PolicyError } from '../policy/errors';
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
 import { explain } from './explain';
+import { FIX_OPTIONS, GENERATE_OPTIONS, givenOnce, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
 import type { ScanOptions, ScanResult } from './scan';
+import { checkOptionPaths, checkPath, UsageError } from './usage';
+
+export { UsageError };
 
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
 
@@ -23,8 +27,6 @@ const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, c
 /** Runs the command line and resolves to the exit code; nothing here calls process.exit. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let code: number = EXIT.clean;
-  // `tagguard fix [paths..]` is `tagguard scan --fix [paths..]`.
-  if (argv[0] === 'fix') argv = ['scan', ...argv.slice(1), '--fix'];
   startEarlySearches(argv, io.cwd);
   // The factory without the singleton that 'yargs' builds from process.argv on load.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,7 +35,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .scriptName('tagguard')
     .strict()
     .help()
-    .version(false)
+    .version(packageVersion())
     .exitProcess(false)
     .fail((msg, err) => {
       throw new UsageError(msg || err?.message || 'invalid command line');
@@ -41,101 +43,34 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .command(
       'scan [paths..]',
       'Scan Terraform / OpenTofu code for ECR repositories whose image tags can be overwritten',
-      (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files or directories to scan' })
-          .option('format', { alias: 'f', choices: ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const, default: 'text' as const, describe: 'Report format' })
-          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
-          .option('allow-mutable-tag', {
-            type: 'string',
-            array: true,
-            describe: 'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (repeatable; replaces the default: latest)',
-          })
-          .option('unknown', { choices: ['warn', 'error', 'ignore'] as const, describe: 'How to report values that cannot be known before apply (default: warn)' })
-          .option('var-file', { type: 'string', array: true, describe: 'A variables file for every root module, as terraform -var-file (repeatable)' })
-          .option('var', { type: 'string', array: true, default: [] as string[], describe: 'A variable for every root module, name=value, as terraform -var (repeatable)' })
-          .option('plan', { type: 'string', describe: 'Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)' })
-          .option('config-dir', { type: 'string', describe: 'With --plan: the configuration the plan was made from' })
-          .option('policy', { type: 'string', array: true, describe: 'A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm); repeatable' })
-          .option('config', { type: 'string', describe: 'The config file (default: the nearest .tagguard.yml upward)' })
-          .option('baseline', { type: 'string', describe: 'Report only findings that this baseline file does not list' })
-          .option('create-baseline', { type: 'string', describe: "Write today's findings to this file as a baseline" })
-          .option('changed-since', { type: 'string', describe: 'Report only findings that touch files changed since this git ref' })
-          .option('fix', { type: 'boolean', default: false, describe: 'Rewrite the code that makes a repository mutable, then report what is left' })
-          .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; change nothing' })
-          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' })
-          .option('max-file-size', { type: 'string', describe: 'Larger files are an input error, not read (bytes, or with k, M or G; default 10M)' })
-          .option('max-depth', { type: 'number', describe: 'Deeper nesting of blocks and expressions is an input error (default 256)' }),
+      (y) => withPaths(y).options(SCAN_OPTIONS).check(givenOnce(SCAN_OPTIONS)),
       async (args) => {
-        const paths = args.paths ?? ['.'];
-        const found = configFor(args.config, io.cwd);
-        const config = found?.config ?? {};
-        // Paths in the config file are relative to it; command-line options win.
-        const fromConfig = (list: string[] | undefined) => list?.map((p) => path.relative(io.cwd, path.resolve(found!.dir, p)));
-        const only = await onlyFiles(paths, args['changed-since'], io.cwd);
-        const options: ScanOptions = {
-          paths: only.scanPaths,
-          onlyFiles: only.files,
-          baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
-          cwd: io.cwd,
-          policy: {
-            allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
-            unknown: args.unknown ?? config.unknown ?? 'warn',
-          },
-          variables: { varFiles: args['var-file'] ?? fromConfig(config.var_files) ?? [], vars: args.var, env: io.env },
-          exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
-          severity: config.severity,
-          engine: config.engine,
-          plan: args.plan,
-          policies: args.policy ?? fromConfig(config.policies),
-          configDir: args['config-dir'],
-          limits: {
-            ...(args['max-file-size'] ?? config.max_file_size ? { maxFileBytes: parseSize(String(args['max-file-size'] ?? config.max_file_size)) } : {}),
-            ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
-          },
-        };
-        // grep runs on another core while the scanner's modules load (searches.ts).
-        startSearches(options);
-        const { scan, exitCode } = lazy().scan;
-        let result = await scan(options);
-        if (args.fix || args['fix-dry-run']) result = await fixCommand(result, options, args['fix-dry-run'], io);
-        if (args['fix-dry-run']) {
-          code = exitCode(result);
-          return;
-        }
-        if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
-        if (args['create-baseline']) {
-          await writeFileAtomic(path.resolve(io.cwd, args['create-baseline']), JSON.stringify(createBaseline(result.findings), null, 2) + '\n');
-          io.stderr.write(`tagguard: baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}\n`);
-        }
-        const toTerminal = !args.output;
-        const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-        const report = await render(args.format, result, color);
-        if (args.output) await writeFileAtomic(path.resolve(io.cwd, args.output), report);
-        else io.stdout.write(report);
-        code = exitCode(result);
+        code = await scanCommand(args, io);
+      },
+    )
+    .command(
+      'fix [paths..]',
+      'Rewrite the code that makes a repository mutable (scan --fix), then report what is left',
+      (y) => withPaths(y).options(FIX_OPTIONS).check(givenOnce(FIX_OPTIONS)),
+      async (args) => {
+        code = await scanCommand({ ...args, fix: true }, io);
       },
     )
     .command(
       'generate',
       'Write a compliant ECR stack (HCL, Terraform JSON or a CDKTF app) by synthesizing tagguard/cdktf',
-      (y) =>
-        y
-          .option('repo', { type: 'string', array: true, demandOption: true, describe: 'Repository name (repeatable)' })
-          .option('kms-key', { type: 'string', describe: 'KMS key ARN for encryption (default: AES256)' })
-          .option('allow-mutable-tag', { type: 'string', array: true, default: [] as string[], describe: 'A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION); repeatable' })
-          .option('format', { choices: ['hcl', 'json', 'cdktf'] as const, default: 'hcl' as const })
-          .option('out', { type: 'string', describe: 'Directory to write to (default: stdout)' })
-          .option('force', { type: 'boolean', default: false, describe: 'Overwrite files that exist in --out' }),
+      (y) => y.options(GENERATE_OPTIONS).check(givenOnce(GENERATE_OPTIONS)),
       async (args) => {
+        checkOptionPaths(GENERATE_OPTIONS, args, io.cwd);
         code = await generateCommand(args, io);
       },
     )
     .command(
       'policies',
       'List the loaded rules: id, severity and where each comes from',
-      (y) => y.option('policy', { type: 'string', array: true, default: [] as string[], describe: 'Also load this custom policy' }),
+      (y) => y.options(POLICIES_OPTIONS),
       async (args) => {
+        checkOptionPaths(POLICIES_OPTIONS, args, io.cwd);
         const { PolicyEngine } = lazy().engine;
         const engines = [await PolicyEngine.load(), ...(await Promise.all(args.policy.map((p) => PolicyEngine.load(path.resolve(io.cwd, p)))))];
         const rules = engines.flatMap((e) => e.rules());
@@ -154,9 +89,14 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         io.stdout.write(explain(rule));
       },
     )
-    .demandCommand(1, 'name a command: scan or explain');
+    .demandCommand(1, 'name a command: scan, fix, generate, policies or explain');
   try {
-    await parser.parseAsync();
+    // With a callback, yargs hands over the text of --help and --version instead of printing it to the console.
+    let shown = '';
+    await parser.parseAsync(argv, {}, (_err, _args, output) => {
+      shown += output;
+    });
+    if (shown) io.stdout.write(`${shown}\n`);
   } catch (e) {
     io.stderr.write(`tagguard: ${e instanceof Error ? e.message : String(e)}\n`);
     if (!(e instanceof UsageError || e instanceof PolicyError)) io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
@@ -165,7 +105,70 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   return code;
 }
 
-export class UsageError extends Error {}
+function withPaths(y: yargsType.Argv) {
+  return y.positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Files or directories to scan' });
+}
+
+type ScanArgs = yargsType.InferredOptionTypes<typeof FIX_OPTIONS> & { paths?: string[]; fix: boolean };
+
+async function scanCommand(args: ScanArgs, io: Io): Promise<number> {
+  checkOptionPaths(SCAN_OPTIONS, args, io.cwd);
+  const paths = args.paths ?? ['.'];
+  const found = configFor(args.config, io.cwd);
+  const config = found?.config ?? {};
+  // Paths in the config file are relative to it; command-line options win.
+  const fromConfig = (key: 'var_files' | 'policies') =>
+    config[key]?.map((p) => {
+      const relative = path.relative(io.cwd, path.resolve(found!.dir, p));
+      checkPath(`${path.relative(io.cwd, found!.file)}: ${key}:`, relative, 'file', io.cwd);
+      return relative;
+    });
+  const only = await onlyFiles(paths, args['changed-since'], io.cwd);
+  const options: ScanOptions = {
+    paths: only.scanPaths,
+    onlyFiles: only.files,
+    baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
+    cwd: io.cwd,
+    policy: {
+      allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
+      unknown: args.unknown ?? config.unknown ?? 'warn',
+    },
+    variables: { varFiles: args['var-file'] ?? fromConfig('var_files') ?? [], vars: args.var, env: io.env },
+    exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
+    severity: config.severity,
+    engine: args.engine ?? config.engine,
+    workspace: args.workspace,
+    plan: args.plan,
+    policies: args.policy ?? fromConfig('policies'),
+    configDir: args['config-dir'],
+    limits: {
+      ...(args['max-file-size'] ?? config.max_file_size ? { maxFileBytes: parseSize(String(args['max-file-size'] ?? config.max_file_size)) } : {}),
+      ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
+    },
+  };
+  // grep runs on another core while the scanner's modules load (searches.ts).
+  startSearches(options);
+  const { scan, exitCode } = lazy().scan;
+  let result = await scan(options);
+  if (args.fix || args['fix-dry-run']) result = await fixCommand(result, options, args['fix-dry-run'], io);
+  if (args['fix-dry-run']) return exitCode(result);
+  if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
+  if (args['create-baseline']) {
+    await writeFileAtomic(path.resolve(io.cwd, args['create-baseline']), JSON.stringify(createBaseline(result.findings), null, 2) + '\n');
+    io.stderr.write(`tagguard: baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}\n`);
+  }
+  const toTerminal = !args.output;
+  const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  const report = await render(args.format, result, color);
+  if (args.output) await writeFileAtomic(path.resolve(io.cwd, args.output), report);
+  else io.stdout.write(report);
+  return exitCode(result);
+}
+
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
 
 /** A size in bytes, or with a binary unit: 512k, 10M, 1G. */
 export function parseSize(text: string): number {
@@ -208,10 +211,10 @@ function startSearches(options: ScanOptions): void {
   for (const s of planned) startSearch(s.root, s.search);
 }
 
-/** scan's options that take a value, as declared to yargs above. */
-const VALUE_OPTIONS = ['-f', '--format', '-o', '--output', '--allow-mutable-tag', '--unknown', '--var-file', '--var', '--config-dir', '--baseline', '--create-baseline', '--max-file-size', '--max-depth'];
+/** Every spelling of scan's (and fix's) options that take a value, from the table yargs is given. */
+const VALUE_OPTIONS = valueOptions(SCAN_OPTIONS);
 /** Options after which the searches depend on more than the command line (a plan, policies, git, a named config). */
-const NO_EARLY_SEARCH = ['--plan', '--policy', '--changed-since', '--config'];
+const NO_EARLY_SEARCH = searchDelayingOptions(SCAN_OPTIONS);
 
 /**
  * Starts grep from a first reading of a scan's command line, before yargs and the
@@ -219,7 +222,15 @@ const NO_EARLY_SEARCH = ['--plan', '--policy', '--changed-since', '--config'];
  * searches it would start itself and drops the others (startSearches).
  */
 function startEarlySearches(argv: string[], cwd: string): void {
-  if (argv[0] !== 'scan') return;
+  const paths = earlyScanPaths(argv);
+  if (!paths) return;
+  const only = namedFiles(paths.length ? paths : ['.'], cwd);
+  startSearches({ paths: only.scanPaths, onlyFiles: only.files, cwd } as ScanOptions);
+}
+
+/** The paths of a scan or fix as yargs will read them, or undefined when the searches must wait for the full parse. */
+export function earlyScanPaths(argv: string[]): string[] | undefined {
+  if (argv[0] !== 'scan' && argv[0] !== 'fix') return undefined;
   const paths: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -227,15 +238,20 @@ function startEarlySearches(argv: string[], cwd: string): void {
       paths.push(...argv.slice(i + 1));
       break;
     }
-    if (NO_EARLY_SEARCH.some((o) => arg === o || arg.startsWith(`${o}=`))) return;
+    if (NO_EARLY_SEARCH.some((o) => arg === o || arg.startsWith(`${o}=`))) return undefined;
     if (arg.startsWith('-')) {
-      if (VALUE_OPTIONS.includes(arg)) i++;
+      if (takesNextWord(arg)) i++;
       continue;
     }
     paths.push(arg);
   }
-  const only = namedFiles(paths.length ? paths : ['.'], cwd);
-  startSearches({ paths: only.scanPaths, onlyFiles: only.files, cwd } as ScanOptions);
+  return paths;
+}
+
+/** Whether the next word is this option's value, as yargs reads it: after `--var-file` and `-f`, and after `-vf` (the last letter decides); never after `--var-file=f` or a flag. */
+function takesNextWord(arg: string): boolean {
+  if (arg.startsWith('--')) return VALUE_OPTIONS.includes(arg);
+  return /^-[a-zA-Z]+$/.test(arg) && VALUE_OPTIONS.includes(`-${arg.at(-1)}`);
 }
 
 /** Formats other than text and JSON are loaded when asked for; SARIF needs the rule descriptors. */
@@ -248,8 +264,7 @@ async function render(format: 'text' | 'json' | 'sarif' | 'junit' | 'github' | '
       return (require('../report/json') as typeof import('../report/json')).formatJson(result);
     case 'sarif': {
       const { formatSarif } = require('../report/sarif') as typeof import('../report/sarif');
-      const version = (require('../../package.json') as { version: string }).version;
-      return formatSarif(result, result.rules, version);
+      return formatSarif(result, result.rules, packageVersion());
     }
     case 'junit':
       return (require('../report/junit') as typeof import('../report/junit')).formatJunit(result);

@@ -1,0 +1,99 @@
+import type { Options } from 'yargs';
+
+/**
+ * The commands' options: one table that yargs is given (main.ts), that the early
+ * reading of a scan's command line skips values by (valueOptions), and that says
+ * which values are paths to check before anything runs (path). Loading it loads no yargs.
+ */
+export interface OptionSpec extends Options {
+  /**
+   * Given once per value and collected in order (`--var-file a --var-file b`), as
+   * `terraform -var-file`. Never yargs' `array: true`: that takes every word up to the
+   * next option, so `--var-file prod.tfvars infra/` would eat the path to scan.
+   */
+  repeatable?: true;
+  /** A path tagguard reads (a file or a directory that must exist) or writes (a file, or a directory it creates). */
+  path?: 'file' | 'directory' | 'output-file' | 'output-directory';
+  /** The grep searches depend on what this names (a plan, policies, git, a config file): none starts before the full parse. */
+  delaysSearch?: true;
+}
+
+/** yargs collects a repeated option into an array, and a single one into a string. */
+const toList = (value: string | string[]): string[] => [value].flat();
+
+/** An option that takes one value; `--output` with nothing after it is a usage error, not an empty string. */
+const one = (describe: string) => ({ type: 'string', requiresArg: true, describe }) as const;
+
+const repeatable = (describe: string) => ({ type: 'string', requiresArg: true, coerce: toList, repeatable: true, describe }) as const;
+
+export const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const;
+
+/** `fix`'s options; `scan` has these and `--fix`. */
+export const FIX_OPTIONS = {
+  format: { alias: 'f', choices: FORMATS, default: 'text', requiresArg: true, describe: 'Report format' },
+  output: { ...one('Write the report to this file instead of stdout'), alias: 'o', path: 'output-file' },
+  'allow-mutable-tag': repeatable('Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (one per occurrence, repeatable; replaces the default: latest)'),
+  unknown: { choices: ['warn', 'error', 'ignore'], requiresArg: true, describe: 'How to report values that cannot be known before apply (default: warn)' },
+  'var-file': { ...repeatable('A variables file for every root module, as terraform -var-file (one per occurrence, repeatable)'), path: 'file' },
+  var: { ...repeatable('A variable for every root module, name=value, as terraform -var (one per occurrence, repeatable)'), default: [] as string[] },
+  plan: { ...one('Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)'), path: 'file', delaysSearch: true },
+  'config-dir': { ...one('With --plan: the configuration the plan was made from'), path: 'directory' },
+  policy: { ...repeatable('A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm; one per occurrence, repeatable)'), path: 'file', delaysSearch: true },
+  config: { ...one('The config file (default: the nearest .tagguard.yml upward)'), path: 'file', delaysSearch: true },
+  baseline: { ...one('Report only findings that this baseline file does not list'), path: 'file' },
+  'create-baseline': { ...one("Write today's findings to this file as a baseline"), path: 'output-file' },
+  'changed-since': { ...one('Report only findings that touch files changed since this git ref'), delaysSearch: true },
+  'fix-dry-run': { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; change nothing' },
+  verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Also list remote modules that are not on disk' },
+  'max-file-size': one('Larger files are an input error, not read (bytes, or with k, M or G; default 10M)'),
+  'max-depth': { type: 'number', requiresArg: true, describe: 'Deeper nesting of blocks and expressions is an input error (default 256)' },
+  workspace: one('The workspace terraform.workspace names (default: TF_WORKSPACE, else .terraform/environment, else default)'),
+  engine: { choices: ['terraform', 'tofu'], requiresArg: true, describe: 'tofu: read every module as OpenTofu 1.8+ does, module sources evaluated at init (default: only modules with .tofu files)' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const SCAN_OPTIONS = {
+  ...FIX_OPTIONS,
+  fix: { type: 'boolean', default: false, describe: 'Rewrite the code that makes a repository mutable, then report what is left' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const GENERATE_OPTIONS = {
+  repo: { ...repeatable('Repository name (one per occurrence, repeatable)'), demandOption: true },
+  'kms-key': one('KMS key ARN for encryption (default: AES256)'),
+  'allow-mutable-tag': { ...repeatable('A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION; one per occurrence, repeatable)'), default: [] as string[] },
+  format: { choices: ['hcl', 'json', 'cdktf'], default: 'hcl', requiresArg: true, describe: 'What to write' },
+  out: { ...one('Directory to write to (default: stdout)'), path: 'output-directory' },
+  force: { type: 'boolean', default: false, describe: 'Overwrite files that exist in --out' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const POLICIES_OPTIONS = {
+  policy: { ...repeatable('Also load this custom policy (one per occurrence, repeatable)'), path: 'file', default: [] as string[] },
+} as const satisfies Record<string, OptionSpec>;
+
+type Table = Readonly<Record<string, OptionSpec>>;
+
+/** Every spelling (`--var-file`, `-f`) of the options that take a value. */
+export function valueOptions(table: Table): string[] {
+  return Object.entries(table)
+    .filter(([, spec]) => spec.type !== 'boolean')
+    .flatMap(([name, spec]) => [`--${name}`, ...[spec.alias ?? []].flat().map((a) => (a.length === 1 ? `-${a}` : `--${a}`))]);
+}
+
+/** The options whose values the early searches cannot do without. */
+export function searchDelayingOptions(table: Table): string[] {
+  return Object.entries(table)
+    .filter(([, spec]) => spec.delaysSearch)
+    .map(([name]) => `--${name}`);
+}
+
+/**
+ * Options that take one value, given more than once: an error, not "the last one wins"
+ * (`--output a.json --output b.json` is a mistake, not a choice). A yargs check.
+ */
+export function givenOnce(table: Table) {
+  return (args: Record<string, unknown>): true => {
+    for (const [name, spec] of Object.entries(table)) {
+      if (spec.type !== 'boolean' && !spec.repeatable && Array.isArray(args[name])) throw new Error(`--${name} takes one value, and was given ${(args[name] as unknown[]).length}`);
+    }
+    return true;
+  };
+}
