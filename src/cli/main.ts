@@ -289,7 +289,7 @@ async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: bool
   const { planFixes } = require('../fix/plan') as typeof import('../fix/plan');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const broken = new Set(result.errors.map((e) => e.file));
-  const plan = planFixes(result.findings, result.resources, result.sources);
+  const plan = planFixes(result.findings, result.resources, result.sources, options.policy.allowedMutableTags);
   const applied = await applyEdits(
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,

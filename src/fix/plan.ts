@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { findNodeAtOffset, getNodePath, modify, parseTree, type Edit as JsonEdit } from 'jsonc-parser';
+import { findNodeAtLocation, findNodeAtOffset, getNodePath, modify, parseTree, type Edit as JsonEdit, type Node as JsonNode } from 'jsonc-parser';
 import type { Range, SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
-import type { ResourceInstance } from '../terraform/resources';
+import type { BlockInstance, ResourceInstance } from '../terraform/resources';
+import { allowedFilter, filterText, filterValueProblem, MAX_FILTERS, validFilterType } from './exclusion-filters';
 
 /** A replacement of the text between two offsets of a file. */
 export interface Edit {
@@ -26,7 +27,7 @@ const FILTERS = 'image_tag_mutability_exclusion_filter';
  * (where a literal is written), never a copy of it. Whatever cannot be changed
  * safely is left to a person, with the reason.
  */
-export function planFixes(findings: Finding[], resources: ResourceInstance[], sources: ReadonlyMap<string, SourceFile>): FixPlan {
+export function planFixes(findings: Finding[], resources: ResourceInstance[], sources: ReadonlyMap<string, SourceFile>, allowedMutableTags: readonly string[] = ['latest']): FixPlan {
   const plan: FixPlan = { edits: [], manual: [] };
   const open = findings.filter((f) => f.ruleId === RULE && f.severity === 'error' && !f.suppression);
   const byResource = new Map(resources.map((r) => [`${r.root}\u0000${r.address}`, r]));
@@ -37,7 +38,7 @@ export function planFixes(findings: Finding[], resources: ResourceInstance[], so
     groups.set(r, [...(groups.get(r) ?? []), f]);
   }
   for (const [resource, list] of groups) {
-    const result = fixResource(resource, list, sources);
+    const result = fixResource(resource, list, sources, allowedMutableTags);
     if (typeof result === 'string') plan.manual.push(...list.map((finding) => ({ finding, reason: result })));
     else plan.edits.push(...result);
   }
@@ -45,25 +46,118 @@ export function planFixes(findings: Finding[], resources: ResourceInstance[], so
   return plan;
 }
 
-function fixResource(r: ResourceInstance, findings: Finding[], sources: ReadonlyMap<string, SourceFile>): Edit[] | string {
+function fixResource(r: ResourceInstance, findings: Finding[], sources: ReadonlyMap<string, SourceFile>, allowed: readonly string[]): Edit[] | string {
   const m = r.attributes.image_tag_mutability;
-  // Written as null: the literal null is the origin to change.
-  if (m && !m.set && m.location) return replaceWithImmutable(m.location, sources);
-  if (!m || !m.set) return insertImmutable(r, sources);
+  // IMMUTABLE takes no exclusion filter (the provider's CustomizeDiff fails the plan):
+  // wherever the value becomes or stays IMMUTABLE, the filters go with it.
+  // A value written as null: the literal null is the origin to change.
+  if (m && !m.set && m.location) return combine([replaceWithImmutable(m.location, sources), removeAllFilters(r, sources)]);
+  if (!m || !m.set) return r.blocks[FILTERS]?.instances.length ? replaceFiltersWithImmutable(r, sources) : insertImmutable(r, sources);
   if (!m.known || typeof m.value !== 'string') return 'the value is not known before apply';
   if (!m.location) return 'the value comes from the environment or the command line';
-  if (m.value === 'MUTABLE_WITH_EXCLUSION') {
-    // Filters are only accepted with a *_WITH_EXCLUSION value: they go with it.
-    const filters = r.blocks[FILTERS]?.instances ?? [];
-    return combine([replaceWithImmutable(m.location, sources), ...filters.map((b) => removeBlock(b.location, sources))]);
+  if (m.value === 'IMMUTABLE') return removeAllFilters(r, sources);
+  if (m.value !== 'IMMUTABLE_WITH_EXCLUSION') return combine([replaceWithImmutable(m.location, sources), removeAllFilters(r, sources)]);
+  return fixExclusionFilters(r, m.location, findings, sources, allowed);
+}
+
+/**
+ * IMMUTABLE_WITH_EXCLUSION: a filter the allow-list refuses is removed; an allowed filter
+ * whose filter_type is missing or wrong gets WILDCARD; a filter value the provider
+ * rejects, or more than 5 filters, is left to a person (which tag was meant, which
+ * filters to keep). With no filter left, the value becomes IMMUTABLE.
+ */
+function fixExclusionFilters(r: ResourceInstance, value: Range, findings: Finding[], sources: ReadonlyMap<string, SourceFile>, allowed: readonly string[]): Edit[] | string {
+  const block = r.blocks[FILTERS];
+  if (block && !block.known) return 'the exclusion filters come from a dynamic block whose for_each is not known';
+  const filters = block?.instances ?? [];
+  if (filters.length > MAX_FILTERS) return `${filters.length} exclusion filters, and the provider accepts at most ${MAX_FILTERS}: choose the ones to keep`;
+  const parts: Array<Edit[] | string> = [];
+  let kept = 0;
+  for (const b of filters) {
+    if (!b.known) {
+      kept++;
+      continue;
+    }
+    const text = filterText(b.fields.filter);
+    const problem = filterValueProblem(b.fields.filter);
+    if (problem || text === undefined) return `${text === undefined ? 'an exclusion filter' : `exclusion filter ${JSON.stringify(text)}`} is not valid (${problem}): correct it or remove it`;
+    // The policy judges a valid filter against the allow-list and reports it where it is written.
+    const refused = validFilterType(b.fields.filter_type) ? findings.some((f) => sameStart(f, b.location)) : !allowedFilter(text, allowed);
+    if (refused) parts.push(removeBlock(b.location, sources));
+    else {
+      kept++;
+      if (!validFilterType(b.fields.filter_type)) parts.push(setFilterType(b, sources));
+    }
   }
-  if (m.value !== 'IMMUTABLE_WITH_EXCLUSION') return replaceWithImmutable(m.location, sources);
-  const filters = r.blocks[FILTERS]?.instances ?? [];
-  const refused = filters.filter((b) => findings.some((f) => sameStart(f, b.location)));
-  const removals = refused.map((b) => removeBlock(b.location, sources));
-  // With no allowed filter left, the value becomes IMMUTABLE.
-  if (filters.length === 0 || refused.length === filters.length) return combine([replaceWithImmutable(m.location, sources), ...removals]);
-  return combine(removals);
+  if (kept === 0) parts.push(replaceWithImmutable(value, sources));
+  return combine(parts);
+}
+
+/** Removes every exclusion filter of a resource: each block (HCL), or the whole property (JSON). */
+function removeAllFilters(r: ResourceInstance, sources: ReadonlyMap<string, SourceFile>): Edit[] | string {
+  const block = r.blocks[FILTERS];
+  if (!block) return [];
+  if (!block.known) return 'the exclusion filters come from a dynamic block whose for_each is not known';
+  if (block.instances.length === 0) return [];
+  const property = filtersProperty(r, sources);
+  if (property) return typeof property === 'string' ? property : removeJsonChild(property.source, property.node);
+  return combine(block.instances.map((b) => removeBlock(b.location, sources)));
+}
+
+/** No value and exclusion filters: the filters go and the value comes (in JSON, one property takes the other's place). */
+function replaceFiltersWithImmutable(r: ResourceInstance, sources: ReadonlyMap<string, SourceFile>): Edit[] | string {
+  const property = filtersProperty(r, sources);
+  if (!property) return combine([insertImmutable(r, sources), removeAllFilters(r, sources)]);
+  if (typeof property === 'string') return property;
+  const { source, node } = property;
+  return [{ file: source.path, start: node.offset, end: node.offset + node.length, text: '"image_tag_mutability": "IMMUTABLE"' }];
+}
+
+/** The exclusion filter property of a resource written in Terraform JSON; undefined for HCL. */
+function filtersProperty(r: ResourceInstance, sources: ReadonlyMap<string, SourceFile>): { source: SourceFile; node: JsonNode } | string | undefined {
+  const block = r.blocks[FILTERS];
+  if (!r.location.file.endsWith('.json') || !block?.instances.every((b) => b.location.file === r.location.file)) return undefined;
+  const source = editable(r.location.file, sources);
+  if (typeof source === 'string') return source;
+  const path = jsonPathOf(source, source.offset(r.location.line, r.location.column));
+  const value = path && findNodeAtLocation(parseTree(source.text)!, [...path, FILTERS]);
+  if (!value?.parent || value.parent.type !== 'property') return 'the exclusion filters were not found in the JSON file';
+  return { source, node: value.parent };
+}
+
+/** filter_type = "WILDCARD" in one filter: the literal replaced, or the argument added. */
+function setFilterType(b: BlockInstance, sources: ReadonlyMap<string, SourceFile>): Edit[] | string {
+  const source = editable(b.location.file, sources);
+  if (typeof source === 'string') return source;
+  const start = source.offset(b.location.line, b.location.column);
+  const end = source.offset(b.location.endLine, b.location.endColumn);
+  if (source.path.endsWith('.json')) return setJsonFilterType(source, start);
+  const text = source.text.slice(start, end);
+  if (!text.startsWith(`${FILTERS} `) && !text.startsWith(`${FILTERS}{`)) return 'the filter comes from a dynamic block or a variable';
+  const attr = /^([ \t]*filter_type[ \t]*=[ \t]*)(\S[^\r\n]*?)[ \t]*((#|\/\/)[^\r\n]*)?\r?$/m.exec(text);
+  if (!attr) return insertAttribute(b.location, 'filter_type', '"WILDCARD"', source);
+  if (!/^("[^"\\$%]*"|null)$/.test(attr[2]!)) return 'filter_type is computed by an expression, not written as a literal';
+  const at = start + attr.index + attr[1]!.length;
+  return [{ file: source.path, start: at, end: at + attr[2]!.length, text: '"WILDCARD"' }];
+}
+
+/** In a filter object of Terraform JSON: the filter_type value replaced, or the property added after the last one. */
+function setJsonFilterType(source: SourceFile, offset: number): Edit[] | string {
+  const root = parseTree(source.text);
+  const node = root && findNodeAtOffset(root, offset + 1);
+  const object = node?.type === 'object' ? node : node?.parent;
+  if (object?.type !== 'object') return 'the filter object was not found in the JSON file';
+  const current = object.children?.find((p) => p.children?.[0]?.value === 'filter_type')?.children?.[1];
+  if (current) {
+    if (current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value)))) return 'filter_type is computed by an expression, not written as a literal';
+    return [{ file: source.path, start: current.offset, end: current.offset + current.length, text: '"WILDCARD"' }];
+  }
+  const last = object.children?.at(-1);
+  if (!last) return 'the filter object is empty';
+  const at = last.offset + last.length;
+  const lastLine = source.position(last.offset).line;
+  const separator = source.position(object.offset).line === lastLine ? ', ' : `,${source.eol}${/^\s*/.exec(source.lineText(lastLine))![0]}`;
+  return [{ file: source.path, start: at, end: at, text: `${separator}"filter_type": "WILDCARD"` }];
 }
 
 /** All the edits, or the first reason one of them cannot be made. */
@@ -97,12 +191,17 @@ function insertImmutable(r: ResourceInstance, sources: ReadonlyMap<string, Sourc
   const source = editable(r.location.file, sources);
   if (typeof source === 'string') return source;
   if (source.path.endsWith('.json')) return insertJson(r, source);
-  const headerEnd = source.offset(r.location.line + 1, 1);
-  const header = source.lineText(r.location.line);
-  if (!header.trimEnd().endsWith('{') || r.location.endLine === r.location.line) return 'the block is written on one line';
+  return insertAttribute(r.location, 'image_tag_mutability', '"IMMUTABLE"', source);
+}
+
+/** A first line `name = text` in an HCL block, aligned with the attribute group it joins. */
+function insertAttribute(block: Range, name: string, text: string, source: SourceFile): Edit[] | string {
+  const headerEnd = source.offset(block.line + 1, 1);
+  const header = source.lineText(block.line);
+  if (!header.trimEnd().endsWith('{') || block.endLine === block.line) return 'the block is written on one line';
   const indent = /^\s*/.exec(header)![0] + '  ';
-  const group = attributeGroup(source, r.location.line + 1, indent);
-  const lines = [`${indent}image_tag_mutability = "IMMUTABLE"`, ...group.lines];
+  const group = attributeGroup(source, block.line + 1, indent);
+  const lines = [`${indent}${name} = ${text}`, ...group.lines];
   const width = Math.max(...lines.map((l) => /^\s*([\w-]+)/.exec(l)![1]!.length));
   const aligned = lines.map((l) => {
     const [, key, rest] = /^\s*([\w-]+)\s*=(.*)$/.exec(l)!;
@@ -149,9 +248,13 @@ function removeJsonElement(source: SourceFile, offset: number): Edit[] | string 
   const root = parseTree(source.text);
   const node = root && findNodeAtOffset(root, offset + 1);
   const element = node?.type === 'object' ? node : node?.parent;
-  const list = element?.parent;
-  if (!element || list?.type !== 'array') return 'the filter is not an element of a list';
-  const items = list.children ?? [];
+  if (!element || element.parent?.type !== 'array') return 'the filter is not an element of a list';
+  return removeJsonChild(source, element);
+}
+
+/** Removes an array element or an object property with its separating comma, leaving every other byte as it is. */
+function removeJsonChild(source: SourceFile, element: JsonNode): Edit[] {
+  const items = element.parent?.children ?? [];
   const i = items.indexOf(element);
   const before = items[i - 1];
   const after = items[i + 1];

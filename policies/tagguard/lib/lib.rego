@@ -35,11 +35,15 @@ finding(rule, resource, at, severity, message) := {
 }
 
 # METADATA
-# description: How a filter reads in a message.
-filter_text(f) := sprintf("\"%s\" (%s)", [object.get(f, "filter", ""), object.get(f, "filter_type", "")])
+# description: >-
+#   A value as a message prints it: JSON text, so a string is quoted and escaped (a
+#   heredoc's trailing newline reads as \n, a quote as \") and other values read as JSON.
+quote(v) := json.marshal(v)
 
 # METADATA
 # description: >-
 #   True when every tag that wildcard filter f matches also matches pattern p. A '*'
 #   in p may stand for a '*' of f, so "dev-*" covers "dev-*" and "*" covers anything.
-pattern_covers(p, f) if glob.match(p, [], f)
+#   No delimiters: ECR's '*' matches any characters, dots included ("v*" covers "v1.2.*"),
+#   while glob.match with [] would stop a '*' at a '.'.
+pattern_covers(p, f) if glob.match(p, null, f)

@@ -26,3 +26,9 @@ test_describe_reads_package_annotation if {
 	d.title == "T"
 	d.links == ["https://example.com/a"]
 }
+
+test_pattern_covers_star_covers_dots if lib.pattern_covers("v*", "v1.2.*")
+
+test_quote_escapes_newlines_and_quotes if lib.quote("a\"b\n") == `"a\"b\n"`
+
+test_quote_prints_other_values_as_json if lib.quote(["x"]) == `["x"]`
