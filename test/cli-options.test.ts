@@ -263,6 +263,14 @@ describe.each([
   });
 });
 
+test('an option that takes one value, given twice, takes the last, as terraform, checkov and trivy do', async () => {
+  const cwd = project();
+  const r = await runCli(['scan', 'infra', '--format', 'sarif', '--var-file', 'infra/prod.tfvars', '-f', 'json', '--unknown', 'ignore', '--unknown=error'], cwd);
+  expect([r.code, findings(r)]).toEqual([1, APP_FROM_PROD_TFVARS]);
+  const written = await runCli(['scan', 'infra', '-f', 'json', '--output', 'a.json', '-o', 'b.json'], cwd);
+  expect([written.code, written.out, readFileSync(path.join(cwd, 'b.json'), 'utf8').startsWith('{')]).toEqual([0, '', true]);
+});
+
 describe('usage errors: exit 2, a message naming the option and the path, nothing on stdout', () => {
   test.each([
     [['scan', '--var-file', 'infra', 'infra'], '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)'],
@@ -281,8 +289,6 @@ describe('usage errors: exit 2, a message naming the option and the path, nothin
     [['scan', '--plan', 'saved/plan.json', '--config-dir', 'saved/plan.json'], '--config-dir saved/plan.json: is not a directory'],
     [['scan', 'infra', '--output', 'infra'], '--output infra: is a directory; name a file to write'],
     [['scan', 'infra', '--create-baseline', 'missing/base.json'], '--create-baseline missing/base.json: no directory missing to write into'],
-    [['scan', 'infra', '--format', 'json', '--format', 'sarif'], '--format takes one value, and was given 2'],
-    [['scan', 'infra', '--output', 'a.json', '-o', 'b.json'], '--output takes one value, and was given 2'],
     [['fix', '--var-file', 'infra', 'infra'], '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)'],
     [['policies', '--policy', 'missing.wasm'], '--policy missing.wasm: no such file'],
     [['policies', '--policy', 'extra.wasm', 'infra'], 'Unknown argument: infra'],

@@ -7,7 +7,7 @@ import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline
 import { PolicyError } from '../policy/errors';
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
 import { explain } from './explain';
-import { FIX_OPTIONS, GENERATE_OPTIONS, givenOnce, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
+import { FIX_OPTIONS, GENERATE_OPTIONS, lastValue, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
 import type { ScanOptions, ScanResult } from './scan';
 import { checkOptionPaths, checkPath, UsageError } from './usage';
 
@@ -43,7 +43,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .command(
       'scan [paths..]',
       'Scan Terraform / OpenTofu code for ECR repositories whose image tags can be overwritten',
-      (y) => withPaths(y).options(SCAN_OPTIONS).check(givenOnce(SCAN_OPTIONS)),
+      (y) => withPaths(y).options(SCAN_OPTIONS).middleware(lastValue(SCAN_OPTIONS), true),
       async (args) => {
         code = await scanCommand(args, io);
       },
@@ -51,7 +51,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .command(
       'fix [paths..]',
       'Rewrite the code that makes a repository mutable (scan --fix), then report what is left',
-      (y) => withPaths(y).options(FIX_OPTIONS).check(givenOnce(FIX_OPTIONS)),
+      (y) => withPaths(y).options(FIX_OPTIONS).middleware(lastValue(FIX_OPTIONS), true),
       async (args) => {
         code = await scanCommand({ ...args, fix: true }, io);
       },
@@ -59,7 +59,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .command(
       'generate',
       'Write a compliant ECR stack (HCL, Terraform JSON or a CDKTF app) by synthesizing tagguard/cdktf',
-      (y) => y.options(GENERATE_OPTIONS).check(givenOnce(GENERATE_OPTIONS)),
+      (y) => y.options(GENERATE_OPTIONS).middleware(lastValue(GENERATE_OPTIONS), true),
       async (args) => {
         checkOptionPaths(GENERATE_OPTIONS, args, io.cwd);
         code = await generateCommand(args, io);

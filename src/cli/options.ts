@@ -86,14 +86,15 @@ export function searchDelayingOptions(table: Table): string[] {
 }
 
 /**
- * Options that take one value, given more than once: an error, not "the last one wins"
- * (`--output a.json --output b.json` is a mistake, not a choice). A yargs check.
+ * An option that takes one value, given more than once, takes the last (as
+ * terraform, checkov and trivy do): a CI step can append to a command line to override it.
  */
-export function givenOnce(table: Table) {
-  return (args: Record<string, unknown>): true => {
+export function lastValue(table: Table) {
+  return (args: Record<string, unknown>): void => {
     for (const [name, spec] of Object.entries(table)) {
-      if (spec.type !== 'boolean' && !spec.repeatable && Array.isArray(args[name])) throw new Error(`--${name} takes one value, and was given ${(args[name] as unknown[]).length}`);
+      const value = args[name];
+      if (spec.type === 'boolean' || spec.repeatable || !Array.isArray(value)) continue;
+      for (const key of [name, ...[spec.alias ?? []].flat()]) args[key] = value.at(-1);
     }
-    return true;
   };
 }
