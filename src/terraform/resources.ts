@@ -4,12 +4,12 @@ import type { Range, SyntaxProblem } from '../parse/source';
 import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
+import { expand, type ReportProblem } from './expansion';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
-import { toNumberValue } from './convert';
 import { convert, parseType } from './types';
-import { at, failure, firstUnknown, map, num, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
+import { at, failure, firstUnknown, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {
@@ -163,35 +163,6 @@ function notUsers(range: Range): boolean {
   return range.file.startsWith('(model)') || /(^|\/)\.terraform\//.test(range.file);
 }
 
-interface Expansion {
-  suffix: string;
-  symbols: Symbols;
-}
-
-/** Instances a block with count or for_each stands for; unknown means one that may exist. */
-function expand(body: Body, scope: ModuleInstance, outer: Symbols = {}): Expansion[] {
-  const count = body.attributes.get('count');
-  if (count) {
-    const v = toNumberValue(scope.evaluator.evaluate(count.expr, outer));
-    if (v.kind !== 'number') return [{ suffix: '', symbols: { ...outer, count: unknown(`count is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`) } }];
-    return Array.from({ length: Math.max(0, Math.floor(v.value)) }, (_, i) => ({ suffix: `[${i}]`, symbols: { ...outer, count: num(i, count.expr.range) } }));
-  }
-  const forEach = body.attributes.get('for_each');
-  if (forEach) {
-    const v = scope.evaluator.evaluate(forEach.expr, outer);
-    const pairs = v.kind === 'unknown' ? undefined : iterate(v);
-    if (!pairs) {
-      const reason = unknown(`for_each is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`);
-      return [{ suffix: '', symbols: { ...outer, each: { key: reason, value: reason } } }];
-    }
-    return pairs.map(([key, value]) => {
-      const k = key.kind === 'string' ? key.value : key.kind === 'number' ? String(key.value) : '?';
-      return { suffix: `[${JSON.stringify(k)}]`, symbols: { ...outer, each: { key: str(k, key.origin), value } } };
-    });
-  }
-  return [{ suffix: '', symbols: outer }];
-}
-
 /** Every instance of the resources of the given types in a root module and the modules it calls. */
 export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>): ResourceInstance[] {
   // Every loaded module's declaration errors, once, including modules no instance reaches (count = 0).
@@ -205,9 +176,10 @@ export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, i
 function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInstance[]): void {
   const rootRel = path.relative(ctx.cwd, scope.rootDir).split(path.sep).join('/') || '.';
   const prefix = scope.address ? `${scope.address}.` : '';
+  const problem: ReportProblem = (range, message) => report(ctx.problems, range, message);
   for (const r of scope.config.resources) {
     if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
-    for (const { suffix, symbols } of expand(r.block.body, scope)) {
+    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem)) {
       out.push({
         address: `${prefix}${r.type}.${r.name}${suffix}`,
         root: rootRel,
@@ -234,7 +206,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
       if (!ctx.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle'))) ctx.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
       continue;
     }
-    for (const { suffix, symbols } of expand(call.block.body, scope)) {
+    for (const { suffix, symbols } of expand(call.block.body, scope.evaluator, problem)) {
       const address = `${prefix}module.${call.name}${suffix}`;
       const inputs = new Map<string, Value>();
       for (const attr of call.block.body.attributes.values()) {

@@ -65,7 +65,8 @@ export function convert(value: Value, type: Type, evaluateDefault: (e: Expr) => 
     case 'set': {
       const items = value.kind === 'list' ? value.items : value.kind === 'map' ? null : null;
       if (!items) return failure(`a list is required`, value.origin, value.trace);
-      return at(list(items.map((i) => convert(i, type.element, evaluateDefault)), undefined, [], type.kind === 'set'), value.origin, value.trace);
+      const converted = at(list(items.map((i) => convert(i, type.element, evaluateDefault)), undefined, [], type.kind === 'set'), value.origin, value.trace);
+      return type.kind === 'list' ? ({ ...converted, listType: true } as Value) : converted;
     }
     case 'tuple': {
       if (value.kind !== 'list') return failure('a tuple is required', value.origin, value.trace);
