@@ -5,6 +5,7 @@ import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
 import { expand, type ReportProblem } from './expansion';
+import { jsonDynamicBlocks } from './json-dynamic';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
@@ -24,6 +25,8 @@ export interface AttributeValue {
 /** One instance of a nested block: its fields' values, and where to report it. */
 export interface BlockInstance {
   known: boolean;
+  /** Made by a dynamic block: no block of its own is written to edit. */
+  dynamic?: boolean;
   reason?: string;
   fields: Record<string, unknown>;
   location: Range;
@@ -189,7 +192,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
         syntax: r.syntax,
         location: scope.placeRange(r.block.range),
         ...cdktfOrigin(r),
-        ...evaluateResource(scope, r, symbols),
+        ...evaluateResource(scope, r, symbols, problem),
       });
     }
   }
@@ -251,19 +254,22 @@ function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: Modul
   return undefined;
 }
 
-function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols): Pick<ResourceInstance, 'attributes' | 'blocks'> {
+function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols, problem: ReportProblem): Pick<ResourceInstance, 'attributes' | 'blocks'> {
   const nested = NESTED_BLOCKS[r.type] ?? new Set<string>();
   const attributes: ResourceInstance['attributes'] = {};
   const blocks: ResourceInstance['blocks'] = {};
   for (const attr of r.block.body.attributes.values()) {
     if (META_ARGUMENTS.has(attr.name)) continue;
+    // In JSON, "dynamic" holds dynamic blocks (read below), not an argument.
+    if (attr.name === 'dynamic' && r.syntax === 'json') continue;
     if (nested.has(attr.name)) blocks[attr.name] = jsonBlocks(scope, attr.expr, symbols);
     else attributes[attr.name] = attributeValue(scope, scope.evaluator.evaluate(attr.expr, symbols));
   }
-  for (const block of r.block.body.blocks) {
+  const jsonDynamic = r.syntax === 'json' ? jsonDynamicBlocks(r.block.body.attributes.get('dynamic')?.expr) : [];
+  for (const block of [...r.block.body.blocks, ...jsonDynamic]) {
     if (block.type === 'dynamic' && block.labels[0] && nested.has(block.labels[0])) {
       const entry = (blocks[block.labels[0]] ??= { set: true, known: true, instances: [] });
-      dynamicBlocks(scope, block, symbols, entry);
+      dynamicBlocks(scope, block, symbols, entry, problem);
     } else if (nested.has(block.type)) {
       const entry = (blocks[block.type] ??= { set: true, known: true, instances: [] });
       entry.instances.push(blockInstance(scope, block.body, symbols, scope.placeRange(block.range)));
@@ -292,7 +298,7 @@ function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, loca
 }
 
 /** `dynamic "x" { for_each = …; iterator = it; content { … } }`, expanded as Terraform does. */
-function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, entry: BlockValue): void {
+function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, entry: BlockValue, problem: ReportProblem): void {
   const iteratorExpr = block.body.attributes.get('iterator')?.expr;
   const iterator = iteratorExpr?.kind === 'traversal' ? iteratorExpr.root : block.labels[0]!;
   const forEach = block.body.attributes.get('for_each');
@@ -302,14 +308,21 @@ function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, en
   const pairs = collection.kind === 'unknown' ? undefined : iterate(collection);
   if (!pairs) {
     entry.known = false;
-    entry.reason = `the for_each of dynamic "${block.labels[0]}" is unknown${collection.kind === 'unknown' ? ` (${collection.reason})` : ''}`;
+    if (collection.kind === 'unknown') {
+      entry.reason = `the for_each of dynamic "${block.labels[0]}" is unknown (${collection.reason})`;
+      return;
+    }
+    // Known and not a collection: HCL's dynblock rejects it (ext/dynblock/expand_spec.go).
+    entry.reason = `the for_each of dynamic "${block.labels[0]}" is invalid`;
+    const detail = collection.kind === 'null' ? 'Cannot use a null value in for_each.' : `Cannot use a ${collection.kind} value in for_each. An iterable collection is required.`;
+    problem(forEach.expr.range, `Invalid dynamic for_each value: ${detail}`);
     return;
   }
   for (const [key, value] of pairs) {
     const names = new Map(symbols.names ?? []);
     names.set(iterator, map([['key', key], ['value', value]], value.origin));
     const location = value.origin ? scope.placeRange(value.origin) : scope.placeRange(block.range);
-    entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace });
+    entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace, dynamic: true });
   }
 }
 
