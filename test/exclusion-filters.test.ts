@@ -263,7 +263,7 @@ describe('exclusion filters: --fix never leaves a resource the provider rejects'
     [
       'filters from a dynamic block under IMMUTABLE cannot be removed one by one',
       'variable "tags" {\n  default = ["latest"]\n}\n\nresource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n\n  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = var.tags\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n}\n',
-      'tagguard: needs a person: main.tf:2:14 aws_ecr_repository.a: the filter comes from a dynamic block or a variable\n',
+      'tagguard: needs a person: main.tf:2:14 aws_ecr_repository.a: the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability\n',
     ],
   ])('%s', async (_name, text, message) => {
     const dir = fix({ 'main.tf': text });

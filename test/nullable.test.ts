@@ -54,6 +54,20 @@ resource "aws_ecr_repository" "untyped" {
     ]);
   });
 
+  test('in Terraform JSON the type is a string: "string" reads --var literally, "any" as HCL', async () => {
+    const dir = tree({
+      'main.tf.json': JSON.stringify({
+        variable: { literal: { type: 'string', default: 'IMMUTABLE' }, parsed: { type: 'any', nullable: false, default: 'MUTABLE' } },
+        resource: { aws_ecr_repository: { literal: { name: 'literal', image_tag_mutability: '${var.literal}' }, parsed: { name: 'parsed', image_tag_mutability: '${var.parsed}' } } },
+      }),
+    });
+    const result = await scanDir(dir, { variables: { vars: ['literal=MUTABLE', 'parsed=null'] } });
+    expect(result.findings.map((f) => [f.resource, f.message.split(':')[0]])).toEqual([
+      ['aws_ecr_repository.parsed', 'image_tag_mutability is MUTABLE'],
+      ['aws_ecr_repository.literal', 'image_tag_mutability is MUTABLE'],
+    ]);
+  });
+
   test('a null given to a non-nullable variable without a default is an input error where the null is written', async () => {
     const dir = tree({
       'main.tf': 'module "repo" {\n  source     = "./repo"\n  mutability = null\n}\n',

@@ -241,3 +241,104 @@ describe('parseHcl: syntax errors', () => {
     expect([2, 3]).toContain(first!.line);
   });
 });
+
+// issue 12 item 7: template directives, read as HCL's template parser reads them.
+describe('parseHcl: template directives', () => {
+  const lit = (value: string) => ({ kind: 'literal', value });
+  const varY = { kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'y' }] };
+  const named = (root: string) => ({ kind: 'traversal', root, steps: [] });
+
+  test('%{if}…%{else}…%{endif} is a directive part; a branch of plain text is a literal placed on that text', async () => {
+    const e = await expr('"%{if var.x}IMM%{else}MUT%{endif}"');
+    expect(shape(e)).toEqual({ kind: 'template', parts: [{ kind: 'template-if', condition: varX, then: lit('IMM'), otherwise: lit('MUT') }] });
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0]!.kind !== 'template-if') throw new Error('not an if directive');
+    const d = e.parts[0];
+    expect(span(d.range)).toEqual([1, 6, 1, 38]);
+    expect(span(d.then.range)).toEqual([1, 17, 1, 20]);
+    expect(span(d.otherwise.range)).toEqual([1, 27, 1, 30]);
+  });
+
+  test('%{for k, v in coll} and %{for v in coll}: names, collection and a body that is a template of its own', async () => {
+    expect(shape(await expr('"%{for k, v in var.x}${k}=${v};%{endfor}"'))).toEqual({
+      kind: 'template',
+      parts: [{ kind: 'template-for', keyVar: 'k', valueVar: 'v', collection: varX, body: { kind: 'template', parts: [named('k'), '=', named('v'), ';'] } }],
+    });
+    expect(shape(await expr('"[%{for v in var.x}${v}%{endfor}]"'))).toEqual({
+      kind: 'template',
+      parts: ['[', { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: [named('v')] } }, ']'],
+    });
+  });
+
+  test('directives nest; an empty branch is an empty literal, as in HCL', async () => {
+    expect(shape(await expr('"%{if var.x}%{for v in var.y}${v}%{endfor}%{endif}"'))).toEqual({
+      kind: 'template',
+      parts: [
+        {
+          kind: 'template-if',
+          condition: varX,
+          then: { kind: 'template', parts: [{ kind: 'template-for', valueVar: 'v', collection: varY, body: { kind: 'template', parts: [named('v')] } }] },
+          otherwise: lit(''),
+        },
+      ],
+    });
+  });
+
+  test('the condition is any expression, strings with quotes included', async () => {
+    const e = await expr('"%{if var.x == "prod"}a%{endif}"');
+    expect(shape(e)).toMatchObject({ parts: [{ kind: 'template-if', condition: { kind: 'binary', op: '==', left: varX, right: lit('prod') } }] });
+  });
+
+  test.each<[string, unknown[]]>([
+    // `~` after the opening marker trims the text before; `~` before `}` trims the text after.
+    ['"a  %{~ if var.x ~}  b  %{~ endif ~}  c"', ['a', { kind: 'template-if', condition: varX, then: lit('b'), otherwise: lit('') }, 'c']],
+    ['"a  %{ if var.x }  b  %{ endif }  c"', ['a  ', { kind: 'template-if', condition: varX, then: lit('  b  '), otherwise: lit('') }, '  c']],
+    // Interpolations take strip markers too.
+    ['"a \\n ${~ var.x ~} \\t b"', ['a', varX, 'b']],
+    ['"%{ for v in var.x ~} ${v} %{~ endfor }"', [{ kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['', named('v'), ''] } }]],
+  ])('strip markers: %s', async (text, parts) => {
+    expect(shape(await expr(text))).toEqual({ kind: 'template', parts });
+  });
+
+  test('a trimmed branch is placed on the text that is left', async () => {
+    const e = await expr('"%{ if var.x ~}  IMM  %{~ endif }"');
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0]!.kind !== 'template-if') throw new Error('not an if directive');
+    expect(span(e.parts[0].then.range)).toEqual([1, 22, 1, 25]);
+  });
+
+  test('${~ x} leaves an empty literal before x, so the template is a string, not x passed through (as in HCL)', async () => {
+    expect(shape(await expr('"  ${~ var.x}"'))).toEqual({ kind: 'template', parts: ['', varX] });
+    expect(shape(await expr('"${~ var.x ~}"'))).toEqual({ kind: 'template', parts: [varX] });
+  });
+
+  test('in a heredoc a strip marker trims only its own line: each line is one token of HCL\'s scanner', async () => {
+    expect(shape(await expr('<<EOT\nA\n\n  %{~ if var.x ~}  \n\n  B\n%{ endif }\nEOT\n'))).toEqual({
+      kind: 'template',
+      parts: ['A\n\n', { kind: 'template-if', condition: varX, then: lit('\n  B\n'), otherwise: lit('') }, '\n'],
+    });
+  });
+
+  test('<<- after strip markers: a line that follows "~}" keeps its indentation (HCL, terraform#23710)', async () => {
+    const text = '<<-EOT\n    %{ for v in var.x ~}\n    - ${v}\n    %{ endfor ~}\n    end\n    EOT\n';
+    expect(shape(await expr(text))).toEqual({
+      kind: 'template',
+      parts: ['', { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['    - ', named('v'), '\n'] } }, '    end\n'],
+    });
+  });
+
+  test('<<- without strip markers dedents the lines of directives too', async () => {
+    const text = '<<-EOT\n    %{ for v in var.x }\n    - ${v}\n    %{ endfor }\n    EOT\n';
+    expect(shape(await expr(text))).toEqual({
+      kind: 'template',
+      parts: ['', { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['\n- ', named('v'), '\n'] } }, '\n'],
+    });
+  });
+
+  test('escaped markers stay text beside directives', async () => {
+    expect(shape(await expr('"%%{x} $${y} %{if var.x}z%{endif}"'))).toEqual({ kind: 'template', parts: ['%{x} ${y} ', { kind: 'template-if', condition: varX, then: lit('z'), otherwise: lit('') }] });
+  });
+
+  test.each(['"%{if var.x}a"', '"%{endif}"', '"%{if var.x}a%{endfor}"', '"%{for v in var.x}a%{else}b%{endfor}"', '"%{ bogus }"'])('unbalanced or unknown directive %s is a syntax error', async (text) => {
+    const [first] = await problems(`x = ${text}\n`);
+    expect(first).toMatchObject({ file: 'bad.tf', line: 1 });
+  });
+});

@@ -150,3 +150,48 @@ describe('parseTerraformJson: problems', () => {
     expect(await problems(text)).toEqual([{ file: 'bad.tf.json', line, column, message: 'a Terraform JSON file must hold one object at the top level' }]);
   });
 });
+
+// issue 12 item 7: a JSON string is a bare template (no quotes, no escapes), directives included.
+describe('parseTerraformJson: template directives', () => {
+  const local = async (value: string) => {
+    const [locals] = (await parse(JSON.stringify({ locals: { a: value } }))).body.blocks;
+    return expr(locals, 'a');
+  };
+
+  test('quotes inside a directive are the expression\'s own, not escapes; every range is the JSON string', async () => {
+    const e = await local('%{if var.m == "prod"}IMMUTABLE%{else}MUTABLE%{endif}');
+    expect(shape(e)).toEqual({
+      kind: 'template',
+      parts: [{ kind: 'template-if', condition: { kind: 'binary', op: '==', left: varM, right: lit('prod') }, then: lit('IMMUTABLE'), otherwise: lit('MUTABLE') }],
+    });
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0]!.kind !== 'template-if') throw new Error('not an if directive');
+    expect([span(e.range), span(e.parts[0].otherwise.range)]).toEqual([
+      [1, 16, 1, 72],
+      [1, 16, 1, 72],
+    ]);
+  });
+
+  test('an interpolation with a quoted argument, and a backslash kept as written', async () => {
+    expect(shape(await local('${lookup(var.m, "k")}\\d'))).toEqual({ kind: 'template', parts: [{ kind: 'call', name: 'lookup', args: [varM, lit('k')], expandFinal: false }, '\\d'] });
+  });
+
+  test('each line of a bare template is one token: "~}" trims the rest of its line only (HCL\'s scanner)', async () => {
+    expect(shape(await local('%{ if var.m ~}\n  IMMUTABLE\n%{~ endif }'))).toEqual({
+      kind: 'template',
+      parts: [{ kind: 'template-if', condition: varM, then: lit('  IMMUTABLE'), otherwise: lit('') }],
+    });
+  });
+
+  test('a template that ends in a directive or an interpolation has no text after it', async () => {
+    expect(shape(await local('${var.m}'))).toEqual({ kind: 'template', parts: [varM] });
+    expect(shape(await local('a\n${var.m}\n'))).toEqual({ kind: 'template', parts: ['a\n', varM, '\n'] });
+    expect(shape(await local('%{for v in var.m}${v}%{endfor}'))).toEqual({
+      kind: 'template',
+      parts: [{ kind: 'template-for', valueVar: 'v', collection: varM, body: { kind: 'template', parts: [{ kind: 'traversal', root: 'v', steps: [] }] } }],
+    });
+  });
+
+  test('an unbalanced directive is not evaluated', async () => {
+    expect(shape(await local('%{if var.m}x'))).toEqual({ kind: 'unsupported', syntax: 'template' });
+  });
+});

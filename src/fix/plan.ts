@@ -48,6 +48,9 @@ export function planFixes(findings: Finding[], resources: ResourceInstance[], so
 
 function fixResource(r: ResourceInstance, findings: Finding[], sources: ReadonlyMap<string, SourceFile>, allowed: readonly string[]): Edit[] | string {
   const m = r.attributes.image_tag_mutability;
+  // Filters a dynamic block makes (or may make) can only change with it, and image_tag_mutability with them.
+  const made = r.blocks[FILTERS];
+  if (made && (!made.known || made.instances.some((b) => b.dynamic))) return 'the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability';
   // IMMUTABLE takes no exclusion filter (the provider's CustomizeDiff fails the plan):
   // wherever the value becomes or stays IMMUTABLE, the filters go with it.
   // A value written as null: the literal null is the origin to change.

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { SourceFile, type SyntaxProblem } from './source';
-import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TraversalStep } from './syntax';
+import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TemplatePart, TraversalStep } from './syntax';
+import { applyStripMarkers, flushIndentation, meld, templateParts, textTokens, UnbalancedTemplate, type SequenceToken, type TemplateToken } from './template';
 
 let parser: Promise<Parser> | undefined;
 
@@ -56,10 +57,25 @@ export async function parseHcl(source: SourceFile, options: ParseOptions = {}): 
   }
 }
 
-/** Parses one expression written as text, such as a template inside a JSON string. */
+/** Parses one expression written as text, such as a value given with --var. */
 export async function parseHclExpression(source: { path: string }, text: string): Promise<Expr | undefined> {
+  return parseAttributeValue(new SourceFile(source.path, `x = ${text}\n`), false);
+}
+
+/**
+ * Parses a bare template: a Terraform JSON string, which HCL reads as a template with
+ * no quotes and no escapes, cut into literal tokens line by line. The grammar reads
+ * templates only in quotes or heredocs; a heredoc keeps the text as it is and is cut
+ * the same way. Ranges are those of the wrapped text; callers relocate them.
+ */
+export async function parseHclTemplate(source: { path: string }, text: string): Promise<Expr | undefined> {
+  let marker = 'TAGGUARD_TEMPLATE';
+  while (text.includes(marker)) marker += '_';
+  return parseAttributeValue(new SourceFile(source.path, `x = <<${marker}\n${text}\n${marker}\n`), true);
+}
+
+async function parseAttributeValue(wrapped: SourceFile, bare: boolean): Promise<Expr | undefined> {
   const p = await hclParser();
-  const wrapped = new SourceFile(source.path, `x = ${text}\n`);
   const tree = p.parse(wrapped.text);
   if (!tree) return undefined;
   try {
@@ -67,7 +83,10 @@ export async function parseHclExpression(source: { path: string }, text: string)
     const attr = tree.rootNode.descendantsOfType('attribute')[0];
     const expr = attr?.namedChildren[1];
     // Ranges are those of the wrapped text; callers relocate them.
-    return expr ? new HclReader(wrapped).expression(expr) : undefined;
+    return expr ? new HclReader(wrapped, DEFAULT_MAX_DEPTH, bare).expression(expr) : undefined;
+  } catch (e) {
+    if (e instanceof TooDeep || e instanceof RangeError) return undefined;
+    throw e;
   } finally {
     tree.delete();
   }
@@ -78,7 +97,7 @@ export function emptyBody(): Body {
 }
 
 /** Syntax that opens a level of nesting. */
-const NESTING = new Set(['block', 'tuple', 'object', 'function_call', 'for_expr', 'string_lit', 'quoted_template', 'heredoc_template']);
+const NESTING = new Set(['block', 'tuple', 'object', 'function_call', 'for_expr', 'string_lit', 'quoted_template', 'heredoc_template', 'template_directive']);
 
 class HclReader {
   private depth = 0;
@@ -86,6 +105,8 @@ class HclReader {
   constructor(
     private readonly source: SourceFile,
     private readonly maxDepth = DEFAULT_MAX_DEPTH,
+    /** A bare template wrapped in a heredoc (parseHclTemplate): the heredoc's last newline is not part of it. */
+    private readonly bareTemplate = false,
   ) {}
 
   /** Runs `read` one level deeper when `node` opens a level; past the limit, stops at that node. */
@@ -319,8 +340,8 @@ class HclReader {
   }
 
   /**
-   * Literal text is read from the source between interpolations: the grammar's
-   * template_literal nodes leave out whitespace next to quotes and `${…}`.
+   * Literal text is read from the source between interpolations and directives: the
+   * grammar's template_literal nodes leave out whitespace next to quotes and `${…}`.
    */
   template(node: Node, heredoc: boolean): Expr {
     const text = this.source.text;
@@ -336,26 +357,80 @@ class HclReader {
       from = children[0]!.endIndex;
       to = children.at(-1)!.startIndex;
     }
-    const literal = (a: number, b: number) => (heredoc ? unescapeTemplateMarks(text.slice(a, b)) : unescapeQuoted(text.slice(a, b)));
-    const parts: Array<string | Expr> = [];
+    const decode = heredoc ? unescapeTemplateMarks : unescapeQuoted;
+    const tokens: TemplateToken[] = [];
     let cursor = from;
-    for (const child of children) {
-      if (child.type === 'template_directive') return this.unsupported(node);
-      if (child.type !== 'template_interpolation') continue;
-      if (child.startIndex > cursor) parts.push(literal(cursor, child.startIndex));
-      const inner = child.namedChildren.find((c) => c?.type === 'expression');
-      if (inner) parts.push(this.expression(inner));
-      cursor = child.endIndex;
+    const upTo = (end: number) => {
+      if (end > cursor) tokens.push(...textTokens(text.slice(cursor, end), cursor, heredoc, decode));
+    };
+    const visit = (parent: Node): void => {
+      for (const child of parent.children) {
+        if (!child) continue;
+        if (child.type === 'template_directive') this.nested(child, () => visit(child));
+        else if (child.type === 'template_if' || child.type === 'template_for') visit(child);
+        else {
+          const token = this.sequenceToken(child);
+          if (!token) continue;
+          upTo(child.startIndex);
+          tokens.push(token);
+          cursor = child.endIndex;
+        }
+      }
+    };
+    visit(node);
+    upTo(to);
+    if (this.bareTemplate) dropWrappingNewline(tokens);
+    applyStripMarkers(tokens);
+    if (heredoc && children.some((c) => c.type === 'heredoc_start' && c.text.startsWith('<<-'))) flushIndentation(tokens);
+    let parts: TemplatePart[];
+    try {
+      parts = templateParts(meld(tokens), (a, b) => this.source.range(a, b));
+    } catch (e) {
+      if (e instanceof UnbalancedTemplate) return this.unsupported(node);
+      throw e;
     }
-    if (to > cursor) parts.push(literal(cursor, to));
-    if (heredoc && children.some((c) => c.type === 'heredoc_start' && c.text.startsWith('<<-'))) dedent(parts);
     if (parts.every((p) => typeof p === 'string')) return { kind: 'literal', value: parts.join(''), range: this.range(node) };
     return { kind: 'template', parts, range: this.range(node) };
+  }
+
+  /** `${…}` and the markers of `%{if}`, `%{else}`, `%{endif}`, `%{for}`, `%{endfor}`; undefined for anything else. */
+  private sequenceToken(node: Node): SequenceToken | undefined {
+    const kids = node.children.filter((c): c is Node => c !== null && c.type !== 'comment');
+    const at = { strip: { before: kids[1]?.type === 'strip_marker', after: kids.at(-2)?.type === 'strip_marker' }, start: node.startIndex, end: node.endIndex };
+    const expression = () => kids.find((c) => c.type === 'expression');
+    switch (node.type) {
+      case 'template_interpolation': {
+        const inner = expression();
+        return inner ? { ...at, kind: 'interpolation', expr: this.expression(inner) } : undefined;
+      }
+      case 'template_if_intro':
+        return { ...at, kind: 'if', condition: this.expression(expression()!) };
+      case 'template_for_start': {
+        const names = kids.filter((c) => c.type === 'identifier').map((c) => c.text);
+        return { ...at, kind: 'for', ...(names.length === 2 ? { keyVar: names[0] } : {}), valueVar: names.at(-1)!, collection: this.expression(expression()!) };
+      }
+      case 'template_else_intro':
+        return { ...at, kind: 'else' };
+      case 'template_if_end':
+        return { ...at, kind: 'endif' };
+      case 'template_for_end':
+        return { ...at, kind: 'endfor' };
+      default:
+        return undefined;
+    }
   }
 
   unsupported(node: Node): Expr {
     return { kind: 'unsupported', syntax: node.type, range: this.range(node) };
   }
+}
+
+/** The newline parseHclTemplate adds before the closing marker: the end of the last token, or a token of its own. */
+function dropWrappingNewline(tokens: TemplateToken[]): void {
+  const last = tokens.at(-1);
+  if (last?.kind !== 'text' || !last.raw.endsWith('\n')) return;
+  if (last.raw === '\n') tokens.pop();
+  else Object.assign(last, { raw: last.raw.slice(0, -1), text: last.text.slice(0, -1), end: last.end - 1 });
 }
 
 const OPERATORS = new Set(['+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', '&&', '||']);
@@ -396,27 +471,6 @@ function unescapeQuoted(text: string): string {
 
 function unescapeTemplateMarks(text: string): string {
   return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
-}
-
-/** `<<-` heredocs lose the indentation common to all their non-blank lines. */
-function dedent(parts: Array<string | Expr>): void {
-  const lineStarts = (i: number, segments: string[]) => segments.map((_, j) => j > 0 || i === 0);
-  let cut = Infinity;
-  parts.forEach((p, i) => {
-    if (typeof p !== 'string') return;
-    const segments = p.split('\n');
-    const starts = lineStarts(i, segments);
-    segments.forEach((seg, j) => {
-      if (starts[j] && seg.trim() !== '') cut = Math.min(cut, /^[ \t]*/.exec(seg)![0].length);
-    });
-  });
-  if (!Number.isFinite(cut) || cut === 0) return;
-  parts.forEach((p, i) => {
-    if (typeof p !== 'string') return;
-    const segments = p.split('\n');
-    const starts = lineStarts(i, segments);
-    parts[i] = segments.map((seg, j) => (starts[j] ? seg.replace(new RegExp(`^[ \\t]{0,${cut}}`), '') : seg)).join('\n');
-  });
 }
 
 function describeErrors(source: SourceFile, root: Node, maxDepth: number): SyntaxProblem[] {

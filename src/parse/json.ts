@@ -1,5 +1,5 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { DEFAULT_MAX_DEPTH, emptyBody, parseHclExpression } from './hcl';
+import { DEFAULT_MAX_DEPTH, emptyBody, parseHclTemplate } from './hcl';
 import { SourceFile, type Range, type SyntaxProblem } from './source';
 import type { Block, Body, Expr, ParsedFile } from './syntax';
 import type { ParseResult } from './hcl';
@@ -178,10 +178,9 @@ class JsonReader {
     }
   }
 
-  /** A JSON string holding `${…}` is an HCL template; its parts are reported at the string. */
+  /** A JSON string holding `${…}` or `%{…}` is an HCL template; its parts are reported at the string. */
   async template(text: string, range: Range): Promise<Expr> {
-    const quoted = '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r') + '"';
-    const expr = await parseHclExpression(new SourceFile(range.file, quoted), quoted);
+    const expr = await parseHclTemplate({ path: range.file }, text);
     return expr ? relocate(expr, range) : { kind: 'unsupported', syntax: 'template', range };
   }
 }

@@ -6,7 +6,7 @@ import type { Range } from './source';
  */
 export type Expr =
   | { kind: 'literal'; value: string | number | boolean | null; range: Range }
-  | { kind: 'template'; parts: Array<string | Expr>; range: Range }
+  | { kind: 'template'; parts: TemplatePart[]; range: Range }
   | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
   | { kind: 'tuple'; items: Expr[]; range: Range }
   | { kind: 'object'; items: Array<{ key: Expr; value: Expr }>; range: Range }
@@ -30,6 +30,22 @@ export type Expr =
   /** Index, attribute and splat steps on something other than a plain reference, as `f(x)[0]`. */
   | { kind: 'access'; target: Expr; steps: TraversalStep[]; range: Range }
   | { kind: 'unsupported'; syntax: string; range: Range };
+
+/**
+ * A piece of a template: literal text (escapes decoded, `~` strip markers and `<<-`
+ * indentation already applied), an interpolated expression, or a directive.
+ */
+export type TemplatePart = string | Expr | TemplateDirective;
+
+/**
+ * `%{if c}…%{else}…%{endif}` and `%{for k, v in coll}…%{endfor}`. Each branch and
+ * the body of a for are templates of their own (HCL's ConditionalExpr and
+ * TemplateJoinExpr): a branch that is one piece of literal text is a literal with
+ * its own range, the place to point at when the result comes from it.
+ */
+export type TemplateDirective =
+  | { kind: 'template-if'; condition: Expr; then: Expr; otherwise: Expr; range: Range }
+  | { kind: 'template-for'; keyVar?: string; valueVar: string; collection: Expr; body: Expr; range: Range };
 
 export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||';
 

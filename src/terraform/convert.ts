@@ -20,13 +20,16 @@ export function toStringValue(v: Value): Value {
   }
 }
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 export function toNumberValue(v: Value): Value {
   switch (v.kind) {
     case 'number':
     case 'unknown':
       return v;
     case 'string': {
-      const n = v.value.trim() === '' ? NaN : Number(v.value);
+      // cty parses decimal text only: no spaces, no hex, no Infinity (which JavaScript's Number accepts).
+      const n = DECIMAL.test(v.value) ? Number(v.value) : NaN;
       return Number.isFinite(n) ? at(num(n), v.origin, v.trace) : failure(`"${v.value}" is not a number`, v.origin, v.trace);
     }
     default:

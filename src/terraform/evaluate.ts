@@ -1,8 +1,8 @@
 import type { Range } from '../parse/source';
-import type { BinaryOperator, Expr, TraversalStep } from '../parse/syntax';
+import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../parse/syntax';
 import { numberText, toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import { callFunction } from './functions';
-import { bool, decidedBy, failure, firstUnknown, list, map, nil, num, str, unknown, via, type Value } from './value';
+import { bool, decidedBy, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, via, type Value } from './value';
 
 /** Names bound inside one evaluation: each.*, count.index, for-expression and dynamic-block iterators. */
 export interface Symbols {
@@ -43,6 +43,9 @@ export const MAX_EVALUATION_DEPTH = 1000;
  * what depends on it, and every value keeps the range of the literal it came from.
  */
 export class Evaluator {
+  /** %{for} iterations in the current top-level evaluation. */
+  private repeats = 0;
+
   /**
    * onTooDeep: told where evaluation stopped at MAX_EVALUATION_DEPTH, an input error.
    * depth: shared by the evaluators of one module tree, since module outputs and
@@ -60,6 +63,7 @@ export class Evaluator {
       this.onTooDeep?.(expr.range, message);
       return failure(message, expr.range);
     }
+    if (this.depth.current === 0) this.repeats = 0;
     this.depth.current++;
     try {
       return this.nested(expr, symbols);
@@ -99,22 +103,78 @@ export class Evaluator {
 
   private template(expr: Extract<Expr, { kind: 'template' }>, symbols: Symbols): Value {
     // A template that is a single interpolation yields that value unchanged, as in HCL.
-    if (expr.parts.length === 1 && typeof expr.parts[0] !== 'string') return this.evaluate(expr.parts[0]!, symbols);
+    const [only] = expr.parts;
+    if (expr.parts.length === 1 && typeof only !== 'string' && !isDirective(only)) return this.evaluate(only, symbols);
+    return this.text(expr.parts, expr.range, symbols);
+  }
+
+  /** Template parts joined into a string. A string that is one part's value keeps that part's origin. */
+  private text(parts: TemplatePart[], range: Range, symbols: Symbols): Value {
     let text = '';
     const traced: Value[] = [];
-    for (const part of expr.parts) {
+    let last: Value | undefined;
+    for (const part of parts) {
       if (typeof part === 'string') {
         text += part;
         continue;
       }
-      const v = this.evaluate(part, symbols);
+      const v = isDirective(part) ? this.directive(part, symbols) : this.evaluate(part, symbols);
       if (v.kind === 'null') return failure('a null value cannot be used in a string template', part.range);
       const s = toStringValue(v);
       if (s.kind !== 'string') return s;
       if (s.trace.length) traced.push(s);
       text += s.value;
+      last = s;
     }
-    return str(text, expr.range, traced.length === 1 ? traced[0]!.trace : []);
+    if (parts.length === 1 && last) return last;
+    return str(text, range, traced.length === 1 ? traced[0]!.trace : []);
+  }
+
+  private directive(d: TemplateDirective, symbols: Symbols): Value {
+    return d.kind === 'template-if' ? this.ifDirective(d, symbols) : this.forDirective(d, symbols);
+  }
+
+  /** A branch or loop body of a directive: always a string, never passed through. */
+  private branch(expr: Expr, symbols: Symbols): Value {
+    return expr.kind === 'template' ? this.text(expr.parts, expr.range, symbols) : toStringValue(this.evaluate(expr, symbols));
+  }
+
+  /** `%{if c}…%{else}…%{endif}`: HCL's conditional, whose condition must be a bool. */
+  private ifDirective(d: Extract<TemplateDirective, { kind: 'template-if' }>, symbols: Symbols): Value {
+    const value = this.evaluate(d.condition, symbols);
+    if (value.kind === 'unknown' && value.error) return value;
+    const condition = toBoolValue(value);
+    if (condition.kind === 'bool') return this.branch(condition.value ? d.then : d.otherwise, symbols);
+    if (condition.kind !== 'unknown' || condition.error) {
+      const why = condition.kind === 'unknown' ? condition.reason : `a ${typeName(value)} cannot be used as a bool`;
+      return failure(`the condition of %{if} must be a bool: ${why}`, d.condition.range, value.trace);
+    }
+    // Both branches the same text: the result does not depend on the condition.
+    const a = this.branch(d.then, symbols);
+    const b = this.branch(d.otherwise, symbols);
+    if (!firstUnknown(a) && !firstUnknown(b) && valuesEqual(a, b)) return a;
+    return unknown(`the condition of %{if} is unknown: ${condition.reason}`, d.range, condition.trace);
+  }
+
+  /** `%{for k, v in coll}…%{endfor}`: the body once per element, joined. */
+  private forDirective(d: Extract<TemplateDirective, { kind: 'template-for' }>, symbols: Symbols): Value {
+    const collection = this.evaluate(d.collection, symbols);
+    if (collection.kind === 'unknown') return collection;
+    const pairs = iterate(collection);
+    if (!pairs) return failure(`a %{for} directive needs a list, set, map or object, not ${typeName(collection)}`, d.collection.range, collection.trace);
+    // Counted over the whole expression: nested directives multiply.
+    this.repeats += pairs.length;
+    if (this.repeats > MAX_ITEMS) return unknown(`%{for} directives repeat more than ${MAX_ITEMS} times in one expression; not evaluated`, d.range);
+    let text = '';
+    for (const [key, value] of pairs) {
+      const names = new Map(symbols.names ?? []);
+      if (d.keyVar) names.set(d.keyVar, key);
+      names.set(d.valueVar, value);
+      const v = this.branch(d.body, { ...symbols, names });
+      if (v.kind !== 'string') return v;
+      text += v.value;
+    }
+    return str(text, d.range);
   }
 
   private object(expr: Extract<Expr, { kind: 'object' }>, symbols: Symbols): Value {
@@ -280,6 +340,10 @@ export class Evaluator {
     }
     return expr.key ? map(entries, expr.range) : list(items, expr.range);
   }
+}
+
+function isDirective(part: Expr | TemplateDirective): part is TemplateDirective {
+  return part.kind === 'template-if' || part.kind === 'template-for';
 }
 
 function literal(value: string | number | boolean | null, range: Range): Value {

@@ -555,7 +555,7 @@ const SPECS: Record<string, Spec> = {
   reverse: spec(1, 1, ([l], at) => list([...items(l, false)].reverse(), at.range, at.trace)),
   sort: spec(1, 1, ([l], at) => list(items(l).map(asString).sort((a, b) => byText(a.value, b.value)), at.range, at.trace)),
   range: spec(1, 3, rangeOf),
-  tolist: spec(1, 1, ([v], at) => (v.kind === 'null' ? v : list(unify(items(v)), at.range, at.trace)), { nulls: true }),
+  tolist: spec(1, 1, ([v], at) => (v.kind === 'null' ? v : { ...list(unify(items(v)), at.range, at.trace), listType: true }), { nulls: true }),
   toset: spec(1, 1, ([v], at) => (v.kind === 'null' ? v : makeSet(items(v), at)), { nulls: true }),
   tomap: spec(1, 1, ([v], at) => {
     if (v.kind === 'null') return v;

@@ -4,12 +4,13 @@ import type { Range, SyntaxProblem } from '../parse/source';
 import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
+import { expand, type ReportProblem } from './expansion';
+import { jsonDynamicBlocks } from './json-dynamic';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
-import { toNumberValue } from './convert';
 import { convert, parseType } from './types';
-import { assumption, at, failure, firstUnknown, list, map, num, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
+import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {
@@ -24,6 +25,8 @@ export interface AttributeValue {
 /** One instance of a nested block: its fields' values, and where to report it. */
 export interface BlockInstance {
   known: boolean;
+  /** Made by a dynamic block: no block of its own is written to edit. */
+  dynamic?: boolean;
   reason?: string;
   fields: Record<string, unknown>;
   location: Range;
@@ -271,7 +274,7 @@ class ModuleInstance implements References {
     const body = call.block.body;
     const repeat = body.attributes.has('count') ? 'count' : body.attributes.has('for_each') ? 'for_each' : 'none';
     const prefix = this.address ? `${this.address}.` : '';
-    const expansions = expand(body, this);
+    const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message));
     const instances = expansions.map(({ suffix, symbols }) => {
       const inputs = new Map<string, () => Value>();
       for (const attr of body.attributes.values()) {
@@ -332,35 +335,6 @@ function notUsers(range: Range): boolean {
   return range.file.startsWith('(model)') || /(^|\/)\.terraform\//.test(range.file);
 }
 
-interface Expansion {
-  suffix: string;
-  symbols: Symbols;
-}
-
-/** Instances a block with count or for_each stands for; unknown means one that may exist. */
-function expand(body: Body, scope: ModuleInstance, outer: Symbols = {}): Expansion[] {
-  const count = body.attributes.get('count');
-  if (count) {
-    const v = toNumberValue(scope.evaluator.evaluate(count.expr, outer));
-    if (v.kind !== 'number') return [{ suffix: '', symbols: { ...outer, count: unknown(`count is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`) } }];
-    return Array.from({ length: Math.max(0, Math.floor(v.value)) }, (_, i) => ({ suffix: `[${i}]`, symbols: { ...outer, count: num(i, count.expr.range) } }));
-  }
-  const forEach = body.attributes.get('for_each');
-  if (forEach) {
-    const v = scope.evaluator.evaluate(forEach.expr, outer);
-    const pairs = v.kind === 'unknown' ? undefined : iterate(v);
-    if (!pairs) {
-      const reason = unknown(`for_each is unknown${v.kind === 'unknown' ? ` (${v.reason})` : ''}`);
-      return [{ suffix: '', symbols: { ...outer, each: { key: reason, value: reason } } }];
-    }
-    return pairs.map(([key, value]) => {
-      const k = key.kind === 'string' ? key.value : key.kind === 'number' ? String(key.value) : '?';
-      return { suffix: `[${JSON.stringify(k)}]`, symbols: { ...outer, each: { key: str(k, key.origin), value } } };
-    });
-  }
-  return [{ suffix: '', symbols: outer }];
-}
-
 /** Every instance of the resources of the given types in a root module and the modules it calls. */
 export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>, workspace?: Value): ResourceInstance[] {
   // Every loaded module's declaration errors, once, including modules no instance reaches (count = 0).
@@ -375,9 +349,10 @@ export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, i
 function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInstance[]): void {
   const rootRel = path.relative(ctx.cwd, scope.rootDir).split(path.sep).join('/') || '.';
   const prefix = scope.address ? `${scope.address}.` : '';
+  const problem: ReportProblem = (range, message) => report(ctx.problems, range, message);
   for (const r of scope.config.resources) {
     if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
-    for (const { suffix, symbols } of expand(r.block.body, scope)) {
+    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem)) {
       out.push({
         address: `${prefix}${r.type}.${r.name}${suffix}`,
         root: rootRel,
@@ -387,7 +362,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
         syntax: r.syntax,
         location: scope.placeRange(r.block.range),
         ...cdktfOrigin(r),
-        ...evaluateResource(scope, r, symbols),
+        ...evaluateResource(scope, r, symbols, problem),
       });
     }
   }
@@ -473,19 +448,22 @@ function mentions(expr: Expr, test: (e: Expr) => boolean): boolean {
   return false;
 }
 
-function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols): Pick<ResourceInstance, 'attributes' | 'blocks'> {
+function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols, problem: ReportProblem): Pick<ResourceInstance, 'attributes' | 'blocks'> {
   const nested = NESTED_BLOCKS[r.type] ?? new Set<string>();
   const attributes: ResourceInstance['attributes'] = {};
   const blocks: ResourceInstance['blocks'] = {};
   for (const attr of r.block.body.attributes.values()) {
     if (META_ARGUMENTS.has(attr.name)) continue;
+    // In JSON, "dynamic" holds dynamic blocks (read below), not an argument.
+    if (attr.name === 'dynamic' && r.syntax === 'json') continue;
     if (nested.has(attr.name)) blocks[attr.name] = jsonBlocks(scope, attr.expr, symbols);
     else attributes[attr.name] = attributeValue(scope, scope.evaluator.evaluate(attr.expr, symbols));
   }
-  for (const block of r.block.body.blocks) {
+  const jsonDynamic = r.syntax === 'json' ? jsonDynamicBlocks(r.block.body.attributes.get('dynamic')?.expr) : [];
+  for (const block of [...r.block.body.blocks, ...jsonDynamic]) {
     if (block.type === 'dynamic' && block.labels[0] && nested.has(block.labels[0])) {
       const entry = (blocks[block.labels[0]] ??= { set: true, known: true, instances: [] });
-      dynamicBlocks(scope, block, symbols, entry);
+      dynamicBlocks(scope, block, symbols, entry, problem);
     } else if (nested.has(block.type)) {
       const entry = (blocks[block.type] ??= { set: true, known: true, instances: [] });
       entry.instances.push(blockInstance(scope, block.body, symbols, scope.placeRange(block.range)));
@@ -514,7 +492,7 @@ function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, loca
 }
 
 /** `dynamic "x" { for_each = …; iterator = it; content { … } }`, expanded as Terraform does. */
-function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, entry: BlockValue): void {
+function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, entry: BlockValue, problem: ReportProblem): void {
   const iteratorExpr = block.body.attributes.get('iterator')?.expr;
   const iterator = iteratorExpr?.kind === 'traversal' ? iteratorExpr.root : block.labels[0]!;
   const forEach = block.body.attributes.get('for_each');
@@ -524,14 +502,21 @@ function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, en
   const pairs = collection.kind === 'unknown' ? undefined : iterate(collection);
   if (!pairs) {
     entry.known = false;
-    entry.reason = `the for_each of dynamic "${block.labels[0]}" is unknown${collection.kind === 'unknown' ? ` (${collection.reason})` : ''}`;
+    if (collection.kind === 'unknown') {
+      entry.reason = `the for_each of dynamic "${block.labels[0]}" is unknown (${collection.reason})`;
+      return;
+    }
+    // Known and not a collection: HCL's dynblock rejects it (ext/dynblock/expand_spec.go).
+    entry.reason = `the for_each of dynamic "${block.labels[0]}" is invalid`;
+    const detail = collection.kind === 'null' ? 'Cannot use a null value in for_each.' : `Cannot use a ${collection.kind} value in for_each. An iterable collection is required.`;
+    problem(forEach.expr.range, `Invalid dynamic for_each value: ${detail}`);
     return;
   }
   for (const [key, value] of pairs) {
     const names = new Map(symbols.names ?? []);
     names.set(iterator, map([['key', key], ['value', value]], value.origin));
     const location = value.origin ? scope.placeRange(value.origin) : scope.placeRange(block.range);
-    entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace });
+    entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace, dynamic: true });
   }
 }
 

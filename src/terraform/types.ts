@@ -15,6 +15,8 @@ const ANY: Type = { kind: 'any' };
 /** Reads a type constraint expression (`map(object({ x = optional(string, "a") }))`). */
 export function parseType(expr: Expr | undefined): Type {
   if (!expr) return ANY;
+  // Terraform JSON writes the constraint as a string: "string", "list(string)".
+  if (expr.kind === 'literal' && typeof expr.value === 'string') return typeFromText(expr.value);
   if (expr.kind === 'traversal' && expr.steps.length === 0) {
     if (expr.root === 'string' || expr.root === 'number' || expr.root === 'bool') return { kind: expr.root };
     return ANY;
@@ -65,7 +67,8 @@ export function convert(value: Value, type: Type, evaluateDefault: (e: Expr) => 
     case 'set': {
       const items = value.kind === 'list' ? value.items : value.kind === 'map' ? null : null;
       if (!items) return failure(`a list is required`, value.origin, value.trace);
-      return at(list(items.map((i) => convert(i, type.element, evaluateDefault)), undefined, [], type.kind === 'set'), value.origin, value.trace);
+      const converted = at(list(items.map((i) => convert(i, type.element, evaluateDefault)), undefined, [], type.kind === 'set'), value.origin, value.trace);
+      return type.kind === 'list' ? ({ ...converted, listType: true } as Value) : converted;
     }
     case 'tuple': {
       if (value.kind !== 'list') return failure('a tuple is required', value.origin, value.trace);
@@ -88,4 +91,13 @@ export function convert(value: Value, type: Type, evaluateDefault: (e: Expr) => 
       return at(map(entries), value.origin, value.trace);
     }
   }
+}
+
+/** A type constraint written as text (Terraform JSON); what is not read here is `any`. */
+function typeFromText(text: string): Type {
+  const t = text.replace(/\s+/g, '');
+  if (t === 'string' || t === 'number' || t === 'bool') return { kind: t };
+  const collection = /^(list|set|map)\((string|number|bool|any)\)$/.exec(t);
+  if (collection) return { kind: collection[1] as 'list' | 'set' | 'map', element: typeFromText(collection[2]!) };
+  return ANY;
 }

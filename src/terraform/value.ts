@@ -25,7 +25,8 @@ export type Value =
   | (Base & { kind: 'number'; value: number })
   | (Base & { kind: 'bool'; value: boolean })
   | (Base & { kind: 'null' })
-  | (Base & { kind: 'list'; items: Value[]; set?: boolean })
+  /** listType: of a list type (a `list(…)` constraint, tolist), which Terraform names "list of …"; a literal list is a tuple. */
+  | (Base & { kind: 'list'; items: Value[]; set?: boolean; listType?: boolean })
   /** open: the object has more attributes than `entries` lists, all unknown for this reason (a model's outputs). */
   | (Base & { kind: 'map'; entries: Map<string, Value>; open?: string })
   /** error: Terraform itself would fail here (a missing key, a bad argument); try() and can() catch it. */

@@ -1,0 +1,118 @@
+import type { Range } from '../parse/source';
+import type { Body } from '../parse/syntax';
+import { toNumberValue } from './convert';
+import { iterate, type Evaluator, type Symbols } from './evaluate';
+import { firstUnknown, num, str, unknown, type Value } from './value';
+
+export interface Expansion {
+  suffix: string;
+  symbols: Symbols;
+}
+
+/** Told where Terraform would reject the configuration, and why. */
+export type ReportProblem = (range: Range, message: string) => void;
+
+/**
+ * Instances a resource or module call with count or for_each stands for; unknown
+ * means one that may exist. A value Terraform rejects (internal/terraform/eval_count.go,
+ * eval_for_each.go) is an input error at the expression, in Terraform's words, and
+ * yields no instance: an address Terraform would never make is not invented.
+ */
+export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, outer: Symbols = {}): Expansion[] {
+  const count = body.attributes.get('count');
+  if (count) {
+    const n = countOf(evaluator.evaluate(count.expr, outer));
+    if ('error' in n) return reported(report, count.expr.range, n.error);
+    if ('unknown' in n) return [{ suffix: '', symbols: { ...outer, count: unknown(`count is unknown (${n.unknown})`) } }];
+    return Array.from({ length: n.count }, (_, i) => ({ suffix: `[${i}]`, symbols: { ...outer, count: num(i, count.expr.range) } }));
+  }
+  const forEach = body.attributes.get('for_each');
+  if (forEach) {
+    const each = forEachOf(evaluator.evaluate(forEach.expr, outer));
+    if ('error' in each) return reported(report, forEach.expr.range, each.error);
+    if ('unknown' in each) {
+      const reason = unknown(`for_each is unknown (${each.unknown})`);
+      return [{ suffix: '', symbols: { ...outer, each: { key: reason, value: reason } } }];
+    }
+    return each.instances.map(({ key, value }) => ({ suffix: `[${JSON.stringify(key.value)}]`, symbols: { ...outer, each: { key, value } } }));
+  }
+  return [{ suffix: '', symbols: outer }];
+}
+
+function reported(report: ReportProblem, range: Range, message: string): Expansion[] {
+  report(range, message);
+  return [];
+}
+
+const INVALID_COUNT = 'Invalid count argument: The given "count" argument value';
+
+/** A whole number from 0 up, as Terraform converts count: a numeric string is a number. */
+function countOf(v: Value): { count: number } | { unknown: string } | { error: string } {
+  if (v.kind === 'unknown') return { unknown: v.reason };
+  if (v.kind === 'null') return { error: `${INVALID_COUNT} is null. An integer is required.` };
+  const n = toNumberValue(v);
+  if (n.kind !== 'number') {
+    const why = v.kind === 'string' ? 'a number is required' : `number required, but have ${friendlyTypeName(v)}`;
+    return { error: `Incorrect value type: Invalid expression value: ${why}.` };
+  }
+  // gocty's conversion to a Go int, which Terraform's message quotes.
+  if (!Number.isInteger(n.value) || Math.abs(n.value) >= 2 ** 63) {
+    return { error: `${INVALID_COUNT} is unsuitable: value must be a whole number, between -9223372036854775808 and 9223372036854775807.` };
+  }
+  if (n.value < 0) return { error: `${INVALID_COUNT} is unsuitable: must be greater than or equal to zero.` };
+  return { count: n.value };
+}
+
+interface EachInstance {
+  key: Extract<Value, { kind: 'string' }>;
+  value: Value;
+}
+
+const UNSUITABLE = 'The given "for_each" argument value is unsuitable';
+
+/** A map (by key) or a set of strings, checked in the order Terraform checks them. */
+function forEachOf(v: Value): { instances: EachInstance[] } | { unknown: string } | { error: string } {
+  if (v.kind === 'unknown') return { unknown: v.reason };
+  if (v.kind === 'null') return { error: `Invalid for_each argument: ${UNSUITABLE}: the given "for_each" argument value is null. A map, or set of strings is allowed.` };
+  if (v.kind === 'map') return { instances: instances(v) };
+  if (v.kind !== 'list' || !v.set) {
+    return { error: `Invalid for_each argument: ${UNSUITABLE}: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${friendlyTypeName(v)}.` };
+  }
+  if (v.items.length === 0) return { instances: [] };
+  // A set with an unknown element is unknown as a whole: its keys cannot be told.
+  const missing = v.items.map(firstUnknown).find((u) => u);
+  if (missing) return { unknown: missing.reason };
+  const element = elementTypeName(v.items);
+  if (element !== 'string') {
+    return { error: `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type ${element}.` };
+  }
+  if (v.items.some((i) => i.kind === 'null')) return { error: `Invalid for_each set argument: ${UNSUITABLE}: "for_each" sets must not contain null values.` };
+  return { instances: instances(v) };
+}
+
+/** Map entries by key, set elements by value; each.key is reported where the key is written. */
+function instances(v: Value): EachInstance[] {
+  return iterate(v)!.map(([key, value]) => ({ key: str(String((key as { value: unknown }).value), key.origin) as EachInstance['key'], value }));
+}
+
+/** cty's FriendlyName of a value's type, as Terraform's messages print it. */
+function friendlyTypeName(v: Value): string {
+  switch (v.kind) {
+    case 'list':
+      if (v.set) return `set of ${elementTypeName(v.items)}`;
+      return v.listType ? `list of ${elementTypeName(v.items)}` : 'tuple';
+    case 'map':
+      return 'object';
+    case 'null':
+    case 'unknown':
+      return 'dynamic';
+    default:
+      return v.kind;
+  }
+}
+
+/** The type the elements of a list or set share (a set's elements are already unified). */
+function elementTypeName(items: Value[]): string {
+  const names = new Set(items.filter((i) => i.kind !== 'null').map(friendlyTypeName));
+  return names.size === 1 ? [...names][0]! : 'dynamic';
+}
