@@ -122,3 +122,17 @@ describe('one meta-argument at a time', () => {
     expect(code).toBe(error ? 2 : addresses.length ? 1 : 0);
   });
 });
+
+describe('count and for_each together', () => {
+  test('an error at for_each, whatever the values, and no instance; the next resource is judged', async () => {
+    const dir = tree({
+      'main.tf': 'resource "aws_ecr_repository" "both" {\n  count    = 1\n  for_each = toset(["a"])\n  name     = "both"\n}\n\nresource "aws_ecr_repository" "next" {\n  name = "next"\n}\n',
+    });
+    const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(code).toBe(2);
+    expect(json().errors).toEqual([
+      { file: 'main.tf', line: 3, column: 3, message: 'Invalid combination of "count" and "for_each": The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.' },
+    ]);
+    expect(json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.next']);
+  });
+});

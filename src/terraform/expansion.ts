@@ -20,6 +20,9 @@ export type ReportProblem = (range: Range, message: string) => void;
  */
 export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, outer: Symbols = {}): Expansion[] {
   const count = body.attributes.get('count');
+  const both = count && body.attributes.get('for_each');
+  // configs/resource.go: a configuration error, before any value is looked at.
+  if (both) return reported(report, both.range, 'Invalid combination of "count" and "for_each": The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.');
   if (count) {
     const n = countOf(evaluator.evaluate(count.expr, outer));
     if ('error' in n) return reported(report, count.expr.range, n.error);
