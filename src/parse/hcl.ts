@@ -357,6 +357,8 @@ class HclReader {
       from = children[0]!.endIndex;
       to = children.at(-1)!.startIndex;
     }
+    // Most strings are plain text: no sequence, escape or directive to read.
+    if (!heredoc && !/[$%\\]/.test(text.slice(from, to))) return { kind: 'literal', value: text.slice(from, to), range: this.range(node) };
     const decode = heredoc ? unescapeTemplateMarks : unescapeQuoted;
     const tokens: TemplateToken[] = [];
     let cursor = from;
