@@ -108,3 +108,29 @@ describe('override files', () => {
     expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.api']);
   });
 });
+
+describe('files Terraform does not read cannot override anything', () => {
+  const main = 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "MUTABLE"\n}\n';
+  const immutable = 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n}\n';
+
+  test('hidden and editor files (.x_override.tf, x_override.tf~, #x.tf#) are skipped, as Terraform skips them', async () => {
+    const dir = tree({ 'main.tf': main, '.local_override.tf': immutable, 'b_override.tf~': immutable, '#c_override.tf#': immutable });
+    for (const paths of [['.'], ['main.tf'], ['.local_override.tf']]) {
+      const result = await scanDir(dir, { paths });
+      expect(result.errors).toEqual([]);
+      expect(places(result)).toEqual(paths[0] === '.local_override.tf' ? [] : [{ file: 'main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.a' }]);
+    }
+  });
+
+  test('with engine terraform, .tofu files are not configuration: neither a .tofu override nor a .tofu twin of main.tf hides main.tf', async () => {
+    const mutable = [{ file: 'main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.a' }];
+    const override = tree({ 'main.tf': main, 'main_override.tofu': immutable });
+    expect(places(await scanDir(override, { engine: 'terraform' }))).toEqual(mutable);
+    const twin = tree({ 'main.tf': main, 'main.tofu': 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "IMMUTABLE"\n}\n' });
+    expect(places(await scanDir(twin, { engine: 'terraform' }))).toEqual(mutable);
+    // Read as OpenTofu reads it (the default where .tofu files are present), main.tofu replaces main.tf.
+    expect(places(await scanDir(twin))).toEqual([]);
+    const run = await runCli(['scan', '--format', 'json', '--engine', 'terraform', 'main.tf'], twin);
+    expect([run.code, run.json().findings.length]).toEqual([1, 1]);
+  });
+});

@@ -87,14 +87,14 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const searches = plannedSearches(options, engine !== undefined);
   const matters = searches.filter((s) => s.kind === 'matters');
   const readable = Promise.all(matters.map((s) => grepFiles(s.root, s.search)));
-  const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude);
+  const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude, { engine: options.engine });
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
   const { engines, problems: policyProblems } = await loading;
   errors.push(...policyProblems);
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
-  const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits });
+  const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits }, options.engine);
   await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files));
   const { ctx, resources, inputProblems } = await instantiate(loader, types, options, found.files);
   if (planFile) {
@@ -183,8 +183,8 @@ async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>, s
   }
   const dirs = [...withCallers(focus, calls)].map((d) => path.relative(cwd, d) || '.');
   const named = [...(options.onlyFiles ?? [])].filter((f) => existsSync(path.resolve(cwd, f)));
-  const listed = discover(dirs, cwd, options.exclude, { shallow: true });
-  const files = discover(named, cwd, options.exclude);
+  const listed = discover(dirs, cwd, options.exclude, { shallow: true, engine: options.engine });
+  const files = discover(named, cwd, options.exclude, { engine: options.engine });
   const missing = options.paths.filter((p) => !existsSync(path.resolve(cwd, p)));
   return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable };
 }

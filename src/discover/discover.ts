@@ -3,7 +3,20 @@ import path from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
 
-const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
+/** `terraform`: only what Terraform reads; `tofu` and undefined (either): `.tofu` files too. */
+export type Engine = 'terraform' | 'tofu';
+
+/**
+ * Whether Terraform (or OpenTofu) reads a file as configuration: `.tf` and `.tf.json`,
+ * and for OpenTofu also `.tofu` and `.tofu.json`. Names that start with `.`, end with
+ * `~` or are `#…#` are editor and hidden files, which both skip
+ * (configs/parser_config_dir.go, IsIgnoredFile): a hidden override must not hide a finding.
+ */
+export function isConfigFile(file: string, engine?: Engine): boolean {
+  const name = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf(path.sep)) + 1);
+  if (name.startsWith('.') || name.endsWith('~') || (name.startsWith('#') && name.endsWith('#'))) return false;
+  return engine === 'terraform' ? /\.tf(\.json)?$/.test(name) : /\.(tf|tofu)(\.json)?$/.test(name);
+}
 const ALWAYS_SKIPPED = new Set(['.terraform', 'node_modules', '.git']);
 
 export interface Discovered {
@@ -44,7 +57,7 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
       continue;
     }
     if (statSync(abs).isFile()) {
-      if (TERRAFORM_FILE.test(abs)) found.add(abs);
+      if (isConfigFile(abs, options.engine)) found.add(abs);
       continue;
     }
     // A directory named on the command line is scanned even when ignored itself (cdktf.out usually is).
@@ -56,7 +69,7 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
     if (options.shallow) crawler.withMaxDepth(0);
     const files = crawler
       .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true) || !listable(dirPath))
-      .filter((file, isDir) => !isDir && TERRAFORM_FILE.test(file) && !rules.ignores(file, false, floor) && !excluded(file, false))
+      .filter((file, isDir) => !isDir && isConfigFile(file, options.engine) && !rules.ignores(file, false, floor) && !excluded(file, false))
       .crawl(abs)
       .sync();
     // fdir joins onto the resolved root with "/": only Windows needs separators normalized.
@@ -67,6 +80,8 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
 }
 
 export interface DiscoverOptions {
+  /** `terraform`: `.tofu` files are not configuration at all. */
+  engine?: Engine;
   /** Only the files directly in each directory, and no directory that is itself ignored (directories found by tagguard, not named by a user). */
   shallow?: boolean;
 }

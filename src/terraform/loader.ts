@@ -2,7 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { applyTofuPrecedence } from '../discover/discover';
+import { applyTofuPrecedence, isConfigFile, type Engine } from '../discover/discover';
 import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../parse/hcl';
 import { parseTerraformJson } from '../parse/json';
 import { SourceFile, type SyntaxProblem } from '../parse/source';
@@ -13,7 +13,6 @@ import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from './relevanc
 
 const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false, outputs: false, readsOutputs: false };
 
-const TERRAFORM_FILE = /\.(tf|tofu|tf\.json|tofu\.json)$/;
 
 /** A module installed by `terraform init`, as .terraform/modules/modules.json lists it. */
 export interface InstalledModule {
@@ -83,6 +82,8 @@ export class ModuleLoader {
     private readonly cwd: string,
     private readonly words: readonly string[] = [],
     private readonly limits: Limits = DEFAULT_LIMITS,
+    /** `terraform`: `.tofu` files in called modules are not configuration either. */
+    private readonly engine?: Engine,
   ) {}
 
   /** Files read but not parsed, because they cannot matter to the rules. */
@@ -197,7 +198,7 @@ export class ModuleLoader {
       return undefined;
     }
     // As discovery does: regular files and symlinks; a directory or a FIFO named x.tf is not a file to read.
-    const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && (TERRAFORM_FILE.test(e.name) || e.name === 'main.hcl')).map((e) => e.name);
+    const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, this.engine) || e.name === 'main.hcl')).map((e) => e.name);
     const chosen = applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
     const texts = new Map<string, string>();
     let matters = false;
