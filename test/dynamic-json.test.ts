@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseTerraformJson } from '../src/parse/json';
 import { SourceFile } from '../src/parse/source';
-import { places, ROOT, runCli, scanFixtures, tree } from './helpers';
+import { places, ROOT, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // issue 12 item 4: "dynamic" blocks in Terraform JSON expand as in HCL, and --fix never leaves a
 // resource whose image_tag_mutability disagrees with the filters a dynamic block makes.
@@ -105,3 +105,26 @@ describe('tagguard fix with dynamic exclusion filters', () => {
     expect(fix.code).toBe(1);
   });
 });
+
+describe('a key written twice in Terraform JSON', () => {
+  const filters = (tag: string) => `"dynamic": {"image_tag_mutability_exclusion_filter": {"for_each": ["${tag}"], "content": {"filter": "\${image_tag_mutability_exclusion_filter.value}", "filter_type": "WILDCARD"}}}`;
+
+  test('two "dynamic" keys, or two static block keys, are two sets of blocks, as HCL reads them', async () => {
+    const dynamic = `{"resource": {"aws_ecr_repository": {"a": {"name": "a", "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION",\n ${filters('prod-*')},\n ${filters('latest')}}}}}\n`;
+    const result = await scanFixturesIn({ 'main.tf.json': dynamic });
+    expect(result.findings.map((f) => [f.line, f.message.slice(0, 26)])).toEqual([[2, 'exclusion filter "prod-*" ']]);
+    const twice = `{"resource": {"aws_ecr_repository": {"a": {"name": "a", "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION",\n "image_tag_mutability_exclusion_filter": {"filter": "prod-*", "filter_type": "WILDCARD"},\n "image_tag_mutability_exclusion_filter": {"filter": "latest", "filter_type": "WILDCARD"}}}}}\n`;
+    const both = await scanFixturesIn({ 'main.tf.json': twice });
+    expect(both.findings.map((f) => [f.line, f.column, f.message.slice(0, 26)])).toEqual([[2, 43, 'exclusion filter "prod-*" ']]);
+  });
+
+  test('an argument written twice is an input error, as Terraform\'s "Duplicate argument"', async () => {
+    const { code, json } = await runCli(['scan', '--format', 'json', '.'], tree({ 'main.tf.json': '{"resource": {"aws_ecr_repository": {"a": {"name": "a",\n "image_tag_mutability": "MUTABLE",\n "image_tag_mutability": "IMMUTABLE"}}}}\n' }));
+    expect(code).toBe(2);
+    expect(json().errors).toEqual([{ file: 'main.tf.json', line: 3, column: 2, message: 'Duplicate argument: The argument "image_tag_mutability" was already set at main.tf.json:2,2. Each argument may be set only once.' }]);
+  });
+});
+
+function scanFixturesIn(files: Record<string, string>) {
+  return scanDir(tree(files));
+}

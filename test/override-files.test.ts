@@ -134,3 +134,28 @@ describe('files Terraform does not read cannot override anything', () => {
     expect([run.code, run.json().findings.length]).toEqual([1, 1]);
   });
 });
+
+describe('dynamic blocks in overrides, in either syntax', () => {
+  const staticLatest = 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "latest"\n    filter_type = "WILDCARD"\n  }\n}\n';
+  const jsonDynamic = (tag: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify(
+      { resource: { aws_ecr_repository: { a: { ...extra, dynamic: { image_tag_mutability_exclusion_filter: { for_each: [tag], content: { filter: '${image_tag_mutability_exclusion_filter.value}', filter_type: 'WILDCARD' } } } } } } },
+      null,
+      2,
+    );
+
+  test('a JSON dynamic block in an override replaces the original static blocks of its type', async () => {
+    const result = await scanDir(tree({ 'main.tf': staticLatest, 'override.tf.json': jsonDynamic('prod-*') }));
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.file, f.line, f.message.slice(0, 26)])).toEqual([['override.tf.json', 8, 'exclusion filter "prod-*" ']]);
+  });
+
+  test('a static HCL override replaces a JSON dynamic original, and a JSON dynamic override replaces an HCL one', async () => {
+    const original = jsonDynamic('prod-*', { name: 'a', image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION' });
+    const staticOverride = 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability_exclusion_filter {\n    filter      = "latest"\n    filter_type = "WILDCARD"\n  }\n}\n';
+    expect((await scanDir(tree({ 'main.tf.json': original, 'override.tf': staticOverride }))).findings).toEqual([]);
+    const hclDynamic = staticLatest.replace(/  image_tag_mutability_exclusion_filter \{[\s\S]*?\n  \}\n/, '  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = ["dev-*"]\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n');
+    const replaced = await scanDir(tree({ 'main.tf': hclDynamic, 'override.tf.json': jsonDynamic('latest') }));
+    expect([replaced.errors, replaced.findings]).toEqual([[], []]);
+  });
+});

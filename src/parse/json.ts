@@ -3,6 +3,7 @@ import { DEFAULT_MAX_DEPTH, emptyBody, parseHclTemplate } from './hcl';
 import { SourceFile, type Range, type SyntaxProblem } from './source';
 import type { Block, Body, Expr, ParsedFile } from './syntax';
 import type { ParseResult } from './hcl';
+import { jsonDynamicBlocks } from './json-dynamic';
 
 /** How many labels each top-level block type has in Terraform's JSON syntax. */
 const LABELS: Record<string, number> = {
@@ -140,17 +141,41 @@ class JsonReader {
         continue;
       }
       const constructPath = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
-      out.push({ type, labels: prefix, body: await this.body(b), range: this.range(b), ...(typeof constructPath === 'string' ? { constructPath } : {}) });
+      const body = await this.body(b);
+      // `"dynamic"` in a resource holds dynamic blocks, as `dynamic "x" {…}` does in HCL: read as those blocks, so that overrides and evaluation treat both syntaxes alike.
+      const dynamic = (type === 'resource' || type === 'data') && body.attributes.get('dynamic');
+      if (dynamic) {
+        body.attributes.delete('dynamic');
+        body.blocks.push(...jsonDynamicBlocks(dynamic.expr));
+      }
+      out.push({ type, labels: prefix, body, range: this.range(b), ...(typeof constructPath === 'string' ? { constructPath } : {}) });
     }
     return out;
   }
 
+  /**
+   * A key given twice is two blocks when both hold objects (HCL's JSON syntax makes a
+   * block of each), and otherwise Terraform's "Duplicate argument" error.
+   */
   async body(node: JsonNode): Promise<Body> {
     const body = emptyBody();
     for (const prop of node.children ?? []) {
       const [key, value] = prop.children ?? [];
       if (!key || !value || key.value === '//') continue;
-      body.attributes.set(String(key.value), { name: String(key.value), expr: await this.expression(value), range: this.range(prop) });
+      const name = String(key.value);
+      const expr = await this.expression(value);
+      const earlier = body.attributes.get(name);
+      if (!earlier) {
+        body.attributes.set(name, { name, expr, range: this.range(prop) });
+        continue;
+      }
+      if (blockLike(earlier.expr) && blockLike(expr)) {
+        const items = [earlier.expr, expr].flatMap((e) => (e.kind === 'tuple' ? e.items : [e]));
+        body.attributes.set(name, { ...earlier, expr: { kind: 'tuple', items, range: earlier.expr.range } });
+        continue;
+      }
+      const first = earlier.range;
+      this.problems.push({ ...problemAt(this.source, key.offset), message: `Duplicate argument: The argument "${name}" was already set at ${first.file}:${first.line},${first.column}. Each argument may be set only once.` });
     }
     return body;
   }
@@ -183,6 +208,11 @@ class JsonReader {
     const expr = await parseHclTemplate({ path: range.file }, text);
     return expr ? relocate(expr, range) : { kind: 'unsupported', syntax: 'template', range };
   }
+}
+
+/** An object, or a list of objects: what a nested block is written as in JSON. */
+function blockLike(expr: Expr): boolean {
+  return expr.kind === 'object' || (expr.kind === 'tuple' && expr.items.length > 0 && expr.items.every((i) => i.kind === 'object'));
 }
 
 function relocate<T>(value: T, range: Range): T {

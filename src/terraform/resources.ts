@@ -5,7 +5,6 @@ import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
 import { expand, type ReportProblem } from './expansion';
-import { jsonDynamicBlocks } from './json-dynamic';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
@@ -454,13 +453,10 @@ function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symb
   const blocks: ResourceInstance['blocks'] = {};
   for (const attr of r.block.body.attributes.values()) {
     if (META_ARGUMENTS.has(attr.name)) continue;
-    // In JSON, "dynamic" holds dynamic blocks (read below), not an argument.
-    if (attr.name === 'dynamic' && r.syntax === 'json') continue;
     if (nested.has(attr.name)) blocks[attr.name] = jsonBlocks(scope, attr.expr, symbols);
     else attributes[attr.name] = attributeValue(scope, scope.evaluator.evaluate(attr.expr, symbols));
   }
-  const jsonDynamic = r.syntax === 'json' ? jsonDynamicBlocks(r.block.body.attributes.get('dynamic')?.expr) : [];
-  for (const block of [...r.block.body.blocks, ...jsonDynamic]) {
+  for (const block of r.block.body.blocks) {
     if (block.type === 'dynamic' && block.labels[0] && nested.has(block.labels[0])) {
       const entry = (blocks[block.labels[0]] ??= { set: true, known: true, instances: [] });
       dynamicBlocks(scope, block, symbols, entry, problem);

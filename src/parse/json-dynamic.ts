@@ -1,4 +1,4 @@
-import type { Block, Body, Expr } from '../parse/syntax';
+import type { Block, Body, Expr } from './syntax';
 
 type ObjectExpr = Extract<Expr, { kind: 'object' }>;
 
