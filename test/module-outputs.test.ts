@@ -1,4 +1,4 @@
-import { places, scanDir, scanFixtures, tree } from './helpers';
+import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 6: an output known at plan time flows into its callers with its origin and trace.
 describe('module outputs', () => {
@@ -125,5 +125,23 @@ describe('module outputs chained without end', () => {
     expect(result.errors[0]!.message).toBe('module outputs read through more than 100 module calls in a chain (too long to follow)');
     expect(result.errors[0]!.file).toBe('main.tf');
     expect(result.findings.map((f) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.r', 'warning']]);
+  });
+});
+
+describe('outputs however they are spelled', () => {
+  test.each([
+    ['an unquoted label', 'output mode {\n  value = "MUTABLE"\n}\n', 'module.cfg.mode'],
+    ['a comment before the label', 'output /* the mode */ "mode" {\n  value = "MUTABLE"\n}\n', 'module.cfg.mode'],
+    ['space before the dot', 'output "mode" {\n  value = "MUTABLE"\n}\n', 'module .cfg.mode'],
+    ['a comment before the dot', 'output "mode" {\n  value = "MUTABLE"\n}\n', 'module /* cfg */ .cfg.mode'],
+  ])('%s: the output is read, in a whole-tree and a named-file scan', async (_name, output, reference) => {
+    const dir = tree({
+      'cfg/main.tf': output,
+      'live/main.tf': `module "cfg" {\n  source = "../cfg"\n}\n\nresource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = ${reference}\n}\n`,
+    });
+    const expected = [{ file: 'cfg/main.tf', line: 2, column: 11, severity: 'error', resource: 'aws_ecr_repository.r' }];
+    expect(places(await scanDir(dir))).toEqual(expected);
+    const named = await runCli(['scan', '--format', 'json', 'cfg/main.tf'], dir);
+    expect([named.code, named.json().findings.map((f: { file: string; line: number; resource: string }) => `${f.file}:${f.line} ${f.resource}`)]).toEqual([1, ['cfg/main.tf:2 aws_ecr_repository.r']]);
   });
 });

@@ -38,8 +38,9 @@ export function mattersSearch(words: readonly string[]): { ere: string; regex: R
 
 const DECLARES = /\b(module|variable|locals|output)\b/;
 const CALLS = /\bmodule\b/;
-const OUTPUTS = /\boutput\s*["{]/;
-export const READS_OUTPUTS = /\bmodule\.[A-Za-z_]/;
+const OUTPUTS = /\boutput\b/;
+// `module.x`, `module .x`, `module /* c */ .x`: HCL allows space and comments around the dot.
+export const READS_OUTPUTS = /\bmodule\b\s*(?:\/\*[\s\S]*?\*\/\s*)*\./;
 const SOURCE = /"?source"?\s*[=:]\s*"([^"\n]*)"/g;
 
 export function factsOf(text: string, words: readonly string[]): FileFacts {
