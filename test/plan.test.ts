@@ -518,3 +518,31 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
     expect(result.findings).toEqual([]);
   });
 });
+
+describe('tagguard scan --plan: findings in module instances the configuration could not expand', () => {
+  test('module.ecr["api"] of a for_each only the plan knows points at the .tf source, so --changed-since on that file reports it', async () => {
+    const dir = tree(
+      {
+        'main.tf': 'data "aws_ssm_parameter" "repos" {\n  name = "/repos"\n}\n\nmodule "ecr" {\n  source   = "./m"\n  for_each = toset(split(",", data.aws_ssm_parameter.repos.value))\n  name     = each.key\n}\n',
+        'm/main.tf': 'variable "name" {\n  type = string\n}\n\nresource "aws_ecr_repository" "r" {\n  name = var.name\n}\n',
+        'plan.json': JSON.stringify({
+          format_version: '1.2',
+          resource_changes: [ecr('r', ['create'], { name: 'api', image_tag_mutability: 'MUTABLE', image_tag_mutability_exclusion_filter: [] }, {}, { address: 'module.ecr["api"].aws_ecr_repository.r', module_address: 'module.ecr["api"]' })],
+          configuration: {
+            root_module: {
+              module_calls: {
+                ecr: { source: './m', for_each_expression: { references: ['data.aws_ssm_parameter.repos.value'] }, module: { resources: [{ address: 'aws_ecr_repository.r', mode: 'managed', type: 'aws_ecr_repository', name: 'r', expressions: { name: { references: ['var.name'] } } }] } },
+              },
+            },
+          },
+        }),
+      },
+      { repository: true },
+    );
+    const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, plan: 'plan.json', onlyFiles: new Set(['m/main.tf']) });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column, f.message.slice(0, 33)])).toEqual([
+      ['module.ecr["api"].aws_ecr_repository.r', 'm/main.tf', 5, 1, 'image_tag_mutability is not set; '],
+    ]);
+  });
+});

@@ -12,11 +12,11 @@ import { firstUnknown, toPlain, type Value } from './value';
  * provider planned for it, as a scan of the configuration would say.
  */
 export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, root: string, config: ResourceInstance[]): ResourceInstance[] {
-  const byAddress = new Map(config.map((r) => [r.address, r]));
+  const findSource = configSource(config);
   return plan
     .filter((r) => r.mode === 'managed' && types.has(r.type))
     .map((r) => {
-      const source = byAddress.get(r.address) ?? byAddress.get(r.address.replace(/\[[^\]]*\]$/, ''));
+      const source = findSource(r.address);
       const nested = NESTED_BLOCKS[r.type] ?? new Set<string>();
       const attributes: Record<string, AttributeValue> = {};
       const blocks: Record<string, BlockValue> = {};
@@ -40,6 +40,45 @@ export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, 
 
 /** An argument the configuration does not write: the finding points at the resource block. */
 const notSet = (): AttributeValue => ({ set: false, known: true, trace: [] });
+
+/** An instance key: `[0]` or `["a"]`. */
+const KEY = /\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g;
+
+/**
+ * The configuration instance a plan address was made from: the same address, or one
+ * whose unknown count or for_each left some keys out (`module.ecr.aws_ecr_repository.r`
+ * for `module.ecr["api"].aws_ecr_repository.r[0]`); the one with the most keys in common wins.
+ */
+function configSource(config: ResourceInstance[]): (address: string) => ResourceInstance | undefined {
+  const byShape = new Map<string, ResourceInstance[]>();
+  for (const r of config) {
+    const shape = r.address.replace(KEY, '');
+    byShape.set(shape, [...(byShape.get(shape) ?? []), r]);
+  }
+  return (address) => {
+    const wanted = keysOf(address);
+    let best: ResourceInstance | undefined;
+    let bestCount = -1;
+    for (const r of byShape.get(address.replace(KEY, '')) ?? []) {
+      const keys = keysOf(r.address);
+      // Where the configuration knows a key it must be the plan's; where it could not, any key will do.
+      if (![...keys].every(([at, key]) => wanted.get(at) === key)) continue;
+      if (keys.size > bestCount) [best, bestCount] = [r, keys.size];
+    }
+    return best;
+  };
+}
+
+/** An address's instance keys, by where they stand in the address without keys. */
+function keysOf(address: string): Map<number, string> {
+  const keys = new Map<number, string>();
+  let removed = 0;
+  for (const m of address.matchAll(KEY)) {
+    keys.set(m.index - removed, m[0]);
+    removed += m[0].length;
+  }
+  return keys;
+}
 
 function attributeValue(v: Value, source: AttributeValue | undefined): AttributeValue {
   const fromSource = source?.set && source.location ? { location: source.location, trace: source.trace } : { location: v.origin, trace: v.trace };
