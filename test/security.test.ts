@@ -345,7 +345,7 @@ async function everyCommandWhile(trapped: { restore: () => void }): Promise<Awai
 /** grep, when it runs, only reads: a recursive listing of files that match tagguard's own pattern, from the scan root. */
 function expectOnlySearches(searches: unknown[][]): void {
   for (const args of searches) {
-    expect(args.slice(0, 4)).toEqual(['-Rls', '--null', '--devices=skip', '-E']);
+    expect(args.slice(0, 4)).toEqual(['-rls', '--null', '--devices=skip', '-E']);
     expect(args.at(-1)).toBe('.');
     expect(args.filter((a) => typeof a !== 'string' || !/^--(include|exclude-dir)=/.test(a)).length).toBe(7);
   }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readTextFile } from '../discover/read';
 import type { Node } from 'yaml';
 import schema from './config-schema.json';
 
@@ -37,6 +38,9 @@ export function findConfig(cwd: string): LoadedConfig | undefined {
 }
 
 /** Parses and validates one config file; errors name file:line:column. */
+/** A configuration file is a few lines; the bound is against a link to a file that never ends. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfig(file: string, cwd: string): Config {
   // Loaded only when there is a config file: they cost more start-up than the rest of the CLI.
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -46,7 +50,9 @@ export function loadConfig(file: string, cwd: string): Config {
   const validate = new Ajv({ allErrors: true }).compile<Config>(schema);
   const display = path.relative(cwd, file) || file;
   const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+  const read = readTextFile(file, MAX_CONFIG_BYTES);
+  if (!read.ok) throw new ConfigError(`${display}: ${read.message}`);
+  const doc = parseDocument(read.text, { lineCounter: lines });
   const where = (offset: number | undefined) => {
     const p = lines.linePos(offset ?? 0);
     return `${display}:${p.line}:${p.col}`;

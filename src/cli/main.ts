@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type yargsType from 'yargs';
 import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
@@ -9,6 +9,7 @@ import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config
 import { explain } from './explain';
 import { FIX_OPTIONS, GENERATE_OPTIONS, lastValue, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
 import type { ScanOptions, ScanResult } from './scan';
+import { readTextFile } from '../discover/read';
 import { checkOptionPaths, checkPath, UsageError } from './usage';
 
 export { UsageError };
@@ -319,9 +320,14 @@ function configFor(file: string | undefined, cwd: string): LoadedConfig | undefi
   }
 }
 
+/** A baseline lists findings: far below this. */
+const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
+
 async function readBaseline(file: string): Promise<Baseline> {
+  const read = readTextFile(file, MAX_BASELINE_BYTES);
+  if (!read.ok) throw new UsageError(`--baseline ${file}: ${read.message}`);
   try {
-    return parseBaseline(await readFile(file, 'utf8'));
+    return parseBaseline(read.text);
   } catch (e) {
     throw new UsageError(`--baseline ${file}: ${(e as Error).message}`);
   }

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { applyTofuPrecedence, discover, type Discovered, type Exclusions } from '../discover/discover';
 import { filesMatching, grepFiles } from '../discover/search';
+import { readTextFile } from '../discover/read';
 import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine, type RuleDescriptor } from '../policy/engine';
@@ -90,12 +90,14 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude, { engine: options.engine });
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
+  // grep does not follow symlinks (search.ts): linked files are found here, while grep and the policy's compile run.
+  const links = matters.length ? symlinks(found.files) : new Set<string>();
   const { engines, problems: policyProblems } = await loading;
   errors.push(...policyProblems);
   const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits }, options.engine);
-  await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files));
+  await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files, links));
   const { ctx, resources, inputProblems } = await instantiate(loader, types, options, found.files);
   if (planFile) {
     const plan = await readPlanFile(planFile, loader);
@@ -140,7 +142,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
  * CDKTF stacks from a manifest). Undefined, so that every file is read, when a
  * search could not run.
  */
-async function readableFiles(results: Promise<Array<string[] | undefined>>, roots: string[], files: string[]): Promise<Set<string> | undefined> {
+async function readableFiles(results: Promise<Array<string[] | undefined>>, roots: string[], files: string[], links: ReadonlySet<string>): Promise<Set<string> | undefined> {
   if (roots.length === 0) return undefined;
   const hits = await results;
   if (hits.some((h) => h === undefined)) return undefined;
@@ -148,7 +150,22 @@ async function readableFiles(results: Promise<Array<string[] | undefined>>, root
   const cdktfOut = `${path.sep}cdktf.out${path.sep}`;
   const inside = (f: string) => !f.includes(cdktfOut) && roots.some((r) => f.startsWith(r) && f[r.length] === path.sep);
   for (const f of files) if (!inside(f)) set.add(f);
+  // Node reads linked files itself, within its bounds.
+  for (const f of links) set.add(f);
   return set;
+}
+
+/** The files among these that are symbolic links: one listing per directory costs less than one lstat per file. */
+function symlinks(files: string[]): Set<string> {
+  const links = new Set<string>();
+  for (const dir of new Set(files.map((f) => path.dirname(f)))) {
+    try {
+      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isSymbolicLink()) links.add(path.join(dir, e.name));
+    } catch {
+      // reported when the directory is loaded
+    }
+  }
+  return new Set(files.filter((f) => links.has(f)));
 }
 
 /** The built-in policy (or the one given) and the custom ones; a custom policy that cannot be loaded is an input error. */
@@ -172,14 +189,11 @@ async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>, s
   const candidates = (await Promise.all(searches.map((s) => filesMatching(s.root, s.search)))).flat();
   const calls = new Map<string, string[]>();
   for (const file of new Set(candidates)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue; // reported if its directory is loaded
-    }
+    const read = readTextFile(file, { ...DEFAULT_LIMITS, ...options.limits }.maxFileBytes);
+    // A file that cannot be read is reported if its directory is loaded.
+    if (!read.ok) continue;
     const dir = path.dirname(file);
-    calls.set(dir, [...(calls.get(dir) ?? []), ...factsOf(text, []).localSources.map((s) => path.resolve(dir, s))]);
+    calls.set(dir, [...(calls.get(dir) ?? []), ...factsOf(read.text, []).localSources.map((s) => path.resolve(dir, s))]);
   }
   const dirs = [...withCallers(focus, calls)].map((d) => path.relative(cwd, d) || '.');
   const named = [...(options.onlyFiles ?? [])].filter((f) => existsSync(path.resolve(cwd, f)));
@@ -205,7 +219,7 @@ async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, opt
     const inputProblems: ScanProblem[] = [];
     const resources: ResourceInstance[] = [];
     for (const root of roots(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {
-      const inputs = await rootVariables(root, { ...options.variables, cwd }, inputProblems, loader.sources);
+      const inputs = await rootVariables(root, { ...options.variables, cwd, maxFileBytes: options.limits?.maxFileBytes }, inputProblems, loader.sources);
       const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
       resources.push(...instantiateRoot(ctx, root, inputs, workspace));
     }
@@ -259,14 +273,13 @@ function hasConfiguration(dir: string): boolean {
   return existsSync(dir) && readdirSync(dir).some((f) => /\.(tf|tofu)(\.json)?$/.test(f));
 }
 
+/** Plans of large estates run to hundreds of MB; the bound is only against reads that never end. */
+const MAX_PLAN_BYTES = 512 * 1024 * 1024;
+
 async function readPlanFile(file: string, loader: ModuleLoader): Promise<{ resources: PlanResource[]; problems: ScanProblem[] }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    return { resources: [], problems: [{ file: loader.displayPath(file), line: 0, column: 0, message: `cannot read the plan: ${(e as Error).message}` }] };
-  }
-  const source = new SourceFile(loader.displayPath(file), text);
+  const read = readTextFile(file, MAX_PLAN_BYTES, 'plans are read up to 512 MiB');
+  if (!read.ok) return { resources: [], problems: [{ file: loader.displayPath(file), line: read.line ?? 0, column: read.column ?? 0, message: `cannot read the plan: ${read.message}` }] };
+  const source = new SourceFile(loader.displayPath(file), read.text);
   loader.sources.set(source.path, source);
   const result = readPlan(source);
   return result.ok ? { resources: result.resources, problems: [] } : { resources: [], problems: result.problems };

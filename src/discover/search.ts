@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readTextFile } from './read';
 import path from 'node:path';
 
 /** A text search over Terraform files, written both as a POSIX extended regular expression and as a JS one. */
@@ -10,6 +10,9 @@ export interface TextSearch {
 
 const INCLUDE = ['*.tf', '*.tofu', '*.tf.json', '*.tofu.json'];
 const SKIP_DIRS = ['.git', '.terraform', 'node_modules'];
+const GREP_TIMEOUT_MS = 20_000;
+/** As --max-file-size's default: a file larger than this is an input error anyway. */
+const MAX_SEARCHED_BYTES = 10 * 1024 * 1024;
 
 /** Searches started ahead of the scan (main.ts starts them before the scanner's modules load). */
 const started = new Map<string, Promise<string[] | undefined>>();
@@ -48,7 +51,8 @@ export async function filesMatching(root: string, search: TextSearch): Promise<s
 
 function runGrep(root: string, search: TextSearch): Promise<string[] | undefined> {
   return new Promise((resolve) => {
-    const args = ['-Rls', '--null', '--devices=skip', '-E', ...INCLUDE.map((g) => `--include=${g}`), ...SKIP_DIRS.map((d) => `--exclude-dir=${d}`), '-e', search.ere, '.'];
+    // -r, not -R: a symlink can lead to a file that never ends (/proc/self/pagemap); Node reads linked files itself, bounded (scan.ts).
+    const args = ['-rls', '--null', '--devices=skip', '-E', ...INCLUDE.map((g) => `--include=${g}`), ...SKIP_DIRS.map((d) => `--exclude-dir=${d}`), '-e', search.ere, '.'];
     let out = '';
     let settled = false;
     const settle = (files: string[] | undefined) => {
@@ -63,6 +67,13 @@ function runGrep(root: string, search: TextSearch): Promise<string[] | undefined
       settle(undefined);
       return;
     }
+    // A search that has not ended by now is not worth waiting for: Node reads the files instead.
+    const timer = setTimeout(() => {
+      settle(undefined);
+      child.kill('SIGKILL');
+    }, GREP_TIMEOUT_MS);
+    timer.unref();
+    child.on('close', () => clearTimeout(timer));
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (out += d));
     child.on('error', () => settle(undefined));
@@ -75,10 +86,7 @@ function readAndMatch(root: string, regex: RegExp): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { discover } = require('./discover') as typeof import('./discover');
   return discover(['.'], root).files.filter((f) => {
-    try {
-      return regex.test(readFileSync(f, 'utf8'));
-    } catch {
-      return false;
-    }
+    const read = readTextFile(f, MAX_SEARCHED_BYTES);
+    return read.ok && regex.test(read.text);
   });
 }

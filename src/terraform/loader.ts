@@ -1,11 +1,10 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { applyTofuPrecedence, isConfigFile, type Engine } from '../discover/discover';
 import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../parse/hcl';
 import { parseTerraformJson } from '../parse/json';
 import { SourceFile, type SyntaxProblem } from '../parse/source';
+import { readTextFile } from '../discover/read';
 import type { Comment, ParsedFile } from '../parse/syntax';
 import { moduleConfig, type ModuleConfig } from './config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry';
@@ -28,31 +27,6 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = { maxFileBytes: 10 * 1024 * 1024, maxDepth: DEFAULT_MAX_DEPTH };
-
-/** 20.0 MiB, 3.2 KiB, 100 bytes; a limit (`whole`) as 10 MiB when it is a whole number of units. */
-function size(bytes: number, whole = false): string {
-  for (const [unit, n] of [['MiB', 1024 * 1024], ['KiB', 1024]] as const) {
-    if (bytes >= n) return `${whole && bytes % n === 0 ? bytes / n : (bytes / n).toFixed(1)} ${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-
-/** The 1-based place of the first byte that is not part of a valid UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Buffer): { offset: number; line: number; column: number } {
-  let line = 1;
-  let column = 1;
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i]!;
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) return { offset: i, line, column };
-    if (b === 0x0a) {
-      line++;
-      column = 1;
-    } else column += length === 4 ? 2 : 1;
-    i += length;
-  }
-  return { offset: 0, line: 1, column: 1 };
-}
 
 export function isLocalSource(source: string): boolean {
   return source.startsWith('./') || source.startsWith('../');
@@ -95,7 +69,7 @@ export class ModuleLoader {
   }
 
   async parseFile(abs: string, text?: string): Promise<ParsedFile | undefined> {
-    const source = new SourceFile(this.displayPath(abs), text ?? (await readFile(abs, 'utf8')));
+    const source = new SourceFile(this.displayPath(abs), text ?? this.read(abs));
     this.sources.set(source.path, source);
     const options = { maxDepth: this.limits.maxDepth };
     const result: ParseResult = abs.endsWith('.json') ? await parseTerraformJson(source, options) : await parseHcl(source, options);
@@ -240,27 +214,10 @@ export class ModuleLoader {
    * blocking, so that a FIFO named like a Terraform file cannot stall the scan.
    */
   private read(file: string): string {
-    const problem = (message: string, at?: { line: number; column: number }) => {
-      this.problems.push({ file: this.displayPath(file), line: at?.line ?? 0, column: at?.column ?? 0, message });
-      return '';
-    };
-    let fd: number | undefined;
-    try {
-      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) return problem('not a regular file');
-      if (stat.size > this.limits.maxFileBytes) return problem(`file is ${size(stat.size)}, over the ${size(this.limits.maxFileBytes, true)} limit (--max-file-size)`);
-      const bytes = readFileSync(fd);
-      if (!isUtf8(bytes)) {
-        const at = firstInvalidUtf8(bytes);
-        return problem(`not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`, at);
-      }
-      return bytes.toString('utf8');
-    } catch (e) {
-      return problem(`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    const result = readTextFile(file, this.limits.maxFileBytes);
+    if (result.ok) return result.text;
+    this.problems.push({ file: this.displayPath(file), line: result.line ?? 0, column: result.column ?? 0, message: result.message });
+    return '';
   }
 
   /** Directories a module's calls may lead to. */
@@ -280,8 +237,11 @@ export class ModuleLoader {
 function readInstalled(root: string): InstalledModule[] {
   const file = path.join(root, '.terraform', 'modules', 'modules.json');
   if (!existsSync(file)) return [];
+  // Written by terraform init, but in the scanned tree: read as any other input.
+  const read = readTextFile(file, DEFAULT_LIMITS.maxFileBytes);
+  if (!read.ok) return [];
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { Modules?: Array<{ Key: string; Source: string; Dir: string }> };
+    const data = JSON.parse(read.text) as { Modules?: Array<{ Key: string; Source: string; Dir: string }> };
     return (data.Modules ?? []).filter((m) => m.Key).map((m) => ({ key: m.Key, source: m.Source, dir: path.resolve(root, m.Dir) }));
   } catch {
     return [];

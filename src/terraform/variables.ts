@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from '../discover/read';
 import path from 'node:path';
 import { parseHcl, parseHclExpression } from '../parse/hcl';
 import { parseTerraformJsonValues } from '../parse/json';
@@ -17,7 +17,11 @@ export interface VariableOptions {
   vars: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** --max-file-size, for variables files as for every other input. */
+  maxFileBytes?: number;
 }
+
+const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** tfvars hold constants: a reference in them is an error, as in Terraform. */
 const constants = new Evaluator({
@@ -56,7 +60,12 @@ export async function rootVariables(
       problems.push({ file: display, line: 0, column: 0, message: 'variable file not found' });
       continue;
     }
-    const source = new SourceFile(display, await readFile(file, 'utf8'));
+    const read = readTextFile(file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    if (!read.ok) {
+      problems.push({ file: display, line: read.line ?? 0, column: read.column ?? 0, message: read.message });
+      continue;
+    }
+    const source = new SourceFile(display, read.text);
     sources?.set(display, source);
     const assigned = await readVarFile(source, problems);
     for (const [name, expr] of assigned) values.set(name, constants.evaluate(expr));

@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readTextFile } from '../discover/read';
 import path from 'node:path';
 import { SourceFile, type SyntaxProblem } from '../parse/source';
 import { step, str, type Value } from './value';
@@ -14,7 +15,8 @@ export interface WorkspaceOptions {
 
 /**
  * The workspace a root is planned in, as Terraform selects it: TF_WORKSPACE, else the
- * name `terraform workspace select` wrote to the root's .terraform/environment.
+ * name `terraform workspace select` wrote to the root's .terraform/environment (or
+ * $TF_DATA_DIR/environment).
  * --workspace wins over both. Undefined when none is selected (`default`).
  */
 export function selectedWorkspace(
@@ -27,31 +29,19 @@ export function selectedWorkspace(
   const given = (name: string, note: string) => str(name, undefined, [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)]);
   if (options.workspace !== undefined) return given(options.workspace, `--workspace ${options.workspace}`);
   if (options.env.TF_WORKSPACE) return given(options.env.TF_WORKSPACE, 'TF_WORKSPACE');
-  const file = path.join(rootDir, '.terraform', 'environment');
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
+  // TF_DATA_DIR moves .terraform, relative to the root, as Terraform reads it.
+  const file = path.join(path.resolve(rootDir, options.env.TF_DATA_DIR || '.terraform'), 'environment');
+  if (!existsSync(file)) return undefined;
   const shown = display(file);
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_ENVIRONMENT_BYTES) {
-      problems.push({ file: shown, line: 1, column: 1, message: `not a workspace name: ${stat.isFile() ? `${stat.size} bytes` : 'not a regular file'}` });
-      return undefined;
-    }
-    const text = readFileSync(fd, 'utf8');
-    const name = text.trim();
-    if (!name) return undefined;
-    const source = new SourceFile(shown, text);
-    sources.set(shown, source);
-    const start = text.indexOf(name);
-    return str(name, source.range(start, start + name.length));
-  } catch (e) {
-    problems.push({ file: shown, line: 1, column: 1, message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+  const read = readTextFile(file, MAX_ENVIRONMENT_BYTES, 'a workspace name');
+  if (!read.ok) {
+    problems.push({ file: shown, line: read.line ?? 1, column: read.column ?? 1, message: read.message });
     return undefined;
-  } finally {
-    closeSync(fd);
   }
+  const name = read.text.trim();
+  if (!name) return undefined;
+  const source = new SourceFile(shown, read.text);
+  sources.set(shown, source);
+  const start = read.text.indexOf(name);
+  return str(name, source.range(start, start + name.length));
 }

@@ -1,0 +1,52 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, tree } from './helpers';
+
+// Files in /proc report size 0 and can be read without end: every input is read up to its bound.
+describe('inputs whose size the system gets wrong are read only up to their bound', () => {
+  const main = 'variable "m" {\n  default = "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = var.m\n}\n';
+
+  test('a workspace file linked to /proc is an input error, and the scan goes on', async () => {
+    const dir = tree({ 'main.tf': main });
+    mkdirSync(path.join(dir, '.terraform'));
+    symlinkSync('/proc/self/status', path.join(dir, '.terraform/environment'));
+    const run = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(run.code).toBe(2);
+    expect(run.json().errors).toEqual([{ file: '.terraform/environment', line: 1, column: 1, message: 'file is larger than the 1 KiB limit (a workspace name)' }]);
+    expect(run.json().summary.resources).toBe(1);
+  });
+
+  test.each([
+    ['--var-file', () => ['--var-file', 'vars.tfvars'], 'vars.tfvars'],
+    ['terraform.tfvars', () => [], 'terraform.tfvars'],
+    ['a .tf file', () => [], 'extra.tf'],
+    ['a .tf file linked to pagemap, which grep would read without end', () => [], 'extra.tf', '/proc/self/pagemap'],
+  ])('%s linked to /proc', async (_name, options, file, target = '/proc/self/status') => {
+    const dir = tree({ 'main.tf': main });
+    symlinkSync(target, path.join(dir, file));
+    const run = await runCli(['scan', '--format', 'json', '--max-file-size', '1k', ...options(), '.'], dir);
+    expect(run.code).toBe(2);
+    expect(run.json().errors).toEqual([{ file, line: 0, column: 0, message: expect.stringMatching(/^(file is larger than the 1 KiB limit \(--max-file-size\)|cannot read the file: EINVAL)$/) }]);
+    expect(run.json().summary.resources).toBe(1);
+  });
+
+  test('a baseline and a configuration file linked to /proc are usage errors', async () => {
+    const dir = tree({ 'main.tf': main });
+    symlinkSync('/proc/self/pagemap', path.join(dir, 'baseline.json'));
+    const baseline = await runCli(['scan', '--baseline', 'baseline.json', '.'], dir);
+    // pagemap refuses reads that are not whole entries, and is endless otherwise: either way an error, and no wait.
+    expect(baseline.code).toBe(2);
+    expect(baseline.err).toMatch(/^tagguard: --baseline \S*baseline\.json: (cannot read the file: EINVAL|file is larger than the 64 MiB limit)/);
+    symlinkSync('/proc/self/status', path.join(dir, '.tagguard.yml'));
+    const config = await runCli(['scan', '.'], dir);
+    expect(config.code).toBe(2);
+    expect(config.err).toMatch(/\.tagguard\.yml: file is larger than the 1 MiB limit|invalid config/);
+  });
+});
+
+test('grep does not follow symlinks, and a linked .tf file is still read and judged', async () => {
+  const dir = tree({ 'shared/repo.txt': 'resource "aws_ecr_repository" "linked" {\n  name                 = "linked"\n  image_tag_mutability = "MUTABLE"\n}\n', 'root/main.tf': 'locals {\n  a = 1\n}\n' });
+  symlinkSync('../shared/repo.txt', path.join(dir, 'root/linked.tf'));
+  const run = await runCli(['scan', '--format', 'json', 'root'], dir);
+  expect(run.json().findings.map((f: { resource: string; file: string; line: number }) => [f.resource, f.file, f.line])).toEqual([['aws_ecr_repository.linked', 'root/linked.tf', 3]]);
+});
