@@ -14,6 +14,7 @@ import type { ModuleConfig } from '../terraform/config';
 import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/loader';
 import { factsOf, withCallers } from '../terraform/relevance';
 import { plannedSearches, type PlannedSearch } from './searches';
+import { MAX_INSTANCES } from '../terraform/expansion';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
 import { planInstances } from '../terraform/from-plan';
 import { readPlan, type PlanResource } from '../terraform/plan';
@@ -215,7 +216,7 @@ async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, opt
   const { cwd } = options;
   const evaluatedSources = new Map<string, Set<string>>();
   for (let round = 1; ; round++) {
-    const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 } };
+    const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 }, instanceBudget: { left: MAX_INSTANCES } };
     const inputProblems: ScanProblem[] = [];
     const resources: ResourceInstance[] = [];
     for (const root of roots(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {

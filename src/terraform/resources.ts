@@ -4,7 +4,7 @@ import type { Range, SyntaxProblem } from '../parse/source';
 import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
-import { expand, type ReportProblem } from './expansion';
+import { expand, type InstanceBudget, type ReportProblem } from './expansion';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
@@ -65,6 +65,8 @@ export interface InstantiateContext {
   notes: string[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
   engine?: 'terraform' | 'tofu';
+  /** Instances left to expand in this scan (expansion.ts MAX_INSTANCES). */
+  instanceBudget?: InstanceBudget;
   /** Module calls whose outputs are being read, one inside another (MAX_OUTPUT_CHAIN). */
   outputChain?: { current: number };
   /** Nesting of evaluations across all module instances (evaluate.ts MAX_EVALUATION_DEPTH). */
@@ -273,7 +275,7 @@ class ModuleInstance implements References {
     const body = call.block.body;
     const repeat = body.attributes.has('count') ? 'count' : body.attributes.has('for_each') ? 'for_each' : 'none';
     const prefix = this.address ? `${this.address}.` : '';
-    const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message));
+    const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message), this.ctx.instanceBudget);
     const instances = expansions.map(({ suffix, symbols }) => {
       const inputs = new Map<string, () => Value>();
       for (const attr of body.attributes.values()) {
@@ -351,7 +353,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
   const problem: ReportProblem = (range, message) => report(ctx.problems, range, message);
   for (const r of scope.config.resources) {
     if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
-    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem)) {
+    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem, ctx.instanceBudget)) {
       out.push({
         address: `${prefix}${r.type}.${r.name}${suffix}`,
         root: rootRel,
