@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import path from 'node:path';
 import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
@@ -157,5 +159,25 @@ describe('dynamic blocks in overrides, in either syntax', () => {
     const hclDynamic = staticLatest.replace(/  image_tag_mutability_exclusion_filter \{[\s\S]*?\n  \}\n/, '  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = ["dev-*"]\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n');
     const replaced = await scanDir(tree({ 'main.tf': hclDynamic, 'override.tf.json': jsonDynamic('latest') }));
     expect([replaced.errors, replaced.findings]).toEqual([[], []]);
+  });
+});
+
+describe('--fix and override files', () => {
+  test('filters from an override, which replace the original ones, are left to a person: removing them would bring the original ones back', async () => {
+    const main = 'variable "tags" {\n  default = ["latest"]\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = var.tags\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n}\n';
+    const override = 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability_exclusion_filter {\n    filter      = "*"\n    filter_type = "WILDCARD"\n  }\n}\n';
+    const dir = tree({ 'main.tf': main, 'override.tf': override });
+    const run = await runCli(['fix', '.'], dir);
+    expect(run.err).toBe('tagguard: needs a person: override.tf:2:3 aws_ecr_repository.a: the exclusion filters are set in an override file, which replaces the original blocks: change both by hand\n');
+    expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe(main);
+    expect(readFileSync(path.join(dir, 'override.tf'), 'utf8')).toBe(override);
+    expect(run.code).toBe(1);
+  });
+
+  test('an argument written in an override is fixed in the override', async () => {
+    const dir = tree({ 'main.tf': 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "IMMUTABLE"\n}\n', 'override.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "MUTABLE"\n}\n' });
+    const run = await runCli(['fix', '.'], dir);
+    expect([run.code, run.err]).toEqual([0, 'tagguard: fixed override.tf\n']);
+    expect(readFileSync(path.join(dir, 'override.tf'), 'utf8')).toBe('resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n}\n');
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { findNodeAtLocation, findNodeAtOffset, getNodePath, modify, parseTree, type Edit as JsonEdit, type Node as JsonNode } from 'jsonc-parser';
+import { isOverrideFile } from '../terraform/override';
 import type { Range, SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
 import type { BlockInstance, ResourceInstance } from '../terraform/resources';
@@ -50,6 +51,8 @@ function fixResource(r: ResourceInstance, findings: Finding[], sources: Readonly
   const m = r.attributes.image_tag_mutability;
   // Filters a dynamic block makes (or may make) can only change with it, and image_tag_mutability with them.
   const made = r.blocks[FILTERS];
+  // An override's filter blocks replace the original's: removing them would bring the original's back.
+  if (made?.instances.some((b) => isOverrideFile(b.location.file))) return 'the exclusion filters are set in an override file, which replaces the original blocks: change both by hand';
   if (made && (!made.known || made.instances.some((b) => b.dynamic))) return 'the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability';
   // IMMUTABLE takes no exclusion filter (the provider's CustomizeDiff fails the plan):
   // wherever the value becomes or stays IMMUTABLE, the filters go with it.
