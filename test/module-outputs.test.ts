@@ -145,3 +145,16 @@ describe('outputs however they are spelled', () => {
     expect([named.code, named.json().findings.map((f: { file: string; line: number; resource: string }) => `${f.file}:${f.line} ${f.resource}`)]).toEqual([1, ['cfg/main.tf:2 aws_ecr_repository.r']]);
   });
 });
+
+describe('module outputs in a cycle', () => {
+  test('two calls that feed each other their outputs are an input error at the argument, as Terraform reports a cycle', async () => {
+    const dir = tree({
+      'm/main.tf': 'variable "x" {\n  type = string\n}\n\noutput "out" {\n  value = var.x\n}\n',
+      'main.tf': 'module "a" {\n  source = "./m"\n  x      = module.b.out\n}\n\nmodule "b" {\n  source = "./m"\n  x      = module.a.out\n}\n\nresource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = module.a.out\n}\n',
+    });
+    const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(code).toBe(2);
+    expect(json().errors).toEqual([{ file: 'main.tf', line: 3, column: 3, message: 'Cycle: var.x of module.a depends on itself through module outputs' }]);
+    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.r', 'warning']]);
+  });
+});

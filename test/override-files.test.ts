@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import path from 'node:path';
 import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 2: override files merge into the blocks they override, as Terraform's do.

@@ -90,6 +90,8 @@ interface InstancePlace {
   keyPath: string[];
   /** Input values by variable name, evaluated when first read (in the caller's scope). */
   inputs: Map<string, () => Value>;
+  /** Where each input is written in the call. */
+  inputAt?: Map<string, Range>;
   rootDir: string;
   /** Module directories from the root to this one, for cycle detection. */
   chain: string[];
@@ -129,7 +131,10 @@ class ModuleInstance implements References {
   readonly anchor?: Range;
   readonly selectedWorkspace?: Value;
 
+  private readonly place_: InstancePlace;
+
   constructor(place: InstancePlace) {
+    this.place_ = place;
     ({ ctx: this.ctx, config: this.config, address: this.address, keyPath: this.keyPath, inputs: this.inputs, rootDir: this.rootDir, chain: this.chain, anchor: this.anchor, workspace: this.selectedWorkspace } = place);
     this.evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message), place.ctx.evaluationDepth);
   }
@@ -144,7 +149,13 @@ class ModuleInstance implements References {
 
   variable(name: string): Value {
     const cached = this.variables.get(name);
-    if (cached === 'evaluating') return failure(`var.${name} depends on itself through module outputs`);
+    if (cached === 'evaluating') {
+      const decl = this.config.variables.get(name);
+      const message = `Cycle: var.${name} of ${this.describe()} depends on itself through module outputs`;
+      const at = this.place_.inputAt?.get(name) ?? this.anchor ?? decl?.range;
+      if (at) report(this.problems, at, message);
+      return failure(message);
+    }
     if (cached) return cached;
     const decl = this.config.variables.get(name);
     let value: Value;
@@ -240,7 +251,11 @@ class ModuleInstance implements References {
   private outputsOf(call: ModuleCall): Value {
     const name = call.name;
     const found = this.callInstances(call);
-    if (found === 'evaluating') return failure(`module.${name} depends on itself`);
+    if (found === 'evaluating') {
+      const message = `Cycle: module.${name} depends on its own outputs`;
+      report(this.problems, call.block.range, message);
+      return failure(message, call.block.range);
+    }
     if (found.kind === 'unknown') return found.value;
     if (found.outputsUnknown) return unknown(`the outputs of module.${name} are unknown: ${found.outputsUnknown}`, call.block.range);
     const objects = found.instances.map(({ key, instance }) => [key, instance.outputObject(found.model)] as const);
@@ -278,13 +293,15 @@ class ModuleInstance implements References {
     const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message), this.ctx.instanceBudget);
     const instances = expansions.map(({ suffix, symbols }) => {
       const inputs = new Map<string, () => Value>();
+      const inputAt = new Map<string, Range>();
       for (const attr of body.attributes.values()) {
         if (CALL_META.has(attr.name)) continue;
+        inputAt.set(attr.name, attr.range);
         let value: Value | undefined;
         inputs.set(attr.name, () => (value ??= via(this.place(this.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`)));
       }
       const anchor = model ? (this.anchor ?? call.block.range) : this.anchor;
-      const instance = new ModuleInstance({ ctx: this.ctx, config, address: `${prefix}module.${call.name}${suffix}`, keyPath: [...this.keyPath, call.name], inputs, rootDir: this.rootDir, chain: [...this.chain, config.dir], anchor, workspace: this.selectedWorkspace });
+      const instance = new ModuleInstance({ ctx: this.ctx, config, address: `${prefix}module.${call.name}${suffix}`, keyPath: [...this.keyPath, call.name], inputs, inputAt, rootDir: this.rootDir, chain: [...this.chain, config.dir], anchor, workspace: this.selectedWorkspace });
       return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
     });
     // A count or for_each that cannot be known: one instance that may exist, and outputs no one can know.
