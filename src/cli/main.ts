@@ -35,6 +35,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const parser = yargs(argv)
     .scriptName('tagguard')
     .strict()
+    // `--var.name=x` would become an object where a string is expected: such a word is an unknown option.
+    .parserConfiguration({ 'dot-notation': false })
     .help()
     .version(packageVersion())
     .exitProcess(false)
