@@ -79,3 +79,15 @@ resource "aws_ecr_repository" "untyped" {
     expect(result.findings[0]!.message).toMatch(/not nullable and has no default, but the value given is null/);
   });
 });
+
+describe('nullable as Terraform reads it', () => {
+  test('nullable = "false" converts to false; a null default with nullable = false is an input error at the default', async () => {
+    const dir = tree({
+      'main.tf': 'variable "a" {\n  default  = "IMMUTABLE"\n  nullable = "false"\n}\n\nvariable "b" {\n  type     = string\n  default  = null\n  nullable = false\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = var.a\n}\n',
+      'terraform.tfvars': 'a = null\n',
+    });
+    const result = await scanDir(dir);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([{ file: 'main.tf', line: 8, column: 14, message: 'Invalid default value for variable: A null default value is not valid when nullable=false.' }]);
+  });
+});

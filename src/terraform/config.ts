@@ -78,6 +78,12 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
         case 'variable':
           if (block.labels[0]) {
             const attrs = block.body.attributes;
+            const nullable = attrs.get('nullable')?.expr;
+            const fallback = attrs.get('default')?.expr;
+            // configs/named_values.go: a literal null default of a variable that must not be null.
+            if (nullable?.kind === 'literal' && (nullable.value === false || nullable.value === 'false') && fallback?.kind === 'literal' && fallback.value === null) {
+              config.problems.push({ file: fallback.range.file, line: fallback.range.line, column: fallback.range.column, message: 'Invalid default value for variable: A null default value is not valid when nullable=false.' });
+            }
             config.variables.set(block.labels[0], { name: block.labels[0], default: attrs.get('default')?.expr, type: attrs.get('type')?.expr, nullable: attrs.get('nullable')?.expr, range: block.range });
           }
           break;

@@ -8,6 +8,7 @@ import { expand, type InstanceBudget, type ReportProblem } from './expansion';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
+import { toBoolValue } from './convert';
 import { convert, parseType } from './types';
 import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
 
@@ -183,7 +184,8 @@ class ModuleInstance implements References {
   }
 
   private notNullable(expr: Expr): boolean {
-    const v = this.evaluator.evaluate(expr);
+    // A bool argument: "false" converts, as Terraform converts it.
+    const v = toBoolValue(this.evaluator.evaluate(expr));
     return v.kind === 'bool' && !v.value;
   }
 
