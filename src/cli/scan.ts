@@ -5,7 +5,7 @@ import { filesMatching, grepFiles } from '../discover/search';
 import { readTextFile } from '../discover/read';
 import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
-import { PolicyEngine, type RuleDescriptor } from '../policy/engine';
+import { PolicyEngine, type RawFinding, type RuleDescriptor } from '../policy/engine';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
 import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
@@ -107,11 +107,9 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
   errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
-  const input = policyInput(resources, options.policy);
-  const judged = toFindings(
-    engines.flatMap((e) => e.findings(input)),
-    resources,
-  );
+  const verdicts = judge(engines, resources, options.policy);
+  errors.push(...verdicts.problems);
+  const judged = toFindings(verdicts.raw, resources);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);
@@ -135,6 +133,35 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
       ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
     },
   };
+}
+
+/**
+ * Every policy's findings over all roots at once. A policy that fails on that input
+ * (its memory cap, say) is evaluated again root by root, so that only the roots it
+ * fails on are lost, each as an input error.
+ */
+function judge(engines: PolicyEngine[], resources: ResourceInstance[], config: PolicyConfig): { raw: RawFinding[]; problems: ScanProblem[] } {
+  const raw: RawFinding[] = [];
+  const problems: ScanProblem[] = [];
+  for (const engine of engines) {
+    try {
+      raw.push(...engine.findings(policyInput(resources, config)));
+      continue;
+    } catch {
+      // isolated below
+    }
+    const byRoot = new Map<string, ResourceInstance[]>();
+    for (const r of resources) byRoot.set(r.root, [...(byRoot.get(r.root) ?? []), r]);
+    for (const [root, group] of byRoot) {
+      try {
+        raw.push(...engine.findings(policyInput(group, config)));
+      } catch (e) {
+        const name = engine.rules().map((r) => r.id).join(', ') || 'a policy';
+        problems.push({ file: root, line: 0, column: 0, message: `${name} could not judge this root (${(e as Error).message}); its resources are not judged` });
+      }
+    }
+  }
+  return { raw, problems };
 }
 
 /**
@@ -222,7 +249,12 @@ async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, opt
     for (const root of roots(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {
       const inputs = await rootVariables(root, { ...options.variables, cwd, maxFileBytes: options.limits?.maxFileBytes }, inputProblems, loader.sources);
       const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
-      resources.push(...instantiateRoot(ctx, root, inputs, workspace));
+      try {
+        resources.push(...instantiateRoot(ctx, root, inputs, workspace));
+      } catch (e) {
+        // One root that cannot be evaluated (the stack, a string past V8's length) fails alone: the others are still judged.
+        inputProblems.push({ file: displayPath(cwd, root.dir), line: 0, column: 0, message: `this root could not be evaluated (${(e as Error).message}); its resources are not judged` });
+      }
     }
     const found = [...ctx.evaluatedSources!].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
     const added = found.filter(([from, t]) => !evaluatedSources.get(from)?.has(t));
