@@ -50,3 +50,16 @@ test('grep does not follow symlinks, and a linked .tf file is still read and jud
   const run = await runCli(['scan', '--format', 'json', 'root'], dir);
   expect(run.json().findings.map((f: { resource: string; file: string; line: number }) => [f.resource, f.file, f.line])).toEqual([['aws_ecr_repository.linked', 'root/linked.tf', 3]]);
 });
+
+test('a .gitignore or a CDKTF manifest that is not a regular file is an input error with its path; the scan goes on', async () => {
+  const dir = tree({ 'app/main.tf': 'resource "aws_ecr_repository" "a" {\n  name = "a"\n}\n', 'cdk/cdktf.json': '{}', 'cdk/cdktf.out/stacks/x/cdk.tf.json': '{}' });
+  symlinkSync('/dev/zero', path.join(dir, '.gitignore'));
+  symlinkSync('/dev/zero', path.join(dir, 'cdk/cdktf.out/manifest.json'));
+  const run = await runCli(['scan', '--format', 'json', '.', 'cdk'], dir);
+  expect(run.code).toBe(2);
+  expect(run.json().errors).toEqual([
+    { file: '.gitignore', line: 0, column: 0, message: 'not a regular file' },
+    { file: 'cdk/cdktf.out/manifest.json', line: 0, column: 0, message: 'not a regular file' },
+  ]);
+  expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.a']);
+});

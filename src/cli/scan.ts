@@ -91,6 +91,10 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude, { engine: options.engine });
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
+  for (const p of found.problems) {
+    const file = displayPath(cwd, p.file);
+    if (!errors.some((e) => e.file === file && e.message === p.message)) errors.push({ file, line: 0, column: 0, message: p.message });
+  }
   // grep does not follow symlinks (search.ts): linked files are found here, while grep and the policy's compile run.
   const links = matters.length ? symlinks(found.files) : new Set<string>();
   const { engines, problems: policyProblems } = await loading;
@@ -228,7 +232,7 @@ async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>, s
   const listed = discover(dirs, cwd, options.exclude, { shallow: true, engine: options.engine });
   const files = discover(named, cwd, options.exclude, { engine: options.engine });
   const missing = options.paths.filter((p) => !existsSync(path.resolve(cwd, p)));
-  return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable };
+  return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable, problems: [...listed.problems, ...files.problems] };
 }
 
 /** Rounds of loading the modules that sources evaluated at init lead to (OpenTofu); each round can only add modules. */

@@ -1,7 +1,11 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
+import { readTextFile } from './read';
+
+/** .gitignore files and CDKTF manifests are small; a larger one is not read. */
+const MAX_SMALL_FILE_BYTES = 1024 * 1024;
 
 /** `terraform`: only what Terraform reads; `tofu` and undefined (either): `.tofu` files too. */
 export type Engine = 'terraform' | 'tofu';
@@ -26,6 +30,8 @@ export interface Discovered {
   missing: string[];
   /** Absolute directories that could not be listed, with the error code. */
   unreadable: Array<{ dir: string; code: string }>;
+  /** Files discovery reads itself (.gitignore, a CDKTF manifest) that could not be read, and why. */
+  problems: Array<{ file: string; message: string }>;
 }
 
 /**
@@ -48,7 +54,8 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
       return false;
     }
   };
-  const rules = new GitignoreRules();
+  const problems: Discovered['problems'] = [];
+  const rules = new GitignoreRules(problems);
   const excluded = exclusionTest(exclude);
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
@@ -74,9 +81,9 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
       .sync();
     // fdir joins onto the resolved root with "/": only Windows needs separators normalized.
     for (const f of files) found.add(path.sep === '/' ? f : path.normalize(f));
-    for (const f of cdktfStacks(abs)) found.add(f);
+    for (const f of cdktfStacks(abs, problems)) found.add(f);
   }
-  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable };
+  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable, problems };
 }
 
 export interface DiscoverOptions {
@@ -106,11 +113,16 @@ function exclusionTest(exclude: Exclusions | undefined): (target: string, isDir:
  * The synthesized stacks of a CDKTF project (a directory with cdktf.json and
  * cdktf.out/manifest.json), which .gitignore usually hides.
  */
-function cdktfStacks(dir: string): string[] {
+function cdktfStacks(dir: string, problems: Discovered['problems']): string[] {
   const manifest = path.join(dir, 'cdktf.out', 'manifest.json');
   if (!existsSync(path.join(dir, 'cdktf.json')) || !existsSync(manifest)) return [];
+  const read = readTextFile(manifest, MAX_SMALL_FILE_BYTES);
+  if (!read.ok) {
+    problems.push({ file: manifest, message: read.message });
+    return [];
+  }
   try {
-    const data = JSON.parse(readFileSync(manifest, 'utf8')) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+    const data = JSON.parse(read.text) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
     return Object.values(data.stacks ?? {})
       .map((s) => s.synthesizedStackPath && path.join(dir, 'cdktf.out', s.synthesizedStackPath))
       .filter((f): f is string => Boolean(f) && existsSync(f as string));
@@ -131,6 +143,8 @@ export function applyTofuPrecedence(files: string[]): string[] {
 
 /** .gitignore rules of every directory from the enclosing repository's root down. */
 class GitignoreRules {
+  constructor(private readonly problems: Discovered['problems'] = []) {}
+
   private readonly perDir = new Map<string, Ignore | null>();
   /** The .gitignore files that apply in a directory, outermost first, by floor and directory. */
   private readonly chains = new Map<string | undefined, Map<string, Array<[string, Ignore]>>>();
@@ -163,7 +177,10 @@ class GitignoreRules {
   private rulesOf(dir: string): Ignore | null {
     if (!this.perDir.has(dir)) {
       const file = path.join(dir, '.gitignore');
-      this.perDir.set(dir, existsSync(file) ? ignore().add(readFileSync(file, 'utf8')) : null);
+      // A .gitignore that cannot be read, or is not a small regular file, is reported and ignores nothing.
+      const read = existsSync(file) ? readTextFile(file, MAX_SMALL_FILE_BYTES) : undefined;
+      if (read && !read.ok) this.problems.push({ file, message: read.message });
+      this.perDir.set(dir, read?.ok ? ignore().add(read.text) : null);
     }
     return this.perDir.get(dir)!;
   }

@@ -13,12 +13,28 @@ export function size(bytes: number, whole = false): string {
 }
 
 /**
- * The one reader of every input a scanned tree can name (.tf files, tfvars, the
- * workspace file): opened without blocking, so a FIFO cannot stall the scan; only a
+ * The one reader of every input a scanned tree can name (.tf files, tfvars, plans,
+ * baselines, configuration, .gitignore, manifests, the workspace file): opened without blocking, so a FIFO cannot stall the scan; only a
  * regular file; never more than `maxBytes` read, even where the size the system gives
  * is wrong (files in /proc say 0); UTF-8 only, as Terraform reads.
  */
 export function readTextFile(file: string, maxBytes: number, limitName = '--max-file-size'): ReadResult {
+  const read = readBytes(file, maxBytes, limitName);
+  if (!read.ok) return read;
+  const bytes = read.bytes;
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes);
+    return { ok: false, message: `not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`, line: at.line, column: at.column };
+  }
+  try {
+    return { ok: true, text: bytes.toString('utf8') };
+  } catch (e) {
+    return { ok: false, message: `cannot read the file: ${(e as Error).message}` };
+  }
+}
+
+/** As readTextFile, for bytes that need not be text (a policy bundle). */
+export function readBytes(file: string, maxBytes: number, limitName = '--max-file-size'): { ok: true; bytes: Buffer } | { ok: false; message: string } {
   let fd: number | undefined;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -26,13 +42,13 @@ export function readTextFile(file: string, maxBytes: number, limitName = '--max-
     if (!stat.isFile()) return { ok: false, message: 'not a regular file' };
     const limit = `the ${size(maxBytes, true)} limit (${limitName})`;
     if (stat.size > maxBytes) return { ok: false, message: `file is ${size(stat.size)}, over ${limit}` };
-    // The size the system gave was wrong: what was read is all that is known.
-    const over = (): ReadResult => ({ ok: false, message: `file is larger than ${limit}` });
+    // The size the system gave was wrong (files in /proc say 0): what was read is all that is known.
+    const over = { ok: false as const, message: `file is larger than ${limit}` };
     let buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(stat.size + 1, 64 * 1024)));
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
-        if (length > maxBytes) return over();
+        if (length > maxBytes) return over;
         const grown = Buffer.alloc(Math.min(maxBytes + 1, buffer.length * 2));
         buffer.copy(grown);
         buffer = grown;
@@ -40,14 +56,9 @@ export function readTextFile(file: string, maxBytes: number, limitName = '--max-
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > maxBytes) return over();
+      if (length > maxBytes) return over;
     }
-    const bytes = buffer.subarray(0, length);
-    if (!isUtf8(bytes)) {
-      const at = firstInvalidUtf8(bytes);
-      return { ok: false, message: `not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`, line: at.line, column: at.column };
-    }
-    return { ok: true, text: bytes.toString('utf8') };
+    return { ok: true, bytes: buffer.subarray(0, length) };
   } catch (e) {
     return { ok: false, message: `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   } finally {
