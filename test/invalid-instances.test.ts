@@ -138,17 +138,16 @@ describe('count and for_each together', () => {
 });
 
 describe('counts too large to expand', () => {
-  test('a block past the scan\'s instance budget is checked once without a key; the scan ends and the rest is judged', async () => {
+  test('a count past the root\'s work budget is an input error at the count, naming the budget; the other root is still judged', async () => {
     const dir = tree({
-      'main.tf': 'resource "aws_ecr_repository" "many" {\n  count                = 1000000000\n  name                 = "many-${count.index}"\n  image_tag_mutability = count.index == 7 ? "MUTABLE" : "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "fixed" {\n  count                = 1000000000\n  name                 = "fixed"\n  image_tag_mutability = "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "next" {\n  name = "next"\n}\n',
+      'huge/main.tf': 'resource "aws_ecr_repository" "many" {\n  count                = 1000000000\n  name                 = "many-${count.index}"\n  image_tag_mutability = "MUTABLE"\n}\n',
+      'next/main.tf': 'resource "aws_ecr_repository" "next" {\n  name = "next"\n}\n',
     });
     const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
-    expect(code).toBe(1);
-    expect(json().errors).toEqual([]);
-    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([
-      ['aws_ecr_repository.many', 'warning'],
-      ['aws_ecr_repository.next', 'error'],
+    expect(code).toBe(2);
+    expect(json().errors).toEqual([
+      { file: 'huge/main.tf', line: 2, column: 26, message: 'this root needs more than 50,000 resource and module instances, the most tagguard spends on one root; it is not judged' },
     ]);
-    expect(json().findings[0].message).toContain('1000000000 instances are more than tagguard expands in one scan (10000)');
+    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.next', 'error']]);
   });
 });

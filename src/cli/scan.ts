@@ -14,7 +14,7 @@ import type { ModuleConfig } from '../terraform/config';
 import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/loader';
 import { factsOf, withCallers } from '../terraform/relevance';
 import { plannedSearches, type PlannedSearch } from './searches';
-import { MAX_INSTANCES } from '../terraform/expansion';
+import { BudgetExceeded, WorkBudget } from '../terraform/budget';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
 import { planInstances } from '../terraform/from-plan';
 import { readPlan, type PlanResource } from '../terraform/plan';
@@ -247,15 +247,20 @@ async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, opt
   const { cwd } = options;
   const evaluatedSources = new Map<string, Set<string>>();
   for (let round = 1; ; round++) {
-    const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 }, instanceBudget: { left: MAX_INSTANCES } };
+    const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 } };
     const inputProblems: ScanProblem[] = [];
     const resources: ResourceInstance[] = [];
     for (const root of roots(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {
-      const inputs = await rootVariables(root, { ...options.variables, cwd, maxFileBytes: options.limits?.maxFileBytes }, inputProblems, loader.sources);
-      const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
+      ctx.budget = new WorkBudget();
       try {
+        const inputs = await rootVariables(root, { ...options.variables, cwd, maxFileBytes: options.limits?.maxFileBytes }, inputProblems, loader.sources);
+        const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
         resources.push(...instantiateRoot(ctx, root, inputs, workspace));
       } catch (e) {
+        if (e instanceof BudgetExceeded) {
+          inputProblems.push({ file: e.at.file, line: e.at.line, column: e.at.column, message: e.message });
+          continue;
+        }
         // One root that cannot be evaluated (the stack, a string past V8's length) fails alone: the others are still judged.
         inputProblems.push({ file: displayPath(cwd, root.dir), line: 0, column: 0, message: `this root could not be evaluated (${(e as Error).message}); its resources are not judged` });
       }

@@ -1,6 +1,7 @@
 import type { Range } from '../parse/source';
 import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../parse/syntax';
 import { numberText, toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
+import { BudgetExceeded, WorkBudget } from './budget';
 import { callFunction } from './functions';
 import { bool, decidedBy, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, via, type Value } from './value';
 
@@ -29,6 +30,9 @@ const RUNTIME: Record<string, string> = {
   self: 'self is known only during apply',
 };
 
+/** Expressions whose value is built here (not found by reference): what they build is spent from the budget. */
+const BUILDS: ReadonlySet<Expr['kind']> = new Set(['template', 'tuple', 'object', 'call', 'for']);
+
 /** Bound on evaluation work per expression tree, against huge for/range() blow-ups. */
 const MAX_ITEMS = 100_000;
 
@@ -55,9 +59,12 @@ export class Evaluator {
     private readonly refs: References,
     private readonly onTooDeep?: (range: Range, message: string) => void,
     private readonly depth: { current: number } = { current: 0 },
+    /** The root's work budget (budget.ts): running out throws BudgetExceeded. */
+    private readonly budget: WorkBudget = new WorkBudget(),
   ) {}
 
   evaluate(expr: Expr, symbols: Symbols = {}): Value {
+    this.budget.spend('steps', 1, expr.range);
     if (this.depth.current >= MAX_EVALUATION_DEPTH) {
       const message = `evaluation nested more than ${MAX_EVALUATION_DEPTH} levels deep (a chain of locals, module outputs or expressions too long to follow)`;
       this.onTooDeep?.(expr.range, message);
@@ -66,10 +73,23 @@ export class Evaluator {
     if (this.depth.current === 0) this.repeats = 0;
     this.depth.current++;
     try {
-      return this.nested(expr, symbols);
+      const value = this.nested(expr, symbols);
+      if (BUILDS.has(expr.kind)) this.measure(value, expr.range);
+      return value;
+    } catch (e) {
+      // V8's own limits (a string past its length, a list past memory) are the budget running out too.
+      if (e instanceof RangeError && !/call stack/.test(e.message)) throw new BudgetExceeded(/string/i.test(e.message) ? 'characters' : 'elements', expr.range);
+      throw e;
     } finally {
       this.depth.current--;
     }
+  }
+
+  /** What a built value costs the budget: its elements, or its characters. */
+  private measure(value: Value, range: Range): void {
+    if (value.kind === 'string') this.budget.spend('characters', value.value.length, range);
+    else if (value.kind === 'list') this.budget.spend('elements', value.items.length, range);
+    else if (value.kind === 'map') this.budget.spend('elements', value.entries.size, range);
   }
 
   private nested(expr: Expr, symbols: Symbols): Value {

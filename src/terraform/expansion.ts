@@ -2,6 +2,7 @@ import type { Range } from '../parse/source';
 import type { Body } from '../parse/syntax';
 import { toNumberValue } from './convert';
 import { iterate, type Evaluator, type Symbols } from './evaluate';
+import { WorkBudget } from './budget';
 import { firstUnknown, num, str, unknown, type Value } from './value';
 
 export interface Expansion {
@@ -18,7 +19,7 @@ export type ReportProblem = (range: Range, message: string) => void;
  * eval_for_each.go) is an input error at the expression, in Terraform's words, and
  * yields no instance: an address Terraform would never make is not invented.
  */
-export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, budget: InstanceBudget = { left: MAX_INSTANCES }): Expansion[] {
+export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, budget: WorkBudget = new WorkBudget()): Expansion[] {
   const count = body.attributes.get('count');
   const both = count && body.attributes.get('for_each');
   // configs/resource.go: a configuration error, before any value is looked at.
@@ -27,7 +28,7 @@ export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, 
     const n = countOf(evaluator.evaluate(count.expr));
     if ('error' in n) return reported(report, count.expr.range, n.error);
     if ('unknown' in n) return [{ suffix: '', symbols: { count: unknown(`count is unknown (${n.unknown})`) } }];
-    if (!spend(budget, n.count)) return [{ suffix: '', symbols: { count: unknown(tooMany(n.count)) } }];
+    budget.spend('instances', n.count, count.expr.range);
     return Array.from({ length: n.count }, (_, i) => ({ suffix: `[${i}]`, symbols: { count: num(i, count.expr.range) } }));
   }
   const forEach = body.attributes.get('for_each');
@@ -38,34 +39,10 @@ export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, 
       const reason = unknown(`for_each is unknown (${each.unknown})`);
       return [{ suffix: '', symbols: { each: { key: reason, value: reason } } }];
     }
-    if (!spend(budget, each.instances.length)) {
-      const reason = unknown(tooMany(each.instances.length));
-      return [{ suffix: '', symbols: { each: { key: reason, value: reason } } }];
-    }
+    budget.spend('instances', each.instances.length, forEach.expr.range);
     return each.instances.map(({ key, value }) => ({ suffix: `[${JSON.stringify(key.value)}]`, symbols: { each: { key, value } } }));
   }
   return [{ suffix: '', symbols: {} }];
-}
-
-/**
- * Instances expanded in one scan. Terraform sets no bound, but a scan must end: past
- * it, a block stands for one instance that may exist, checked once without a key, as
- * with an unknown count (a value that depends on count.index is then unknown).
- */
-export const MAX_INSTANCES = 10_000;
-
-export interface InstanceBudget {
-  left: number;
-}
-
-function spend(budget: InstanceBudget, n: number): boolean {
-  if (n > budget.left) return false;
-  budget.left -= n;
-  return true;
-}
-
-function tooMany(n: number): string {
-  return `${n} instances are more than tagguard expands in one scan (${MAX_INSTANCES}); this block is checked once, without a key`;
 }
 
 function reported(report: ReportProblem, range: Range, message: string): Expansion[] {

@@ -4,7 +4,8 @@ import type { Range, SyntaxProblem } from '../parse/source';
 import type { Block, Body, Expr, Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
-import { expand, type InstanceBudget, type ReportProblem } from './expansion';
+import { WorkBudget } from './budget';
+import { expand, type ReportProblem } from './expansion';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
 import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
@@ -66,8 +67,8 @@ export interface InstantiateContext {
   notes: string[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
   engine?: 'terraform' | 'tofu';
-  /** Instances left to expand in this scan (expansion.ts MAX_INSTANCES). */
-  instanceBudget?: InstanceBudget;
+  /** The work the root being instantiated may still cost (budget.ts). */
+  budget?: WorkBudget;
   /** Module calls whose outputs are being read, one inside another (MAX_OUTPUT_CHAIN). */
   outputChain?: { current: number };
   /** Nesting of evaluations across all module instances (evaluate.ts MAX_EVALUATION_DEPTH). */
@@ -137,7 +138,7 @@ class ModuleInstance implements References {
   constructor(place: InstancePlace) {
     this.place_ = place;
     ({ ctx: this.ctx, config: this.config, address: this.address, keyPath: this.keyPath, inputs: this.inputs, rootDir: this.rootDir, chain: this.chain, anchor: this.anchor, workspace: this.selectedWorkspace } = place);
-    this.evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message), place.ctx.evaluationDepth);
+    this.evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message), place.ctx.evaluationDepth, place.ctx.budget);
   }
 
   workspace(range: Range): Value {
@@ -292,7 +293,7 @@ class ModuleInstance implements References {
     const body = call.block.body;
     const repeat = body.attributes.has('count') ? 'count' : body.attributes.has('for_each') ? 'for_each' : 'none';
     const prefix = this.address ? `${this.address}.` : '';
-    const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message), this.ctx.instanceBudget);
+    const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message), this.ctx.budget);
     const instances = expansions.map(({ suffix, symbols }) => {
       const inputs = new Map<string, () => Value>();
       const inputAt = new Map<string, Range>();
@@ -372,7 +373,7 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
   const problem: ReportProblem = (range, message) => report(ctx.problems, range, message);
   for (const r of scope.config.resources) {
     if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
-    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem, ctx.instanceBudget)) {
+    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem, ctx.budget)) {
       out.push({
         address: `${prefix}${r.type}.${r.name}${suffix}`,
         root: rootRel,

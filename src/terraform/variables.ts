@@ -23,8 +23,8 @@ export interface VariableOptions {
 
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
-/** tfvars hold constants: a reference in them is an error, as in Terraform. */
-const constants = new Evaluator({
+/** tfvars hold constants: a reference in them is an error, as in Terraform. Each root's values have a budget of their own. */
+const constantsEvaluator = () => new Evaluator({
   variable: (name) => failure(`variables are not allowed here (var.${name})`),
   local: (name) => failure(`locals are not allowed here (local.${name})`),
   path: (name) => failure(`path.${name} is not allowed here`),
@@ -44,9 +44,10 @@ export async function rootVariables(
   sources?: Map<string, SourceFile>,
 ): Promise<Map<string, Value>> {
   const values = new Map<string, Value>();
+  const constants = constantsEvaluator();
   for (const [name, decl] of module.variables) {
     const raw = options.env[`TF_VAR_${name}`];
-    if (raw !== undefined) values.set(name, await fromText(raw, decl.type, `TF_VAR_${name}`));
+    if (raw !== undefined) values.set(name, await fromText(raw, decl.type, `TF_VAR_${name}`, constants));
   }
   const auto = existsSync(module.dir)
     ? readdirSync(module.dir)
@@ -77,7 +78,7 @@ export async function rootVariables(
       problems.push({ file: '--var', line: 0, column: 0, message: `"${assignment}" is not of the form name=value` });
       continue;
     }
-    values.set(name, await fromText(assignment.slice(eq + 1), module.variables.get(name)?.type, `--var ${name}`));
+    values.set(name, await fromText(assignment.slice(eq + 1), module.variables.get(name)?.type, `--var ${name}`, constants));
   }
   return values;
 }
@@ -100,7 +101,7 @@ async function readVarFile(source: SourceFile, problems: SyntaxProblem[]): Promi
  * A value given as text (environment, command line): a string for primitive and
  * untyped variables, an HCL expression for collection types, as Terraform reads them.
  */
-async function fromText(text: string, type: Expr | undefined, note: string): Promise<Value> {
+async function fromText(text: string, type: Expr | undefined, note: string, constants: Evaluator): Promise<Value> {
   const t = parseType(type);
   const trace = [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)];
   // Terraform reads the text literally for a primitive type or none, and as HCL for any other (`any` included).

@@ -1,0 +1,40 @@
+import { runCli, tree } from './helpers';
+
+// Issue 13, item 2: the total work of one root is bounded; past it, that root is an input error and the others are judged.
+const GOOD = { 'good/main.tf': 'resource "aws_ecr_repository" "good" {\n  name                 = "good"\n  image_tag_mutability = "MUTABLE"\n}\n' };
+const repo = (value: string) => `\nresource "aws_ecr_repository" "bad" {\n  name                 = "bad"\n  image_tag_mutability = ${value}\n}\n`;
+const counted = (inner: string) => `variable "n" {\n  default = 0\n}\n\nmodule "m" {\n  source = "${inner}"\n  count  = 100\n}\n`;
+
+describe('a root past its work budget', () => {
+  test.each([
+    ['for expressions over range(1000), three deep', 'locals {\n  cube = [for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]\n}\n' + repo('length(local.cube) > 0 ? "MUTABLE" : "IMMUTABLE"'), /collection elements built|resource and module instances|expressions evaluated/],
+    ['a list doubled 60 times', 'locals {\n  l0 = ["x"]\n' + Array.from({ length: 60 }, (_, i) => `  l${i + 1} = concat(local.l${i}, local.l${i})\n`).join('') + '}\n' + repo('length(local.l60) > 0 ? "MUTABLE" : "IMMUTABLE"'), /collection elements built/],
+    ['a string doubled 40 times', 'locals {\n  s0 = "xxxxxxxxxxxxxxxx"\n' + Array.from({ length: 40 }, (_, i) => `  s${i + 1} = "\${local.s${i}}\${local.s${i}}"\n`).join('') + '}\n' + repo('length(local.s40) > 0 ? "MUTABLE" : "IMMUTABLE"'), /characters of strings built/],
+    ['for_each over a million keys', 'locals {\n  keys = merge([for a in range(1000) : { for b in range(1000) : "${a}-${b}" => b }]...)\n}\n\nresource "aws_ecr_repository" "bad" {\n  for_each             = local.keys\n  name                 = each.key\n  image_tag_mutability = "MUTABLE"\n}\n', /collection elements built|resource and module instances|expressions evaluated/],
+  ])('%s: an input error naming the budget; the other root is still judged', async (_name, text, budget) => {
+    const dir = tree({ ...GOOD, 'bad/main.tf': text });
+    const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(code).toBe(2);
+    const errors = json().errors as Array<{ file: string; message: string }>;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.file).toBe('bad/main.tf');
+    expect(errors[0]!.message).toMatch(budget);
+    expect(errors[0]!.message).toMatch(/the most tagguard spends on one root; it is not judged$/);
+    expect(json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.good']);
+  });
+
+  test('module count = 100, four levels deep (10^8 instances)', async () => {
+    const dir = tree({
+      ...GOOD,
+      'bad/main.tf': counted('./l1'),
+      'bad/l1/main.tf': counted('./l2'),
+      'bad/l1/l2/main.tf': counted('./l3'),
+      'bad/l1/l2/l3/main.tf': counted('./l4'),
+      'bad/l1/l2/l3/l4/main.tf': 'resource "aws_ecr_repository" "leaf" {\n  name = "leaf"\n}\n',
+    });
+    const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(code).toBe(2);
+    expect(json().errors).toEqual([{ file: expect.stringMatching(/^bad\//), line: expect.any(Number), column: expect.any(Number), message: expect.stringMatching(/resource and module instances/) }]);
+    expect(json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.good']);
+  });
+});
