@@ -59,11 +59,11 @@ describe('tagguard scan', () => {
     expect(report.summary).toEqual({ files: 3, resources: 2, errors: 2, warnings: 0, parseErrors: 1 });
   });
 
-  test('--output writes the report to a file and nothing to stdout', async () => {
+  test('--output writes the report to a file (inside the working directory) and nothing to stdout', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-cli-'));
     const file = path.join(dir, 'report.json');
     writeFileSync(file, 'old report');
-    const { out, code } = await run(['scan', 'fixtures/mutable', '--format', 'json', '--output', file]);
+    const { out, code } = await run(['scan', path.join(ROOT, 'fixtures/mutable'), '--format', 'json', '--output', 'report.json'], { cwd: dir });
     expect(code).toBe(1);
     expect(out).toBe('');
     expect(JSON.parse(readFileSync(file, 'utf8')).findings[0].resource).toBe('aws_ecr_repository.frontend');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type yargsType from 'yargs';
@@ -10,6 +10,8 @@ import { explain } from './explain';
 import { FIX_OPTIONS, GENERATE_OPTIONS, lastValue, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
 import type { ScanOptions, ScanResult } from './scan';
 import { readTextFile } from '../discover/read';
+import { leadsOutside } from '../discover/inside';
+import { escapeControl, forTerminal } from '../report/escape';
 import { checkOptionPaths, checkPath, UsageError } from './usage';
 
 export { UsageError };
@@ -76,9 +78,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         checkOptionPaths(POLICIES_OPTIONS, args, io.cwd);
         const { PolicyEngine } = lazy().engine;
         const engines = [await PolicyEngine.load(), ...(await Promise.all(args.policy.map((p) => PolicyEngine.load(path.resolve(io.cwd, p)))))];
-        const rules = engines.flatMap((e) => e.rules());
+        // A custom policy's id and title are any text: shown escaped, as everything the scanned repository controls.
+        const rules = engines.flatMap((e) => e.rules()).map((r) => ({ ...r, id: escapeControl(r.id), severity: escapeControl(r.severity ?? '') }));
         const width = Math.max(...rules.map((r) => r.id.length));
-        for (const r of rules) io.stdout.write(`${r.id.padEnd(width)}  ${(r.severity ?? '').padEnd(7)}  ${r.source === 'built-in' ? 'built-in' : path.relative(io.cwd, r.source ?? '')}  ${r.title ?? ''}\n`);
+        for (const r of rules) {
+          const line = `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.source === 'built-in' ? 'built-in' : path.relative(io.cwd, r.source ?? '')}  ${r.title ?? ''}`;
+          io.stdout.write(`${forTerminal(line)}\n`);
+        }
       },
     )
     .command(
@@ -101,7 +107,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     });
     if (shown) io.stdout.write(`${shown}\n`);
   } catch (e) {
-    io.stderr.write(`tagguard: ${e instanceof Error ? e.message : String(e)}\n`);
+    // What the message quotes (paths, keys, values) is shown escaped; only a list of config errors keeps its line breaks.
+    io.stderr.write(`tagguard: ${forTerminal(e instanceof Error ? e.message : String(e), { keepLineBreaks: e instanceof UsageError && e.severalLines })}\n`);
     if (!(e instanceof UsageError || e instanceof PolicyError)) io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
     return EXIT.usage;
   }
@@ -155,17 +162,52 @@ async function scanCommand(args: ScanArgs, io: Io): Promise<number> {
   let result = await scan(options);
   if (args.fix || args['fix-dry-run']) result = await fixCommand(result, options, args['fix-dry-run'], io);
   if (args['fix-dry-run']) return exitCode(result);
-  if (args.verbose) for (const note of result.notes) io.stderr.write(`tagguard: ${note}\n`);
+  if (args.verbose) for (const note of result.notes) say(io, note);
   if (args['create-baseline']) {
-    await writeFileAtomic(path.resolve(io.cwd, args['create-baseline']), JSON.stringify(createBaseline(result.findings), null, 2) + '\n');
-    io.stderr.write(`tagguard: baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}\n`);
+    await writeInside('--create-baseline', args['create-baseline'], JSON.stringify(createBaseline(result.findings), null, 2) + '\n', io.cwd);
+    say(io, `baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}`);
   }
   const toTerminal = !args.output;
   const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  const report = await render(args.format, result, color);
-  if (args.output) await writeFileAtomic(path.resolve(io.cwd, args.output), report);
+  const report = await render(args.format, args.format === 'text' ? { ...result, sources: framedSources(result, paths, io.cwd) } : result, color);
+  if (args.output) await writeInside('--output', args.output, report, io.cwd);
   else io.stdout.write(report);
   return exitCode(result);
+}
+
+/** A line on stderr: `tagguard: ` and the text, with what the scanned code controls made safe (report/escape.ts). */
+function say(io: Io, text: string): void {
+  io.stderr.write(`tagguard: ${forTerminal(text)}\n`);
+}
+
+/**
+ * The scanned files whose lines a code frame may show: those whose real path is inside
+ * the working directory or a directory named on the command line. A symlinked `.tf`
+ * file, or a module reached through `../`, that leads elsewhere (a file with secrets,
+ * another checkout on the runner) is reported without its lines.
+ */
+function framedSources(result: ScanResult, paths: readonly string[], cwd: string): ScanResult['sources'] {
+  const tops: string[] = [];
+  for (const p of [cwd, ...paths.map((p) => path.resolve(cwd, p))]) {
+    try {
+      if (statSync(p).isDirectory()) tops.push(realpathSync(p));
+    } catch {
+      // A path that does not exist frames nothing.
+    }
+  }
+  const shown = new Set([...result.findings.map((f) => f.file), ...result.errors.map((e) => e.file)]);
+  return new Map([...result.sources].filter(([file]) => shown.has(file) && !leadsOutside(path.resolve(cwd, file), tops)));
+}
+
+/**
+ * Writes a file an option names, checked again as before the scan (usage.ts): never
+ * through a symlink, never outside the working directory. The path given to the
+ * atomic write is already real, so that its own resolving of links changes nothing.
+ */
+async function writeInside(option: string, value: string, text: string, cwd: string): Promise<void> {
+  checkPath(option, value, 'output-file', cwd);
+  const abs = path.resolve(cwd, value);
+  await writeFileAtomic(path.join(realpathSync(path.dirname(abs)), path.basename(abs)), text);
 }
 
 function packageVersion(): string {
@@ -300,15 +342,17 @@ async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: bool
   // A file reached through a symlink that leads out of the working directory is never written, nor shown as a fix.
   const outside = outsideWorkingDirectory(applied.changed, io.cwd);
   applied.changed = applied.changed.filter((c) => !outside.some((o) => o.file === c.file));
-  for (const r of applied.refused) io.stderr.write(`tagguard: not fixed: ${r.file}: ${r.reason}\n`);
-  for (const m of plan.manual) io.stderr.write(`tagguard: needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${m.reason}\n`);
-  for (const o of outside) io.stderr.write(`tagguard: needs a person: ${o.file}: ${o.reason}\n`);
+  for (const r of applied.refused) say(io, `not fixed: ${r.file}: ${r.reason}`);
+  for (const m of plan.manual) say(io, `needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${m.reason}`);
+  for (const o of outside) say(io, `needs a person: ${o.file}: ${o.reason}`);
   if (dryRun) {
-    io.stdout.write(unifiedDiff(applied.changed));
+    // The file's own lines and line breaks, with its control characters and CI commands made inert (report/escape.ts).
+    const diff = unifiedDiff(applied.changed.map((c) => ({ ...c, file: escapeControl(c.file) })));
+    io.stdout.write(forTerminal(diff, { keepLineBreaks: true }));
     return result;
   }
   await writeChanges(applied.changed, io.cwd);
-  for (const c of applied.changed) io.stderr.write(`tagguard: fixed ${c.file}\n`);
+  for (const c of applied.changed) say(io, `fixed ${c.file}`);
   return applied.changed.length ? lazy().scan.scan(options) : result;
 }
 
@@ -318,7 +362,7 @@ function configFor(file: string | undefined, cwd: string): LoadedConfig | undefi
     const abs = path.resolve(cwd, file);
     return { file: abs, dir: path.dirname(abs), config: loadConfig(abs, cwd) };
   } catch (e) {
-    throw new UsageError(e instanceof ConfigError ? `invalid config:\n${e.message}` : (e as Error).message);
+    throw e instanceof ConfigError ? new UsageError(`invalid config:\n${e.message}`, true) : new UsageError((e as Error).message);
   }
 }
 
@@ -343,7 +387,7 @@ async function readBaseline(file: string): Promise<Baseline> {
 async function onlyFiles(paths: string[], changedSince: string | undefined, cwd: string): Promise<{ scanPaths: string[]; files?: Set<string> }> {
   const named = namedFiles(paths, cwd);
   let files = named.files;
-  if (changedSince) {
+  if (changedSince !== undefined) {
     const changed = new Set(gitChangedFiles(changedSince, cwd));
     files = files ? new Set([...files].filter((f) => changed.has(f))) : changed;
   }
@@ -356,15 +400,30 @@ function namedFiles(paths: string[], cwd: string): { scanPaths: string[]; files?
   return named ? { scanPaths: ['.'], files: new Set(paths.map((p) => path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join('/'))) } : { scanPaths: paths };
 }
 
+/**
+ * The files changed since a commit. The ref is verified as a commit first, after
+ * `--end-of-options`, and git diff is given the commit's id: a ref such as
+ * `--output=/tmp/x` or `-p` is never read as an option, and a ref that is not a
+ * commit (a missing branch, a tree) is a usage error, never an empty, passing scan.
+ */
 function gitChangedFiles(ref: string, cwd: string): string[] {
   const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderrOf = (e: unknown) => (e as { stderr?: string }).stderr?.trim() || (e as Error).message;
+  let commit = '';
   try {
-    const diff = git('diff', '--name-only', '--relative', ref, '--');
+    commit = git('rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`).trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--changed-since ${ref}: git is not installed (${(e as Error).message})`);
+    const why = (e as { status?: number }).status === 1 ? '' : stderrOf(e);
+    throw new UsageError(`--changed-since ${ref}: not a commit in this repository${why ? ` (${why})` : ''}`);
+  }
+  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit)) throw new UsageError(`--changed-since ${ref}: not a commit in this repository`);
+  try {
+    const diff = git('diff', '--name-only', '--relative', '--no-ext-diff', commit, '--');
     const untracked = git('ls-files', '--others', '--exclude-standard');
     return [...diff.split('\n'), ...untracked.split('\n')].filter(Boolean);
   } catch (e) {
-    const stderr = (e as { stderr?: string }).stderr?.trim();
-    throw new UsageError(`--changed-since ${ref}: ${stderr || (e as Error).message}`);
+    throw new UsageError(`--changed-since ${ref}: ${stderrOf(e)}`);
   }
 }
 
@@ -391,15 +450,21 @@ async function generateCommand(
   const files = loadGenerator().generateStack(config, args.format);
   if (!args.out) {
     io.stdout.write(files[0]!.text);
-    if (files.length > 1) io.stderr.write(`tagguard: also needs ${files.slice(1).map((f) => f.path).join(', ')}: use --out <dir> to write them all\n`);
+    if (files.length > 1) say(io, `also needs ${files.slice(1).map((f) => f.path).join(', ')}: use --out <dir> to write them all`);
     return EXIT.clean;
   }
   const targets = files.map((f) => ({ ...f, abs: path.resolve(io.cwd, args.out!, f.path) }));
+  // --out itself was checked with the other options (usage.ts); a link in it is never written through, even with --force.
+  for (const t of targets) {
+    if (lstatSync(t.abs, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new UsageError(`--out ${args.out}: ${path.relative(io.cwd, t.abs)} is a symlink; tagguard does not write through one`);
+    }
+  }
   const existing = targets.filter((t) => existsSync(t.abs));
   if (existing.length && !args.force) throw new UsageError(`not overwriting ${existing.map((t) => path.relative(io.cwd, t.abs)).join(', ')} (use --force)`);
   await mkdir(path.resolve(io.cwd, args.out), { recursive: true });
   for (const t of targets) await writeFileAtomic(t.abs, t.text);
-  io.stderr.write(`tagguard: wrote ${targets.map((t) => path.relative(io.cwd, t.abs)).join(', ')}\n`);
+  say(io, `wrote ${targets.map((t) => path.relative(io.cwd, t.abs)).join(', ')}`);
   return EXIT.clean;
 }
 

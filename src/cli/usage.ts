@@ -1,14 +1,28 @@
-import { statSync, type Stats } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isWithin } from '../discover/inside';
 import type { OptionSpec } from './options';
 
 /** A command line or an input named on it that cannot be used: exit 2, the message and no "internal error". */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /**
+   * `severalLines`: the message is a list by design (a config file's errors), and its
+   * line breaks are kept when it is shown; in any other message a line break comes
+   * from a value (a path, a key) and is escaped as every control character is.
+   */
+  constructor(
+    message: string,
+    readonly severalLines = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Checks every path the table's options name, before anything is read or written, so
  * that a directory given as `--var-file` is a usage error naming the option, never a
- * crash or an empty scan. Symlinks are followed, as reading them would.
+ * crash or an empty scan. Symlinks are followed, as reading them would; a path to
+ * write is refused when it is a symlink or leads outside the working directory.
  */
 export function checkOptionPaths(table: Readonly<Record<string, OptionSpec>>, args: Record<string, unknown>, cwd: string): void {
   for (const [name, spec] of Object.entries(table)) {
@@ -25,13 +39,22 @@ export function checkPath(what: string, value: string, kind: NonNullable<OptionS
     throw new UsageError(`${what} ${value}: ${problem}`);
   };
   if (kind === 'output-directory') {
-    // Created when missing.
-    if (statOf(abs, fail)?.isDirectory() === false) fail('is not a directory');
+    const link = statOf(abs, fail, lstatSync);
+    if (link?.isSymbolicLink()) fail(NO_LINKS);
+    if (link && !link.isDirectory()) fail('is not a directory');
+    // Created when missing, below the nearest directory that exists.
+    let existing = abs;
+    while (!statOf(existing, fail, lstatSync)) existing = path.dirname(existing);
+    if (!statOf(existing, fail)?.isDirectory()) fail(`${path.relative(cwd, existing)} is not a directory`);
+    staysInside(existing, cwd, fail);
     return;
   }
   if (kind === 'output-file') {
-    if (statOf(abs, fail)?.isDirectory()) fail('is a directory; name a file to write');
+    const link = statOf(abs, fail, lstatSync);
+    if (link?.isSymbolicLink()) fail(NO_LINKS);
+    if (link?.isDirectory()) fail('is a directory; name a file to write');
     if (!statOf(path.dirname(abs), fail)?.isDirectory()) fail(`no directory ${path.dirname(value)} to write into`);
+    staysInside(path.dirname(abs), cwd, fail);
     return;
   }
   const stat = statOf(abs, fail);
@@ -42,10 +65,35 @@ export function checkPath(what: string, value: string, kind: NonNullable<OptionS
   if (kind === 'file' && !stat!.isFile()) fail('is not a regular file');
 }
 
-/** undefined when nothing is there; any other failure (EACCES, a loop) is the user's to see. */
-function statOf(abs: string, fail: (problem: string) => never): Stats | undefined {
+/**
+ * What a write through a symlink would do: write-file-atomic resolves links and writes
+ * their target, so a committed `tagguard.sarif -> ~/.bashrc` would have the action
+ * overwrite that file.
+ */
+const NO_LINKS = 'is a symlink; tagguard does not write through one (remove it or name another file)';
+
+/**
+ * A file is written only where the real path of the directory that holds it is inside
+ * the working directory's real path: not elsewhere by an absolute path or `../`, nor
+ * through a symlinked directory on the way.
+ */
+function staysInside(dir: string, cwd: string, fail: (problem: string) => never): void {
+  const top = realpathSync(cwd);
+  let real: string;
   try {
-    return statSync(abs);
+    real = realpathSync(dir);
+  } catch (e) {
+    return fail(`cannot be resolved: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (isWithin(top, real)) return;
+  const lexically = isWithin(path.resolve(cwd), path.resolve(dir));
+  fail(lexically ? `is outside the working directory through a symlink (it leads to ${real}); tagguard writes only inside it` : 'is outside the working directory; tagguard writes only inside it');
+}
+
+/** undefined when nothing is there; any other failure (EACCES, a loop) is the user's to see. `stat` follows links, `lstat` does not. */
+function statOf(abs: string, fail: (problem: string) => never, stat: typeof statSync = statSync): Stats | undefined {
+  try {
+    return stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

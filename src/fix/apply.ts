@@ -2,6 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import writeFileAtomic from 'write-file-atomic';
+import { leadsOutside } from '../discover/inside';
 import { parseHcl } from '../parse/hcl';
 import { parseTerraformJson, parseTerraformJsonValues } from '../parse/json';
 import { SourceFile } from '../parse/source';
@@ -63,17 +64,8 @@ export function outsideWorkingDirectory(changes: readonly FileChange[], cwd: str
   const top = realpathSync(cwd);
   const outside: Array<{ file: string; reason: string }> = [];
   for (const c of changes) {
-    let real: string;
-    try {
-      real = realpathSync(path.resolve(cwd, c.file));
-    } catch (e) {
-      outside.push({ file: c.file, reason: `cannot resolve the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-      continue;
-    }
-    const rel = path.relative(top, real);
-    if (rel === '' || rel.startsWith('..' + path.sep) || rel === '..' || path.isAbsolute(rel)) {
-      outside.push({ file: c.file, reason: `a symlink leads it to ${real}, outside the working directory` });
-    }
+    const out = leadsOutside(path.resolve(cwd, c.file), [top]);
+    if (out) outside.push({ file: c.file, reason: out.reason });
   }
   return outside;
 }

@@ -39,7 +39,8 @@ export function formatGithub(result: ScanResult, _rules: RuleDescriptor[] = resu
     .filter((f) => !f.suppression)
     .map((f) => {
       const props = [...(f.file ? [`file=${escapeProperty(f.file)}`, ...position(f)] : []), `title=${escapeProperty(f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId)}`];
-      return command(COMMAND[f.severity] ?? 'warning', props, f.message);
+      // A custom policy's severity is any string: `constructor` must not name a property of Object.prototype.
+      return command(Object.hasOwn(COMMAND, f.severity) ? COMMAND[f.severity]! : 'warning', props, f.message);
     });
   for (const e of result.errors) {
     const props = [...(e.file ? [`file=${escapeProperty(e.file)}`, ...(e.line > 0 ? [`line=${e.line}`, ...(e.column > 0 ? [`col=${e.column}`] : [])] : [])] : []), 'title=tagguard'];

@@ -1,4 +1,5 @@
 import type { ScanResult } from '../cli/scan';
+import { guardJson } from './escape';
 import type { RuleDescriptor } from '../policy/engine';
 import { findingFingerprints } from './sarif';
 
@@ -32,5 +33,5 @@ export function formatGitlab(result: ScanResult, _rules: RuleDescriptor[] = resu
       location: { path: f.file, lines: { begin: Math.max(f.line, 1) } },
     });
   });
-  return JSON.stringify(issues, null, 2) + '\n';
+  return guardJson(JSON.stringify(issues, null, 2)) + '\n';
 }

@@ -1,4 +1,5 @@
 import type { ScanResult } from '../cli/scan';
+import { guardJson } from './escape';
 
 /** design.md: the version-1 JSON report. Field order is part of the shape. */
 export function formatJson(result: ScanResult): string {
@@ -23,5 +24,5 @@ export function formatJson(result: ScanResult): string {
     errors: result.errors.map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message })),
     summary: result.summary,
   };
-  return JSON.stringify(report, null, 2) + '\n';
+  return guardJson(JSON.stringify(report, null, 2)) + '\n';
 }

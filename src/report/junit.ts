@@ -2,6 +2,7 @@ import { create } from 'xmlbuilder2';
 import type { ScanResult } from '../cli/scan';
 import type { RuleDescriptor } from '../policy/engine';
 import type { Finding } from '../policy/findings';
+import { guardXml } from './escape';
 
 export interface JunitOptions {
   /** The name of the <testsuites> element (default: tagguard). */
@@ -32,7 +33,8 @@ function failureText(f: Finding, rule: RuleDescriptor | undefined): string {
  * passing checks are not listed and `tests` counts findings, not checks.
  *
  * XML escaping, including characters XML 1.0 cannot carry at all (control
- * characters, which a Terraform string could hold), is left to xmlbuilder2.
+ * characters, which a Terraform string could hold), is left to xmlbuilder2; CI
+ * commands in the text (a line that starts with `::`, `##[`) are made inert (escape.ts).
  */
 export function formatJunit(result: ScanResult, rules: RuleDescriptor[] = result.rules, options: JunitOptions = {}): string {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
@@ -70,7 +72,7 @@ export function formatJunit(result: ScanResult, rules: RuleDescriptor[] = result
         .txt(`${where(e.file, e.line, e.column)}\n${e.message}`);
     }
   }
-  return doc.end({ prettyPrint: true }) + '\n';
+  return guardXml(doc.end({ prettyPrint: true })) + '\n';
 }
 
 function addCase(suite: ReturnType<typeof create>, f: Finding, rule: RuleDescriptor | undefined): void {

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import type { ScanProblem, ScanResult } from '../cli/scan';
 import type { RuleDescriptor } from '../policy/engine';
 import type { Finding } from '../policy/findings';
+import { guardJson } from './escape';
 import { fingerprint } from './fingerprint';
 
 export interface SarifOptions {
@@ -220,5 +221,5 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  return guardJson(JSON.stringify(sarif, null, 2)) + '\n';
 }

@@ -2,35 +2,43 @@ import { createColors } from 'picocolors';
 import type { ScanResult } from '../cli/scan';
 import type { SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
+import { escapeControl, escapeInline, neutralizeCommands } from './escape';
 
 export interface TextOptions {
   color: boolean;
 }
 
-/** The human report: one entry per finding with a code frame, then parse errors, then a summary line. */
+/**
+ * The human report: one entry per finding with a code frame, then parse errors, then a
+ * summary line. Everything the scanned code controls is shown with its control
+ * characters escaped, and no line of the report can be read as a CI command (escape.ts).
+ * A frame is shown for the files in `result.sources`: the caller leaves out those
+ * whose lines must not be shown.
+ */
 export function formatText(result: ScanResult, options: TextOptions): string {
   const c = createColors(options.color);
+  const safe = escapeControl;
   const out: string[] = [];
   for (const f of result.findings) {
     if (f.suppression) continue;
-    const sev = f.severity === 'error' ? c.red('error') : c.yellow(f.severity);
-    out.push(`${c.bold(`${f.file}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(f.resource)}  ${c.dim(`[${f.ruleId}]`)}`);
-    out.push(`  ${f.message}`);
-    if (f.constructPath) out.push(c.dim(`  construct ${f.constructPath}${f.stack ? ` in stack ${f.stack}` : ''}`));
+    const sev = f.severity === 'error' ? c.red('error') : c.yellow(safe(f.severity));
+    out.push(`${c.bold(`${safe(f.file)}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(safe(f.resource))}  ${c.dim(`[${safe(f.ruleId)}]`)}`);
+    out.push(`  ${safe(f.message)}`);
+    if (f.constructPath) out.push(c.dim(`  construct ${safe(f.constructPath)}${f.stack ? ` in stack ${safe(f.stack)}` : ''}`));
     const frame = codeFrame(result, f);
     if (frame) out.push(indent(frame));
-    for (const t of f.trace) out.push(c.dim(t.line > 0 ? `  via ${t.file}:${t.line}:${t.column}  ${t.note}` : `  via ${t.note}`));
+    for (const t of f.trace) out.push(c.dim(t.line > 0 ? `  via ${safe(t.file)}:${t.line}:${t.column}  ${safe(t.note)}` : `  via ${safe(t.note)}`));
     out.push('');
   }
   for (const e of result.errors) {
-    const where = e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file;
-    out.push(`${c.bold(where)}  ${c.red('error')}  ${e.message}`);
+    const where = e.line > 0 ? `${safe(e.file)}:${e.line}:${e.column}` : safe(e.file);
+    out.push(`${c.bold(where)}  ${c.red('error')}  ${safe(e.message)}`);
     const source = result.sources.get(e.file);
     if (source && e.line > 0) out.push(indent(frame(source, e.line, e.column)));
     out.push('');
   }
   out.push(summaryLine(result, c));
-  return out.join('\n') + '\n';
+  return neutralizeCommands(out.join('\n')) + '\n';
 }
 
 function codeFrame(result: ScanResult, f: Finding): string | undefined {
@@ -43,22 +51,28 @@ function codeFrame(result: ScanResult, f: Finding): string | undefined {
 /** Columns of a line shown around the marked column: a minified file or a long string must not flood the terminal. */
 const WIDTH = 160;
 
-/** The marked line with one line above and below, each cut to WIDTH columns around the mark. */
+/**
+ * The marked line with one line above and below, each cut to WIDTH columns around the
+ * mark, with control characters escaped (the mark moves with the text they lengthen).
+ */
 function frame(source: SourceFile, line: number, column: number, endColumn?: number): string {
   const lastLine = source.position(source.text.length).line;
-  const from = Math.max(1, column - WIDTH / 2);
-  const clip = (text: string) => (from > 1 ? '…' : '') + text.slice(from - 1, from - 1 + WIDTH) + (text.length > from - 1 + WIDTH ? '…' : '');
+  const start = Math.max(0, column - 1 - WIDTH / 2);
+  const lead = start > 0 ? '…' : '';
+  const clip = (text: string) => lead + escapeInline(text.slice(start, start + WIDTH)) + (text.length > start + WIDTH ? '…' : '');
   const first = Math.max(1, line - 1);
   const lines: string[] = [];
   for (let n = first; n <= Math.min(lastLine, line + 1); n++) lines.push(clip(source.lineText(n)));
   // Lines before the window are left empty: the frame shows their numbers, not their text.
   const text = '\n'.repeat(first - 1) + lines.join('\n');
-  const shift = from > 1 ? from - 2 : 0;
-  const end = endColumn !== undefined ? { line, column: Math.min(endColumn - shift, WIDTH + 2) } : undefined;
+  // The column in the shown line of the character at a column of the file's line.
+  const marked = source.lineText(line);
+  const shown = (col: number) => lead.length + escapeInline(marked.slice(start, Math.max(start, col - 1))).length + Math.max(0, col - 1 - Math.max(start, marked.length)) + 1;
+  const end = endColumn !== undefined ? { line, column: Math.min(shown(endColumn), escapeInline(marked.slice(start, start + WIDTH)).length + 2) } : undefined;
   // Loaded only when there is something to show: a clean run does not pay for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { codeFrameColumns } = require('@babel/code-frame') as typeof import('@babel/code-frame');
-  return codeFrameColumns(text, { start: { line, column: column - shift }, ...(end ? { end } : {}) }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
+  return codeFrameColumns(text, { start: { line, column: shown(column) }, ...(end ? { end } : {}) }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
 }
 
 function indent(text: string): string {
