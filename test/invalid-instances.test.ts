@@ -146,7 +146,7 @@ describe('counts too large to expand', () => {
     const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
     expect(code).toBe(2);
     expect(json().errors).toEqual([
-      { file: 'huge/main.tf', line: 2, column: 26, message: 'this root needs more than 50,000 resource and module instances, the most tagguard spends on one root; it is not judged' },
+      { file: 'huge/main.tf', line: 2, column: 26, message: 'this root needs more than 10,000 resource and module instances, the most tagguard spends on one root; it is not judged' },
     ]);
     expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.next', 'error']]);
   });

@@ -1,3 +1,4 @@
+import { SCAN_INSTANCE_LIMIT, WORK_LIMITS, WorkBudget } from '../src/terraform/budget';
 import { runCli, tree } from './helpers';
 
 // Issue 13, item 2: the total work of one root is bounded; past it, that root is an input error and the others are judged.
@@ -36,5 +37,19 @@ describe('a root past its work budget', () => {
     expect(code).toBe(2);
     expect(json().errors).toEqual([{ file: expect.stringMatching(/^bad\//), line: expect.any(Number), column: expect.any(Number), message: expect.stringMatching(/resource and module instances/) }]);
     expect(json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.good']);
+  });
+});
+
+describe('the budget itself', () => {
+  const at = { file: 'main.tf', line: 1, column: 1, endLine: 1, endColumn: 2 };
+
+  test('each kind of work runs out on its own, and instances also count against the whole scan', () => {
+    const root = new WorkBudget();
+    root.spend('steps', WORK_LIMITS.steps, at);
+    expect(() => root.spend('steps', 1, at)).toThrow(/more than 5,000,000 expressions evaluated/);
+    root.spend('characters', WORK_LIMITS.characters, at);
+    const scan = { instances: 0 };
+    for (let i = 0; i < SCAN_INSTANCE_LIMIT / WORK_LIMITS.instances; i++) new WorkBudget(scan).spend('instances', WORK_LIMITS.instances, at);
+    expect(() => new WorkBudget(scan).spend('instances', 1, at)).toThrow(/with this root the scan needs more than 100,000 resource and module instances/);
   });
 });

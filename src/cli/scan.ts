@@ -250,8 +250,9 @@ async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, opt
     const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 } };
     const inputProblems: ScanProblem[] = [];
     const resources: ResourceInstance[] = [];
+    const scanInstances = { instances: 0 };
     for (const root of roots(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {
-      ctx.budget = new WorkBudget();
+      ctx.budget = new WorkBudget(scanInstances);
       try {
         const inputs = await rootVariables(root, { ...options.variables, cwd, maxFileBytes: options.limits?.maxFileBytes }, inputProblems, loader.sources);
         const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
