@@ -1,7 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { repositoryRoot } from '../src/cli/config';
 import { ROOT, runCli } from './helpers';
+
+const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
 const run = async (argv: string[], cwd: string) => {
   const r = await runCli(argv, cwd);
@@ -51,5 +55,180 @@ describe('.tagguard.yml', () => {
     const { code, err } = await run(['scan'], cwd);
     expect(code).toBe(2);
     expect(err).toMatch(message);
+  });
+});
+
+describe('where .tagguard.yml is looked for', () => {
+  /** A file that switches the rule off, which must not apply where it is placed. */
+  const OFF = 'severity:\n  ecr-tag-immutability: "off"\n';
+
+  test('from the working directory up to the repository root, never above it', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'tagguard-above-'));
+    writeFileSync(path.join(outside, '.tagguard.yml'), OFF);
+    mkdirSync(path.join(outside, 'repo', '.git'), { recursive: true });
+    cpSync(path.join(ROOT, 'fixtures', 'mutable'), path.join(outside, 'repo', 'infra', 'mutable'), { recursive: true });
+    const { code, json } = await run(['scan', 'mutable', '--format', 'json'], path.join(outside, 'repo', 'infra'));
+    expect(json().findings.map((f) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.frontend', 'error']]);
+    expect(code).toBe(1);
+    // A worktree's or submodule's .git is a file: the root all the same.
+    rmSync(path.join(outside, 'repo', '.git'), { recursive: true });
+    writeFileSync(path.join(outside, 'repo', '.git'), 'gitdir: /elsewhere\n');
+    expect((await run(['scan', 'mutable', '--format', 'json'], path.join(outside, 'repo', 'infra'))).code).toBe(1);
+  });
+
+  test('outside a repository, only in the working directory', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'tagguard-norepo-'));
+    // The premise: nothing above the temporary directory is a repository.
+    expect(repositoryRoot(outside)).toBeUndefined();
+    writeFileSync(path.join(outside, '.tagguard.yml'), OFF);
+    cpSync(path.join(ROOT, 'fixtures', 'mutable'), path.join(outside, 'infra', 'mutable'), { recursive: true });
+    const below = await run(['scan', 'mutable', '--format', 'json'], path.join(outside, 'infra'));
+    expect([below.code, below.json().findings.length]).toEqual([1, 1]);
+    const here = await run(['scan', 'infra/mutable', '--format', 'json'], outside);
+    expect([here.code, here.json().findings]).toEqual([0, []]);
+  });
+});
+
+/** A throwaway git repository; `commit` records the tree as it is. */
+function gitRepo(files: Record<string, string>): { dir: string; commit: (message: string) => void; write: (files: Record<string, string>) => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-config-from-'));
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
+  const write = (more: Record<string, string>) => {
+    for (const [rel, text] of Object.entries(more)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+  };
+  git('init', '-q', '-b', 'main');
+  write(files);
+  const commit = (message: string) => {
+    git('add', '-A');
+    git('commit', '-q', '--allow-empty', '-m', message);
+  };
+  return { dir, commit, write };
+}
+
+const MUTABLE = readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf'), 'utf8');
+const baselineOf = (...resources: string[]) => JSON.stringify({ version: 1, findings: resources.map((resource) => ({ ruleId: 'ecr-tag-immutability', root: '.', resource })) });
+const resources = (out: string) => (JSON.parse(out) as { findings: Array<{ ruleId: string; resource: string }> }).findings.map((f) => `${f.ruleId} ${f.resource}`);
+
+describe('--config-from <git-ref>', () => {
+  test('reads .tagguard.yml from the commit, found from the working directory up to the root, not the working tree’s', async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'severity:\n  ecr-tag-immutability: warning\n' });
+    repo.commit('base');
+    // The pull request switches the rule off.
+    repo.write({ '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
+    repo.commit('switch it off');
+    const cwd = path.join(repo.dir, 'infra');
+    const severities = (out: string) => (JSON.parse(out) as { findings: Array<{ resource: string; severity: string }> }).findings.map((f) => `${f.resource} ${f.severity}`);
+    const fromTree = await runCli(['scan', '--format', 'json'], cwd);
+    expect([fromTree.code, fromTree.err, severities(fromTree.out)]).toEqual([0, '', []]);
+    const fromBase = await runCli(['scan', '--config-from', 'main~1', '--format', 'json'], cwd);
+    expect([fromBase.code, fromBase.err, severities(fromBase.out)]).toEqual([0, '', ['aws_ecr_repository.frontend warning']]);
+    // Deleted in the working tree: still read from the commit.
+    rmSync(path.join(repo.dir, '.tagguard.yml'));
+    const deleted = await runCli(['scan', '--config-from', 'main~1', '--format', 'json'], cwd);
+    expect([deleted.code, deleted.err, severities(deleted.out)]).toEqual([0, '', ['aws_ecr_repository.frontend warning']]);
+  });
+
+  test('the nearest file at the commit wins, at the same path as in the working tree; --config names one', async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'unknown: error\n', 'infra/.tagguard.yml': 'severity:\n  ecr-tag-immutability: warning\n', 'ci/notes.yml': 'severity:\n  ecr-tag-immutability: note\n' });
+    repo.commit('base');
+    const cwd = path.join(repo.dir, 'infra');
+    const nearest = await runCli(['scan', '--config-from', 'main', '--format', 'json'], cwd);
+    expect([nearest.code, JSON.parse(nearest.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([0, ['warning']]);
+    const named = await runCli(['scan', '--config-from', 'main', '--config', '../ci/notes.yml', '--format', 'json'], cwd);
+    expect([named.code, JSON.parse(named.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([0, ['note']]);
+    // Named but missing at the commit (the pull request added it): no configuration.
+    repo.write({ 'ci/new.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
+    const added = await runCli(['scan', '--config-from', 'main', '--config', '../ci/new.yml', '--format', 'json'], cwd);
+    expect([added.code, JSON.parse(added.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([1, ['error']]);
+  });
+
+  test('takes the baseline the commit’s config names (relative to it) from the commit, and --baseline too', async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, 'infra/.tagguard.yml': 'baseline: ../baselines/infra.json\n', 'baselines/infra.json': baselineOf('aws_ecr_repository.frontend') });
+    repo.commit('base');
+    // The pull request adds a mutable repository and lists it in the baseline.
+    repo.write({ 'infra/added.tf': 'resource "aws_ecr_repository" "added" {\n  name = "added"\n}\n', 'baselines/infra.json': baselineOf('aws_ecr_repository.frontend', 'aws_ecr_repository.added') });
+    const cwd = path.join(repo.dir, 'infra');
+    const fromTree = await runCli(['scan', '--format', 'json'], cwd);
+    expect([fromTree.code, fromTree.err, resources(fromTree.out)]).toEqual([0, '', []]);
+    const fromBase = await runCli(['scan', '--config-from', 'main', '--format', 'json'], cwd);
+    expect([fromBase.code, fromBase.err, resources(fromBase.out)]).toEqual([1, '', ['ecr-tag-immutability aws_ecr_repository.added']]);
+    const named = await runCli(['scan', '--config-from', 'main', '--baseline', '../baselines/infra.json', '--format', 'json'], cwd);
+    expect([named.code, resources(named.out)]).toEqual([1, ['ecr-tag-immutability aws_ecr_repository.added']]);
+    // A baseline the commit's config names but the commit lacks is a usage error, not an empty baseline.
+    repo.write({ 'infra/.tagguard.yml': 'baseline: missing.json\n' });
+    repo.commit('names a missing baseline');
+    const missing = await runCli(['scan', '--config-from', 'main'], cwd);
+    expect([missing.code, missing.err]).toEqual([2, 'tagguard: main:infra/.tagguard.yml: baseline: missing.json: no such file at main (--config-from)\n']);
+    repo.write({ 'infra/.tagguard.yml': 'baseline: ../../outside.json\n' });
+    repo.commit('names a baseline outside');
+    const outside = await runCli(['scan', '--config-from', 'main'], cwd);
+    expect([outside.code, outside.err]).toEqual([2, 'tagguard: main:infra/.tagguard.yml: baseline: ../../outside.json is outside the repository (--config-from reads files from main)\n']);
+    const option = await runCli(['scan', '--config-from', 'main', '--baseline', '../../outside.json'], cwd);
+    expect([option.code, option.err]).toEqual([2, 'tagguard: --baseline ../../outside.json: outside the repository, so it cannot be read from main (--config-from)\n']);
+  });
+
+  test('no .tagguard.yml at the commit means no configuration, whatever the working tree holds', async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE });
+    repo.commit('base');
+    repo.write({ '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n', 'infra/.tagguard.yaml': 'severity:\n  ecr-tag-immutability: "off"\n' });
+    const { code, out } = await runCli(['scan', 'infra', '--config-from', 'main', '--format', 'json'], repo.dir);
+    expect([code, resources(out)]).toEqual([1, ['ecr-tag-immutability aws_ecr_repository.frontend']]);
+  });
+
+  test('reads the custom policies the commit’s config names from the commit', async () => {
+    const bundle = readFileSync(path.join(ROOT, LOOPS));
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'policies: [policies/loops.tar.gz]\n' });
+    writeFileSync(path.join(repo.dir, 'loops.tar.gz'), bundle);
+    mkdirSync(path.join(repo.dir, 'policies'));
+    renameSync(path.join(repo.dir, 'loops.tar.gz'), path.join(repo.dir, 'policies', 'loops.tar.gz'));
+    repo.commit('base');
+    // The pull request removes the policy from its tree: the commit's still runs (and here, runs out of time).
+    rmSync(path.join(repo.dir, 'policies'), { recursive: true });
+    const { code, out, err } = await runCli(['scan', 'infra', '--config-from', 'main', '--policy-timeout', '0.5', '--format', 'json'], repo.dir);
+    expect(err).toBe('');
+    const report = JSON.parse(out);
+    expect(resources(out)).toEqual(['ecr-tag-immutability aws_ecr_repository.frontend']);
+    expect(report.errors).toEqual([
+      { file: 'main:policies/loops.tar.gz', line: 0, column: 0, message: 'policy main:policies/loops.tar.gz did not finish within 0.5 s (--policy-timeout) and was stopped at custom/loops/deny; its findings are not reported' },
+    ]);
+    expect(code).toBe(2);
+  });
+
+  test.each([
+    ['no-such-branch', 'tagguard: --config-from no-such-branch: not a commit in this repository\n'],
+    ['--output=/tmp/x', 'tagguard: --config-from --output=/tmp/x: not a commit in this repository\n'],
+    ['main^{tree}', 'tagguard: --config-from main^{tree}: not a commit in this repository\n'],
+    ['main:infra/main.tf', 'tagguard: --config-from main:infra/main.tf: not a commit in this repository\n'],
+    ['', 'tagguard: --config-from needs a git ref\n'],
+  ])('a ref that is not a commit (%j) is a usage error', async (ref, message) => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE });
+    repo.commit('base');
+    const { code, out, err } = await runCli(['scan', 'infra', `--config-from=${ref}`], repo.dir);
+    expect({ code, out, err }).toEqual({ code: 2, out: '', err: message });
+  });
+
+  test('outside a git repository it is a usage error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-no-git-'));
+    const { code, err } = await runCli(['scan', '--config-from', 'main'], dir);
+    expect({ code, err }).toEqual({ code: 2, err: 'tagguard: --config-from main: not inside a git repository (fatal: not a git repository (or any of the parent directories): .git)\n' });
+  });
+
+  test('a .tagguard.yml that is a symlink at the commit is not followed', async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, 'elsewhere.yml': 'unknown: error\n' });
+    symlinkSync('elsewhere.yml', path.join(repo.dir, '.tagguard.yml'));
+    repo.commit('base');
+    const { code, err } = await runCli(['scan', 'infra', '--config-from', 'main'], repo.dir);
+    expect({ code, err }).toEqual({ code: 2, err: 'tagguard: invalid config:\nmain:.tagguard.yml: is a symbolic link at that commit; not followed\n' });
+  });
+
+  test('an invalid config at the commit names <ref>:<path>:line:column', async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'unknown: sometimes\n' });
+    repo.commit('base');
+    repo.write({ '.tagguard.yml': 'unknown: warn\n' });
+    const { code, err } = await runCli(['scan', 'infra', '--config-from', 'main'], repo.dir);
+    expect({ code, err }).toEqual({ code: 2, err: 'tagguard: invalid config:\nmain:.tagguard.yml:1:10: unknown: must be one of "warn", "error", "ignore"\n' });
   });
 });

@@ -14,45 +14,76 @@ export interface Config {
   max_file_size?: number | string;
   max_depth?: number;
   engine?: 'terraform' | 'tofu';
+  baseline?: string;
 }
 
 export interface LoadedConfig {
+  /** Where the file is (or, read from a commit, would be) in the working tree: paths in it are relative to `dir`. */
   file: string;
   dir: string;
+  /** How messages name it: a path relative to the working directory, or `<ref>:<path>` when read from a commit. */
+  display: string;
   config: Config;
 }
 
 export class ConfigError extends Error {}
 
-const NAMES = ['.tagguard.yml', '.tagguard.yaml'];
+export const CONFIG_NAMES = ['.tagguard.yml', '.tagguard.yaml'];
 
-/** The nearest .tagguard.yml from `cwd` upward, validated against the schema. */
-export function findConfig(cwd: string): LoadedConfig | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    for (const name of NAMES) {
-      const file = path.join(dir, name);
-      if (existsSync(file)) return { file, dir, config: loadConfig(file, cwd) };
-    }
-    if (path.dirname(dir) === dir) return undefined;
+/**
+ * The enclosing repository's root: the nearest directory from `dir` upward that holds
+ * `.git` (a directory, or the file of a worktree or submodule); undefined outside one.
+ */
+export function repositoryRoot(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
   }
 }
 
-/** Parses and validates one config file; errors name file:line:column. */
-/** A configuration file is a few lines; the bound is against a link to a file that never ends. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * The nearest .tagguard.yml from `cwd` up to the repository's root, validated against
+ * the schema. Never above the root: a file there belongs to nobody who reviews the
+ * repository. Outside a repository only the working directory is searched.
+ */
+export function findConfig(cwd: string): LoadedConfig | undefined {
+  const top = repositoryRoot(cwd) ?? path.resolve(cwd);
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of CONFIG_NAMES) {
+      const file = path.join(dir, name);
+      if (existsSync(file)) return loadedConfig(file, cwd);
+    }
+    if (dir === top || path.dirname(dir) === dir) return undefined;
+  }
+}
 
+/** A config file of the working tree, read and validated. */
+export function loadedConfig(file: string, cwd: string): LoadedConfig {
+  const display = path.relative(cwd, file) || file;
+  return { file, dir: path.dirname(file), display, config: loadConfig(file, cwd) };
+}
+
+/** A configuration file is a few lines; the bound is against a link to a file that never ends. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads, parses and validates one config file; errors name file:line:column. */
 export function loadConfig(file: string, cwd: string): Config {
+  const display = path.relative(cwd, file) || file;
+  const read = readTextFile(file, MAX_CONFIG_BYTES);
+  if (!read.ok) throw new ConfigError(`${display}: ${read.message}`);
+  return parseConfig(read.text, display);
+}
+
+/** Parses and validates a config file's text; errors name `display`:line:column. */
+export function parseConfig(text: string, display: string): Config {
   // Loaded only when there is a config file: they cost more start-up than the rest of the CLI.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const Ajv = (require('ajv') as typeof import('ajv')).default;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const validate = new Ajv({ allErrors: true }).compile<Config>(schema);
-  const display = path.relative(cwd, file) || file;
   const lines = new LineCounter();
-  const read = readTextFile(file, MAX_CONFIG_BYTES);
-  if (!read.ok) throw new ConfigError(`${display}: ${read.message}`);
-  const doc = parseDocument(read.text, { lineCounter: lines });
+  const doc = parseDocument(text, { lineCounter: lines });
   const where = (offset: number | undefined) => {
     const p = lines.linePos(offset ?? 0);
     return `${display}:${p.line}:${p.col}`;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type yargsType from 'yargs';
 import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
 import { PolicyError } from '../policy/errors';
-import { ConfigError, findConfig, loadConfig, type LoadedConfig } from './config';
+import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config';
+import { CommitFiles, configAtCommit, pathAtCommit } from './config-from';
 import { explain } from './explain';
 import { FIX_OPTIONS, GENERATE_OPTIONS, lastValue, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
 import type { ScanOptions, ScanResult } from './scan';
@@ -76,10 +77,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       (y) => y.options(POLICIES_OPTIONS),
       async (args) => {
         checkOptionPaths(POLICIES_OPTIONS, args, io.cwd);
-        const { PolicyEngine } = lazy().engine;
-        const engines = [await PolicyEngine.load(), ...(await Promise.all(args.policy.map((p) => PolicyEngine.load(path.resolve(io.cwd, p)))))];
+        const builtin = await lazy().engine.PolicyEngine.load();
+        const { CustomPolicy } = lazy().custom;
+        const custom = await Promise.all(args.policy.map((p) => CustomPolicy.load(path.resolve(io.cwd, p), { name: p })));
+        const loaded = [...builtin.rules(), ...(await Promise.all(custom.map((c) => c.rules().finally(() => c.close())))).flat()];
         // A custom policy's id and title are any text: shown escaped, as everything the scanned repository controls.
-        const rules = engines.flatMap((e) => e.rules()).map((r) => ({ ...r, id: escapeControl(r.id), severity: escapeControl(r.severity ?? '') }));
+        const rules = loaded.map((r) => ({ ...r, id: escapeControl(r.id), severity: escapeControl(r.severity ?? '') }));
         const width = Math.max(...rules.map((r) => r.id.length));
         for (const r of rules) {
           const line = `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.source === 'built-in' ? 'built-in' : path.relative(io.cwd, r.source ?? '')}  ${r.title ?? ''}`;
@@ -121,23 +124,35 @@ function withPaths(y: yargsType.Argv) {
 
 type ScanArgs = yargsType.InferredOptionTypes<typeof FIX_OPTIONS> & { paths?: string[]; fix: boolean };
 
+/** What --config-from reads from the commit rather than the working tree: the files that configure the check. */
+const FROM_COMMIT = ['config', 'baseline', 'policy'];
+
 async function scanCommand(args: ScanArgs, io: Io): Promise<number> {
-  checkOptionPaths(SCAN_OPTIONS, args, io.cwd);
+  const commit = args['config-from'] !== undefined ? CommitFiles.open(args['config-from'], io.cwd) : undefined;
+  // With --config-from, the files that configure the check need not be in the working tree: a pull request may have removed them.
+  checkOptionPaths(commit ? Object.fromEntries(Object.entries(SCAN_OPTIONS).filter(([name]) => !FROM_COMMIT.includes(name))) : SCAN_OPTIONS, args, io.cwd);
   const paths = args.paths ?? ['.'];
-  const found = configFor(args.config, io.cwd);
+  const found = commit ? configAtCommit(commit, io.cwd, args.config) : configFor(args.config, io.cwd);
   const config = found?.config ?? {};
-  // Paths in the config file are relative to it; command-line options win.
+  const maxFileSize = args['max-file-size'] ?? config.max_file_size;
+  const maxFileBytes = maxFileSize ? parseSize(String(maxFileSize)) : undefined;
+  // Paths in the config file are relative to it; command-line options win. Variables files are code under review: always the working tree's.
   const fromConfig = (key: 'var_files' | 'policies') =>
     config[key]?.map((p) => {
       const relative = path.relative(io.cwd, path.resolve(found!.dir, p));
-      checkPath(`${path.relative(io.cwd, found!.file)}: ${key}:`, relative, 'file', io.cwd);
+      checkPath(`${found!.display}: ${key}:`, relative, 'file', io.cwd);
       return relative;
     });
+  const policies: ScanOptions['policies'] = commit
+    ? args.policy
+      ? args.policy.map((p) => policyAtCommit(commit, commitPath(commit, '--policy', p, io.cwd), `--policy ${p}`, maxFileBytes))
+      : config.policies?.map((p) => policyAtCommit(commit, pathAtCommit(commit, found!, 'policies', p), `${found!.display}: policies: ${p}`, maxFileBytes))
+    : (args.policy ?? fromConfig('policies'));
   const only = await onlyFiles(paths, args['changed-since'], io.cwd);
   const options: ScanOptions = {
     paths: only.scanPaths,
     onlyFiles: only.files,
-    baseline: args.baseline ? await readBaseline(path.resolve(io.cwd, args.baseline)) : undefined,
+    baseline: await baselineFor(args.baseline, found, commit, io.cwd),
     cwd: io.cwd,
     policy: {
       allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
@@ -149,10 +164,11 @@ async function scanCommand(args: ScanArgs, io: Io): Promise<number> {
     engine: args.engine ?? config.engine,
     workspace: args.workspace,
     plan: args.plan,
-    policies: args.policy ?? fromConfig('policies'),
+    policies,
+    ...(args['policy-timeout'] !== undefined ? { policyTimeoutMs: seconds('--policy-timeout', args['policy-timeout']) * 1000 } : {}),
     configDir: args['config-dir'],
     limits: {
-      ...(args['max-file-size'] ?? config.max_file_size ? { maxFileBytes: parseSize(String(args['max-file-size'] ?? config.max_file_size)) } : {}),
+      ...(maxFileBytes ? { maxFileBytes } : {}),
       ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
     },
   };
@@ -228,6 +244,12 @@ function positive(option: string, n: number): number {
   return n;
 }
 
+/** A number of seconds above 0 (fractions allowed), at most a day: a timer takes no more. */
+function seconds(option: string, n: number): number {
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`${option} must be a number of seconds above 0 (at most 86400)`);
+  return n;
+}
+
 /**
  * The scanner and the policy runtime are loaded when a command needs them: `--help`
  * stays fast, and a caller search can start first.
@@ -240,6 +262,9 @@ function lazy() {
     },
     get engine() {
       return require('../policy/engine') as typeof import('../policy/engine');
+    },
+    get custom() {
+      return require('../policy/custom') as typeof import('../policy/custom');
     },
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -358,9 +383,7 @@ async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: bool
 
 function configFor(file: string | undefined, cwd: string): LoadedConfig | undefined {
   try {
-    if (!file) return findConfig(cwd);
-    const abs = path.resolve(cwd, file);
-    return { file: abs, dir: path.dirname(abs), config: loadConfig(abs, cwd) };
+    return file ? loadedConfig(path.resolve(cwd, file), cwd) : findConfig(cwd);
   } catch (e) {
     throw e instanceof ConfigError ? new UsageError(`invalid config:\n${e.message}`, true) : new UsageError((e as Error).message);
   }
@@ -369,14 +392,60 @@ function configFor(file: string | undefined, cwd: string): LoadedConfig | undefi
 /** A baseline lists findings: far below this. */
 const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
 
-async function readBaseline(file: string): Promise<Baseline> {
-  const read = readTextFile(file, MAX_BASELINE_BYTES);
-  if (!read.ok) throw new UsageError(`--baseline ${file}: ${read.message}`);
-  try {
-    return parseBaseline(read.text);
-  } catch (e) {
-    throw new UsageError(`--baseline ${file}: ${(e as Error).message}`);
+/**
+ * The baseline `--baseline` names, else the one the configuration names (relative to
+ * it); with --config-from, read from the commit.
+ */
+async function baselineFor(option: string | undefined, found: LoadedConfig | undefined, commit: CommitFiles | undefined, cwd: string): Promise<Baseline | undefined> {
+  const named = found?.config.baseline;
+  if (commit) {
+    if (option !== undefined) return baselineAtCommit(commit, commitPath(commit, '--baseline', option, cwd), `--baseline ${option}`);
+    return named === undefined ? undefined : baselineAtCommit(commit, pathAtCommit(commit, found!, 'baseline', named), `${found!.display}: baseline: ${named}`);
   }
+  if (option !== undefined) return readBaseline(path.resolve(cwd, option), `--baseline ${option}`);
+  if (named === undefined) return undefined;
+  const relative = path.relative(cwd, path.resolve(found!.dir, named));
+  checkPath(`${found!.display}: baseline:`, relative, 'file', cwd);
+  return readBaseline(path.resolve(cwd, relative), `${found!.display}: baseline: ${named}`);
+}
+
+async function readBaseline(file: string, what: string): Promise<Baseline> {
+  const read = readTextFile(file, MAX_BASELINE_BYTES);
+  if (!read.ok) throw new UsageError(`${what}: ${read.message}`);
+  return baselineOf(read.text, what);
+}
+
+function baselineAtCommit(commit: CommitFiles, rel: string, what: string): Baseline {
+  const read = commit.readText(rel, MAX_BASELINE_BYTES, 'baselines are read up to 64 MiB');
+  if (!read) throw new UsageError(`${what}: no such file at ${commit.ref} (--config-from)`);
+  if (!read.ok) throw new UsageError(`${what}: ${commit.display(rel)}: ${read.message}`);
+  return baselineOf(read.text, what);
+}
+
+function baselineOf(text: string, what: string): Baseline {
+  try {
+    return parseBaseline(text);
+  } catch (e) {
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** --max-file-size's default (terraform/loader.ts DEFAULT_LIMITS, not loaded here: it brings the evaluator). */
+const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** A custom policy read from the commit (--config-from), named `<ref>:<path>` in messages and reports. */
+function policyAtCommit(commit: CommitFiles, rel: string, what: string, maxBytes = DEFAULT_MAX_FILE_BYTES): { name: string; bytes: Buffer } {
+  const read = commit.read(rel, maxBytes, '--max-file-size');
+  if (!read) throw new UsageError(`${what}: no such file at ${commit.ref} (--config-from)`);
+  if (!read.ok) throw new UsageError(`${what}: ${commit.display(rel)}: ${read.message}`);
+  return { name: commit.display(rel), bytes: read.bytes };
+}
+
+/** A path given on the command line, as a path in the repository, for --config-from. */
+function commitPath(commit: CommitFiles, option: string, value: string, cwd: string): string {
+  const rel = commit.relative(path.resolve(cwd, value));
+  if (rel === undefined) throw new UsageError(`${option} ${value}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
+  return rel;
 }
 
 /**

@@ -5,7 +5,8 @@ import { filesMatching, grepFiles } from '../discover/search';
 import { readTextFile } from '../discover/read';
 import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
-import { PolicyEngine, type RawFinding, type RuleDescriptor } from '../policy/engine';
+import { PolicyEngine, type PolicySource, type RawFinding, type RuleDescriptor } from '../policy/engine';
+import { CustomPolicy } from '../policy/custom';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
 import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
@@ -32,8 +33,10 @@ export interface ScanOptions {
   configDir?: string;
   /** YYYY-MM-DD that suppression expiry dates are compared with (default: today). */
   today?: string;
-  /** Compiled custom policies (policy.wasm or bundle.tar.gz), evaluated beside the built-in ones. */
-  policies?: string[];
+  /** Compiled custom policies (policy.wasm or bundle.tar.gz; files, or bytes read from a git commit), evaluated beside the built-in ones. */
+  policies?: PolicySource[];
+  /** How long each custom policy may take, in milliseconds (--policy-timeout; default 30 s). */
+  policyTimeoutMs?: number;
   /** Report only findings this baseline does not list. */
   baseline?: Baseline;
   /** Report only findings whose location or trace is in one of these files (paths as reported). */
@@ -97,9 +100,8 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   }
   // grep does not follow symlinks (search.ts): linked files are found here, while grep and the policy's compile run.
   const links = matters.length ? symlinks(found.files) : new Set<string>();
-  const { engines, problems: policyProblems } = await loading;
+  const { builtin, custom, rules, problems: policyProblems } = await loading;
   errors.push(...policyProblems);
-  const rules = engines.flatMap((e) => e.rules());
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits }, options.engine);
   await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files, links));
@@ -111,9 +113,9 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
   errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
-  const verdicts = judge(engines, resources, options.policy);
+  const verdicts = judge([builtin], resources, options.policy);
   errors.push(...verdicts.problems);
-  const judged = toFindings(verdicts.raw, resources);
+  const judged = toFindings([...verdicts.raw, ...(await customFindings(custom, policyInput(resources, options.policy), errors))], resources);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);
@@ -200,15 +202,56 @@ function symlinks(files: string[]): Set<string> {
   return new Set(files.filter((f) => links.has(f)));
 }
 
-/** The built-in policy (or the one given) and the custom ones; a custom policy that cannot be loaded is an input error. */
-async function loadEngines(options: ScanOptions, engine: PolicyEngine | undefined): Promise<{ engines: PolicyEngine[]; problems: ScanProblem[] }> {
-  const custom = await Promise.all(
-    (options.policies ?? []).map((file) =>
-      PolicyEngine.load(path.resolve(options.cwd, file)).catch((e: Error): ScanProblem => ({ file, line: 0, column: 0, message: e.message })),
-    ),
+/**
+ * The built-in policy (or the one given), in-process, and the custom ones, each in a
+ * worker with a time limit; a custom policy that cannot be loaded or described in
+ * time is an input error naming it, and the scan goes on without it.
+ */
+async function loadEngines(
+  options: ScanOptions,
+  engine: PolicyEngine | undefined,
+): Promise<{ builtin: PolicyEngine; custom: CustomPolicy[]; rules: RuleDescriptor[]; problems: ScanProblem[] }> {
+  const loaded = await Promise.all(
+    (options.policies ?? []).map(async (source) => {
+      const name = typeof source === 'string' ? source : source.name;
+      let policy: CustomPolicy | undefined;
+      try {
+        policy = await CustomPolicy.load(typeof source === 'string' ? path.resolve(options.cwd, source) : source, { name, timeoutMs: options.policyTimeoutMs });
+        return { policy, rules: await policy.rules() };
+      } catch (e) {
+        policy?.close();
+        return { problem: policyProblem(name, e) };
+      }
+    }),
   );
-  const engines = [engine ?? (await PolicyEngine.load()), ...custom.filter((e): e is PolicyEngine => e instanceof PolicyEngine)];
-  return { engines, problems: custom.filter((e): e is ScanProblem => !(e instanceof PolicyEngine)) };
+  const builtin = engine ?? (await PolicyEngine.load());
+  const custom = loaded.flatMap((l) => (l.policy ? [l.policy] : []));
+  const rules = [...builtin.rules(), ...loaded.flatMap((l) => l.rules ?? [])];
+  return { builtin, custom, rules, problems: loaded.flatMap((l) => (l.problem ? [l.problem] : [])) };
+}
+
+/**
+ * The findings of each custom policy, which is then closed (its worker ends); one
+ * that fails or runs out of time is an input error naming it, and the others still count.
+ */
+async function customFindings(custom: CustomPolicy[], input: unknown, errors: ScanProblem[]): Promise<RawFinding[]> {
+  const results = await Promise.all(
+    custom.map(async (c) => {
+      try {
+        return await c.findings(input);
+      } catch (e) {
+        errors.push(policyProblem(c.name, e));
+        return [];
+      } finally {
+        c.close();
+      }
+    }),
+  );
+  return results.flat();
+}
+
+function policyProblem(name: string, e: unknown): ScanProblem {
+  return { file: name, line: 0, column: 0, message: e instanceof Error ? e.message : String(e) };
 }
 
 /**

@@ -18,11 +18,73 @@ export function createBaseline(findings: Finding[]): Baseline {
   return { version: 1, findings: [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e) };
 }
 
-/** Reads a baseline file's text; throws a plain message when it is not one. */
+/** What --create-baseline writes; anything else is refused before a finding is compared with it. */
+const SCHEMA = {
+  type: 'object',
+  required: ['version', 'findings'],
+  properties: {
+    version: { const: 1 },
+    findings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['ruleId', 'root', 'resource'],
+        additionalProperties: false,
+        properties: { ruleId: { type: 'string' }, root: { type: 'string' }, resource: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+const EXPECTED = 'expected {"version": 1, "findings": [{"ruleId": …, "root": …, "resource": …}, …]} as --create-baseline writes';
+
+/** Reads a baseline file's text; throws a plain message, naming the first thing wrong and where, when it is not one. */
 export function parseBaseline(text: string): Baseline {
-  const data = JSON.parse(text) as Partial<Baseline>;
-  if (data.version !== 1 || !Array.isArray(data.findings)) throw new Error('not a tagguard baseline (expected {"version": 1, "findings": [...]})');
-  return data as Baseline;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error(`not a tagguard baseline: not JSON${jsonErrorPlace(text)}; ${EXPECTED}`);
+  }
+  // Loaded only when a baseline is used.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  const validate = new Ajv().compile<Baseline>(SCHEMA);
+  if (validate(data)) return data;
+  const e = validate.errors![0]!;
+  const at = e.instancePath ? e.instancePath.slice(1).split('/').map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') : 'the file';
+  const detail =
+    e.keyword === 'required'
+      ? `has no "${(e.params as { missingProperty: string }).missingProperty}"`
+      : e.keyword === 'additionalProperties'
+        ? `has an unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+        : e.keyword === 'const'
+          ? 'must be 1'
+          : `${e.message ?? 'is invalid'}, not ${describe(valueAt(data, e.instancePath))}`;
+  throw new Error(`not a tagguard baseline: ${at} ${detail}; ${EXPECTED}`);
+}
+
+/** Where JSON.parse failed, as ` at line L, column C`: jsonc-parser gives the offset in every Node version (V8's messages differ). */
+function jsonErrorPlace(text: string): string {
+  if (text.trim() === '') return ' (the file is empty)';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('jsonc-parser') as typeof import('jsonc-parser');
+  const errors: import('jsonc-parser').ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (!errors[0]) return '';
+  const before = text.slice(0, errors[0].offset).split('\n');
+  return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), data);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
 /** The findings that the baseline does not list. */

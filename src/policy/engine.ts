@@ -17,14 +17,21 @@ const RULES = 'tagguard/main/rules';
 export { PolicyError };
 
 /** The WASM throws plain strings (a bad entry point, opa_abort) and bare objects; make them errors. */
-function asError(e: unknown, doing: string): Error {
+export function asError(e: unknown, doing: string): Error {
   if (e instanceof Error) return new PolicyError(`${doing}: ${e.message}`, { cause: e });
   const message = (e as { message?: unknown } | null)?.message;
   return new PolicyError(`${doing}: ${typeof e === 'string' ? e : typeof message === 'string' ? message : JSON.stringify(e)}`);
 }
 
+/** An evaluation that failed, naming the policy, the entry point and, when it ran out of memory, the cap. */
+export function evaluationError(e: unknown, source: string, entrypoint: string, memoryLimit: number): Error {
+  const full = e instanceof RangeError || /memory/i.test(String((e as { message?: unknown })?.message ?? e));
+  const limit = full ? ` (the policy's memory is capped at ${memoryLimit / 1024 / 1024} MiB)` : '';
+  return asError(e, `policy ${path.basename(source)} failed at ${entrypoint}${limit}`);
+}
+
 /** `print` in a policy built with --wasm-include-print calls internal.print with one set per argument. */
-function printBuiltin(sink: string[]) {
+export function printBuiltin(sink: string[]) {
   return {
     'internal.print': (args: unknown[]) => {
       sink.push(args.map((set) => (Array.isArray(set) ? set.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ') : '<undefined>')).join(' '));
@@ -58,12 +65,8 @@ export class PolicyEngine {
     }
   }
 
-  /** Entry points by role: tagguard's own aggregate ones, or `<package>/deny` and `<package>/rule` of a custom policy. */
   private entrypoints(kind: 'findings' | 'rules'): string[] {
-    const names = Object.keys((this.policy.entrypoints ?? {}) as Record<string, number>);
-    const aggregate = kind === 'findings' ? FINDINGS : RULES;
-    if (names.includes(aggregate)) return [aggregate];
-    return names.filter((n) => n.endsWith(kind === 'findings' ? '/deny' : '/rule'));
+    return entrypointsByRole(Object.keys((this.policy.entrypoints ?? {}) as Record<string, number>), kind);
   }
 
   /** Evaluates one entry point over the whole input document. */
@@ -76,9 +79,7 @@ export class PolicyEngine {
       const results = this.policy.evaluate(input, entrypoint) as Array<{ result: unknown }>;
       return results[0]?.result;
     } catch (e) {
-      const full = e instanceof RangeError || /memory/i.test(String((e as { message?: unknown })?.message ?? e));
-      const limit = full ? ` (the policy's memory is capped at ${this.memoryLimit / 1024 / 1024} MiB)` : '';
-      throw asError(e, `policy ${path.basename(this.source)} failed at ${entrypoint}${limit}`);
+      throw evaluationError(e, this.source, entrypoint, this.memoryLimit);
     } finally {
       console.log = log;
     }
@@ -86,32 +87,53 @@ export class PolicyEngine {
 
   /** Findings of every rule; a custom rule's results may leave ruleId and severity to its descriptor. */
   findings(input: unknown): RawFinding[] {
-    return this.entrypoints('findings').flatMap((entrypoint) => {
-      const descriptor = this.descriptorFor(entrypoint);
-      return asList<Partial<RawFinding>>(this.evaluate(input, entrypoint)).map((f) => ({
-        ruleId: f.ruleId ?? descriptor?.id ?? entrypoint,
-        severity: f.severity ?? ((descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error'),
-        message: f.message ?? '',
-        resource: f.resource ?? '',
-        root: f.root ?? '',
-        location: f.location ?? null,
-        trace: f.trace ?? [],
-      }));
-    });
+    return this.entrypoints('findings').flatMap((entrypoint) => rawFindings(this.evaluate(input, entrypoint), entrypoint, this.descriptorFor(entrypoint)));
   }
 
   rules(): RuleDescriptor[] {
-    return this.entrypoints('rules')
-      .flatMap((e) => asList<RuleDescriptor>(this.evaluate({}, e)))
-      .map((r) => ({ ...r, source: this.source === BUILTIN_POLICY ? 'built-in' : this.source, links: r.links ?? [] }))
-      .sort((a, b) => compareText(a.id, b.id));
+    return ruleDescriptors(
+      this.entrypoints('rules').map((e) => this.evaluate({}, e)),
+      this.source === BUILTIN_POLICY ? 'built-in' : this.source,
+    );
   }
 
   private descriptorFor(findingsEntrypoint: string): RuleDescriptor | undefined {
-    if (findingsEntrypoint === FINDINGS) return undefined;
-    const rule = findingsEntrypoint.replace(/\/deny$/, '/rule');
-    return this.entrypoints('rules').includes(rule) ? asList<RuleDescriptor>(this.evaluate({}, rule))[0] : undefined;
+    const rule = descriptorEntrypoint(findingsEntrypoint);
+    return rule && this.entrypoints('rules').includes(rule) ? asList<RuleDescriptor>(this.evaluate({}, rule))[0] : undefined;
   }
+}
+
+/** Entry points by role: tagguard's own aggregate ones, or `<package>/deny` and `<package>/rule` of a custom policy. */
+export function entrypointsByRole(names: string[], kind: 'findings' | 'rules'): string[] {
+  const aggregate = kind === 'findings' ? FINDINGS : RULES;
+  if (names.includes(aggregate)) return [aggregate];
+  return names.filter((n) => n.endsWith(kind === 'findings' ? '/deny' : '/rule'));
+}
+
+/** The `<package>/rule` entry point that describes the findings of `<package>/deny`; none for the aggregate one. */
+export function descriptorEntrypoint(findingsEntrypoint: string): string | undefined {
+  return findingsEntrypoint === FINDINGS ? undefined : findingsEntrypoint.replace(/\/deny$/, '/rule');
+}
+
+/** One entry point's results as findings; a custom rule's results may leave ruleId and severity to its descriptor. */
+export function rawFindings(results: unknown, entrypoint: string, descriptor: RuleDescriptor | undefined): RawFinding[] {
+  return asList<Partial<RawFinding>>(results).map((f) => ({
+    ruleId: f.ruleId ?? descriptor?.id ?? entrypoint,
+    severity: f.severity ?? ((descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error'),
+    message: f.message ?? '',
+    resource: f.resource ?? '',
+    root: f.root ?? '',
+    location: f.location ?? null,
+    trace: f.trace ?? [],
+  }));
+}
+
+/** The descriptors the rule entry points returned, each marked with where it comes from. */
+export function ruleDescriptors(results: unknown[], source: string): RuleDescriptor[] {
+  return results
+    .flatMap((r) => asList<RuleDescriptor>(r))
+    .map((r) => ({ ...r, source, links: r.links ?? [] }))
+    .sort((a, b) => compareText(a.id, b.id));
 }
 
 let builtin: Promise<{ module: WebAssembly.Module; data: unknown }> | undefined;
@@ -121,25 +143,36 @@ let builtin: Promise<{ module: WebAssembly.Module; data: unknown }> | undefined;
  * later, since the SDK's async loader tests for a fetch Response, which loads Node's
  * HTTP client (~20 ms).
  */
-async function compile(file: string): Promise<{ module: WebAssembly.Module; data: unknown }> {
+export async function compile(source: PolicySource): Promise<{ module: WebAssembly.Module; data: unknown }> {
+  const name = policyName(source);
   let wasm: Buffer;
   let data: unknown = {};
   try {
-    const bytes = await readFile(file);
-    if (file.endsWith('.tar.gz') || file.endsWith('.tgz')) ({ wasm, data } = await readBundle(bytes));
+    const bytes = typeof source === 'string' ? await readFile(source) : source.bytes;
+    if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) ({ wasm, data } = await readBundle(bytes));
     else wasm = bytes;
   } catch (e) {
-    throw asError(e, `cannot read policy ${file}`);
+    throw asError(e, `cannot read policy ${name}`);
   }
   try {
     return { module: await WebAssembly.compile(wasm), data };
   } catch (e) {
-    throw asError(e, `cannot load policy ${file}`);
+    throw asError(e, `cannot load policy ${name}`);
   }
 }
 
+/**
+ * A compiled policy: a file, or bytes read elsewhere (a git commit, with
+ * --config-from) with the name they are shown under (`origin/main:policies/x.tar.gz`).
+ */
+export type PolicySource = string | { name: string; bytes: Buffer };
+
+export function policyName(source: PolicySource): string {
+  return typeof source === 'string' ? source : source.name;
+}
+
 /** A rule returns a set (an array) or one object. */
-function asList<T>(value: unknown): T[] {
+export function asList<T>(value: unknown): T[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]) as T[];
 }
