@@ -1,4 +1,5 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { runCli, tree } from './helpers';
 
@@ -62,4 +63,19 @@ test('a .gitignore or a CDKTF manifest that is not a regular file is an input er
     { file: 'cdk/cdktf.out/manifest.json', line: 0, column: 0, message: 'not a regular file' },
   ]);
   expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.a']);
+});
+
+describe('custom policy files are read within bounds', () => {
+  test('a policy linked to /dev/zero is a usage error; a gzip that unpacks past 64 MiB is an input error naming it, and the scan goes on', async () => {
+    const dir = tree({ 'main.tf': 'resource "aws_ecr_repository" "a" {\n  name = "a"\n}\n' });
+    symlinkSync('/dev/zero', path.join(dir, 'zero.wasm'));
+    writeFileSync(path.join(dir, 'bomb.tar.gz'), gzipSync(Buffer.alloc(80 * 1024 * 1024)));
+    const zero = await runCli(['scan', '--policy', 'zero.wasm', '.'], dir);
+    expect([zero.code, zero.err]).toEqual([2, 'tagguard: --policy zero.wasm: is not a regular file\n']);
+    const run = await runCli(['scan', '--format', 'json', '--policy', 'bomb.tar.gz', '.'], dir);
+    expect(run.code).toBe(2);
+    const errors = run.json().errors as Array<{ file: string; message: string }>;
+    expect(errors).toEqual([{ file: 'bomb.tar.gz', line: 0, column: 0, message: expect.stringMatching(/cannot read policy .*bomb\.tar\.gz: .*(larger|too large|exceed)/i) }]);
+    expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.a']);
+  });
 });

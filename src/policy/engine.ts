@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBytes } from '../discover/read';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
@@ -143,12 +143,22 @@ let builtin: Promise<{ module: WebAssembly.Module; data: unknown }> | undefined;
  * later, since the SDK's async loader tests for a fetch Response, which loads Node's
  * HTTP client (~20 ms).
  */
+/** A policy bundle or WASM file, packed or unpacked, is at most this large. */
+const MAX_POLICY_BYTES = 64 * 1024 * 1024;
+
+/** A policy file through the bounded reader: a regular file of at most MAX_POLICY_BYTES. */
+function readPolicyFile(file: string): Buffer {
+  const read = readBytes(file, MAX_POLICY_BYTES, 'policies are read up to 64 MiB');
+  if (!read.ok) throw new Error(read.message);
+  return read.bytes;
+}
+
 export async function compile(source: PolicySource): Promise<{ module: WebAssembly.Module; data: unknown }> {
   const name = policyName(source);
   let wasm: Buffer;
   let data: unknown = {};
   try {
-    const bytes = typeof source === 'string' ? await readFile(source) : source.bytes;
+    const bytes = typeof source === 'string' ? readPolicyFile(source) : source.bytes;
     if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) ({ wasm, data } = await readBundle(bytes));
     else wasm = bytes;
   } catch (e) {
@@ -196,7 +206,8 @@ async function readBundle(bytes: Buffer): Promise<{ wasm: Buffer; data: unknown 
     extract.on('finish', resolve);
     extract.on('error', reject);
   });
-  extract.end(gunzipSync(bytes));
+  // A small gzip can unpack to gigabytes: its output is capped as the file itself is.
+  extract.end(gunzipSync(bytes, { maxOutputLength: MAX_POLICY_BYTES }));
   await done;
   const wasm = files.get('policy.wasm');
   if (!wasm) throw new Error('the bundle has no policy.wasm: build it with `opa build -t wasm`');
