@@ -231,4 +231,14 @@ describe('--config-from <git-ref>', () => {
     const { code, err } = await runCli(['scan', 'infra', '--config-from', 'main'], repo.dir);
     expect({ code, err }).toEqual({ code: 2, err: 'tagguard: invalid config:\nmain:.tagguard.yml:1:10: unknown: must be one of "warn", "error", "ignore"\n' });
   });
+
+  test('a .gitignore rule the pull request adds cannot hide its own .tf file; the trusted exclude still applies', async () => {
+    const repo = gitRepo({ 'infra/main.tf': 'resource "aws_ecr_repository" "ok" {\n  name                 = "ok"\n  image_tag_mutability = "IMMUTABLE"\n}\n', '.tagguard.yml': 'exclude: [scratch/]\n' });
+    repo.commit('base');
+    repo.write({ '.gitignore': 'hidden.tf\n', 'infra/hidden.tf': MUTABLE.replace('"app"', '"hidden"'), 'scratch/main.tf': MUTABLE });
+    const plain = await runCli(['scan', '--format', 'json', '.'], repo.dir);
+    expect(plain.json().findings).toEqual([]);
+    const guarded = await runCli(['scan', '--format', 'json', '--config-from', 'main', '.'], repo.dir);
+    expect(guarded.json().findings.map((f: { file: string }) => f.file)).toEqual(['infra/hidden.tf']);
+  });
 });

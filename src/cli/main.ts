@@ -160,6 +160,8 @@ async function scanCommand(args: ScanArgs, io: Io): Promise<number> {
     },
     variables: { varFiles: args['var-file'] ?? fromConfig('var_files') ?? [], vars: args.var, env: io.env },
     exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
+    // Under review, .gitignore is the author's: only the trusted configuration's exclude leaves files out.
+    ...(commit ? { gitignore: false } : {}),
     severity: config.severity,
     engine: args.engine ?? config.engine,
     workspace: args.workspace,

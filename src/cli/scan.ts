@@ -43,6 +43,12 @@ export interface ScanOptions {
   onlyFiles?: ReadonlySet<string>;
   /** Bounds on one file: size in bytes and nesting depth (--max-file-size, --max-depth). */
   limits?: Partial<Limits>;
+  /**
+   * false: .gitignore files are not honoured. With --config-from the code under review
+   * wrote them, and a rule added there could hide a file that Terraform still reads;
+   * `exclude` in the trusted configuration still applies.
+   */
+  gitignore?: boolean;
   /** Paths left out of discovery (.tagguard.yml exclude). */
   exclude?: Exclusions;
   /** `tofu`: read every module as OpenTofu does (module sources evaluated at init), not only those with .tofu files. */
@@ -91,7 +97,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const searches = plannedSearches(options, engine !== undefined);
   const matters = searches.filter((s) => s.kind === 'matters');
   const readable = Promise.all(matters.map((s) => grepFiles(s.root, s.search)));
-  const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude, { engine: options.engine });
+  const found = focus ? await discoverFocus(options, focus, searches) : discover(paths, cwd, options.exclude, { engine: options.engine, gitignore: options.gitignore });
   const errors: ScanProblem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
   for (const p of found.problems) {
@@ -272,8 +278,8 @@ async function discoverFocus(options: ScanOptions, focus: ReadonlySet<string>, s
   }
   const dirs = [...withCallers(focus, calls)].map((d) => path.relative(cwd, d) || '.');
   const named = [...(options.onlyFiles ?? [])].filter((f) => existsSync(path.resolve(cwd, f)));
-  const listed = discover(dirs, cwd, options.exclude, { shallow: true, engine: options.engine });
-  const files = discover(named, cwd, options.exclude, { engine: options.engine });
+  const listed = discover(dirs, cwd, options.exclude, { shallow: true, engine: options.engine, gitignore: options.gitignore });
+  const files = discover(named, cwd, options.exclude, { engine: options.engine, gitignore: options.gitignore });
   const missing = options.paths.filter((p) => !existsSync(path.resolve(cwd, p)));
   return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable, problems: [...listed.problems, ...files.problems] };
 }

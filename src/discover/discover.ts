@@ -55,7 +55,7 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
     }
   };
   const problems: Discovered['problems'] = [];
-  const rules = new GitignoreRules(problems);
+  const rules: Pick<GitignoreRules, 'ignores'> = options.gitignore === false ? { ignores: () => false } : new GitignoreRules(problems);
   const excluded = exclusionTest(exclude);
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
@@ -89,6 +89,8 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
 export interface DiscoverOptions {
   /** `terraform`: `.tofu` files are not configuration at all. */
   engine?: Engine;
+  /** false: .gitignore files are not honoured (the code under review wrote them, and Terraform does not read them). */
+  gitignore?: boolean;
   /** Only the files directly in each directory, and no directory that is itself ignored (directories found by tagguard, not named by a user). */
   shallow?: boolean;
 }
