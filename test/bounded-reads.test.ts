@@ -79,3 +79,10 @@ describe('custom policy files are read within bounds', () => {
     expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.a']);
   });
 });
+
+test('a plan nested deeper than Terraform writes is an input error at the place, not a stack overflow', async () => {
+  const dir = tree({ 'plan.json': `{"format_version":"1.2","resource_changes":${'['.repeat(50_000)}${']'.repeat(50_000)}}` });
+  const run = await runCli(['scan', '--format', 'json', '--plan', 'plan.json'], dir);
+  expect(run.code).toBe(2);
+  expect(run.json().errors).toEqual([{ file: 'plan.json', line: 1, column: 555, message: 'more than 512 levels deep; not a plan Terraform writes' }]);
+});

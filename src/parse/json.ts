@@ -74,7 +74,7 @@ function parseJson(source: SourceFile, options: JsonOptions): { ok: true; root: 
 }
 
 /** The offset of the first `{` or `[` that opens level maxDepth + 1, if any. */
-function tooDeep(text: string, maxDepth: number): number | undefined {
+export function tooDeep(text: string, maxDepth: number): number | undefined {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];

@@ -1,4 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { tooDeep } from '../parse/json';
 import type { Range, SourceFile, SyntaxProblem } from '../parse/source';
 import { bool, list, map, nil, num, str, unknown, type Value } from './value';
 
@@ -39,6 +40,8 @@ export interface PlanResource {
 export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: SyntaxProblem[] };
 
 const UNKNOWN_REASON = 'known only after apply';
+/** A plan nests its own structure a few levels around the values, which --max-depth already bounds in the configuration. */
+const MAX_PLAN_DEPTH = 512;
 const MAX_PROBLEMS = 5;
 
 /** Cheap check: a JSON object with format_version and resource_changes or planned_values. */
@@ -63,6 +66,9 @@ export function readPlan(source: SourceFile): PlanResult {
   if (source.text.startsWith('PK\u0003\u0004')) {
     return { ok: false, problems: [at(undefined, 'this is a binary plan file, not JSON: convert it with `terraform show -json <plan file> > plan.json`')] };
   }
+  // jsonc-parser recurses once per level: deeper than any plan Terraform writes is an input error, not a stack overflow.
+  const deep = tooDeep(source.text, MAX_PLAN_DEPTH);
+  if (deep !== undefined) return { ok: false, problems: [{ file: source.path, ...source.position(deep), message: `more than ${MAX_PLAN_DEPTH} levels deep; not a plan Terraform writes` }] };
   const errors: ParseError[] = [];
   const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length > 0) {
