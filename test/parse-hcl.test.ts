@@ -63,7 +63,7 @@ describe('parseHcl: blocks and attributes', () => {
     expect(resource!.body.attributes.get('name')).toMatchObject({ name: 'name', expr: { kind: 'literal', value: 'app' } });
     expect(resource!.body.blocks.map((b) => b.type)).toEqual(['encryption_configuration', 'rule', 'rule']);
     expect(resource!.body.blocks[0]!.body.attributes.get('kms_key')?.expr).toMatchObject({ kind: 'literal', value: 'k' });
-    expect(resource!.body.blocks.map((b) => shape(b.body.attributes.get('n')?.expr))).toEqual([undefined, { kind: 'literal', value: 1 }, { kind: 'literal', value: 2 }]);
+    expect(resource!.body.blocks.map((b) => shape(b.body.attributes.get('n')?.expr))).toEqual([undefined, { kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 2, text: '2' }]);
   });
 });
 
@@ -87,12 +87,13 @@ describe('parseHcl: expressions', () => {
     ['"$${x}"', '${x}'],
     ['"%%{x}"', '%{x}'],
   ])('%s is the literal %p', async (text, value) => {
-    expect(shape(await expr(text))).toEqual({ kind: 'literal', value });
+    // A number keeps its text too: evaluation reads it exactly.
+    expect(shape(await expr(text))).toEqual(typeof value === 'number' ? { kind: 'literal', value, text } : { kind: 'literal', value });
   });
 
   // Bug: tree-sitter-hcl rejects an exponent without a fraction, which HCL's NumericLit allows.
   test.failing('1e3 is the literal 1000', async () => {
-    expect(shape(await expr('1e3'))).toEqual({ kind: 'literal', value: 1000 });
+    expect(shape(await expr('1e3'))).toEqual({ kind: 'literal', value: 1000, text: '1e3' });
   });
 
   // Bug: template_literal nodes from tree-sitter exclude whitespace next to quotes and interpolations.
@@ -118,7 +119,7 @@ describe('parseHcl: expressions', () => {
 
   test.each([
     ['var.x', 'var', [{ kind: 'attr', name: 'x' }]],
-    ['local.y[0].z', 'local', [{ kind: 'attr', name: 'y' }, { kind: 'index', key: { kind: 'literal', value: 0 } }, { kind: 'attr', name: 'z' }]],
+    ['local.y[0].z', 'local', [{ kind: 'attr', name: 'y' }, { kind: 'index', key: { kind: 'literal', value: 0, text: '0' } }, { kind: 'attr', name: 'z' }]],
     ['var.m["k"]', 'var', [{ kind: 'attr', name: 'm' }, { kind: 'index', key: { kind: 'literal', value: 'k' } }]],
     ['aws_s3_bucket.b[*].id', 'aws_s3_bucket', [{ kind: 'attr', name: 'b' }, { kind: 'splat' }, { kind: 'attr', name: 'id' }]],
     ['count', 'count', []],
@@ -128,15 +129,15 @@ describe('parseHcl: expressions', () => {
 
   // Bug: the legacy `a.0` index is read as unsupported (the grammar hides the number from namedChildren).
   test('the legacy index var.list.0 is a traversal', async () => {
-    expect(shape(await expr('var.list.0'))).toEqual({ kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'list' }, { kind: 'index', key: { kind: 'literal', value: 0 } }] });
+    expect(shape(await expr('var.list.0'))).toEqual({ kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'list' }, { kind: 'index', key: { kind: 'literal', value: 0, text: '0' } }] });
   });
 
   test('tuples and objects; a bare identifier key is a literal key', async () => {
-    expect(shape(await expr('[1, "two", var.x]'))).toEqual({ kind: 'tuple', items: [{ kind: 'literal', value: 1 }, { kind: 'literal', value: 'two' }, varX] });
+    expect(shape(await expr('[1, "two", var.x]'))).toEqual({ kind: 'tuple', items: [{ kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 'two' }, varX] });
     expect(shape(await expr('{ k = 1, "q" = [], (var.x) = { n = null } }'))).toEqual({
       kind: 'object',
       items: [
-        { key: { kind: 'literal', value: 'k' }, value: { kind: 'literal', value: 1 } },
+        { key: { kind: 'literal', value: 'k' }, value: { kind: 'literal', value: 1, text: '1' } },
         { key: { kind: 'literal', value: 'q' }, value: { kind: 'tuple', items: [] } },
         { key: varX, value: { kind: 'object', items: [{ key: { kind: 'literal', value: 'n' }, value: { kind: 'literal', value: null } }] } },
       ],
@@ -185,7 +186,7 @@ describe('parseHcl: chained conditionals and operands in parentheses', () => {
   test.each([
     ['a - (b + c)', { kind: 'binary', op: '-', left: ref('a'), right: { kind: 'binary', op: '+', left: ref('b'), right: ref('c') } }],
     ['(a + b) * c', { kind: 'binary', op: '*', left: { kind: 'binary', op: '+', left: ref('a'), right: ref('b') }, right: ref('c') }],
-    ['(a).b == 1', { kind: 'binary', op: '==', left: { kind: 'access', target: ref('a'), steps: [{ kind: 'attr', name: 'b' }] }, right: { kind: 'literal', value: 1 } }],
+    ['(a).b == 1', { kind: 'binary', op: '==', left: { kind: 'access', target: ref('a'), steps: [{ kind: 'attr', name: 'b' }] }, right: { kind: 'literal', value: 1, text: '1' } }],
   ])('%s: the operand in parentheses is an expression', async (text, expected) => {
     expect(shape(await expr(text))).toEqual(expected);
   });

@@ -5,7 +5,8 @@ import type { Block, Expr } from '../src/parse/syntax';
 
 const { parse, problems } = parserFor(parseTerraformJson, 'main.tf.json', 'bad.tf.json');
 
-const lit = (value: string | number | boolean | null) => ({ kind: 'literal', value });
+/** A number keeps its JSON text too: evaluation reads it exactly. */
+const lit = (value: string | number | boolean | null) => (typeof value === 'number' ? { kind: 'literal', value, text: String(value) } : { kind: 'literal', value });
 const varM = { kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'm' }] };
 
 function expr(block: Block | undefined, name: string): Expr {

@@ -200,7 +200,7 @@ class HclReader {
       case 'index': {
         const inner = node.namedChildren[0];
         // legacy_index is the old `a.0` form; the grammar keeps its digits in the node's text only.
-        if (inner?.type === 'legacy_index') return [{ kind: 'index', key: { kind: 'literal', value: Number(inner.text.slice(1)), range: this.range(inner) } }];
+        if (inner?.type === 'legacy_index') return [{ kind: 'index', key: { kind: 'literal', value: Number(inner.text.slice(1)), text: inner.text.slice(1), range: this.range(inner) } }];
         const key = inner?.namedChildren[0];
         if (!inner || !key) return undefined;
         return [{ kind: 'index', key: this.expression(key) }];
@@ -232,7 +232,7 @@ class HclReader {
       case 'literal_value':
         return this.term(node.namedChildren[0]!);
       case 'numeric_lit':
-        return { kind: 'literal', value: Number(node.text), range };
+        return { kind: 'literal', value: Number(node.text), text: node.text, range };
       case 'bool_lit':
         return { kind: 'literal', value: node.text === 'true', range };
       case 'null_lit':

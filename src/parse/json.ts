@@ -186,6 +186,7 @@ class JsonReader {
       case 'string':
         return this.templates && /[$%]\{/.test(node.value) ? this.template(node.value, range) : { kind: 'literal', value: node.value, range };
       case 'number':
+        return { kind: 'literal', value: node.value, text: this.source.text.slice(node.offset, node.offset + node.length), range };
       case 'boolean':
       case 'null':
         return { kind: 'literal', value: node.value, range };

@@ -5,7 +5,8 @@ import type { Range } from './source';
  * keeps its range so that a value can always be traced to where it is written.
  */
 export type Expr =
-  | { kind: 'literal'; value: string | number | boolean | null; range: Range }
+  /** text: a number as written, which evaluation reads exactly (Terraform's numbers are not doubles). */
+  | { kind: 'literal'; value: string | number | boolean | null; text?: string; range: Range }
   | { kind: 'template'; parts: TemplatePart[]; range: Range }
   | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
   | { kind: 'tuple'; items: Expr[]; range: Range }

@@ -1,8 +1,15 @@
-import { at, bool, failure, num, str, typeName, type Value } from './value';
+import { parseNumber, Unevaluated } from './number';
+import { numberText, numbersEqual } from './number-text';
+import { at, bool, failure, num, str, typeName, unknown, type Value } from './value';
 
-/** How Terraform prints a number in a string: integers without a fraction. */
-export function numberText(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(15)));
+/** The number's text as Terraform writes it, or unknown where tagguard does not write it out. */
+function numberString(v: Extract<Value, { kind: 'number' }>): Value {
+  try {
+    return at(str(numberText(v)), v.origin, v.trace);
+  } catch (e) {
+    if (e instanceof Unevaluated) return unknown(e.message, v.origin, v.trace);
+    throw e;
+  }
 }
 
 /** Terraform's implicit conversion to string (numbers and bools convert; others fail). */
@@ -12,7 +19,7 @@ export function toStringValue(v: Value): Value {
     case 'unknown':
       return v;
     case 'number':
-      return at(str(numberText(v.value)), v.origin, v.trace);
+      return numberString(v);
     case 'bool':
       return at(str(String(v.value)), v.origin, v.trace);
     default:
@@ -20,17 +27,21 @@ export function toStringValue(v: Value): Value {
   }
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
+/** A string becomes a number as cty.ParseNumberVal reads it (number.ts): "0x10", " 1" and "Infinity" fail, "inf" is +Inf. */
 export function toNumberValue(v: Value): Value {
   switch (v.kind) {
     case 'number':
     case 'unknown':
       return v;
     case 'string': {
-      // cty parses decimal text only: no spaces, no hex, no Infinity (which JavaScript's Number accepts).
-      const n = DECIMAL.test(v.value) ? Number(v.value) : NaN;
-      return Number.isFinite(n) ? at(num(n), v.origin, v.trace) : failure(`"${v.value}" is not a number`, v.origin, v.trace);
+      let n;
+      try {
+        n = parseNumber(v.value);
+      } catch (e) {
+        if (e instanceof Unevaluated) return unknown(`"${v.value}": ${e.message}`, v.origin, v.trace);
+        throw e;
+      }
+      return n ? at(num(n), v.origin, v.trace) : failure(`"${v.value}" is not a number`, v.origin, v.trace);
     }
     default:
       return failure(`a ${typeName(v)} cannot be used as a number`, v.origin, v.trace);
@@ -57,8 +68,9 @@ export function valuesEqual(a: Value, b: Value): boolean | undefined {
   switch (a.kind) {
     case 'null':
       return true;
-    case 'string':
     case 'number':
+      return numbersEqual(a, b as typeof a);
+    case 'string':
     case 'bool':
       return a.value === (b as typeof a).value;
     case 'list': {

@@ -1,8 +1,10 @@
 import type { Range } from '../parse/source';
 import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../parse/syntax';
-import { numberText, toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
+import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import { BudgetExceeded, WorkBudget } from './budget';
 import { callFunction } from './functions';
+import * as numbers from './number';
+import { numberText } from './number-text';
 import { bool, decidedBy, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, via, type Value } from './value';
 
 /** Names bound inside one evaluation: each.*, count.index, for-expression and dynamic-block iterators. */
@@ -95,7 +97,7 @@ export class Evaluator {
   private nested(expr: Expr, symbols: Symbols): Value {
     switch (expr.kind) {
       case 'literal':
-        return literal(expr.value, expr.range);
+        return literal(expr);
       case 'template':
         return this.template(expr, symbols);
       case 'tuple':
@@ -292,27 +294,9 @@ export class Evaluator {
     const y = toNumberValue(b);
     if (x.kind !== 'number') return x;
     if (y.kind !== 'number') return y;
-    const [p, q] = [x.value, y.value];
-    switch (op) {
-      case '+':
-        return num(p + q, range);
-      case '-':
-        return num(p - q, range);
-      case '*':
-        return num(p * q, range);
-      case '/':
-        return q === 0 ? failure('division by zero', range) : num(p / q, range);
-      case '%':
-        return q === 0 ? failure('division by zero', range) : num(p % q, range);
-      case '<':
-        return bool(p < q, range);
-      case '<=':
-        return bool(p <= q, range);
-      case '>':
-        return bool(p > q, range);
-      case '>=':
-        return bool(p >= q, range);
-    }
+    if (op in ARITHMETIC) return arithmetic(() => ARITHMETIC[op as keyof typeof ARITHMETIC](x, y), range);
+    const c = numbers.compare(x, y);
+    return bool(op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0, range);
   }
 
   private unary(expr: Extract<Expr, { kind: 'unary' }>, symbols: Symbols): Value {
@@ -322,7 +306,7 @@ export class Evaluator {
       return b.kind === 'bool' ? decidedBy(bool(!b.value, expr.range), b) : b;
     }
     const n = toNumberValue(v);
-    return n.kind === 'number' ? decidedBy(num(-n.value, expr.range), n) : n;
+    return n.kind === 'number' ? decidedBy(num(numbers.negate(n), expr.range), n) : n;
   }
 
   private forExpr(expr: Extract<Expr, { kind: 'for' }>, symbols: Symbols): Value {
@@ -366,10 +350,24 @@ function isDirective(part: Expr | TemplateDirective): part is TemplateDirective 
   return part.kind === 'template-if' || part.kind === 'template-for';
 }
 
-function literal(value: string | number | boolean | null, range: Range): Value {
+/** Terraform's arithmetic operators on numbers (number.ts), as HCL applies them. */
+const ARITHMETIC = { '+': numbers.add, '-': numbers.subtract, '*': numbers.multiply, '/': numbers.divide, '%': numbers.modulo } as const;
+
+/** A computed number at `range`; what Terraform rejects (0/0, ∞-∞) fails, what tagguard does not compute is unknown. */
+function arithmetic(compute: () => numbers.TerraformNumber, range: Range): Value {
+  try {
+    return num(compute(), range);
+  } catch (e) {
+    if (e instanceof numbers.NumberError) return failure(`Error during operation: ${e.message}`, range);
+    if (e instanceof numbers.Unevaluated) return unknown(e.message, range);
+    throw e;
+  }
+}
+
+function literal({ value, text, range }: Extract<Expr, { kind: 'literal' }>): Value {
   if (value === null) return nil(range);
   if (typeof value === 'string') return str(value, range);
-  if (typeof value === 'number') return num(value, range);
+  if (typeof value === 'number') return arithmetic(() => numbers.parseNumber(text ?? String(value)) ?? numbers.fromFloat64(value), range);
   return bool(value, range);
 }
 
@@ -381,8 +379,10 @@ export function index(container: Value, key: Value, range: Range): Value {
     const k = toNumberValue(key);
     if (k.kind !== 'number') return k;
     if (container.set) return failure('elements of a set cannot be accessed by index', range);
-    const item = container.items[k.value];
-    return item ? inside(container, item) : failure(`index ${numberText(k.value)} is out of range (length ${container.items.length})`, range);
+    if (!numbers.isWhole(k)) return failure('indexing a sequence requires a whole number, but the given index has a fractional part', range);
+    const i = numbers.toInt64(k);
+    const item = i === undefined ? undefined : container.items[i];
+    return item ? inside(container, item) : failure(`index ${numberText(k)} is out of range (length ${container.items.length})`, range);
   }
   if (container.kind === 'map') {
     const k = toStringValue(key);

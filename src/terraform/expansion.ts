@@ -1,6 +1,7 @@
 import type { Range } from '../parse/source';
 import type { Body } from '../parse/syntax';
 import { toNumberValue } from './convert';
+import { toInt64 } from './number';
 import { iterate, type Evaluator, type Symbols } from './evaluate';
 import { WorkBudget } from './budget';
 import { firstUnknown, num, str, unknown, type Value } from './value';
@@ -62,11 +63,12 @@ function countOf(v: Value): { count: number } | { unknown: string } | { error: s
     return { error: `Incorrect value type: Invalid expression value: ${why}.` };
   }
   // gocty's conversion to a Go int, which Terraform's message quotes.
-  if (!Number.isInteger(n.value) || Math.abs(n.value) >= 2 ** 63) {
+  const count = toInt64(n);
+  if (count === undefined) {
     return { error: `${INVALID_COUNT} is unsuitable: value must be a whole number, between -9223372036854775808 and 9223372036854775807.` };
   }
-  if (n.value < 0) return { error: `${INVALID_COUNT} is unsuitable: must be greater than or equal to zero.` };
-  return { count: n.value };
+  if (count < 0) return { error: `${INVALID_COUNT} is unsuitable: must be greater than or equal to zero.` };
+  return { count };
 }
 
 interface EachInstance {

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import type { Range } from '../parse/source';
-import { numberText, toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
-import { bool, failure, firstUnknown, fromPlain, list, map, nil, num, str, typeName, unknown, type TraceStep, type Value } from './value';
+import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
+import * as numbers from './number';
+import { goText, numberText, type TextFormat } from './number-text';
+import { compilePattern, findAll, findFirst, PatternError, replaceAll as replaceMatches, type Groups, type Pattern } from './regex';
+import { bool, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, type TraceStep, type Value } from './value';
 
 /**
  * Terraform's built-in functions, applied to evaluated arguments. Unknown propagates
@@ -24,7 +28,7 @@ interface At {
   trace: TraceStep[];
 }
 
-/** A plain string, number or bool is a computed scalar, reported at the call. */
+/** A plain string, whole number (a count, a length) or bool is a computed scalar, reported at the call. */
 type Result = Value | string | number | boolean;
 
 interface Spec {
@@ -94,14 +98,20 @@ function converted<K extends 'string' | 'number' | 'bool'>(v: Value, kind: K): O
 
 const asString = (v: Value) => converted(toStringValue(need(v)), 'string');
 const text = (v: Value) => asString(v).value;
-const number = (v: Value) => converted(toNumberValue(need(v)), 'number').value;
+const number = (v: Value): numbers.TerraformNumber => converted(toNumberValue(need(v)), 'number');
 const boolean = (v: Value) => converted(toBoolValue(need(v)), 'bool').value;
 
+const NOT_AN_INT = 'value must be a whole number, between -9223372036854775808 and 9223372036854775807';
+
+/** A whole number in int64's range, as gocty converts an argument to a Go int. */
 function integer(v: Value): number {
-  const n = number(v);
-  if (!Number.isInteger(n)) fail(`${numberText(n)} is not a whole number`);
+  const n = numbers.toInt64(number(v));
+  if (n === undefined) fail(NOT_AN_INT);
   return n;
 }
+
+/** A computed number, reported at the call. */
+const numberAt = (n: numbers.TerraformNumber, at: At) => num(n, at.range, at.trace);
 
 /** A list or tuple, or (where Terraform converts one) a set. */
 function sequence(v: Value, sets = true): Of<'list'> {
@@ -195,52 +205,53 @@ function replaceAll(s: string, sub: string, rep: string): string {
   return sub === '' ? rep + Array.from(s, (c) => c + rep).join('') : s.split(sub).join(rep);
 }
 
-/** A decimal in exponent form ("1.5e-7") written out in full, as Go's 'f' format does. */
-function expandExponent(s: string): string {
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]?\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign, int, frac = '', e] = m;
-  const digits = int + frac;
-  const point = 1 + Number(e);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-}
-
-/** Go's %g (and big.Float's 'g'): exponent form when the exponent is < -4 or >= the precision (6 if shortest). */
-function formatG(n: number, precision?: number): string {
-  if (n === 0) return '0';
-  const [mantissa, e] = (precision === undefined ? n.toExponential() : n.toExponential(Math.max(precision, 1) - 1)).split('e');
-  const exp = Number(e);
-  const digits = mantissa.replace(/^-|\./g, '').replace(/(.)0+$/, '$1');
-  let eprec = precision === undefined ? 6 : Math.max(precision, 1);
-  if (precision !== undefined && eprec > digits.length && digits.length >= exp + 1) eprec = digits.length;
-  const sign = n < 0 ? '-' : '';
-  const short = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  if (exp < -4 || exp >= eprec) return `${sign}${short}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return sign + expandExponent(`${short}e${exp}`);
-}
-
 /** Go's json.Marshal of a string: HTML-sensitive characters escaped. */
 const jsonString = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-/** JSON as Terraform writes it: object keys sorted, numbers without exponents. Stops at an unknown. */
-function jsonText(v: Value): string {
+/**
+ * JSON as Terraform writes it: object keys sorted, numbers as Terraform writes them (no
+ * exponents; an infinity cannot be written). Stops at an unknown. As an identity (`key`),
+ * numbers that Terraform holds equal are written alike, infinities included.
+ */
+function jsonText(v: Value, key = false): string {
   switch (v.kind) {
     case 'null':
       return 'null';
     case 'string':
       return jsonString(v.value);
     case 'number':
-      return expandExponent(numberText(v.value));
+      if (key) return numbers.isWhole(v) && v.value.isZero() ? '0' : numberText(v);
+      if (!v.value.isFinite()) fail('cannot serialize infinity as JSON');
+      return numberText(v);
     case 'bool':
       return String(v.value);
     case 'list':
-      return `[${v.items.map(jsonText).join(',')}]`;
+      return `[${v.items.map((i) => jsonText(i, key)).join(',')}]`;
     case 'map':
-      return `{${[...v.entries.keys()].sort(byText).map((k) => `${jsonString(k)}:${jsonText(v.entries.get(k)!)}`).join(',')}}`;
+      return `{${[...v.entries.keys()].sort(byText).map((k) => `${jsonString(k)}:${jsonText(v.entries.get(k)!, key)}`).join(',')}}`;
     case 'unknown':
       throw new Stop(v);
+  }
+}
+
+/** Values as Terraform tells them apart (sets, distinct). */
+const identity = (v: Value) => jsonText(v, true);
+
+/** JSON text as jsondecode reads it: numbers exactly, a repeated key's last value kept. */
+function decodeJson(node: JsonNode, source: string, at: At): Value {
+  switch (node.type) {
+    case 'string':
+      return str(node.value as string, at.range, at.trace);
+    case 'number':
+      return numberAt(numbers.parseNumber(source.slice(node.offset, node.offset + node.length))!, at);
+    case 'boolean':
+      return bool(node.value as boolean, at.range, at.trace);
+    case 'null':
+      return nil(at.range, at.trace);
+    case 'array':
+      return list((node.children ?? []).map((c) => decodeJson(c, source, at)), at.range, at.trace);
+    default:
+      return map((node.children ?? []).map((p): [string, Value] => [p.children![0]!.value as string, decodeJson(p.children![1]!, source, at)]), at.range, at.trace);
   }
 }
 
@@ -252,12 +263,12 @@ function makeSet(values: Value[], at: At): Value {
   const pending: Value[] = [];
   for (const v of unify(values)) {
     if (firstUnknown(v)) pending.push(v);
-    else if (!seen.has(jsonText(v))) seen.set(jsonText(v), v);
+    else if (!seen.has(identity(v))) seen.set(identity(v), v);
   }
   const kept = [...seen.values()];
   const all = (kind: Value['kind']) => kept.every((v) => v.kind === kind);
   if (all('string')) kept.sort((a, b) => byText((a as Of<'string'>).value, (b as Of<'string'>).value));
-  else if (all('number')) kept.sort((a, b) => (a as Of<'number'>).value - (b as Of<'number'>).value);
+  else if (all('number')) kept.sort((a, b) => numbers.compare(a as Of<'number'>, b as Of<'number'>));
   else if (all('bool')) kept.sort((a, b) => Number((a as Of<'bool'>).value) - Number((b as Of<'bool'>).value));
   // An unknown element may equal a known one, so the set keeps it apart, and its length is unknown.
   return list([...kept, ...pending], at.range, at.trace, true);
@@ -267,59 +278,31 @@ function makeSet(values: Value[], at: At): Value {
 const setItems = (v: Value) => items(v).map(known);
 
 // ---------------------------------------------------------------------------
-// Regular expressions: Go's RE2 syntax mapped onto JavaScript's.
+// Regular expressions: RE2 as Go has it (regex.ts).
 
-function compile(pattern: string, global = false): RegExp {
-  let source = pattern.replace(/\(\?P</g, '(?<');
-  let flags = global ? 'g' : '';
-  const inline = /^\(\?([ims]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    flags += inline[1];
+function pattern(source: string, style: 'regex' | 'replace'): Pattern {
+  try {
+    return compilePattern(source, style);
+  } catch (e) {
+    if (e instanceof PatternError) fail(e.message);
+    throw e;
   }
-  source = source.replace(/\\(.)/gs, (all, c: string) => (c === 'A' ? '(?<![\\s\\S])' : c === 'z' ? '(?![\\s\\S])' : all));
-  for (const f of [flags + 'u', flags]) {
-    try {
-      return new RegExp(source, f);
-    } catch {
-      // Go accepts some escapes that Unicode-mode JavaScript rejects; retry without it.
-    }
-  }
-  fail(`invalid regular expression ${JSON.stringify(pattern)}`);
 }
 
-/** The shape of a match result: a string (no groups), a list (unnamed groups) or a map (named groups). */
-function captureShape(re: RegExp): { groups: number; names: string[] } {
-  const probe = new RegExp(`(?:${re.source})|`, re.flags.replace('g', '')).exec('')!;
-  const names = Object.keys(probe.groups ?? {});
-  if (names.length && names.length < probe.length - 1) fail('a pattern cannot mix named and unnamed capture groups');
-  return { groups: probe.length - 1, names };
+type Shape = 'string' | 'tuple' | 'object';
+
+/** What a match gives, as Terraform decides it from the pattern: a string, a tuple of groups, or an object of named groups. */
+function captureShape(p: Pattern): Shape {
+  const named = p.names.filter(Boolean).length;
+  if (named && named < p.names.length) fail('invalid regexp pattern: cannot mix both named and unnamed capture groups');
+  return named ? 'object' : p.names.length ? 'tuple' : 'string';
 }
 
-function captures(m: RegExpMatchArray, shape: ReturnType<typeof captureShape>, at: At): Value {
+function captures(m: Groups, p: Pattern, shape: Shape, at: At): Value {
   const s = (x: string | undefined) => (x === undefined ? nil(at.range, at.trace) : str(x, at.range, at.trace));
-  if (shape.groups === 0) return s(m[0]);
-  if (shape.names.length) return map(shape.names.map((n) => [n, s(m.groups![n])]), at.range, at.trace);
+  if (shape === 'string') return s(m[0]);
+  if (shape === 'object') return map(p.names.map((n, i) => [n, s(m[i + 1])]), at.range, at.trace);
   return list(m.slice(1).map(s), at.range, at.trace);
-}
-
-/** Go's Regexp.Expand: $1, ${1}, $name, ${name}, $$. */
-function expand(template: string, m: RegExpMatchArray): string {
-  return template.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_match, token: string, braced?: string, bare?: string) => {
-    if (token === '$') return '$';
-    const name = braced ?? bare!;
-    return (/^\d+$/.test(name) ? m[Number(name)] : m.groups?.[name]) ?? '';
-  });
-}
-
-function regexReplace(s: string, pattern: string, template: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of s.matchAll(compile(pattern, true))) {
-    out += s.slice(last, m.index) + expand(template, m);
-    last = m.index + m[0].length;
-  }
-  return out + s.slice(last);
 }
 
 // ---------------------------------------------------------------------------
@@ -327,31 +310,60 @@ function regexReplace(s: string, pattern: string, template: string): string {
 
 const VERB = /%([-+ 0#]*)(?:\[(\d+)\])?(\d+)?(?:\.(\d*))?(.)?/suy;
 
-function pad(s: string, width: number, flags: string, numeric: boolean): string {
-  const fill = width - graphemes(s).length;
+/** cty's formatPadWidth: to `width` grapheme clusters, with spaces or (flag 0) zeros, left or (flag -) right. */
+function pad(s: string, width: number | undefined, flags: string): string {
+  const fill = (width ?? 0) - graphemes(s).length;
   if (fill <= 0) return s;
-  if (flags.includes('-')) return s + ' '.repeat(fill);
-  if (!flags.includes('0')) return ' '.repeat(fill) + s;
-  const sign = numeric && /^[-+ ]/.test(s) ? s[0] : '';
-  return sign + '0'.repeat(fill) + s.slice(sign.length);
+  const padding = (flags.includes('0') ? '0' : ' ').repeat(fill);
+  return flags.includes('-') ? s + padding : padding + s;
 }
 
-function formatOne(verb: string, flags: string, precision: number | undefined, arg: Value, raw: string, offset: number): string {
+/** Go's fmt with a big.Int (cty's %d %b %o %x %X): sign, # prefix, precision as least digits, width. */
+function formatInteger(n: bigint, verb: 'd' | 'b' | 'o' | 'x' | 'X', flags: string, width: number | undefined, precision: number | undefined): string {
+  const sign = n < 0n ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+  const prefix = flags.includes('#') ? ({ d: '', b: '0b', o: '0', x: '0x', X: '0X' } as const)[verb] : '';
+  const digits = (n < 0n ? -n : n).toString({ d: 10, b: 2, o: 8, x: 16, X: 16 }[verb]);
+  let zeros = 0;
+  if (precision !== undefined) {
+    if (digits.length < precision) zeros = precision - digits.length;
+    else if (digits === '0' && precision === 0) return '';
+  }
+  const fill = (width ?? 0) - (sign.length + prefix.length + zeros + digits.length);
+  let [left, right] = [0, 0];
+  if (fill > 0 && flags.includes('-')) right = fill;
+  else if (fill > 0 && flags.includes('0') && precision === undefined) zeros += fill;
+  else if (fill > 0) left = fill;
+  return ' '.repeat(left) + sign + prefix + '0'.repeat(zeros) + (verb === 'X' ? digits.toUpperCase() : digits) + ' '.repeat(right);
+}
+
+/** Go's fmt with a big.Float (cty's %e %E %f %g %G): big.Float's Text, then sign and width as its Format sets them. */
+function formatFloat(n: numbers.TerraformNumber, verb: TextFormat, flags: string, width: number | undefined, precision: number | undefined): string {
+  const written = goText(n, verb, precision ?? (verb === 'g' || verb === 'G' ? -1 : 6));
+  let [sign, body] = ['', written];
+  if (written[0] === '-' || written[0] === '+') [sign, body] = [written[0] === '+' && flags.includes(' ') ? ' ' : written[0]!, written.slice(1)];
+  else if (flags.includes('+')) sign = '+';
+  else if (flags.includes(' ')) sign = ' ';
+  const fill = Math.max((width ?? 0) - sign.length - body.length, 0);
+  if (flags.includes('-')) return sign + body + ' '.repeat(fill);
+  if (flags.includes('0') && n.value.isFinite()) return sign + '0'.repeat(fill) + body;
+  return ' '.repeat(fill) + sign + body;
+}
+
+function formatOne(verb: string, flags: string, width: number | undefined, precision: number | undefined, arg: Value, raw: string, offset: number): string {
   const where = `"${raw}" at ${offset}`;
   if (arg.kind === 'null') {
-    if (verb === 'v') return 'null';
+    if (verb === 'v') return pad('null', width, flags);
     fail(`unsupported value for ${where}: null value cannot be formatted`);
   }
-  const sign = (n: number, body: string) => (n < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '') + body;
   switch (verb) {
     case 'v':
-      if (!flags.includes('#') && arg.kind === 'string') return arg.value;
-      if (!flags.includes('#') && arg.kind === 'number') return formatG(arg.value);
-      return jsonText(arg);
+      if (!flags.includes('#') && arg.kind === 'string') return pad(arg.value, width, flags);
+      if (!flags.includes('#') && arg.kind === 'number') return pad(goText(arg, 'g', -1), width, flags);
+      return pad(jsonText(arg), width, flags);
     case 's':
     case 'q': {
       const s = precision === undefined ? text(arg) : graphemes(text(arg)).slice(0, precision).join('');
-      return verb === 's' ? s : jsonString(s);
+      return pad(verb === 's' ? s : jsonString(s), width, flags);
     }
     case 't':
       return String(boolean(arg));
@@ -360,26 +372,16 @@ function formatOne(verb: string, flags: string, precision: number | undefined, a
     case 'o':
     case 'x':
     case 'X': {
-      const n = number(arg);
-      if (!Number.isInteger(n)) fail(`unsupported value for ${where}: an integer is required`);
-      const digits = (n < 0 ? -BigInt(n) : BigInt(n)).toString({ d: 10, b: 2, o: 8, x: 16, X: 16 }[verb]);
-      return sign(n, verb === 'X' ? digits.toUpperCase() : digits);
+      const n = numbers.toBigInt(number(arg));
+      if (n === undefined) fail(`unsupported value for ${where}: an integer is required`);
+      return formatInteger(n, verb, flags, width, precision);
     }
     case 'f':
     case 'e':
     case 'E':
     case 'g':
-    case 'G': {
-      const n = number(arg);
-      const abs = Math.abs(n);
-      const body =
-        verb === 'f'
-          ? abs.toFixed(precision ?? 6)
-          : verb === 'g' || verb === 'G'
-            ? formatG(abs, precision)
-            : abs.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
-      return sign(n, verb === 'E' || verb === 'G' ? body.toUpperCase() : body);
-    }
+    case 'G':
+      return formatFloat(number(arg), verb, flags, width, precision);
     default:
       fail(`unsupported format verb '${verb}' in "${raw}" at offset ${offset}`);
   }
@@ -408,8 +410,7 @@ function formatText(spec: string, args: Value[]): string {
     const arg = args[next];
     if (!arg) fail(`not enough arguments for "${raw}" at ${pct}: need index ${next + 1} but have ${args.length} total`);
     highest = Math.max(highest, ++next);
-    const formatted = formatOne(verb, flags, precision === undefined ? undefined : Number(precision), arg, raw, pct);
-    out += pad(formatted, Number(width ?? 0), flags, 'dboxXfeEgG'.includes(verb));
+    out += formatOne(verb, flags, width === undefined ? undefined : Number(width), precision === undefined ? undefined : Number(precision), arg, raw, pct);
     i = pct + raw.length;
   }
   if (highest < args.length) fail(highest === 0 ? 'too many arguments; no verbs in format string' : `too many arguments; only ${highest} used by format string`);
@@ -419,17 +420,19 @@ function formatText(spec: string, args: Value[]): string {
 // ---------------------------------------------------------------------------
 // The functions.
 
+/** cty's range: from start, by step, while short of end; at most 1024 values. */
 function rangeOf(args: Value[], at: At): Value {
   const ns = args.map(number);
-  const [start, limit] = ns.length === 1 ? [0, ns[0]!] : [ns[0]!, ns[1]!];
-  const step = ns[2] ?? (start <= limit ? 1 : -1);
-  if (step === 0 && start !== limit) fail('step must not be zero');
-  if (start < limit && step < 0) fail('step must be positive when start is less than limit');
-  if (start > limit && step > 0) fail('step must be negative when start is greater than limit');
+  const [zero, one, minusOne] = [numbers.fromInteger(0), numbers.fromInteger(1), numbers.fromInteger(-1)];
+  const [start, end] = ns.length === 1 ? [zero, ns[0]!] : [ns[0]!, ns[1]!];
+  const step = ns[2] ?? (numbers.compare(end, start) < 0 ? minusOne : one);
+  const down = numbers.compare(step, zero) < 0;
+  if (down && numbers.compare(end, start) > 0) fail('end must be less than start when step is negative');
+  if (!down && numbers.compare(end, start) < 0) fail('end must be greater than start when step is positive');
   const out: Value[] = [];
-  for (let n = start; step > 0 ? n < limit : n > limit; n += step) {
+  for (let n = start; down ? numbers.compare(n, end) > 0 : numbers.compare(n, end) < 0; n = numbers.add(n, step)) {
     if (out.length >= 1024) fail('more than 1024 values were generated; either decrease the difference between start and end or use a smaller step');
-    out.push(num(n, at.range, at.trace));
+    out.push(numberAt(n, at));
   }
   return list(out, at.range, at.trace);
 }
@@ -475,6 +478,24 @@ function decodeBase64(s: string): string {
   }
 }
 
+/** A number as gocty converts it to a float64: rounded, but never to an infinity it was not. */
+function float64(v: Value): numbers.TerraformNumber {
+  const n = number(v);
+  if (n.value.isFinite() && !Number.isFinite(numbers.toFloat64(n))) fail('value must be between -1.7976931348623157e+308 and 1.7976931348623157e+308 inclusive');
+  return n;
+}
+
+/** Go's big.Int SetString(s, base) for base 2 to 62: an optional sign, then digits (letters from 10; from base 37 upper case is 36 and up). */
+function parseInteger(s: string, base: number): bigint | undefined {
+  const m = /^([+-]?)([0-9A-Za-z]+)$/.exec(s);
+  if (!m) return undefined;
+  const digits = Array.from(m[2]!, (c) => (c <= '9' ? c.charCodeAt(0) - 48 : c >= 'a' ? c.charCodeAt(0) - 87 : c.charCodeAt(0) - 65 + (base <= 36 ? 10 : 36)));
+  if (digits.some((d) => d >= base)) return undefined;
+  if (numbers.integerBeyondRange(m[2]!.replace(/^0+/, '').length, base)) throw numbers.beyondRange();
+  const n = digits.reduce((total, d) => total * BigInt(base) + BigInt(d), 0n);
+  return m[1] === '-' ? -n : n;
+}
+
 const hash = (algorithm: string) => spec(1, 1, ([s]) => createHash(algorithm).update(text(s)).digest('hex'));
 
 const SPECS: Record<string, Spec> = {
@@ -501,10 +522,11 @@ const SPECS: Record<string, Spec> = {
   can: spec(1, 1, ([v]) => (deepError(v) ? false : (firstUnknown(v) ?? true)), { lazy: true, nulls: true, catches: true }),
   element: spec(2, 2, ([l, i]) => {
     const all = items(l, false);
-    const n = integer(i);
+    const n = numbers.toBigInt(number(i));
+    if (n === undefined || n >= 2n ** 63n || n < -(2n ** 63n)) fail(`invalid index: ${NOT_AN_INT}`);
     if (!all.length) fail('cannot use element function with an empty list');
-    if (n < 0) fail('cannot use element function with a negative index');
-    return all[n % all.length]!;
+    if (n < 0n) fail('cannot use element function with a negative index');
+    return all[Number(n % BigInt(all.length))]!;
   }),
   one: spec(1, 1, ([l], at) => {
     const seq = sequence(l);
@@ -540,7 +562,7 @@ const SPECS: Record<string, Spec> = {
   }),
   distinct: spec(1, 1, ([l], at) => {
     const seen = new Set<string>();
-    const kept = items(l).filter((v) => !seen.has(jsonText(v)) && seen.add(jsonText(v)));
+    const kept = items(l).filter((v) => !seen.has(identity(v)) && seen.add(identity(v)));
     return list(kept, at.range, at.trace);
   }),
   compact: spec(1, 1, ([l], at) => list(items(l).map(need).filter((v) => !isEmpty(v)).map(asString), at.range, at.trace)),
@@ -566,12 +588,12 @@ const SPECS: Record<string, Spec> = {
   setunion: spec(1, ANY, (args, at) => makeSet(args.flatMap(setItems), at)),
   setintersection: spec(1, ANY, (args, at) => {
     const [first, ...rest] = args.map((a) => setItems(a));
-    const others = rest.map((r) => new Set(r.map(jsonText)));
-    return makeSet(first.filter((v) => others.every((o) => o.has(jsonText(v)))), at);
+    const others = rest.map((r) => new Set(r.map(identity)));
+    return makeSet(first.filter((v) => others.every((o) => o.has(identity(v)))), at);
   }),
   setsubtract: spec(2, 2, ([a, b], at) => {
-    const drop = new Set(setItems(b).map(jsonText));
-    return makeSet(setItems(a).filter((v) => !drop.has(jsonText(v))), at);
+    const drop = new Set(setItems(b).map(identity));
+    return makeSet(setItems(a).filter((v) => !drop.has(identity(v))), at);
   }),
 
   // Questions about collections.
@@ -635,33 +657,33 @@ const SPECS: Record<string, Spec> = {
     return list((d === '' ? Array.from(t) : t.split(d)).map((p) => str(p, at.range, at.trace)), at.range, at.trace);
   }),
   replace: spec(3, 3, ([s, sub, rep]) => {
-    const [t, pattern, r] = [text(s), text(sub), text(rep)];
-    const regex = pattern.length > 1 && pattern.startsWith('/') && pattern.endsWith('/');
-    return regex ? regexReplace(t, pattern.slice(1, -1), r) : replaceAll(t, pattern, r);
+    const [t, search, r] = [text(s), text(sub), text(rep)];
+    const regex = search.length > 1 && search.startsWith('/') && search.endsWith('/');
+    return regex ? replaceMatches(pattern(search.slice(1, -1), 'replace'), t, r) : replaceAll(t, search, r);
   }),
   regex: spec(2, 2, ([p, s], at) => {
-    const re = compile(text(p));
+    const re = pattern(text(p), 'regex');
     const shape = captureShape(re);
-    const m = re.exec(text(s));
+    const m = findFirst(re, text(s));
     if (!m) fail('pattern did not match any part of the given string');
-    return captures(m, shape, at);
+    return captures(m, re, shape, at);
   }),
   regexall: spec(2, 2, ([p, s], at) => {
-    const re = compile(text(p), true);
+    const re = pattern(text(p), 'regex');
     const shape = captureShape(re);
-    return list([...text(s).matchAll(re)].map((m) => captures(m, shape, at)), at.range, at.trace);
+    return list(findAll(re, text(s)).map((m) => captures(m, re, shape, at)), at.range, at.trace);
   }),
 
   // Encoding.
   jsonencode: spec(1, 1, ([v]) => jsonText(v), { nulls: true }),
   jsondecode: spec(1, 1, ([s], at) => {
-    let data: unknown;
+    const source = text(s);
     try {
-      data = JSON.parse(text(s));
+      JSON.parse(source);
     } catch (e) {
       fail(`invalid JSON: ${(e as Error).message}`);
     }
-    return fromPlain(data, at.range, at.trace);
+    return decodeJson(parseTree(source)!, source, at);
   }),
   base64encode: spec(1, 1, ([s]) => Buffer.from(text(s)).toString('base64')),
   base64decode: spec(1, 1, ([s]) => decodeBase64(text(s))),
@@ -674,18 +696,26 @@ const SPECS: Record<string, Spec> = {
   tonumber: spec(1, 1, ([v]) => (v.kind === 'null' ? v : converted(toNumberValue(v), 'number')), { nulls: true }),
   tobool: spec(1, 1, ([v]) => (v.kind === 'null' ? v : converted(toBoolValue(v), 'bool')), { nulls: true }),
 
-  // Numbers.
-  min: spec(1, ANY, (args) => Math.min(...args.map(number))),
-  max: spec(1, ANY, (args) => Math.max(...args.map(number))),
-  abs: spec(1, 1, ([n]) => Math.abs(number(n))),
-  ceil: spec(1, 1, ([n]) => Math.ceil(number(n))),
-  floor: spec(1, 1, ([n]) => Math.floor(number(n))),
-  signum: spec(1, 1, ([n]) => Math.sign(number(n))),
-  pow: spec(2, 2, ([a, b]) => Math.pow(number(a), number(b))),
-  sum: spec(1, 1, ([l]) => {
+  // Numbers (number.ts): computed, reported at the call.
+  min: spec(1, ANY, (args, at) => numberAt(args.map(number).reduce((m, n) => (numbers.compare(n, m) < 0 ? n : m)), at)),
+  max: spec(1, ANY, (args, at) => numberAt(args.map(number).reduce((m, n) => (numbers.compare(n, m) > 0 ? n : m)), at)),
+  abs: spec(1, 1, ([n], at) => numberAt(numbers.absolute(number(n)), at)),
+  ceil: spec(1, 1, ([n], at) => numberAt(numbers.ceil(number(n)), at)),
+  floor: spec(1, 1, ([n], at) => numberAt(numbers.floor(number(n)), at)),
+  signum: spec(1, 1, ([n]) => Math.sign(integer(n))),
+  pow: spec(2, 2, ([a, b], at) => numberAt(numbers.power(float64(a), float64(b)), at)),
+  sum: spec(1, 1, ([l], at) => {
     const all = items(l);
     if (!all.length) fail('cannot sum an empty list');
-    return all.reduce((total, v) => total + number(v), 0);
+    return numberAt(all.map(number).reduce((total, n) => numbers.add(total, n)), at);
+  }),
+  parseint: spec(2, 2, ([s, b], at) => {
+    if (s.kind !== 'string') fail(`first argument must be a string, not ${typeName(s)}`);
+    const base = integer(b);
+    if (base < 2 || base > 62) fail('base must be a whole number between 2 and 62 inclusive');
+    const n = parseInteger(s.value, base);
+    if (n === undefined) fail(`cannot parse ${JSON.stringify(s.value)} as a base ${base} integer`);
+    return numberAt(numbers.fromInteger(n), at);
   }),
 };
 
@@ -724,10 +754,12 @@ function wrap(name: string, spec: Spec): TerraformFunction {
     try {
       const r = spec.impl(args, at);
       if (typeof r === 'string') return str(r, at.range, at.trace);
-      if (typeof r === 'number') return Number.isFinite(r) ? num(r, at.range, at.trace) : failure(`call to function "${name}" failed: the result is not a finite number`, call.range);
+      if (typeof r === 'number') return num(r, at.range, at.trace);
       if (typeof r === 'boolean') return bool(r, at.range, at.trace);
       return r;
     } catch (e) {
+      if (e instanceof numbers.NumberError) return failure(`call to function "${name}" failed: ${e.message}`, call.range);
+      if (e instanceof numbers.Unevaluated) return unknown(`function "${name}": ${e.message}`, call.range);
       if (!(e instanceof Stop)) throw e;
       return typeof e.result === 'string' ? failure(`call to function "${name}" failed: ${e.result}`, call.range) : e.result;
     }

@@ -1,7 +1,19 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { tooDeep } from '../parse/json';
 import type { Range, SourceFile, SyntaxProblem } from '../parse/source';
+import { parseNumber, Unevaluated } from './number';
 import { bool, list, map, nil, num, str, unknown, type Value } from './value';
+
+/** A number in the plan, read exactly as Terraform wrote it. */
+function planNumber(text: string, origin: Range): Value {
+  try {
+    const n = parseNumber(text);
+    return n ? num(n, origin) : unknown(`${text} is not a number`, origin);
+  } catch (e) {
+    if (e instanceof Unevaluated) return unknown(e.message, origin);
+    throw e;
+  }
+}
 
 /**
  * Terraform's JSON plan (`terraform show -json plan.out`, format_version 1.x) as
@@ -183,7 +195,7 @@ function merge(source: SourceFile, after: JsonNode | undefined, marks: JsonNode 
     case 'string':
       return str(after.value, origin);
     case 'number':
-      return num(after.value, origin);
+      return planNumber(source.text.slice(after.offset, after.offset + after.length), origin);
     case 'boolean':
       return bool(after.value, origin);
     case 'null':

@@ -1,4 +1,6 @@
 import type { Range } from '../parse/source';
+import { fromInteger, parseNumber, type TerraformNumber } from './number';
+import { numberText, toJsNumber } from './number-text';
 
 /** One step from where a value is used to where it is written. */
 export interface TraceStep {
@@ -22,7 +24,8 @@ interface Base {
  */
 export type Value =
   | (Base & { kind: 'string'; value: string })
-  | (Base & { kind: 'number'; value: number })
+  /** A Go big.Float as cty holds it: an exact value and its precision in bits (number.ts). */
+  | (Base & { kind: 'number' } & TerraformNumber)
   | (Base & { kind: 'bool'; value: boolean })
   | (Base & { kind: 'null' })
   /** listType: of a list type (a `list(…)` constraint, tolist), which Terraform names "list of …"; a literal list is a tuple. */
@@ -38,8 +41,10 @@ export function str(value: string, origin?: Range, trace: TraceStep[] = []): Val
   return { kind: 'string', value, origin, trace };
 }
 
-export function num(value: number, origin?: Range, trace: TraceStep[] = []): Value {
-  return { kind: 'number', value, origin, trace };
+/** A number; a JavaScript number must be whole (a count, an index, a length: Terraform's NumberIntVal). */
+export function num(n: TerraformNumber | number, origin?: Range, trace: TraceStep[] = []): Value {
+  const { value, prec } = typeof n === 'number' ? fromInteger(n) : n;
+  return { kind: 'number', value, prec, origin, trace };
 }
 
 export function bool(value: boolean, origin?: Range, trace: TraceStep[] = []): Value {
@@ -130,11 +135,17 @@ export function firstUnknown(value: Value): Extract<Value, { kind: 'unknown' }> 
 
 export type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
 
-/** The value as plain JSON data; call only when firstUnknown is undefined. */
+/**
+ * The value as plain JSON data; call only when firstUnknown is undefined. A number is a
+ * JavaScript number when that number denotes exactly the decimal Terraform writes for it
+ * (`30`, `0.3`, `1e+30`), and otherwise that decimal as a string (`"9007199254740993"`,
+ * 155 digits of `1/3`, `"+Inf"`), so that no value the policy sees is silently rounded.
+ */
 export function toPlain(value: Value): Plain {
   switch (value.kind) {
-    case 'string':
     case 'number':
+      return toJsNumber(value) ?? numberText(value);
+    case 'string':
     case 'bool':
       return value.value;
     case 'null':
@@ -151,7 +162,7 @@ export function toPlain(value: Value): Plain {
 export function fromPlain(data: unknown, origin?: Range, trace: TraceStep[] = []): Value {
   if (data === null || data === undefined) return nil(origin, trace);
   if (typeof data === 'string') return str(data, origin, trace);
-  if (typeof data === 'number') return num(data, origin, trace);
+  if (typeof data === 'number') return num(parseNumber(String(data))!, origin, trace);
   if (typeof data === 'boolean') return bool(data, origin, trace);
   if (Array.isArray(data)) return list(data.map((d) => fromPlain(d, origin, trace)), origin, trace);
   return map(
