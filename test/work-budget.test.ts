@@ -11,6 +11,7 @@ describe('a root past its work budget', () => {
     ['for expressions over range(1000), three deep', 'locals {\n  cube = [for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]\n}\n' + repo('length(local.cube) > 0 ? "MUTABLE" : "IMMUTABLE"'), /collection elements built|resource and module instances|expressions evaluated/],
     ['a list doubled 60 times', 'locals {\n  l0 = ["x"]\n' + Array.from({ length: 60 }, (_, i) => `  l${i + 1} = concat(local.l${i}, local.l${i})\n`).join('') + '}\n' + repo('length(local.l60) > 0 ? "MUTABLE" : "IMMUTABLE"'), /collection elements built/],
     ['a string doubled 40 times', 'locals {\n  s0 = "xxxxxxxxxxxxxxxx"\n' + Array.from({ length: 40 }, (_, i) => `  s${i + 1} = "\${local.s${i}}\${local.s${i}}"\n`).join('') + '}\n' + repo('length(local.s40) > 0 ? "MUTABLE" : "IMMUTABLE"'), /characters of strings built/],
+    ['format with a width of a billion', repo('format("%999999999d", 1)'), /characters of strings built/],
     ['for_each over a million keys', 'locals {\n  keys = merge([for a in range(1000) : { for b in range(1000) : "${a}-${b}" => b }]...)\n}\n\nresource "aws_ecr_repository" "bad" {\n  for_each             = local.keys\n  name                 = each.key\n  image_tag_mutability = "MUTABLE"\n}\n', /collection elements built|resource and module instances|expressions evaluated/],
   ])('%s: an input error naming the budget; the other root is still judged', async (_name, text, budget) => {
     const dir = tree({ ...GOOD, 'bad/main.tf': text });

@@ -387,6 +387,9 @@ function formatOne(verb: string, flags: string, width: number | undefined, preci
   }
 }
 
+/** format's widths and precisions beyond this are not built (budget.ts counts what is). */
+const MAX_FORMAT_WIDTH = 1_000_000;
+
 function formatText(spec: string, args: Value[]): string {
   let out = '';
   let next = 0;
@@ -410,6 +413,8 @@ function formatText(spec: string, args: Value[]): string {
     const arg = args[next];
     if (!arg) fail(`not enough arguments for "${raw}" at ${pct}: need index ${next + 1} but have ${args.length} total`);
     highest = Math.max(highest, ++next);
+    // A width or precision past any real use would build the string before the budget could see it: it is the budget running out.
+    if (Number(width ?? 0) > MAX_FORMAT_WIDTH || Number(precision ?? 0) > MAX_FORMAT_WIDTH) throw new RangeError(`Invalid string length: "${raw}" at offset ${pct}`);
     out += formatOne(verb, flags, width === undefined ? undefined : Number(width), precision === undefined ? undefined : Number(precision), arg, raw, pct);
     i = pct + raw.length;
   }
