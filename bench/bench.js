@@ -69,7 +69,14 @@ function median(xs) {
 
 function bench(cases) {
   const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (let i = 0; i < runs; i++) for (const [name, cmd] of Object.entries(cases)) results[name].push(measure(cmd));
+  for (let i = 0; i < runs; i++) {
+    for (const [name, cmd] of Object.entries(cases)) {
+      const r = measure(cmd);
+      // A scan that stopped at a usage or input error measured nothing worth reporting.
+      if (cmd.includes(tagguard) && r.status !== 0 && r.status !== 1) throw new Error(`${name} exited with ${r.status}: run ${cmd.join(' ')} in ${dir}`);
+      results[name].push(r);
+    }
+  }
   return Object.fromEntries(
     Object.entries(results).map(([k, rs]) => [k, { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: median(rs.map((r) => r.rss)) }]),
   );
@@ -91,7 +98,7 @@ table(
   bench({
     'node read-only floor': ['node', '-e', floor, dir],
     'grep -rl': ['grep', '-rl', 'aws_ecr_repository', dir],
-    'tagguard scan': ['node', tagguard, 'scan', dir, '--format', 'json', '--output', path.join(os.tmpdir(), 'tagguard-bench.json')],
+    'tagguard scan': ['node', tagguard, 'scan', dir, '--format', 'json', '--output', 'tagguard-bench.json'],
   }),
   'node read-only floor',
 );
@@ -99,7 +106,7 @@ table(
   'One file (pre-commit)',
   bench({
     'node -e 0': ['node', '-e', '0'],
-    'tagguard scan <file>': ['node', tagguard, 'scan', path.relative(dir, sample), '--format', 'json', '--output', path.join(os.tmpdir(), 'tagguard-bench-one.json')],
+    'tagguard scan <file>': ['node', tagguard, 'scan', path.relative(dir, sample), '--format', 'json', '--output', 'tagguard-bench-one.json'],
   }),
   'node -e 0',
 );

@@ -44,13 +44,14 @@ export function readBytes(file: string, maxBytes: number, limitName = '--max-fil
     if (stat.size > maxBytes) return { ok: false, message: `file is ${size(stat.size)}, over ${limit}` };
     // The size the system gave was wrong (files in /proc say 0): what was read is all that is known.
     const over = { ok: false as const, message: `file is larger than ${limit}` };
-    let buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(stat.size + 1, 64 * 1024)));
+    // One byte more than the size the system gives shows whether it was right; a file that says 0 (/proc) starts at 4 KiB and grows.
+    let buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, stat.size > 0 ? stat.size + 1 : 4096));
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
         if (length > maxBytes) return over;
-        const grown = Buffer.alloc(Math.min(maxBytes + 1, buffer.length * 2));
-        buffer.copy(grown);
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+        buffer.copy(grown, 0, 0, length);
         buffer = grown;
       }
       const n = readSync(fd, buffer, length, buffer.length - length, null);
