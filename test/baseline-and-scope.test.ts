@@ -65,6 +65,16 @@ describe('limiting the report to some files', () => {
     expect(json().findings.map((f: { file: string }) => f.file)).toEqual(['not-set/main.tf']);
   });
 
+  test('--changed-since reports files whose names git would quote (é.tf, a tab), committed or untracked', async () => {
+    const dir = repo(['not-set']);
+    const text = readFileSync(path.join(dir, 'not-set', 'main.tf'), 'utf8');
+    writeFileSync(path.join(dir, 'not-set', 'é.tf'), text.replace(/"aws_ecr_repository" "(\w+)"/, '"aws_ecr_repository" "accented"'));
+    writeFileSync(path.join(dir, 'not-set', 'tab\there.tf'), text.replace(/"aws_ecr_repository" "(\w+)"/, '"aws_ecr_repository" "tabbed"'));
+    const { code, json } = await run(['scan', '--changed-since', 'HEAD', '--format', 'json'], dir);
+    expect(code).toBe(1);
+    expect(json().findings.map((f: { file: string }) => f.file).sort()).toEqual(['not-set/tab\there.tf', 'not-set/é.tf']);
+  });
+
   test('--changed-since with a ref git does not know is a usage error', async () => {
     const dir = repo(['mutable']);
     const { code, err } = await run(['scan', '--changed-since', 'no-such-ref'], dir);

@@ -490,9 +490,10 @@ function gitChangedFiles(ref: string, cwd: string): string[] {
   }
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit)) throw new UsageError(`--changed-since ${ref}: not a commit in this repository`);
   try {
-    const diff = git('diff', '--name-only', '--relative', '--no-ext-diff', commit, '--');
-    const untracked = git('ls-files', '--others', '--exclude-standard');
-    return [...diff.split('\n'), ...untracked.split('\n')].filter(Boolean);
+    // -z: names as they are, not quoted (core.quotePath would turn é.tf into "\303\251.tf", which matches no file).
+    const diff = git('diff', '-z', '--name-only', '--relative', '--no-ext-diff', commit, '--');
+    const untracked = git('ls-files', '-z', '--others', '--exclude-standard');
+    return [...diff.split('\0'), ...untracked.split('\0')].filter(Boolean);
   } catch (e) {
     throw new UsageError(`--changed-since ${ref}: ${stderrOf(e)}`);
   }

@@ -1,11 +1,11 @@
 import type { Range } from '../parse/source';
 import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../parse/syntax';
 import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
-import { BudgetExceeded, WorkBudget } from './budget';
+import { BudgetExceeded, WORK_LIMITS, WorkBudget } from './budget';
 import { callFunction } from './functions';
 import * as numbers from './number';
 import { numberText } from './number-text';
-import { bool, decidedBy, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, via, type Value } from './value';
+import { bool, decidedBy, expandedSize, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, via, type Value } from './value';
 
 /** Names bound inside one evaluation: each.*, count.index, for-expression and dynamic-block iterators. */
 export interface Symbols {
@@ -92,6 +92,8 @@ export class Evaluator {
     if (value.kind === 'string') this.budget.spend('characters', value.value.length, range);
     else if (value.kind === 'list') this.budget.spend('elements', value.items.length, range);
     else if (value.kind === 'map') this.budget.spend('elements', value.entries.size, range);
+    // A value built from shared parts can be small to build and exponential to walk (each level holding the last twice).
+    if ((value.kind === 'list' || value.kind === 'map') && expandedSize(value) > WORK_LIMITS.elements) throw new BudgetExceeded('elements', range);
   }
 
   private nested(expr: Expr, symbols: Symbols): Value {

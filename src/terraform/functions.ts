@@ -142,7 +142,28 @@ function unify(values: Value[]): Value[] {
 // Text and ordering as Go sees it.
 
 /** Characters as Terraform counts them: grapheme clusters. */
-const graphemes = (s: string): string[] => Array.from(new Intl.Segmenter().segment(s), (g) => g.segment);
+const SEGMENTER = new Intl.Segmenter();
+/** Segmenting one long string costs time quadratic in its length (V8): cut into pieces, each re-joined with the cluster the last one ended on. */
+const SEGMENT_PIECE = 512;
+/** A cluster longer than this (thousands of combining marks) is cut: past any text, and it keeps the cost linear. */
+const LONGEST_CLUSTER = 4096;
+
+function graphemes(s: string): string[] {
+  if (s.length <= SEGMENT_PIECE) return Array.from(SEGMENTER.segment(s), (g) => g.segment);
+  const out: string[] = [];
+  let carry = '';
+  for (let i = 0; i < s.length; i += SEGMENT_PIECE) {
+    const parts = Array.from(SEGMENTER.segment(carry + s.slice(i, i + SEGMENT_PIECE)), (g) => g.segment);
+    // The last cluster may go on in the next piece (a combining mark, the second half of a surrogate pair, a flag).
+    carry = i + SEGMENT_PIECE < s.length ? parts.pop()! : '';
+    if (carry.length > LONGEST_CLUSTER) {
+      out.push(carry);
+      carry = '';
+    }
+    out.push(...parts);
+  }
+  return out;
+}
 
 /** Go's string order: by UTF-8 bytes (code points), not UTF-16 units. */
 const byText = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));

@@ -111,6 +111,23 @@ export function at<V extends Value>(value: V, origin: Range | undefined, trace: 
   return { ...value, origin, trace };
 }
 
+const SIZES = new WeakMap<Value, number>();
+
+/**
+ * How many values a value holds when walked as a tree. Values share their parts (a
+ * local used twice), so a few lines can build a value whose tree is exponential:
+ * counted once per part, by identity, to catch that before anything walks it.
+ */
+export function expandedSize(value: Value): number {
+  const known = SIZES.get(value);
+  if (known !== undefined) return known;
+  let size = 1;
+  if (value.kind === 'list') for (const item of value.items) size += expandedSize(item);
+  else if (value.kind === 'map') for (const item of value.entries.values()) size += expandedSize(item);
+  SIZES.set(value, size);
+  return size;
+}
+
 /** The first unknown anywhere inside a value, if any. */
 export function firstUnknown(value: Value): Extract<Value, { kind: 'unknown' }> | undefined {
   switch (value.kind) {
