@@ -119,7 +119,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
     resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
   }
   errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
-  const verdicts = judge([builtin], resources, options.policy);
+  const verdicts = judge(builtin, resources, options.policy);
   errors.push(...verdicts.problems);
   const judged = toFindings([...verdicts.raw, ...(await customFindings(custom, policyInput(resources, options.policy), errors))], resources);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
@@ -148,29 +148,26 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
 }
 
 /**
- * Every policy's findings over all roots at once. A policy that fails on that input
- * (its memory cap, say) is evaluated again root by root, so that only the roots it
- * fails on are lost, each as an input error.
+ * The built-in policy's findings over all roots at once. A policy that fails on that
+ * input (its memory cap, say) is evaluated again root by root, so that only the roots
+ * it fails on are lost, each as an input error.
  */
-function judge(engines: PolicyEngine[], resources: ResourceInstance[], config: PolicyConfig): { raw: RawFinding[]; problems: ScanProblem[] } {
+function judge(engine: PolicyEngine, resources: ResourceInstance[], config: PolicyConfig): { raw: RawFinding[]; problems: ScanProblem[] } {
+  try {
+    return { raw: engine.findings(policyInput(resources, config)), problems: [] };
+  } catch {
+    // isolated below
+  }
   const raw: RawFinding[] = [];
   const problems: ScanProblem[] = [];
-  for (const engine of engines) {
+  const byRoot = new Map<string, ResourceInstance[]>();
+  for (const r of resources) byRoot.set(r.root, [...(byRoot.get(r.root) ?? []), r]);
+  for (const [root, group] of byRoot) {
     try {
-      raw.push(...engine.findings(policyInput(resources, config)));
-      continue;
-    } catch {
-      // isolated below
-    }
-    const byRoot = new Map<string, ResourceInstance[]>();
-    for (const r of resources) byRoot.set(r.root, [...(byRoot.get(r.root) ?? []), r]);
-    for (const [root, group] of byRoot) {
-      try {
-        raw.push(...engine.findings(policyInput(group, config)));
-      } catch (e) {
-        const name = engine.rules().map((r) => r.id).join(', ') || 'a policy';
-        problems.push({ file: root, line: 0, column: 0, message: `${name} could not judge this root (${(e as Error).message}); its resources are not judged` });
-      }
+      raw.push(...engine.findings(policyInput(group, config)));
+    } catch (e) {
+      const name = engine.rules().map((r) => r.id).join(', ') || 'a policy';
+      problems.push({ file: root, line: 0, column: 0, message: `${name} could not judge this root (${(e as Error).message}); its resources are not judged` });
     }
   }
   return { raw, problems };

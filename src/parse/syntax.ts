@@ -93,3 +93,16 @@ export interface ParsedFile {
   /** HCL only; JSON has no comments. */
   comments: Comment[];
 }
+
+/** Every expression inside an expression, itself included; iterative, so deep nesting cannot overflow the stack. */
+export function* expressionsIn(expr: Expr): Generator<Expr> {
+  const stack: unknown[] = [expr];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node && typeof node === 'object') {
+      if ('kind' in node && 'range' in node) yield node as Expr;
+      for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);
+    }
+  }
+}

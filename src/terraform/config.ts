@@ -1,5 +1,5 @@
 import type { Range, SyntaxProblem } from '../parse/source';
-import type { Attribute, Block, Expr, ParsedFile, Syntax } from '../parse/syntax';
+import { expressionsIn, type Attribute, type Block, type Expr, type ParsedFile, type Syntax } from '../parse/syntax';
 import { mergeOverrides } from './override';
 
 export interface VariableDecl {
@@ -84,7 +84,7 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
             if (nullable?.kind === 'literal' && (nullable.value === false || nullable.value === 'false') && fallback?.kind === 'literal' && fallback.value === null) {
               config.problems.push({ file: fallback.range.file, line: fallback.range.line, column: fallback.range.column, message: 'Invalid default value for variable: A null default value is not valid when nullable=false.' });
             }
-            config.variables.set(block.labels[0], { name: block.labels[0], default: attrs.get('default')?.expr, type: attrs.get('type')?.expr, nullable: attrs.get('nullable')?.expr, range: block.range });
+            config.variables.set(block.labels[0], { name: block.labels[0], default: fallback, type: attrs.get('type')?.expr, nullable, range: block.range });
           }
           break;
         case 'module': {
@@ -152,15 +152,6 @@ function localCycles(locals: Map<string, Attribute>): SyntaxProblem[] {
 /** Names of the locals an expression refers to. */
 function localRefs(expr: Expr): Set<string> {
   const found = new Set<string>();
-  const stack: unknown[] = [expr];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
-    else if (node && typeof node === 'object') {
-      const e = node as Expr;
-      if (e.kind === 'traversal' && e.root === 'local' && e.steps[0]?.kind === 'attr') found.add(e.steps[0].name);
-      for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);
-    }
-  }
+  for (const e of expressionsIn(expr)) if (e.kind === 'traversal' && e.root === 'local' && e.steps[0]?.kind === 'attr') found.add(e.steps[0].name);
   return found;
 }

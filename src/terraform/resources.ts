@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Range, SyntaxProblem } from '../parse/source';
-import type { Block, Body, Expr, Syntax } from '../parse/syntax';
+import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../parse/syntax';
 import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
 import { Evaluator, iterate, type References, type Symbols } from './evaluate';
 import { WorkBudget } from './budget';
@@ -90,10 +90,8 @@ interface InstancePlace {
   address: string;
   /** Call names from the root, for .terraform/modules/modules.json keys. */
   keyPath: string[];
-  /** Input values by variable name, evaluated when first read (in the caller's scope). */
-  inputs: Map<string, () => Value>;
-  /** Where each input is written in the call. */
-  inputAt?: Map<string, Range>;
+  /** Input values by variable name, evaluated when first read (in the caller's scope), and where each is written in the call. */
+  inputs: Map<string, { read: () => Value; at?: Range }>;
   rootDir: string;
   /** Module directories from the root to this one, for cycle detection. */
   chain: string[];
@@ -127,16 +125,13 @@ class ModuleInstance implements References {
   readonly config: ModuleConfig;
   readonly address: string;
   readonly keyPath: string[];
-  private readonly inputs: Map<string, () => Value>;
+  private readonly inputs: InstancePlace['inputs'];
   readonly rootDir: string;
   readonly chain: string[];
   readonly anchor?: Range;
   readonly selectedWorkspace?: Value;
 
-  private readonly place_: InstancePlace;
-
   constructor(place: InstancePlace) {
-    this.place_ = place;
     ({ ctx: this.ctx, config: this.config, address: this.address, keyPath: this.keyPath, inputs: this.inputs, rootDir: this.rootDir, chain: this.chain, anchor: this.anchor, workspace: this.selectedWorkspace } = place);
     this.evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message), place.ctx.evaluationDepth, place.ctx.budget);
   }
@@ -154,7 +149,7 @@ class ModuleInstance implements References {
     if (cached === 'evaluating') {
       const decl = this.config.variables.get(name);
       const message = `Cycle: var.${name} of ${this.describe()} depends on itself through module outputs`;
-      const at = this.place_.inputAt?.get(name) ?? this.anchor ?? decl?.range;
+      const at = this.inputs.get(name)?.at ?? this.anchor ?? decl?.range;
       if (at) report(this.problems, at, message);
       return failure(message);
     }
@@ -164,7 +159,7 @@ class ModuleInstance implements References {
     this.variables.set(name, 'evaluating');
     if (!decl) value = failure(`variable "${name}" is not declared in ${this.describe()}`);
     else {
-      let given = this.inputs.get(name)?.();
+      let given = this.inputs.get(name)?.read();
       // nullable = false: a null given is as if nothing were given (Terraform 1.1+).
       if (given?.kind === 'null' && decl.nullable && this.notNullable(decl.nullable)) {
         if (!decl.default) {
@@ -295,16 +290,15 @@ class ModuleInstance implements References {
     const prefix = this.address ? `${this.address}.` : '';
     const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message), this.ctx.budget);
     const instances = expansions.map(({ suffix, symbols }) => {
-      const inputs = new Map<string, () => Value>();
-      const inputAt = new Map<string, Range>();
+      const inputs: InstancePlace['inputs'] = new Map();
       for (const attr of body.attributes.values()) {
         if (CALL_META.has(attr.name)) continue;
-        inputAt.set(attr.name, attr.range);
         let value: Value | undefined;
-        inputs.set(attr.name, () => (value ??= via(this.place(this.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`)));
+        const read = () => (value ??= via(this.place(this.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`));
+        inputs.set(attr.name, { read, at: attr.range });
       }
       const anchor = model ? (this.anchor ?? call.block.range) : this.anchor;
-      const instance = new ModuleInstance({ ctx: this.ctx, config, address: `${prefix}module.${call.name}${suffix}`, keyPath: [...this.keyPath, call.name], inputs, inputAt, rootDir: this.rootDir, chain: [...this.chain, config.dir], anchor, workspace: this.selectedWorkspace });
+      const instance = new ModuleInstance({ ctx: this.ctx, config, address: `${prefix}module.${call.name}${suffix}`, keyPath: [...this.keyPath, call.name], inputs, rootDir: this.rootDir, chain: [...this.chain, config.dir], anchor, workspace: this.selectedWorkspace });
       return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
     });
     // A count or for_each that cannot be known: one instance that may exist, and outputs no one can know.
@@ -360,7 +354,7 @@ function notUsers(range: Range): boolean {
 export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>, workspace?: Value): ResourceInstance[] {
   // Every loaded module's declaration errors, once, including modules no instance reaches (count = 0).
   for (const module of ctx.loader.modules.values()) for (const p of module.problems) report(ctx.problems, p, p.message);
-  const given = new Map([...inputs].map(([name, value]) => [name, () => value]));
+  const given: InstancePlace['inputs'] = new Map([...inputs].map(([name, value]) => [name, { read: () => value }]));
   const root = new ModuleInstance({ ctx, config, address: '', keyPath: [], inputs: given, rootDir: config.dir, chain: [config.dir], workspace });
   const out: ResourceInstance[] = [];
   walk(ctx, root, out);
@@ -438,8 +432,8 @@ function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: Modul
 function evaluatedSource(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall, expr: Expr): string | undefined {
   const tofu = ctx.engine === 'tofu' || scope.config.tofu || ctx.loader.modules.get(scope.rootDir)?.tofu;
   if (!tofu) {
-    const refers = mentions(expr, (e) => e.kind === 'traversal');
-    const calls = mentions(expr, (e) => e.kind === 'call');
+    const refers = [...expressionsIn(expr)].some((e) => e.kind === 'traversal');
+    const calls = [...expressionsIn(expr)].some((e) => e.kind === 'call');
     const message = refers
       ? 'Variables not allowed: Variables may not be used here. (Terraform needs a literal module source; OpenTofu 1.8+ evaluates it: use .tofu files or --engine tofu)'
       : calls
@@ -453,20 +447,6 @@ function evaluatedSource(ctx: InstantiateContext, scope: ModuleInstance, call: M
   const why = value.kind === 'unknown' ? value.reason : `a ${value.kind} is not a module source`;
   report(ctx.problems, expr.range, `module "${call.name}": the source must be known when OpenTofu installs modules: ${why}`);
   return undefined;
-}
-
-/** Whether any node of an expression satisfies `test`. */
-function mentions(expr: Expr, test: (e: Expr) => boolean): boolean {
-  const stack: unknown[] = [expr];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
-    else if (node && typeof node === 'object') {
-      if ('kind' in node && 'range' in node && test(node as Expr)) return true;
-      for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);
-    }
-  }
-  return false;
 }
 
 function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols, problem: ReportProblem): Pick<ResourceInstance, 'attributes' | 'blocks'> {
