@@ -181,7 +181,7 @@ describe('no network access', () => {
 
   withUnshare(UNSHARE_TITLE, () => {
     const cli = path.join(ROOT, 'bin', 'tagguard.js');
-    expect(existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))).toBe(true); // `npm run build` (npm ci runs it)
+    expect(existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))).toBe(true); // `npm run build` (npm ci runs it)
     const argv = [cli, 'scan', 'fixtures/mutable', '--format', 'json'];
     const outside = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     const inside = spawnSync('unshare', ['-n', process.execPath, ...argv], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { packageJson } from '../package-root';
 import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -229,8 +230,7 @@ async function writeInside(option: string, value: string, text: string, cwd: str
 }
 
 function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
+  return packageJson().version;
 }
 
 /** A size in bytes, or with a binary unit: 512k, 10M, 1G. */

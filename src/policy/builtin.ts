@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 
 /** The compiled built-in policies, committed so that users need no Go toolchain. */
-export const BUILTIN_POLICY = path.join(__dirname, '..', '..', 'policies', 'dist', 'policy.wasm');
+export const BUILTIN_POLICY = path.join(packageRoot(), 'policies', 'dist', 'policy.wasm');
 
 /**
  * The resource types the built-in rules judge, as the build recorded them in the

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { packageJson } from '../package-root';
 import type { ScanProblem, ScanResult } from '../cli/scan';
 import type { RuleDescriptor } from '../policy/engine';
 import type { Finding } from '../policy/findings';
@@ -134,8 +135,7 @@ function notification(e: ScanProblem) {
 }
 
 function packageInfo(): { version: string; informationUri?: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pkg = require('../../package.json') as { version: string; homepage?: string };
+  const pkg = packageJson();
   return { version: pkg.version, ...(pkg.homepage ? { informationUri: pkg.homepage } : {}) };
 }
 

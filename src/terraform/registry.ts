@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 
-/** Models of well-known registry modules (see registry-models/README.md). */
-export const REGISTRY_MODELS_DIR = path.join(__dirname, '..', '..', 'src', 'terraform', 'registry-models');
+/** Models of well-known registry modules (see models/README.md). */
+export const REGISTRY_MODELS_DIR = path.join(packageRoot(), 'models');
 
 /** Keyed by the normalized address (registryPackage). */
 const MODELS: Record<string, string> = {
