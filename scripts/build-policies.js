@@ -34,12 +34,31 @@ function sourceHashes(dir = POLICIES) {
   return Object.fromEntries(policySources(dir).map((f) => [f, sha256(path.join(dir, f))]));
 }
 
-/** The resource types the compiled rules judge: the scanner searches files for them before the policy has loaded. */
-function resourceTypes(wasm) {
+/** The descriptors of the compiled rules (their METADATA), as tagguard/main/rules returns them. */
+function ruleDescriptors(wasm) {
   const { loadPolicySync } = require('@open-policy-agent/opa-wasm');
   const policy = loadPolicySync(fs.readFileSync(wasm), undefined, { 'internal.print': () => true });
-  const rules = policy.evaluate({}, 'tagguard/main/rules')[0]?.result ?? [];
+  return policy.evaluate({}, 'tagguard/main/rules')[0]?.result ?? [];
+}
+
+/** The resource types the compiled rules judge: the scanner searches files for them before the policy has loaded. */
+function resourceTypes(rules) {
   return [...new Set(rules.flatMap((r) => r.resource_types ?? []))].sort();
+}
+
+/**
+ * Every rule's custom.nested_blocks merged by resource type: the evaluator reads these
+ * arguments as blocks (Terraform JSON and plans cannot tell them from attributes).
+ */
+function nestedBlocks(rules) {
+  const merged = {};
+  for (const rule of rules) {
+    for (const [type, names] of Object.entries(rule.nested_blocks ?? {})) {
+      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new Error(`${rule.id}: nested_blocks.${type} must be a list of block type names`);
+      merged[type] = [...new Set([...(merged[type] ?? []), ...names])].sort();
+    }
+  }
+  return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function build() {
@@ -55,7 +74,8 @@ function build() {
     fs.copyFileSync(path.join(tmp, 'policy.wasm'), path.join(DIST, 'policy.wasm'));
     fs.chmodSync(path.join(DIST, 'policy.wasm'), 0o644);
     const version = execFileSync(opa, ['version'], { encoding: 'utf8' }).match(/^Version: (.*)$/m)[1];
-    const manifest = { opa: version, entrypoints: ENTRYPOINTS, sources: sourceHashes(), wasm: sha256(path.join(DIST, 'policy.wasm')), resource_types: resourceTypes(path.join(DIST, 'policy.wasm')) };
+    const rules = ruleDescriptors(path.join(DIST, 'policy.wasm'));
+    const manifest = { opa: version, entrypoints: ENTRYPOINTS, sources: sourceHashes(), wasm: sha256(path.join(DIST, 'policy.wasm')), resource_types: resourceTypes(rules), nested_blocks: nestedBlocks(rules) };
     fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     console.log(`built policies/dist/policy.wasm from ${Object.keys(manifest.sources).length} sources with opa ${version}`);
   } finally {
@@ -63,6 +83,6 @@ function build() {
   }
 }
 
-module.exports = { policySources, sourceHashes, sha256, DIST };
+module.exports = { policySources, sourceHashes, sha256, nestedBlocks, DIST };
 
 if (require.main === module) build();

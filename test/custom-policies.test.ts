@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,6 +9,9 @@ import { DEFAULT_POLICY, ROOT, runCli } from './helpers';
 import { scan, type ScanOptions } from '../src/cli/scan';
 import { CustomPolicy, DEFAULT_POLICY_TIMEOUT_MS } from '../src/policy/custom';
 import { PolicyError } from '../src/policy/errors';
+import type { RuleDescriptor } from '../src/policy/engine';
+import { declaredNestedBlocks } from '../src/policy/nested-blocks';
+import { nestedBlocksOf } from '../src/terraform/nested-blocks';
 
 /** Builds fixtures/policies/scan-on-push with the pinned opa, as a user would. */
 function buildExample(): { bundle: string; wasm: string } {
@@ -118,5 +121,41 @@ describe('a custom policy runs in a worker', () => {
     } finally {
       policy.close();
     }
+  });
+});
+
+describe('nested blocks a custom policy declares', () => {
+  /** fixtures/policies/nested-blocks: a rule on aws_instance whose descriptor declares root_block_device a nested block. */
+  const bundle = (() => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-nested-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, 'bundle.tar.gz');
+    const source = path.join(ROOT, 'fixtures/policies/nested-blocks');
+    execFileSync(path.join(ROOT, '.tools/bin/opa'), ['build', '-t', 'wasm', '-e', 'custom/root_volume_encrypted/deny', '-e', 'custom/root_volume_encrypted/rule', source, '-o', out]);
+    return out;
+  })();
+
+  test('are read as blocks: a Terraform JSON object or list, and an HCL block, each reported where it is written', async () => {
+    const result = await scanWith('nested-blocks', [bundle]);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.ruleId, f.resource, `${f.file}:${f.line}:${f.column}`])).toEqual([
+      ['root-volume-encrypted', 'aws_instance.api', 'fixtures/nested-blocks/main.tf:5:3'],
+      ['root-volume-encrypted', 'aws_instance.web', 'fixtures/nested-blocks/main.tf.json:7:30'],
+    ]);
+    const web = result.resources.find((r) => r.address === 'aws_instance.web')!;
+    expect([Object.keys(web.blocks), Object.keys(web.attributes).sort()]).toEqual([['root_block_device'], ['ami', 'instance_type']]);
+  });
+
+  test('never change how a type a built-in rule declares is read; malformed declarations are ignored', () => {
+    const custom = (nested: unknown): RuleDescriptor => ({ id: 'x', title: '', description: '', severity: 'warning', links: [], source: 'x.wasm', nested_blocks: nested as RuleDescriptor['nested_blocks'] });
+    const table = declaredNestedBlocks([
+      custom({ aws_ecr_repository: ['image_tag_mutability'], aws_instance: ['root_block_device', 7, ''] }),
+      custom({ aws_instance: 'ebs_block_device', aws_lambda_function: ['vpc_config'] }),
+      custom(['aws_instance']),
+    ]);
+    expect([...nestedBlocksOf(table, 'aws_ecr_repository')]).toEqual(['encryption_configuration', 'image_scanning_configuration', 'image_tag_mutability_exclusion_filter', 'timeouts']);
+    expect([...nestedBlocksOf(table, 'aws_instance')]).toEqual(['root_block_device']);
+    expect([...nestedBlocksOf(table, 'aws_lambda_function')]).toEqual(['vpc_config']);
+    expect([...nestedBlocksOf(declaredNestedBlocks([]), 'aws_instance')]).toEqual([]);
   });
 });

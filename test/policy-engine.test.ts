@@ -2,13 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { builtinResourceTypes } from '../src/policy/builtin';
+import { builtinNestedBlocks, builtinResourceTypes } from '../src/policy/builtin';
 import { PolicyEngine, PolicyError } from '../src/policy/engine';
 import { ROOT } from './helpers';
 
 // scripts/build-policies.js is plain JavaScript shared with the build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const build = require('../scripts/build-policies.js') as { sourceHashes(): Record<string, string>; sha256(file: string): string; DIST: string };
+const build = require('../scripts/build-policies.js') as {
+  sourceHashes(): Record<string, string>;
+  sha256(file: string): string;
+  nestedBlocks(rules: unknown[]): Record<string, string[]>;
+  DIST: string;
+};
 
 describe('compiled policy bundle', () => {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8'));
@@ -21,6 +26,15 @@ describe('compiled policy bundle', () => {
     const engine = await PolicyEngine.load();
     expect(builtinResourceTypes()).toEqual([...new Set(engine.rules().flatMap((r) => r.resource_types ?? []))].sort());
     expect(builtinResourceTypes()).toContain('aws_ecr_repository');
+  });
+
+  test('records the nested blocks its rules declare (the evaluator reads them as blocks)', async () => {
+    const engine = await PolicyEngine.load();
+    expect(builtinNestedBlocks()).toEqual(build.nestedBlocks(engine.rules()));
+    expect(builtinNestedBlocks()).toEqual({
+      aws_ecr_repository: ['encryption_configuration', 'image_scanning_configuration', 'image_tag_mutability_exclusion_filter', 'timeouts'],
+      aws_ecr_repository_creation_template: ['encryption_configuration', 'image_tag_mutability_exclusion_filter'],
+    });
   });
 
   test('is the WASM the manifest describes', () => {

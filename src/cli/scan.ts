@@ -7,6 +7,7 @@ import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
 import { PolicyEngine, type PolicySource, type RawFinding, type RuleDescriptor } from '../policy/engine';
 import { CustomPolicy } from '../policy/custom';
+import { declaredNestedBlocks } from '../policy/nested-blocks';
 import { compareFindings, toFindings, type Finding } from '../policy/findings';
 import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
@@ -18,6 +19,7 @@ import { plannedSearches, type PlannedSearch } from './searches';
 import { BudgetExceeded, WorkBudget } from '../terraform/budget';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
 import { planInstances } from '../terraform/from-plan';
+import type { NestedBlocks } from '../terraform/nested-blocks';
 import { readPlan, type PlanResource } from '../terraform/plan';
 import { rootVariables, type VariableOptions } from '../terraform/variables';
 import { selectedWorkspace } from '../terraform/workspace';
@@ -109,14 +111,16 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine): Promise
   const { builtin, custom, rules, problems: policyProblems } = await loading;
   errors.push(...policyProblems);
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
+  // Custom policies are described before any resource is read, so their nested blocks count too.
+  const nestedBlocks = declaredNestedBlocks(rules);
   const loader = new ModuleLoader(cwd, [...types], { ...DEFAULT_LIMITS, ...options.limits }, options.engine);
   await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files, links));
-  const { ctx, resources, inputProblems } = await instantiate(loader, types, options, found.files);
+  const { ctx, resources, inputProblems } = await instantiate(loader, types, nestedBlocks, options, found.files);
   if (planFile) {
     const plan = await readPlanFile(planFile, loader);
     errors.push(...plan.problems);
     const root = configDir ? displayPath(cwd, path.resolve(cwd, configDir)) : '.';
-    resources.splice(0, resources.length, ...planInstances(plan.resources, types, root, resources));
+    resources.splice(0, resources.length, ...planInstances(plan.resources, types, nestedBlocks, root, resources));
   }
   errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
   const verdicts = judge(builtin, resources, options.policy);
@@ -289,11 +293,11 @@ const MAX_SOURCE_ROUNDS = 4;
  * can lead to a directory not loaded yet, and makes its target a called module rather
  * than a root: such directories are loaded and the roots instantiated again.
  */
-async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, options: ScanOptions, files: string[]) {
+async function instantiate(loader: ModuleLoader, types: ReadonlySet<string>, nestedBlocks: NestedBlocks, options: ScanOptions, files: string[]) {
   const { cwd } = options;
   const evaluatedSources = new Map<string, Set<string>>();
   for (let round = 1; ; round++) {
-    const ctx: InstantiateContext = { loader, types, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 } };
+    const ctx: InstantiateContext = { loader, types, nestedBlocks, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 } };
     const inputProblems: ScanProblem[] = [];
     const resources: ResourceInstance[] = [];
     const scanInstances = { instances: 0 };

@@ -235,8 +235,14 @@ export interface RuleDescriptor {
   links: string[];
   aliases?: string[];
   resource_types?: string[];
+  /** Nested block types by resource type: the evaluator reads these arguments as blocks (policy/nested-blocks.ts). */
+  nested_blocks?: Record<string, string[]>;
   recommended_action?: string;
+  /** The argument the verdicts table judges, named in explain's heading. */
+  verdicts_of?: string;
   verdicts?: Array<{ value: string; verdict: string }>;
+  /** SARIF reportingDescriptor properties.tags; a rule without them gets DEFAULT_TAGS (report/sarif.ts). */
+  tags?: string[];
   fix_hcl?: string;
   fix_cdktf?: string;
   /** Where the rule comes from: built-in, or the path of a custom policy. */

@@ -1,6 +1,6 @@
 import type { PlanResource } from './plan';
 import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from './resources';
-import { NESTED_BLOCKS } from './schema';
+import { nestedBlocksOf, type NestedBlocks } from './nested-blocks';
 import { firstUnknown, toPlain, type Value } from './value';
 
 /**
@@ -11,13 +11,13 @@ import { firstUnknown, toPlain, type Value } from './value';
  * section shows was not written (or written as null) is not set, whatever default the
  * provider planned for it, as a scan of the configuration would say.
  */
-export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, root: string, config: ResourceInstance[]): ResourceInstance[] {
+export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, nestedBlocks: NestedBlocks, root: string, config: ResourceInstance[]): ResourceInstance[] {
   const findSource = configSource(config);
   return plan
     .filter((r) => r.mode === 'managed' && types.has(r.type))
     .map((r) => {
       const source = findSource(r.address);
-      const nested = NESTED_BLOCKS[r.type] ?? new Set<string>();
+      const nested = nestedBlocksOf(nestedBlocks, r.type);
       const attributes: Record<string, AttributeValue> = {};
       const blocks: Record<string, BlockValue> = {};
       for (const [name, value] of r.attributes) {

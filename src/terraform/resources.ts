@@ -8,7 +8,8 @@ import { WorkBudget } from './budget';
 import { expand, type ReportProblem } from './expansion';
 import { isLocalSource, type ModuleLoader } from './loader';
 import { registryModel } from './registry';
-import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
+import { META_ARGUMENTS } from './meta-arguments';
+import { nestedBlocksOf, type NestedBlocks } from './nested-blocks';
 import { toBoolValue } from './convert';
 import { convert, parseType } from './types';
 import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
@@ -60,6 +61,8 @@ export interface ResourceInstance {
 export interface InstantiateContext {
   loader: ModuleLoader;
   types: ReadonlySet<string>;
+  /** Which arguments of each judged type are nested blocks, as the rules declare them. */
+  nestedBlocks: NestedBlocks;
   cwd: string;
   /** Problems found while evaluating: module cycles, missing module directories, declarations Terraform rejects. */
   problems: SyntaxProblem[];
@@ -450,7 +453,7 @@ function evaluatedSource(ctx: InstantiateContext, scope: ModuleInstance, call: M
 }
 
 function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols, problem: ReportProblem): Pick<ResourceInstance, 'attributes' | 'blocks'> {
-  const nested = NESTED_BLOCKS[r.type] ?? new Set<string>();
+  const nested = nestedBlocksOf(scope.ctx.nestedBlocks, r.type);
   const attributes: ResourceInstance['attributes'] = {};
   const blocks: ResourceInstance['blocks'] = {};
   for (const attr of r.block.body.attributes.values()) {

@@ -19,10 +19,26 @@
 #   aliases: [CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository]
 #   severity: error
 #   resource_types: [aws_ecr_repository, aws_ecr_repository_creation_template]
+#   # Every nested block type of these resources in the AWS provider's schema: Terraform
+#   # JSON and plans write a block as an object or a list of objects, so only this table
+#   # tells it from an attribute there.
+#   nested_blocks:
+#     aws_ecr_repository:
+#       - encryption_configuration
+#       - image_scanning_configuration
+#       - image_tag_mutability_exclusion_filter
+#       - timeouts
+#     aws_ecr_repository_creation_template:
+#       - encryption_configuration
+#       - image_tag_mutability_exclusion_filter
+#   # SARIF reportingDescriptor properties.tags.
+#   tags: [security, containers, terraform, iac]
 #   recommended_action: >-
 #     Set image_tag_mutability = "IMMUTABLE". Where a moving tag such as latest is
 #     required, use IMMUTABLE_WITH_EXCLUSION with one
 #     image_tag_mutability_exclusion_filter per allowed tag.
+#   # The argument the verdicts table judges (explain: "Verdicts (image_tag_mutability)").
+#   verdicts_of: image_tag_mutability
 #   verdicts:
 #     - value: IMMUTABLE
 #       verdict: pass
