@@ -136,6 +136,11 @@ describe.each([
     }
   });
 
+  test.each(['dev-?', 'dev-[a]', '{dev,test}-*', 'dev-\\*', 'a b', ''])('--allow-mutable-tag %j: * is the only wildcard, other characters ECR filters cannot hold are a usage error', async (pattern) => {
+    const r = await scan(['--allow-mutable-tag', pattern], ['tags']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', `tagguard: --allow-mutable-tag ${JSON.stringify(pattern)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)\n`]);
+  });
+
   test('--unknown', async () => {
     const error = await scan(['--unknown', 'error'], ['unknown']);
     expect([error.code, findings(error)]).toEqual([1, [['unknown', 'aws_ecr_repository.ingest', 'unknown/main.tf:7:26', 'error']]]);

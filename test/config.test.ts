@@ -47,6 +47,7 @@ describe('.tagguard.yml', () => {
   test.each([
     ['unknown: sometimes\n', /\.tagguard\.yml:1:10: unknown: must be one of "warn", "error", "ignore"/],
     ['allowed_mutable_tags: latest\n', /\.tagguard\.yml:1:23: allowed_mutable_tags: must be array/],
+    ['allowed_mutable_tags: ["dev-?"]\n', /\.tagguard\.yml:1:24: allowed_mutable_tags\.0: must match pattern/],
     ['exclud: [x]\n', /\.tagguard\.yml:1:1: the file: unknown key "exclud"/],
     ['severity:\n  ecr-tag-immutability: fatal\n', /\.tagguard\.yml:2:25: severity\.ecr-tag-immutability: must be one of/],
     ['unknown: [\n', /\.tagguard\.yml:2:1: /],

@@ -26,13 +26,32 @@ const one = (describe: string) => ({ type: 'string', requiresArg: true, describe
 
 const repeatable = (describe: string) => ({ type: 'string', requiresArg: true, coerce: toList, repeatable: true, describe }) as const;
 
+/**
+ * What an allowed mutable tag pattern may hold: the characters of ECR's WILDCARD filters,
+ * `*` the only wildcard (lib.pattern_covers). Any other character could never cover a
+ * filter ECR accepts, and `?`, `[…]` or `{…}` read as wildcards would mislead.
+ */
+export const TAG_PATTERN = /^[A-Za-z0-9._*-]+$/;
+
+const tagPatterns = (value: string | string[]): string[] => {
+  const patterns = toList(value);
+  const bad = patterns.find((p) => !TAG_PATTERN.test(p));
+  if (bad !== undefined) {
+    throw new Error(`--allow-mutable-tag ${JSON.stringify(bad)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)`);
+  }
+  return patterns;
+};
+
 export const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const;
 
 /** `fix`'s options; `scan` has these and `--fix`. */
 export const FIX_OPTIONS = {
   format: { alias: 'f', choices: FORMATS, default: 'text', requiresArg: true, describe: 'Report format' },
   output: { ...one('Write the report to this file instead of stdout'), alias: 'o', path: 'output-file' },
-  'allow-mutable-tag': repeatable('Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable (one per occurrence, repeatable; replaces the default: latest)'),
+  'allow-mutable-tag': {
+    ...repeatable('Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable, * its only wildcard (one per occurrence, repeatable; replaces the default: latest)'),
+    coerce: tagPatterns,
+  },
   unknown: { choices: ['warn', 'error', 'ignore'], requiresArg: true, describe: 'How to report values that cannot be known before apply (default: warn)' },
   'var-file': { ...repeatable('A variables file for every root module, as terraform -var-file (one per occurrence, repeatable)'), path: 'file' },
   var: { ...repeatable('A variable for every root module, name=value, as terraform -var (one per occurrence, repeatable)'), default: [] as string[] },
@@ -61,7 +80,7 @@ export const SCAN_OPTIONS = {
 export const GENERATE_OPTIONS = {
   repo: { ...repeatable('Repository name (one per occurrence, repeatable)'), demandOption: true },
   'kms-key': one('KMS key ARN for encryption (default: AES256)'),
-  'allow-mutable-tag': { ...repeatable('A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION; one per occurrence, repeatable)'), default: [] as string[] },
+  'allow-mutable-tag': { ...repeatable('A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION; one per occurrence, repeatable)'), coerce: tagPatterns, default: [] as string[] },
   format: { choices: ['hcl', 'json', 'cdktf'], default: 'hcl', requiresArg: true, describe: 'What to write' },
   out: { ...one('Directory to write to (default: stdout)'), path: 'output-directory' },
   force: { type: 'boolean', default: false, describe: 'Overwrite files that exist in --out' },

@@ -42,8 +42,15 @@ quote(v) := json.marshal(v)
 
 # METADATA
 # description: >-
-#   True when every tag that wildcard filter f matches also matches pattern p. A '*'
-#   in p may stand for a '*' of f, so "dev-*" covers "dev-*" and "*" covers anything.
-#   No delimiters: ECR's '*' matches any characters, dots included ("v*" covers "v1.2.*"),
-#   while glob.match with [] would stop a '*' at a '.'.
-pattern_covers(p, f) if glob.match(p, null, f)
+#   True when every tag that wildcard filter f matches also matches pattern p, with
+#   ECR's WILDCARD semantics: a '*' of p matches any run of characters (none, dots and
+#   a '*' of f included), so "dev-*" covers "dev-*" and "dev-pr-*", "v*" covers "v1.2.*"
+#   and "*" covers anything. Every other character is literal: '?', '[a]', '{a,b}' and
+#   '\' match only themselves (glob.match would read them as wildcards and escapes).
+pattern_covers(p, f) if regex.match(wildcard_regex(p), f)
+
+# The whole-string regular expression of a pattern: each '*' is ".*", the text between is literal.
+wildcard_regex(p) := sprintf("(?s)^%s$", [concat(".*", [literal_regex(part) | some part in split(p, "*")])])
+
+# A regular expression that matches exactly s: RE2 quoting, with a \E inside s quoted apart.
+literal_regex(s) := sprintf(`\Q%s\E`, [replace(s, `\E`, `\E\\E\Q`)])

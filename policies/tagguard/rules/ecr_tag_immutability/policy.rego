@@ -50,8 +50,10 @@
 #       verdict: error (every tag that no filter lists is mutable)
 #     - value: IMMUTABLE_WITH_EXCLUSION
 #       verdict: >-
-#         pass when every exclusion filter is an allowed mutable tag (default: latest);
-#         otherwise an error naming each filter that leaves tags mutable; no filter is an error
+#         pass when every exclusion filter is covered by an allowed mutable tag pattern
+#         (default: latest; '*' matches any characters, a filter's '*' included, and every
+#         other character is literal); otherwise an error naming each filter that leaves
+#         tags mutable; no filter is an error
 #     - value: any other string (immutable, Immutable, typos)
 #       verdict: >-
 #         error, invalid value (the API is case-sensitive): the value is printed escaped,

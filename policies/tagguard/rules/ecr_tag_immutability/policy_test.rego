@@ -135,6 +135,26 @@ test_allow_list_wildcard_covers_dotted_filters if {
 	count(policy.deny) == 0 with input as {"resources": [r], "config": {"allowed_mutable_tags": ["v*"]}}
 }
 
+# One glob semantics (lib.pattern_covers): only '*' is a wildcard in an allowed pattern.
+# "dev-?" is not "dev-" and one character: the filter "dev-*" leaves "dev-10" mutable.
+test_allow_list_question_mark_is_literal if {
+	r := with_filters([filter("dev-*")])
+	found := policy.deny with input as {"resources": [r], "config": {"allowed_mutable_tags": ["dev-?"]}}
+	texts(found) == {`exclusion filter "dev-*" leaves the tags it matches mutable; allowed mutable tags: "dev-?"`}
+}
+
+test_allow_list_brackets_and_braces_are_literal if {
+	r := with_filters([filter("a"), block_at(9, {"filter": "b*", "filter_type": "WILDCARD"})])
+	found := policy.deny with input as {"resources": [r], "config": {"allowed_mutable_tags": ["[a]", "{a,b}*"]}}
+	{f.location.line | some f in found} == {5, 9}
+}
+
+test_allow_list_backslash_does_not_escape_the_wildcard if {
+	r := with_filters([filter("dev-*")])
+	found := policy.deny with input as {"resources": [r], "config": {"allowed_mutable_tags": [`dev-\*`]}}
+	count(found) == 1
+}
+
 test_exclusion_without_filters_is_error if {
 	found := policy.deny with input as {"resources": [with_filters([])]}
 	texts(found) == {policy.messages.no_filter}
