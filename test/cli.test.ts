@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
+import { explain } from '../src/cli/explain';
 import { ROOT } from './helpers';
 
 async function run(argv: string[], opts: { tty?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
@@ -105,7 +106,21 @@ describe('tagguard explain', () => {
     const policy = readFileSync(path.join(ROOT, 'policies/tagguard/rules/ecr_tag_immutability/policy.rego'), 'utf8');
     expect(policy).toContain('fix_cdktf');
     const cli = readFileSync(path.join(ROOT, 'src/cli/explain.ts'), 'utf8');
-    expect(cli).not.toMatch(/digest|IMMUTABLE/);
+    expect(cli).not.toMatch(/digest|IMMUTABLE|image_tag_mutability/);
+  });
+
+  test('the verdict table is headed by the argument METADATA names (custom.verdicts_of)', async () => {
+    const { out } = await run(['explain', 'ecr-tag-immutability']);
+    expect(out).toMatch(/^Verdicts \(image_tag_mutability\)\n {2}IMMUTABLE {2}/m);
+  });
+
+  test('a rule without the optional fields explains what it has', () => {
+    const bare = { id: 'bare-rule', title: '', description: '', severity: 'warning', links: [] };
+    expect(explain(bare)).toBe('bare-rule\nseverity: warning\n\n');
+    const verdicts = [{ value: 'on', verdict: 'pass' }, { value: 'off', verdict: 'error' }];
+    expect(explain({ ...bare, title: 'Bare', verdicts, links: ['https://example.com/bare'] })).toBe(
+      'bare-rule: Bare\nseverity: warning\n\nVerdicts\n  on   pass\n  off  error\n\nSee also:\n  https://example.com/bare\n',
+    );
   });
 
   test('an alias names the same rule; an unknown rule is a usage error', async () => {

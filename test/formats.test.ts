@@ -6,7 +6,8 @@ import { create } from 'xmlbuilder2';
 import { formatGithub } from '../src/report/github';
 import { formatGitlab } from '../src/report/gitlab';
 import { formatJunit } from '../src/report/junit';
-import { formatSarif } from '../src/report/sarif';
+import { DEFAULT_TAGS, formatSarif } from '../src/report/sarif';
+import type { RuleDescriptor } from '../src/policy/engine';
 import { ROOT, scanFixtures } from './helpers';
 
 // The official SARIF 2.1.0 schema, as @microsoft/sarif-multitool ships it.
@@ -105,5 +106,46 @@ describe('JUnit', () => {
     expect(suites.map((s) => s['@name'])).toEqual(['fixtures/mutable', 'fixtures/syntax-error', 'fixtures/unknown', 'input']);
     expect(xml).toContain('<failure message="image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE" type="ecr-tag-immutability">');
     expect(xml).toMatch(/<testsuite name="input" tests="1" errors="1">\s*<testcase name="fixtures\/syntax-error\/broken.tf:6:5" classname="input">\s*<error message="attribute &quot;scan_on_push&quot; has no value/);
+  });
+});
+
+describe('rule descriptors come from METADATA', () => {
+  /** A test-only rule that declares nothing beyond what a descriptor must have. */
+  const BARE: RuleDescriptor = { id: 'bare-rule', title: '', description: '', severity: 'warning', links: [], source: 'bare.wasm' };
+
+  test('SARIF tags are the rule’s custom.tags', async () => {
+    const result = await scanFixtures(['mutable']);
+    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0'));
+    expect(sarif.runs[0].tool.driver.rules[0].properties.tags).toEqual(['security', 'containers', 'terraform', 'iac']);
+  });
+
+  test('a rule without the optional fields still reports: valid SARIF with default tags, JUnit without help', async () => {
+    const result = await scanFixtures(['mutable']);
+    const findings = result.findings.map((f) => ({ ...f, ruleId: BARE.id, severity: 'warning' as const }));
+    const bare = { ...result, findings, rules: [BARE] };
+    const sarif = JSON.parse(formatSarif(bare, bare.rules, '0.1.0'));
+    expect(validateSarif(sarif)).toBe(true);
+    expect(sarif.runs[0].tool.driver.rules).toEqual([
+      {
+        id: 'bare-rule',
+        name: 'BareRule',
+        shortDescription: { text: 'bare-rule' },
+        fullDescription: { text: 'bare-rule' },
+        help: { text: 'bare-rule', markdown: 'bare-rule' },
+        defaultConfiguration: { level: 'warning' },
+        properties: { tags: [...DEFAULT_TAGS], source: 'bare.wasm' },
+      },
+    ]);
+    const xml = formatJunit(bare);
+    expect(xml).toContain('classname="bare-rule"');
+    expect(xml).toContain('<system-out>warning: fixtures/mutable/main.tf:3:26  aws_ecr_repository.frontend\nimage_tag_mutability is MUTABLE');
+  });
+
+  test('tags a custom descriptor gets wrong are dropped, never copied into SARIF', async () => {
+    const result = await scanFixtures(['mutable']);
+    const odd = { ...BARE, tags: ['x', 7, 'x', ''] as unknown as string[] };
+    const sarif = JSON.parse(formatSarif({ ...result, findings: [] }, [odd], '0.1.0'));
+    expect(sarif.runs[0].tool.driver.rules[0].properties.tags).toEqual(['x']);
+    expect(validateSarif(sarif)).toBe(true);
   });
 });

@@ -1,10 +1,11 @@
 import type { RuleDescriptor } from '../policy/engine';
 
-/** `tagguard explain`: everything comes from the policy's METADATA. */
+/** `tagguard explain`: everything comes from the policy's METADATA; a field a rule leaves out leaves its section out. */
 export function explain(rule: RuleDescriptor): string {
-  const out: string[] = [`${rule.id}: ${rule.title}`, `severity: ${rule.severity}`, '', 'Why it matters', wrap(rule.description), ''];
+  const out: string[] = [rule.title ? `${rule.id}: ${rule.title}` : rule.id, `severity: ${rule.severity}`, ''];
+  if (rule.description) out.push('Why it matters', wrap(rule.description), '');
   if (rule.verdicts?.length) {
-    out.push('Verdicts (image_tag_mutability)');
+    out.push(rule.verdicts_of ? `Verdicts (${rule.verdicts_of})` : 'Verdicts');
     const width = Math.max(...rule.verdicts.map((v) => v.value.length));
     for (const v of rule.verdicts) out.push(`  ${v.value.padEnd(width)}  ${v.verdict}`);
     out.push('');

@@ -26,6 +26,16 @@ const FALLBACK_URI = 'https://github.com/tagguard/tagguard';
 const LEVEL: Record<string, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', note: 'note' };
 const level = (severity: string) => LEVEL[severity] ?? 'warning';
 
+/** properties.tags of a rule whose METADATA declares none (custom.tags). */
+export const DEFAULT_TAGS: readonly string[] = ['security', 'terraform', 'iac'];
+
+/** The rule's own tags: a custom policy's descriptor is not validated, and SARIF wants unique strings. */
+function tagsOf(r: RuleDescriptor): string[] {
+  const declared: unknown = r.tags;
+  if (!Array.isArray(declared)) return [...DEFAULT_TAGS];
+  return [...new Set(declared.filter((t): t is string => typeof t === 'string' && t !== ''))];
+}
+
 /** Rules that tagguard itself reports (not from a policy), described here since no METADATA names them. */
 const BUILT_IN: RuleDescriptor[] = [
   {
@@ -100,7 +110,7 @@ function helpFor(r: RuleDescriptor): { text: string; markdown: string } {
     r.aliases?.length ? `Also known as: ${r.aliases.map((a) => `\`${a}\``).join(', ')}` : '',
     r.links.length ? r.links.map((l) => `- <${l}>`).join('\n') : '',
   ].filter(Boolean);
-  return { text: text.join('\n\n') || r.description || r.title, markdown: markdown.join('\n\n') || r.title };
+  return { text: text.join('\n\n') || r.description || r.title || r.id, markdown: markdown.join('\n\n') || r.title || r.id };
 }
 
 /** PascalCase of a rule id, as SARIF's reportingDescriptor.name suggests: ecr-tag-immutability → EcrTagImmutability. */
@@ -122,7 +132,7 @@ function descriptor(r: RuleDescriptor) {
     ...(r.links[0] ? { helpUri: r.links[0] } : {}),
     defaultConfiguration: { level: level(r.severity) },
     properties: {
-      tags: ['security', 'containers', 'terraform', 'iac'],
+      tags: tagsOf(r),
       ...(r.aliases?.length ? { aliases: r.aliases } : {}),
       ...(r.source ? { source: r.source } : {}),
     },
