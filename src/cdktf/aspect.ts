@@ -40,7 +40,7 @@ export class EcrTagImmutabilityAspect implements IAspect {
       return { attributes: input.resources[0]!.attributes, findings: policy.findings(input).filter((f) => f.ruleId === RULE) };
     };
     const { attributes, findings } = check();
-    const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${RULE}]`;
+    const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${RULE}${f.messageId ? `/${f.messageId}` : ''}]`;
     for (const f of findings.filter((f) => f.severity !== 'error')) Annotations.of(node).addWarning(at(f));
     const errors = findings.filter((f) => f.severity === 'error');
     if (!errors.length) return;

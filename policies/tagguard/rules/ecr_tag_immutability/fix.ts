@@ -155,10 +155,9 @@ export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex
     const kept = filters
       .map(({ known: _, location: __, trace: ___, ...fields }, i) => (decision.wildcard.includes(i) ? { ...fields, filter_type: 'WILDCARD' } : fields))
       .filter((_, i) => !removed.has(i));
-    // A list override is appended to the configured list, so the configured list is replaced instead.
-    const typed = resource as unknown as { putImageTagMutabilityExclusionFilter?: (value: unknown[]) => void };
-    if (!typed.putImageTagMutabilityExclusionFilter) return { manual: 'the exclusion filters of a raw TerraformResource cannot be rewritten: change them by hand' };
-    typed.putImageTagMutabilityExclusionFilter(kept.map((f) => ({ filter: f.filter, filterType: f.filter_type })));
+    // cdktf appends a list override to the configured list: a typed construct's list is emptied first.
+    (resource as unknown as { putImageTagMutabilityExclusionFilter?: (value: unknown[]) => void }).putImageTagMutabilityExclusionFilter?.([]);
+    resource.addOverride(FILTERS, kept);
     done.push(...decision.removeFilters.map((i) => `exclusion filter ${JSON.stringify(filters[i]!.filter)} removed`));
     done.push(...decision.wildcard.map((i) => `filter_type of exclusion filter ${JSON.stringify(filters[i]!.filter)} set to WILDCARD`));
   }
