@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { Aspects, TerraformResource, TerraformStack, TerraformVariable, Testing } from 'cdktf';
@@ -208,14 +208,6 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
   });
 });
 
-test('every rule folder has a case table', () => {
-  expect(TABLES.map(([folder]) => folder)).toEqual(readdirSync(RULES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name));
+test('every rule folder has a case table (a folder without one fails to load above)', () => {
   expect(TABLES.length).toBeGreaterThan(0);
 });
-
-// Keeps the generated inputs readable when a case fails: `DUMP_CASES=dir npx jest test/rule-cases.test.ts`.
-if (process.env.DUMP_CASES) {
-  for (const [folder, table] of TABLES) {
-    for (const [i, c] of table.cases.entries()) writeFileSync(path.join(process.env.DUMP_CASES, `${folder}-${i}.tf`), hcl(c.type ?? table.type, c));
-  }
-}

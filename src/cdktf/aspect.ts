@@ -44,14 +44,19 @@ export class EcrTagImmutabilityAspect implements IAspect {
     for (const f of findings.filter((f) => f.severity !== 'error')) Annotations.of(node).addWarning(at(f));
     const errors = findings.filter((f) => f.severity === 'error');
     if (!errors.length) return;
-    if (this.mode === 'warn') return errors.forEach((f) => Annotations.of(node).addWarning(at(f)));
-    if (this.mode === 'error') return errors.forEach((f) => Annotations.of(node).addError(at(f)));
+    if (this.mode !== 'enforce') {
+      for (const f of errors) Annotations.of(node)[this.mode === 'warn' ? 'addWarning' : 'addError'](at(f));
+      return;
+    }
     const fix = RULES.find((u) => u.id === RULE)?.cdktf;
     const result = fix ? fix({ resource: node, attributes, findings: errors, config: this.config, blockIndex: blockIndexOf(node.node.path) }) : { manual: 'the rule has no CDKTF fix' };
-    if ('manual' in result) return errors.forEach((f) => Annotations.of(node).addError(`${at(f)} (not enforced: ${result.manual})`));
+    if ('manual' in result) {
+      for (const f of errors) Annotations.of(node).addError(`${at(f)} (not enforced: ${result.manual})`);
+      return;
+    }
     // What the fix left is still an error.
     const left = check().findings.filter((f) => f.severity === 'error');
-    if (left.length) return left.forEach((f) => Annotations.of(node).addError(`${at(f)} (left after enforce)`));
-    Annotations.of(node).addWarning(`${node.node.path}: ${result.done} by EcrTagImmutabilityAspect (was: ${errors.map((f) => f.message).join('; ')})`);
+    for (const f of left) Annotations.of(node).addError(`${at(f)} (left after enforce)`);
+    if (!left.length) Annotations.of(node).addWarning(`${node.node.path}: ${result.done} by EcrTagImmutabilityAspect (was: ${errors.map((f) => f.message).join('; ')})`);
   }
 }
