@@ -147,7 +147,7 @@ describe('EcrTagImmutabilityAspect', () => {
     new EcrRepository(stack, 'copy', { name: 'copy', imageTagMutability: source.imageTagMutability });
     Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode: 'error' }));
     Testing.synth(stack);
-    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/copy: image_tag_mutability is an unresolved token/)]]);
+    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/copy: image_tag_mutability cannot be known before apply \(an unresolved token at synth time\)/)]]);
   });
 });
 

@@ -1,12 +1,12 @@
-import { allowedFilter } from '../src/fix/exclusion-filters';
+import { patternCovers } from '../src/cdktf/pattern-covers';
 import { PolicyEngine } from '../src/policy/engine';
 
 /**
  * One glob semantics for the allow-list (ECR's WILDCARD): a `*` of the pattern matches
  * any run of characters (none, dots and a `*` of the filter included); every other
  * character, `?`, `[…]`, `{…}` and `\` among them, matches only itself. The same table
- * runs through the compiled policy (lib.pattern_covers) and the fixer's allowedFilter,
- * so they cannot drift. Filters are ones ECR accepts: the policy judges no other against the allow-list.
+ * runs through the scanner's policy engine and through the synchronous policy that the
+ * fixer, the CDKTF aspect and the constructs ask (patternCovers), so they cannot drift. Filters are ones ECR accepts: the policy judges no other against the allow-list.
  */
 const TABLE: Array<[pattern: string, filter: string, covers: boolean]> = [
   ['latest', 'latest', true],
@@ -66,7 +66,7 @@ describe('allow-list pattern semantics', () => {
     expect(policyCovers(pattern, filter)).toBe(covers);
   });
 
-  test.each(TABLE)('%j covers %j: %s (fixer)', (pattern, filter, covers) => {
-    expect(allowedFilter(filter, [pattern])).toBe(covers);
+  test.each(TABLE)('%j covers %j: %s (fixer, aspect, constructs)', (pattern, filter, covers) => {
+    expect(patternCovers(pattern, filter)).toBe(covers);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinNestedBlocks, builtinResourceTypes } from '../src/policy/builtin';
-import { PolicyEngine, PolicyError } from '../src/policy/engine';
+import { PolicyEngine, PolicyError, rawFindings } from '../src/policy/engine';
 import { ROOT } from './helpers';
 
 // scripts/build-policies.js is plain JavaScript shared with the build.
@@ -118,4 +118,10 @@ describe('Rego print', () => {
       log.mockRestore();
     }
   });
+});
+
+test('a messageId is kept when it is a string, and dropped otherwise (custom policies may omit it)', () => {
+  const found = rawFindings([{ message: 'a', messageId: 'mutable' }, { message: 'b', messageId: 7 }, { message: 'c' }], 'x/deny', undefined);
+  expect(found.map((f) => f.messageId)).toEqual(['mutable', undefined, undefined]);
+  expect(found.map((f) => 'messageId' in f)).toEqual([true, false, false]);
 });

@@ -1,34 +1,35 @@
-import { places, scanFixtures } from './helpers';
+import { places, ROOT, runCli, scanFixtures } from './helpers';
 
 // design.md: the verdict table of ecr-tag-immutability, one row per case, with the
 // exact place each finding is reported.
 describe('ecr-tag-immutability verdicts', () => {
   test.each([
     ['immutable', []],
-    ['not-set', [{ file: 'fixtures/not-set/main.tf', line: 2, column: 1, severity: 'error', resource: 'aws_ecr_repository.worker', message: /is not set/ }]],
-    ['mutable', [{ file: 'fixtures/mutable/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.frontend', message: /is MUTABLE/ }]],
+    ['not-set', [{ file: 'fixtures/not-set/main.tf', line: 2, column: 1, severity: 'error', resource: 'aws_ecr_repository.worker', messageId: 'not_set', message: /is not set/ }]],
+    ['mutable', [{ file: 'fixtures/mutable/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.frontend', messageId: 'mutable', message: /is MUTABLE/ }]],
     [
       'mutable-with-exclusion',
-      [{ file: 'fixtures/mutable-with-exclusion/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.batch', message: /MUTABLE_WITH_EXCLUSION/ }],
+      [{ file: 'fixtures/mutable-with-exclusion/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.batch', messageId: 'mutable_with_exclusion', message: /MUTABLE_WITH_EXCLUSION/ }],
     ],
     [
       'immutable-with-exclusion',
-      [{ file: 'fixtures/immutable-with-exclusion/main.tf', line: 22, column: 3, severity: 'error', resource: 'aws_ecr_repository.preview', message: /"dev-\*"/ }],
+      [{ file: 'fixtures/immutable-with-exclusion/main.tf', line: 22, column: 3, severity: 'error', resource: 'aws_ecr_repository.preview', messageId: 'filter_not_allowed', message: /"dev-\*"/ }],
     ],
     [
       'exclusion-without-filter',
-      [{ file: 'fixtures/exclusion-without-filter/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.reports', message: /at least one/ }],
+      [{ file: 'fixtures/exclusion-without-filter/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.reports', messageId: 'no_filter', message: /at least one/ }],
     ],
-    ['invalid-value', [{ file: 'fixtures/invalid-value/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.auth', message: /"immutable" is not a valid value/ }]],
-    ['unknown', [{ file: 'fixtures/unknown/main.tf', line: 7, column: 26, severity: 'warning', resource: 'aws_ecr_repository.ingest', message: /data sources/ }]],
+    ['invalid-value', [{ file: 'fixtures/invalid-value/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.auth', messageId: 'invalid_value_case', message: /"immutable" is not a valid value/ }]],
+    ['unknown', [{ file: 'fixtures/unknown/main.tf', line: 7, column: 26, severity: 'warning', resource: 'aws_ecr_repository.ingest', messageId: 'unknown', message: /data sources/ }]],
     [
       'creation-template',
-      [{ file: 'fixtures/creation-template/main.tf', line: 7, column: 1, severity: 'error', resource: 'aws_ecr_repository_creation_template.dockerhub', message: /is not set/ }],
+      [{ file: 'fixtures/creation-template/main.tf', line: 7, column: 1, severity: 'error', resource: 'aws_ecr_repository_creation_template.dockerhub', messageId: 'not_set', message: /is not set/ }],
     ],
   ])('%s', async (fixture, expected) => {
     const result = await scanFixtures([fixture]);
     expect(result.errors).toEqual([]);
-    expect(places(result)).toEqual(expected.map(({ message: _, ...place }) => place));
+    expect(places(result)).toEqual(expected.map(({ message: _, messageId: __, ...place }) => place));
+    expect(result.findings.map((f) => f.messageId)).toEqual(expected.map((e) => e.messageId));
     result.findings.forEach((f, i) => expect(f.message).toMatch(expected[i]!.message));
     expect(result.findings.every((f) => f.ruleId === 'ecr-tag-immutability')).toBe(true);
   });
@@ -49,6 +50,7 @@ describe('ecr-tag-immutability verdicts', () => {
     const onlyDev = await scanFixtures(['immutable-with-exclusion'], { allowedMutableTags: ['dev-*'] });
     expect(onlyDev.findings.map((f) => f.message)).toEqual([expect.stringMatching(/"latest"/), expect.stringMatching(/"latest"/)]);
     expect(onlyDev.findings.map((f) => f.resource)).toEqual(['aws_ecr_repository.web', 'aws_ecr_repository.preview']);
+    expect(onlyDev.findings.map((f) => f.messageId)).toEqual(['filter_not_allowed', 'filter_not_allowed']);
   });
 
   test.each([
@@ -58,7 +60,7 @@ describe('ecr-tag-immutability verdicts', () => {
   ] as const)('--unknown %s', async (mode, severity, count) => {
     const result = await scanFixtures(['unknown'], { unknown: mode });
     expect(result.findings).toHaveLength(count);
-    if (severity) expect(result.findings[0]!.severity).toBe(severity);
+    if (severity) expect(result.findings[0]).toMatchObject({ severity, messageId: 'unknown' });
   });
 
   test('a variable default is the origin, and the trace leads there from the resource', async () => {
@@ -76,6 +78,7 @@ describe('ecr-tag-immutability verdicts', () => {
       { file: 'fixtures/json/main.tf.json', line: 19, column: 11, severity: 'error', resource: 'aws_ecr_repository.gateway' },
     ]);
     expect(result.findings[1]!.message).toMatch(/"nightly-\*"/);
+    expect(result.findings.map((f) => f.messageId)).toEqual(['mutable', 'filter_not_allowed']);
   });
 
   test('.tofu files win over .tf files of the same name', async () => {
@@ -98,5 +101,13 @@ describe('ecr-tag-immutability verdicts', () => {
     ]);
     expect(places(result)).toEqual([{ file: 'fixtures/syntax-error/good.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.cron' }]);
     expect(result.summary.parseErrors).toBe(1);
+  });
+
+  test('the JSON report carries messageId after message, SARIF in the result properties', async () => {
+    const json = (await runCli(['scan', 'fixtures/mutable', '--format', 'json'], ROOT)).json();
+    expect(Object.keys(json.findings[0]).slice(9, 12)).toEqual(['message', 'messageId', 'trace']);
+    expect(json.findings[0].messageId).toBe('mutable');
+    const sarif = (await runCli(['scan', 'fixtures/mutable', '--format', 'sarif'], ROOT)).json();
+    expect(sarif.runs[0].results[0].properties).toMatchObject({ messageId: 'mutable' });
   });
 });

@@ -1,61 +1,62 @@
-import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
-import { Annotations, type IAspect, Token } from 'cdktf';
+import { Annotations, type IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { allowedFilter, DEFAULT_ALLOWED_MUTABLE_TAGS } from './allow-list';
+import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../../policies/tagguard/rules/ecr_tag_immutability';
+import { RULES } from '../../policies/tagguard/rules';
+import type { RawFinding } from '../policy/engine';
+import type { PolicyConfig } from '../policy/input';
+import { builtinPolicySync } from '../policy/sync';
+import { blockIndexOf, constructInput } from './enforce';
 
 export type AspectMode = 'enforce' | 'error' | 'warn';
 
 export interface EcrTagImmutabilityAspectProps {
-  /** enforce: rewrite to IMMUTABLE with a warning; error: fail synth; warn: a warning only. Default: error. */
+  /** enforce: apply the rule's fix, with a warning; error: fail synth; warn: a warning only. Default: error. */
   readonly mode?: AspectMode;
   readonly allowedMutableTags?: readonly string[];
 }
 
-type Target = EcrRepository | EcrRepositoryCreationTemplate;
+const RULE = 'ecr-tag-immutability';
 
 /**
- * Checks every EcrRepository and EcrRepositoryCreationTemplate in scope by the rule
- * ecr-tag-immutability at synth time. A value that is an unresolved token is
- * reported as unknown, never passed silently.
+ * Checks every construct whose Terraform resource type the rule ecr-tag-immutability
+ * judges (its METADATA resource_types) with the compiled policy at synth time. A value
+ * that is an unresolved token is unknown: a warning, never passed silently.
  */
 export class EcrTagImmutabilityAspect implements IAspect {
   private readonly mode: AspectMode;
-  private readonly allowed: readonly string[];
+  private readonly config: PolicyConfig;
 
   constructor(props: EcrTagImmutabilityAspectProps = {}) {
     this.mode = props.mode ?? 'error';
-    this.allowed = props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS;
+    this.config = { allowedMutableTags: [...(props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS)], unknown: 'warn' };
   }
 
   visit(node: IConstruct): void {
-    if (!(node instanceof EcrRepository || node instanceof EcrRepositoryCreationTemplate)) return;
-    const problem = this.problem(node);
-    if (!problem) return;
-    const at = `${node.node.path}: ${problem.message} [ecr-tag-immutability]`;
-    if (problem.unknown) {
-      Annotations.of(node).addWarning(at);
+    if (!(node instanceof TerraformResource)) return;
+    const policy = builtinPolicySync();
+    if (!policy.rules().some((r) => r.id === RULE && r.resource_types?.includes(node.terraformResourceType))) return;
+    const check = () => {
+      const input = constructInput(node, this.config);
+      return { attributes: input.resources[0]!.attributes, findings: policy.findings(input).filter((f) => f.ruleId === RULE) };
+    };
+    const { attributes, findings } = check();
+    const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${RULE}${f.messageId ? `/${f.messageId}` : ''}]`;
+    for (const f of findings.filter((f) => f.severity !== 'error')) Annotations.of(node).addWarning(at(f));
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (!errors.length) return;
+    if (this.mode !== 'enforce') {
+      for (const f of errors) Annotations.of(node)[this.mode === 'warn' ? 'addWarning' : 'addError'](at(f));
       return;
     }
-    if (this.mode === 'enforce') {
-      node.imageTagMutability = 'IMMUTABLE';
-      node.putImageTagMutabilityExclusionFilter([]);
-      Annotations.of(node).addWarning(`${node.node.path}: image_tag_mutability set to IMMUTABLE by EcrTagImmutabilityAspect (was: ${problem.message})`);
-    } else if (this.mode === 'error') Annotations.of(node).addError(at);
-    else Annotations.of(node).addWarning(at);
-  }
-
-  private problem(node: Target): { message: string; unknown?: boolean } | undefined {
-    const value = node.imageTagMutabilityInput;
-    if (value !== undefined && Token.isUnresolved(value)) return { message: 'image_tag_mutability is an unresolved token: its value is unknown at synth time', unknown: true };
-    if (value === undefined) return { message: 'image_tag_mutability is not set (the provider default is MUTABLE)' };
-    if (value === 'IMMUTABLE') return undefined;
-    if (value !== 'IMMUTABLE_WITH_EXCLUSION') return { message: `image_tag_mutability is ${value}` };
-    const filters = node.imageTagMutabilityExclusionFilterInput;
-    if (filters !== undefined && Token.isUnresolved(filters)) return { message: 'the exclusion filters are an unresolved token: unknown at synth time', unknown: true };
-    const list = (filters ?? []) as Array<{ filter?: string }>;
-    if (list.length === 0) return { message: 'IMMUTABLE_WITH_EXCLUSION without an exclusion filter' };
-    const refused = list.map((f) => f.filter ?? '').filter((f) => Token.isUnresolved(f) || !allowedFilter(f, this.allowed));
-    return refused.length ? { message: `exclusion filters ${refused.map((f) => `"${f}"`).join(', ')} leave tags mutable (allowed: ${this.allowed.join(', ')})` } : undefined;
+    const fix = RULES.find((u) => u.id === RULE)?.cdktf;
+    const result = fix ? fix({ resource: node, attributes, findings: errors, config: this.config, blockIndex: blockIndexOf(node.node.path) }) : { manual: 'the rule has no CDKTF fix' };
+    if ('manual' in result) {
+      for (const f of errors) Annotations.of(node).addError(`${at(f)} (not enforced: ${result.manual})`);
+      return;
+    }
+    // What the fix left is still an error.
+    const left = check().findings.filter((f) => f.severity === 'error');
+    for (const f of left) Annotations.of(node).addError(`${at(f)} (left after enforce)`);
+    if (!left.length) Annotations.of(node).addWarning(`${node.node.path}: ${result.done} by EcrTagImmutabilityAspect (was: ${errors.map((f) => f.message).join('; ')})`);
   }
 }

@@ -2,7 +2,8 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
 import { Construct } from 'constructs';
-import { allowedFilter, DEFAULT_ALLOWED_MUTABLE_TAGS } from './allow-list';
+import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../../policies/tagguard/rules/ecr_tag_immutability';
+import { allowedBy } from '../../policies/tagguard/rules/ecr_tag_immutability/fix';
 
 export interface LifecycleRules {
   /** Keep this many tagged images, expire older ones. */
@@ -53,7 +54,7 @@ function immutability(construct: Construct, props: ImmutabilityProps) {
   }
   const allowed = props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS;
   const tags = props.mutableTags ?? [];
-  const refused = tags.filter((t) => !allowedFilter(t, allowed));
+  const refused = tags.filter((t) => !allowedBy({ allowedMutableTags: allowed })(t));
   if (refused.length) throw new Error(`${construct.node.path}: mutable tags ${refused.map((t) => `"${t}"`).join(', ')} are not allowed (allowed: ${allowed.join(', ')})`);
   if (tags.length > 5) throw new Error(`${construct.node.path}: ECR accepts at most 5 exclusion filters, got ${tags.length}`);
   return {

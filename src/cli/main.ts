@@ -358,10 +358,10 @@ function writeFileAtomic(file: string, text: string): Promise<void> {
 async function fixCommand(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = require('../fix/apply') as typeof import('../fix/apply');
-  const { planFixes } = require('../fix/plan') as typeof import('../fix/plan');
+  const { planFixes } = require('../fix/plan-fixes') as typeof import('../fix/plan-fixes');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const broken = new Set(result.errors.map((e) => e.file));
-  const plan = planFixes(result.findings, result.resources, result.sources, options.policy.allowedMutableTags);
+  const plan = planFixes(result.findings, result.resources, result.sources, options.policy);
   const applied = await applyEdits(
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,

@@ -6,7 +6,7 @@ import { leadsOutside } from '../discover/inside';
 import { parseHcl } from '../parse/hcl';
 import { parseTerraformJson, parseTerraformJsonValues } from '../parse/json';
 import { SourceFile } from '../parse/source';
-import type { Edit } from './plan';
+import type { Edit } from './edit';
 
 export interface FileChange {
   file: string;

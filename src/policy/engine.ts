@@ -121,6 +121,8 @@ export function rawFindings(results: unknown, entrypoint: string, descriptor: Ru
     ruleId: f.ruleId ?? descriptor?.id ?? entrypoint,
     severity: f.severity ?? ((descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error'),
     message: f.message ?? '',
+    // Optional: a custom policy may leave it out; anything but a string is dropped.
+    ...(typeof f.messageId === 'string' ? { messageId: f.messageId } : {}),
     resource: f.resource ?? '',
     root: f.root ?? '',
     location: f.location ?? null,
@@ -220,6 +222,8 @@ export interface RawFinding {
   ruleId: string;
   severity: 'error' | 'warning' | 'note';
   message: string;
+  /** The key of the message in the rule's messages (policies/tagguard/lib/lib.rego: finding). */
+  messageId?: string;
   resource: string;
   root: string;
   location: { file: string; line: number; column: number; end_line?: number; end_column?: number } | null;

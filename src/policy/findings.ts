@@ -13,6 +13,8 @@ export interface Finding {
   endLine: number;
   endColumn: number;
   message: string;
+  /** The key of the message in the rule's messages, as ESLint's messageId; custom policies may omit it. */
+  messageId?: string;
   trace: Array<{ file: string; line: number; column: number; note: string }>;
   /** CDKTF synth output only. */
   stack?: string;
@@ -41,6 +43,7 @@ export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Fi
       endLine: at?.end_line ?? at?.line ?? 0,
       endColumn: at?.end_column ?? at?.column ?? 0,
       message: f.message,
+      ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
       trace: f.trace,
       ...(resource?.stack ? { stack: resource.stack } : {}),
       ...(resource?.constructPath ? { constructPath: resource.constructPath } : {}),

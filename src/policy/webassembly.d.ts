@@ -2,6 +2,8 @@
 // declares it only in the DOM libraries, which a Node program should not pull in.
 declare namespace WebAssembly {
   interface Module {}
+  /** Synchronous compilation: for the CDKTF aspect, which runs inside synth. */
+  const Module: { new (bytes: ArrayBufferView | ArrayBuffer): Module };
   interface Memory {
     readonly buffer: ArrayBuffer;
     grow(delta: number): number;

@@ -16,6 +16,7 @@ export function formatJson(result: ScanResult): string {
       endLine: f.endLine,
       endColumn: f.endColumn,
       message: f.message,
+      ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
       trace: f.trace,
       ...(f.stack ? { stack: f.stack } : {}),
       ...(f.constructPath ? { constructPath: f.constructPath } : {}),

@@ -203,7 +203,8 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
             ],
           }
         : {}),
-      properties: { root: f.root, ...(f.stack ? { stack: f.stack } : {}), ...(f.constructPath ? { constructPath: f.constructPath } : {}) },
+      // message.id would reference the rule's messageStrings, which the descriptors do not carry.
+      properties: { root: f.root, ...(f.messageId !== undefined ? { messageId: f.messageId } : {}), ...(f.stack ? { stack: f.stack } : {}), ...(f.constructPath ? { constructPath: f.constructPath } : {}) },
     };
   });
   const sarif = {

@@ -23,10 +23,12 @@ describe(chain) := object.union(
 # description: >-
 #   A finding on a resource. at is the object the rule objects to (an attribute or a
 #   filter that carries its own location, or the resource itself): the engine reports
-#   the location of that object, never a line computed here.
-finding(rule, resource, at, severity, message) := {
+#   the location of that object, never a line computed here. message_id is the key of
+#   message in the rule's messages, so tests and fixers read the id, not the prose.
+finding(rule, resource, at, severity, message_id, message) := {
 	"ruleId": rule.id,
 	"severity": severity,
+	"messageId": message_id,
 	"message": message,
 	"resource": resource.address,
 	"root": object.get(resource, "root", ""),

@@ -174,6 +174,7 @@ messages := {
 	"filter_characters": "%s has characters ECR does not accept; use only letters, digits and . _ * -",
 	"filter_wildcards": "%s has %d wildcards (*); the provider accepts at most 2",
 	"filter_not_a_string": "image_tag_mutability_exclusion_filter: filter must be a string, got %s",
+	"unknown": "%s cannot be known before apply (%s); tag immutability is not proven",
 }
 
 checked contains r if {
@@ -198,37 +199,40 @@ unset_at(r) := mutability(r) if mutability(r).location
 
 else := r
 
-deny contains lib.finding(rule, r, unset_at(r), "error", messages.not_set) if {
+# An error whose message takes no values, by its id.
+fixed_message(r, at, id) := lib.finding(rule, r, at, "error", id, messages[id])
+
+deny contains fixed_message(r, unset_at(r), "not_set") if {
 	some r in checked
 	not mutability(r).set
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", messages.mutable) if {
+deny contains fixed_message(r, mutability(r), "mutable") if {
 	some r in checked
 	mutability(r).known
 	mutability(r).value == "MUTABLE"
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", messages.mutable_with_exclusion) if {
+deny contains fixed_message(r, mutability(r), "mutable_with_exclusion") if {
 	some r in checked
 	mutability(r).known
 	mutability(r).value == "MUTABLE_WITH_EXCLUSION"
 }
 
 # A value that differs from a valid one only in surrounding whitespace or in case names it.
-deny contains lib.finding(rule, r, m, "error", msg) if {
+deny contains lib.finding(rule, r, m, "error", id, msg) if {
 	some [r, m] in invalid_mutability
 	[id, meant] := correction(m.value)
 	msg := sprintf(messages[id], [lib.quote(m.value), meant])
 }
 
-deny contains lib.finding(rule, r, m, "error", msg) if {
+deny contains lib.finding(rule, r, m, "error", "invalid_value", msg) if {
 	some [r, m] in invalid_mutability
 	not correction(m.value)
 	msg := sprintf(messages.invalid_value, [lib.quote(m.value)])
 }
 
-deny contains lib.finding(rule, r, m, "error", msg) if {
+deny contains lib.finding(rule, r, m, "error", "not_a_string", msg) if {
 	some r in checked
 	m := mutability(r)
 	m.known
@@ -237,7 +241,7 @@ deny contains lib.finding(rule, r, m, "error", msg) if {
 	msg := sprintf(messages.not_a_string, [lib.quote(m.value)])
 }
 
-deny contains lib.finding(rule, r, mutability(r), "error", messages.no_filter) if {
+deny contains fixed_message(r, mutability(r), "no_filter") if {
 	some r in checked
 	mutability(r).value == "IMMUTABLE_WITH_EXCLUSION"
 	filters(r).known
@@ -246,7 +250,7 @@ deny contains lib.finding(rule, r, mutability(r), "error", messages.no_filter) i
 
 # Under IMMUTABLE_WITH_EXCLUSION, each filter the allow-list does not cover. A filter the
 # provider rejects is reported for what is wrong with it (below), never as "mutable".
-deny contains lib.finding(rule, b.resource, b.filter, "error", msg) if {
+deny contains lib.finding(rule, b.resource, b.filter, "error", "filter_not_allowed", msg) if {
 	some b in filter_block
 	mutability(b.resource).value == "IMMUTABLE_WITH_EXCLUSION"
 	b.filter.known
@@ -258,14 +262,14 @@ deny contains lib.finding(rule, b.resource, b.filter, "error", msg) if {
 # Filters with a value that is not *_WITH_EXCLUSION: the provider's CustomizeDiff
 # (validateImageTagMutabilityExclusionFilterUsage) fails the plan. Every filter block
 # counts, known or not: it exists either way.
-deny contains lib.finding(rule, b.resource, b.filter, "error", msg) if {
+deny contains lib.finding(rule, b.resource, b.filter, "error", "filter_without_exclusion", msg) if {
 	some b in filter_block
 	mode := mode_without_exclusion(mutability(b.resource))
 	msg := sprintf(messages.filter_without_exclusion, [filter_name(b.filter), mode])
 }
 
 # MaxItems 5: reported at the first block past the limit.
-deny contains lib.finding(rule, r, fs[max_filters], "error", msg) if {
+deny contains lib.finding(rule, r, fs[max_filters], "error", "too_many_filters", msg) if {
 	some r in checked
 	fs := filters(r).value
 	count(fs) > max_filters
@@ -273,19 +277,16 @@ deny contains lib.finding(rule, r, fs[max_filters], "error", msg) if {
 }
 
 # What the provider's validation rejects in a filter, whatever image_tag_mutability is.
-deny contains lib.finding(rule, b.resource, b.filter, "error", msg) if {
-	some [b, msg] in rejected
+deny contains lib.finding(rule, b.resource, b.filter, "error", id, msg) if {
+	some [b, id, msg] in rejected
 }
 
 # Values that static evaluation cannot know.
-deny contains lib.finding(rule, r, part, severity, msg) if {
+deny contains lib.finding(rule, r, part, severity, "unknown", msg) if {
 	severity := {"error": "error", "warn": "warning"}[unknown_mode]
 	some r in checked
 	some part in unknown_parts(r)
-	msg := sprintf(
-		"%s cannot be known before apply (%s); tag immutability is not proven",
-		[part.name, object.get(part, "reason", "unknown value")],
-	)
+	msg := sprintf(messages.unknown, [part.name, object.get(part, "reason", "unknown value")])
 }
 
 invalid_mutability contains [r, m] if {
@@ -309,25 +310,25 @@ allowed_tags_note := sprintf("allowed mutable tags: %s", [concat(", ", [lib.quot
 }
 
 rejected_block contains b if {
-	some [b, _] in rejected
+	some [b, _, _] in rejected
 }
 
-# What the provider's validation rejects in a known filter block, as [block, message]:
+# What the provider's validation rejects in a known filter block, as [block, message id, message]:
 # filter_type (required, WILDCARD only) first, then filter (required, 1 to 128 characters
 # of letters, digits and . _ * -, at most 2 wildcards).
-rejected contains [b, sprintf(messages.filter_type_missing, [filter_name(b.filter)])] if {
+rejected contains reject(b, "filter_type_missing", [filter_name(b.filter)]) if {
 	some b in known_filter_block
 	object.get(b.filter, "filter_type", null) == null
 }
 
-rejected contains [b, sprintf(messages.filter_type_case, [filter_name(b.filter), lib.quote(t)])] if {
+rejected contains reject(b, "filter_type_case", [filter_name(b.filter), lib.quote(t)]) if {
 	some b in known_filter_block
 	t := b.filter.filter_type
 	not t in valid_filter_types
 	case_variant(t, valid_filter_types)
 }
 
-rejected contains [b, sprintf(messages.filter_type_invalid, [filter_name(b.filter), lib.quote(t)])] if {
+rejected contains reject(b, "filter_type_invalid", [filter_name(b.filter), lib.quote(t)]) if {
 	some b in known_filter_block
 	t := b.filter.filter_type
 	t != null
@@ -335,40 +336,43 @@ rejected contains [b, sprintf(messages.filter_type_invalid, [filter_name(b.filte
 	not case_variant(t, valid_filter_types)
 }
 
-rejected contains [b, messages.filter_missing] if {
+rejected contains reject(b, "filter_missing", []) if {
 	some b in known_filter_block
 	object.get(b.filter, "filter", null) == null
 }
 
-rejected contains [b, sprintf(messages.filter_not_a_string, [lib.quote(b.filter.filter)])] if {
+rejected contains reject(b, "filter_not_a_string", [lib.quote(b.filter.filter)]) if {
 	some b in known_filter_block
 	b.filter.filter != null
 	not filter_text(b.filter)
 }
 
-rejected contains [b, messages.filter_empty] if {
+rejected contains reject(b, "filter_empty", []) if {
 	some b in known_filter_block
 	filter_text(b.filter) == ""
 }
 
-rejected contains [b, sprintf(messages.filter_too_long, [filter_name(b.filter), n])] if {
+rejected contains reject(b, "filter_too_long", [filter_name(b.filter), n]) if {
 	some b in known_filter_block
 	n := count(filter_text(b.filter))
 	n > max_filter_length
 }
 
-rejected contains [b, sprintf(messages.filter_characters, [filter_name(b.filter)])] if {
+rejected contains reject(b, "filter_characters", [filter_name(b.filter)]) if {
 	some b in known_filter_block
 	s := filter_text(b.filter)
 	s != ""
 	not regex.match(filter_pattern, s)
 }
 
-rejected contains [b, sprintf(messages.filter_wildcards, [filter_name(b.filter), n])] if {
+rejected contains reject(b, "filter_wildcards", [filter_name(b.filter), n]) if {
 	some b in known_filter_block
 	n := count(split(filter_text(b.filter), "*")) - 1
 	n > max_wildcards
 }
+
+# A rejected filter block with the id of its message and the message itself.
+reject(b, id, args) := [b, id, sprintf(messages[id], args)]
 
 known_filter_block contains b if {
 	some b in filter_block

@@ -31,6 +31,8 @@ with_filters(fs) := with_mode_and_filters("IMMUTABLE_WITH_EXCLUSION", fs)
 
 texts(found) := {f.message | some f in found}
 
+ids(found) := {f.messageId | some f in found}
+
 test_immutable_passes if {
 	r := repo({"image_tag_mutability": known("IMMUTABLE")})
 	count(policy.deny) == 0 with input as {"resources": [r]}
@@ -43,6 +45,7 @@ test_not_set_is_error_at_block if {
 	f.severity == "error"
 	f.location.line == 1
 	f.message == policy.messages.not_set
+	f.messageId == "not_set"
 }
 
 test_null_is_error_where_the_null_is_written if {
@@ -52,6 +55,7 @@ test_null_is_error_where_the_null_is_written if {
 	some f in findings
 	f.location == loc
 	contains(f.message, "is not set")
+	f.messageId == "not_set"
 }
 
 test_mutable_is_error_at_value if {
@@ -61,12 +65,14 @@ test_mutable_is_error_at_value if {
 	f.severity == "error"
 	f.location == loc
 	f.message == policy.messages.mutable
+	f.messageId == "mutable"
 }
 
 test_mutable_with_exclusion_is_error if {
 	r := with_mode_and_filters("MUTABLE_WITH_EXCLUSION", [filter("release-*")])
 	found := policy.deny with input as {"resources": [r]}
 	texts(found) == {policy.messages.mutable_with_exclusion}
+	ids(found) == {"mutable_with_exclusion"}
 }
 
 test_invalid_value_in_case_only_says_so if {
@@ -74,6 +80,7 @@ test_invalid_value_in_case_only_says_so if {
 	texts(found) == {
 		`image_tag_mutability "immutable" is not a valid value: values are case-sensitive; did you mean IMMUTABLE?`,
 	}
+	ids(found) == {"invalid_value_case"}
 }
 
 test_invalid_value_with_a_heredoc_newline_is_escaped_and_not_blamed_on_case if {
@@ -81,6 +88,7 @@ test_invalid_value_with_a_heredoc_newline_is_escaped_and_not_blamed_on_case if {
 	texts(found) == {
 		`image_tag_mutability "IMMUTABLE\n" is not a valid value: it has whitespace around it; did you mean IMMUTABLE?`,
 	}
+	ids(found) == {"invalid_value_space"}
 }
 
 test_invalid_value_typo_lists_the_valid_values if {
@@ -89,6 +97,7 @@ test_invalid_value_typo_lists_the_valid_values if {
 		`image_tag_mutability "IMMUTABL" is not a valid value; the valid values are`,
 		"IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE and MUTABLE_WITH_EXCLUSION: use IMMUTABLE",
 	])}
+	ids(found) == {"invalid_value"}
 }
 
 test_invalid_value_quotes_are_escaped if {
@@ -102,6 +111,7 @@ test_invalid_value_quotes_are_escaped if {
 test_non_string_value_is_error if {
 	found := policy.deny with input as {"resources": [repo({"image_tag_mutability": known(true)})]}
 	texts(found) == {"image_tag_mutability must be a string, got true"}
+	ids(found) == {"not_a_string"}
 }
 
 test_exclusion_of_latest_passes_by_default if {
@@ -116,6 +126,7 @@ test_exclusion_outside_allow_list_names_filter if {
 	some f in fs
 	f.location.line == 9
 	f.message == `exclusion filter "dev-*" leaves the tags it matches mutable; allowed mutable tags: "latest"`
+	f.messageId == "filter_not_allowed"
 }
 
 test_empty_allow_list_says_no_tag_may_be_mutable if {
@@ -158,6 +169,7 @@ test_allow_list_backslash_does_not_escape_the_wildcard if {
 test_exclusion_without_filters_is_error if {
 	found := policy.deny with input as {"resources": [with_filters([])]}
 	texts(found) == {policy.messages.no_filter}
+	ids(found) == {"no_filter"}
 }
 
 # The issue's report: a filter with no filter_type read `exclusion filter "latest" ()
@@ -168,6 +180,7 @@ test_filter_type_missing_is_named_not_blamed_on_the_allow_list if {
 	some f in fs
 	f.location.line == 5
 	f.message == `exclusion filter "latest" has no filter_type; it is required and must be "WILDCARD"`
+	f.messageId == "filter_type_missing"
 }
 
 test_filter_type_null_is_missing if {
@@ -175,6 +188,7 @@ test_filter_type_null_is_missing if {
 	texts(found) == {
 		`exclusion filter "latest" has no filter_type; it is required and must be "WILDCARD"`,
 	}
+	ids(found) == {"filter_type_missing"}
 }
 
 test_filter_type_in_lower_case_says_case_sensitive if {
@@ -185,6 +199,7 @@ test_filter_type_in_lower_case_says_case_sensitive if {
 			"values are case-sensitive; did you mean WILDCARD?",
 		]),
 	}
+	ids(found) == {"filter_type_case"}
 }
 
 test_filter_type_other_value_names_the_only_valid_one if {
@@ -192,6 +207,7 @@ test_filter_type_other_value_names_the_only_valid_one if {
 	texts(found) == {
 		`exclusion filter "latest": filter_type "PREFIX\n" is not a valid value; the only valid value is WILDCARD`,
 	}
+	ids(found) == {"filter_type_invalid"}
 }
 
 test_filter_type_number_is_invalid if {
@@ -199,6 +215,7 @@ test_filter_type_number_is_invalid if {
 	texts(found) == {
 		`exclusion filter "latest": filter_type 1 is not a valid value; the only valid value is WILDCARD`,
 	}
+	ids(found) == {"filter_type_invalid"}
 }
 
 test_empty_filter_is_error if {
@@ -206,6 +223,7 @@ test_empty_filter_is_error if {
 	count(fs) == 1
 	some f in fs
 	f.message == `exclusion filter "" is empty; ECR requires 1 to 128 characters`
+	f.messageId == "filter_empty"
 }
 
 test_missing_filter_is_error if {
@@ -214,6 +232,7 @@ test_missing_filter_is_error if {
 		"image_tag_mutability_exclusion_filter has no filter; it is required",
 		"(1 to 128 letters, digits and . _ * -)",
 	])}
+	ids(found) == {"filter_missing"}
 }
 
 test_filter_that_is_a_list_is_error if {
@@ -221,6 +240,7 @@ test_filter_that_is_a_list_is_error if {
 	texts(found) == {
 		`image_tag_mutability_exclusion_filter: filter must be a string, got ["latest"]`,
 	}
+	ids(found) == {"filter_not_a_string"}
 }
 
 # Terraform converts a number to the string the provider validates: 2024 is the tag "2024".
@@ -228,6 +248,7 @@ test_number_filter_is_its_string if {
 	r := with_filters([typed(2024, "WILDCARD")])
 	found := policy.deny with input as {"resources": [r]}
 	texts(found) == {`exclusion filter "2024" leaves the tags it matches mutable; allowed mutable tags: "latest"`}
+	ids(found) == {"filter_not_allowed"}
 }
 
 test_filter_of_128_characters_is_valid if {
@@ -248,6 +269,7 @@ test_filter_with_characters_ecr_rejects_is_error if {
 	texts(found) == {
 		`exclusion filter "latest\n" has characters ECR does not accept; use only letters, digits and . _ * -`,
 	}
+	ids(found) == {"filter_characters"}
 }
 
 test_filter_with_a_space_and_three_wildcards_has_two_errors if {
@@ -256,6 +278,7 @@ test_filter_with_a_space_and_three_wildcards_has_two_errors if {
 		`exclusion filter "a *b*c*" has characters ECR does not accept; use only letters, digits and . _ * -`,
 		`exclusion filter "a *b*c*" has 3 wildcards (*); the provider accepts at most 2`,
 	}
+	ids(found) == {"filter_characters", "filter_wildcards"}
 }
 
 test_filter_with_two_wildcards_is_valid if {
@@ -280,6 +303,7 @@ test_six_filters_is_one_error_at_the_sixth if {
 		"6 image_tag_mutability_exclusion_filter blocks, but the provider accepts",
 		"at most 5 (ECR: 1 to 5 filters): this is the first one too many",
 	])
+	f.messageId == "too_many_filters"
 }
 
 # repository.go, validateImageTagMutabilityExclusionFilterUsage (CustomizeDiff): filters
@@ -299,6 +323,7 @@ test_filters_under_immutable_fail_the_plan if {
 			"but image_tag_mutability is IMMUTABLE, so terraform plan fails: remove the filter",
 		])],
 	}
+	ids(found) == {"filter_without_exclusion"}
 }
 
 # The provider reads an unset image_tag_mutability as its default MUTABLE, which takes no filters either.
@@ -312,6 +337,7 @@ test_filters_without_a_value_fail_the_plan_too if {
 			"but image_tag_mutability is not set (the provider default is MUTABLE), so terraform plan fails: remove the filter",
 		]),
 	}
+	ids(found) == {"not_set", "filter_without_exclusion"}
 }
 
 test_filters_under_mutable_fail_the_plan if {
@@ -324,6 +350,7 @@ test_filters_under_mutable_fail_the_plan if {
 			"but image_tag_mutability is MUTABLE, so terraform plan fails: remove the filter",
 		]),
 	}
+	ids(found) == {"mutable", "filter_without_exclusion"}
 }
 
 # An invalid value fails validation before the plan: it is reported alone.
@@ -334,6 +361,7 @@ test_filters_under_an_invalid_value_are_not_blamed_on_the_mode if {
 		`image_tag_mutability "Immutable" is not a valid value:`,
 		"values are case-sensitive; did you mean IMMUTABLE?",
 	])}
+	ids(found) == {"invalid_value_case"}
 }
 
 test_filter_problems_are_reported_under_mutable_with_exclusion if {
@@ -346,6 +374,7 @@ test_filter_problems_are_reported_under_mutable_with_exclusion if {
 			"values are case-sensitive; did you mean WILDCARD?",
 		]),
 	}
+	ids(found) == {"mutable_with_exclusion", "filter_type_case"}
 }
 
 test_unknown_filter_is_warning_not_error if {
@@ -358,6 +387,7 @@ test_unknown_filter_is_warning_not_error if {
 		"image_tag_mutability_exclusion_filter cannot be known before apply (a data source);",
 		"tag immutability is not proven",
 	])
+	f.messageId == "unknown"
 }
 
 test_unknown_filter_follows_unknown_mode if {
@@ -374,6 +404,7 @@ test_unknown_is_warning_by_default if {
 	some f in fs
 	f.severity == "warning"
 	f.message == "image_tag_mutability cannot be known before apply (data source); tag immutability is not proven"
+	f.messageId == "unknown"
 }
 
 test_unknown_error_mode if {
@@ -413,4 +444,14 @@ test_verdict_table_names_the_filter_verdicts if {
 	values := {v.value | some v in policy.rule.verdicts}
 	"filters under IMMUTABLE, MUTABLE or not set" in values
 	"invalid filter (any value)" in values
+}
+
+# Every finding's messageId is a key of messages, and every message is used by a case above.
+test_every_message_id_names_a_message if {
+	r := with_mode_and_filters("IMMUTABLE_WITH_EXCLUSION", [filter("dev-*"), typed("", 1)])
+	found := policy.deny with input as {"resources": [r, repo({})]}
+	every f in found {
+		policy.messages[f.messageId]
+	}
+	ids(found) == {"filter_not_allowed", "filter_empty", "filter_type_invalid", "not_set"}
 }

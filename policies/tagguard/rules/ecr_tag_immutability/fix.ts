@@ -1,0 +1,165 @@
+/**
+ * The fixes of ecr-tag-immutability, decided by the findings' message ids
+ * (policy.rego: messages): one decision about values (decide), made real as text
+ * edits for `tagguard scan --fix` (fixer) and as overrides for the CDKTF aspect's
+ * enforce mode (enforce). The policy alone judges values: where the fix needs a
+ * judgement (is this filter allowed once its filter_type is WILDCARD?), it asks the
+ * compiled policy.
+ */
+import type { CdktfFixer } from '../../../../src/cdktf/enforce';
+import { combine, type EditsOrReason } from '../../../../src/fix/edit';
+import type { FixContext, RuleFixer } from '../../../../src/fix/plan-fixes';
+import { insertResourceAttribute, removeAllBlocks, removeBlock, replaceBlocksWithAttribute, replaceLiteral, setBlockAttribute } from '../../../../src/fix/source-edits';
+import { builtinPolicySync } from '../../../../src/policy/sync';
+import { isOverrideFile } from '../../../../src/terraform/override';
+
+const VALUE = 'image_tag_mutability';
+const FILTERS = 'image_tag_mutability_exclusion_filter';
+
+/** The value becomes IMMUTABLE and every filter goes: IMMUTABLE takes no filter (the provider's CustomizeDiff). */
+const VALUE_IDS = new Set(['not_set', 'mutable', 'mutable_with_exclusion', 'invalid_value', 'invalid_value_case', 'invalid_value_space']);
+
+/** A filter value the provider rejects: which tag was meant is for a person to say. In the order they are named. */
+const FILTER_VALUE_REASONS: Record<string, string> = {
+  filter_missing: 'it has no filter',
+  filter_not_a_string: 'its filter is not a string',
+  filter_empty: 'its filter is empty',
+  filter_too_long: 'its filter is longer than 128 characters',
+  filter_characters: 'its filter has characters ECR does not accept',
+  filter_wildcards: 'its filter has more than 2 wildcards',
+};
+
+/** filter_type missing or wrong: WILDCARD when the allow-list keeps the filter, else the filter goes. */
+const FILTER_TYPE_IDS = new Set(['filter_type_missing', 'filter_type_case', 'filter_type_invalid']);
+
+/** What the fix does to the values, or why it is left to a person. */
+export type Decision = { manual: string } | { immutable: boolean; removeFilters: 'all' | number[]; wildcard: number[] };
+
+export interface FilterState {
+  known: boolean;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * The fix, from the message ids of a resource's findings (`ids`) and of each filter
+ * (`filterIds`, by the filter's index). `allowed` says whether the policy would allow a
+ * filter value with a valid filter_type.
+ */
+export function decide(ids: readonly string[], filterIds: ReadonlyMap<number, readonly string[]>, filters: readonly FilterState[], allowed: (filter: unknown) => boolean): Decision {
+  const all = new Set(ids);
+  if (all.has('unknown')) return { manual: 'the value is not known before apply' };
+  if (all.has('not_a_string')) return { manual: 'the value is not a string' };
+  if ([...all].some((id) => VALUE_IDS.has(id))) return { immutable: true, removeFilters: 'all', wildcard: [] };
+  if (all.has('filter_without_exclusion')) return { immutable: false, removeFilters: 'all', wildcard: [] };
+  if (all.has('too_many_filters')) return { manual: `${filters.length} exclusion filters, and the provider accepts at most 5: choose the ones to keep` };
+  const remove: number[] = [];
+  const wildcard: number[] = [];
+  for (const [i, f] of filters.entries()) {
+    const here = filterIds.get(i) ?? [];
+    const invalid = Object.keys(FILTER_VALUE_REASONS).find((id) => here.includes(id));
+    if (invalid) {
+      const text = filterText(f.fields.filter);
+      return { manual: `${text === undefined ? 'an exclusion filter' : `exclusion filter ${JSON.stringify(text)}`} is not valid (${FILTER_VALUE_REASONS[invalid]}): correct it or remove it` };
+    }
+    if (here.includes('filter_not_allowed')) remove.push(i);
+    else if (here.some((id) => FILTER_TYPE_IDS.has(id))) (allowed(f.fields.filter) ? wildcard : remove).push(i);
+  }
+  // With no filter left (or none to begin with), IMMUTABLE_WITH_EXCLUSION becomes IMMUTABLE.
+  const immutable = all.has('no_filter') || (filters.length > 0 && remove.length === filters.length);
+  return { immutable, removeFilters: remove, wildcard };
+}
+
+/** The filter as Terraform hands it to the provider: a string, or a number or bool in its string form. */
+function filterText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  return undefined;
+}
+
+/**
+ * Whether the policy has nothing to say about a filter with filter_type WILDCARD under
+ * IMMUTABLE_WITH_EXCLUSION: its allow-list and glob semantics, and ECR's limits (a filter
+ * ECR rejects is not allowed).
+ */
+export function allowedBy(config: { readonly allowedMutableTags: readonly string[] }, type = 'aws_ecr_repository'): (filter: unknown) => boolean {
+  return (filter) => {
+    const known = (value: unknown) => ({ set: true, known: true, value });
+    const input = {
+      resources: [{ address: `${type}.probe`, root: '', type, attributes: { [VALUE]: known('IMMUTABLE_WITH_EXCLUSION'), [FILTERS]: known([{ filter, filter_type: 'WILDCARD', known: true }]) } }],
+      config: { allowed_mutable_tags: config.allowedMutableTags, unknown: 'ignore' },
+    };
+    return builtinPolicySync()
+      .findings(input)
+      .length === 0;
+  };
+}
+
+/** `tagguard scan --fix`: the decision as edits at the origins of the values. */
+export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: FixContext): EditsOrReason => {
+  const made = r.blocks[FILTERS];
+  // An override's filter blocks replace the original's: removing them would bring the original's back.
+  if (made?.instances.some((b) => isOverrideFile(b.location.file))) return 'the exclusion filters are set in an override file, which replaces the original blocks: change both by hand';
+  // Filters a dynamic block makes (or may make) can only change with it, and image_tag_mutability with them.
+  if (made && (!made.known || made.instances.some((b) => b.dynamic))) return 'the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability';
+  const blocks = made?.instances ?? [];
+  const filterIds = new Map<number, string[]>();
+  for (const f of findings) {
+    const i = blocks.findIndex((b) => f.file === b.location.file && f.line === b.location.line && f.column === b.location.column);
+    if (i >= 0 && f.messageId) filterIds.set(i, [...(filterIds.get(i) ?? []), f.messageId]);
+  }
+  const ids = findings.flatMap((f) => (f.messageId ? [f.messageId] : []));
+  const decision = decide(ids, filterIds, blocks.map((b) => ({ known: b.known, fields: b.fields })), allowedBy(config, r.type));
+  if ('manual' in decision) return decision.manual;
+  const m = r.attributes[VALUE];
+  if (decision.removeFilters === 'all') {
+    if (!decision.immutable) return removeAllBlocks(r, FILTERS, sources);
+    // A value written as null: the literal null is the origin to change.
+    if (m && !m.set && m.location) return combine([replaceLiteral(m.location, '"IMMUTABLE"', sources), removeAllBlocks(r, FILTERS, sources)]);
+    if (!m || !m.set) return blocks.length ? replaceBlocksWithAttribute(r, FILTERS, VALUE, 'IMMUTABLE', sources) : insertResourceAttribute(r, VALUE, 'IMMUTABLE', sources);
+    if (!m.location) return 'the value comes from the environment or the command line';
+    return combine([replaceLiteral(m.location, '"IMMUTABLE"', sources), removeAllBlocks(r, FILTERS, sources)]);
+  }
+  if (!m?.location) return 'the value comes from the environment or the command line';
+  return combine([
+    ...decision.removeFilters.map((i) => removeBlock(blocks[i]!.location, FILTERS, sources)),
+    ...decision.wildcard.map((i) => setBlockAttribute(blocks[i]!, FILTERS, 'filter_type', 'WILDCARD', sources)),
+    ...(decision.immutable ? [replaceLiteral(m.location, '"IMMUTABLE"', sources)] : []),
+  ]);
+};
+
+/** The CDKTF aspect's enforce mode: the same decision, as overrides of the synthesized values. */
+export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex, config }) => {
+  const list = attributes[FILTERS];
+  const filters = list?.known && Array.isArray(list.value) ? (list.value as Array<Record<string, unknown>>) : [];
+  const filterIds = new Map<number, string[]>();
+  for (const f of findings) {
+    const i = blockIndex(f, FILTERS);
+    if (i !== undefined && f.messageId) filterIds.set(i, [...(filterIds.get(i) ?? []), f.messageId]);
+  }
+  const ids = findings.flatMap((f) => (f.messageId ? [f.messageId] : []));
+  const decision = decide(ids, filterIds, filters.map(({ known, ...fields }) => ({ known: known !== false, fields })), allowedBy(config, resource.terraformResourceType));
+  if ('manual' in decision) return decision;
+  const done: string[] = [];
+  if (decision.immutable) {
+    resource.addOverride(VALUE, 'IMMUTABLE');
+    done.push(`${VALUE} set to IMMUTABLE`);
+  }
+  if (decision.removeFilters === 'all' || (decision.immutable && decision.removeFilters.length === filters.length)) {
+    if (filters.length) {
+      // An override of undefined deletes the key from what is synthesized.
+      resource.addOverride(FILTERS, undefined);
+      done.push('exclusion filters removed');
+    }
+  } else if (decision.removeFilters.length || decision.wildcard.length) {
+    const removed = new Set(decision.removeFilters);
+    const kept = filters
+      .map(({ known: _, location: __, trace: ___, ...fields }, i) => (decision.wildcard.includes(i) ? { ...fields, filter_type: 'WILDCARD' } : fields))
+      .filter((_, i) => !removed.has(i));
+    // cdktf appends a list override to the configured list: a typed construct's list is emptied first.
+    (resource as unknown as { putImageTagMutabilityExclusionFilter?: (value: unknown[]) => void }).putImageTagMutabilityExclusionFilter?.([]);
+    resource.addOverride(FILTERS, kept);
+    done.push(...decision.removeFilters.map((i) => `exclusion filter ${JSON.stringify(filters[i]!.filter)} removed`));
+    done.push(...decision.wildcard.map((i) => `filter_type of exclusion filter ${JSON.stringify(filters[i]!.filter)} set to WILDCARD`));
+  }
+  return { done: done.join('; ') };
+};

@@ -1,0 +1,10 @@
+/**
+ * Every built-in rule with TypeScript parts, registered here and nowhere else: adding a
+ * rule is its folder plus one line below (CONTRIBUTING.md, "Add a rule").
+ */
+import { ecrTagImmutability } from './ecr_tag_immutability';
+import type { RuleUnit } from './unit';
+
+export type { RuleUnit };
+
+export const RULES: readonly RuleUnit[] = [ecrTagImmutability];

@@ -1,0 +1,78 @@
+import { Token, Tokenization, type TerraformResource } from 'cdktf';
+import type { RawFinding } from '../policy/engine';
+import type { PolicyConfig } from '../policy/input';
+
+/** An attribute as the policy input document spells it (src/policy/input.ts). */
+export interface PolicyAttribute {
+  set: boolean;
+  known: boolean;
+  value?: unknown;
+  reason?: string;
+}
+
+/** What a rule's CDKTF fix is given: the construct, what the policy saw of it, and its error findings there. */
+export interface EnforceContext {
+  resource: TerraformResource;
+  attributes: Record<string, PolicyAttribute>;
+  findings: RawFinding[];
+  config: PolicyConfig;
+  /** The index of the `blockType` element a finding is at; undefined when it is not at one. */
+  blockIndex(finding: RawFinding, blockType: string): number | undefined;
+}
+
+/** A rule's enforce-mode fix: what it changed, or why a person must. */
+export type CdktfFixer = (context: EnforceContext) => { done: string } | { manual: string };
+
+const UNRESOLVED = 'an unresolved token at synth time';
+
+/** Terraform's meta-arguments and cdktf's metadata: never passed to a policy. */
+const NOT_ATTRIBUTES = new Set(['//', 'count', 'for_each', 'provider', 'depends_on', 'lifecycle', 'provisioner', 'connection']);
+
+/** Where an element of a nested block list is, for a finding to point at: one "file" per block type, one "line" per element. */
+function elementLocation(path: string, blockType: string, index: number) {
+  return { file: `${path}#${blockType}`, line: index + 1, column: 1, end_line: index + 1, end_column: 1 };
+}
+
+export function blockIndexOf(path: string) {
+  return (finding: RawFinding, blockType: string): number | undefined => (finding.location?.file === `${path}#${blockType}` ? finding.location.line - 1 : undefined);
+}
+
+/** A value that holds a token anywhere: cdktf resolves it only at synth, so the policy cannot know it. */
+function hasToken(value: unknown): boolean {
+  if (Token.isUnresolved(value) || Tokenization.isResolvable(value)) return true;
+  if (Array.isArray(value)) return value.some(hasToken);
+  if (value && typeof value === 'object') return Object.values(value).some(hasToken);
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The policy input for one construct, from what it will synthesize (its config with
+ * addOverride applied, through toTerraform): a list of objects is a nested block, each
+ * element located by its index; a value with an unresolved token is unknown.
+ */
+export function constructInput(resource: TerraformResource, config: PolicyConfig) {
+  const type = resource.terraformResourceType;
+  const path = resource.node.path;
+  const synthesized = resource.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const [[name, body] = ['', {}]] = Object.entries(synthesized.resource?.[type] ?? {});
+  const attributes: Record<string, PolicyAttribute> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (NOT_ATTRIBUTES.has(key) || value === undefined || value === null) continue;
+    if (hasToken(value) && !(Array.isArray(value) && !Token.isUnresolved(value) && value.every(isPlainObject))) attributes[key] = { set: true, known: false, reason: UNRESOLVED };
+    else if (Array.isArray(value) && value.length > 0 && value.every(isPlainObject)) {
+      attributes[key] = {
+        set: true,
+        known: true,
+        value: value.map((fields, i) => ({ ...(hasToken(fields) ? { known: false, reason: UNRESOLVED } : { ...fields, known: true }), location: elementLocation(path, key, i), trace: [] })),
+      };
+    } else attributes[key] = { set: true, known: true, value };
+  }
+  return {
+    resources: [{ address: `${type}.${name}`, root: '', type, mode: 'managed', module: '', origin: 'cdktf', construct_path: path, location: { file: path, line: 1, column: 1 }, attributes }],
+    config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
+  };
+}

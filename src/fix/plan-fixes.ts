@@ -1,0 +1,51 @@
+import type { SourceFile } from '../parse/source';
+import type { Finding } from '../policy/findings';
+import type { PolicyConfig } from '../policy/input';
+import type { ResourceInstance } from '../terraform/resources';
+import { RULES, type RuleUnit } from '../../policies/tagguard/rules';
+import { dedupe, type Edit, type EditsOrReason } from './edit';
+
+/** What a rule's fixer is given: one resource and the open error findings of that rule on it. */
+export interface FixContext {
+  resource: ResourceInstance;
+  /** Each carries the messageId the fixer decides by. */
+  findings: Finding[];
+  sources: ReadonlyMap<string, SourceFile>;
+  config: PolicyConfig;
+}
+
+/** The edits that fix a resource, or why it is left to a person. */
+export type RuleFixer = (context: FixContext) => EditsOrReason;
+
+export interface FixPlan {
+  edits: Edit[];
+  /** Findings no edit can fix: unknown or computed values, code outside the scanned tree, rules with no fixer. */
+  manual: Array<{ finding: Finding; reason: string }>;
+}
+
+/**
+ * The edits that make the next scan clean, from each rule's fixer (policies/tagguard/rules):
+ * every open error finding goes to the fixer of its rule, grouped by resource. Findings of
+ * a rule without a fixer (custom policies) are not listed: nothing here knows them.
+ */
+export function planFixes(findings: Finding[], resources: ResourceInstance[], sources: ReadonlyMap<string, SourceFile>, config: PolicyConfig, rules: readonly RuleUnit[] = RULES): FixPlan {
+  const plan: FixPlan = { edits: [], manual: [] };
+  const byResource = new Map(resources.map((r) => [`${r.root}\u0000${r.address}`, r]));
+  const groups = new Map<RuleUnit, Map<ResourceInstance, Finding[]>>();
+  for (const f of findings) {
+    const unit = rules.find((u) => u.id === f.ruleId);
+    const r = byResource.get(`${f.root}\u0000${f.resource}`);
+    if (!unit?.fixer || f.severity !== 'error' || f.suppression || !r) continue;
+    const byRule = groups.get(unit) ?? new Map<ResourceInstance, Finding[]>();
+    groups.set(unit, byRule.set(r, [...(byRule.get(r) ?? []), f]));
+  }
+  for (const [unit, byRule] of groups) {
+    for (const [resource, list] of byRule) {
+      const result = unit.fixer!({ resource, findings: list, sources, config });
+      if (typeof result === 'string') plan.manual.push(...list.map((finding) => ({ finding, reason: result })));
+      else plan.edits.push(...result);
+    }
+  }
+  plan.edits = dedupe(plan.edits);
+  return plan;
+}

@@ -1,0 +1,213 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import { Aspects, TerraformResource, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { parse } from 'yaml';
+import { EcrTagImmutabilityAspect } from '../src/cdktf';
+import { applyEdits, writeChanges } from '../src/fix/apply';
+import { planFixes } from '../src/fix/plan-fixes';
+import type { PolicyConfig } from '../src/policy/input';
+import { ROOT, scanDir, tree } from './helpers';
+
+// Each rule folder's cases.yaml, run against the compiled policy (a scan of generated
+// .tf and .tf.json files), the CDKTF aspect (error and enforce modes) and the fixer
+// (--fix, then a scan): all three must agree with the table, so none can drift.
+
+type Value = string | number | boolean | null | { unknown: true };
+type Blocks = Record<string, Array<Record<string, Value>>>;
+interface Values {
+  attributes?: Record<string, Value>;
+  blocks?: Blocks;
+}
+interface Case extends Values {
+  name: string;
+  type?: string;
+  config?: { allowed_mutable_tags?: string[] };
+  verdict: 'pass' | 'error' | 'warning';
+  messages: string[];
+  fix?: Values | 'manual';
+}
+interface CaseTable {
+  type: string;
+  cases: Case[];
+}
+
+const value = { anyOf: [{ type: ['string', 'number', 'boolean', 'null'] }, { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false }] };
+const values = {
+  attributes: { type: 'object', additionalProperties: value },
+  blocks: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', additionalProperties: value } } },
+};
+const SCHEMA = {
+  type: 'object',
+  required: ['type', 'cases'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string' },
+    cases: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['name', 'verdict', 'messages'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string' },
+          type: { type: 'string' },
+          ...values,
+          config: { type: 'object', additionalProperties: false, properties: { allowed_mutable_tags: { type: 'array', items: { type: 'string' } } } },
+          verdict: { enum: ['pass', 'error', 'warning'] },
+          messages: { type: 'array', items: { type: 'string' } },
+          fix: { anyOf: [{ const: 'manual' }, { type: 'object', additionalProperties: false, properties: values }] },
+        },
+      },
+    },
+  },
+};
+
+const RULES_DIR = path.join(ROOT, 'policies', 'tagguard', 'rules');
+const validate = new Ajv({ allErrors: true }).compile<CaseTable>(SCHEMA);
+
+/** Every rule folder and its table, each validated. */
+const TABLES = readdirSync(RULES_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => {
+    const file = path.join(RULES_DIR, e.name, 'cases.yaml');
+    const table: unknown = parse(readFileSync(file, 'utf8'));
+    if (!validate(table)) throw new Error(`${path.relative(ROOT, file)}: ${JSON.stringify(validate.errors)}`);
+    return [e.name, table] as const;
+  });
+
+const isUnknown = (v: Value): v is { unknown: true } => typeof v === 'object' && v !== null;
+const UNKNOWN_REF = 'data.aws_ssm_parameter.unknown.value';
+const UNKNOWN_DATA = 'data "aws_ssm_parameter" "unknown" {\n  name = "unknown"\n}\n\n';
+
+const hasUnknown = (c: Case) => JSON.stringify([c.attributes, c.blocks]).includes('"unknown":true');
+const hclValue = (v: Value) => (isUnknown(v) ? UNKNOWN_REF : JSON.stringify(v));
+const jsonValue = (v: Value) => (isUnknown(v) ? `\${${UNKNOWN_REF}}` : v);
+
+function hcl(type: string, c: Case): string {
+  const lines = [`resource "${type}" "case" {`, ...Object.entries(c.attributes ?? {}).map(([k, v]) => `  ${k} = ${hclValue(v)}`)];
+  for (const [k, list] of Object.entries(c.blocks ?? {})) {
+    for (const b of list) lines.push('', `  ${k} {`, ...Object.entries(b).map(([f, v]) => `    ${f} = ${hclValue(v)}`), '  }');
+  }
+  return (hasUnknown(c) ? UNKNOWN_DATA : '') + [...lines, '}', ''].join('\n');
+}
+
+function terraformJson(type: string, c: Case): string {
+  const body = {
+    ...Object.fromEntries(Object.entries(c.attributes ?? {}).map(([k, v]) => [k, jsonValue(v)])),
+    ...Object.fromEntries(Object.entries(c.blocks ?? {}).map(([k, list]) => [k, list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, jsonValue(v)])))])),
+  };
+  const data = hasUnknown(c) ? { data: { aws_ssm_parameter: { unknown: { name: 'unknown' } } } } : {};
+  return JSON.stringify({ ...data, resource: { [type]: { case: body } } }, null, 2) + '\n';
+}
+
+function policyConfig(c: Case): PolicyConfig {
+  return { allowedMutableTags: c.config?.allowed_mutable_tags ?? ['latest'], unknown: 'warn' };
+}
+
+function verdictOf(severities: string[]): Case['verdict'] {
+  return severities.length === 0 ? 'pass' : severities.includes('error') ? 'error' : 'warning';
+}
+
+/** The values a case expects after its fix, over every key the case or its fix names. */
+function expectedAfterFix(c: Case, fix: Values) {
+  const attributes = new Set([...Object.keys(c.attributes ?? {}), ...Object.keys(fix.attributes ?? {})]);
+  const blocks = new Set([...Object.keys(c.blocks ?? {}), ...Object.keys(fix.blocks ?? {})]);
+  return {
+    attributes: Object.fromEntries([...attributes].map((k) => [k, fix.attributes?.[k]])),
+    blocks: Object.fromEntries([...blocks].map((k) => [k, fix.blocks?.[k] ?? []])),
+  };
+}
+
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
+  describe.each(table.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const type = c.type ?? table.type;
+    const files = [
+      ['main.tf', hcl(type, c)],
+      ['main.tf.json', terraformJson(type, c)],
+    ] as const;
+
+    test.each(files)('the compiled policy, scanning %s', async (file, text) => {
+      const dir = tree({ [file]: text }, { prefix: 'cases' });
+      made.push(dir);
+      const result = await scanDir(dir, { policy: policyConfig(c) });
+      expect(result.errors).toEqual([]);
+      expect(result.summary.resources).toBe(1);
+      expect(verdictOf(result.findings.map((f) => f.severity))).toBe(c.verdict);
+      expect(result.findings.map((f) => f.messageId).sort()).toEqual([...c.messages].sort());
+    });
+
+    test.each(files)('the fixer, on %s', async (file, text) => {
+      const dir = tree({ [file]: text }, { prefix: 'cases-fix', repository: true });
+      made.push(dir);
+      const policy = policyConfig(c);
+      const before = await scanDir(dir, { policy });
+      const plan = planFixes(before.findings, before.resources, before.sources, policy);
+      if (c.fix === undefined || c.fix === 'manual') {
+        expect(plan.edits).toEqual([]);
+        expect(plan.manual.length > 0).toBe(c.fix === 'manual');
+        return;
+      }
+      expect(plan.manual).toEqual([]);
+      const applied = await applyEdits(plan.edits, before.sources);
+      expect(applied.refused).toEqual([]);
+      await writeChanges(applied.changed, dir);
+      expect(readFileSync(path.join(dir, file), 'utf8')).not.toBe(text);
+      const after = await scanDir(dir, { policy });
+      expect(after.findings).toEqual([]);
+      const [r] = after.resources;
+      const expected = expectedAfterFix(c, c.fix);
+      expect({
+        attributes: Object.fromEntries(Object.keys(expected.attributes).map((k) => [k, r!.attributes[k]?.set ? r!.attributes[k]!.value : undefined])),
+        blocks: Object.fromEntries(Object.keys(expected.blocks).map((k) => [k, r!.blocks[k]?.instances.map((b) => b.fields) ?? []])),
+      }).toEqual(expected);
+    });
+
+    /** A raw TerraformResource configured by addOverride: the aspect reads what is synthesized. */
+    function synthesize(mode: 'error' | 'enforce') {
+      const stack = new TerraformStack(Testing.app(), 'cases');
+      const resource = new TerraformResource(stack, 'case', { terraformResourceType: type });
+      let unknown: string | undefined;
+      const cdktfValue = (v: Value) => (isUnknown(v) ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue) : v);
+      for (const [k, v] of Object.entries(c.attributes ?? {})) resource.addOverride(k, cdktfValue(v));
+      for (const [k, list] of Object.entries(c.blocks ?? {})) resource.addOverride(k, list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))));
+      Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode, allowedMutableTags: c.config?.allowed_mutable_tags }));
+      const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+      const annotations = resource.node.metadata.filter((m) => m.type.startsWith('@cdktf/')).map((m) => ({ level: m.type === '@cdktf/error' ? 'error' : 'warning', text: String(m.data) }));
+      return { annotations, synthesized: Object.values(json.resource[type]!)[0]! };
+    }
+
+    test('the CDKTF aspect, error mode', () => {
+      const { annotations } = synthesize('error');
+      expect(verdictOf(annotations.map((a) => a.level))).toBe(c.verdict);
+      expect(annotations.map((a) => /\[[\w-]+\/(\w+)\]$/.exec(a.text)?.[1]).sort()).toEqual([...c.messages].sort());
+    });
+
+    test('the CDKTF aspect, enforce mode', () => {
+      const { annotations, synthesized } = synthesize('enforce');
+      if (c.fix === undefined) {
+        expect(annotations).toEqual(synthesize('error').annotations);
+        return;
+      }
+      if (c.fix === 'manual') {
+        expect(annotations.filter((a) => a.level === 'error').map((a) => a.text)).toEqual(c.messages.map(() => expect.stringMatching(/\(not enforced: .+\)$/)));
+        expect(synthesized).toMatchObject({ ...c.attributes, ...c.blocks });
+        return;
+      }
+      expect(annotations).toEqual([{ level: 'warning', text: expect.stringMatching(/by EcrTagImmutabilityAspect \(was: /) }]);
+      const expected = expectedAfterFix(c, c.fix);
+      expect({
+        attributes: Object.fromEntries(Object.keys(expected.attributes).map((k) => [k, synthesized[k]])),
+        blocks: Object.fromEntries(Object.keys(expected.blocks).map((k) => [k, synthesized[k] ?? []])),
+      }).toEqual(expected);
+    });
+  });
+});
+
+test('every rule folder has a case table (a folder without one fails to load above)', () => {
+  expect(TABLES.length).toBeGreaterThan(0);
+});
