@@ -32,7 +32,7 @@ interface CaseTable {
   cases: Case[];
 }
 
-const value = { anyOf: [{ type: ['string', 'number', 'boolean', 'null'] }, { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false }] };
+const value = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }, { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false }] };
 const values = {
   attributes: { type: 'object', additionalProperties: value },
   blocks: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', additionalProperties: value } } },

@@ -1,4 +1,5 @@
 import { Token, Tokenization, type TerraformResource } from 'cdktf';
+import { builtinNestedBlocks } from '../policy/builtin';
 import type { RawFinding } from '../policy/engine';
 import type { PolicyConfig } from '../policy/input';
 
@@ -51,25 +52,28 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * The policy input for one construct, from what it will synthesize (its config with
- * addOverride applied, through toTerraform): a list of objects is a nested block, each
- * element located by its index; a value with an unresolved token is unknown.
+ * addOverride applied, through toTerraform): a nested block the rules declare (the
+ * manifest's nested_blocks) is a list of elements, each located by its index; a value
+ * with an unresolved token is unknown.
  */
 export function constructInput(resource: TerraformResource, config: PolicyConfig) {
   const type = resource.terraformResourceType;
   const path = resource.node.path;
+  const blocks = new Set(builtinNestedBlocks()[type] ?? []);
   const synthesized = resource.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
   const [[name, body] = ['', {}]] = Object.entries(synthesized.resource?.[type] ?? {});
   const attributes: Record<string, PolicyAttribute> = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (NOT_ATTRIBUTES.has(key) || value === undefined || value === null) continue;
-    if (hasToken(value) && !(Array.isArray(value) && !Token.isUnresolved(value) && value.every(isPlainObject))) attributes[key] = { set: true, known: false, reason: UNRESOLVED };
-    else if (Array.isArray(value) && value.length > 0 && value.every(isPlainObject)) {
+  for (const [key, written] of Object.entries(body)) {
+    if (NOT_ATTRIBUTES.has(key) || written === undefined || written === null) continue;
+    const value = blocks.has(key) && isPlainObject(written) ? [written] : written;
+    if (blocks.has(key) && Array.isArray(value) && !Token.isUnresolved(value) && value.every(isPlainObject)) {
       attributes[key] = {
         set: true,
         known: true,
         value: value.map((fields, i) => ({ ...(hasToken(fields) ? { known: false, reason: UNRESOLVED } : { ...fields, known: true }), location: elementLocation(path, key, i), trace: [] })),
       };
-    } else attributes[key] = { set: true, known: true, value };
+    } else if (hasToken(value)) attributes[key] = { set: true, known: false, reason: UNRESOLVED };
+    else attributes[key] = { set: true, known: true, value };
   }
   return {
     resources: [{ address: `${type}.${name}`, root: '', type, mode: 'managed', module: '', origin: 'cdktf', construct_path: path, location: { file: path, line: 1, column: 1 }, attributes }],
