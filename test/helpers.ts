@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { main } from '../src/cli/main';
-import { scan, type ScanOptions, type ScanResult } from '../src/cli/scan';
+import { scan, type ScanOptions, type ScanResult } from '../src/scan/run';
 import type { PolicyConfig } from '../src/policy/input';
 
 export const ROOT = path.join(__dirname, '..');

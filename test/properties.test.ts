@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { scan, type ScanResult } from '../src/cli/scan';
+import { scan, type ScanResult } from '../src/scan/run';
 import { parseHcl } from '../src/parse/hcl';
 import { parseTerraformJson } from '../src/parse/json';
 import { SourceFile } from '../src/parse/source';

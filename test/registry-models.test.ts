@@ -1,4 +1,4 @@
-import { scan, type ScanResult } from '../src/cli/scan';
+import { scan, type ScanResult } from '../src/scan/run';
 import { newFindings } from '../src/policy/baseline';
 import { DEFAULT_POLICY, tree } from './helpers';
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { filesMatching } from '../src/discover/search';
-import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/relevance';
+import { filesMatching } from '../src/discover/pre-search';
+import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/config/relevance';
 import { DEFAULT_POLICY, runCli, tree as makeTree } from './helpers';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 
 // The benchmark's generator is plain JavaScript.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -6,11 +6,11 @@ import path from 'node:path';
 import type yargsType from 'yargs';
 import { createBaseline, parseBaseline, type Baseline } from '../policy/baseline';
 import { PolicyError } from '../policy/errors';
-import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config';
-import { CommitFiles, configAtCommit, pathAtCommit } from './config-from';
+import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config-file';
+import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
 import { explain } from './explain';
 import { FIX_OPTIONS, GENERATE_OPTIONS, lastValue, POLICIES_OPTIONS, SCAN_OPTIONS, searchDelayingOptions, valueOptions } from './options';
-import type { ScanOptions, ScanResult } from './scan';
+import type { ScanOptions, ScanResult } from '../scan/run';
 import { readTextFile } from '../discover/read';
 import { leadsOutside } from '../discover/inside';
 import { escapeControl, forTerminal } from '../report/escape';
@@ -260,7 +260,7 @@ function lazy() {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     get scan() {
-      return require('./scan') as typeof import('./scan');
+      return require('../scan/run') as typeof import('../scan/run');
     },
     get engine() {
       return require('../policy/engine') as typeof import('../policy/engine');
@@ -276,7 +276,7 @@ function lazy() {
 function startSearches(options: ScanOptions): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { plannedSearches } = require('./searches') as typeof import('./searches');
-  const { keepSearches, startSearch } = require('../discover/search') as typeof import('../discover/search');
+  const { keepSearches, startSearch } = require('../discover/pre-search') as typeof import('../discover/pre-search');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const planned = plannedSearches(options);
   keepSearches(planned);

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { TextSearch } from '../discover/search';
+import type { TextSearch } from '../discover/pre-search';
 import { builtinResourceTypes } from '../policy/builtin';
-import { LOCAL_SOURCE, mattersSearch } from '../terraform/relevance';
-import type { ScanOptions } from './scan';
+import { LOCAL_SOURCE, mattersSearch } from '../terraform/config/relevance';
+import type { ScanOptions } from '../scan/run';
 
 export interface PlannedSearch {
   root: string;

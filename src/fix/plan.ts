@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { findNodeAtLocation, findNodeAtOffset, getNodePath, modify, parseTree, type Edit as JsonEdit, type Node as JsonNode } from 'jsonc-parser';
-import { isOverrideFile } from '../terraform/override';
+import { isOverrideFile } from '../terraform/config/override';
 import type { Range, SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
-import type { BlockInstance, ResourceInstance } from '../terraform/resources';
+import type { BlockInstance, ResourceInstance } from '../terraform/instances/module-tree';
 import { allowedFilter, filterText, filterValueProblem, MAX_FILTERS, validFilterType } from './exclusion-filters';
 
 /** A replacement of the text between two offsets of a file. */

@@ -1,5 +1,5 @@
 import type { Suppression } from './suppressions';
-import type { ResourceInstance } from '../terraform/resources';
+import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { RawFinding } from './engine';
 
 export interface Finding {

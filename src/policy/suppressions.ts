@@ -1,5 +1,5 @@
 import type { Comment } from '../parse/syntax';
-import type { ResourceInstance } from '../terraform/resources';
+import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { RuleDescriptor } from './engine';
 import type { Finding } from './findings';
 

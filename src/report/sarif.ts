@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { packageJson } from '../package-root';
-import type { ScanProblem, ScanResult } from '../cli/scan';
+import type { ScanProblem, ScanResult } from '../scan/run';
 import type { RuleDescriptor } from '../policy/engine';
 import type { Finding } from '../policy/findings';
 import { guardJson } from './escape';

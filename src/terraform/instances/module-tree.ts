@@ -1,17 +1,17 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Range, SyntaxProblem } from '../parse/source';
-import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../parse/syntax';
-import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
-import { Evaluator, iterate, type References, type Symbols } from './evaluate';
-import { WorkBudget } from './budget';
+import type { Range, SyntaxProblem } from '../../parse/source';
+import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../../parse/syntax';
+import type { ModuleCall, ModuleConfig, ResourceBlock } from '../config/module-config';
+import { Evaluator, iterate, type References, type Symbols } from '../eval/evaluate';
+import { WorkBudget } from '../eval/budget';
 import { expand, type ReportProblem } from './expansion';
-import { isLocalSource, type ModuleLoader } from './loader';
-import { registryModel } from './registry';
-import { META_ARGUMENTS, NESTED_BLOCKS } from './schema';
-import { toBoolValue } from './convert';
-import { convert, parseType } from './types';
-import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
+import { isLocalSource, type ModuleLoader } from '../config/module-loader';
+import { registryModel } from '../config/registry-models';
+import { META_ARGUMENTS, NESTED_BLOCKS } from '../schema';
+import { toBoolValue } from '../eval/convert';
+import { convert, parseType } from '../eval/type-constraints';
+import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from '../eval/value';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {

@@ -1,8 +1,8 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { tooDeep } from '../parse/json';
-import type { Range, SourceFile, SyntaxProblem } from '../parse/source';
-import { parseNumber, Unevaluated } from './number';
-import { bool, list, map, nil, num, str, unknown, type Value } from './value';
+import { tooDeep } from '../../parse/json';
+import type { Range, SourceFile, SyntaxProblem } from '../../parse/source';
+import { parseNumber, Unevaluated } from '../eval/number';
+import { bool, list, map, nil, num, str, unknown, type Value } from '../eval/value';
 
 /** A number in the plan, read exactly as Terraform wrote it. */
 function planNumber(text: string, origin: Range): Value {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { size } from '../discover/read';
-import { CONFIG_NAMES, ConfigError, parseConfig, MAX_CONFIG_BYTES, type LoadedConfig } from './config';
+import { CONFIG_NAMES, ConfigError, parseConfig, MAX_CONFIG_BYTES, type LoadedConfig } from './config-file';
 import { UsageError } from './usage';
 
 /** One entry of a git tree: `git ls-tree -l -z`. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readTextFile } from '../discover/read';
+import { readTextFile } from '../../discover/read';
 import path from 'node:path';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
-import { step, str, type Value } from './value';
+import { SourceFile, type SyntaxProblem } from '../../parse/source';
+import { step, str, type Value } from '../eval/value';
 
 /** Larger than any workspace name; the file is read only up to this. */
 const MAX_ENVIRONMENT_BYTES = 1024;

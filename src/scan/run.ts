@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { applyTofuPrecedence, discover, type Discovered, type Exclusions } from '../discover/discover';
-import { filesMatching, grepFiles } from '../discover/search';
+import { filesMatching, grepFiles } from '../discover/pre-search';
 import { readTextFile } from '../discover/read';
 import { hclParser } from '../parse/hcl';
 import { SourceFile } from '../parse/source';
@@ -11,16 +11,16 @@ import { compareFindings, toFindings, type Finding } from '../policy/findings';
 import { newFindings, type Baseline } from '../policy/baseline';
 import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
-import type { ModuleConfig } from '../terraform/config';
-import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/loader';
-import { factsOf, withCallers } from '../terraform/relevance';
-import { plannedSearches, type PlannedSearch } from './searches';
-import { BudgetExceeded, WorkBudget } from '../terraform/budget';
-import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/resources';
-import { planInstances } from '../terraform/from-plan';
-import { readPlan, type PlanResource } from '../terraform/plan';
-import { rootVariables, type VariableOptions } from '../terraform/variables';
-import { selectedWorkspace } from '../terraform/workspace';
+import type { ModuleConfig } from '../terraform/config/module-config';
+import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/config/module-loader';
+import { factsOf, withCallers } from '../terraform/config/relevance';
+import { plannedSearches, type PlannedSearch } from '../cli/searches';
+import { BudgetExceeded, WorkBudget } from '../terraform/eval/budget';
+import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/instances/module-tree';
+import { planInstances } from '../terraform/plan/from-plan';
+import { readPlan, type PlanResource } from '../terraform/plan/plan-json';
+import { rootVariables, type VariableOptions } from '../terraform/instances/variables';
+import { selectedWorkspace } from '../terraform/instances/workspace';
 
 export interface ScanOptions {
   paths: string[];

@@ -1,14 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readTextFile } from '../discover/read';
+import { readTextFile } from '../../discover/read';
 import path from 'node:path';
-import { parseHcl, parseHclExpression } from '../parse/hcl';
-import { parseTerraformJsonValues } from '../parse/json';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
-import type { Expr } from '../parse/syntax';
-import type { ModuleConfig } from './config';
-import { Evaluator } from './evaluate';
-import { parseType } from './types';
-import { failure, str, step, type Value } from './value';
+import { parseHcl, parseHclExpression } from '../../parse/hcl';
+import { parseTerraformJsonValues } from '../../parse/json';
+import { SourceFile, type SyntaxProblem } from '../../parse/source';
+import type { Expr } from '../../parse/syntax';
+import type { ModuleConfig } from '../config/module-config';
+import { Evaluator } from '../eval/evaluate';
+import { parseType } from '../eval/type-constraints';
+import { failure, str, step, type Value } from '../eval/value';
 
 export interface VariableOptions {
   /** --var-file, in the order given. */

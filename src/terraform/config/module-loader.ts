@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { applyTofuPrecedence, isConfigFile, type Engine } from '../discover/discover';
-import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../parse/hcl';
-import { parseTerraformJson } from '../parse/json';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
-import { readTextFile } from '../discover/read';
-import type { Comment, ParsedFile } from '../parse/syntax';
-import { moduleConfig, type ModuleConfig } from './config';
-import { registryModel, REGISTRY_MODELS_DIR } from './registry';
+import { applyTofuPrecedence, isConfigFile, type Engine } from '../../discover/discover';
+import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../../parse/hcl';
+import { parseTerraformJson } from '../../parse/json';
+import { SourceFile, type SyntaxProblem } from '../../parse/source';
+import { readTextFile } from '../../discover/read';
+import type { Comment, ParsedFile } from '../../parse/syntax';
+import { moduleConfig, type ModuleConfig } from './module-config';
+import { registryModel, REGISTRY_MODELS_DIR } from './registry-models';
 import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from './relevance';
 
 const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false, outputs: false, readsOutputs: false };

@@ -1,5 +1,5 @@
-import type { SyntaxProblem } from '../parse/source';
-import type { Attribute, Block, Body, ParsedFile } from '../parse/syntax';
+import type { SyntaxProblem } from '../../parse/source';
+import type { Attribute, Block, Body, ParsedFile } from '../../parse/syntax';
 
 /** `override.tf`, `x_override.tf`, their `.tf.json` forms and OpenTofu's `.tofu` ones. */
 export function isOverrideFile(file: string): boolean {

@@ -1,5 +1,5 @@
-import type { Range, SyntaxProblem } from '../parse/source';
-import { expressionsIn, type Attribute, type Block, type Expr, type ParsedFile, type Syntax } from '../parse/syntax';
+import type { Range, SyntaxProblem } from '../../parse/source';
+import { expressionsIn, type Attribute, type Block, type Expr, type ParsedFile, type Syntax } from '../../parse/syntax';
 import { mergeOverrides } from './override';
 
 export interface VariableDecl {
