@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { filesMatching } from '../src/discover/pre-search';
-import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/config/relevance';
+import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/discover/relevance';
 import { DEFAULT_POLICY, runCli, tree as makeTree } from './helpers';
 import { scan } from '../src/scan/run';
 

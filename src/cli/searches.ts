@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { TextSearch } from '../discover/pre-search';
 import { builtinResourceTypes } from '../policy/builtin';
-import { LOCAL_SOURCE, mattersSearch } from '../terraform/config/relevance';
+import { LOCAL_SOURCE, mattersSearch } from '../discover/relevance';
 import type { ScanOptions } from '../scan/run';
 
 export interface PlannedSearch {

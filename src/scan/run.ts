@@ -13,7 +13,7 @@ import { applySuppressions } from '../policy/suppressions';
 import { policyInput, type PolicyConfig } from '../policy/input';
 import type { ModuleConfig } from '../terraform/config/module-config';
 import { DEFAULT_LIMITS, isLocalSource, ModuleLoader, type Limits } from '../terraform/config/module-loader';
-import { factsOf, withCallers } from '../terraform/config/relevance';
+import { factsOf, withCallers } from '../discover/relevance';
 import { plannedSearches, type PlannedSearch } from '../cli/searches';
 import { BudgetExceeded, WorkBudget } from '../terraform/eval/budget';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from '../terraform/instances/module-tree';

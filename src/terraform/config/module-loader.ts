@@ -8,7 +8,7 @@ import { readTextFile } from '../../discover/read';
 import type { Comment, ParsedFile } from '../../parse/syntax';
 import { moduleConfig, type ModuleConfig } from './module-config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry-models';
-import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from './relevance';
+import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from '../../discover/relevance';
 
 const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false, outputs: false, readsOutputs: false };
 
