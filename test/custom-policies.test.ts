@@ -6,7 +6,8 @@ import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { formatJson } from '../src/report/json';
 import { DEFAULT_POLICY, ROOT, runCli } from './helpers';
-import { scan, type ScanOptions } from '../src/scan/run';
+import { scan } from '../src/scan/run';
+import type { ScanOptions } from '../src/scan/types';
 import { CustomPolicy, DEFAULT_POLICY_TIMEOUT_MS } from '../src/policy/custom';
 import { PolicyError } from '../src/policy/errors';
 
