@@ -68,11 +68,11 @@ export interface InstantiateContext {
   notes: string[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
   engine?: 'terraform' | 'tofu';
-  /** The work the root being instantiated may still cost (budget.ts). */
+  /** The work the root being instantiated may still cost (eval/budget.ts). */
   budget?: WorkBudget;
   /** Module calls whose outputs are being read, one inside another (MAX_OUTPUT_CHAIN). */
   outputChain?: { current: number };
-  /** Nesting of evaluations across all module instances (evaluate.ts MAX_EVALUATION_DEPTH). */
+  /** Nesting of evaluations across all module instances (eval/evaluate.ts MAX_EVALUATION_DEPTH). */
   evaluationDepth?: { current: number };
   /** Module directories that sources evaluated at init lead to (OpenTofu), by calling directory. */
   evaluatedSources?: Map<string, Set<string>>;
