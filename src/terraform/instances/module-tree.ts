@@ -13,6 +13,7 @@ import { toBoolValue } from '../eval/convert';
 import { convert, parseType } from '../eval/type-constraints';
 import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from '../eval/value';
 import { displayPath } from '../../discover/paths';
+import type { Engine } from '../../discover/terraform-files';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {
@@ -67,7 +68,7 @@ export interface InstantiateContext {
   /** Remote module calls that could not be followed, once per call. */
   notes: string[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
-  engine?: 'terraform' | 'tofu';
+  engine?: Engine;
   /** The work the root being instantiated may still cost (eval/budget.ts). */
   budget?: WorkBudget;
   /** Module calls whose outputs are being read, one inside another (MAX_OUTPUT_CHAIN). */
