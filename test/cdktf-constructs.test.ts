@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, Aspects, Testing, TerraformStack } from 'cdktf';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import {
   CompliantEcrStack,
   EcrTagImmutabilityAspect,

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import { DEFAULT_POLICY, places, scanFixtures } from './helpers';
 
 // CDKTF synth output is Terraform JSON: scanned with the same evaluator, reported

@@ -1,7 +1,7 @@
 import childProcess, { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { earlyScanPaths } from '../src/cli/main';
+import { earlyScanPaths } from '../src/cli/early-search';
 import { SCAN_OPTIONS } from '../src/cli/options';
 import { ROOT, runCli, tree } from './helpers';
 

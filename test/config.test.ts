@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repositoryRoot } from '../src/cli/config';
+import { repositoryRoot } from '../src/cli/config-file';
 import { ROOT, runCli } from './helpers';
 
 const LOOPS = 'fixtures/policies/loops/loops.tar.gz';

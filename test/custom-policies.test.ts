@@ -6,12 +6,13 @@ import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { formatJson } from '../src/report/json';
 import { DEFAULT_POLICY, ROOT, runCli } from './helpers';
-import { scan, type ScanOptions } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
+import type { ScanOptions } from '../src/scan/types';
 import { CustomPolicy, DEFAULT_POLICY_TIMEOUT_MS } from '../src/policy/custom';
 import { PolicyError } from '../src/policy/errors';
 import type { RuleDescriptor } from '../src/policy/engine';
 import { declaredNestedBlocks } from '../src/policy/nested-blocks';
-import { nestedBlocksOf } from '../src/terraform/nested-blocks';
+import { nestedBlocksOf } from '../src/terraform/config/nested-blocks';
 
 /** Builds fixtures/policies/scan-on-push with the pinned opa, as a user would. */
 function buildExample(): { bundle: string; wasm: string } {
@@ -60,6 +61,25 @@ describe('custom policies', () => {
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(/^ecr-tag-immutability +error +built-in +ECR image tags must be immutable$/);
     expect(lines[1]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
+  });
+});
+
+describe('a custom policy whose results are not findings', () => {
+  test('is a policy error naming it, the entry point and what is wrong; the built-in rule still reports', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-custom-'));
+    const wasm = path.join(dir, 'policy.wasm');
+    const opa = path.join(ROOT, '.tools/bin/opa');
+    execFileSync(opa, ['build', '-t', 'wasm', '-e', 'custom/malformed_result/deny', '-e', 'custom/malformed_result/rule', path.join(ROOT, 'fixtures/policies/malformed-result'), '-o', path.join(dir, 'bundle.tar.gz')]);
+    execFileSync('tar', ['-xzf', path.join(dir, 'bundle.tar.gz'), '-C', dir, '/policy.wasm'], { stdio: 'ignore' });
+    try {
+      const result = await scanWith('mutable', [wasm]);
+      expect(result.errors).toEqual([
+        { file: wasm, line: 0, column: 0, message: `policy ${wasm}: custom/malformed_result/deny returned a result that is not findings ({"message", "resource", "root", "location", …}): 0.resource must be string` },
+      ]);
+      expect(result.findings.map((f) => f.ruleId)).toEqual(['ecr-tag-immutability']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

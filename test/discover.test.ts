@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { tree as makeTree } from './helpers';
-import { applyTofuPrecedence, discover } from '../src/discover/discover';
+import { discover } from '../src/discover/discover';
+import { applyTofuPrecedence } from '../src/discover/terraform-files';
 
 const tree = (files: Record<string, string>) => makeTree(files, { prefix: 'discover' });
 

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import { DEFAULT_POLICY, places, ROOT, scanFixtures } from './helpers';
 
 // Issue 3: what Terraform would decide, finding by finding, with the place to change.

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import { DEFAULT_POLICY, ROOT } from './helpers';
 
 /** PATH without any directory holding a terraform binary: the synth must not need one. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, runCli, scanFixtures, tree as makeTree } from './helpers';
-import type { ScanResult } from '../src/cli/scan';
+import type { ScanResult } from '../src/scan/types';
 
 // Exclusion filters as terraform-provider-aws validates them
 // (internal/service/ecr/repository.go: MaxItems 5; filter Required, StringLenBetween(1, 128),

@@ -1,7 +1,7 @@
 import type { Range } from '../src/parse/source';
-import { callFunction, FUNCTIONS } from '../src/terraform/functions';
-import { parseNumber } from '../src/terraform/number';
-import { failure, firstUnknown, list, map, nil, num, str, toPlain, unknown, type Plain, type TraceStep, type Value } from '../src/terraform/value';
+import { callFunction, FUNCTIONS } from '../src/terraform/eval/functions';
+import { parseNumber } from '../src/terraform/eval/number';
+import { failure, firstUnknown, list, map, nil, num, str, toPlain, unknown, type Plain, type TraceStep, type Value } from '../src/terraform/eval/value';
 
 // Every input is written at its own fake line, so a result's origin says which input it came from.
 const at = (line: number): Range => ({ file: 'main.tf', line, column: 3, endLine: line, endColumn: 30 });

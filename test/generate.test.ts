@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateStack } from '../src/cdktf/synth';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import { DEFAULT_POLICY, runCli } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);

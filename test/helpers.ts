@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { main } from '../src/cli/main';
-import { scan, type ScanOptions, type ScanResult } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
+import type { ScanOptions, ScanResult } from '../src/scan/types';
 import type { PolicyConfig } from '../src/policy/input';
 
 export const ROOT = path.join(__dirname, '..');

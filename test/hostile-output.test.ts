@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ScanResult } from '../src/cli/scan';
+import type { ScanResult } from '../src/scan/types';
 import type { Finding } from '../src/policy/findings';
 import { escapeControl, forTerminal, guardJson, guardXml, neutralizeCommands } from '../src/report/escape';
 import { formatGithub } from '../src/report/github';

@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Expr } from '../src/parse/syntax';
-import { Evaluator, MAX_EVALUATION_DEPTH } from '../src/terraform/evaluate';
-import { failure, firstUnknown } from '../src/terraform/value';
+import { Evaluator, MAX_EVALUATION_DEPTH } from '../src/terraform/eval/evaluate';
+import { failure, firstUnknown } from '../src/terraform/eval/value';
 import { ROOT, runCli } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import { parseHcl } from '../src/parse/hcl';
 import { SourceFile } from '../src/parse/source';
-import { Evaluator } from '../src/terraform/evaluate';
-import { nil, str, toPlain, type Plain, type Value } from '../src/terraform/value';
+import { Evaluator } from '../src/terraform/eval/evaluate';
+import { nil, str, toPlain, type Plain, type Value } from '../src/terraform/eval/value';
 import { places, scanDir, tree } from './helpers';
 
 // Issue 13 item 1: numbers are Terraform's (Go big.Float, 512-bit mantissas) and regular

@@ -1,5 +1,5 @@
 import type { ParseResult } from '../src/parse/hcl';
-import { SourceFile, type Range, type SyntaxProblem } from '../src/parse/source';
+import { SourceFile, type Range, type Problem } from '../src/parse/source';
 import type { ParsedFile } from '../src/parse/syntax';
 
 type Parser = (source: SourceFile) => Promise<ParseResult>;
@@ -12,7 +12,7 @@ export function parserFor(parser: Parser, file: string, badFile: string) {
       if (!result.ok) throw new Error(`unexpected syntax error: ${result.problems.map((p) => p.message).join('; ')}`);
       return result.file;
     },
-    async problems(text: string): Promise<SyntaxProblem[]> {
+    async problems(text: string): Promise<Problem[]> {
       const result = await parser(new SourceFile(badFile, text));
       if (result.ok) throw new Error('expected a syntax error');
       return result.problems;

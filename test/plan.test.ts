@@ -1,9 +1,10 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scan, type ScanResult } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
+import type { ScanResult } from '../src/scan/types';
 import { SourceFile } from '../src/parse/source';
-import { callNames, isPlan, readPlan, type PlanResource } from '../src/terraform/plan';
-import { toPlain, type Value } from '../src/terraform/value';
+import { callNames, isPlan, readPlan, type PlanResource } from '../src/terraform/plan/plan-json';
+import { toPlain, type Value } from '../src/terraform/eval/value';
 import { DEFAULT_POLICY, ROOT, tree } from './helpers';
 
 const FILE = 'fixtures/plan/plan.json';

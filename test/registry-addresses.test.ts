@@ -1,4 +1,4 @@
-import { registryPackage } from '../src/terraform/registry';
+import { registryPackage } from '../src/terraform/config/registry-models';
 import { runCli, tree } from './helpers';
 
 /** A call of a modelled registry module that makes its repository mutable; its value sits at line `start + 5`, column 37. */

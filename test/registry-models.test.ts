@@ -1,4 +1,5 @@
-import { scan, type ScanResult } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
+import type { ScanResult } from '../src/scan/types';
 import { newFindings } from '../src/policy/baseline';
 import { DEFAULT_POLICY, tree } from './helpers';
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { filesMatching } from '../src/discover/search';
-import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/relevance';
+import { PreSearch } from '../src/discover/pre-search';
+import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/discover/relevance';
 import { DEFAULT_POLICY, runCli, tree as makeTree } from './helpers';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 
 // The benchmark's generator is plain JavaScript.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -88,12 +88,12 @@ describe('filesMatching', () => {
       'modules/ecr/main.tf': 'resource "aws_ecr_repository" "r" {}\n',
     });
     const rel = (files: string[]) => files.map((f) => path.relative(root, f)).sort();
-    const withGrep = rel(await filesMatching(root, LOCAL_SOURCE));
+    const withGrep = rel(await new PreSearch().filesMatching(root, LOCAL_SOURCE));
     const saved = process.env.PATH;
     process.env.PATH = '';
     let withoutGrep: string[];
     try {
-      withoutGrep = rel(await filesMatching(root, LOCAL_SOURCE));
+      withoutGrep = rel(await new PreSearch().filesMatching(root, LOCAL_SOURCE));
     } finally {
       process.env.PATH = saved;
     }

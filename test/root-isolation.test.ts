@@ -1,5 +1,5 @@
 import { PolicyEngine } from '../src/policy/engine';
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import { DEFAULT_POLICY, tree } from './helpers';
 
 // Issue 13, item 3: one root that breaks the evaluation or the policy never takes the report with it.

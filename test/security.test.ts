@@ -207,7 +207,7 @@ const CHILD_PROCESS = ['spawn', 'exec', 'execFile', 'fork', 'spawnSync', 'execSy
 
 /**
  * The one program tagguard may start is the system's grep, to search the tree for
- * text (src/discover/search.ts): it is let through and listed apart; anything else
+ * text (src/discover/pre-search.ts): it is let through and listed apart; anything else
  * is refused and recorded.
  */
 function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () => void } {

@@ -1,4 +1,4 @@
-import { scan } from '../src/cli/scan';
+import { scan } from '../src/scan/run';
 import { directives } from '../src/policy/suppressions';
 import { DEFAULT_POLICY, ROOT } from './helpers';
 

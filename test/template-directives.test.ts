@@ -1,7 +1,7 @@
 import { parseHcl } from '../src/parse/hcl';
 import { SourceFile } from '../src/parse/source';
-import { Evaluator } from '../src/terraform/evaluate';
-import { list, map, nil, num, str, toPlain, unknown, type Value } from '../src/terraform/value';
+import { Evaluator } from '../src/terraform/eval/evaluate';
+import { list, map, nil, num, str, toPlain, unknown, type Value } from '../src/terraform/eval/value';
 import { places, ROOT, runCli, scanFixtures } from './helpers';
 
 // issue 12 item 7: %{if}, %{for} and strip markers evaluated as HCL evaluates them.

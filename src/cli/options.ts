@@ -1,9 +1,10 @@
 import type { Options } from 'yargs';
+import { FORMAT_NAMES } from '../report/formatters';
 
 /**
  * The commands' options: one table that yargs is given (main.ts), that the early
- * reading of a scan's command line skips values by (valueOptions), and that says
- * which values are paths to check before anything runs (path). Loading it loads no yargs.
+ * reading of a scan's command line is parsed with (early-search.ts, yargs-parser), and
+ * that says which values are paths to check before anything runs (path). Loading it loads no yargs.
  */
 export interface OptionSpec extends Options {
   /**
@@ -42,11 +43,9 @@ const tagPatterns = (value: string | string[]): string[] => {
   return patterns;
 };
 
-export const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const;
-
 /** `fix`'s options; `scan` has these and `--fix`. */
 export const FIX_OPTIONS = {
-  format: { alias: 'f', choices: FORMATS, default: 'text', requiresArg: true, describe: 'Report format' },
+  format: { alias: 'f', choices: FORMAT_NAMES, default: 'text', requiresArg: true, describe: 'Report format' },
   output: { ...one('Write the report to this file instead of stdout'), alias: 'o', path: 'output-file' },
   'allow-mutable-tag': {
     ...repeatable('Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable, * its only wildcard (one per occurrence, repeatable; replaces the default: latest)'),
@@ -91,20 +90,6 @@ export const POLICIES_OPTIONS = {
 } as const satisfies Record<string, OptionSpec>;
 
 type Table = Readonly<Record<string, OptionSpec>>;
-
-/** Every spelling (`--var-file`, `-f`) of the options that take a value. */
-export function valueOptions(table: Table): string[] {
-  return Object.entries(table)
-    .filter(([, spec]) => spec.type !== 'boolean')
-    .flatMap(([name, spec]) => [`--${name}`, ...[spec.alias ?? []].flat().map((a) => (a.length === 1 ? `-${a}` : `--${a}`))]);
-}
-
-/** The options whose values the early searches cannot do without. */
-export function searchDelayingOptions(table: Table): string[] {
-  return Object.entries(table)
-    .filter(([, spec]) => spec.delaysSearch)
-    .map(([name]) => `--${name}`);
-}
 
 /**
  * An option that takes one value, given more than once, takes the last (as

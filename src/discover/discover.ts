@@ -3,24 +3,12 @@ import path from 'node:path';
 import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
 import { readTextFile } from './read';
+import { applyTofuPrecedence, isConfigFile, type Engine } from './terraform-files';
+import { slashPath } from './paths';
 
 /** .gitignore files and CDKTF manifests are small; a larger one is not read. */
 const MAX_SMALL_FILE_BYTES = 1024 * 1024;
 
-/** `terraform`: only what Terraform reads; `tofu` and undefined (either): `.tofu` files too. */
-export type Engine = 'terraform' | 'tofu';
-
-/**
- * Whether Terraform (or OpenTofu) reads a file as configuration: `.tf` and `.tf.json`,
- * and for OpenTofu also `.tofu` and `.tofu.json`. Names that start with `.`, end with
- * `~` or are `#…#` are editor and hidden files, which both skip
- * (configs/parser_config_dir.go, IsIgnoredFile): a hidden override must not hide a finding.
- */
-export function isConfigFile(file: string, engine?: Engine): boolean {
-  const name = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf(path.sep)) + 1);
-  if (name.startsWith('.') || name.endsWith('~') || (name.startsWith('#') && name.endsWith('#'))) return false;
-  return engine === 'terraform' ? /\.tf(\.json)?$/.test(name) : /\.(tf|tofu)(\.json)?$/.test(name);
-}
 const ALWAYS_SKIPPED = new Set(['.terraform', 'node_modules', '.git']);
 
 export interface Discovered {
@@ -105,7 +93,7 @@ function exclusionTest(exclude: Exclusions | undefined): (target: string, isDir:
   if (!exclude?.patterns.length) return () => false;
   const rules = ignore().add(exclude.patterns);
   return (target, isDir) => {
-    const rel = path.relative(exclude.base, path.resolve(target)).split(path.sep).join('/');
+    const rel = slashPath(path.relative(exclude.base, path.resolve(target)));
     if (!rel || rel.startsWith('..')) return false;
     return rules.ignores(isDir ? rel.replace(/\/?$/, '/') : rel);
   };
@@ -133,16 +121,6 @@ function cdktfStacks(dir: string, problems: Discovered['problems']): string[] {
   }
 }
 
-/** OpenTofu 1.8+: `x.tofu` wins over `x.tf`, and `x.tofu.json` over `x.tf.json`, in one directory. */
-export function applyTofuPrecedence(files: string[]): string[] {
-  if (!files.some((f) => f.endsWith('.tofu') || f.endsWith('.tofu.json'))) return files;
-  const present = new Set(files);
-  return files.filter((f) => {
-    const m = /^(.*)\.tf(\.json)?$/.exec(f);
-    return !(m && present.has(`${m[1]}.tofu${m[2] ?? ''}`));
-  });
-}
-
 /** .gitignore rules of every directory from the enclosing repository's root down. */
 class GitignoreRules {
   constructor(private readonly problems: Discovered['problems'] = []) {}
@@ -155,7 +133,7 @@ class GitignoreRules {
   ignores(target: string, isDir: boolean, floor?: string): boolean {
     const abs = path.isAbsolute(target) ? target : path.resolve(target);
     for (const [d, rules] of this.chain(path.dirname(abs), floor)) {
-      const rel = path.relative(d, abs).split(path.sep).join('/');
+      const rel = slashPath(path.relative(d, abs));
       if (rel && rules.ignores(isDir ? rel + '/' : rel)) return true;
     }
     return false;

@@ -1,6 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
+/** --max-file-size's default: every input a scanned tree names is read up to this unless told otherwise. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
 /** A text file, or why it is not one that may be read, with the place of the first bad byte. */
 export type ReadResult = { ok: true; text: string } | { ok: false; message: string; line?: number; column?: number };
 

@@ -6,6 +6,7 @@ import { leadsOutside } from '../discover/inside';
 import { parseHcl } from '../parse/hcl';
 import { parseTerraformJson, parseTerraformJsonValues } from '../parse/json';
 import { SourceFile } from '../parse/source';
+import { compareText } from '../policy/findings';
 import type { Edit } from './edit';
 
 export interface FileChange {
@@ -28,7 +29,7 @@ export async function applyEdits(edits: Edit[], sources: ReadonlyMap<string, Sou
   const result: ApplyResult = { changed: [], refused: [] };
   const byFile = new Map<string, Edit[]>();
   for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-  for (const [file, list] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [file, list] of [...byFile].sort(([a], [b]) => compareText(a, b))) {
     const source = sources.get(file)!;
     const sorted = [...list].sort((a, b) => b.start - a.start || b.end - a.end);
     if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1]!.start)) {

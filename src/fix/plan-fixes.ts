@@ -1,7 +1,7 @@
 import type { SourceFile } from '../parse/source';
-import type { Finding } from '../policy/findings';
+import { resourceKey, type Finding } from '../policy/findings';
 import type { PolicyConfig } from '../policy/input';
-import type { ResourceInstance } from '../terraform/resources';
+import type { ResourceInstance } from '../terraform/instances/module-tree';
 import { RULES, type RuleUnit } from '../../policies/tagguard/rules';
 import { dedupe, type Edit, type EditsOrReason } from './edit';
 
@@ -30,11 +30,11 @@ export interface FixPlan {
  */
 export function planFixes(findings: Finding[], resources: ResourceInstance[], sources: ReadonlyMap<string, SourceFile>, config: PolicyConfig, rules: readonly RuleUnit[] = RULES): FixPlan {
   const plan: FixPlan = { edits: [], manual: [] };
-  const byResource = new Map(resources.map((r) => [`${r.root}\u0000${r.address}`, r]));
+  const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   const groups = new Map<RuleUnit, Map<ResourceInstance, Finding[]>>();
   for (const f of findings) {
     const unit = rules.find((u) => u.id === f.ruleId);
-    const r = byResource.get(`${f.root}\u0000${f.resource}`);
+    const r = byResource.get(resourceKey(f.root, f.resource));
     if (!unit?.fixer || f.severity !== 'error' || f.suppression || !r) continue;
     const byRule = groups.get(unit) ?? new Map<ResourceInstance, Finding[]>();
     groups.set(unit, byRule.set(r, [...(byRule.get(r) ?? []), f]));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { findNodeAtLocation, findNodeAtOffset, getNodePath, modify, parseTree, type Edit as JsonEdit, type Node as JsonNode } from 'jsonc-parser';
 import type { Range, SourceFile } from '../parse/source';
-import type { BlockInstance, ResourceInstance } from '../terraform/resources';
+import type { BlockInstance, ResourceInstance } from '../terraform/instances/module-tree';
 import { combine, type EditsOrReason } from './edit';
 
 /**

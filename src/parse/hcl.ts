@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Node } from 'web-tree-sitter';
-import { SourceFile, type SyntaxProblem } from './source';
+import { SourceFile, type Problem } from './source';
 import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TemplatePart, TraversalStep } from './syntax';
 import { applyStripMarkers, flushIndentation, meld, templateParts, textTokens, UnbalancedTemplate, type SequenceToken, type TemplateToken } from './template';
 
@@ -19,7 +19,7 @@ export function hclParser(): Promise<Parser> {
   return parser;
 }
 
-export type ParseResult = { ok: true; file: ParsedFile } | { ok: false; problems: SyntaxProblem[] };
+export type ParseResult = { ok: true; file: ParsedFile } | { ok: false; problems: Problem[] };
 
 export interface ParseOptions {
   /** How deeply blocks, collections, calls and templates may nest (--max-depth). */
@@ -475,7 +475,7 @@ function unescapeTemplateMarks(text: string): string {
   return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 }
 
-function describeErrors(source: SourceFile, root: Node, maxDepth: number): SyntaxProblem[] {
+function describeErrors(source: SourceFile, root: Node, maxDepth: number): Problem[] {
   // A quoted string cannot span lines; the grammar lets it run on to the next quote, so
   // the error it reports is later than the mistake.
   const runaway = root.descendantsOfType(['string_lit', 'quoted_template']).find((n) => n && !n.text.startsWith('<<') && n.text.includes('\n'));
@@ -483,7 +483,7 @@ function describeErrors(source: SourceFile, root: Node, maxDepth: number): Synta
     const at = source.position(runaway.startIndex);
     return [{ file: source.path, ...at, message: `string is never closed: add '"' before the end of line ${at.line}${context(runaway)}` }];
   }
-  const problems: SyntaxProblem[] = [];
+  const problems: Problem[] = [];
   const visit = (node: Node, depth = 0): void => {
     if (problems.length >= 5) return;
     if (depth > maxDepth * 4) {

@@ -1,6 +1,6 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { DEFAULT_MAX_DEPTH, emptyBody, parseHclTemplate } from './hcl';
-import { SourceFile, type Range, type SyntaxProblem } from './source';
+import { SourceFile, type Range, type Problem } from './source';
 import type { Block, Body, Expr, ParsedFile } from './syntax';
 import type { ParseResult } from './hcl';
 import { jsonDynamicBlocks } from './json-dynamic';
@@ -45,7 +45,7 @@ export async function parseTerraformJson(source: SourceFile, options: JsonOption
 export async function parseTerraformJsonValues(
   source: SourceFile,
   options: JsonOptions = {},
-): Promise<{ ok: true; values: Map<string, Expr> } | { ok: false; problems: SyntaxProblem[] }> {
+): Promise<{ ok: true; values: Map<string, Expr> } | { ok: false; problems: Problem[] }> {
   const parsed = parseJson(source, options);
   if (!parsed.ok) return parsed;
   const root = parsed.root;
@@ -60,7 +60,7 @@ export async function parseTerraformJsonValues(
  * The syntax tree of a JSON text, or its first error: later errors mostly follow
  * from the first, as in Terraform, which reports one.
  */
-function parseJson(source: SourceFile, options: JsonOptions): { ok: true; root: JsonNode } | { ok: false; problems: SyntaxProblem[] } {
+function parseJson(source: SourceFile, options: JsonOptions): { ok: true; root: JsonNode } | { ok: false; problems: Problem[] } {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   // Checked before parsing: jsonc-parser recurses per level and overflows the stack near 10,000.
   const deep = tooDeep(source.text, maxDepth);
@@ -87,7 +87,7 @@ export function tooDeep(text: string, maxDepth: number): number | undefined {
   return undefined;
 }
 
-function problemAt(source: SourceFile, offset: number): SyntaxProblem {
+function problemAt(source: SourceFile, offset: number): Problem {
   return { file: source.path, ...source.position(offset), message: '' };
 }
 
@@ -111,7 +111,7 @@ function properties(node: JsonNode): Array<[string, JsonNode]> {
 
 class JsonReader {
   /** Blocks of the wrong JSON type. */
-  readonly problems: SyntaxProblem[] = [];
+  readonly problems: Problem[] = [];
 
   /** templates: whether strings may hold `${…}` (not in variables files). */
   constructor(

@@ -7,8 +7,8 @@ export interface Range {
   endColumn: number;
 }
 
-/** A syntax error with its place in the file. */
-export interface SyntaxProblem {
+/** What stops part of a scan (a syntax error, an unreadable input, a policy that fails), with its place: line 0 when it is a whole file. */
+export interface Problem {
   file: string;
   line: number;
   column: number;

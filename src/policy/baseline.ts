@@ -1,4 +1,4 @@
-import type { Finding } from './findings';
+import { compareText, type Finding } from './findings';
 
 /**
  * A record of accepted findings. Entries are matched by root, resource address and
@@ -15,7 +15,7 @@ function key(f: { ruleId: string; root: string; resource: string }): string {
 
 export function createBaseline(findings: Finding[]): Baseline {
   const entries = new Map(findings.filter((f) => !f.suppression && f.resource).map((f) => [key(f), { ruleId: f.ruleId, root: f.root, resource: f.resource }]));
-  return { version: 1, findings: [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e) };
+  return { version: 1, findings: [...entries.entries()].sort(([a], [b]) => compareText(a, b)).map(([, e]) => e) };
 }
 
 /** What --create-baseline writes; anything else is refused before a finding is compared with it. */

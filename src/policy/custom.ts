@@ -13,6 +13,7 @@ import {
   type RawFinding,
   type RuleDescriptor,
 } from './engine';
+import { checkResult } from './custom-results';
 import { PolicyError } from './errors';
 
 /** How long one custom policy may take in one scan, loading and every entry point together (--policy-timeout). */
@@ -144,7 +145,7 @@ export class CustomPolicy {
   async rules(): Promise<RuleDescriptor[]> {
     if (!this.descriptors) {
       const results: unknown[] = [];
-      for (const e of entrypointsByRole(this.entrypointNames, 'rules')) results.push(await this.evaluate({}, e));
+      for (const e of entrypointsByRole(this.entrypointNames, 'rules')) results.push(checkResult('descriptor', await this.evaluate({}, e), this.name, e));
       this.descriptors = ruleDescriptors(results, this.source);
     }
     return this.descriptors;
@@ -156,7 +157,7 @@ export class CustomPolicy {
     for (const entrypoint of entrypointsByRole(this.entrypointNames, 'findings')) {
       const rule = descriptorEntrypoint(entrypoint);
       const descriptor = rule && this.entrypointNames.includes(rule) ? await this.descriptor(rule) : undefined;
-      out.push(...rawFindings(await this.evaluate(input, entrypoint), entrypoint, descriptor));
+      out.push(...rawFindings(checkResult('finding', await this.evaluate(input, entrypoint), this.name, entrypoint), entrypoint, descriptor));
     }
     return out;
   }
@@ -168,7 +169,7 @@ export class CustomPolicy {
 
   /** The first descriptor a `<package>/rule` entry point returns, evaluated once. */
   private async descriptor(entrypoint: string): Promise<RuleDescriptor | undefined> {
-    if (!this.described.has(entrypoint)) this.described.set(entrypoint, asList<RuleDescriptor>(await this.evaluate({}, entrypoint))[0]);
+    if (!this.described.has(entrypoint)) this.described.set(entrypoint, asList<RuleDescriptor>(checkResult('descriptor', await this.evaluate({}, entrypoint), this.name, entrypoint))[0]);
     return this.described.get(entrypoint);
   }
 

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from './errors';
-import { compareText } from './findings';
+import { compareText, type Severity } from './findings';
 import { BUILTIN_POLICY } from './builtin';
+import type { TraceStep } from '../terraform/eval/value';
 
 export { BUILTIN_POLICY };
 
@@ -220,14 +221,14 @@ async function readBundle(bytes: Buffer): Promise<{ wasm: Buffer; data: unknown 
 /** A result as a policy returns it (policies/lib/lib.rego: finding). */
 export interface RawFinding {
   ruleId: string;
-  severity: 'error' | 'warning' | 'note';
+  severity: Severity;
   message: string;
   /** The key of the message in the rule's messages (policies/tagguard/lib/lib.rego: finding). */
   messageId?: string;
   resource: string;
   root: string;
   location: { file: string; line: number; column: number; end_line?: number; end_column?: number } | null;
-  trace: Array<{ file: string; line: number; column: number; note: string }>;
+  trace: TraceStep[];
 }
 
 /** A rule's METADATA, as policies/lib/lib.rego: describe returns it. */

@@ -1,10 +1,14 @@
 import type { Suppression } from './suppressions';
-import type { ResourceInstance } from '../terraform/resources';
+import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { RawFinding } from './engine';
+import type { TraceStep } from '../terraform/eval/value';
+
+/** How much a finding counts: an error fails the scan (exit 1), a warning and a note do not. */
+export type Severity = 'error' | 'warning' | 'note';
 
 export interface Finding {
   ruleId: string;
-  severity: 'error' | 'warning' | 'note';
+  severity: Severity;
   resource: string;
   root: string;
   file: string;
@@ -15,7 +19,7 @@ export interface Finding {
   message: string;
   /** The key of the message in the rule's messages, as ESLint's messageId; custom policies may omit it. */
   messageId?: string;
-  trace: Array<{ file: string; line: number; column: number; note: string }>;
+  trace: TraceStep[];
   /** CDKTF synth output only. */
   stack?: string;
   constructPath?: string;
@@ -28,9 +32,9 @@ export interface Finding {
  * object has no location (an unknown with no origin), the resource block stands in.
  */
 export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Finding[] {
-  const byAddress = new Map(resources.map((r) => [`${r.root}\u0000${r.address}`, r]));
+  const byAddress = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   const findings = raw.map((f): Finding => {
-    const resource = byAddress.get(`${f.root}\u0000${f.resource}`);
+    const resource = byAddress.get(resourceKey(f.root, f.resource));
     const at = f.location ?? (resource && { file: resource.location.file, line: resource.location.line, column: resource.location.column, end_line: resource.location.endLine, end_column: resource.location.endColumn });
     return {
       ruleId: f.ruleId,
@@ -50,6 +54,11 @@ export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Fi
     };
   });
   return findings.sort(compareFindings);
+}
+
+/** One resource instance of one root, as a map key: an address is unique only within its root. */
+export function resourceKey(root: string, address: string): string {
+  return `${root}\u0000${address}`;
 }
 
 /** Code-unit order: the same on every machine, and free of ICU's start-up (about 10 ms). */

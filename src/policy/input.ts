@@ -1,5 +1,5 @@
 import type { Range } from '../parse/source';
-import type { AttributeValue, ResourceInstance } from '../terraform/resources';
+import type { AttributeValue, ResourceInstance } from '../terraform/instances/module-tree';
 
 export interface PolicyConfig {
   allowedMutableTags: string[];

@@ -1,4 +1,4 @@
-import type { NestedBlocks } from '../terraform/nested-blocks';
+import type { NestedBlocks } from '../terraform/config/nested-blocks';
 import { builtinNestedBlocks } from './builtin';
 import type { RuleDescriptor } from './engine';
 

@@ -1,7 +1,7 @@
 import type { Comment } from '../parse/syntax';
-import type { ResourceInstance } from '../terraform/resources';
+import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { RuleDescriptor } from './engine';
-import type { Finding } from './findings';
+import { resourceKey, type Finding } from './findings';
 
 export interface Suppression {
   /** Whose comment syntax: tagguard, or the tool a user migrates from. */
@@ -62,11 +62,11 @@ export function applySuppressions(
   rules: RuleDescriptor[],
   today: string,
 ): SuppressionResult {
-  const byAddress = new Map(resources.map((r) => [`${r.root}\u0000${r.address}`, r]));
+  const byAddress = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   const names = new Map(rules.map((r) => [r.id, new Set([r.id, ...(r.aliases ?? [])])]));
   const warnings = new Map<string, Finding>();
   const out = findings.map((f) => {
-    const resource = byAddress.get(`${f.root}\u0000${f.resource}`);
+    const resource = byAddress.get(resourceKey(f.root, f.resource));
     if (!resource) return f;
     const block = resource.location;
     const fileComments = comments.get(block.file) ?? [];

@@ -1,4 +1,4 @@
-import type { ScanResult } from '../cli/scan';
+import type { ScanResult } from '../scan/types';
 import type { RuleDescriptor } from '../policy/engine';
 import type { Finding } from '../policy/findings';
 

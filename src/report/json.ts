@@ -1,4 +1,4 @@
-import type { ScanResult } from '../cli/scan';
+import type { ScanResult } from '../scan/types';
 import { guardJson } from './escape';
 
 /** design.md: the version-1 JSON report. Field order is part of the shape. */

@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import type { ScanResult } from '../cli/scan';
+import type { ScanResult } from '../scan/types';
 import type { RuleDescriptor } from '../policy/engine';
 import type { Finding } from '../policy/findings';
 import { guardXml } from './escape';

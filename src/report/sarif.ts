@@ -1,8 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { packageJson } from '../package-root';
-import type { ScanProblem, ScanResult } from '../cli/scan';
+import type { Problem } from '../parse/source';
+import type { ScanResult } from '../scan/types';
 import type { RuleDescriptor } from '../policy/engine';
-import type { Finding } from '../policy/findings';
+import type { Finding, Severity } from '../policy/findings';
 import { guardJson } from './escape';
 import { fingerprint } from './fingerprint';
 
@@ -23,7 +24,7 @@ export interface SarifOptions {
 
 const SRCROOT = '%SRCROOT%';
 const FALLBACK_URI = 'https://github.com/tagguard/tagguard';
-const LEVEL: Record<string, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', note: 'note' };
+const LEVEL: Record<string, Severity> = { error: 'error', warning: 'warning', note: 'note' };
 const level = (severity: string) => LEVEL[severity] ?? 'warning';
 
 /** properties.tags of a rule whose METADATA declares none (custom.tags). */
@@ -139,7 +140,7 @@ function descriptor(r: RuleDescriptor) {
   };
 }
 
-function notification(e: ScanProblem) {
+function notification(e: Problem) {
   const loc = physicalLocation(e);
   return { level: 'error' as const, message: { text: e.message }, ...(loc ? { locations: [{ physicalLocation: loc }] } : {}) };
 }

@@ -1,5 +1,5 @@
 import { createColors } from 'picocolors';
-import type { ScanResult } from '../cli/scan';
+import type { ScanResult } from '../scan/types';
 import type { SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
 import { escapeControl, escapeInline, neutralizeCommands } from './escape';

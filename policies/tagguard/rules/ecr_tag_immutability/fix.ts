@@ -11,7 +11,7 @@ import { combine, type EditsOrReason } from '../../../../src/fix/edit';
 import type { FixContext, RuleFixer } from '../../../../src/fix/plan-fixes';
 import { insertResourceAttribute, removeAllBlocks, removeBlock, replaceBlocksWithAttribute, replaceLiteral, setBlockAttribute } from '../../../../src/fix/source-edits';
 import { builtinPolicySync } from '../../../../src/policy/sync';
-import { isOverrideFile } from '../../../../src/terraform/override';
+import { isOverrideFile } from '../../../../src/terraform/config/override';
 
 const VALUE = 'image_tag_mutability';
 const FILTERS = 'image_tag_mutability_exclusion_filter';

@@ -1,14 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readTextFile } from '../discover/read';
+import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../../discover/read';
 import path from 'node:path';
-import { parseHcl, parseHclExpression } from '../parse/hcl';
-import { parseTerraformJsonValues } from '../parse/json';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
-import type { Expr } from '../parse/syntax';
-import type { ModuleConfig } from './config';
-import { Evaluator } from './evaluate';
-import { parseType } from './types';
-import { failure, str, step, type Value } from './value';
+import { parseHcl, parseHclExpression } from '../../parse/hcl';
+import { parseTerraformJsonValues } from '../../parse/json';
+import { SourceFile, type Problem } from '../../parse/source';
+import type { Expr } from '../../parse/syntax';
+import type { ModuleConfig } from '../config/module-config';
+import { Evaluator } from '../eval/evaluate';
+import { parseType } from '../eval/type-constraints';
+import { failure, str, step, type Value } from '../eval/value';
+import { slashPath } from '../../discover/paths';
 
 export interface VariableOptions {
   /** --var-file, in the order given. */
@@ -20,8 +21,6 @@ export interface VariableOptions {
   /** --max-file-size, for variables files as for every other input. */
   maxFileBytes?: number;
 }
-
-const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** tfvars hold constants: a reference in them is an error, as in Terraform. Each root's values have a budget of their own. */
 const constantsEvaluator = () => new Evaluator({
@@ -40,7 +39,7 @@ const constantsEvaluator = () => new Evaluator({
 export async function rootVariables(
   module: ModuleConfig,
   options: VariableOptions,
-  problems: SyntaxProblem[],
+  problems: Problem[],
   sources?: Map<string, SourceFile>,
 ): Promise<Map<string, Value>> {
   const values = new Map<string, Value>();
@@ -56,7 +55,7 @@ export async function rootVariables(
     : [];
   const files = ['terraform.tfvars', 'terraform.tfvars.json', ...auto].map((f) => path.join(module.dir, f)).filter((f) => existsSync(f));
   for (const file of [...files, ...options.varFiles.map((f) => path.resolve(options.cwd, f))]) {
-    const display = path.relative(options.cwd, file).split(path.sep).join('/');
+    const display = slashPath(path.relative(options.cwd, file));
     if (!existsSync(file)) {
       problems.push({ file: display, line: 0, column: 0, message: 'variable file not found' });
       continue;
@@ -83,7 +82,7 @@ export async function rootVariables(
   return values;
 }
 
-async function readVarFile(source: SourceFile, problems: SyntaxProblem[]): Promise<Map<string, Expr>> {
+async function readVarFile(source: SourceFile, problems: Problem[]): Promise<Map<string, Expr>> {
   if (source.path.endsWith('.json')) {
     const result = await parseTerraformJsonValues(source);
     if (!result.ok) problems.push(...result.problems);

@@ -1,5 +1,5 @@
-import type { Range, SyntaxProblem } from '../parse/source';
-import { expressionsIn, type Attribute, type Block, type Expr, type ParsedFile, type Syntax } from '../parse/syntax';
+import type { Range, Problem } from '../../parse/source';
+import { expressionsIn, type Attribute, type Block, type Expr, type ParsedFile, type Syntax } from '../../parse/syntax';
 import { mergeOverrides } from './override';
 
 export interface VariableDecl {
@@ -46,7 +46,7 @@ export interface ModuleConfig {
   outputs: Map<string, OutputDecl>;
   calls: ModuleCall[];
   /** Declarations Terraform rejects: duplicates, locals that refer to each other in a cycle. */
-  problems: SyntaxProblem[];
+  problems: Problem[];
   /** Holds `.tofu` files: only OpenTofu reads this module. */
   tofu: boolean;
 }
@@ -117,10 +117,10 @@ function place(range: Range): string {
  * Locals that refer to each other in a cycle, each cycle reported once at its first
  * local in declaration order. Iterative, so a long chain of locals cannot overflow the stack.
  */
-function localCycles(locals: Map<string, Attribute>): SyntaxProblem[] {
+function localCycles(locals: Map<string, Attribute>): Problem[] {
   const refs = new Map([...locals].map(([name, attr]) => [name, [...localRefs(attr.expr)].filter((r) => locals.has(r))]));
   const order = new Map([...locals.keys()].map((name, i) => [name, i]));
-  const problems: SyntaxProblem[] = [];
+  const problems: Problem[] = [];
   const done = new Set<string>();
   for (const start of locals.keys()) {
     if (done.has(start)) continue;

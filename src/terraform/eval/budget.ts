@@ -1,4 +1,4 @@
-import type { Range } from '../parse/source';
+import type { Range } from '../../parse/source';
 
 /**
  * The work one root may cost. Terraform bounds none of these, but a scan must end and

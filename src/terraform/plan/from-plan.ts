@@ -1,7 +1,7 @@
-import type { PlanResource } from './plan';
-import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from './resources';
-import { nestedBlocksOf, type NestedBlocks } from './nested-blocks';
-import { firstUnknown, toPlain, type Value } from './value';
+import type { PlanResource } from './plan-json';
+import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from '../instances/module-tree';
+import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
+import { firstUnknown, toPlain, type Value } from '../eval/value';
 
 /**
  * Resource instances from a plan. The plan's values decide; where the configuration

@@ -1,18 +1,20 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Range, SyntaxProblem } from '../parse/source';
-import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../parse/syntax';
-import type { ModuleCall, ModuleConfig, ResourceBlock } from './config';
-import { Evaluator, iterate, type References, type Symbols } from './evaluate';
-import { WorkBudget } from './budget';
+import type { Range, Problem } from '../../parse/source';
+import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../../parse/syntax';
+import type { ModuleCall, ModuleConfig, ResourceBlock } from '../config/module-config';
+import { Evaluator, iterate, type References, type Symbols } from '../eval/evaluate';
+import { WorkBudget } from '../eval/budget';
 import { expand, type ReportProblem } from './expansion';
-import { isLocalSource, type ModuleLoader } from './loader';
-import { registryModel } from './registry';
-import { META_ARGUMENTS } from './meta-arguments';
-import { nestedBlocksOf, type NestedBlocks } from './nested-blocks';
-import { toBoolValue } from './convert';
-import { convert, parseType } from './types';
-import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from './value';
+import { isLocalSource, type ModuleLoader } from '../config/module-loader';
+import { registryModel } from '../config/registry-models';
+import { META_ARGUMENTS } from '../config/meta-arguments';
+import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
+import { toBoolValue } from '../eval/convert';
+import { convert, parseType } from '../eval/type-constraints';
+import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from '../eval/value';
+import { displayPath } from '../../discover/paths';
+import type { Engine } from '../../discover/terraform-files';
 
 /** An attribute as a policy sees it: set or not, known or not, and where its value is written. */
 export interface AttributeValue {
@@ -65,16 +67,16 @@ export interface InstantiateContext {
   nestedBlocks: NestedBlocks;
   cwd: string;
   /** Problems found while evaluating: module cycles, missing module directories, declarations Terraform rejects. */
-  problems: SyntaxProblem[];
+  problems: Problem[];
   /** Remote module calls that could not be followed, once per call. */
   notes: string[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
-  engine?: 'terraform' | 'tofu';
-  /** The work the root being instantiated may still cost (budget.ts). */
+  engine?: Engine;
+  /** The work the root being instantiated may still cost (eval/budget.ts). */
   budget?: WorkBudget;
   /** Module calls whose outputs are being read, one inside another (MAX_OUTPUT_CHAIN). */
   outputChain?: { current: number };
-  /** Nesting of evaluations across all module instances (evaluate.ts MAX_EVALUATION_DEPTH). */
+  /** Nesting of evaluations across all module instances (eval/evaluate.ts MAX_EVALUATION_DEPTH). */
   evaluationDepth?: { current: number };
   /** Module directories that sources evaluated at init lead to (OpenTofu), by calling directory. */
   evaluatedSources?: Map<string, Set<string>>;
@@ -143,7 +145,7 @@ class ModuleInstance implements References {
     return this.selectedWorkspace ?? str('default', range, [assumption(range, 'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)')]);
   }
 
-  private get problems(): SyntaxProblem[] {
+  private get problems(): Problem[] {
     return this.ctx.problems;
   }
 
@@ -282,7 +284,7 @@ class ModuleInstance implements References {
     // By real path: a source through a symlink to an enclosing directory is a cycle too.
     const real = realPath(config.dir);
     if (this.chain.some((d) => realPath(d) === real)) {
-      const names = [...this.chain, config.dir].map((d) => path.relative(this.ctx.cwd, d).split(path.sep).join('/') || '.');
+      const names = [...this.chain, config.dir].map((d) => displayPath(this.ctx.cwd, d));
       const r = call.block.range;
       // Once per call: reached from another root, the same cycle reads differently.
       if (!this.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle'))) this.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
@@ -328,7 +330,7 @@ class ModuleInstance implements References {
 }
 
 /** Adds a problem unless the same one is already there: modules are walked once per instance. */
-function report(problems: SyntaxProblem[], at: { file: string; line: number; column: number }, message: string): void {
+function report(problems: Problem[], at: { file: string; line: number; column: number }, message: string): void {
   if (problems.some((p) => p.file === at.file && p.line === at.line && p.column === at.column && p.message === message)) return;
   problems.push({ file: at.file, line: at.line, column: at.column, message });
 }
@@ -365,7 +367,7 @@ export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, i
 }
 
 function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInstance[]): void {
-  const rootRel = path.relative(ctx.cwd, scope.rootDir).split(path.sep).join('/') || '.';
+  const rootRel = displayPath(ctx.cwd, scope.rootDir);
   const prefix = scope.address ? `${scope.address}.` : '';
   const problem: ReportProblem = (range, message) => report(ctx.problems, range, message);
   for (const r of scope.config.resources) {

@@ -1,14 +1,15 @@
 import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { applyTofuPrecedence, isConfigFile, type Engine } from '../discover/discover';
-import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../parse/hcl';
-import { parseTerraformJson } from '../parse/json';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
-import { readTextFile } from '../discover/read';
-import type { Comment, ParsedFile } from '../parse/syntax';
-import { moduleConfig, type ModuleConfig } from './config';
-import { registryModel, REGISTRY_MODELS_DIR } from './registry';
-import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from './relevance';
+import { applyTofuPrecedence, isConfigFile, type Engine } from '../../discover/terraform-files';
+import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../../parse/hcl';
+import { parseTerraformJson } from '../../parse/json';
+import { SourceFile, type Problem } from '../../parse/source';
+import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../../discover/read';
+import type { Comment, ParsedFile } from '../../parse/syntax';
+import { moduleConfig, type ModuleConfig } from './module-config';
+import { registryModel, REGISTRY_MODELS_DIR } from './registry-models';
+import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from '../../discover/relevance';
+import { displayPath, slashPath } from '../../discover/paths';
 
 const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false, outputs: false, readsOutputs: false };
 
@@ -26,7 +27,7 @@ export interface Limits {
   maxDepth: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxFileBytes: 10 * 1024 * 1024, maxDepth: DEFAULT_MAX_DEPTH };
+export const DEFAULT_LIMITS: Limits = { maxFileBytes: DEFAULT_MAX_FILE_BYTES, maxDepth: DEFAULT_MAX_DEPTH };
 
 export function isLocalSource(source: string): boolean {
   return source.startsWith('./') || source.startsWith('../');
@@ -39,7 +40,7 @@ export function isLocalSource(source: string): boolean {
  */
 export class ModuleLoader {
   readonly modules = new Map<string, ModuleConfig>();
-  readonly problems: SyntaxProblem[] = [];
+  readonly problems: Problem[] = [];
   readonly sources = new Map<string, SourceFile>();
   /** Comments of every parsed file, by reported path. */
   readonly comments = new Map<string, Comment[]>();
@@ -64,8 +65,8 @@ export class ModuleLoader {
   skipped = 0;
 
   displayPath(abs: string): string {
-    if (abs.startsWith(REGISTRY_MODELS_DIR + path.sep)) return `(model) ${path.relative(REGISTRY_MODELS_DIR, abs).split(path.sep).join('/')}`;
-    return path.relative(this.cwd, abs).split(path.sep).join('/') || '.';
+    if (abs.startsWith(REGISTRY_MODELS_DIR + path.sep)) return `(model) ${slashPath(path.relative(REGISTRY_MODELS_DIR, abs))}`;
+    return displayPath(this.cwd, abs);
   }
 
   async parseFile(abs: string, text?: string): Promise<ParsedFile | undefined> {

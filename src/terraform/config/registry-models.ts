@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { packageRoot } from '../package-root';
+import { packageRoot } from '../../package-root';
 
 /** Models of well-known registry modules (see models/README.md). */
 export const REGISTRY_MODELS_DIR = path.join(packageRoot(), 'models');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
-import type { Range } from '../parse/source';
+import type { Range } from '../../parse/source';
 import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import * as numbers from './number';
 import { goText, numberText, type TextFormat } from './number-text';

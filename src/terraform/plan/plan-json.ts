@@ -1,8 +1,8 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { tooDeep } from '../parse/json';
-import type { Range, SourceFile, SyntaxProblem } from '../parse/source';
-import { parseNumber, Unevaluated } from './number';
-import { bool, list, map, nil, num, str, unknown, type Value } from './value';
+import { tooDeep } from '../../parse/json';
+import type { Range, SourceFile, Problem } from '../../parse/source';
+import { parseNumber, Unevaluated } from '../eval/number';
+import { bool, list, map, nil, num, str, unknown, type Value } from '../eval/value';
 
 /** A number in the plan, read exactly as Terraform wrote it. */
 function planNumber(text: string, origin: Range): Value {
@@ -49,7 +49,7 @@ export interface PlanResource {
   configured?: ReadonlySet<string>;
 }
 
-export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: SyntaxProblem[] };
+export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: Problem[] };
 
 const UNKNOWN_REASON = 'known only after apply';
 /** A plan nests its own structure a few levels around the values, which --max-depth already bounds in the configuration. */
@@ -73,7 +73,7 @@ export function isPlan(text: string): boolean {
 
 /** The managed resources that a plan creates or updates (replacements included). */
 export function readPlan(source: SourceFile): PlanResult {
-  const at = (node: JsonNode | undefined, message: string): SyntaxProblem => ({ file: source.path, ...source.position(node?.offset ?? 0), message });
+  const at = (node: JsonNode | undefined, message: string): Problem => ({ file: source.path, ...source.position(node?.offset ?? 0), message });
 
   if (source.text.startsWith('PK\u0003\u0004')) {
     return { ok: false, problems: [at(undefined, 'this is a binary plan file, not JSON: convert it with `terraform show -json <plan file> > plan.json`')] };
@@ -110,7 +110,7 @@ export function readPlan(source: SourceFile): PlanResult {
   if (!changes || changes.type === 'null') return { ok: true, resources: [] };
   if (changes.type !== 'array') return { ok: false, problems: [at(changes, `"resource_changes" must be an array, found ${describe(changes)}`)] };
 
-  const problems: SyntaxProblem[] = [];
+  const problems: Problem[] = [];
   const resources: PlanResource[] = [];
   const written = configuredArguments(property(root, 'configuration'));
   (changes.children ?? []).forEach((node, i) => {

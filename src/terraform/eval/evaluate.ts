@@ -1,5 +1,5 @@
-import type { Range } from '../parse/source';
-import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../parse/syntax';
+import type { Range } from '../../parse/source';
+import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../../parse/syntax';
 import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import { BudgetExceeded, WORK_LIMITS, WorkBudget } from './budget';
 import { callFunction } from './functions';

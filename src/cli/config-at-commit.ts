@@ -1,10 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { size } from '../discover/read';
-import { CONFIG_NAMES, ConfigError, parseConfig, MAX_CONFIG_BYTES, type LoadedConfig } from './config';
+import { CONFIG_NAMES, ConfigError, parseConfig, MAX_CONFIG_BYTES, type LoadedConfig } from './config-file';
+import { git, gitMessage } from './git';
 import { UsageError } from './usage';
+import { slashPath } from '../discover/paths';
 
 /** One entry of a git tree: `git ls-tree -l -z`. */
 interface TreeEntry {
@@ -67,7 +68,7 @@ export class CommitFiles {
   relative(abs: string): string | undefined {
     const rel = path.relative(this.top, realPath(abs));
     if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-    return rel.split(path.sep).join('/');
+    return slashPath(rel);
   }
 
   /** Where a repository-relative path is in the working tree, as seen from the working directory (so that it reads as the user's path). */
@@ -158,7 +159,7 @@ export function configAtCommit(commit: CommitFiles, cwd: string, named: string |
 /** A path the configuration at the commit names (a baseline, a policy), relative to it, as a repository-relative path. */
 export function pathAtCommit(commit: CommitFiles, config: LoadedConfig, key: string, value: string): string {
   const configRel = commit.relative(config.dir) ?? '';
-  const rel = path.posix.normalize(path.posix.join(configRel, value.split(path.sep).join('/')));
+  const rel = path.posix.normalize(path.posix.join(configRel, slashPath(value)));
   if (path.posix.isAbsolute(value) || rel === '..' || rel.startsWith('../')) throw new UsageError(`${config.display}: ${key}: ${value} is outside the repository (--config-from reads files from ${commit.ref})`);
   return rel;
 }
@@ -191,13 +192,4 @@ function realPath(abs: string): string {
       rest.push(path.basename(p));
     }
   }
-}
-
-function git(cwd: string, args: string[], maxBuffer = 16 * 1024 * 1024): Buffer {
-  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: Math.max(maxBuffer, 1024) });
-}
-
-function gitMessage(e: unknown): string {
-  const stderr = (e as { stderr?: Buffer | string }).stderr?.toString().trim();
-  return stderr || (e as NodeJS.ErrnoException).code || (e as Error).message;
 }

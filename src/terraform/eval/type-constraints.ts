@@ -1,4 +1,4 @@
-import type { Expr } from '../parse/syntax';
+import type { Expr } from '../../parse/syntax';
 import { toBoolValue, toNumberValue, toStringValue } from './convert';
 import { at, failure, list, map, nil, type Value } from './value';
 

@@ -3,17 +3,19 @@ import path from 'node:path';
 import { readTextFile } from '../discover/read';
 import type { Node } from 'yaml';
 import schema from './config-schema.json';
+import type { Severity } from '../policy/findings';
+import type { Engine } from '../discover/terraform-files';
 
 export interface Config {
   allowed_mutable_tags?: string[];
   unknown?: 'warn' | 'error' | 'ignore';
-  severity?: Record<string, 'error' | 'warning' | 'note' | 'off'>;
+  severity?: Record<string, Severity | 'off'>;
   exclude?: string[];
   var_files?: string[];
   policies?: string[];
   max_file_size?: number | string;
   max_depth?: number;
-  engine?: 'terraform' | 'tofu';
+  engine?: Engine;
   baseline?: string;
 }
 

@@ -1,10 +1,10 @@
-import type { Range } from '../parse/source';
-import type { Body } from '../parse/syntax';
-import { toNumberValue } from './convert';
-import { toInt64 } from './number';
-import { iterate, type Evaluator, type Symbols } from './evaluate';
-import { WorkBudget } from './budget';
-import { firstUnknown, num, str, unknown, type Value } from './value';
+import type { Range } from '../../parse/source';
+import type { Body } from '../../parse/syntax';
+import { toNumberValue } from '../eval/convert';
+import { toInt64 } from '../eval/number';
+import { iterate, type Evaluator, type Symbols } from '../eval/evaluate';
+import { WorkBudget } from '../eval/budget';
+import { firstUnknown, num, str, unknown, type Value } from '../eval/value';
 
 export interface Expansion {
   suffix: string;

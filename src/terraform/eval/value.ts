@@ -1,4 +1,4 @@
-import type { Range } from '../parse/source';
+import type { Range } from '../../parse/source';
 import { fromInteger, parseNumber, type TerraformNumber } from './number';
 import { numberText, toJsNumber } from './number-text';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readTextFile } from '../discover/read';
+import { readTextFile } from '../../discover/read';
 import path from 'node:path';
-import { SourceFile, type SyntaxProblem } from '../parse/source';
-import { step, str, type Value } from './value';
+import { SourceFile, type Problem } from '../../parse/source';
+import { step, str, type Value } from '../eval/value';
 
 /** Larger than any workspace name; the file is read only up to this. */
 const MAX_ENVIRONMENT_BYTES = 1024;
@@ -23,7 +23,7 @@ export function selectedWorkspace(
   rootDir: string,
   options: WorkspaceOptions,
   display: (abs: string) => string,
-  problems: SyntaxProblem[],
+  problems: Problem[],
   sources: Map<string, SourceFile>,
 ): Value | undefined {
   const given = (name: string, note: string) => str(name, undefined, [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)]);

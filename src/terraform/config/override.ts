@@ -1,10 +1,11 @@
-import type { SyntaxProblem } from '../parse/source';
-import type { Attribute, Block, Body, ParsedFile } from '../parse/syntax';
+import { CONFIG_EXTENSIONS } from '../../discover/terraform-files';
+import type { Problem } from '../../parse/source';
+import type { Attribute, Block, Body, ParsedFile } from '../../parse/syntax';
 
 /** `override.tf`, `x_override.tf`, their `.tf.json` forms and OpenTofu's `.tofu` ones. */
 export function isOverrideFile(file: string): boolean {
   const base = file.slice(file.lastIndexOf('/') + 1);
-  return /(^|_)override\.(tf|tofu)(\.json)?$/.test(base);
+  return CONFIG_EXTENSIONS.some((e) => base === `override${e.extension}` || base.endsWith(`_override${e.extension}`));
 }
 
 /** What Terraform calls a missing original, by block type (configs/module.go). */
@@ -25,11 +26,11 @@ const MISSING: Record<string, string> = {
  * override one value at a time. A merged attribute keeps its range in the override
  * file, so findings point there.
  */
-export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; problems: SyntaxProblem[] } {
+export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; problems: Problem[] } {
   const overrides = files.filter((f) => isOverrideFile(f.path)).sort((a, b) => compare(baseName(a.path), baseName(b.path)));
   if (overrides.length === 0) return { files, problems: [] };
   const primary = files.filter((f) => !isOverrideFile(f.path)).map((f) => ({ ...f, body: { attributes: f.body.attributes, blocks: [...f.body.blocks] } }));
-  const problems: SyntaxProblem[] = [];
+  const problems: Problem[] = [];
   const index = new Map<string, { body: Body; at: number }>();
   const locals = new Map<string, { body: Body; at: number }>();
   for (const file of primary) {
@@ -122,7 +123,7 @@ export function mergeBlock(original: Block, override: Block): Block {
   return { ...original, body: { attributes, blocks } };
 }
 
-function problem(at: { file: string; line: number; column: number }, summary: string, detail: string): SyntaxProblem {
+function problem(at: { file: string; line: number; column: number }, summary: string, detail: string): Problem {
   return { file: at.file, line: at.line, column: at.column, message: `${summary}: ${detail}` };
 }
 

@@ -22,7 +22,7 @@ export interface FileFacts {
   readsOutputs: boolean;
 }
 
-/** A local module source, for a search over many files (discover/search.ts). */
+/** A local module source, for a search over many files (discover/pre-search.ts). */
 export const LOCAL_SOURCE = { ere: 'source"?[[:space:]]*[=:][[:space:]]*"\\.\\.?/', regex: /"?source"?\s*[=:]\s*"\.\.?\// };
 
 /**

@@ -1,0 +1,33 @@
+import { escapeControl, forTerminal } from '../../report/escape';
+import type { ScanOptions, ScanResult } from '../../scan/types';
+import { say, type Io } from '../io';
+
+/** Plans and applies the fixes (or prints them), then scans again so that the report shows what is left. */
+export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = require('../../fix/apply') as typeof import('../../fix/apply');
+  const { planFixes } = require('../../fix/plan-fixes') as typeof import('../../fix/plan-fixes');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const broken = new Set(result.errors.map((e) => e.file));
+  const plan = planFixes(result.findings, result.resources, result.sources, options.policy);
+  const applied = await applyEdits(
+    plan.edits.filter((e) => !broken.has(e.file)),
+    result.sources,
+  );
+  // A file reached through a symlink that leads out of the working directory is never written, nor shown as a fix.
+  const outside = outsideWorkingDirectory(applied.changed, io.cwd);
+  applied.changed = applied.changed.filter((c) => !outside.some((o) => o.file === c.file));
+  for (const r of applied.refused) say(io, `not fixed: ${r.file}: ${r.reason}`);
+  for (const m of plan.manual) say(io, `needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${m.reason}`);
+  for (const o of outside) say(io, `needs a person: ${o.file}: ${o.reason}`);
+  if (dryRun) {
+    // The file's own lines and line breaks, with its control characters and CI commands made inert (report/escape.ts).
+    const diff = unifiedDiff(applied.changed.map((c) => ({ ...c, file: escapeControl(c.file) })));
+    io.stdout.write(forTerminal(diff, { keepLineBreaks: true }));
+    return result;
+  }
+  await writeChanges(applied.changed, io.cwd);
+  for (const c of applied.changed) say(io, `fixed ${c.file}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return applied.changed.length ? (require('../../scan/run') as typeof import('../../scan/run')).scan(options) : result;
+}

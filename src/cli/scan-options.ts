@@ -1,0 +1,169 @@
+import path from 'node:path';
+import type yargsType from 'yargs';
+import { namedFiles } from '../discover/paths';
+import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../discover/read';
+import { parseBaseline, type Baseline } from '../policy/baseline';
+import type { ScanOptions } from '../scan/types';
+import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
+import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config-file';
+import { changedFiles } from './git';
+import type { Io } from './io';
+import { FIX_OPTIONS, SCAN_OPTIONS } from './options';
+import { checkOptionPaths, checkPath, UsageError } from './usage';
+
+/** A scan's or a fix's command line, as yargs reads it. */
+export type ScanArgs = yargsType.InferredOptionTypes<typeof FIX_OPTIONS> & { paths?: string[]; fix: boolean };
+
+/** What --config-from reads from the commit rather than the working tree: the files that configure the check. */
+const FROM_COMMIT = ['config', 'baseline', 'policy'];
+
+/**
+ * The scan a command line asks for: its options merged over the configuration file
+ * (.tagguard.yml, or the one at --config-from's commit); command-line options win.
+ */
+export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> {
+  const commit = args['config-from'] !== undefined ? CommitFiles.open(args['config-from'], io.cwd) : undefined;
+  // With --config-from, the files that configure the check need not be in the working tree: a pull request may have removed them.
+  checkOptionPaths(commit ? Object.fromEntries(Object.entries(SCAN_OPTIONS).filter(([name]) => !FROM_COMMIT.includes(name))) : SCAN_OPTIONS, args, io.cwd);
+  const paths = args.paths ?? ['.'];
+  const found = commit ? configAtCommit(commit, io.cwd, args.config) : configFor(args.config, io.cwd);
+  const config = found?.config ?? {};
+  const maxFileSize = args['max-file-size'] ?? config.max_file_size;
+  const maxFileBytes = maxFileSize ? parseSize(String(maxFileSize)) : undefined;
+  // Paths in the config file are relative to it; command-line options win. Variables files are code under review: always the working tree's.
+  const fromConfig = (key: 'var_files' | 'policies') =>
+    config[key]?.map((p) => {
+      const relative = path.relative(io.cwd, path.resolve(found!.dir, p));
+      checkPath(`${found!.display}: ${key}:`, relative, 'file', io.cwd);
+      return relative;
+    });
+  const policies: ScanOptions['policies'] = commit
+    ? args.policy
+      ? args.policy.map((p) => policyAtCommit(commit, commitPath(commit, '--policy', p, io.cwd), `--policy ${p}`, maxFileBytes))
+      : config.policies?.map((p) => policyAtCommit(commit, pathAtCommit(commit, found!, 'policies', p), `${found!.display}: policies: ${p}`, maxFileBytes))
+    : (args.policy ?? fromConfig('policies'));
+  const only = onlyFiles(paths, args['changed-since'], io.cwd);
+  return {
+    paths: only.scanPaths,
+    onlyFiles: only.files,
+    baseline: await baselineFor(args.baseline, found, commit, io.cwd),
+    cwd: io.cwd,
+    policy: {
+      allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
+      unknown: args.unknown ?? config.unknown ?? 'warn',
+    },
+    variables: { varFiles: args['var-file'] ?? fromConfig('var_files') ?? [], vars: args.var, env: io.env },
+    exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
+    // Under review, .gitignore is the author's: only the trusted configuration's exclude leaves files out.
+    ...(commit ? { gitignore: false } : {}),
+    severity: config.severity,
+    engine: args.engine ?? config.engine,
+    workspace: args.workspace,
+    plan: args.plan,
+    policies,
+    ...(args['policy-timeout'] !== undefined ? { policyTimeoutMs: seconds('--policy-timeout', args['policy-timeout']) * 1000 } : {}),
+    configDir: args['config-dir'],
+    limits: {
+      ...(maxFileBytes ? { maxFileBytes } : {}),
+      ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
+    },
+  };
+}
+
+/** A size in bytes, or with a binary unit: 512k, 10M, 1G. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg])?(?:i?b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--max-file-size: "${text}" is not a size (bytes, or a number with k, M or G)`);
+  const bytes = Math.floor(Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] ?? ' ').toLowerCase()));
+  return positive('--max-file-size', bytes);
+}
+
+function positive(option: string, n: number): number {
+  if (!Number.isFinite(n) || n < 1) throw new UsageError(`${option} must be a positive number`);
+  return n;
+}
+
+/** A number of seconds above 0 (fractions allowed), at most a day: a timer takes no more. */
+function seconds(option: string, n: number): number {
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`${option} must be a number of seconds above 0 (at most 86400)`);
+  return n;
+}
+
+/**
+ * Files named on the command line (a pre-commit hook passes the staged ones) or
+ * changed since a git ref limit the report, not the evaluation: the whole tree is
+ * still read, so that variables, modules and callers defined elsewhere resolve.
+ */
+function onlyFiles(paths: string[], changedSince: string | undefined, cwd: string): { scanPaths: string[]; files?: Set<string> } {
+  const named = namedFiles(paths, cwd);
+  let files = named.files;
+  if (changedSince !== undefined) {
+    const changed = new Set(changedFiles(changedSince, cwd));
+    files = files ? new Set([...files].filter((f) => changed.has(f))) : changed;
+  }
+  return { scanPaths: named.scanPaths, files };
+}
+
+function configFor(file: string | undefined, cwd: string): LoadedConfig | undefined {
+  try {
+    return file ? loadedConfig(path.resolve(cwd, file), cwd) : findConfig(cwd);
+  } catch (e) {
+    throw e instanceof ConfigError ? new UsageError(`invalid config:\n${e.message}`, true) : new UsageError((e as Error).message);
+  }
+}
+
+/** A baseline lists findings: far below this. */
+const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The baseline `--baseline` names, else the one the configuration names (relative to
+ * it); with --config-from, read from the commit.
+ */
+async function baselineFor(option: string | undefined, found: LoadedConfig | undefined, commit: CommitFiles | undefined, cwd: string): Promise<Baseline | undefined> {
+  const named = found?.config.baseline;
+  if (commit) {
+    if (option !== undefined) return baselineAtCommit(commit, commitPath(commit, '--baseline', option, cwd), `--baseline ${option}`);
+    return named === undefined ? undefined : baselineAtCommit(commit, pathAtCommit(commit, found!, 'baseline', named), `${found!.display}: baseline: ${named}`);
+  }
+  if (option !== undefined) return readBaseline(path.resolve(cwd, option), `--baseline ${option}`);
+  if (named === undefined) return undefined;
+  const relative = path.relative(cwd, path.resolve(found!.dir, named));
+  checkPath(`${found!.display}: baseline:`, relative, 'file', cwd);
+  return readBaseline(path.resolve(cwd, relative), `${found!.display}: baseline: ${named}`);
+}
+
+async function readBaseline(file: string, what: string): Promise<Baseline> {
+  const read = readTextFile(file, MAX_BASELINE_BYTES);
+  if (!read.ok) throw new UsageError(`${what}: ${read.message}`);
+  return baselineOf(read.text, what);
+}
+
+function baselineAtCommit(commit: CommitFiles, rel: string, what: string): Baseline {
+  const read = commit.readText(rel, MAX_BASELINE_BYTES, 'baselines are read up to 64 MiB');
+  if (!read) throw new UsageError(`${what}: no such file at ${commit.ref} (--config-from)`);
+  if (!read.ok) throw new UsageError(`${what}: ${commit.display(rel)}: ${read.message}`);
+  return baselineOf(read.text, what);
+}
+
+function baselineOf(text: string, what: string): Baseline {
+  try {
+    return parseBaseline(text);
+  } catch (e) {
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** A custom policy read from the commit (--config-from), named `<ref>:<path>` in messages and reports. */
+function policyAtCommit(commit: CommitFiles, rel: string, what: string, maxBytes = DEFAULT_MAX_FILE_BYTES): { name: string; bytes: Buffer } {
+  const read = commit.read(rel, maxBytes, '--max-file-size');
+  if (!read) throw new UsageError(`${what}: no such file at ${commit.ref} (--config-from)`);
+  if (!read.ok) throw new UsageError(`${what}: ${commit.display(rel)}: ${read.message}`);
+  return { name: commit.display(rel), bytes: read.bytes };
+}
+
+/** A path given on the command line, as a path in the repository, for --config-from. */
+function commitPath(commit: CommitFiles, option: string, value: string, cwd: string): string {
+  const rel = commit.relative(path.resolve(cwd, value));
+  if (rel === undefined) throw new UsageError(`${option} ${value}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
+  return rel;
+}

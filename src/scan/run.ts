@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { discover } from '../discover/discover';
+import { discoverFocus } from '../discover/focus';
+import { displayPath } from '../discover/paths';
+import { PreSearch, readableFiles, symlinks } from '../discover/pre-search';
+import { hclParser } from '../parse/hcl';
+import type { Problem } from '../parse/source';
+import { newFindings } from '../policy/baseline';
+import { builtinResourceTypes } from '../policy/builtin';
+import type { PolicyEngine } from '../policy/engine';
+import { compareFindings, toFindings, type Finding } from '../policy/findings';
+import { policyInput } from '../policy/input';
+import { applySuppressions } from '../policy/suppressions';
+import { DEFAULT_LIMITS, ModuleLoader } from '../terraform/config/module-loader';
+import { declaredNestedBlocks } from '../policy/nested-blocks';
+import { instantiateRoots } from '../terraform/instances/roots';
+import { planInstances } from '../terraform/plan/from-plan';
+import { planConfiguration, readPlanFile } from '../terraform/plan/plan-file';
+import { customFindings, judge, loadEngines } from './judge';
+import type { ScanOptions, ScanResult } from './types';
+
+/**
+ * The pipeline: discover → parse and evaluate (terraform/) → judge (policy/) →
+ * suppressions, severities, baseline. `preSearch` holds the grep searches the CLI
+ * started early; a scan without one starts its own.
+ */
+export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearch = new PreSearch()): Promise<ScanResult> {
+  const { cwd } = options;
+  const plan = options.plan === undefined ? undefined : planConfiguration(cwd, options.plan, options.configDir);
+  const paths = plan ? plan.paths : options.paths;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const focus = options.onlyFiles && !plan ? new Set([...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f)))) : undefined;
+  // The WASM modules compile on background threads, and grep reads the tree on another core, while the files are found.
+  const loading = loadEngines(options, engine);
+  void hclParser();
+  const searches = PreSearch.plan(options, builtinResourceTypes, engine !== undefined);
+  const matters = searches.filter((s) => s.kind === 'matters');
+  const readable = Promise.all(matters.map((s) => preSearch.grepFiles(s.root, s.search)));
+  const found = focus
+    ? await discoverFocus({ ...options, maxFileBytes: limits.maxFileBytes }, focus, searches, preSearch)
+    : discover(paths, cwd, options.exclude, { engine: options.engine, gitignore: options.gitignore });
+  const errors: Problem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
+  for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
+  for (const p of found.problems) {
+    const file = displayPath(cwd, p.file);
+    if (!errors.some((e) => e.file === file && e.message === p.message)) errors.push({ file, line: 0, column: 0, message: p.message });
+  }
+  // grep does not follow symlinks (pre-search.ts): linked files are found here, while grep and the policy's compile run.
+  const links = matters.length ? symlinks(found.files) : new Set<string>();
+  const { builtin, custom, rules, problems: policyProblems } = await loading;
+  errors.push(...policyProblems);
+  const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
+  // Custom policies are described before any resource is read, so their nested blocks count too.
+  const nestedBlocks = declaredNestedBlocks(rules);
+  const loader = new ModuleLoader(cwd, [...types], limits, options.engine);
+  await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files, links));
+  const { ctx, resources, inputProblems } = await instantiateRoots(loader, types, nestedBlocks, { ...options, maxFileBytes: options.limits?.maxFileBytes }, found.files);
+  if (plan) {
+    const read = await readPlanFile(plan.planFile, loader);
+    errors.push(...read.problems);
+    const root = plan.configDir ? displayPath(cwd, path.resolve(cwd, plan.configDir)) : '.';
+    resources.splice(0, resources.length, ...planInstances(read.resources, types, nestedBlocks, root, resources));
+  }
+  errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
+  const verdicts = judge(builtin, resources, options.policy);
+  errors.push(...verdicts.problems);
+  const judged = toFindings([...verdicts.raw, ...(await customFindings(custom, policyInput(resources, options.policy), errors))], resources);
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
+  let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);
+  if (options.baseline) findings = newFindings(findings, options.baseline);
+  const only = options.onlyFiles;
+  if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)));
+  const open = findings.filter((f) => !f.suppression);
+  return {
+    findings,
+    errors,
+    notes: ctx.notes,
+    sources: loader.sources,
+    resources,
+    rules,
+    summary: {
+      files: found.files.length,
+      resources: resources.length,
+      errors: open.filter((f) => f.severity === 'error').length,
+      warnings: open.filter((f) => f.severity === 'warning').length,
+      parseErrors: loader.parseErrors,
+      ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
+    },
+  };
+}
+
+function overrideSeverity(findings: Finding[], severity: ScanOptions['severity']): Finding[] {
+  if (!severity) return findings;
+  return findings.flatMap((f) => {
+    const level = severity[f.ruleId];
+    if (level === 'off') return [];
+    return level ? [{ ...f, severity: level }] : [f];
+  });
+}
+
+/** design.md: 0 clean, 1 an error-severity finding, 2 a usage or parse error. */
+export function exitCode(result: ScanResult): number {
+  if (result.errors.length > 0) return 2;
+  return result.summary.errors > 0 ? 1 : 0;
+}
