@@ -54,7 +54,7 @@ describe('tagguard scan', () => {
     expect(Object.keys(report)).toEqual(['version', 'findings', 'errors', 'summary']);
     expect(report.version).toBe(1);
     expect(report.findings).toHaveLength(2);
-    expect(Object.keys(report.findings[0])).toEqual(['ruleId', 'severity', 'resource', 'root', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'trace']);
+    expect(Object.keys(report.findings[0])).toEqual(['ruleId', 'severity', 'resource', 'root', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'messageId', 'trace']);
     expect(report.findings[0]).toMatchObject({ root: 'fixtures/mutable', file: 'fixtures/mutable/main.tf', line: 3, column: 26 });
     expect(report.errors).toEqual([{ file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: expect.any(String) }]);
     expect(report.summary).toEqual({ files: 3, resources: 2, errors: 2, warnings: 0, parseErrors: 1 });
