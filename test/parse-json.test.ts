@@ -1,5 +1,4 @@
 import { parseTerraformJson } from '../src/parse/json';
-import { SourceFile, type Range } from '../src/parse/source';
 import { parserFor, shape, span } from './parse-helpers';
 import type { Block, Expr } from '../src/parse/syntax';
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { applyTofuPrecedence, discover, type Discovered, type Exclusions } from '../discover/discover';
 import { filesMatching, grepFiles } from '../discover/search';

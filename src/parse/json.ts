@@ -1,7 +1,7 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { DEFAULT_MAX_DEPTH, emptyBody, parseHclTemplate } from './hcl';
 import { SourceFile, type Range, type SyntaxProblem } from './source';
-import type { Block, Body, Expr, ParsedFile } from './syntax';
+import type { Block, Body, Expr } from './syntax';
 import type { ParseResult } from './hcl';
 import { jsonDynamicBlocks } from './json-dynamic';
 
