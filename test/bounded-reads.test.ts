@@ -74,7 +74,7 @@ describe('custom policy files are read within bounds', () => {
     expect([zero.code, zero.err]).toEqual([2, 'tagguard: --policy zero.wasm: is not a regular file\n']);
     const run = await runCli(['scan', '--format', 'json', '--policy', 'bomb.tar.gz', '.'], dir);
     expect(run.code).toBe(2);
-    const errors = run.json().errors as Array<{ file: string; message: string }>;
+    const errors = run.json().errors as { file: string; message: string }[];
     expect(errors).toEqual([{ file: 'bomb.tar.gz', line: 0, column: 0, message: expect.stringMatching(/cannot read policy .*bomb\.tar\.gz: .*(larger|too large|exceed)/i) }]);
     expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.a']);
   });

@@ -9,7 +9,7 @@ const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
 const run = async (argv: string[], cwd: string) => {
   const r = await runCli(argv, cwd);
-  return { ...r, json: () => r.json() as { findings: Array<{ resource: string; severity: string }> } };
+  return { ...r, json: () => r.json() as { findings: { resource: string; severity: string }[] } };
 };
 
 /** A project with fixtures and a .tagguard.yml at its top; commands run in `infra/`. */
@@ -110,7 +110,7 @@ function gitRepo(files: Record<string, string>): { dir: string; commit: (message
 
 const MUTABLE = readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf'), 'utf8');
 const baselineOf = (...resources: string[]) => JSON.stringify({ version: 1, findings: resources.map((resource) => ({ ruleId: 'ecr-tag-immutability', root: '.', resource })) });
-const resources = (out: string) => (JSON.parse(out) as { findings: Array<{ ruleId: string; resource: string }> }).findings.map((f) => `${f.ruleId} ${f.resource}`);
+const resources = (out: string) => (JSON.parse(out) as { findings: { ruleId: string; resource: string }[] }).findings.map((f) => `${f.ruleId} ${f.resource}`);
 
 describe('--config-from <git-ref>', () => {
   test('reads .tagguard.yml from the commit, found from the working directory up to the root, not the working tree’s', async () => {
@@ -120,7 +120,7 @@ describe('--config-from <git-ref>', () => {
     repo.write({ '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
     repo.commit('switch it off');
     const cwd = path.join(repo.dir, 'infra');
-    const severities = (out: string) => (JSON.parse(out) as { findings: Array<{ resource: string; severity: string }> }).findings.map((f) => `${f.resource} ${f.severity}`);
+    const severities = (out: string) => (JSON.parse(out) as { findings: { resource: string; severity: string }[] }).findings.map((f) => `${f.resource} ${f.severity}`);
     const fromTree = await runCli(['scan', '--format', 'json'], cwd);
     expect([fromTree.code, fromTree.err, severities(fromTree.out)]).toEqual([0, '', []]);
     const fromBase = await runCli(['scan', '--config-from', 'main~1', '--format', 'json'], cwd);

@@ -11,7 +11,7 @@ const tree = (files: Record<string, string>) => makeTree(files, { prefix: 'fix',
 const read = (dir: string, rel: string) => readFileSync(path.join(dir, rel), 'utf8');
 
 // Each case: the files before, the file that changes, and its text after one --fix.
-const CASES: Array<[string, Record<string, string>, string, string]> = [
+const CASES: [string, Record<string, string>, string, string][] = [
   [
     'MUTABLE literal',
     { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "MUTABLE" # keep this comment\n}\n' },
@@ -152,7 +152,7 @@ describe('--fix properties', () => {
   test('generated fixable inputs become clean, and bytes outside the edited lines stay identical', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(repo, { minLength: 1, maxLength: 4, selector: (r) => r.name }), async (repos) => {
-        const crlf = repos[0]!.crlf;
+        const crlf = repos[0].crlf;
         const blocks = repos.map((r) => `${r.before}resource "aws_ecr_repository" "${r.name}" {\n  name = "${r.name}"\n${r.value ? `  image_tag_mutability = ${r.value}\n` : ''}}\n${r.after}`);
         const text = blocks.join('\n').replace(/\n/g, crlf ? '\r\n' : '\n');
         const dir = tree({ 'main.tf': text });

@@ -24,7 +24,7 @@ describe('SARIF', () => {
     const run = sarif.runs[0];
     expect(run.tool.driver.rules[0]).toMatchObject({ id: 'ecr-tag-immutability', shortDescription: { text: 'ECR image tags must be immutable' }, defaultConfiguration: { level: 'error' } });
     expect(run.tool.driver.rules[0].helpUri).toMatch(/^https:\/\//);
-    const byUri = Object.fromEntries(run.results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r]));
+    const byUri = Object.fromEntries(run.results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => [r.locations[0].physicalLocation.artifactLocation.uri, r]));
     expect(byUri['fixtures/variable-and-local/variables.tf']).toMatchObject({
       ruleId: 'ecr-tag-immutability',
       level: 'error',
@@ -48,7 +48,7 @@ describe('SARIF', () => {
     const result = await scanFixtures(['suppressions']);
     const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0'));
     expect(validateSarif(sarif)).toBe(true);
-    const mirror = sarif.runs[0].results.find((r: { locations: Array<{ logicalLocations?: Array<{ fullyQualifiedName: string }> }> }) => r.locations[0]!.logicalLocations?.[0]?.fullyQualifiedName === 'aws_ecr_repository.mirror');
+    const mirror = sarif.runs[0].results.find((r: { locations: { logicalLocations?: { fullyQualifiedName: string }[] }[] }) => r.locations[0].logicalLocations?.[0]?.fullyQualifiedName === 'aws_ecr_repository.mirror');
     expect(mirror.suppressions).toEqual([{ kind: 'inSource', justification: 'mirror of an upstream registry that re-tags' }]);
   });
 });
@@ -58,10 +58,10 @@ describe('fingerprints', () => {
     const result = await scanFixtures(['immutable-with-exclusion'], { allowedMutableTags: [] });
     const preview = result.findings.filter((f) => f.resource === 'aws_ecr_repository.preview');
     expect(preview.length).toBe(2);
-    const prints = (r: typeof result) => (JSON.parse(formatSarif(r)).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>).map((x) => x.partialFingerprints['tagguard/v1']);
+    const prints = (r: typeof result) => (JSON.parse(formatSarif(r)).runs[0].results as { partialFingerprints: Record<string, string> }[]).map((x) => x.partialFingerprints['tagguard/v1']);
     const sarif = prints(result);
     expect(new Set(sarif).size).toBe(sarif.length);
-    const gitlab = (JSON.parse(formatGitlab(result)) as Array<{ fingerprint: string }>).map((i) => i.fingerprint);
+    const gitlab = (JSON.parse(formatGitlab(result)) as { fingerprint: string }[]).map((i) => i.fingerprint);
     expect(new Set(gitlab).size).toBe(gitlab.length);
     const moved = { ...result, findings: result.findings.map((f) => ({ ...f, line: f.line + 3, endLine: f.endLine + 3 })) };
     expect(prints(moved)).toEqual(sarif);
@@ -78,7 +78,7 @@ describe('GitHub annotations', () => {
     );
     expect(lines.some((l) => l.startsWith('::warning file=fixtures/unknown/main.tf,line=7,col=26'))).toBe(true);
     expect(lines.at(-1)).toMatch(/^::error file=fixtures\/syntax-error\/broken.tf,line=6,col=5,title=tagguard::attribute "scan_on_push" has no value/);
-    const tricky = { ...result, errors: [], findings: [{ ...result.findings[0]!, file: 'a,b:c.tf', message: 'x%y\nz' }] };
+    const tricky = { ...result, errors: [], findings: [{ ...result.findings[0], file: 'a,b:c.tf', message: 'x%y\nz' }] };
     expect(formatGithub(tricky)).toBe(`::error file=a%2Cb%3Ac.tf,line=3,col=26,endLine=3,endColumn=35,title=ecr-tag-immutability%3A aws_ecr_repository.frontend::x%25y%0Az\n`);
   });
 });
@@ -100,7 +100,7 @@ describe('JUnit', () => {
   test('well-formed XML: a suite per root, failures for errors, an input suite for parse errors', async () => {
     const result = await scanFixtures(['mutable', 'unknown', 'syntax-error']);
     const xml = formatJunit(result);
-    const doc = create(xml).end({ format: 'object' }) as { testsuites: { testsuite: Array<{ '@name': string; '@failures'?: string; testcase: unknown }> } };
+    const doc = create(xml).end({ format: 'object' }) as { testsuites: { testsuite: { '@name': string; '@failures'?: string; testcase: unknown }[] } };
     const suites = doc.testsuites.testsuite;
     expect(suites.map((s) => s['@name'])).toEqual(['fixtures/mutable', 'fixtures/syntax-error', 'fixtures/unknown', 'input']);
     expect(xml).toContain('<failure message="image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE" type="ecr-tag-immutability">');

@@ -462,7 +462,7 @@ describe('unknown', () => {
     expect(toPlain(r.entries.get('c')!)).toBe('x');
   });
 
-  test.each<[string, In[], Array<Plain | Value>]>([
+  test.each<[string, In[], (Plain | Value)[]]>([
     ['concat', [['a'], [LATER]], ['a', LATER]],
     ['values', [{ b: LATER, a: 'x' }], ['x', LATER]],
     ['reverse', [[LATER, 'b']], ['b', LATER]],

@@ -32,9 +32,9 @@ describe('tagguard generate', () => {
       }),
     );
     const [hcl, json] = await Promise.all(dirs.map(scanDir));
-    expect(hcl!.summary.resources).toBe(json!.summary.resources);
-    const tf = readFileSync(path.join(dirs[0]!, 'main.tf'), 'utf8');
-    const doc = JSON.parse(readFileSync(path.join(dirs[1]!, 'main.tf.json'), 'utf8'));
+    expect(hcl.summary.resources).toBe(json.summary.resources);
+    const tf = readFileSync(path.join(dirs[0], 'main.tf'), 'utf8');
+    const doc = JSON.parse(readFileSync(path.join(dirs[1], 'main.tf.json'), 'utf8'));
     for (const [name, repo] of Object.entries(doc.resource.aws_ecr_repository as Record<string, { name: string; image_tag_mutability: string }>)) {
       expect(tf).toContain(`resource "aws_ecr_repository" "${name}" {`);
       expect(tf).toContain(`name                 = "${repo.name}"`);
@@ -47,9 +47,9 @@ describe('tagguard generate', () => {
     await run(['generate', ...ARGS, '--format', 'cdktf', '--out', '.'], dir);
     const app = readFileSync(path.join(dir, 'main.ts'), 'utf8');
     expect(app).toContain("import { CompliantEcrStack } from 'tagguard/cdktf';");
-    const config = JSON.parse(/new CompliantEcrStack\(app, 'ecr', ([\s\S]*)\);\napp\.synth/.exec(app)![1]!);
+    const config = JSON.parse(/new CompliantEcrStack\(app, 'ecr', ([\s\S]*)\);\napp\.synth/.exec(app)![1]);
     await run(['generate', ...ARGS, '--format', 'json', '--out', 'json'], dir);
-    expect(generateStack(config, 'json')[0]!.text).toBe(readFileSync(path.join(dir, 'json', 'main.tf.json'), 'utf8'));
+    expect(generateStack(config, 'json')[0].text).toBe(readFileSync(path.join(dir, 'json', 'main.tf.json'), 'utf8'));
     expect(JSON.parse(readFileSync(path.join(dir, 'cdktf.json'), 'utf8')).language).toBe('typescript');
   });
 

@@ -82,7 +82,7 @@ describe('the escaping helper (src/report/escape.ts)', () => {
 });
 
 /** A result as a custom policy can make it: any message, any severity. */
-function result(findings: Array<Partial<Finding>>, errors: ScanResult['errors'] = []): ScanResult {
+function result(findings: Partial<Finding>[], errors: ScanResult['errors'] = []): ScanResult {
   return {
     findings: findings.map((f) => ({ ruleId: 'custom', severity: 'error', resource: 'aws_ecr_repository.a', root: '.', file: 'main.tf', line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm', trace: [], ...f })),
     errors,
@@ -143,7 +143,7 @@ describe('reports: every format', () => {
     expectNoCommand(json);
     expect(json).toContain('"message": "value \\"x\\n::error::pwned\\" ##\\u005badd-mask]secret"');
     expect(json).toContain('"message": "cannot read\\u2028::warning::ls"');
-    expect(JSON.parse(json).findings[0].message).toBe(hostile.findings[0]!.message);
+    expect(JSON.parse(json).findings[0].message).toBe(hostile.findings[0].message);
   });
 
   test('junit: no line that starts with :: or holds ##[', () => {
@@ -339,13 +339,13 @@ describe('writes stay inside the working directory', () => {
   }
 
   test.each<[string, string[], (root: string, victim: string) => void, string]>([
-    ['--output through a committed symlink', ['scan', '--format', 'sarif', '--output', 'tagguard.sarif'], (root, victim) => symlinkSync(victim, path.join(root, 'tagguard.sarif')), '--output tagguard.sarif: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--output through a dangling symlink', ['scan', '-o', 'new.json'], (root) => symlinkSync('../created-by-tagguard', path.join(root, 'new.json')), '--output new.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--create-baseline through a symlink', ['scan', '--create-baseline', 'base.json'], (root, victim) => symlinkSync(victim, path.join(root, 'base.json')), '--create-baseline base.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['--output through a committed symlink', ['scan', '--format', 'sarif', '--output', 'tagguard.sarif'], (root, victim) => { symlinkSync(victim, path.join(root, 'tagguard.sarif')); }, '--output tagguard.sarif: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['--output through a dangling symlink', ['scan', '-o', 'new.json'], (root) => { symlinkSync('../created-by-tagguard', path.join(root, 'new.json')); }, '--output new.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['--create-baseline through a symlink', ['scan', '--create-baseline', 'base.json'], (root, victim) => { symlinkSync(victim, path.join(root, 'base.json')); }, '--create-baseline base.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
     ['--output with ../', ['scan', '--output', '../victim.txt'], () => undefined, '--output ../victim.txt: is outside the working directory; tagguard writes only inside it'],
-    ['--output through a symlinked directory', ['scan', '--output', 'reports/victim.txt'], (root) => symlinkSync('..', path.join(root, 'reports')), '--output reports/victim.txt: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
-    ['generate --out through a symlinked directory', ['generate', '--repo', 'x', '--out', 'stack'], (root) => symlinkSync('../elsewhere', path.join(root, 'stack')), '--out stack: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['generate --out below a symlinked directory', ['generate', '--repo', 'x', '--out', 'up/new'], (root) => symlinkSync('..', path.join(root, 'up')), '--out up/new: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
+    ['--output through a symlinked directory', ['scan', '--output', 'reports/victim.txt'], (root) => { symlinkSync('..', path.join(root, 'reports')); }, '--output reports/victim.txt: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
+    ['generate --out through a symlinked directory', ['generate', '--repo', 'x', '--out', 'stack'], (root) => { symlinkSync('../elsewhere', path.join(root, 'stack')); }, '--out stack: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['generate --out below a symlinked directory', ['generate', '--repo', 'x', '--out', 'up/new'], (root) => { symlinkSync('..', path.join(root, 'up')); }, '--out up/new: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
     ['generate --out .. ', ['generate', '--repo', 'x', '--out', '..'], () => undefined, '--out ..: is outside the working directory; tagguard writes only inside it'],
     ['generate --force over a symlinked main.tf', ['generate', '--repo', 'x', '--out', 'gen', '--force'], (root, victim) => (mkdirSync(path.join(root, 'gen')), symlinkSync(victim, path.join(root, 'gen', 'main.tf'))), '--out gen: gen/main.tf is a symlink; tagguard does not write through one'],
   ])('%s: a usage error before the scan, nothing written', async (_title, argv, arrange, message) => {

@@ -24,7 +24,7 @@ interface Case {
   /** Writes the case into its folder (good.tf is already there); without it the case is committed. */
   make?: (dir: string) => void;
   /** Paths relative to the case folder; the first errors in (file, line, column) order. Other errors may follow, in these files only. */
-  errors: Array<{ file: string; line: number; column: number; message: RegExp }>;
+  errors: { file: string; line: number; column: number; message: RegExp }[];
   /** Default: good.tf's finding only. */
   findings?: Finding[];
   /** Default 2. */
@@ -82,20 +82,20 @@ const cases: Case[] = [
   // Generated: large, deep, binary.
   {
     name: 'too-large',
-    make: (dir) => writeFileSync(path.join(dir, 'big.tf'), fill(20 * MiB, (i) => `resource "aws_ecr_repository" "r${i}" {\n  name = "r${i}"\n}\n\n`)),
+    make: (dir) => { writeFileSync(path.join(dir, 'big.tf'), fill(20 * MiB, (i) => `resource "aws_ecr_repository" "r${i}" {\n  name = "r${i}"\n}\n\n`)); },
     errors: [{ file: 'big.tf', line: 0, column: 0, message: /^file is 20\.0 MiB, over the 10 MiB limit \(--max-file-size\)$/ }],
     // Past the limit, tree-sitter would abort the whole process.
     process: 'own',
   },
   {
     name: 'deep-hcl',
-    make: (dir) => writeFileSync(path.join(dir, 'deep.tf'), `locals {\n  x = ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n}\n`),
+    make: (dir) => { writeFileSync(path.join(dir, 'deep.tf'), `locals {\n  x = ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n}\n`); },
     // `locals {` is level 1, so the 256th `[` (column 7 + 255) opens level 257.
     errors: [{ file: 'deep.tf', line: 2, column: 7 + MAX_DEPTH - 1, message: /more than 256 levels deep \(--max-depth\)/ }],
   },
   {
     name: 'deep-json',
-    make: (dir) => writeFileSync(path.join(dir, 'deep.tf.json'), `{"locals": {"x": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`),
+    make: (dir) => { writeFileSync(path.join(dir, 'deep.tf.json'), `{"locals": {"x": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`); },
     // The top-level object and "locals" are levels 1 and 2: the 255th `[` opens level 257.
     errors: [{ file: 'deep.tf.json', line: 1, column: '{"locals": {"x": '.length + MAX_DEPTH - 1, message: /^more than 256 levels deep \(--max-depth\)$/ }],
   },
@@ -103,38 +103,38 @@ const cases: Case[] = [
     name: 'locals-chain',
     // 5,000 locals, each naming the next: flat to parse, deep to evaluate.
     make: (dir) =>
-      writeFileSync(
+      { writeFileSync(
         path.join(dir, 'chain.tf'),
         `locals {\n${Array.from({ length: DEPTH }, (_, i) => `  l${i} = local.l${i + 1}\n`).join('')}  l${DEPTH} = "shop/chain"\n}\n\nresource "aws_ecr_repository" "chain" {\n  name                 = local.l0\n  image_tag_mutability = "IMMUTABLE"\n}\n`,
-      ),
+      ); },
     // Evaluation stops at depth MAX_EVALUATION_DEPTH: the resource's name is level 1, l0's value level 2, ….
     errors: [{ file: 'chain.tf', line: MAX_EVALUATION_DEPTH + 1, column: `  l${MAX_EVALUATION_DEPTH - 1} = `.length + 1, message: /^evaluation nested more than 1000 levels deep/ }],
   },
   {
     name: 'long-line',
-    make: (dir) => writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}"\n}\n\nresource "aws_ecr_repository" "blob" {\n  name                 = "shop/blob"\n  image_tag_mutability = "IMMUTABLE"\n}\n`),
+    make: (dir) => { writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}"\n}\n\nresource "aws_ecr_repository" "blob" {\n  name                 = "shop/blob"\n  image_tag_mutability = "IMMUTABLE"\n}\n`); },
     errors: [],
     code: 1,
   },
   {
     name: 'long-line-error',
-    make: (dir) => writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}" +\n}\n\nresource "aws_ecr_repository" "blob" {\n  name = local.blob\n}\n`),
+    make: (dir) => { writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}" +\n}\n\nresource "aws_ecr_repository" "blob" {\n  name = local.blob\n}\n`); },
     // A short message: the token, not the line.
     errors: [{ file: 'long.tf', line: 2, column: `  blob = "`.length + MiB + 3, message: /^unexpected "\+".{0,80}$/ }],
   },
   {
     name: 'nul-byte',
-    make: (dir) => writeFileSync(path.join(dir, 'nul.tf'), 'resource "aws_ecr_repository" "api" {\n  name                 = "shop/api\0"\n  image_tag_mutability = "IMMUTABLE"\n}\n'),
+    make: (dir) => { writeFileSync(path.join(dir, 'nul.tf'), 'resource "aws_ecr_repository" "api" {\n  name                 = "shop/api\0"\n  image_tag_mutability = "IMMUTABLE"\n}\n'); },
     errors: [{ file: 'nul.tf', line: 2, column: 35, message: /NUL/ }],
   },
   {
     name: 'invalid-utf8',
-    make: (dir) => writeFileSync(path.join(dir, 'latin1.tf'), Buffer.from('resource "aws_ecr_repository" "cafe" {\n  name                 = "caf\xe9"\n  image_tag_mutability = "IMMUTABLE"\n}\n', 'latin1')),
+    make: (dir) => { writeFileSync(path.join(dir, 'latin1.tf'), Buffer.from('resource "aws_ecr_repository" "cafe" {\n  name                 = "caf\xe9"\n  image_tag_mutability = "IMMUTABLE"\n}\n', 'latin1')); },
     errors: [{ file: 'latin1.tf', line: 2, column: 30, message: /UTF-8/ }],
   },
   {
     name: 'binary',
-    make: (dir) => writeFileSync(path.join(dir, 'x.tf'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 0xff)])),
+    make: (dir) => { writeFileSync(path.join(dir, 'x.tf'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 0xff)])); },
     errors: [{ file: 'x.tf', line: 1, column: 1, message: /UTF-8|binary/ }],
   },
 
@@ -183,7 +183,7 @@ const cases: Case[] = [
   },
   {
     name: 'directory-named-tf',
-    make: (dir) => mkdirSync(path.join(dir, 'x.tf')),
+    make: (dir) => { mkdirSync(path.join(dir, 'x.tf')); },
     errors: [],
     code: 1,
   },
@@ -201,7 +201,7 @@ const cases: Case[] = [
   // A FIFO is not a file to read, as a directory is not: skipped, never waited on.
   {
     name: 'fifo',
-    make: (dir) => mkfifo(path.join(dir, 'x.tf')),
+    make: (dir) => { mkfifo(path.join(dir, 'x.tf')); },
     errors: [],
     code: 1,
     process: 'own',
@@ -339,8 +339,8 @@ function prepare(c: Case): { cwd: string; dir: string } {
 }
 
 interface Report {
-  errors: Array<{ file: string; line: number; column: number; message: string }>;
-  findings: Array<{ file: string; line: number; column: number; resource: string }>;
+  errors: { file: string; line: number; column: number; message: string }[];
+  findings: { file: string; line: number; column: number; resource: string }[];
 }
 
 /** In-process, or in a process of its own with a time limit (as nobody, when root, so that file modes apply). */
@@ -354,7 +354,7 @@ require(${JSON.stringify(path.join(ROOT, 'src/cli/main'))}).main(process.argv.sl
   const node = [process.execPath, '-e', script, ...argv];
   const asNobody = mode === 'nobody' && process.getuid?.() === 0;
   const [command, ...args] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
-  const result = spawnSync(command!, args, { cwd, encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * MiB });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * MiB });
   if (result.error || result.signal) throw new Error(`the scan did not finish: ${result.error?.message ?? result.signal}\n${result.stderr}`);
   let report: Report;
   try {

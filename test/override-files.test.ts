@@ -155,7 +155,7 @@ describe('dynamic blocks in overrides, in either syntax', () => {
     const original = jsonDynamic('prod-*', { name: 'a', image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION' });
     const staticOverride = 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability_exclusion_filter {\n    filter      = "latest"\n    filter_type = "WILDCARD"\n  }\n}\n';
     expect((await scanDir(tree({ 'main.tf.json': original, 'override.tf': staticOverride }))).findings).toEqual([]);
-    const hclDynamic = staticLatest.replace(/  image_tag_mutability_exclusion_filter \{[\s\S]*?\n  \}\n/, '  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = ["dev-*"]\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n');
+    const hclDynamic = staticLatest.replace(/ {2}image_tag_mutability_exclusion_filter \{[\s\S]*?\n {2}\}\n/, '  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = ["dev-*"]\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n');
     const replaced = await scanDir(tree({ 'main.tf': hclDynamic, 'override.tf.json': jsonDynamic('latest') }));
     expect([replaced.errors, replaced.findings]).toEqual([[], []]);
   });

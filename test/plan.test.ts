@@ -407,7 +407,7 @@ describe('readPlan: the arguments the configuration writes', () => {
   function withConfiguration(configuration: unknown, change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'MUTABLE' })): PlanResource {
     const text = JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration });
     const [r] = read(text, 'p.json');
-    return r!;
+    return r;
   }
   const block = (name: string, expressions?: unknown) => ({
     address: `aws_ecr_repository.${name}`,
@@ -504,9 +504,9 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
       { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'plan.json', line: 378, column: 5, message: NOT_SET },
     ]);
     const text = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n');
-    expect(text[172]!.slice(4)).toBe('{');
+    expect(text[172].slice(4)).toBe('{');
     expect(text[173]).toBe('      "address": "aws_ecr_repository.api",');
-    expect(text[310]!.slice(34)).toBe('"MUTABLE",');
+    expect(text[310].slice(34)).toBe('"MUTABLE",');
   });
 
   test('blocks from dynamic are missing from expressions, and still count: their filters are judged from the plan', async () => {

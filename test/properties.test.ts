@@ -29,9 +29,9 @@ type Tree = Record<string, Record<string, string>>;
 function withBudget<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${BUDGET_MS} ms`)), BUDGET_MS);
+    timer = setTimeout(() => { reject(new Error(`${what} did not finish within ${BUDGET_MS} ms`)); }, BUDGET_MS);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => { clearTimeout(timer); });
 }
 
 /** Writes the tree to a new temporary directory (a repository root of its own). */
@@ -75,13 +75,13 @@ function newErrors(before: ScanResult, after: ScanResult): ScanResult['errors'] 
 /** One file of the tree to damage, picked by `pick`. */
 function target(tree: Tree, pick: number): { top: string; rel: string } {
   const tops = Object.keys(tree);
-  const top = tops[pick % tops.length]!;
-  const rels = Object.keys(tree[top]!);
-  return { top, rel: rels[Math.floor(pick / tops.length) % rels.length]! };
+  const top = tops[pick % tops.length];
+  const rels = Object.keys(tree[top]);
+  return { top, rel: rels[Math.floor(pick / tops.length) % rels.length] };
 }
 
 function damaged(tree: Tree, top: string, rel: string, damage: Damage): { bytes: Buffer; text: string } {
-  const bytes = applyDamage(tree[top]![rel]!, damage);
+  const bytes = applyDamage(tree[top][rel], damage);
   return { bytes, text: bytes.toString('utf8') };
 }
 
@@ -132,7 +132,7 @@ function mayBeSkipped(file: string, text: string, dirTexts: string[]): boolean {
 /** The texts of the files in the damaged file's directory, the damaged one as damaged. */
 function dirTexts(tree: Tree, top: string, rel: string, text: string): string[] {
   const dir = path.posix.dirname(rel);
-  return Object.entries(tree[top]!)
+  return Object.entries(tree[top])
     .filter(([r]) => path.posix.dirname(r) === dir && !r.endsWith('.tfvars'))
     .map(([r, t]) => (r === rel ? text : t));
 }

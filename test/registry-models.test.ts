@@ -119,7 +119,7 @@ describe('cloudposse/ecr/aws: the repository is named module.this.id', () => {
     expect(result.findings.map((f) => ({ resource: f.resource, file: f.file, line: f.line, column: f.column, severity: f.severity }))).toEqual([
       { resource: address('eg-ue1-prod-checkout'), file: 'main.tf', line: 9, column: 26, severity: 'error' },
     ]);
-    expect(result.findings[0]!.message).toContain('image_tag_mutability is MUTABLE');
+    expect(result.findings[0].message).toContain('image_tag_mutability is MUTABLE');
     // A baseline written from terraform plan's address accepts the finding.
     const baseline = { version: 1 as const, findings: [{ ruleId: 'ecr-tag-immutability', root: '.', resource: address('eg-ue1-prod-checkout') }] };
     expect(newFindings(result.findings, baseline)).toEqual([]);

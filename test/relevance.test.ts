@@ -109,7 +109,7 @@ describe('scans that read only what can matter', () => {
     root = mkdtempSync(path.join(tmpdir(), 'tagguard-synthetic-'));
     sample = generate(root, 600);
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
   const options = (extra: object = {}) => ({ paths: ['.'], cwd: root, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, ...extra });
   const key = (f: { resource: string; root: string; file: string; line: number; column: number }) => `${f.root} ${f.resource} ${f.file}:${f.line}:${f.column}`;

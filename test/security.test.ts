@@ -56,8 +56,8 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 /** The commands of a typical session over the fixtures; every one must finish normally. */
-async function everyCommand(fixturesCopy: string): Promise<Array<{ argv: string[]; code: number; out: string; err: string }>> {
-  const runs: Array<{ argv: string[]; code: number; out: string; err: string }> = [];
+async function everyCommand(fixturesCopy: string): Promise<{ argv: string[]; code: number; out: string; err: string }[]> {
+  const runs: { argv: string[]; code: number; out: string; err: string }[] = [];
   const run = async (argv: string[], cwd = ROOT) => {
     const r = await runCli(argv, cwd);
     runs.push({ argv, code: r.code, out: r.out, err: r.err });
@@ -79,7 +79,7 @@ async function everyCommand(fixturesCopy: string): Promise<Array<{ argv: string[
 /** Checks that the runs did real work: a finding was reported, rules were listed, nothing crashed. */
 function expectRealWork(runs: Awaited<ReturnType<typeof everyCommand>>): void {
   for (const r of runs) {
-    expect({ argv: r.argv, internal: /internal error/.test(r.err) }).toEqual({ argv: r.argv, internal: false });
+    expect({ argv: r.argv, internal: r.err.includes('internal error') }).toEqual({ argv: r.argv, internal: false });
     expect([0, 1, 2]).toContain(r.code);
   }
   const mutable = runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json')!;
@@ -109,7 +109,7 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
       calls.push(`${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : JSON.stringify(a) ?? String(a))).join(', ')})`);
       throw new Error(`network access: ${name}`);
     };
-  const targets: Array<[object, string, string]> = [
+  const targets: [object, string, string][] = [
     [net.Socket.prototype, 'connect', 'net.Socket#connect'],
     [net, 'connect', 'net.connect'],
     [net, 'createConnection', 'net.createConnection'],
@@ -121,7 +121,7 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
     [http2, 'connect', 'http2.connect'],
     [dgram, 'createSocket', 'dgram.createSocket'],
     ...['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveSrv', 'resolveTxt', 'reverse'].flatMap(
-      (m): Array<[object, string, string]> => [
+      (m): [object, string, string][] => [
         [dns, m, `dns.${m}`],
         [dns.promises, m, `dns.promises.${m}`],
       ],
@@ -161,7 +161,7 @@ describe('no network access', () => {
       expect(() => net.connect(443, '192.0.2.1')).toThrow(/network access/);
       expect(() => new net.Socket().connect(443, '192.0.2.1')).toThrow(/network access/);
       expect(() => tls.connect(443, '192.0.2.1')).toThrow(/network access/);
-      expect(() => dns.lookup('example.com', () => undefined)).toThrow(/network access/);
+      expect(() => { dns.lookup('example.com', () => undefined); }).toThrow(/network access/);
       expect(() => dns.promises.resolve('example.com')).toThrow(/network access/);
       expect(() => https.get('https://example.com')).toThrow(/network access/);
       expect(() => http.request('http://example.com')).toThrow(/network access/);
@@ -216,7 +216,7 @@ function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () 
   const cp = childProcess as unknown as Record<string, (...a: unknown[]) => unknown>;
   const spies = [
     ...CHILD_PROCESS.map((m) => {
-      const original = cp[m]!;
+      const original = cp[m];
       return jest.spyOn(cp, m).mockImplementation((...args: unknown[]) => {
         if (m === 'spawn' && args[0] === 'grep') {
           searches.push(args[1] as unknown[]);
@@ -231,7 +231,7 @@ function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () 
       throw new Error('worker started');
     }),
   ];
-  return { calls, searches, restore: () => spies.forEach((s) => s.mockRestore()) };
+  return { calls, searches, restore: () => { spies.forEach((s) => { s.mockRestore(); }); } };
 }
 
 const MARKER_SCRIPT = "require('node:fs').writeFileSync(require('node:path').join(__dirname, 'EXECUTED'), 'ran');\n";

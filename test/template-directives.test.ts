@@ -21,7 +21,7 @@ const VARS: Record<string, Value> = {
 async function evaluate(text: string): Promise<Value> {
   const result = await parseHcl(new SourceFile('main.tf', `x = ${text}\n`));
   if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
-  const evaluator = new Evaluator({ variable: (name) => VARS[name]!, local: () => nil(), path: () => str('.') });
+  const evaluator = new Evaluator({ variable: (name) => VARS[name], local: () => nil(), path: () => str('.') });
   return evaluator.evaluate(result.file.body.attributes.get('x')!.expr);
 }
 

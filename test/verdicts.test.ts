@@ -29,7 +29,7 @@ describe('ecr-tag-immutability verdicts', () => {
     const result = await scanFixtures([fixture]);
     expect(result.errors).toEqual([]);
     expect(places(result)).toEqual(expected.map(({ message: _, ...place }) => place));
-    result.findings.forEach((f, i) => expect(f.message).toMatch(expected[i]!.message));
+    result.findings.forEach((f, i) => { expect(f.message).toMatch(expected[i].message); });
     expect(result.findings.every((f) => f.ruleId === 'ecr-tag-immutability')).toBe(true);
   });
 
@@ -58,13 +58,13 @@ describe('ecr-tag-immutability verdicts', () => {
   ] as const)('--unknown %s', async (mode, severity, count) => {
     const result = await scanFixtures(['unknown'], { unknown: mode });
     expect(result.findings).toHaveLength(count);
-    if (severity) expect(result.findings[0]!.severity).toBe(severity);
+    if (severity) expect(result.findings[0].severity).toBe(severity);
   });
 
   test('a variable default is the origin, and the trace leads there from the resource', async () => {
     const result = await scanFixtures(['variable-and-local']);
     expect(places(result)).toEqual([{ file: 'fixtures/variable-and-local/variables.tf', line: 9, column: 17, severity: 'error', resource: 'aws_ecr_repository.service' }]);
-    expect(result.findings[0]!.trace).toEqual([{ file: 'fixtures/variable-and-local/main.tf', line: 8, column: 26, note: 'var.tag_mutability' }]);
+    expect(result.findings[0].trace).toEqual([{ file: 'fixtures/variable-and-local/main.tf', line: 8, column: 26, note: 'var.tag_mutability' }]);
     // aws_ecr_repository.jobs takes IMMUTABLE from a local and passes.
     expect(result.summary.resources).toBe(2);
   });
@@ -75,7 +75,7 @@ describe('ecr-tag-immutability verdicts', () => {
       { file: 'fixtures/json/main.tf.json', line: 5, column: 18, severity: 'error', resource: 'aws_ecr_repository.events' },
       { file: 'fixtures/json/main.tf.json', line: 19, column: 11, severity: 'error', resource: 'aws_ecr_repository.gateway' },
     ]);
-    expect(result.findings[1]!.message).toMatch(/"nightly-\*"/);
+    expect(result.findings[1].message).toMatch(/"nightly-\*"/);
   });
 
   test('.tofu files win over .tf files of the same name', async () => {

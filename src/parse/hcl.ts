@@ -139,7 +139,7 @@ class HclReader {
 
   attribute(node: Node): Attribute {
     const [name, value] = node.namedChildren;
-    return { name: name!.text, expr: this.expression(value!), range: this.range(node) };
+    return { name: name.text, expr: this.expression(value), range: this.range(node) };
   }
 
   block(node: Node): Block {
@@ -196,7 +196,7 @@ class HclReader {
   step(node: Node): TraversalStep[] | undefined {
     switch (node.type) {
       case 'get_attr':
-        return [{ kind: 'attr', name: node.namedChildren[0]!.text }];
+        return [{ kind: 'attr', name: node.namedChildren[0].text }];
       case 'index': {
         const inner = node.namedChildren[0];
         // legacy_index is the old `a.0` form; the grammar keeps its digits in the node's text only.
@@ -230,7 +230,7 @@ class HclReader {
       case 'expression':
         return this.expression(node);
       case 'literal_value':
-        return this.term(node.namedChildren[0]!);
+        return this.term(node.namedChildren[0]);
       case 'numeric_lit':
         return { kind: 'literal', value: Number(node.text), text: node.text, range };
       case 'bool_lit':
@@ -244,7 +244,7 @@ class HclReader {
         return this.template(node, true);
       case 'template_expr':
       case 'collection_value':
-        return this.term(node.namedChildren[0]!);
+        return this.term(node.namedChildren[0]);
       case 'variable_expr':
         return { kind: 'traversal', root: node.text, steps: [], range };
       case 'function_call':
@@ -254,7 +254,7 @@ class HclReader {
         return parts ? this.conditional(parts, node.endIndex) : this.unsupported(node);
       }
       case 'operation':
-        return this.term(named(node)[0]!);
+        return this.term(named(node)[0]);
       case 'binary_operation':
         return this.binary(node);
       case 'unary_operation': {
@@ -262,17 +262,17 @@ class HclReader {
         return { kind: 'unary', op, operand: this.sequence(named(node), node), range };
       }
       case 'for_expr':
-        return this.forExpr(named(node)[0]!);
+        return this.forExpr(named(node)[0]);
       case 'tuple':
-        return { kind: 'tuple', items: node.namedChildren.filter((c) => c?.type === 'expression').map((c) => this.expression(c!)), range };
+        return { kind: 'tuple', items: node.namedChildren.filter((c) => c?.type === 'expression').map((c) => this.expression(c)), range };
       case 'object':
         return {
           kind: 'object',
           items: node.namedChildren
             .filter((c) => c?.type === 'object_elem')
             .map((elem) => {
-              const [key, value] = elem!.namedChildren.filter((c) => c?.type === 'expression');
-              return { key: this.objectKey(key!), value: this.expression(value!) };
+              const [key, value] = elem.namedChildren.filter((c) => c?.type === 'expression');
+              return { key: this.objectKey(key), value: this.expression(value) };
             }),
           range,
         };
@@ -293,8 +293,8 @@ class HclReader {
   conditional(parts: Node[], end: number): Expr {
     let expr = this.expression(parts.at(-1)!);
     for (let i = parts.length - 3; i >= 0; i -= 2) {
-      const condition = parts[i]!;
-      expr = { kind: 'conditional', condition: this.expression(condition), then: this.expression(parts[i + 1]!), otherwise: expr, range: this.source.range(condition.startIndex, end) };
+      const condition = parts[i];
+      expr = { kind: 'conditional', condition: this.expression(condition), then: this.expression(parts[i + 1]), otherwise: expr, range: this.source.range(condition.startIndex, end) };
     }
     return expr;
   }
@@ -306,7 +306,7 @@ class HclReader {
     // An operand in parentheses is `(` expression `)` among the operation's children: the parentheses are not terms.
     const left = this.sequence(children.slice(0, at).filter((c) => c.isNamed), node);
     const right = this.sequence(children.slice(at + 1).filter((c) => c.isNamed), node);
-    return { kind: 'binary', op: children[at]!.type as BinaryOperator, left, right, range: this.range(node) };
+    return { kind: 'binary', op: children[at].type as BinaryOperator, left, right, range: this.range(node) };
   }
 
   forExpr(node: Node): Expr {
@@ -316,7 +316,7 @@ class HclReader {
     const collection = this.expression(named(intro).find((c) => c.type === 'expression')!);
     const bodies = parts.filter((c) => c.type === 'expression').map((c) => this.expression(c));
     const cond = parts.find((c) => c.type === 'for_cond');
-    const condition = cond ? this.expression(named(cond)[0]!) : undefined;
+    const condition = cond ? this.expression(named(cond)[0]) : undefined;
     const isObject = node.type === 'for_object_expr';
     return {
       kind: 'for',
@@ -324,7 +324,7 @@ class HclReader {
       valueVar: names.at(-1)!,
       collection,
       key: isObject ? bodies[0] : undefined,
-      value: isObject ? bodies[1]! : bodies[0]!,
+      value: isObject ? bodies[1] : bodies[0],
       condition,
       grouping: isObject && parts.some((c) => c.type === 'ellipsis'),
       range: this.range(node),
@@ -350,11 +350,11 @@ class HclReader {
     let to: number;
     if (heredoc) {
       const [open, close] = children.filter((c) => c.type === 'heredoc_identifier');
-      from = text.indexOf('\n', open!.endIndex) + 1;
+      from = text.indexOf('\n', open.endIndex) + 1;
       to = close ? text.lastIndexOf('\n', close.startIndex - 1) + 1 : node.endIndex;
       if (to < from) to = from;
     } else {
-      from = children[0]!.endIndex;
+      from = children[0].endIndex;
       to = children.at(-1)!.startIndex;
     }
     // Most strings are plain text: no sequence, escape or directive to read.
@@ -368,7 +368,7 @@ class HclReader {
     const visit = (parent: Node): void => {
       for (const child of parent.children) {
         if (!child) continue;
-        if (child.type === 'template_directive') this.nested(child, () => visit(child));
+        if (child.type === 'template_directive') this.nested(child, () => { visit(child); });
         else if (child.type === 'template_if' || child.type === 'template_for') visit(child);
         else {
           const token = this.sequenceToken(child);
@@ -522,7 +522,7 @@ function context(node: Node): string {
   for (let n: Node | null = node.parent; n; n = n.parent) {
     if (n.type === 'attribute') return ` in the value of "${n.namedChildren[0]?.text}"`;
     if (n.type === 'block') {
-      const head = n.namedChildren.filter((c) => c?.type === 'identifier' || c?.type === 'string_lit').map((c) => c!.text);
+      const head = n.namedChildren.filter((c) => c?.type === 'identifier' || c?.type === 'string_lit').map((c) => c.text);
       return ` in block ${head.join(' ')}`;
     }
   }

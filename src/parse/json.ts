@@ -100,8 +100,8 @@ function jsonMessage(source: SourceFile, e: ParseError): string {
 
 const JSON_TYPES: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', array: 'an array', object: 'an object' };
 
-function properties(node: JsonNode): Array<[string, JsonNode]> {
-  const out: Array<[string, JsonNode]> = [];
+function properties(node: JsonNode): [string, JsonNode][] {
+  const out: [string, JsonNode][] = [];
   for (const prop of node.children ?? []) {
     const [key, value] = prop.children ?? [];
     if (key && value && typeof key.value === 'string') out.push([key.value, value]);
@@ -193,7 +193,7 @@ class JsonReader {
       case 'array':
         return { kind: 'tuple', items: await Promise.all((node.children ?? []).map((c) => this.expression(c)), ), range };
       default: {
-        const items: Array<{ key: Expr; value: Expr }> = [];
+        const items: { key: Expr; value: Expr }[] = [];
         for (const prop of node.children ?? []) {
           const [key, value] = prop.children ?? [];
           if (!key || !value || key.value === '//') continue;

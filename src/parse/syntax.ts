@@ -10,7 +10,7 @@ export type Expr =
   | { kind: 'template'; parts: TemplatePart[]; range: Range }
   | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
   | { kind: 'tuple'; items: Expr[]; range: Range }
-  | { kind: 'object'; items: Array<{ key: Expr; value: Expr }>; range: Range }
+  | { kind: 'object'; items: { key: Expr; value: Expr }[]; range: Range }
   | { kind: 'call'; name: string; args: Expr[]; expandFinal: boolean; range: Range }
   | { kind: 'conditional'; condition: Expr; then: Expr; otherwise: Expr; range: Range }
   | { kind: 'binary'; op: BinaryOperator; left: Expr; right: Expr; range: Range }

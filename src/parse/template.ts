@@ -146,7 +146,7 @@ class DirectiveReader {
       else if (t.kind === 'interpolation') parts.push(t.expr);
       else if (t.kind === 'if' || t.kind === 'for') {
         parts.push(t.kind === 'if' ? this.ifDirective() : this.forDirective());
-        end = this.tokens[this.at - 1]!.end;
+        end = this.tokens[this.at - 1].end;
         continue;
       } else throw new UnbalancedTemplate();
       end = t.end;
