@@ -99,7 +99,7 @@ export function* expressionsIn(expr: Expr): Generator<Expr> {
   const stack: unknown[] = [expr];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
+    if (Array.isArray(node)) stack.push(...(node as unknown[]));
     else if (node && typeof node === 'object') {
       if ('kind' in node && 'range' in node) yield node as Expr;
       for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);
