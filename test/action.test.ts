@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from './helpers';
+import { defined, ROOT } from './helpers';
 
 /** The Scan step of the composite action (action.yml), run with bash as the runner runs it; it runs the built CLI (npm run build). */
 function runScanStep(cwd: string, env: Record<string, string>) {
   const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { id?: string; run?: string }[] } };
-  const script = action.runs.steps.find((s) => s.id === 'scan')!.run!;
+  const script = defined(defined(action.runs.steps.find((s) => s.id === 'scan'), 'the scan step').run, 'its run script');
   const output = path.join(mkdtempSync(path.join(tmpdir(), 'tagguard-action-')), 'output');
   writeFileSync(output, '');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {

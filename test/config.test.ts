@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../src/cli/config';
-import { ROOT, runCli } from './helpers';
+import { readReport, ROOT, runCli } from './helpers';
 
 const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
@@ -136,13 +136,13 @@ describe('--config-from <git-ref>', () => {
     repo.commit('base');
     const cwd = path.join(repo.dir, 'infra');
     const nearest = await runCli(['scan', '--config-from', 'main', '--format', 'json'], cwd);
-    expect([nearest.code, JSON.parse(nearest.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([0, ['warning']]);
+    expect([nearest.code, readReport(nearest.out).findings.map((f) => f.severity)]).toEqual([0, ['warning']]);
     const named = await runCli(['scan', '--config-from', 'main', '--config', '../ci/notes.yml', '--format', 'json'], cwd);
-    expect([named.code, JSON.parse(named.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([0, ['note']]);
+    expect([named.code, readReport(named.out).findings.map((f) => f.severity)]).toEqual([0, ['note']]);
     // Named but missing at the commit (the pull request added it): no configuration.
     repo.write({ 'ci/new.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
     const added = await runCli(['scan', '--config-from', 'main', '--config', '../ci/new.yml', '--format', 'json'], cwd);
-    expect([added.code, JSON.parse(added.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([1, ['error']]);
+    expect([added.code, readReport(added.out).findings.map((f) => f.severity)]).toEqual([1, ['error']]);
   });
 
   test('takes the baseline the commit’s config names (relative to it) from the commit, and --baseline too', async () => {
@@ -189,7 +189,7 @@ describe('--config-from <git-ref>', () => {
     rmSync(path.join(repo.dir, 'policies'), { recursive: true });
     const { code, out, err } = await runCli(['scan', 'infra', '--config-from', 'main', '--policy-timeout', '0.5', '--format', 'json'], repo.dir);
     expect(err).toBe('');
-    const report = JSON.parse(out);
+    const report = readReport(out);
     expect(resources(out)).toEqual(['ecr-tag-immutability aws_ecr_repository.frontend']);
     expect(report.errors).toEqual([
       { file: 'main:policies/loops.tar.gz', line: 0, column: 0, message: 'policy main:policies/loops.tar.gz did not finish within 0.5 s (--policy-timeout) and was stopped at custom/loops/deny; its findings are not reported' },

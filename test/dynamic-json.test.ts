@@ -60,7 +60,7 @@ describe('tagguard fix with dynamic exclusion filters', () => {
     const after = readFileSync(path.join(dir, 'main.tf.json'), 'utf8');
     // One value changed, every other byte as it was.
     expect(after).toBe(before.replace('"image_tag_mutability": "MUTABLE"', '"image_tag_mutability": "IMMUTABLE"'));
-    expect(() => JSON.parse(after)).not.toThrow();
+    expect(() => JSON.parse(after) as unknown).not.toThrow();
     expect((await parseTerraformJson(new SourceFile('main.tf.json', after))).ok).toBe(true);
     expect(fix.err).toBe(
       [

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/cli/scan';
-import { DEFAULT_POLICY, places, ROOT, scanFixtures } from './helpers';
+import { DEFAULT_POLICY, defined, matching, places, ROOT, scanFixtures } from './helpers';
 
 // Issue 3: what Terraform would decide, finding by finding, with the place to change.
 describe('values resolved as Terraform resolves them', () => {
@@ -24,7 +24,7 @@ describe('values resolved as Terraform resolves them', () => {
     const env = { TF_VAR_cron_mutability: 'MUTABLE', TF_VAR_api_mutability: 'IMMUTABLE' };
     const withEnv = await scanFixtures(['tfvars'], {}, { env });
     expect(withEnv.findings.map((f) => f.resource).sort()).toEqual(['aws_ecr_repository.api', 'aws_ecr_repository.cron']);
-    const cron = withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron')!;
+    const cron = defined(withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron'), 'the finding on cron');
     // A value from the environment has no line to point at: the resource stands in.
     expect(cron).toMatchObject({ file: 'fixtures/tfvars/main.tf', line: 16, column: 1 });
     expect(cron.trace.map((t) => t.note)).toEqual(['var.cron_mutability', 'TF_VAR_cron_mutability']);
@@ -90,7 +90,7 @@ describe('values resolved as Terraform resolves them', () => {
 
   test('a module cycle is an error with its place, never a loop', async () => {
     const result = await scanFixtures(['module-cycle']);
-    expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: expect.stringMatching(/module cycle: .*a → .*b → .*a/) }]);
+    expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: matching(/module cycle: .*a → .*b → .*a/) }]);
     expect(result.findings).toEqual([]);
     expect(result.summary.resources).toBe(1);
   });

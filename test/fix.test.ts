@@ -2,7 +2,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ROOT, runCli, tree as makeTree } from './helpers';
+import { readReport, ROOT, runCli, tree as makeTree } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
@@ -138,7 +138,7 @@ describe('tagguard scan --fix', () => {
     await run(['fix'], dir);
     const after = await run(['scan', '--format', 'json'], dir);
     // plan/ keeps its warning: a value read from a data source is not fixable.
-    expect(JSON.parse(after.out).findings.map((f: { severity: string; file: string }) => [f.severity, f.file])).toEqual([['warning', 'plan/main.tf']]);
+    expect(readReport(after.out).findings.map((f) => [f.severity, f.file])).toEqual([['warning', 'plan/main.tf']]);
     const again = await run(['fix'], dir);
     expect(again.err).toBe('');
   });
@@ -159,7 +159,7 @@ describe('--fix properties', () => {
         await run(['fix'], dir);
         const fixed = read(dir, 'main.tf');
         const scanAfter = await run(['scan', '--format', 'json'], dir);
-        expect(JSON.parse(scanAfter.out).findings).toEqual([]);
+        expect(readReport(scanAfter.out).findings).toEqual([]);
         // Lines that carry no image_tag_mutability and no resource name are unchanged.
         const keep = (t: string) => t.split(crlf ? '\r\n' : '\n').filter((l) => !/image_tag_mutability|^\s+name\s*=/.test(l));
         expect(keep(fixed)).toEqual(keep(text));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Expr } from '../src/parse/syntax';
 import { Evaluator, MAX_EVALUATION_DEPTH } from '../src/terraform/evaluate';
 import { failure, firstUnknown } from '../src/terraform/value';
-import { ROOT, runCli } from './helpers';
+import { defined, matching, ROOT, runCli } from './helpers';
 
 /**
  * issue 8: malformed and hostile input. Every case folder holds the broken input and
@@ -272,7 +272,7 @@ describe('malformed input: a clear error where it is, exit code 2, and the other
       const { code, report } = await run(['scan', dir, '--format', 'json'], cwd, c.process);
       const at = (file: string) => path.posix.normalize(`${dir}/${file}`);
       const errors = [...report.errors].sort(byPlace);
-      const expected = c.errors.map((e) => ({ file: at(e.file), line: e.line, column: e.column, message: expect.stringMatching(e.message) }));
+      const expected = c.errors.map((e) => ({ file: at(e.file), line: e.line, column: e.column, message: matching(e.message) }));
       expect(errors.slice(0, expected.length)).toEqual(expected);
       const files = new Set(expected.map((e) => e.file));
       expect(errors.filter((e) => !files.has(e.file))).toEqual([]);
@@ -282,7 +282,7 @@ describe('malformed input: a clear error where it is, exit code 2, and the other
   }
 
   test('a very long line is clipped in the text report', async () => {
-    const { cwd, dir } = prepare(cases.find((c) => c.name === 'long-line-error')!);
+    const { cwd, dir } = prepare(defined(cases.find((c) => c.name === 'long-line-error'), 'the long-line-error case'));
     const { code, out } = await runCli(['scan', dir], cwd);
     expect(code).toBe(2);
     expect(out).toMatch(/long\.tf:2:1048589 +error +unexpected "\+"/);
@@ -314,7 +314,7 @@ describe('evaluation depth is bounded: deep input is an error, never a stack ove
     const reported: string[] = [];
     const value = evaluator((_r, m) => reported.push(m)).evaluate(expr);
     // Unknown spreads only to what depends on it: the innermost element is the error.
-    expect(firstUnknown(value)).toMatchObject({ error: true, reason: expect.stringMatching(/^evaluation nested more than 1000 levels deep/) });
+    expect(firstUnknown(value)).toMatchObject({ error: true, reason: matching(/^evaluation nested more than 1000 levels deep/) });
     expect(reported.length).toBeGreaterThan(0);
   });
 
@@ -375,14 +375,14 @@ function fill(size: number, piece: (i: number) => string): string {
   let length = 0;
   for (let i = 0; length < size; i++) {
     parts.push(piece(i));
-    length += parts.at(-1)!.length;
+    length += parts[parts.length - 1].length;
   }
   return parts.join('').slice(0, size);
 }
 
 function mkfifo(file: string): void {
   const result = spawnSync('mkfifo', [file]);
-  if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr.toString()}`);
 }
 
 describe('limits are options', () => {

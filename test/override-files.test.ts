@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
+import { defined, places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 2: override files merge into the blocks they override, as Terraform's do.
 describe('override files', () => {
@@ -15,7 +15,7 @@ describe('override files', () => {
       // The override's filter block replaces the original's "latest" filter.
       { file: 'fixtures/override-files/web_override.tf', line: 2, column: 3, severity: 'error', resource: 'aws_ecr_repository.web' },
     ]);
-    expect(result.findings.find((f) => f.resource === 'aws_ecr_repository.cron')!.trace).toEqual([{ file: 'fixtures/override-files/main.tf', line: 32, column: 26, note: 'var.cron_mutability' }]);
+    expect(defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.cron'), 'the finding on cron').trace).toEqual([{ file: 'fixtures/override-files/main.tf', line: 32, column: 26, note: 'var.cron_mutability' }]);
     expect(result.summary.resources).toBe(4);
   });
 

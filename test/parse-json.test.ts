@@ -1,6 +1,7 @@
 import { parseTerraformJson } from '../src/parse/json';
 import { parserFor, shape, span } from './parse-helpers';
 import type { Block, Expr } from '../src/parse/syntax';
+import { defined } from './helpers';
 
 const { parse, problems } = parserFor(parseTerraformJson, 'main.tf.json', 'bad.tf.json');
 
@@ -78,7 +79,7 @@ describe('parseTerraformJson: blocks', () => {
     const [resource, variable] = (await parse(DOC)).body.blocks;
     expect(span(resource.range)).toEqual([5, 14, 13, 8]);
     expect(span(variable.range)).toEqual([16, 22, 16, 48]);
-    expect(span(resource.body.attributes.get('name')!.range)).toEqual([7, 9, 7, 22]);
+    expect(span(defined(resource.body.attributes.get('name')).range)).toEqual([7, 9, 7, 22]);
   });
 });
 

@@ -4,7 +4,7 @@ import { scan, type ScanResult } from '../src/cli/scan';
 import { SourceFile } from '../src/parse/source';
 import { callNames, isPlan, readPlan, type PlanResource } from '../src/terraform/plan';
 import { toPlain, type Value } from '../src/terraform/value';
-import { DEFAULT_POLICY, ROOT, tree } from './helpers';
+import { DEFAULT_POLICY, defined, matching, ROOT, tree } from './helpers';
 
 const FILE = 'fixtures/plan/plan.json';
 const TEXT = readFileSync(path.join(ROOT, FILE), 'utf8');
@@ -309,7 +309,7 @@ describe('readPlan: problems', () => {
   });
 
   test('an empty file', () => {
-    expect(problems('')[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/^invalid JSON in plan file: /) });
+    expect(problems('')[0]).toMatchObject({ line: 1, column: 1, message: matching(/^invalid JSON in plan file: /) });
   });
 
   test('JSON that is not an object', () => {
@@ -481,10 +481,10 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
       { resource: 'aws_ecr_repository.legacy', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 41, column: 1, message: NOT_SET },
       { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'fixtures/plan-unset/modules/mirror/main.tf', line: 6, column: 1, message: NOT_SET },
     ]);
-    const api = result.findings.find((f) => f.resource === 'aws_ecr_repository.api')!;
+    const api = defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.api'), 'the finding on api');
     expect(api).toMatchObject({ endLine: 27, endColumn: 2, trace: [] });
     expect(api.message).toBe('image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE');
-    expect(result.findings.find((f) => f.resource === 'aws_ecr_repository.worker')!.trace).toEqual([
+    expect(defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.worker'), 'the finding on worker').trace).toEqual([
       { file: 'fixtures/plan-unset/main.tf', line: 37, column: 26, note: 'var.worker_mutability' },
     ]);
     // base writes IMMUTABLE and passes.

@@ -7,11 +7,11 @@ import { PolicyEngine, PolicyError } from '../src/policy/engine';
 import { ROOT } from './helpers';
 
 // scripts/build-policies.js is plain JavaScript shared with the build.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const build = require('../scripts/build-policies.js') as { sourceHashes(): Record<string, string>; sha256(file: string): string; DIST: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript outside the TypeScript project: no import types it
+const build = require('../scripts/build-policies.js') as { sourceHashes: () => Record<string, string>; sha256: (file: string) => string; DIST: string };
 
 describe('compiled policy bundle', () => {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8')) as { sources: Record<string, string>; wasm: string };
 
   test('is built from the current Rego sources (run `npm run build:policies` when this fails)', () => {
     expect(manifest.sources).toEqual(build.sourceHashes());

@@ -127,7 +127,7 @@ describe('cloudposse/ecr/aws: the repository is named module.this.id', () => {
 
   test('the module default IMMUTABLE passes', async () => {
     const { result } = await scanCall('namespace = "eg"\nstage = "prod"\nname = "app"');
-    expect(result.resources.map((r) => [r.address, r.attributes.image_tag_mutability?.value])).toEqual([[address('eg-prod-app'), 'IMMUTABLE']]);
+    expect(result.resources.map((r) => [r.address, r.attributes.image_tag_mutability.value])).toEqual([[address('eg-prod-app'), 'IMMUTABLE']]);
     expect(result.findings).toEqual([]);
   });
 
@@ -146,6 +146,6 @@ describe('cloudposse/ecr/aws: the repository is named module.this.id', () => {
     ],
   ])('tags: %s', async (_name, args, tags) => {
     const { result } = await scanCall(args);
-    expect(result.resources.map((r) => r.attributes.tags?.value)).toEqual([tags]);
+    expect(result.resources.map((r) => r.attributes.tags.value)).toEqual([tags]);
   });
 });

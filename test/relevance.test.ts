@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { filesMatching } from '../src/discover/search';
 import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/terraform/relevance';
-import { DEFAULT_POLICY, runCli, tree as makeTree } from './helpers';
+import { DEFAULT_POLICY, defined, runCli, tree as makeTree } from './helpers';
 import { scan } from '../src/cli/scan';
 
 // The benchmark's generator is plain JavaScript.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate } = require('../bench/generate.js') as { generate(dir: string, files: number): string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript outside the TypeScript project: no import types it
+const { generate } = require('../bench/generate.js') as { generate: (dir: string, files: number) => string };
 
 const WORDS = ['aws_ecr_repository'];
 
@@ -162,7 +162,7 @@ describe('scans that read only what can matter', () => {
   test('the CLI finds the caller of a named module file through a text search', async () => {
     // The sample is a module that the next module, a root with a tfvars file that says MUTABLE, calls.
     const file = path.relative(root, sample);
-    const m = Number(/module-(\d+)/.exec(file)![1]);
+    const m = Number(defined(/module-(\d+)/.exec(file), `a module number in ${file}`)[1]);
     const { code, json } = await runCli(['scan', file, '--format', 'json'], root);
     const report = json();
     expect(report.findings.map((f: { root: string; resource: string; file: string }) => [f.root, f.resource, f.file])).toEqual([

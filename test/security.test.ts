@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import workerThreads from 'node:worker_threads';
-import { ROOT, runCli } from './helpers';
+import { defined, readReport, ROOT, runCli } from './helpers';
 
 const FIXTURES = readdirSync(path.join(ROOT, 'fixtures'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
@@ -82,12 +82,13 @@ function expectRealWork(runs: Awaited<ReturnType<typeof everyCommand>>): void {
     expect({ argv: r.argv, internal: r.err.includes('internal error') }).toEqual({ argv: r.argv, internal: false });
     expect([0, 1, 2]).toContain(r.code);
   }
-  const mutable = runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json')!;
+  const run = (command: string) => defined(runs.find((r) => r.argv[0] === command), `the ${command} run`);
+  const mutable = defined(runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json'), 'the scan of fixtures/mutable');
   expect(mutable.code).toBe(1);
-  expect(JSON.parse(mutable.out).findings.length).toBeGreaterThan(0);
-  expect(runs.find((r) => r.argv[0] === 'policies')!.out).toContain('ecr-tag-immutability');
-  expect(runs.find((r) => r.argv[0] === 'explain')!.out.length).toBeGreaterThan(100);
-  expect(runs.find((r) => r.argv[0] === 'fix')!.err).toMatch(/fixed /);
+  expect(readReport(mutable.out).findings.length).toBeGreaterThan(0);
+  expect(run('policies').out).toContain('ecr-tag-immutability');
+  expect(run('explain').out.length).toBeGreaterThan(100);
+  expect(run('fix').err).toMatch(/fixed /);
 }
 
 function copyOfFixtures(): string {
@@ -106,7 +107,7 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
   const trap =
     (name: string) =>
     (...args: unknown[]): never => {
-      calls.push(`${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : JSON.stringify(a) ?? String(a))).join(', ')})`);
+      calls.push(`${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : (JSON.stringify(a) as string | undefined) ?? String(a))).join(', ')})`);
       throw new Error(`network access: ${name}`);
     };
   const targets: [object, string, string][] = [
@@ -155,7 +156,7 @@ const UNSHARE_TITLE = canUnshare
   : 'the built CLI inside `unshare -n` — SKIPPED: `unshare -n true` failed here (needs root or unprivileged user namespaces)';
 
 describe('no network access', () => {
-  test('the traps catch every primitive they replace (so that an empty record means something)', async () => {
+  test('the traps catch every primitive they replace (so that an empty record means something)', () => {
     const trapped = trapNetwork();
     try {
       expect(() => net.connect(443, '192.0.2.1')).toThrow(/network access/);
@@ -196,7 +197,7 @@ describe('no network access', () => {
     expect(inside.stderr).toBe(outside.stderr);
     expect(inside.status).toBe(outside.status);
     expect(JSON.parse(inside.stdout)).toEqual(JSON.parse(outside.stdout));
-    expect(JSON.parse(outside.stdout).findings.length).toBeGreaterThan(0);
+    expect(readReport(outside.stdout).findings.length).toBeGreaterThan(0);
   });
 });
 
@@ -309,8 +310,8 @@ describe('no scanned code is executed', () => {
     expect(trapped.calls).toEqual([]);
     expectOnlySearches(trapped.searches);
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
-    const report = JSON.parse(json.out);
-    const byResource = Object.fromEntries(report.findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity]));
+    const report = readReport(json.out);
+    const byResource = Object.fromEntries(report.findings.map((f) => [f.resource, f.severity]));
     expect(byResource).toEqual({ 'aws_ecr_repository.from_script': 'warning', 'aws_ecr_repository.plain': 'error' });
   });
 
@@ -318,7 +319,7 @@ describe('no scanned code is executed', () => {
     const dir = executableProject();
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tagguard.js'), 'scan', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).findings.length).toBe(2);
+    expect(readReport(r.stdout).findings.length).toBe(2);
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
   });
 

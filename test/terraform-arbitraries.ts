@@ -98,7 +98,7 @@ export const literal: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) =>
 export function hclLiteral(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(hclLiteral).join(', ')}]`;
   if (v !== null && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k} = ${hclLiteral(x)}`).join(', ')} }`;
-  return v === null ? 'null' : typeof v === 'string' ? quoted(v) : String(v);
+  return v === null ? 'null' : typeof v === 'string' ? quoted(v) : String(v as number | boolean);
 }
 
 /** An attribute value: the HCL text and the Terraform JSON form of the same thing. */
@@ -201,7 +201,7 @@ function jsonBody(b: Block): Record<string, unknown> {
       const dyn = (body.dynamic ??= {}) as Record<string, unknown>;
       dyn[nested.labels[0]] = jsonBody(nested);
     } else if (nested.type === 'content') body.content = jsonBody(nested);
-    else body[nested.type] = [...((body[nested.type] as unknown[]) ?? []), jsonBody(nested)];
+    else body[nested.type] = [...((body[nested.type] as unknown[] | undefined) ?? []), jsonBody(nested)];
   }
   return body;
 }

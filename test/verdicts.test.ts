@@ -1,4 +1,4 @@
-import { places, scanFixtures } from './helpers';
+import { matching, places, scanFixtures } from './helpers';
 
 // design.md: the verdict table of ecr-tag-immutability, one row per case, with the
 // exact place each finding is reported.
@@ -94,7 +94,7 @@ describe('ecr-tag-immutability verdicts', () => {
   test('a syntax error is reported with its place and the other files are still scanned', async () => {
     const result = await scanFixtures(['syntax-error']);
     expect(result.errors).toEqual([
-      { file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: expect.stringMatching(/"scan_on_push" has no value/) },
+      { file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: matching(/"scan_on_push" has no value/) },
     ]);
     expect(places(result)).toEqual([{ file: 'fixtures/syntax-error/good.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.cron' }]);
     expect(result.summary.parseErrors).toBe(1);
