@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: the Rego checks (opa fmt/check --strict/test, regal lint), the TypeScript
-# type check, and the jest suites. Installs the pinned opa and regal when absent.
+# type check, eslint, prettier --check, and the jest suites. Installs the pinned opa and
+# regal when absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,12 @@ bash scripts/policy-checks.sh
 
 echo "== typescript: tsc --noEmit"
 npx tsc -p tsconfig.json --noEmit
+
+echo "== lint: eslint"
+npm run --silent lint
+
+echo "== format: prettier --check"
+npm run --silent format:check
 
 echo "== jest"
 results=$(mktemp)

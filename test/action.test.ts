@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from './helpers';
+import { defined, ROOT } from './helpers';
 
 /** The Scan step of the composite action (action.yml), run with bash as the runner runs it; it runs the built CLI (npm run build). */
 function runScanStep(cwd: string, env: Record<string, string>) {
-  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ id?: string; run?: string }> } };
-  const script = action.runs.steps.find((s) => s.id === 'scan')!.run!;
+  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { id?: string; run?: string }[] } };
+  const script = defined(defined(action.runs.steps.find((s) => s.id === 'scan'), 'the scan step').run, 'its run script');
   const output = path.join(mkdtempSync(path.join(tmpdir(), 'tagguard-action-')), 'output');
   writeFileSync(output, '');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
@@ -16,8 +16,8 @@ function runScanStep(cwd: string, env: Record<string, string>) {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: ROOT, GITHUB_OUTPUT: output, TAGGUARD_PATHS: '.', TAGGUARD_ARGS: '', TAGGUARD_SARIF: 'tagguard.sarif', TAGGUARD_CONFIG_FROM: '', TAGGUARD_BASE_REF: '', ...env },
   });
-  const sarif = JSON.parse(readFileSync(path.join(cwd, 'tagguard.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
-  return { status: r.status, output: readFileSync(output, 'utf8'), results: sarif.runs[0]!.results.map((x) => `${x.ruleId} ${x.level}`), stdout: r.stdout };
+  const sarif = JSON.parse(readFileSync(path.join(cwd, 'tagguard.sarif'), 'utf8')) as { runs: { results: { ruleId: string; level: string }[] }[] };
+  return { status: r.status, output: readFileSync(output, 'utf8'), results: sarif.runs[0].results.map((x) => `${x.ruleId} ${x.level}`), stdout: r.stdout };
 }
 
 /** An upstream repository whose main branch sets the rule to warning, and a pull request branch that switches it off; a shallow clone of the branch, as actions/checkout makes. */

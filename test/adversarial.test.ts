@@ -38,7 +38,7 @@ describe('hostile expressions', () => {
         const run = await runCli(['scan', '--format', 'json', '.'], dir);
         expect([0, 1, 2]).toContain(run.code);
         expect(run.err).not.toMatch(/internal error/);
-        const report = run.json() as { findings: Array<{ resource: string }>; errors: Array<{ file: string }> };
+        const report = run.json() as { findings: { resource: string }[]; errors: { file: string }[] };
         expect(report.findings.map((f) => f.resource)).toContain('aws_ecr_repository.good');
         // Whatever went wrong went wrong in the hostile root.
         for (const e of report.errors) expect(e.file.startsWith('bad/')).toBe(true);

@@ -21,7 +21,7 @@ describe('baseline', () => {
   test('--create-baseline records findings; --baseline then reports only new ones, even after lines move', async () => {
     const dir = repo(['mutable', 'modules-twice']);
     expect((await run(['scan', '--create-baseline', 'baseline.json', '--format', 'json'], dir)).code).toBe(1);
-    const baseline = JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8'));
+    const baseline = JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8')) as unknown;
     expect(baseline).toEqual({
       version: 1,
       findings: [

@@ -12,7 +12,7 @@ import {
   ImmutableEcrRepositoryCreationTemplate,
   patternCovers,
 } from '../src/cdktf';
-import { DEFAULT_POLICY } from './helpers';
+import { DEFAULT_POLICY, matching } from './helpers';
 
 /** Scans synthesized JSON with tagguard's own scanner, as `tagguard scan` would. */
 async function scanSynth(json: string) {
@@ -29,7 +29,7 @@ function synth(stack: TerraformStack): string {
 }
 
 /** Warnings and errors attached by Annotations (not cdktf's own stack traces). */
-function annotations(stack: TerraformStack): Array<[string, string]> {
+function annotations(stack: TerraformStack): [string, string][] {
   return stack.node
     .findAll()
     .flatMap((c) => c.node.metadata)
@@ -38,7 +38,7 @@ function annotations(stack: TerraformStack): Array<[string, string]> {
 }
 
 function resources(json: string, type: string): Record<string, Record<string, unknown>> {
-  return (JSON.parse(json).resource?.[type] ?? {}) as Record<string, Record<string, unknown>>;
+  return (JSON.parse(json) as { resource?: Record<string, Record<string, Record<string, unknown>>> }).resource?.[type] ?? {};
 }
 
 describe('ImmutableEcrRepository', () => {
@@ -71,10 +71,10 @@ describe('ImmutableEcrRepository', () => {
     expect(repo).toMatchObject({
       image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
       image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }],
-      encryption_configuration: [{ encryption_type: 'KMS', kms_key: expect.stringMatching(/^arn:aws:kms:/) }],
+      encryption_configuration: [{ encryption_type: 'KMS', kms_key: matching(/^arn:aws:kms:/) }],
     });
     const [policy] = Object.values(resources(json, 'aws_ecr_lifecycle_policy'));
-    expect(JSON.parse(policy!.policy as string).rules.map((r: { selection: { tagStatus: string } }) => r.selection.tagStatus)).toEqual(['untagged', 'tagged']);
+    expect((JSON.parse(policy.policy as string) as { rules: { selection: { tagStatus: string } }[] }).rules.map((r) => r.selection.tagStatus)).toEqual(['untagged', 'tagged']);
     expect((await scanSynth(json)).findings).toEqual([]);
   });
 
@@ -137,7 +137,7 @@ describe('EcrTagImmutabilityAspect', () => {
     // The place of the value in the synthesized JSON.
     const lines = json.split('\n');
     const line = lines.findIndex((l) => l.includes('"image_tag_mutability": "MUTABLE"')) + 1;
-    expect(result.findings[0]).toMatchObject({ line, column: lines[line - 1]!.indexOf('"MUTABLE"') + 1 });
+    expect(result.findings[0]).toMatchObject({ line, column: lines[line - 1].indexOf('"MUTABLE"') + 1 });
   });
 
   test('an unresolved token is reported as unknown, not passed', () => {

@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, writeFileSyn
 import path from 'node:path';
 import { earlyScanPaths } from '../src/cli/early-search';
 import { SCAN_OPTIONS } from '../src/cli/options';
-import { ROOT, runCli, tree } from './helpers';
+import { readReport, ROOT, runCli, tree } from './helpers';
 
 // Every option that takes a value takes exactly one per occurrence (as terraform -var-file),
 // so the paths to scan may come before or after it.
@@ -122,7 +122,7 @@ describe.each([
   test("--var 'name=two words' is one value; given twice, the later one wins", async () => {
     const spaced = await scan(['--var', 'mutability=not valid'], ['infra']);
     expect([spaced.code, findings(spaced)]).toEqual([1, [['infra', 'aws_ecr_repository.app', 'infra/main.tf:6:1', 'error']]]);
-    expect(spaced.json().findings[0]!.message).toContain('"not valid"');
+    expect(spaced.json().findings[0].message).toContain('"not valid"');
     const twice = await scan(['--var', 'mutability=MUTABLE', '--var', 'mutability=IMMUTABLE'], ['infra']);
     expect([twice.code, findings(twice)]).toEqual([0, []]);
   });
@@ -207,14 +207,14 @@ describe.each([
     const cwd = project();
     const r = await runCli(['scan', ...arrange(['-f', 'json', '-o', 'report.json', '--var-file', 'infra/prod.tfvars'], ['infra'])], cwd);
     expect([r.code, r.out]).toEqual([1, '']);
-    expect(findings({ json: () => JSON.parse(readFileSync(path.join(cwd, 'report.json'), 'utf8')) })).toEqual(APP_FROM_PROD_TFVARS);
+    expect(findings({ json: () => readReport(readFileSync(path.join(cwd, 'report.json'), 'utf8')) })).toEqual(APP_FROM_PROD_TFVARS);
   });
 
   test('--create-baseline, then --baseline', async () => {
     const cwd = project();
     const created = await scan(['--create-baseline', 'base.json', '--var-file', 'infra/prod.tfvars'], ['infra'], cwd);
     expect([created.code, created.err]).toEqual([1, 'tagguard: baseline of 1 findings written to base.json\n']);
-    expect(JSON.parse(readFileSync(path.join(cwd, 'base.json'), 'utf8')).findings).toEqual([{ ruleId: 'ecr-tag-immutability', root: 'infra', resource: 'aws_ecr_repository.app' }]);
+    expect((JSON.parse(readFileSync(path.join(cwd, 'base.json'), 'utf8')) as { findings: unknown }).findings).toEqual([{ ruleId: 'ecr-tag-immutability', root: 'infra', resource: 'aws_ecr_repository.app' }]);
     const r = await scan(['--baseline', 'base.json', '--var-file', 'infra/prod.tfvars'], ['infra'], cwd);
     expect([r.code, findings(r)]).toEqual([0, []]);
   });
@@ -311,7 +311,7 @@ describe('usage errors: exit 2, a message naming the option and the path, nothin
 
 describe('--version, --help and the fix command', () => {
   test('--version prints the version in package.json', async () => {
-    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(await runCli(['--version'], dir)).toMatchObject({ code: 0, out: `${version}\n`, err: '' });
   });
 
@@ -336,7 +336,7 @@ describe('--version, --help and the fix command', () => {
 describe('the early reading of the command line (grep starts before yargs loads)', () => {
   /** The paths yargs reads from a scan command line with the same option table. */
   function yargsPaths(argv: string[]): string[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- yargs/yargs is CommonJS `export =`; main.ts loads it the same way
     const yargs = require('yargs/yargs') as typeof import('yargs');
     const parser = yargs(argv.slice(1))
       .options(SCAN_OPTIONS)

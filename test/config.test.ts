@@ -3,13 +3,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../src/cli/config-file';
-import { ROOT, runCli } from './helpers';
+import { readReport, ROOT, runCli } from './helpers';
 
 const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
 const run = async (argv: string[], cwd: string) => {
   const r = await runCli(argv, cwd);
-  return { ...r, json: () => r.json() as { findings: Array<{ resource: string; severity: string }> } };
+  return { ...r, json: () => r.json() as { findings: { resource: string; severity: string }[] } };
 };
 
 /** A project with fixtures and a .tagguard.yml at its top; commands run in `infra/`. */
@@ -111,7 +111,7 @@ function gitRepo(files: Record<string, string>): { dir: string; commit: (message
 
 const MUTABLE = readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf'), 'utf8');
 const baselineOf = (...resources: string[]) => JSON.stringify({ version: 1, findings: resources.map((resource) => ({ ruleId: 'ecr-tag-immutability', root: '.', resource })) });
-const resources = (out: string) => (JSON.parse(out) as { findings: Array<{ ruleId: string; resource: string }> }).findings.map((f) => `${f.ruleId} ${f.resource}`);
+const resources = (out: string) => (JSON.parse(out) as { findings: { ruleId: string; resource: string }[] }).findings.map((f) => `${f.ruleId} ${f.resource}`);
 
 describe('--config-from <git-ref>', () => {
   test('reads .tagguard.yml from the commit, found from the working directory up to the root, not the working tree’s', async () => {
@@ -121,7 +121,7 @@ describe('--config-from <git-ref>', () => {
     repo.write({ '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
     repo.commit('switch it off');
     const cwd = path.join(repo.dir, 'infra');
-    const severities = (out: string) => (JSON.parse(out) as { findings: Array<{ resource: string; severity: string }> }).findings.map((f) => `${f.resource} ${f.severity}`);
+    const severities = (out: string) => (JSON.parse(out) as { findings: { resource: string; severity: string }[] }).findings.map((f) => `${f.resource} ${f.severity}`);
     const fromTree = await runCli(['scan', '--format', 'json'], cwd);
     expect([fromTree.code, fromTree.err, severities(fromTree.out)]).toEqual([0, '', []]);
     const fromBase = await runCli(['scan', '--config-from', 'main~1', '--format', 'json'], cwd);
@@ -137,13 +137,13 @@ describe('--config-from <git-ref>', () => {
     repo.commit('base');
     const cwd = path.join(repo.dir, 'infra');
     const nearest = await runCli(['scan', '--config-from', 'main', '--format', 'json'], cwd);
-    expect([nearest.code, JSON.parse(nearest.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([0, ['warning']]);
+    expect([nearest.code, readReport(nearest.out).findings.map((f) => f.severity)]).toEqual([0, ['warning']]);
     const named = await runCli(['scan', '--config-from', 'main', '--config', '../ci/notes.yml', '--format', 'json'], cwd);
-    expect([named.code, JSON.parse(named.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([0, ['note']]);
+    expect([named.code, readReport(named.out).findings.map((f) => f.severity)]).toEqual([0, ['note']]);
     // Named but missing at the commit (the pull request added it): no configuration.
     repo.write({ 'ci/new.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
     const added = await runCli(['scan', '--config-from', 'main', '--config', '../ci/new.yml', '--format', 'json'], cwd);
-    expect([added.code, JSON.parse(added.out).findings.map((f: { severity: string }) => f.severity)]).toEqual([1, ['error']]);
+    expect([added.code, readReport(added.out).findings.map((f) => f.severity)]).toEqual([1, ['error']]);
   });
 
   test('takes the baseline the commit’s config names (relative to it) from the commit, and --baseline too', async () => {
@@ -190,7 +190,7 @@ describe('--config-from <git-ref>', () => {
     rmSync(path.join(repo.dir, 'policies'), { recursive: true });
     const { code, out, err } = await runCli(['scan', 'infra', '--config-from', 'main', '--policy-timeout', '0.5', '--format', 'json'], repo.dir);
     expect(err).toBe('');
-    const report = JSON.parse(out);
+    const report = readReport(out);
     expect(resources(out)).toEqual(['ecr-tag-immutability aws_ecr_repository.frontend']);
     expect(report.errors).toEqual([
       { file: 'main:policies/loops.tar.gz', line: 0, column: 0, message: 'policy main:policies/loops.tar.gz did not finish within 0.5 s (--policy-timeout) and was stopped at custom/loops/deny; its findings are not reported' },

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { formatJson } from '../src/report/json';
-import { DEFAULT_POLICY, ROOT, runCli } from './helpers';
+import { DEFAULT_POLICY, matching, readReport, ROOT, runCli } from './helpers';
 import { scan } from '../src/scan/run';
 import type { ScanOptions } from '../src/scan/types';
 import { CustomPolicy, DEFAULT_POLICY_TIMEOUT_MS } from '../src/policy/custom';
@@ -41,21 +41,21 @@ describe('custom policies', () => {
   });
 
   test('its findings flow through the report formats', async () => {
-    const json = JSON.parse(formatJson(await scanWith('mutable', [built.bundle])));
-    expect(json.findings[0]).toMatchObject({ ruleId: 'ecr-scan-on-push', file: 'fixtures/mutable/main.tf', message: expect.stringMatching(/scan_on_push/) });
+    const json = readReport(formatJson(await scanWith('mutable', [built.bundle])));
+    expect(json.findings[0]).toMatchObject({ ruleId: 'ecr-scan-on-push', file: 'fixtures/mutable/main.tf', message: matching(/scan_on_push/) });
     expect(json.summary).toMatchObject({ errors: 1, warnings: 1 });
   });
 
   test('a file that is not a policy is an input error; the scan still reports', async () => {
     const result = await scanWith('mutable', ['fixtures/mutable/main.tf']);
-    expect(result.errors).toEqual([{ file: 'fixtures/mutable/main.tf', line: 0, column: 0, message: expect.stringMatching(/cannot load policy/) }]);
+    expect(result.errors).toEqual([{ file: 'fixtures/mutable/main.tf', line: 0, column: 0, message: matching(/cannot load policy/) }]);
     expect(result.findings).toHaveLength(1);
   });
 
   test('tagguard policies lists id, severity and source', async () => {
     const stdout = new PassThrough();
     let out = '';
-    stdout.on('data', (d) => (out += d));
+    stdout.on('data', (d: Buffer | string) => (out += d.toString()));
     const code = await main(['policies', '--policy', built.bundle], { stdout, stderr: new PassThrough(), cwd: ROOT, env: {} });
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
@@ -93,8 +93,8 @@ describe('a custom policy that never ends', () => {
     const started = Date.now();
     const { code, out, err } = await runCli(['scan', 'fixtures/mutable', '--policy', LOOPS, '--policy-timeout', '1', '--format', 'json'], ROOT);
     expect(Date.now() - started).toBeLessThan(15_000);
-    const report = JSON.parse(out);
-    expect(report.findings.map((f: { ruleId: string; resource: string; line: number }) => [f.ruleId, f.resource, f.line])).toEqual([['ecr-tag-immutability', 'aws_ecr_repository.frontend', 3]]);
+    const report = readReport(out);
+    expect(report.findings.map((f) => [f.ruleId, f.resource, f.line])).toEqual([['ecr-tag-immutability', 'aws_ecr_repository.frontend', 3]]);
     expect(report.errors).toEqual([{ file: LOOPS, line: 0, column: 0, message: stopped(LOOPS, 1) }]);
     expect([code, err]).toEqual([2, '']);
   });

@@ -17,9 +17,9 @@ describe('dynamic blocks in Terraform JSON', () => {
       { file, line: 5, column: 29, severity: 'error', resource: 'aws_ecr_repository.preview' },
       { file, line: 45, column: 40, severity: 'error', resource: 'aws_ecr_repository.nightly' },
     ]);
-    expect(result.findings[0]!.message).toBe('exclusion filter "pr-*" leaves the tags it matches mutable; allowed mutable tags: "latest"');
-    expect(result.findings[0]!.trace).toEqual([{ file, line: 15, column: 25, note: 'var.mutable_tags' }]);
-    expect(result.findings[1]!.message).toMatch(/^exclusion filter "nightly-\*" leaves the tags it matches mutable/);
+    expect(result.findings[0].message).toBe('exclusion filter "pr-*" leaves the tags it matches mutable; allowed mutable tags: "latest"');
+    expect(result.findings[0].trace).toEqual([{ file, line: 15, column: 25, note: 'var.mutable_tags' }]);
+    expect(result.findings[1].message).toMatch(/^exclusion filter "nightly-\*" leaves the tags it matches mutable/);
   });
 
   test('the same verdicts as the HCL form of the same configuration', async () => {
@@ -60,7 +60,7 @@ describe('tagguard fix with dynamic exclusion filters', () => {
     const after = readFileSync(path.join(dir, 'main.tf.json'), 'utf8');
     // One value changed, every other byte as it was.
     expect(after).toBe(before.replace('"image_tag_mutability": "MUTABLE"', '"image_tag_mutability": "IMMUTABLE"'));
-    expect(() => JSON.parse(after)).not.toThrow();
+    expect(() => JSON.parse(after) as unknown).not.toThrow();
     expect((await parseTerraformJson(new SourceFile('main.tf.json', after))).ok).toBe(true);
     expect(fix.err).toBe(
       [

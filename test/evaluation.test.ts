@@ -2,14 +2,14 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, places, ROOT, scanFixtures } from './helpers';
+import { DEFAULT_POLICY, defined, matching, places, ROOT, scanFixtures } from './helpers';
 
 // Issue 3: what Terraform would decide, finding by finding, with the place to change.
 describe('values resolved as Terraform resolves them', () => {
   test('terraform.tfvars beats the default; later *.auto.tfvars beat earlier ones', async () => {
     const result = await scanFixtures(['tfvars']);
     expect(places(result)).toEqual([{ file: 'fixtures/tfvars/terraform.tfvars', line: 1, column: 18, severity: 'error', resource: 'aws_ecr_repository.api' }]);
-    expect(result.findings[0]!.trace).toEqual([{ file: 'fixtures/tfvars/main.tf', line: 3, column: 26, note: 'var.api_mutability' }]);
+    expect(result.findings[0].trace).toEqual([{ file: 'fixtures/tfvars/main.tf', line: 3, column: 26, note: 'var.api_mutability' }]);
   });
 
   test('--var-file is applied after the automatic files', async () => {
@@ -24,7 +24,7 @@ describe('values resolved as Terraform resolves them', () => {
     const env = { TF_VAR_cron_mutability: 'MUTABLE', TF_VAR_api_mutability: 'IMMUTABLE' };
     const withEnv = await scanFixtures(['tfvars'], {}, { env });
     expect(withEnv.findings.map((f) => f.resource).sort()).toEqual(['aws_ecr_repository.api', 'aws_ecr_repository.cron']);
-    const cron = withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron')!;
+    const cron = defined(withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron'), 'the finding on cron');
     // A value from the environment has no line to point at: the resource stands in.
     expect(cron).toMatchObject({ file: 'fixtures/tfvars/main.tf', line: 16, column: 1 });
     expect(cron.trace.map((t) => t.note)).toEqual(['var.cron_mutability', 'TF_VAR_cron_mutability']);
@@ -35,8 +35,8 @@ describe('values resolved as Terraform resolves them', () => {
   test('one module called twice with different inputs', async () => {
     const result = await scanFixtures(['modules-twice']);
     expect(places(result)).toEqual([{ file: 'fixtures/modules-twice/app/main.tf', line: 9, column: 16, severity: 'error', resource: 'module.web.aws_ecr_repository.this' }]);
-    expect(result.findings[0]!.root).toBe('fixtures/modules-twice/app');
-    expect(result.findings[0]!.trace).toEqual([
+    expect(result.findings[0].root).toBe('fixtures/modules-twice/app');
+    expect(result.findings[0].trace).toEqual([
       { file: 'fixtures/modules-twice/modules/ecr/main.tf', line: 3, column: 26, note: 'var.mutability' },
       { file: 'fixtures/modules-twice/app/main.tf', line: 9, column: 3, note: 'module.web argument mutability' },
     ]);
@@ -46,7 +46,7 @@ describe('values resolved as Terraform resolves them', () => {
   test('two roots share one module; the module is judged through each caller', async () => {
     const result = await scanFixtures(['two-roots']);
     expect(places(result)).toEqual([{ file: 'fixtures/two-roots/envs/dev/main.tf', line: 9, column: 13, severity: 'error', resource: 'module.registry.aws_ecr_repository.this' }]);
-    expect(result.findings[0]!.root).toBe('fixtures/two-roots/envs/dev');
+    expect(result.findings[0].root).toBe('fixtures/two-roots/envs/dev');
     expect(result.summary.resources).toBe(2);
   });
 
@@ -54,7 +54,7 @@ describe('values resolved as Terraform resolves them', () => {
     const result = await scanFixtures(['two-roots/modules/repo']);
     // Reported at the variable that lacks a value.
     expect(places(result)).toEqual([{ file: 'fixtures/two-roots/modules/repo/main.tf', line: 5, column: 1, severity: 'warning', resource: 'aws_ecr_repository.this' }]);
-    expect(result.findings[0]!.message).toMatch(/"tag_mutability" has no default/);
+    expect(result.findings[0].message).toMatch(/"tag_mutability" has no default/);
   });
 
   test('count = 0, a false creation flag and an empty for_each create nothing; count = 2 creates two', async () => {
@@ -85,12 +85,12 @@ describe('values resolved as Terraform resolves them', () => {
   test('dynamic exclusion filter blocks expand over their for_each', async () => {
     const result = await scanFixtures(['dynamic-filter']);
     expect(places(result)).toEqual([{ file: 'fixtures/dynamic-filter/main.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.preview' }]);
-    expect(result.findings[0]!.message).toMatch(/"pr-\*"/);
+    expect(result.findings[0].message).toMatch(/"pr-\*"/);
   });
 
   test('a module cycle is an error with its place, never a loop', async () => {
     const result = await scanFixtures(['module-cycle']);
-    expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: expect.stringMatching(/module cycle: .*a → .*b → .*a/) }]);
+    expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: matching(/module cycle: .*a → .*b → .*a/) }]);
     expect(result.findings).toEqual([]);
     expect(result.summary.resources).toBe(1);
   });
@@ -122,8 +122,8 @@ describe('tagguard scan --plan', () => {
       ['aws_ecr_repository.cache', true, 'error'],
       ['module.registry.aws_ecr_repository.this[0]', true, 'warning'],
     ]);
-    const api = result.findings[0]!;
-    const source = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n')[api.line - 1]!;
+    const api = result.findings[0];
+    const source = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n')[api.line - 1];
     expect(source.slice(api.column - 1)).toMatch(/^"MUTABLE"/);
   });
 
@@ -171,6 +171,6 @@ describe('registry modules', () => {
     expect(places(result)).toEqual([
       { file: 'fixtures/registry-modules-installed/main.tf', line: 3, column: 1, severity: 'error', resource: 'module.ecr.aws_ecr_repository.this[0]' },
     ]);
-    expect(result.findings[0]!.trace.at(-1)).toMatchObject({ note: 'default of var.repository_image_tag_mutability' });
+    expect(result.findings[0].trace.at(-1)).toMatchObject({ note: 'default of var.repository_image_tag_mutability' });
   });
 });

@@ -93,7 +93,7 @@ describe('exclusion filters: verdicts', () => {
         message: '6 image_tag_mutability_exclusion_filter blocks, but the provider accepts at most 5 (ECR: 1 to 5 filters): this is the first one too many',
       },
     ]);
-    expect(result.findings[0]!.trace).toEqual([
+    expect(result.findings[0].trace).toEqual([
       { file: `${DIR}/module/modules/ecr/main.tf`, line: 16, column: 16, note: 'var.mutable_tags' },
       { file, line: 5, column: 3, note: 'module.frontend argument mutable_tags' },
     ]);
@@ -173,7 +173,7 @@ const fix = (files: Record<string, string>) => makeTree(files, { prefix: 'fix-fi
 const read = (dir: string, rel: string) => readFileSync(path.join(dir, rel), 'utf8');
 
 // Each case: the file before, its text after one --fix (which must scan clean, and a second --fix changes nothing).
-const FIXES: Array<[string, string, string, string, string[]?]> = [
+const FIXES: [string, string, string, string, string[]?][] = [
   [
     'IMMUTABLE with a filter: the filter goes (filters fail the plan under IMMUTABLE)',
     'main.tf',

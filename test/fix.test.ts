@@ -2,7 +2,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ROOT, runCli, tree as makeTree } from './helpers';
+import { readReport, ROOT, runCli, tree as makeTree } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
@@ -11,7 +11,7 @@ const tree = (files: Record<string, string>) => makeTree(files, { prefix: 'fix',
 const read = (dir: string, rel: string) => readFileSync(path.join(dir, rel), 'utf8');
 
 // Each case: the files before, the file that changes, and its text after one --fix.
-const CASES: Array<[string, Record<string, string>, string, string]> = [
+const CASES: [string, Record<string, string>, string, string][] = [
   [
     'MUTABLE literal',
     { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "MUTABLE" # keep this comment\n}\n' },
@@ -138,7 +138,7 @@ describe('tagguard scan --fix', () => {
     await run(['fix'], dir);
     const after = await run(['scan', '--format', 'json'], dir);
     // plan/ keeps its warning: a value read from a data source is not fixable.
-    expect(JSON.parse(after.out).findings.map((f: { severity: string; file: string }) => [f.severity, f.file])).toEqual([['warning', 'plan/main.tf']]);
+    expect(readReport(after.out).findings.map((f) => [f.severity, f.file])).toEqual([['warning', 'plan/main.tf']]);
     const again = await run(['fix'], dir);
     expect(again.err).toBe('');
   });
@@ -152,14 +152,14 @@ describe('--fix properties', () => {
   test('generated fixable inputs become clean, and bytes outside the edited lines stay identical', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(repo, { minLength: 1, maxLength: 4, selector: (r) => r.name }), async (repos) => {
-        const crlf = repos[0]!.crlf;
+        const crlf = repos[0].crlf;
         const blocks = repos.map((r) => `${r.before}resource "aws_ecr_repository" "${r.name}" {\n  name = "${r.name}"\n${r.value ? `  image_tag_mutability = ${r.value}\n` : ''}}\n${r.after}`);
         const text = blocks.join('\n').replace(/\n/g, crlf ? '\r\n' : '\n');
         const dir = tree({ 'main.tf': text });
         await run(['fix'], dir);
         const fixed = read(dir, 'main.tf');
         const scanAfter = await run(['scan', '--format', 'json'], dir);
-        expect(JSON.parse(scanAfter.out).findings).toEqual([]);
+        expect(readReport(scanAfter.out).findings).toEqual([]);
         // Lines that carry no image_tag_mutability and no resource name are unchanged.
         const keep = (t: string) => t.split(crlf ? '\r\n' : '\n').filter((l) => !/image_tag_mutability|^\s+name\s*=/.test(l));
         expect(keep(fixed)).toEqual(keep(text));

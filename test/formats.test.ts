@@ -4,14 +4,14 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { create } from 'xmlbuilder2';
 import { formatGithub } from '../src/report/github';
-import { formatGitlab } from '../src/report/gitlab';
+import { formatGitlab, type GitlabIssue } from '../src/report/gitlab';
 import { formatJunit } from '../src/report/junit';
 import { DEFAULT_TAGS, formatSarif } from '../src/report/sarif';
 import type { RuleDescriptor } from '../src/policy/engine';
-import { ROOT, scanFixtures } from './helpers';
+import { ROOT, type SarifLog, scanFixtures } from './helpers';
 
 // The official SARIF 2.1.0 schema, as @microsoft/sarif-multitool ships it.
-const schema = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json'), 'utf8'));
+const schema = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json'), 'utf8')) as object;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 const validateSarif = ajv.compile(schema);
@@ -19,13 +19,13 @@ const validateSarif = ajv.compile(schema);
 describe('SARIF', () => {
   test('is valid SARIF 2.1.0 with rule descriptors, locations, traces and input errors', async () => {
     const result = await scanFixtures(['variable-and-local', 'syntax-error']);
-    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0'));
+    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0')) as SarifLog;
     expect(validateSarif(sarif)).toBe(true);
     expect(validateSarif.errors ?? []).toEqual([]);
     const run = sarif.runs[0];
     expect(run.tool.driver.rules[0]).toMatchObject({ id: 'ecr-tag-immutability', shortDescription: { text: 'ECR image tags must be immutable' }, defaultConfiguration: { level: 'error' } });
     expect(run.tool.driver.rules[0].helpUri).toMatch(/^https:\/\//);
-    const byUri = Object.fromEntries(run.results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r]));
+    const byUri = Object.fromEntries(run.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r]));
     expect(byUri['fixtures/variable-and-local/variables.tf']).toMatchObject({
       ruleId: 'ecr-tag-immutability',
       level: 'error',
@@ -39,7 +39,7 @@ describe('SARIF', () => {
   test('fingerprints do not change when lines move', async () => {
     const result = await scanFixtures(['mutable']);
     const moved = { ...result, findings: result.findings.map((f) => ({ ...f, line: f.line + 10, endLine: f.endLine + 10 })) };
-    const print = (r: typeof result) => JSON.parse(formatSarif(r, r.rules, '0.1.0')).runs[0].results.map((x: { partialFingerprints: object }) => x.partialFingerprints);
+    const print = (r: typeof result) => (JSON.parse(formatSarif(r, r.rules, '0.1.0')) as SarifLog).runs[0].results.map((x) => x.partialFingerprints);
     expect(print(moved)).toEqual(print(result));
     const renamed = { ...result, findings: result.findings.map((f) => ({ ...f, resource: 'aws_ecr_repository.other' })) };
     expect(print(renamed)).not.toEqual(print(result));
@@ -47,10 +47,10 @@ describe('SARIF', () => {
 
   test('suppressed findings are marked with their justification', async () => {
     const result = await scanFixtures(['suppressions']);
-    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0'));
+    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0')) as SarifLog;
     expect(validateSarif(sarif)).toBe(true);
-    const mirror = sarif.runs[0].results.find((r: { locations: Array<{ logicalLocations?: Array<{ fullyQualifiedName: string }> }> }) => r.locations[0]!.logicalLocations?.[0]?.fullyQualifiedName === 'aws_ecr_repository.mirror');
-    expect(mirror.suppressions).toEqual([{ kind: 'inSource', justification: 'mirror of an upstream registry that re-tags' }]);
+    const mirror = sarif.runs[0].results.find((r) => r.locations[0].logicalLocations?.[0]?.fullyQualifiedName === 'aws_ecr_repository.mirror');
+    expect(mirror?.suppressions).toEqual([{ kind: 'inSource', justification: 'mirror of an upstream registry that re-tags' }]);
   });
 });
 
@@ -59,10 +59,10 @@ describe('fingerprints', () => {
     const result = await scanFixtures(['immutable-with-exclusion'], { allowedMutableTags: [] });
     const preview = result.findings.filter((f) => f.resource === 'aws_ecr_repository.preview');
     expect(preview.length).toBe(2);
-    const prints = (r: typeof result) => (JSON.parse(formatSarif(r)).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>).map((x) => x.partialFingerprints['tagguard/v1']);
+    const prints = (r: typeof result) => (JSON.parse(formatSarif(r)) as SarifLog).runs[0].results.map((x) => x.partialFingerprints['tagguard/v1']);
     const sarif = prints(result);
     expect(new Set(sarif).size).toBe(sarif.length);
-    const gitlab = (JSON.parse(formatGitlab(result)) as Array<{ fingerprint: string }>).map((i) => i.fingerprint);
+    const gitlab = (JSON.parse(formatGitlab(result)) as { fingerprint: string }[]).map((i) => i.fingerprint);
     expect(new Set(gitlab).size).toBe(gitlab.length);
     const moved = { ...result, findings: result.findings.map((f) => ({ ...f, line: f.line + 3, endLine: f.endLine + 3 })) };
     expect(prints(moved)).toEqual(sarif);
@@ -79,7 +79,7 @@ describe('GitHub annotations', () => {
     );
     expect(lines.some((l) => l.startsWith('::warning file=fixtures/unknown/main.tf,line=7,col=26'))).toBe(true);
     expect(lines.at(-1)).toMatch(/^::error file=fixtures\/syntax-error\/broken.tf,line=6,col=5,title=tagguard::attribute "scan_on_push" has no value/);
-    const tricky = { ...result, errors: [], findings: [{ ...result.findings[0]!, file: 'a,b:c.tf', message: 'x%y\nz' }] };
+    const tricky = { ...result, errors: [], findings: [{ ...result.findings[0], file: 'a,b:c.tf', message: 'x%y\nz' }] };
     expect(formatGithub(tricky)).toBe(`::error file=a%2Cb%3Ac.tf,line=3,col=26,endLine=3,endColumn=35,title=ecr-tag-immutability%3A aws_ecr_repository.frontend::x%25y%0Az\n`);
   });
 });
@@ -87,8 +87,8 @@ describe('GitHub annotations', () => {
 describe('GitLab code quality', () => {
   test('issues with severity, location and stable fingerprints', async () => {
     const result = await scanFixtures(['mutable', 'unknown']);
-    const issues = JSON.parse(formatGitlab(result));
-    expect(issues.map((i: { check_name: string; severity: string; location: object }) => [i.check_name, i.severity, i.location])).toEqual([
+    const issues = JSON.parse(formatGitlab(result)) as GitlabIssue[];
+    expect(issues.map((i) => [i.check_name, i.severity, i.location])).toEqual([
       ['ecr-tag-immutability', 'major', { path: 'fixtures/mutable/main.tf', lines: { begin: 3 } }],
       ['ecr-tag-immutability', 'minor', { path: 'fixtures/unknown/main.tf', lines: { begin: 7 } }],
     ]);
@@ -101,7 +101,7 @@ describe('JUnit', () => {
   test('well-formed XML: a suite per root, failures for errors, an input suite for parse errors', async () => {
     const result = await scanFixtures(['mutable', 'unknown', 'syntax-error']);
     const xml = formatJunit(result);
-    const doc = create(xml).end({ format: 'object' }) as { testsuites: { testsuite: Array<{ '@name': string; '@failures'?: string; testcase: unknown }> } };
+    const doc = create(xml).end({ format: 'object' }) as { testsuites: { testsuite: { '@name': string; '@failures'?: string; testcase: unknown }[] } };
     const suites = doc.testsuites.testsuite;
     expect(suites.map((s) => s['@name'])).toEqual(['fixtures/mutable', 'fixtures/syntax-error', 'fixtures/unknown', 'input']);
     expect(xml).toContain('<failure message="image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE" type="ecr-tag-immutability">');

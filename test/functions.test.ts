@@ -1,7 +1,8 @@
 import type { Range } from '../src/parse/source';
 import { callFunction, FUNCTIONS } from '../src/terraform/eval/functions';
 import { parseNumber } from '../src/terraform/eval/number';
-import { failure, firstUnknown, list, map, nil, num, str, toPlain, unknown, type Plain, type TraceStep, type Value } from '../src/terraform/eval/value';
+import { failure, firstUnknown, list, map, nil, num, type Plain, str, toPlain, type TraceStep, unknown, type Value } from '../src/terraform/eval/value';
+import { defined } from './helpers';
 
 // Every input is written at its own fake line, so a result's origin says which input it came from.
 const at = (line: number): Range => ({ file: 'main.tf', line, column: 3, endLine: line, endColumn: 30 });
@@ -21,7 +22,7 @@ function v(x: In): Value {
   if (x === null) return nil(at(1));
   if (typeof x === 'string') return str(x, at(1));
   // A number is read as Terraform reads the literal written the same way (512 bits).
-  if (typeof x === 'number') return num(parseNumber(String(x))!, at(1));
+  if (typeof x === 'number') return num(defined(parseNumber(String(x)), `the number ${x}`), at(1));
   if (typeof x === 'boolean') return { kind: 'bool', value: x, origin: at(1), trace: [] };
   if (Array.isArray(x)) return list(x.map(v), at(1));
   return map(Object.entries(x).map(([k, e]) => [k, v(e)]), at(1));
@@ -457,12 +458,12 @@ describe('unknown', () => {
     expect(r.kind).toBe('map');
     if (r.kind !== 'map') return;
     expect([...r.entries.keys()]).toEqual(['a', 'b', 'c']);
-    expect(toPlain(r.entries.get('a')!)).toBe(1);
+    expect(toPlain(defined(r.entries.get('a'), 'key a'))).toBe(1);
     expect(r.entries.get('b')).toBe(LATER);
-    expect(toPlain(r.entries.get('c')!)).toBe('x');
+    expect(toPlain(defined(r.entries.get('c'), 'key c'))).toBe('x');
   });
 
-  test.each<[string, In[], Array<Plain | Value>]>([
+  test.each<[string, In[], (Plain | Value)[]]>([
     ['concat', [['a'], [LATER]], ['a', LATER]],
     ['values', [{ b: LATER, a: 'x' }], ['x', LATER]],
     ['reverse', [[LATER, 'b']], ['b', LATER]],
@@ -516,7 +517,7 @@ describe('origins', () => {
 
   /** The origin lines of a result's elements: list items in order, map entries by key. */
   function elementLines(r: Value): number[] {
-    const parts = r.kind === 'list' ? r.items : r.kind === 'map' ? [...r.entries.keys()].sort().map((k) => r.entries.get(k)!) : [];
+    const parts = r.kind === 'list' ? r.items : r.kind === 'map' ? [...r.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v) : [];
     return parts.map((p) => p.origin?.line ?? -1);
   }
 

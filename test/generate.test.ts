@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateStack } from '../src/cdktf/synth';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, runCli } from './helpers';
+import { DEFAULT_POLICY, defined, runCli } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
@@ -32,10 +32,10 @@ describe('tagguard generate', () => {
       }),
     );
     const [hcl, json] = await Promise.all(dirs.map(scanDir));
-    expect(hcl!.summary.resources).toBe(json!.summary.resources);
-    const tf = readFileSync(path.join(dirs[0]!, 'main.tf'), 'utf8');
-    const doc = JSON.parse(readFileSync(path.join(dirs[1]!, 'main.tf.json'), 'utf8'));
-    for (const [name, repo] of Object.entries(doc.resource.aws_ecr_repository as Record<string, { name: string; image_tag_mutability: string }>)) {
+    expect(hcl.summary.resources).toBe(json.summary.resources);
+    const tf = readFileSync(path.join(dirs[0], 'main.tf'), 'utf8');
+    const doc = JSON.parse(readFileSync(path.join(dirs[1], 'main.tf.json'), 'utf8')) as { resource: { aws_ecr_repository: Record<string, { name: string; image_tag_mutability: string }> } };
+    for (const [name, repo] of Object.entries(doc.resource.aws_ecr_repository)) {
       expect(tf).toContain(`resource "aws_ecr_repository" "${name}" {`);
       expect(tf).toContain(`name                 = "${repo.name}"`);
       expect(repo.image_tag_mutability).toBe('IMMUTABLE_WITH_EXCLUSION');
@@ -47,10 +47,10 @@ describe('tagguard generate', () => {
     await run(['generate', ...ARGS, '--format', 'cdktf', '--out', '.'], dir);
     const app = readFileSync(path.join(dir, 'main.ts'), 'utf8');
     expect(app).toContain("import { CompliantEcrStack } from 'tagguard/cdktf';");
-    const config = JSON.parse(/new CompliantEcrStack\(app, 'ecr', ([\s\S]*)\);\napp\.synth/.exec(app)![1]!);
+    const config = JSON.parse(defined(/new CompliantEcrStack\(app, 'ecr', ([\s\S]*)\);\napp\.synth/.exec(app), 'the stack in main.ts')[1]) as Parameters<typeof generateStack>[0];
     await run(['generate', ...ARGS, '--format', 'json', '--out', 'json'], dir);
-    expect(generateStack(config, 'json')[0]!.text).toBe(readFileSync(path.join(dir, 'json', 'main.tf.json'), 'utf8'));
-    expect(JSON.parse(readFileSync(path.join(dir, 'cdktf.json'), 'utf8')).language).toBe('typescript');
+    expect(generateStack(config, 'json')[0].text).toBe(readFileSync(path.join(dir, 'json', 'main.tf.json'), 'utf8'));
+    expect((JSON.parse(readFileSync(path.join(dir, 'cdktf.json'), 'utf8')) as { language: string }).language).toBe('typescript');
   });
 
   test('never overwrites a file without --force', async () => {

@@ -19,7 +19,7 @@ import { formatGithub } from '../src/report/github';
 import { formatJson } from '../src/report/json';
 import { formatJunit } from '../src/report/junit';
 import { formatText } from '../src/report/text';
-import { runCli } from './helpers';
+import { readReport, runCli } from './helpers';
 
 const ESC = '\u001b';
 
@@ -76,13 +76,13 @@ describe('the escaping helper (src/report/escape.ts)', () => {
     const value = `##[error]x \u009b2J \u2028 ${ESC}`;
     const json = guardJson(JSON.stringify({ value }));
     expect(json).toBe('{"value":"##\\u005berror]x \\u009b2J \\u2028 \\u001b"}');
-    expect(JSON.parse(json).value).toBe(value);
+    expect((JSON.parse(json) as { value: unknown }).value).toBe(value);
     expect(guardXml('<a b="##[x]">\n::error::y\r\u0085</a>')).toBe('<a b="##&#91;x]">\n&#58;:error::y&#xD;&#x85;</a>');
   });
 });
 
 /** A result as a custom policy can make it: any message, any severity. */
-function result(findings: Array<Partial<Finding>>, errors: ScanResult['errors'] = []): ScanResult {
+function result(findings: Partial<Finding>[], errors: ScanResult['errors'] = []): ScanResult {
   return {
     findings: findings.map((f) => ({ ruleId: 'custom', severity: 'error', resource: 'aws_ecr_repository.a', root: '.', file: 'main.tf', line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm', trace: [], ...f })),
     errors,
@@ -143,7 +143,7 @@ describe('reports: every format', () => {
     expectNoCommand(json);
     expect(json).toContain('"message": "value \\"x\\n::error::pwned\\" ##\\u005badd-mask]secret"');
     expect(json).toContain('"message": "cannot read\\u2028::warning::ls"');
-    expect(JSON.parse(json).findings[0].message).toBe(hostile.findings[0]!.message);
+    expect(readReport(json).findings[0].message).toBe(hostile.findings[0].message);
   });
 
   test('junit: no line that starts with :: or holds ##[', () => {
@@ -339,15 +339,18 @@ describe('writes stay inside the working directory', () => {
   }
 
   test.each<[string, string[], (root: string, victim: string) => void, string]>([
-    ['--output through a committed symlink', ['scan', '--format', 'sarif', '--output', 'tagguard.sarif'], (root, victim) => symlinkSync(victim, path.join(root, 'tagguard.sarif')), '--output tagguard.sarif: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--output through a dangling symlink', ['scan', '-o', 'new.json'], (root) => symlinkSync('../created-by-tagguard', path.join(root, 'new.json')), '--output new.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--create-baseline through a symlink', ['scan', '--create-baseline', 'base.json'], (root, victim) => symlinkSync(victim, path.join(root, 'base.json')), '--create-baseline base.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['--output through a committed symlink', ['scan', '--format', 'sarif', '--output', 'tagguard.sarif'], (root, victim) => { symlinkSync(victim, path.join(root, 'tagguard.sarif')); }, '--output tagguard.sarif: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['--output through a dangling symlink', ['scan', '-o', 'new.json'], (root) => { symlinkSync('../created-by-tagguard', path.join(root, 'new.json')); }, '--output new.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['--create-baseline through a symlink', ['scan', '--create-baseline', 'base.json'], (root, victim) => { symlinkSync(victim, path.join(root, 'base.json')); }, '--create-baseline base.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
     ['--output with ../', ['scan', '--output', '../victim.txt'], () => undefined, '--output ../victim.txt: is outside the working directory; tagguard writes only inside it'],
-    ['--output through a symlinked directory', ['scan', '--output', 'reports/victim.txt'], (root) => symlinkSync('..', path.join(root, 'reports')), '--output reports/victim.txt: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
-    ['generate --out through a symlinked directory', ['generate', '--repo', 'x', '--out', 'stack'], (root) => symlinkSync('../elsewhere', path.join(root, 'stack')), '--out stack: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['generate --out below a symlinked directory', ['generate', '--repo', 'x', '--out', 'up/new'], (root) => symlinkSync('..', path.join(root, 'up')), '--out up/new: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
+    ['--output through a symlinked directory', ['scan', '--output', 'reports/victim.txt'], (root) => { symlinkSync('..', path.join(root, 'reports')); }, '--output reports/victim.txt: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
+    ['generate --out through a symlinked directory', ['generate', '--repo', 'x', '--out', 'stack'], (root) => { symlinkSync('../elsewhere', path.join(root, 'stack')); }, '--out stack: is a symlink; tagguard does not write through one (remove it or name another file)'],
+    ['generate --out below a symlinked directory', ['generate', '--repo', 'x', '--out', 'up/new'], (root) => { symlinkSync('..', path.join(root, 'up')); }, '--out up/new: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
     ['generate --out .. ', ['generate', '--repo', 'x', '--out', '..'], () => undefined, '--out ..: is outside the working directory; tagguard writes only inside it'],
-    ['generate --force over a symlinked main.tf', ['generate', '--repo', 'x', '--out', 'gen', '--force'], (root, victim) => (mkdirSync(path.join(root, 'gen')), symlinkSync(victim, path.join(root, 'gen', 'main.tf'))), '--out gen: gen/main.tf is a symlink; tagguard does not write through one'],
+    ['generate --force over a symlinked main.tf', ['generate', '--repo', 'x', '--out', 'gen', '--force'], (root, victim) => {
+        mkdirSync(path.join(root, 'gen'));
+        symlinkSync(victim, path.join(root, 'gen', 'main.tf'));
+      }, '--out gen: gen/main.tf is a symlink; tagguard does not write through one'],
   ])('%s: a usage error before the scan, nothing written', async (_title, argv, arrange, message) => {
     const { base: dir, root, victim } = withVictim();
     arrange(root, victim);
@@ -376,8 +379,8 @@ describe('writes stay inside the working directory', () => {
     symlinkSync('reports', path.join(root, 'linked'));
     expect((await runCli(['scan', '-f', 'json', '-o', 'reports/a.json'], root)).code).toBe(1);
     expect((await runCli(['scan', '-f', 'json', '-o', 'linked/b.json'], root)).code).toBe(1);
-    expect(JSON.parse(readFileSync(path.join(root, 'reports', 'a.json'), 'utf8')).findings).toHaveLength(1);
-    expect(JSON.parse(readFileSync(path.join(root, 'reports', 'b.json'), 'utf8')).findings).toHaveLength(1);
+    expect(readReport(readFileSync(path.join(root, 'reports', 'a.json'), 'utf8')).findings).toHaveLength(1);
+    expect(readReport(readFileSync(path.join(root, 'reports', 'b.json'), 'utf8')).findings).toHaveLength(1);
     expect(lstatSync(path.join(root, 'linked')).isSymbolicLink()).toBe(true);
   });
 });

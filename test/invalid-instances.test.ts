@@ -94,7 +94,7 @@ describe('module calls', () => {
 
 describe('one meta-argument at a time', () => {
   // Each case: the meta-argument line, the error (null: valid), and the addresses judged.
-  const CASES: Array<[string, string | null, string[]]> = [
+  const CASES: [string, string | null, string[]][] = [
     ['count = "0x2"', NOT_A_NUMBER, []],
     ['count = " 2"', NOT_A_NUMBER, []],
     ['count = [1]', 'Incorrect value type: Invalid expression value: number required, but have tuple.', []],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Expr } from '../src/parse/syntax';
 import { Evaluator, MAX_EVALUATION_DEPTH } from '../src/terraform/eval/evaluate';
 import { failure, firstUnknown } from '../src/terraform/eval/value';
-import { ROOT, runCli } from './helpers';
+import { defined, matching, ROOT, runCli } from './helpers';
 
 /**
  * issue 8: malformed and hostile input. Every case folder holds the broken input and
@@ -24,7 +24,7 @@ interface Case {
   /** Writes the case into its folder (good.tf is already there); without it the case is committed. */
   make?: (dir: string) => void;
   /** Paths relative to the case folder; the first errors in (file, line, column) order. Other errors may follow, in these files only. */
-  errors: Array<{ file: string; line: number; column: number; message: RegExp }>;
+  errors: { file: string; line: number; column: number; message: RegExp }[];
   /** Default: good.tf's finding only. */
   findings?: Finding[];
   /** Default 2. */
@@ -82,20 +82,20 @@ const cases: Case[] = [
   // Generated: large, deep, binary.
   {
     name: 'too-large',
-    make: (dir) => writeFileSync(path.join(dir, 'big.tf'), fill(20 * MiB, (i) => `resource "aws_ecr_repository" "r${i}" {\n  name = "r${i}"\n}\n\n`)),
+    make: (dir) => { writeFileSync(path.join(dir, 'big.tf'), fill(20 * MiB, (i) => `resource "aws_ecr_repository" "r${i}" {\n  name = "r${i}"\n}\n\n`)); },
     errors: [{ file: 'big.tf', line: 0, column: 0, message: /^file is 20\.0 MiB, over the 10 MiB limit \(--max-file-size\)$/ }],
     // Past the limit, tree-sitter would abort the whole process.
     process: 'own',
   },
   {
     name: 'deep-hcl',
-    make: (dir) => writeFileSync(path.join(dir, 'deep.tf'), `locals {\n  x = ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n}\n`),
+    make: (dir) => { writeFileSync(path.join(dir, 'deep.tf'), `locals {\n  x = ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n}\n`); },
     // `locals {` is level 1, so the 256th `[` (column 7 + 255) opens level 257.
     errors: [{ file: 'deep.tf', line: 2, column: 7 + MAX_DEPTH - 1, message: /more than 256 levels deep \(--max-depth\)/ }],
   },
   {
     name: 'deep-json',
-    make: (dir) => writeFileSync(path.join(dir, 'deep.tf.json'), `{"locals": {"x": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`),
+    make: (dir) => { writeFileSync(path.join(dir, 'deep.tf.json'), `{"locals": {"x": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`); },
     // The top-level object and "locals" are levels 1 and 2: the 255th `[` opens level 257.
     errors: [{ file: 'deep.tf.json', line: 1, column: '{"locals": {"x": '.length + MAX_DEPTH - 1, message: /^more than 256 levels deep \(--max-depth\)$/ }],
   },
@@ -103,38 +103,38 @@ const cases: Case[] = [
     name: 'locals-chain',
     // 5,000 locals, each naming the next: flat to parse, deep to evaluate.
     make: (dir) =>
-      writeFileSync(
+      { writeFileSync(
         path.join(dir, 'chain.tf'),
         `locals {\n${Array.from({ length: DEPTH }, (_, i) => `  l${i} = local.l${i + 1}\n`).join('')}  l${DEPTH} = "shop/chain"\n}\n\nresource "aws_ecr_repository" "chain" {\n  name                 = local.l0\n  image_tag_mutability = "IMMUTABLE"\n}\n`,
-      ),
+      ); },
     // Evaluation stops at depth MAX_EVALUATION_DEPTH: the resource's name is level 1, l0's value level 2, ….
     errors: [{ file: 'chain.tf', line: MAX_EVALUATION_DEPTH + 1, column: `  l${MAX_EVALUATION_DEPTH - 1} = `.length + 1, message: /^evaluation nested more than 1000 levels deep/ }],
   },
   {
     name: 'long-line',
-    make: (dir) => writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}"\n}\n\nresource "aws_ecr_repository" "blob" {\n  name                 = "shop/blob"\n  image_tag_mutability = "IMMUTABLE"\n}\n`),
+    make: (dir) => { writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}"\n}\n\nresource "aws_ecr_repository" "blob" {\n  name                 = "shop/blob"\n  image_tag_mutability = "IMMUTABLE"\n}\n`); },
     errors: [],
     code: 1,
   },
   {
     name: 'long-line-error',
-    make: (dir) => writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}" +\n}\n\nresource "aws_ecr_repository" "blob" {\n  name = local.blob\n}\n`),
+    make: (dir) => { writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}" +\n}\n\nresource "aws_ecr_repository" "blob" {\n  name = local.blob\n}\n`); },
     // A short message: the token, not the line.
     errors: [{ file: 'long.tf', line: 2, column: `  blob = "`.length + MiB + 3, message: /^unexpected "\+".{0,80}$/ }],
   },
   {
     name: 'nul-byte',
-    make: (dir) => writeFileSync(path.join(dir, 'nul.tf'), 'resource "aws_ecr_repository" "api" {\n  name                 = "shop/api\0"\n  image_tag_mutability = "IMMUTABLE"\n}\n'),
+    make: (dir) => { writeFileSync(path.join(dir, 'nul.tf'), 'resource "aws_ecr_repository" "api" {\n  name                 = "shop/api\0"\n  image_tag_mutability = "IMMUTABLE"\n}\n'); },
     errors: [{ file: 'nul.tf', line: 2, column: 35, message: /NUL/ }],
   },
   {
     name: 'invalid-utf8',
-    make: (dir) => writeFileSync(path.join(dir, 'latin1.tf'), Buffer.from('resource "aws_ecr_repository" "cafe" {\n  name                 = "caf\xe9"\n  image_tag_mutability = "IMMUTABLE"\n}\n', 'latin1')),
+    make: (dir) => { writeFileSync(path.join(dir, 'latin1.tf'), Buffer.from('resource "aws_ecr_repository" "cafe" {\n  name                 = "caf\xe9"\n  image_tag_mutability = "IMMUTABLE"\n}\n', 'latin1')); },
     errors: [{ file: 'latin1.tf', line: 2, column: 30, message: /UTF-8/ }],
   },
   {
     name: 'binary',
-    make: (dir) => writeFileSync(path.join(dir, 'x.tf'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 0xff)])),
+    make: (dir) => { writeFileSync(path.join(dir, 'x.tf'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 0xff)])); },
     errors: [{ file: 'x.tf', line: 1, column: 1, message: /UTF-8|binary/ }],
   },
 
@@ -183,7 +183,7 @@ const cases: Case[] = [
   },
   {
     name: 'directory-named-tf',
-    make: (dir) => mkdirSync(path.join(dir, 'x.tf')),
+    make: (dir) => { mkdirSync(path.join(dir, 'x.tf')); },
     errors: [],
     code: 1,
   },
@@ -201,7 +201,7 @@ const cases: Case[] = [
   // A FIFO is not a file to read, as a directory is not: skipped, never waited on.
   {
     name: 'fifo',
-    make: (dir) => mkfifo(path.join(dir, 'x.tf')),
+    make: (dir) => { mkfifo(path.join(dir, 'x.tf')); },
     errors: [],
     code: 1,
     process: 'own',
@@ -272,7 +272,7 @@ describe('malformed input: a clear error where it is, exit code 2, and the other
       const { code, report } = await run(['scan', dir, '--format', 'json'], cwd, c.process);
       const at = (file: string) => path.posix.normalize(`${dir}/${file}`);
       const errors = [...report.errors].sort(byPlace);
-      const expected = c.errors.map((e) => ({ file: at(e.file), line: e.line, column: e.column, message: expect.stringMatching(e.message) }));
+      const expected = c.errors.map((e) => ({ file: at(e.file), line: e.line, column: e.column, message: matching(e.message) }));
       expect(errors.slice(0, expected.length)).toEqual(expected);
       const files = new Set(expected.map((e) => e.file));
       expect(errors.filter((e) => !files.has(e.file))).toEqual([]);
@@ -282,7 +282,7 @@ describe('malformed input: a clear error where it is, exit code 2, and the other
   }
 
   test('a very long line is clipped in the text report', async () => {
-    const { cwd, dir } = prepare(cases.find((c) => c.name === 'long-line-error')!);
+    const { cwd, dir } = prepare(defined(cases.find((c) => c.name === 'long-line-error'), 'the long-line-error case'));
     const { code, out } = await runCli(['scan', dir], cwd);
     expect(code).toBe(2);
     expect(out).toMatch(/long\.tf:2:1048589 +error +unexpected "\+"/);
@@ -314,7 +314,7 @@ describe('evaluation depth is bounded: deep input is an error, never a stack ove
     const reported: string[] = [];
     const value = evaluator((_r, m) => reported.push(m)).evaluate(expr);
     // Unknown spreads only to what depends on it: the innermost element is the error.
-    expect(firstUnknown(value)).toMatchObject({ error: true, reason: expect.stringMatching(/^evaluation nested more than 1000 levels deep/) });
+    expect(firstUnknown(value)).toMatchObject({ error: true, reason: matching(/^evaluation nested more than 1000 levels deep/) });
     expect(reported.length).toBeGreaterThan(0);
   });
 
@@ -339,8 +339,8 @@ function prepare(c: Case): { cwd: string; dir: string } {
 }
 
 interface Report {
-  errors: Array<{ file: string; line: number; column: number; message: string }>;
-  findings: Array<{ file: string; line: number; column: number; resource: string }>;
+  errors: { file: string; line: number; column: number; message: string }[];
+  findings: { file: string; line: number; column: number; resource: string }[];
 }
 
 /** In-process, or in a process of its own with a time limit (as nobody, when root, so that file modes apply). */
@@ -354,7 +354,7 @@ require(${JSON.stringify(path.join(ROOT, 'src/cli/main'))}).main(process.argv.sl
   const node = [process.execPath, '-e', script, ...argv];
   const asNobody = mode === 'nobody' && process.getuid?.() === 0;
   const [command, ...args] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
-  const result = spawnSync(command!, args, { cwd, encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * MiB });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * MiB });
   if (result.error || result.signal) throw new Error(`the scan did not finish: ${result.error?.message ?? result.signal}\n${result.stderr}`);
   let report: Report;
   try {
@@ -375,14 +375,14 @@ function fill(size: number, piece: (i: number) => string): string {
   let length = 0;
   for (let i = 0; length < size; i++) {
     parts.push(piece(i));
-    length += parts.at(-1)!.length;
+    length += parts[parts.length - 1].length;
   }
   return parts.join('').slice(0, size);
 }
 
 function mkfifo(file: string): void {
   const result = spawnSync('mkfifo', [file]);
-  if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr.toString()}`);
 }
 
 describe('limits are options', () => {

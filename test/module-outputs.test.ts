@@ -10,13 +10,13 @@ describe('module outputs', () => {
       { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 14, column: 11, severity: 'warning', resource: 'aws_ecr_repository.audit' },
       { file: 'fixtures/module-outputs/modules/team/outputs.tf', line: 10, column: 34, severity: 'error', resource: 'aws_ecr_repository.team["search"]' },
     ]);
-    const api = result.findings[0]!;
+    const api = result.findings[0];
     expect(api.trace).toEqual([
       { file: 'fixtures/module-outputs/main.tf', line: 14, column: 26, note: 'module.settings' },
       { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 10, column: 11, note: 'module.settings output mutability' },
       { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 10, column: 38, note: 'local.relaxed' },
     ]);
-    expect(result.findings[1]!.message).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.mutability\.value\)/);
+    expect(result.findings[1].message).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.mutability\.value\)/);
     // for_each over a module's instances: one repository per key, each with that instance's outputs.
     expect(result.resources.map((r) => r.address).sort()).toEqual([
       'aws_ecr_repository.api',
@@ -62,7 +62,7 @@ resource "aws_ecr_repository" "arn" {
       ['aws_ecr_repository.second', 'error', 'modules/mode/main.tf', 6, 11],
       ['aws_ecr_repository.arn', 'warning', 'modules/mode/main.tf', 10, 11],
     ]);
-    expect(result.findings[0]!.message).toMatch(/is MUTABLE/);
+    expect(result.findings[0].message).toMatch(/is MUTABLE/);
   });
 
   test('an unknown count, a remote module not on disk and an undeclared output are unknown, with the reason', async () => {
@@ -94,9 +94,9 @@ resource "aws_ecr_repository" "remote" {
     });
     const result = await scanDir(dir);
     const byResource = Object.fromEntries(result.findings.map((f) => [f.resource, f]));
-    expect(byResource['aws_ecr_repository.counted']!.severity).toBe('warning');
-    expect(byResource['aws_ecr_repository.counted']!.message).toMatch(/the outputs of module\.mode are unknown: count is unknown/);
-    expect(byResource['aws_ecr_repository.remote']!.message).toMatch(/module\.vpc is not on disk/);
+    expect(byResource['aws_ecr_repository.counted'].severity).toBe('warning');
+    expect(byResource['aws_ecr_repository.counted'].message).toMatch(/the outputs of module\.mode are unknown: count is unknown/);
+    expect(byResource['aws_ecr_repository.remote'].message).toMatch(/module\.vpc is not on disk/);
   });
 
   test('a module whose outputs nobody reads is not parsed; one whose outputs are read is', async () => {
@@ -122,8 +122,8 @@ describe('module outputs chained without end', () => {
     const dir = tree({ 'm/main.tf': 'variable "x" {\n  default = "MUTABLE"\n}\n\noutput "out" {\n  value = var.x\n}\n', 'main.tf': calls.join('') });
     const result = await scanDir(dir);
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]!.message).toBe('module outputs read through more than 100 module calls in a chain (too long to follow)');
-    expect(result.errors[0]!.file).toBe('main.tf');
+    expect(result.errors[0].message).toBe('module outputs read through more than 100 module calls in a chain (too long to follow)');
+    expect(result.errors[0].file).toBe('main.tf');
     expect(result.findings.map((f) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.r', 'warning']]);
   });
 });

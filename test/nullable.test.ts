@@ -9,7 +9,7 @@ describe('null values and nullable = false', () => {
       { file: 'fixtures/nullable/modules/repo/main.tf', line: 7, column: 14, severity: 'error', resource: 'module.worker.aws_ecr_repository.this' },
       { file: 'fixtures/nullable/terraform.tfvars', line: 2, column: 18, severity: 'error', resource: 'aws_ecr_repository.web' },
     ]);
-    const web = result.findings[1]!;
+    const web = result.findings[1];
     expect(web.message).toMatch(/not set/);
     expect(web.trace).toEqual([{ file: 'fixtures/nullable/main.tf', line: 19, column: 26, note: 'var.web_mutability' }]);
   });
@@ -76,7 +76,7 @@ resource "aws_ecr_repository" "untyped" {
     const result = await scanDir(dir);
     expect(result.errors).toEqual([{ file: 'main.tf', line: 3, column: 16, message: 'Invalid value for input variable: variable "mutability" is not nullable and has no default, but the value given is null' }]);
     expect(result.findings.map((f) => [f.resource, f.severity, f.file, f.line, f.column])).toEqual([['module.repo.aws_ecr_repository.this', 'warning', 'main.tf', 3, 16]]);
-    expect(result.findings[0]!.message).toMatch(/not nullable and has no default, but the value given is null/);
+    expect(result.findings[0].message).toMatch(/not nullable and has no default, but the value given is null/);
   });
 });
 

@@ -1,8 +1,8 @@
 import { parseHcl } from '../src/parse/hcl';
 import { SourceFile } from '../src/parse/source';
 import { Evaluator } from '../src/terraform/eval/evaluate';
-import { nil, str, toPlain, type Plain, type Value } from '../src/terraform/eval/value';
-import { places, scanDir, tree } from './helpers';
+import { nil, type Plain, str, toPlain, type Value } from '../src/terraform/eval/value';
+import { defined, matching, places, scanDir, tree } from './helpers';
 
 // Issue 13 item 1: numbers are Terraform's (Go big.Float, 512-bit mantissas) and regular
 // expressions are RE2. Every expected value below is what `terraform console` (Terraform
@@ -12,7 +12,7 @@ async function evaluate(text: string): Promise<Value> {
   const result = await parseHcl(new SourceFile('main.tf', `x = ${text}\n`));
   if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
   const evaluator = new Evaluator({ variable: () => nil(), local: () => nil(), path: () => str('.') });
-  return evaluator.evaluate(result.file.body.attributes.get('x')!.expr);
+  return evaluator.evaluate(defined(result.file.body.attributes.get('x'), 'attribute x').expr);
 }
 
 /** What jsonencode writes for the expression's value: Terraform's own text for numbers, exactly. */
@@ -171,7 +171,7 @@ describe('numbers as terraform console computes them', () => {
   test('a number beyond 1e±1000 is unknown to the scan, not a failure try() would catch', async () => {
     for (const text of ['tonumber("1e5000")', '1.0e999 * 10', 'tonumber("1e-1001")']) {
       const v = await evaluate(text);
-      expect(v).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/a number beyond 1e±1000 is not evaluated/) });
+      expect(v).toMatchObject({ kind: 'unknown', reason: matching(/a number beyond 1e±1000 is not evaluated/) });
       expect(v).not.toHaveProperty('error', true);
     }
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { places, runCli, scanDir, scanFixtures, tree } from './helpers';
+import { defined, places, runCli, scanDir, scanFixtures, tree } from './helpers';
 
 // Issue 12, item 2: override files merge into the blocks they override, as Terraform's do.
 describe('override files', () => {
@@ -15,7 +15,7 @@ describe('override files', () => {
       // The override's filter block replaces the original's "latest" filter.
       { file: 'fixtures/override-files/web_override.tf', line: 2, column: 3, severity: 'error', resource: 'aws_ecr_repository.web' },
     ]);
-    expect(result.findings.find((f) => f.resource === 'aws_ecr_repository.cron')!.trace).toEqual([{ file: 'fixtures/override-files/main.tf', line: 32, column: 26, note: 'var.cron_mutability' }]);
+    expect(defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.cron'), 'the finding on cron').trace).toEqual([{ file: 'fixtures/override-files/main.tf', line: 32, column: 26, note: 'var.cron_mutability' }]);
     expect(result.summary.resources).toBe(4);
   });
 
@@ -155,7 +155,7 @@ describe('dynamic blocks in overrides, in either syntax', () => {
     const original = jsonDynamic('prod-*', { name: 'a', image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION' });
     const staticOverride = 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability_exclusion_filter {\n    filter      = "latest"\n    filter_type = "WILDCARD"\n  }\n}\n';
     expect((await scanDir(tree({ 'main.tf.json': original, 'override.tf': staticOverride }))).findings).toEqual([]);
-    const hclDynamic = staticLatest.replace(/  image_tag_mutability_exclusion_filter \{[\s\S]*?\n  \}\n/, '  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = ["dev-*"]\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n');
+    const hclDynamic = staticLatest.replace(/ {2}image_tag_mutability_exclusion_filter \{[\s\S]*?\n {2}\}\n/, '  dynamic "image_tag_mutability_exclusion_filter" {\n    for_each = ["dev-*"]\n    content {\n      filter      = image_tag_mutability_exclusion_filter.value\n      filter_type = "WILDCARD"\n    }\n  }\n');
     const replaced = await scanDir(tree({ 'main.tf': hclDynamic, 'override.tf.json': jsonDynamic('latest') }));
     expect([replaced.errors, replaced.findings]).toEqual([[], []]);
   });

@@ -2,6 +2,7 @@ import { parseHcl } from '../src/parse/hcl';
 import { SourceFile, type Range } from '../src/parse/source';
 import { parserFor, shape, span } from './parse-helpers';
 import type { Expr, ParsedFile } from '../src/parse/syntax';
+import { defined } from './helpers';
 
 const { parse, problems } = parserFor(parseHcl, 'main.tf', 'bad.tf');
 
@@ -58,12 +59,12 @@ describe('parseHcl: blocks and attributes', () => {
     expect(file.body.attributes).toBeInstanceOf(Map);
     expect([...file.body.attributes.keys()]).toEqual(['top']);
     const [resource] = file.body.blocks;
-    expect(span(resource!.range)).toEqual([2, 1, 9, 2]);
-    expect([...resource!.body.attributes.keys()]).toEqual(['name']);
-    expect(resource!.body.attributes.get('name')).toMatchObject({ name: 'name', expr: { kind: 'literal', value: 'app' } });
-    expect(resource!.body.blocks.map((b) => b.type)).toEqual(['encryption_configuration', 'rule', 'rule']);
-    expect(resource!.body.blocks[0]!.body.attributes.get('kms_key')?.expr).toMatchObject({ kind: 'literal', value: 'k' });
-    expect(resource!.body.blocks.map((b) => shape(b.body.attributes.get('n')?.expr))).toEqual([undefined, { kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 2, text: '2' }]);
+    expect(span(resource.range)).toEqual([2, 1, 9, 2]);
+    expect([...resource.body.attributes.keys()]).toEqual(['name']);
+    expect(resource.body.attributes.get('name')).toMatchObject({ name: 'name', expr: { kind: 'literal', value: 'app' } });
+    expect(resource.body.blocks.map((b) => b.type)).toEqual(['encryption_configuration', 'rule', 'rule']);
+    expect(resource.body.blocks[0].body.attributes.get('kms_key')?.expr).toMatchObject({ kind: 'literal', value: 'k' });
+    expect(resource.body.blocks.map((b) => shape(b.body.attributes.get('n')?.expr))).toEqual([undefined, { kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 2, text: '2' }]);
   });
 });
 
@@ -195,10 +196,10 @@ describe('parseHcl: chained conditionals and operands in parentheses', () => {
 describe('parseHcl: ranges', () => {
   test('expression ranges are 1-based and count UTF-16 code units', async () => {
     const { body } = await parse('resource "a" "b" {\n  name = "é😀x"\n  tags = [\n    "t",\n  ]\n}\n');
-    const attrs = body.blocks[0]!.body.attributes;
-    expect(span(attrs.get('name')!.range)).toEqual([2, 3, 2, 16]);
-    expect(span(attrs.get('name')!.expr.range)).toEqual([2, 10, 2, 16]);
-    expect(span(attrs.get('tags')!.expr.range)).toEqual([3, 10, 5, 4]);
+    const attrs = body.blocks[0].body.attributes;
+    expect(span(defined(attrs.get('name')).range)).toEqual([2, 3, 2, 16]);
+    expect(span(defined(attrs.get('name')).expr.range)).toEqual([2, 10, 2, 16]);
+    expect(span(defined(attrs.get('tags')).expr.range)).toEqual([3, 10, 5, 4]);
   });
 
   test('a BOM and CRLF line endings give the same ranges as LF without BOM', async () => {
@@ -212,7 +213,10 @@ describe('parseHcl: ranges', () => {
       const walk = (v: unknown): void => {
         if (Array.isArray(v)) v.forEach(walk);
         else if (v instanceof Map) [...v.values()].forEach(walk);
-        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'range' ? out.push(span(x as Range)) : walk(x);
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+        if (k === 'range') out.push(span(x as Range));
+        else walk(x);
+      }
       };
       walk(file.body);
       return out;
@@ -220,7 +224,7 @@ describe('parseHcl: ranges', () => {
     const expected = ranges(await parse(lf));
     expect(expected.length).toBeGreaterThan(8);
     expect(ranges(result.file)).toEqual(expected);
-    expect(shape(result.file.body.blocks[0]!.body.attributes.get('name')!.expr)).toEqual({ kind: 'literal', value: 'é😀x' });
+    expect(shape(result.file.body.blocks[0].body.attributes.get('name')?.expr)).toEqual({ kind: 'literal', value: 'é😀x' });
   });
 });
 
@@ -238,8 +242,8 @@ describe('parseHcl: syntax errors', () => {
   test('an unterminated string is a problem in that attribute', async () => {
     const [first, ...rest] = await problems('x = 1\ny = "abc\n');
     expect(rest).toEqual([]);
-    expect(first!.message).toMatch(/in the value of "y"$/);
-    expect([2, 3]).toContain(first!.line);
+    expect(first.message).toMatch(/in the value of "y"$/);
+    expect([2, 3]).toContain(first.line);
   });
 });
 
@@ -252,7 +256,7 @@ describe('parseHcl: template directives', () => {
   test('%{if}…%{else}…%{endif} is a directive part; a branch of plain text is a literal placed on that text', async () => {
     const e = await expr('"%{if var.x}IMM%{else}MUT%{endif}"');
     expect(shape(e)).toEqual({ kind: 'template', parts: [{ kind: 'template-if', condition: varX, then: lit('IMM'), otherwise: lit('MUT') }] });
-    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0]!.kind !== 'template-if') throw new Error('not an if directive');
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if') throw new Error('not an if directive');
     const d = e.parts[0];
     expect(span(d.range)).toEqual([1, 6, 1, 38]);
     expect(span(d.then.range)).toEqual([1, 17, 1, 20]);
@@ -302,7 +306,7 @@ describe('parseHcl: template directives', () => {
 
   test('a trimmed branch is placed on the text that is left', async () => {
     const e = await expr('"%{ if var.x ~}  IMM  %{~ endif }"');
-    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0]!.kind !== 'template-if') throw new Error('not an if directive');
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if') throw new Error('not an if directive');
     expect(span(e.parts[0].then.range)).toEqual([1, 22, 1, 25]);
   });
 

@@ -7,7 +7,7 @@ type Parser = (source: SourceFile) => Promise<ParseResult>;
 /** parse() expects a clean file, problems() a broken one, for one parser. */
 export function parserFor(parser: Parser, file: string, badFile: string) {
   return {
-    async parse(text: string): Promise<ParsedFile> {
+    parse: async (text: string): Promise<ParsedFile> => {
       const result = await parser(new SourceFile(file, text));
       if (!result.ok) throw new Error(`unexpected syntax error: ${result.problems.map((p) => p.message).join('; ')}`);
       return result.file;

@@ -1,7 +1,7 @@
 import { parseTerraformJson } from '../src/parse/json';
-import { SourceFile, type Range } from '../src/parse/source';
 import { parserFor, shape, span } from './parse-helpers';
 import type { Block, Expr } from '../src/parse/syntax';
+import { defined } from './helpers';
 
 const { parse, problems } = parserFor(parseTerraformJson, 'main.tf.json', 'bad.tf.json');
 
@@ -70,16 +70,16 @@ describe('parseTerraformJson: blocks', () => {
     expect(file.path).toBe('main.tf.json');
     expect(file.body.blocks.map((b) => b.type)).toEqual(['resource', 'variable', 'locals']);
     const [resource] = file.body.blocks;
-    expect([...resource!.body.attributes.keys()]).toEqual(['name', 'image_tag_mutability', 'count', 'force_delete', 'kms', 'rules']);
-    const rules = shape(expr(resource, 'rules')) as { items: Array<{ items: Array<{ key: unknown }> }> };
-    expect(rules.items[0]!.items.map((i) => i.key)).toEqual([lit('filter')]);
+    expect([...resource.body.attributes.keys()]).toEqual(['name', 'image_tag_mutability', 'count', 'force_delete', 'kms', 'rules']);
+    const rules = shape(expr(resource, 'rules')) as { items: { items: { key: unknown }[] }[] };
+    expect(rules.items[0].items.map((i) => i.key)).toEqual([lit('filter')]);
   });
 
   test('a block spans its body object; an attribute spans key to value', async () => {
     const [resource, variable] = (await parse(DOC)).body.blocks;
-    expect(span(resource!.range)).toEqual([5, 14, 13, 8]);
-    expect(span(variable!.range)).toEqual([16, 22, 16, 48]);
-    expect(span(resource!.body.attributes.get('name')!.range)).toEqual([7, 9, 7, 22]);
+    expect(span(resource.range)).toEqual([5, 14, 13, 8]);
+    expect(span(variable.range)).toEqual([16, 22, 16, 48]);
+    expect(span(defined(resource.body.attributes.get('name')).range)).toEqual([7, 9, 7, 22]);
   });
 });
 
@@ -129,7 +129,7 @@ describe('parseTerraformJson: expressions', () => {
     const crlf = await parse('\ufeff' + lf.replace(/\n/g, '\r\n'));
     const [block] = crlf.body.blocks;
     expect(span(expr(block, 'a').range)).toEqual([3, 10, 3, 20]);
-    expect(span(block!.range)).toEqual(span((await parse(lf)).body.blocks[0]!.range));
+    expect(span(block.range)).toEqual(span((await parse(lf)).body.blocks[0].range));
   });
 });
 
@@ -165,7 +165,7 @@ describe('parseTerraformJson: template directives', () => {
       kind: 'template',
       parts: [{ kind: 'template-if', condition: { kind: 'binary', op: '==', left: varM, right: lit('prod') }, then: lit('IMMUTABLE'), otherwise: lit('MUTABLE') }],
     });
-    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0]!.kind !== 'template-if') throw new Error('not an if directive');
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if') throw new Error('not an if directive');
     expect([span(e.range), span(e.parts[0].otherwise.range)]).toEqual([
       [1, 16, 1, 72],
       [1, 16, 1, 72],

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { scan } from '../src/scan/run';
 import type { ScanResult } from '../src/scan/types';
 import { SourceFile } from '../src/parse/source';
-import { callNames, isPlan, readPlan, type PlanResource } from '../src/terraform/plan/plan-json';
+import { callNames, isPlan, type PlanResource, readPlan } from '../src/terraform/plan/plan-json';
 import { toPlain, type Value } from '../src/terraform/eval/value';
-import { DEFAULT_POLICY, ROOT, tree } from './helpers';
+import { DEFAULT_POLICY, defined, matching, ROOT, tree } from './helpers';
 
 const FILE = 'fixtures/plan/plan.json';
 const TEXT = readFileSync(path.join(ROOT, FILE), 'utf8');
@@ -310,7 +310,7 @@ describe('readPlan: problems', () => {
   });
 
   test('an empty file', () => {
-    expect(problems('')[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/^invalid JSON in plan file: /) });
+    expect(problems('')[0]).toMatchObject({ line: 1, column: 1, message: matching(/^invalid JSON in plan file: /) });
   });
 
   test('JSON that is not an object', () => {
@@ -408,7 +408,7 @@ describe('readPlan: the arguments the configuration writes', () => {
   function withConfiguration(configuration: unknown, change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'MUTABLE' })): PlanResource {
     const text = JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration });
     const [r] = read(text, 'p.json');
-    return r!;
+    return r;
   }
   const block = (name: string, expressions?: unknown) => ({
     address: `aws_ecr_repository.${name}`,
@@ -482,10 +482,10 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
       { resource: 'aws_ecr_repository.legacy', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 41, column: 1, message: NOT_SET },
       { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'fixtures/plan-unset/modules/mirror/main.tf', line: 6, column: 1, message: NOT_SET },
     ]);
-    const api = result.findings.find((f) => f.resource === 'aws_ecr_repository.api')!;
+    const api = defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.api'), 'the finding on api');
     expect(api).toMatchObject({ endLine: 27, endColumn: 2, trace: [] });
     expect(api.message).toBe('image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE');
-    expect(result.findings.find((f) => f.resource === 'aws_ecr_repository.worker')!.trace).toEqual([
+    expect(defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.worker'), 'the finding on worker').trace).toEqual([
       { file: 'fixtures/plan-unset/main.tf', line: 37, column: 26, note: 'var.worker_mutability' },
     ]);
     // base writes IMMUTABLE and passes.
@@ -505,9 +505,9 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
       { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'plan.json', line: 378, column: 5, message: NOT_SET },
     ]);
     const text = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n');
-    expect(text[172]!.slice(4)).toBe('{');
+    expect(text[172].slice(4)).toBe('{');
     expect(text[173]).toBe('      "address": "aws_ecr_repository.api",');
-    expect(text[310]!.slice(34)).toBe('"MUTABLE",');
+    expect(text[310].slice(34)).toBe('"MUTABLE",');
   });
 
   test('blocks from dynamic are missing from expressions, and still count: their filters are judged from the plan', async () => {

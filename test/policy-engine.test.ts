@@ -16,7 +16,7 @@ const build = require('../scripts/build-policies.js') as {
 };
 
 describe('compiled policy bundle', () => {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8')) as { sources: Record<string, string>; wasm: string };
 
   test('is built from the current Rego sources (run `npm run build:policies` when this fails)', () => {
     expect(manifest.sources).toEqual(build.sourceHashes());

@@ -30,9 +30,9 @@ type Tree = Record<string, Record<string, string>>;
 function withBudget<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${BUDGET_MS} ms`)), BUDGET_MS);
+    timer = setTimeout(() => { reject(new Error(`${what} did not finish within ${BUDGET_MS} ms`)); }, BUDGET_MS);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => { clearTimeout(timer); });
 }
 
 /** Writes the tree to a new temporary directory (a repository root of its own). */
@@ -76,13 +76,13 @@ function newErrors(before: ScanResult, after: ScanResult): ScanResult['errors'] 
 /** One file of the tree to damage, picked by `pick`. */
 function target(tree: Tree, pick: number): { top: string; rel: string } {
   const tops = Object.keys(tree);
-  const top = tops[pick % tops.length]!;
-  const rels = Object.keys(tree[top]!);
-  return { top, rel: rels[Math.floor(pick / tops.length) % rels.length]! };
+  const top = tops[pick % tops.length];
+  const rels = Object.keys(tree[top]);
+  return { top, rel: rels[Math.floor(pick / tops.length) % rels.length] };
 }
 
 function damaged(tree: Tree, top: string, rel: string, damage: Damage): { bytes: Buffer; text: string } {
-  const bytes = applyDamage(tree[top]![rel]!, damage);
+  const bytes = applyDamage(tree[top][rel], damage);
   return { bytes, text: bytes.toString('utf8') };
 }
 
@@ -97,7 +97,7 @@ interface Damaged {
 }
 
 /** Scans the tree, damages one file, scans again; findings outside the damaged directory must not move. */
-async function damageOne(tree: Tree, pick: number, damage: Damage, check: (d: Damaged) => Promise<void>): Promise<void> {
+async function damageOne(tree: Tree, pick: number, damage: Damage, check: (d: Damaged) => void | Promise<void>): Promise<void> {
   const { top, rel } = target(tree, pick);
   const file = `${top}/${rel}`;
   const { bytes, text } = damaged(tree, top, rel, damage);
@@ -133,7 +133,7 @@ function mayBeSkipped(file: string, text: string, dirTexts: string[]): boolean {
 /** The texts of the files in the damaged file's directory, the damaged one as damaged. */
 function dirTexts(tree: Tree, top: string, rel: string, text: string): string[] {
   const dir = path.posix.dirname(rel);
-  return Object.entries(tree[top]!)
+  return Object.entries(tree[top])
     .filter(([r]) => path.posix.dirname(r) === dir && !r.endsWith('.tfvars'))
     .map(([r, t]) => (r === rel ? text : t));
 }
@@ -199,7 +199,7 @@ describe('generated Terraform, whole or damaged', () => {
   test('a file made certainly invalid (stray brace, quote or NUL at a line start; cut inside a block) is reported with its path', async () => {
     await fc.assert(
       fc.asyncProperty(moduleTree, fc.nat(), breakingDamage, (tree, pick, damage) =>
-        damageOne(tree, pick, damage, async ({ top, rel, file, text, before, after }) => {
+        damageOne(tree, pick, damage, ({ top, rel, file, text, before, after }) => {
           const reported = newErrors(before, after).some((e) => e.file === file && e.line >= 1);
           if (!mayBeSkipped(file, text, dirTexts(tree, top, rel, text))) expect({ file, damage, reported }).toEqual({ file, damage, reported: true });
         }),

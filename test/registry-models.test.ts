@@ -120,7 +120,7 @@ describe('cloudposse/ecr/aws: the repository is named module.this.id', () => {
     expect(result.findings.map((f) => ({ resource: f.resource, file: f.file, line: f.line, column: f.column, severity: f.severity }))).toEqual([
       { resource: address('eg-ue1-prod-checkout'), file: 'main.tf', line: 9, column: 26, severity: 'error' },
     ]);
-    expect(result.findings[0]!.message).toContain('image_tag_mutability is MUTABLE');
+    expect(result.findings[0].message).toContain('image_tag_mutability is MUTABLE');
     // A baseline written from terraform plan's address accepts the finding.
     const baseline = { version: 1 as const, findings: [{ ruleId: 'ecr-tag-immutability', root: '.', resource: address('eg-ue1-prod-checkout') }] };
     expect(newFindings(result.findings, baseline)).toEqual([]);
@@ -128,7 +128,7 @@ describe('cloudposse/ecr/aws: the repository is named module.this.id', () => {
 
   test('the module default IMMUTABLE passes', async () => {
     const { result } = await scanCall('namespace = "eg"\nstage = "prod"\nname = "app"');
-    expect(result.resources.map((r) => [r.address, r.attributes.image_tag_mutability?.value])).toEqual([[address('eg-prod-app'), 'IMMUTABLE']]);
+    expect(result.resources.map((r) => [r.address, r.attributes.image_tag_mutability.value])).toEqual([[address('eg-prod-app'), 'IMMUTABLE']]);
     expect(result.findings).toEqual([]);
   });
 
@@ -147,6 +147,6 @@ describe('cloudposse/ecr/aws: the repository is named module.this.id', () => {
     ],
   ])('tags: %s', async (_name, args, tags) => {
     const { result } = await scanCall(args);
-    expect(result.resources.map((r) => r.attributes.tags?.value)).toEqual([tags]);
+    expect(result.resources.map((r) => r.attributes.tags.value)).toEqual([tags]);
   });
 });

@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PreSearch } from '../src/discover/pre-search';
-import { factsOf, LOCAL_SOURCE, relevantDirs, withCallers, type FileFacts } from '../src/discover/relevance';
-import { DEFAULT_POLICY, runCli, tree as makeTree } from './helpers';
+import { factsOf, type FileFacts, LOCAL_SOURCE, relevantDirs, withCallers } from '../src/discover/relevance';
+import { DEFAULT_POLICY, defined, runCli, tree as makeTree } from './helpers';
 import { scan } from '../src/scan/run';
 
 // The benchmark's generator is plain JavaScript.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate } = require('../bench/generate.js') as { generate(dir: string, files: number): string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript outside the TypeScript project: no import types it
+const { generate } = require('../bench/generate.js') as { generate: (dir: string, files: number) => string };
 
 const WORDS = ['aws_ecr_repository'];
 
@@ -109,7 +109,7 @@ describe('scans that read only what can matter', () => {
     root = mkdtempSync(path.join(tmpdir(), 'tagguard-synthetic-'));
     sample = generate(root, 600);
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
   const options = (extra: object = {}) => ({ paths: ['.'], cwd: root, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, ...extra });
   const key = (f: { resource: string; root: string; file: string; line: number; column: number }) => `${f.root} ${f.resource} ${f.file}:${f.line}:${f.column}`;
@@ -162,7 +162,7 @@ describe('scans that read only what can matter', () => {
   test('the CLI finds the caller of a named module file through a text search', async () => {
     // The sample is a module that the next module, a root with a tfvars file that says MUTABLE, calls.
     const file = path.relative(root, sample);
-    const m = Number(/module-(\d+)/.exec(file)![1]);
+    const m = Number(defined(/module-(\d+)/.exec(file), `a module number in ${file}`)[1]);
     const { code, json } = await runCli(['scan', file, '--format', 'json'], root);
     const report = json();
     expect(report.findings.map((f: { root: string; resource: string; file: string }) => [f.root, f.resource, f.file])).toEqual([

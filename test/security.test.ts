@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import workerThreads from 'node:worker_threads';
-import { ROOT, runCli } from './helpers';
+import { defined, readReport, ROOT, runCli } from './helpers';
 
 const FIXTURES = readdirSync(path.join(ROOT, 'fixtures'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
@@ -56,8 +56,8 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 /** The commands of a typical session over the fixtures; every one must finish normally. */
-async function everyCommand(fixturesCopy: string): Promise<Array<{ argv: string[]; code: number; out: string; err: string }>> {
-  const runs: Array<{ argv: string[]; code: number; out: string; err: string }> = [];
+async function everyCommand(fixturesCopy: string): Promise<{ argv: string[]; code: number; out: string; err: string }[]> {
+  const runs: { argv: string[]; code: number; out: string; err: string }[] = [];
   const run = async (argv: string[], cwd = ROOT) => {
     const r = await runCli(argv, cwd);
     runs.push({ argv, code: r.code, out: r.out, err: r.err });
@@ -79,15 +79,16 @@ async function everyCommand(fixturesCopy: string): Promise<Array<{ argv: string[
 /** Checks that the runs did real work: a finding was reported, rules were listed, nothing crashed. */
 function expectRealWork(runs: Awaited<ReturnType<typeof everyCommand>>): void {
   for (const r of runs) {
-    expect({ argv: r.argv, internal: /internal error/.test(r.err) }).toEqual({ argv: r.argv, internal: false });
+    expect({ argv: r.argv, internal: r.err.includes('internal error') }).toEqual({ argv: r.argv, internal: false });
     expect([0, 1, 2]).toContain(r.code);
   }
-  const mutable = runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json')!;
+  const run = (command: string) => defined(runs.find((r) => r.argv[0] === command), `the ${command} run`);
+  const mutable = defined(runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json'), 'the scan of fixtures/mutable');
   expect(mutable.code).toBe(1);
-  expect(JSON.parse(mutable.out).findings.length).toBeGreaterThan(0);
-  expect(runs.find((r) => r.argv[0] === 'policies')!.out).toContain('ecr-tag-immutability');
-  expect(runs.find((r) => r.argv[0] === 'explain')!.out.length).toBeGreaterThan(100);
-  expect(runs.find((r) => r.argv[0] === 'fix')!.err).toMatch(/fixed /);
+  expect(readReport(mutable.out).findings.length).toBeGreaterThan(0);
+  expect(run('policies').out).toContain('ecr-tag-immutability');
+  expect(run('explain').out.length).toBeGreaterThan(100);
+  expect(run('fix').err).toMatch(/fixed /);
 }
 
 function copyOfFixtures(): string {
@@ -106,10 +107,10 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
   const trap =
     (name: string) =>
     (...args: unknown[]): never => {
-      calls.push(`${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : JSON.stringify(a) ?? String(a))).join(', ')})`);
+      calls.push(`${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : (JSON.stringify(a) as string | undefined) ?? String(a))).join(', ')})`);
       throw new Error(`network access: ${name}`);
     };
-  const targets: Array<[object, string, string]> = [
+  const targets: [object, string, string][] = [
     [net.Socket.prototype, 'connect', 'net.Socket#connect'],
     [net, 'connect', 'net.connect'],
     [net, 'createConnection', 'net.createConnection'],
@@ -121,7 +122,7 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
     [http2, 'connect', 'http2.connect'],
     [dgram, 'createSocket', 'dgram.createSocket'],
     ...['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveSrv', 'resolveTxt', 'reverse'].flatMap(
-      (m): Array<[object, string, string]> => [
+      (m): [object, string, string][] => [
         [dns, m, `dns.${m}`],
         [dns.promises, m, `dns.promises.${m}`],
       ],
@@ -155,13 +156,13 @@ const UNSHARE_TITLE = canUnshare
   : 'the built CLI inside `unshare -n` — SKIPPED: `unshare -n true` failed here (needs root or unprivileged user namespaces)';
 
 describe('no network access', () => {
-  test('the traps catch every primitive they replace (so that an empty record means something)', async () => {
+  test('the traps catch every primitive they replace (so that an empty record means something)', () => {
     const trapped = trapNetwork();
     try {
       expect(() => net.connect(443, '192.0.2.1')).toThrow(/network access/);
       expect(() => new net.Socket().connect(443, '192.0.2.1')).toThrow(/network access/);
       expect(() => tls.connect(443, '192.0.2.1')).toThrow(/network access/);
-      expect(() => dns.lookup('example.com', () => undefined)).toThrow(/network access/);
+      expect(() => { dns.lookup('example.com', () => undefined); }).toThrow(/network access/);
       expect(() => dns.promises.resolve('example.com')).toThrow(/network access/);
       expect(() => https.get('https://example.com')).toThrow(/network access/);
       expect(() => http.request('http://example.com')).toThrow(/network access/);
@@ -196,7 +197,7 @@ describe('no network access', () => {
     expect(inside.stderr).toBe(outside.stderr);
     expect(inside.status).toBe(outside.status);
     expect(JSON.parse(inside.stdout)).toEqual(JSON.parse(outside.stdout));
-    expect(JSON.parse(outside.stdout).findings.length).toBeGreaterThan(0);
+    expect(readReport(outside.stdout).findings.length).toBeGreaterThan(0);
   });
 });
 
@@ -216,7 +217,7 @@ function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () 
   const cp = childProcess as unknown as Record<string, (...a: unknown[]) => unknown>;
   const spies = [
     ...CHILD_PROCESS.map((m) => {
-      const original = cp[m]!;
+      const original = cp[m];
       return jest.spyOn(cp, m).mockImplementation((...args: unknown[]) => {
         if (m === 'spawn' && args[0] === 'grep') {
           searches.push(args[1] as unknown[]);
@@ -231,7 +232,7 @@ function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () 
       throw new Error('worker started');
     }),
   ];
-  return { calls, searches, restore: () => spies.forEach((s) => s.mockRestore()) };
+  return { calls, searches, restore: () => { spies.forEach((s) => { s.mockRestore(); }); } };
 }
 
 const MARKER_SCRIPT = "require('node:fs').writeFileSync(require('node:path').join(__dirname, 'EXECUTED'), 'ran');\n";
@@ -309,8 +310,8 @@ describe('no scanned code is executed', () => {
     expect(trapped.calls).toEqual([]);
     expectOnlySearches(trapped.searches);
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
-    const report = JSON.parse(json.out);
-    const byResource = Object.fromEntries(report.findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity]));
+    const report = readReport(json.out);
+    const byResource = Object.fromEntries(report.findings.map((f) => [f.resource, f.severity]));
     expect(byResource).toEqual({ 'aws_ecr_repository.from_script': 'warning', 'aws_ecr_repository.plain': 'error' });
   });
 
@@ -318,7 +319,7 @@ describe('no scanned code is executed', () => {
     const dir = executableProject();
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tagguard.js'), 'scan', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).findings.length).toBe(2);
+    expect(readReport(r.stdout).findings.length).toBe(2);
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
   });
 

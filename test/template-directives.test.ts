@@ -2,7 +2,7 @@ import { parseHcl } from '../src/parse/hcl';
 import { SourceFile } from '../src/parse/source';
 import { Evaluator } from '../src/terraform/eval/evaluate';
 import { list, map, nil, num, str, toPlain, unknown, type Value } from '../src/terraform/eval/value';
-import { places, ROOT, runCli, scanFixtures } from './helpers';
+import { defined, places, ROOT, runCli, scanFixtures } from './helpers';
 
 // issue 12 item 7: %{if}, %{for} and strip markers evaluated as HCL evaluates them.
 const VARS: Record<string, Value> = {
@@ -21,8 +21,8 @@ const VARS: Record<string, Value> = {
 async function evaluate(text: string): Promise<Value> {
   const result = await parseHcl(new SourceFile('main.tf', `x = ${text}\n`));
   if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
-  const evaluator = new Evaluator({ variable: (name) => VARS[name]!, local: () => nil(), path: () => str('.') });
-  return evaluator.evaluate(result.file.body.attributes.get('x')!.expr);
+  const evaluator = new Evaluator({ variable: (name) => VARS[name], local: () => nil(), path: () => str('.') });
+  return evaluator.evaluate(defined(result.file.body.attributes.get('x'), 'attribute x').expr);
 }
 
 const text = async (t: string) => {
@@ -112,9 +112,9 @@ describe('scans with template directives', () => {
       { file: 'fixtures/template-directive/main.tf', line: 9, column: 66, severity: 'error', resource: 'aws_ecr_repository.app' },
       { file: 'fixtures/template-directive/main.tf', line: 25, column: 49, severity: 'warning', resource: 'aws_ecr_repository.cache' },
     ]);
-    const hcl = result.findings.find((f) => f.file === 'fixtures/template-directive/main.tf' && f.severity === 'error')!;
+    const hcl = defined(result.findings.find((f) => f.file === 'fixtures/template-directive/main.tf' && f.severity === 'error'), 'the error in main.tf');
     expect([hcl.endLine, hcl.endColumn]).toEqual([9, 73]);
-    expect(result.findings.find((f) => f.severity === 'warning')!.message).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.modes\.value\)/);
+    expect(defined(result.findings.find((f) => f.severity === 'warning'), 'the warning').message).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.modes\.value\)/);
     expect(result.summary.resources).toBe(5);
   });
 

@@ -98,7 +98,7 @@ export const literal: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) =>
 export function hclLiteral(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(hclLiteral).join(', ')}]`;
   if (v !== null && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k} = ${hclLiteral(x)}`).join(', ')} }`;
-  return v === null ? 'null' : typeof v === 'string' ? quoted(v) : String(v);
+  return v === null ? 'null' : typeof v === 'string' ? quoted(v) : String(v as number | boolean);
 }
 
 /** An attribute value: the HCL text and the Terraform JSON form of the same thing. */
@@ -112,7 +112,7 @@ const ofLiteral = (v: unknown): Value => ({ hcl: hclLiteral(v), json: v });
 interface Block {
   type: string;
   labels: string[];
-  attrs: Array<[string, Value]>;
+  attrs: [string, Value][];
   blocks: Block[];
   comment?: string;
 }
@@ -149,37 +149,37 @@ const ecrRepository = fc
     labels: ['aws_ecr_repository'],
     attrs: [...(meta ? [meta] : []), ['name', name] as [string, Value], ...(mutability ? [['image_tag_mutability', mutability] as [string, Value]] : [])],
     blocks: [
-      ...filters.map((f) => ({ type: 'image_tag_mutability_exclusion_filter', labels: [], attrs: [['filter', ofLiteral(f)], ['filter_type', ofLiteral('WILDCARD')]] as Array<[string, Value]>, blocks: [] })),
+      ...filters.map((f) => ({ type: 'image_tag_mutability_exclusion_filter', labels: [], attrs: [['filter', ofLiteral(f)], ['filter_type', ofLiteral('WILDCARD')]] as [string, Value][], blocks: [] })),
       ...(dynamicFilter
         ? [
             {
               type: 'dynamic',
               labels: ['image_tag_mutability_exclusion_filter'],
-              attrs: [['for_each', ofExpr(dynamicFilter)]] as Array<[string, Value]>,
-              blocks: [{ type: 'content', labels: [], attrs: [['filter', ofExpr('image_tag_mutability_exclusion_filter.value')], ['filter_type', ofLiteral('WILDCARD')]] as Array<[string, Value]>, blocks: [] }],
+              attrs: [['for_each', ofExpr(dynamicFilter)]] as [string, Value][],
+              blocks: [{ type: 'content', labels: [], attrs: [['filter', ofExpr('image_tag_mutability_exclusion_filter.value')], ['filter_type', ofLiteral('WILDCARD')]] as [string, Value][], blocks: [] }],
             },
           ]
         : []),
-      ...(scanning ? [{ type: 'image_scanning_configuration', labels: [], attrs: [['scan_on_push', ofLiteral(true)]] as Array<[string, Value]>, blocks: [] }] : []),
+      ...(scanning ? [{ type: 'image_scanning_configuration', labels: [], attrs: [['scan_on_push', ofLiteral(true)]] as [string, Value][], blocks: [] }] : []),
     ],
     comment,
   }));
 
 /** Blocks other than ECR repositories; resources get their name label when placed. */
 const otherBlock: fc.Arbitrary<Block> = fc.oneof<fc.Arbitrary<Block>[]>(
-  value.map((v) => ({ type: 'resource', labels: ['aws_s3_bucket'], attrs: [['bucket', v]] as Array<[string, Value]>, blocks: [] })),
-  value.map((v) => ({ type: 'resource', labels: ['aws_iam_role'], attrs: [['name', v], ['assume_role_policy', ofExpr('jsonencode({ Version = "2012-10-17" })')]] as Array<[string, Value]>, blocks: [] })),
-  fc.constant({ type: 'resource', labels: ['aws_ecr_lifecycle_policy'], attrs: [['repository', ofExpr('aws_ecr_repository.r0.name')], ['policy', ofExpr('jsonencode({ rules = [] })')]] as Array<[string, Value]>, blocks: [] }),
+  value.map((v) => ({ type: 'resource', labels: ['aws_s3_bucket'], attrs: [['bucket', v]] as [string, Value][], blocks: [] })),
+  value.map((v) => ({ type: 'resource', labels: ['aws_iam_role'], attrs: [['name', v], ['assume_role_policy', ofExpr('jsonencode({ Version = "2012-10-17" })')]] as [string, Value][], blocks: [] })),
+  fc.constant({ type: 'resource', labels: ['aws_ecr_lifecycle_policy'], attrs: [['repository', ofExpr('aws_ecr_repository.r0.name')], ['policy', ofExpr('jsonencode({ rules = [] })')]] as [string, Value][], blocks: [] }),
   fc.option(mutabilityValue, { nil: undefined }).map((m) => ({
     type: 'resource',
     labels: ['aws_ecr_repository_creation_template'],
-    attrs: [['prefix', ofLiteral('cache')], ['applied_for', ofLiteral(['PULL_THROUGH_CACHE'])], ...(m ? [['image_tag_mutability', m] as [string, Value]] : [])] as Array<[string, Value]>,
+    attrs: [['prefix', ofLiteral('cache')], ['applied_for', ofLiteral(['PULL_THROUGH_CACHE'])], ...(m ? [['image_tag_mutability', m] as [string, Value]] : [])] as [string, Value][],
     blocks: [],
   })),
   fc.constant({ type: 'data', labels: ['aws_region', 'current'], attrs: [], blocks: [] }),
-  value.map((v) => ({ type: 'output', labels: ['out'], attrs: [['value', v]] as Array<[string, Value]>, blocks: [] })),
-  fc.constant({ type: 'provider', labels: ['aws'], attrs: [['region', ofLiteral('eu-west-1')]] as Array<[string, Value]>, blocks: [] }),
-  fc.constant({ type: 'terraform', labels: [], attrs: [['required_version', ofLiteral('>= 1.5')]] as Array<[string, Value]>, blocks: [] }),
+  value.map((v) => ({ type: 'output', labels: ['out'], attrs: [['value', v]] as [string, Value][], blocks: [] })),
+  fc.constant({ type: 'provider', labels: ['aws'], attrs: [['region', ofLiteral('eu-west-1')]] as [string, Value][], blocks: [] }),
+  fc.constant({ type: 'terraform', labels: [], attrs: [['required_version', ofLiteral('>= 1.5')]] as [string, Value][], blocks: [] }),
 );
 
 function renderHcl(blocks: Block[], indent = ''): string {
@@ -199,9 +199,9 @@ function jsonBody(b: Block): Record<string, unknown> {
   for (const nested of b.blocks) {
     if (nested.type === 'dynamic') {
       const dyn = (body.dynamic ??= {}) as Record<string, unknown>;
-      dyn[nested.labels[0]!] = jsonBody(nested);
+      dyn[nested.labels[0]] = jsonBody(nested);
     } else if (nested.type === 'content') body.content = jsonBody(nested);
-    else body[nested.type] = [...((body[nested.type] as unknown[]) ?? []), jsonBody(nested)];
+    else body[nested.type] = [...((body[nested.type] as unknown[] | undefined) ?? []), jsonBody(nested)];
   }
   return body;
 }
@@ -211,8 +211,8 @@ function renderJson(blocks: Block[]): string {
   for (const b of blocks) {
     const group = (doc[b.type] ??= {});
     if (b.type === 'locals' || b.type === 'terraform') Object.assign(group, jsonBody(b));
-    else if (b.labels.length === 2) ((group[b.labels[0]!] ??= {}) as Record<string, unknown>)[b.labels[1]!] = jsonBody(b);
-    else group[b.labels[0]!] = jsonBody(b);
+    else if (b.labels.length === 2) ((group[b.labels[0]] ??= {}) as Record<string, unknown>)[b.labels[1]] = jsonBody(b);
+    else group[b.labels[0]] = jsonBody(b);
   }
   return JSON.stringify(doc, null, 2) + '\n';
 }
@@ -260,8 +260,8 @@ export const moduleDir: fc.Arbitrary<Record<string, string>> = fc
     const ext = json ? '.tf.json' : '.tf';
     const repoBlocks: Block[] = repos.map((r, i) => ({ ...r, labels: [...r.labels, `r${i}`] }));
     const named = others.map((o, i): Block => {
-      if (o.type === 'resource') return { ...o, labels: [o.labels[0]!, `o${i}`] };
-      if (o.type === 'data') return { ...o, labels: [o.labels[0]!, `current${i}`] };
+      if (o.type === 'resource') return { ...o, labels: [o.labels[0], `o${i}`] };
+      if (o.type === 'data') return { ...o, labels: [o.labels[0], `current${i}`] };
       if (o.type === 'output') return { ...o, labels: [`out${i}`] };
       if (o.type === 'provider') return { ...o, attrs: [...o.attrs, ['alias', ofLiteral(`p${i}`)]] };
       return o;
@@ -347,7 +347,7 @@ export function applyDamage(text: string, d: Damage): Buffer {
     }
     case 'line-insert': {
       const starts = [0, ...[...buf.entries()].filter(([, b]) => b === 0x0a).map(([i]) => i + 1)];
-      const i = starts[d.at % starts.length]!;
+      const i = starts[d.at % starts.length];
       return Buffer.concat([buf.subarray(0, i), Buffer.from(d.text), buf.subarray(i)]);
     }
     case 'cut-inside': {

@@ -1,4 +1,4 @@
-import { places, ROOT, runCli, scanFixtures } from './helpers';
+import { defined, matching, places, ROOT, runCli, scanFixtures, type SarifLog } from './helpers';
 
 // design.md: the verdict table of ecr-tag-immutability, one row per case, with the
 // exact place each finding is reported.
@@ -66,7 +66,7 @@ describe('ecr-tag-immutability verdicts', () => {
   test('a variable default is the origin, and the trace leads there from the resource', async () => {
     const result = await scanFixtures(['variable-and-local']);
     expect(places(result)).toEqual([{ file: 'fixtures/variable-and-local/variables.tf', line: 9, column: 17, severity: 'error', resource: 'aws_ecr_repository.service' }]);
-    expect(result.findings[0]!.trace).toEqual([{ file: 'fixtures/variable-and-local/main.tf', line: 8, column: 26, note: 'var.tag_mutability' }]);
+    expect(result.findings[0].trace).toEqual([{ file: 'fixtures/variable-and-local/main.tf', line: 8, column: 26, note: 'var.tag_mutability' }]);
     // aws_ecr_repository.jobs takes IMMUTABLE from a local and passes.
     expect(result.summary.resources).toBe(2);
   });
@@ -97,7 +97,7 @@ describe('ecr-tag-immutability verdicts', () => {
   test('a syntax error is reported with its place and the other files are still scanned', async () => {
     const result = await scanFixtures(['syntax-error']);
     expect(result.errors).toEqual([
-      { file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: expect.stringMatching(/"scan_on_push" has no value/) },
+      { file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: matching(/"scan_on_push" has no value/) },
     ]);
     expect(places(result)).toEqual([{ file: 'fixtures/syntax-error/good.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.cron' }]);
     expect(result.summary.parseErrors).toBe(1);
@@ -107,7 +107,7 @@ describe('ecr-tag-immutability verdicts', () => {
     const json = (await runCli(['scan', 'fixtures/mutable', '--format', 'json'], ROOT)).json();
     expect(Object.keys(json.findings[0]).slice(9, 12)).toEqual(['message', 'messageId', 'trace']);
     expect(json.findings[0].messageId).toBe('mutable');
-    const sarif = (await runCli(['scan', 'fixtures/mutable', '--format', 'sarif'], ROOT)).json();
-    expect(sarif.runs[0].results[0].properties).toMatchObject({ messageId: 'mutable' });
+    const sarif = JSON.parse((await runCli(['scan', 'fixtures/mutable', '--format', 'sarif'], ROOT)).out) as SarifLog;
+    expect(defined(sarif.runs[0], 'a run').results[0]?.properties).toMatchObject({ messageId: 'mutable' });
   });
 });

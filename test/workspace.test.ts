@@ -22,7 +22,7 @@ describe('terraform.workspace', () => {
     const result = await scanAt(workspaceTree());
     // The branch taken is the origin; the trace adds what decided it.
     expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column])).toEqual([['aws_ecr_repository.api', 'main.tf', 3, 62]]);
-    expect(result.findings[0]!.trace).toEqual([
+    expect(result.findings[0].trace).toEqual([
       { file: 'main.tf', line: 8, column: 26, note: 'local.mutability' },
       { file: 'main.tf', line: 3, column: 16, note: 'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)' },
     ]);
@@ -49,15 +49,15 @@ describe('terraform.workspace', () => {
     const result = await scanAt(selected);
     // The workspace name is the value: an invalid one, written in .terraform/environment.
     expect(result.findings.map((f) => [f.file, f.line, f.column])).toEqual([['.terraform/environment', 1, 1]]);
-    expect(result.findings[0]!.trace).toEqual([{ file: 'main.tf', line: 3, column: 80, note: 'terraform.workspace' }]);
+    expect(result.findings[0].trace).toEqual([{ file: 'main.tf', line: 3, column: 80, note: 'terraform.workspace' }]);
 
     const viaOption = await scanAt(tree(files), { workspace: 'MUTABLE' });
-    expect(viaOption.findings[0]!.trace.map((t) => t.note)).toEqual(['terraform.workspace', '--workspace MUTABLE']);
+    expect(viaOption.findings[0].trace.map((t) => t.note)).toEqual(['terraform.workspace', '--workspace MUTABLE']);
 
     const none = tree({ 'main.tf': 'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = terraform.workspace\n}\n' });
     const unselected = await scanAt(none);
     expect(unselected.findings.map((f) => [f.file, f.line, f.column])).toEqual([['main.tf', 3, 26]]);
-    expect(unselected.findings[0]!.trace.map((t) => t.note)).toEqual([
+    expect(unselected.findings[0].trace.map((t) => t.note)).toEqual([
       'terraform.workspace',
       'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)',
     ]);

@@ -42,10 +42,10 @@ export async function parseHcl(source: SourceFile, options: ParseOptions = {}): 
   if (!tree) return { ok: false, problems: [{ file: source.path, line: 1, column: 1, message: 'the parser gave up on this file' }] };
   try {
     if (tree.rootNode.hasError) return { ok: false, problems: describeErrors(source, tree.rootNode, maxDepth) };
-    const body = tree.rootNode.namedChildren.find((n) => n?.type === 'body');
+    const body = tree.rootNode.namedChildren.find((n) => n.type === 'body');
     // Walking the tree for comments costs as much as a small file's parse: only where one can be.
     const mayComment = /#|\/\/|\/\*/.test(source.text);
-    const comments = mayComment ? tree.rootNode.descendantsOfType('comment').flatMap((c) => (c ? [{ line: c.startPosition.row + 1, text: c.text }] : [])) : [];
+    const comments = mayComment ? tree.rootNode.descendantsOfType('comment').map((c) => ({ line: c.startPosition.row + 1, text: c.text })) : [];
     return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source, maxDepth).body(body) : emptyBody(), comments } };
   } catch (e) {
     if (e instanceof TooDeep) return { ok: false, problems: [{ file: source.path, ...source.position(e.at), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
@@ -80,8 +80,7 @@ async function parseAttributeValue(wrapped: SourceFile, bare: boolean): Promise<
   if (!tree) return undefined;
   try {
     if (tree.rootNode.hasError) return undefined;
-    const attr = tree.rootNode.descendantsOfType('attribute')[0];
-    const expr = attr?.namedChildren[1];
+    const expr = tree.rootNode.descendantsOfType('attribute').at(0)?.namedChildren.at(1);
     // Ranges are those of the wrapped text; callers relocate them.
     return expr ? new HclReader(wrapped, DEFAULT_MAX_DEPTH, bare).expression(expr) : undefined;
   } catch (e) {
@@ -127,10 +126,10 @@ class HclReader {
   body(node: Node): Body {
     const body = emptyBody();
     for (const child of node.namedChildren) {
-      if (child?.type === 'attribute') {
+      if (child.type === 'attribute') {
         const attr = this.attribute(child);
         body.attributes.set(attr.name, attr);
-      } else if (child?.type === 'block') {
+      } else if (child.type === 'block') {
         body.blocks.push(this.block(child));
       }
     }
@@ -139,7 +138,7 @@ class HclReader {
 
   attribute(node: Node): Attribute {
     const [name, value] = node.namedChildren;
-    return { name: name!.text, expr: this.expression(value!), range: this.range(node) };
+    return { name: name.text, expr: this.expression(value), range: this.range(node) };
   }
 
   block(node: Node): Block {
@@ -151,7 +150,6 @@ class HclReader {
     let body = emptyBody();
     let type = '';
     for (const child of node.namedChildren) {
-      if (!child) continue;
       if (child.type === 'identifier' && !type) type = child.text;
       else if (child.type === 'identifier') labels.push(child.text);
       else if (child.type === 'string_lit') {
@@ -179,10 +177,12 @@ class HclReader {
    * these as siblings, in expressions and in operands of operators alike.
    */
   sequence(nodes: Node[], whole: Node, all?: number): Expr {
-    const [primary, ...postfix] = nodes;
+    const primary = nodes.at(0);
     if (!primary) return this.unsupported(whole);
-    if (postfix.length === 0) return this.term(primary);
-    const range = nodes.length === (all ?? named(whole).length) ? this.range(whole) : this.source.range(primary.startIndex, nodes.at(-1)!.endIndex);
+    const postfix = nodes.slice(1);
+    const last = postfix.at(-1);
+    if (!last) return this.term(primary);
+    const range = nodes.length === (all ?? named(whole).length) ? this.range(whole) : this.source.range(primary.startIndex, last.endIndex);
     const steps: TraversalStep[] = [];
     for (const op of postfix) {
       const step = this.step(op);
@@ -196,20 +196,19 @@ class HclReader {
   step(node: Node): TraversalStep[] | undefined {
     switch (node.type) {
       case 'get_attr':
-        return [{ kind: 'attr', name: node.namedChildren[0]!.text }];
+        return [{ kind: 'attr', name: node.namedChildren[0].text }];
       case 'index': {
-        const inner = node.namedChildren[0];
+        const inner = node.namedChildren.at(0);
         // legacy_index is the old `a.0` form; the grammar keeps its digits in the node's text only.
         if (inner?.type === 'legacy_index') return [{ kind: 'index', key: { kind: 'literal', value: Number(inner.text.slice(1)), text: inner.text.slice(1), range: this.range(inner) } }];
-        const key = inner?.namedChildren[0];
-        if (!inner || !key) return undefined;
+        const key = inner?.namedChildren.at(0);
+        if (!key) return undefined;
         return [{ kind: 'index', key: this.expression(key) }];
       }
       case 'splat': {
         const steps: TraversalStep[] = [{ kind: 'splat' }];
-        const inner = node.namedChildren[0];
-        for (const op of inner?.namedChildren ?? []) {
-          const s = op && this.step(op);
+        for (const op of node.namedChildren.at(0)?.namedChildren ?? []) {
+          const s = this.step(op);
           if (!s) return undefined;
           steps.push(...s);
         }
@@ -230,7 +229,7 @@ class HclReader {
       case 'expression':
         return this.expression(node);
       case 'literal_value':
-        return this.term(node.namedChildren[0]!);
+        return this.term(node.namedChildren[0]);
       case 'numeric_lit':
         return { kind: 'literal', value: Number(node.text), text: node.text, range };
       case 'bool_lit':
@@ -244,7 +243,7 @@ class HclReader {
         return this.template(node, true);
       case 'template_expr':
       case 'collection_value':
-        return this.term(node.namedChildren[0]!);
+        return this.term(node.namedChildren[0]);
       case 'variable_expr':
         return { kind: 'traversal', root: node.text, steps: [], range };
       case 'function_call':
@@ -254,25 +253,26 @@ class HclReader {
         return parts ? this.conditional(parts, node.endIndex) : this.unsupported(node);
       }
       case 'operation':
-        return this.term(named(node)[0]!);
+        return this.term(named(node)[0]);
       case 'binary_operation':
         return this.binary(node);
       case 'unary_operation': {
-        const op = node.children.find((c) => c && !c.isNamed)!.text as '-' | '!';
-        return { kind: 'unary', op, operand: this.sequence(named(node), node), range };
+        const op = node.children.find((c) => !c.isNamed);
+        if (!op) return this.unsupported(node);
+        return { kind: 'unary', op: op.text as '-' | '!', operand: this.sequence(named(node), node), range };
       }
       case 'for_expr':
-        return this.forExpr(named(node)[0]!);
+        return this.forExpr(named(node)[0]);
       case 'tuple':
-        return { kind: 'tuple', items: node.namedChildren.filter((c) => c?.type === 'expression').map((c) => this.expression(c!)), range };
+        return { kind: 'tuple', items: node.namedChildren.filter((c) => c.type === 'expression').map((c) => this.expression(c)), range };
       case 'object':
         return {
           kind: 'object',
           items: node.namedChildren
-            .filter((c) => c?.type === 'object_elem')
+            .filter((c) => c.type === 'object_elem')
             .map((elem) => {
-              const [key, value] = elem!.namedChildren.filter((c) => c?.type === 'expression');
-              return { key: this.objectKey(key!), value: this.expression(value!) };
+              const [key, value] = elem.namedChildren.filter((c) => c.type === 'expression');
+              return { key: this.objectKey(key), value: this.expression(value) };
             }),
           range,
         };
@@ -285,46 +285,49 @@ class HclReader {
     const name = node.text.slice(0, node.text.indexOf('(')).trim();
     const argsNode = named(node).find((c) => c.type === 'function_arguments');
     const args = argsNode ? named(argsNode).filter((c) => c.type === 'expression').map((c) => this.expression(c)) : [];
-    const expandFinal = Boolean(argsNode?.children.some((c) => c?.type === 'ellipsis'));
+    const expandFinal = Boolean(argsNode?.children.some((c) => c.type === 'ellipsis'));
     return { kind: 'call', name, args, expandFinal, range: this.range(node) };
   }
 
   /** `a ? b : c ? d : e` from its parts, right-associative as HCL reads it; `end` is where the whole ends. */
   conditional(parts: Node[], end: number): Expr {
-    let expr = this.expression(parts.at(-1)!);
+    // conditionalChain gives 2n + 1 parts: conditions and branches, then the last otherwise.
+    let expr = this.expression(parts[parts.length - 1]);
     for (let i = parts.length - 3; i >= 0; i -= 2) {
-      const condition = parts[i]!;
-      expr = { kind: 'conditional', condition: this.expression(condition), then: this.expression(parts[i + 1]!), otherwise: expr, range: this.source.range(condition.startIndex, end) };
+      const condition = parts[i];
+      expr = { kind: 'conditional', condition: this.expression(condition), then: this.expression(parts[i + 1]), otherwise: expr, range: this.source.range(condition.startIndex, end) };
     }
     return expr;
   }
 
   binary(node: Node): Expr {
-    const children = node.children.filter((c): c is Node => c !== null && c.type !== 'comment');
+    const children = node.children.filter((c) => c.type !== 'comment');
     const at = children.findIndex((c) => !c.isNamed && OPERATORS.has(c.type));
     if (at < 0) return this.unsupported(node);
     // An operand in parentheses is `(` expression `)` among the operation's children: the parentheses are not terms.
     const left = this.sequence(children.slice(0, at).filter((c) => c.isNamed), node);
     const right = this.sequence(children.slice(at + 1).filter((c) => c.isNamed), node);
-    return { kind: 'binary', op: children[at]!.type as BinaryOperator, left, right, range: this.range(node) };
+    return { kind: 'binary', op: children[at].type as BinaryOperator, left, right, range: this.range(node) };
   }
 
   forExpr(node: Node): Expr {
     const parts = named(node);
-    const intro = parts.find((c) => c.type === 'for_intro')!;
+    const intro = parts.find((c) => c.type === 'for_intro');
+    const over = intro && named(intro).find((c) => c.type === 'expression');
+    if (!intro || !over) return this.unsupported(node);
     const names = named(intro).filter((c) => c.type === 'identifier').map((c) => c.text);
-    const collection = this.expression(named(intro).find((c) => c.type === 'expression')!);
+    const collection = this.expression(over);
     const bodies = parts.filter((c) => c.type === 'expression').map((c) => this.expression(c));
     const cond = parts.find((c) => c.type === 'for_cond');
-    const condition = cond ? this.expression(named(cond)[0]!) : undefined;
+    const condition = cond ? this.expression(named(cond)[0]) : undefined;
     const isObject = node.type === 'for_object_expr';
     return {
       kind: 'for',
       keyVar: names.length === 2 ? names[0] : undefined,
-      valueVar: names.at(-1)!,
+      valueVar: names[names.length - 1],
       collection,
       key: isObject ? bodies[0] : undefined,
-      value: isObject ? bodies[1]! : bodies[0]!,
+      value: isObject ? bodies[1] : bodies[0],
       condition,
       grouping: isObject && parts.some((c) => c.type === 'ellipsis'),
       range: this.range(node),
@@ -345,17 +348,19 @@ class HclReader {
    */
   template(node: Node, heredoc: boolean): Expr {
     const text = this.source.text;
-    const children = node.children.filter((c): c is Node => c !== null);
+    const children = node.children;
     let from: number;
     let to: number;
     if (heredoc) {
-      const [open, close] = children.filter((c) => c.type === 'heredoc_identifier');
-      from = text.indexOf('\n', open!.endIndex) + 1;
+      const markers = children.filter((c) => c.type === 'heredoc_identifier');
+      const open = markers[0];
+      const close = markers.at(1);
+      from = text.indexOf('\n', open.endIndex) + 1;
       to = close ? text.lastIndexOf('\n', close.startIndex - 1) + 1 : node.endIndex;
       if (to < from) to = from;
     } else {
-      from = children[0]!.endIndex;
-      to = children.at(-1)!.startIndex;
+      from = children[0].endIndex;
+      to = children[children.length - 1].startIndex;
     }
     // Most strings are plain text: no sequence, escape or directive to read.
     if (!heredoc && !/[$%\\]/.test(text.slice(from, to))) return { kind: 'literal', value: text.slice(from, to), range: this.range(node) };
@@ -367,8 +372,7 @@ class HclReader {
     };
     const visit = (parent: Node): void => {
       for (const child of parent.children) {
-        if (!child) continue;
-        if (child.type === 'template_directive') this.nested(child, () => visit(child));
+        if (child.type === 'template_directive') this.nested(child, () => { visit(child); });
         else if (child.type === 'template_if' || child.type === 'template_for') visit(child);
         else {
           const token = this.sequenceToken(child);
@@ -397,7 +401,7 @@ class HclReader {
 
   /** `${…}` and the markers of `%{if}`, `%{else}`, `%{endif}`, `%{for}`, `%{endfor}`; undefined for anything else. */
   private sequenceToken(node: Node): SequenceToken | undefined {
-    const kids = node.children.filter((c): c is Node => c !== null && c.type !== 'comment');
+    const kids = node.children.filter((c) => c.type !== 'comment');
     const at = { strip: { before: kids[1]?.type === 'strip_marker', after: kids.at(-2)?.type === 'strip_marker' }, start: node.startIndex, end: node.endIndex };
     const expression = () => kids.find((c) => c.type === 'expression');
     switch (node.type) {
@@ -405,11 +409,15 @@ class HclReader {
         const inner = expression();
         return inner ? { ...at, kind: 'interpolation', expr: this.expression(inner) } : undefined;
       }
-      case 'template_if_intro':
-        return { ...at, kind: 'if', condition: this.expression(expression()!) };
+      case 'template_if_intro': {
+        const condition = expression();
+        return condition ? { ...at, kind: 'if', condition: this.expression(condition) } : undefined;
+      }
       case 'template_for_start': {
         const names = kids.filter((c) => c.type === 'identifier').map((c) => c.text);
-        return { ...at, kind: 'for', ...(names.length === 2 ? { keyVar: names[0] } : {}), valueVar: names.at(-1)!, collection: this.expression(expression()!) };
+        const collection = expression();
+        if (!collection) return undefined;
+        return { ...at, kind: 'for', ...(names.length === 2 ? { keyVar: names[0] } : {}), valueVar: names[names.length - 1], collection: this.expression(collection) };
       }
       case 'template_else_intro':
         return { ...at, kind: 'else' };
@@ -447,10 +455,11 @@ function conditionalChain(node: Node): Node[] | undefined {
   const tails: Node[][] = [];
   let head: Node = node;
   for (;;) {
-    const [condition, then, otherwise] = named(head);
-    if (!condition || !then || !otherwise) return undefined;
+    const parts = named(head);
+    if (parts.length < 3) return undefined;
+    const [condition, then, otherwise] = parts;
     tails.unshift([then, otherwise]);
-    const bare = !condition.children.some((c) => c?.type === '(');
+    const bare = !condition.children.some((c) => c.type === '(');
     const inner = bare ? named(condition).find((c) => c.type === 'conditional') : undefined;
     if (!inner) return [condition, ...tails.flat()];
     head = inner;
@@ -458,7 +467,7 @@ function conditionalChain(node: Node): Node[] | undefined {
 }
 
 function named(node: Node): Node[] {
-  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  return node.namedChildren.filter((c) => c.type !== 'comment');
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
@@ -478,7 +487,7 @@ function unescapeTemplateMarks(text: string): string {
 function describeErrors(source: SourceFile, root: Node, maxDepth: number): Problem[] {
   // A quoted string cannot span lines; the grammar lets it run on to the next quote, so
   // the error it reports is later than the mistake.
-  const runaway = root.descendantsOfType(['string_lit', 'quoted_template']).find((n) => n && !n.text.startsWith('<<') && n.text.includes('\n'));
+  const runaway = root.descendantsOfType(['string_lit', 'quoted_template']).find((n) => !n.text.startsWith('<<') && n.text.includes('\n'));
   if (runaway) {
     const at = source.position(runaway.startIndex);
     return [{ file: source.path, ...at, message: `string is never closed: add '"' before the end of line ${at.line}${context(runaway)}` }];
@@ -496,7 +505,7 @@ function describeErrors(source: SourceFile, root: Node, maxDepth: number): Probl
       return;
     }
     if (!node.hasError) return;
-    for (const child of node.children) if (child) visit(child, depth + 1);
+    for (const child of node.children) visit(child, depth + 1);
   };
   visit(root);
   return problems;
@@ -505,8 +514,8 @@ function describeErrors(source: SourceFile, root: Node, maxDepth: number): Probl
 function errorMessage(node: Node): string {
   const where = context(node);
   if (node.isMissing) return `missing ${quoteToken(node.type)}${where}`;
-  const open = node.children.find((c) => c?.type === 'block_start' || c?.type === 'quoted_template_start');
-  if (open && node.endIndex >= (node.tree.rootNode.endIndex ?? 0) - 1) {
+  const open = node.children.find((c) => c.type === 'block_start' || c.type === 'quoted_template_start');
+  if (open && node.endIndex >= node.tree.rootNode.endIndex - 1) {
     return open.type === 'block_start' ? `block is never closed: add "}"${where}` : `string is never closed: add '"'${where}`;
   }
   const dangling = /^([A-Za-z_][\w-]*)\s*=\s*$/.exec(node.text.trim());
@@ -522,7 +531,7 @@ function context(node: Node): string {
   for (let n: Node | null = node.parent; n; n = n.parent) {
     if (n.type === 'attribute') return ` in the value of "${n.namedChildren[0]?.text}"`;
     if (n.type === 'block') {
-      const head = n.namedChildren.filter((c) => c?.type === 'identifier' || c?.type === 'string_lit').map((c) => c!.text);
+      const head = n.namedChildren.filter((c) => c.type === 'identifier' || c.type === 'string_lit').map((c) => c.text);
       return ` in block ${head.join(' ')}`;
     }
   }

@@ -1,12 +1,12 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { DEFAULT_MAX_DEPTH, emptyBody, parseHclTemplate } from './hcl';
 import { SourceFile, type Range, type Problem } from './source';
-import type { Block, Body, Expr, ParsedFile } from './syntax';
+import type { Block, Body, Expr } from './syntax';
 import type { ParseResult } from './hcl';
 import { jsonDynamicBlocks } from './json-dynamic';
 
 /** How many labels each top-level block type has in Terraform's JSON syntax. */
-const LABELS: Record<string, number> = {
+const LABELS: Partial<Record<string, number>> = {
   resource: 2,
   data: 2,
   variable: 1,
@@ -67,7 +67,7 @@ function parseJson(source: SourceFile, options: JsonOptions): { ok: true; root: 
   if (deep !== undefined) return { ok: false, problems: [{ ...problemAt(source, deep), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
   const errors: ParseError[] = [];
   const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
-  const first = errors[0];
+  const first = errors.at(0);
   if (first) return { ok: false, problems: [{ ...problemAt(source, first.offset), message: jsonMessage(source, first) }] };
   if (!root) return { ok: false, problems: [{ ...problemAt(source, 0), message: 'invalid JSON: value expected' }] };
   return { ok: true, root };
@@ -93,20 +93,25 @@ function problemAt(source: SourceFile, offset: number): Problem {
 
 function jsonMessage(source: SourceFile, e: ParseError): string {
   // InvalidSymbol: name the text, which is often HCL written into a .tf.json file.
-  if (printParseErrorCode(e.error) === 'InvalidSymbol' && e.length > 0) return `invalid JSON: unexpected ${JSON.stringify(source.text.substr(e.offset, Math.min(e.length, 40)))}`;
+  if (printParseErrorCode(e.error) === 'InvalidSymbol' && e.length > 0) return `invalid JSON: unexpected ${JSON.stringify(source.text.slice(e.offset, e.offset + Math.min(e.length, 40)))}`;
   const words = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return `invalid JSON: ${words}`;
 }
 
 const JSON_TYPES: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', array: 'an array', object: 'an object' };
 
-function properties(node: JsonNode): Array<[string, JsonNode]> {
-  const out: Array<[string, JsonNode]> = [];
+function properties(node: JsonNode): [string, JsonNode][] {
+  const out: [string, JsonNode][] = [];
   for (const prop of node.children ?? []) {
-    const [key, value] = prop.children ?? [];
+    const [key, value] = keyAndValue(prop);
     if (key && value && typeof key.value === 'string') out.push([key.value, value]);
   }
   return out;
+}
+
+/** A property node's key and value; either is missing only in a damaged tree. */
+function keyAndValue(prop: JsonNode): [JsonNode | undefined, JsonNode | undefined] {
+  return [prop.children?.at(0), prop.children?.at(1)];
 }
 
 class JsonReader {
@@ -140,7 +145,7 @@ class JsonReader {
         for (const [key, value] of properties(b)) if (key !== '//') out.push(...(await this.blocks(type, value, labels, [...prefix, key])));
         continue;
       }
-      const constructPath = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
+      const constructPath: unknown = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
       const body = await this.body(b);
       // `"dynamic"` in a resource holds dynamic blocks, as `dynamic "x" {…}` does in HCL: read as those blocks, so that overrides and evaluation treat both syntaxes alike.
       const dynamic = (type === 'resource' || type === 'data') && body.attributes.get('dynamic');
@@ -160,7 +165,7 @@ class JsonReader {
   async body(node: JsonNode): Promise<Body> {
     const body = emptyBody();
     for (const prop of node.children ?? []) {
-      const [key, value] = prop.children ?? [];
+      const [key, value] = keyAndValue(prop);
       if (!key || !value || key.value === '//') continue;
       const name = String(key.value);
       const expr = await this.expression(value);
@@ -183,19 +188,22 @@ class JsonReader {
   async expression(node: JsonNode): Promise<Expr> {
     const range = this.range(node);
     switch (node.type) {
-      case 'string':
-        return this.templates && /[$%]\{/.test(node.value) ? this.template(node.value, range) : { kind: 'literal', value: node.value, range };
+      // jsonc-parser types a node's value as any; its node type says which it is.
+      case 'string': {
+        const value = node.value as string;
+        return this.templates && /[$%]\{/.test(value) ? this.template(value, range) : { kind: 'literal', value, range };
+      }
       case 'number':
-        return { kind: 'literal', value: node.value, text: this.source.text.slice(node.offset, node.offset + node.length), range };
+        return { kind: 'literal', value: node.value as number, text: this.source.text.slice(node.offset, node.offset + node.length), range };
       case 'boolean':
       case 'null':
-        return { kind: 'literal', value: node.value, range };
+        return { kind: 'literal', value: node.value as boolean | null, range };
       case 'array':
-        return { kind: 'tuple', items: await Promise.all((node.children ?? []).map((c) => this.expression(c)), ), range };
+        return { kind: 'tuple', items: await Promise.all((node.children ?? []).map((c) => this.expression(c))), range };
       default: {
-        const items: Array<{ key: Expr; value: Expr }> = [];
+        const items: { key: Expr; value: Expr }[] = [];
         for (const prop of node.children ?? []) {
-          const [key, value] = prop.children ?? [];
+          const [key, value] = keyAndValue(prop);
           if (!key || !value || key.value === '//') continue;
           items.push({ key: { kind: 'literal', value: String(key.value), range: this.range(key) }, value: await this.expression(value) });
         }
@@ -217,7 +225,7 @@ function blockLike(expr: Expr): boolean {
 }
 
 function relocate<T>(value: T, range: Range): T {
-  if (Array.isArray(value)) return value.map((v) => relocate(v, range)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => relocate(v, range)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = k === 'range' ? range : relocate(v, range);

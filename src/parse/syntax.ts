@@ -10,7 +10,7 @@ export type Expr =
   | { kind: 'template'; parts: TemplatePart[]; range: Range }
   | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
   | { kind: 'tuple'; items: Expr[]; range: Range }
-  | { kind: 'object'; items: Array<{ key: Expr; value: Expr }>; range: Range }
+  | { kind: 'object'; items: { key: Expr; value: Expr }[]; range: Range }
   | { kind: 'call'; name: string; args: Expr[]; expandFinal: boolean; range: Range }
   | { kind: 'conditional'; condition: Expr; then: Expr; otherwise: Expr; range: Range }
   | { kind: 'binary'; op: BinaryOperator; left: Expr; right: Expr; range: Range }
@@ -99,7 +99,7 @@ export function* expressionsIn(expr: Expr): Generator<Expr> {
   const stack: unknown[] = [expr];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
+    if (Array.isArray(node)) stack.push(...(node as unknown[]));
     else if (node && typeof node === 'object') {
       if ('kind' in node && 'range' in node) yield node as Expr;
       for (const [key, value] of Object.entries(node)) if (key !== 'range') stack.push(value);

@@ -51,8 +51,8 @@ const RAW_TRAILING = new RegExp(`(?:${SPACE}|\\\\[ntr])+$`);
 export function applyStripMarkers(tokens: TemplateToken[]): void {
   tokens.forEach((t, i) => {
     if (t.kind === 'text') return;
-    const before = tokens[i - 1];
-    const after = tokens[i + 1];
+    const before = i > 0 ? tokens[i - 1] : undefined;
+    const after = tokens.at(i + 1);
     if (t.strip.before && before?.kind === 'text') trimEnd(before);
     if (t.strip.after && after?.kind === 'text') trimStart(after);
   });
@@ -140,13 +140,13 @@ class DirectiveReader {
     const parts: TemplatePart[] = [];
     let start: number | undefined;
     let end: number | undefined;
-    for (let t = this.tokens[this.at]; t && !stop.has(t.kind); t = this.tokens[this.at]) {
+    for (let t = this.tokens.at(this.at); t && !stop.has(t.kind); t = this.tokens.at(this.at)) {
       start ??= t.start;
       if (t.kind === 'text') parts.push(t.text);
       else if (t.kind === 'interpolation') parts.push(t.expr);
       else if (t.kind === 'if' || t.kind === 'for') {
         parts.push(t.kind === 'if' ? this.ifDirective() : this.forDirective());
-        end = this.tokens[this.at - 1]!.end;
+        end = this.tokens[this.at - 1].end;
         continue;
       } else throw new UnbalancedTemplate();
       end = t.end;
@@ -172,7 +172,7 @@ class DirectiveReader {
   }
 
   private close(kind: 'endif' | 'endfor'): TemplateToken {
-    const close = this.tokens[this.at];
+    const close = this.tokens.at(this.at);
     if (close?.kind !== kind) throw new UnbalancedTemplate();
     this.at++;
     return close;
@@ -180,7 +180,7 @@ class DirectiveReader {
 
   /** A branch as a template of its own; one piece of text is a literal, reported where it is written. */
   private branch(seq: { parts: TemplatePart[]; start?: number; end?: number }, empty: number): Expr {
-    const range = seq.start === undefined ? this.range(empty, empty) : this.range(seq.start, seq.end!);
+    const range = seq.start === undefined || seq.end === undefined ? this.range(empty, empty) : this.range(seq.start, seq.end);
     if (seq.parts.length === 0) return { kind: 'literal', value: '', range };
     if (seq.parts.length === 1 && typeof seq.parts[0] === 'string') return { kind: 'literal', value: seq.parts[0], range };
     return { kind: 'template', parts: seq.parts, range };
