@@ -17,7 +17,8 @@ test('the example app in cdktf.json synthesizes with `cdktf synth` and scans cle
   const cdktf = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
   execFileSync(cdktf, ['synth', '--output', out], {
     cwd: ROOT,
-    env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`, CI: 'true', CHECKPOINT_DISABLE: '1' },
+    // TMPDIR: what cdktf writes there (its compile cache, its own output directories) is removed with the test's.
+    env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`, CI: 'true', CHECKPOINT_DISABLE: '1', TMPDIR: tempDir('cdktf-tmp') },
     stdio: 'pipe',
   });
   const stack = JSON.parse(readFileSync(path.join(out, 'stacks', 'registry', 'cdk.tf.json'), 'utf8'));
