@@ -55,9 +55,9 @@ export default async function globalSetup(): Promise<void> {
   });
   await Promise.all(installs);
   for (const [tool, reason] of Object.entries(missing) as Array<[Tool, string]>) {
-    const message = `${tool} is not available (${reason}), and ${TOOLS[tool].needs}. Install it with \`${INSTALL_COMMAND(tool)}\`, then run the tests again.`;
-    if (inCi()) throw new Error(`tagguard tests: ${message} In CI every tool must be there.`);
-    say(`SKIPPING tests: ${message}`);
+    const install = `Install it with \`${INSTALL_COMMAND(tool)}\`, then run the tests again.`;
+    if (inCi()) throw new Error(`tagguard tests: ${tool} is missing, and in CI (CI=${process.env.CI}) that is a failure: ${TOOLS[tool].needs}. ${reason}. ${install}`);
+    say(`SKIPPING the tests that need ${tool} (${TOOLS[tool].needs}): ${reason}. ${install}`);
   }
   process.env[SETUP_ENV.missing] = JSON.stringify(missing);
   if (!missing.opa) process.env[SETUP_ENV.policies] = compileTestPolicies();
