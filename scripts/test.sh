@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Every test: the Rego checks (opa fmt/check --strict/test, regal lint), the TypeScript
-# type check, eslint, prettier --check, and the jest suites. Installs the pinned opa and
-# regal when absent.
+# type check, eslint, prettier --check, and the jest suites. Installs the pinned opa, regal
+# and pre-commit when absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ ! -x .tools/bin/opa ] || [ ! -x .tools/bin/regal ] || [ ! -x .tools/bin/pre-commit ]; then
+  echo "== tools: installing the pinned opa and regal (go install, a few minutes) and pre-commit (pip) into .tools/, once:"
+  echo "   the Rego checks need opa and regal, the jest suites opa (test policies) and pre-commit (the hook's test)"
+fi
+bash scripts/install-tools.sh >/dev/null
 
 echo "== policies: opa check --strict, opa test, regal lint"
 bash scripts/policy-checks.sh

@@ -1,15 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { defined, ROOT } from './helpers';
+import { ROOT, tempDir } from './helpers';
 
 /** The Scan step of the composite action (action.yml), run with bash as the runner runs it; it runs the built CLI (npm run build). */
 function runScanStep(cwd: string, env: Record<string, string>) {
-  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { id?: string; run?: string }[] } };
-  const script = defined(defined(action.runs.steps.find((s) => s.id === 'scan'), 'the scan step').run, 'its run script');
-  const output = path.join(mkdtempSync(path.join(tmpdir(), 'tagguard-action-')), 'output');
+  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ id?: string; run?: string }> } };
+  const script = action.runs.steps.find((s) => s.id === 'scan')!.run!;
+  const output = path.join(tempDir('action'), 'output');
   writeFileSync(output, '');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
     cwd,
@@ -22,7 +21,7 @@ function runScanStep(cwd: string, env: Record<string, string>) {
 
 /** An upstream repository whose main branch sets the rule to warning, and a pull request branch that switches it off; a shallow clone of the branch, as actions/checkout makes. */
 function pullRequestCheckout(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-action-repo-'));
+  const dir = tempDir('action-repo');
   const upstream = path.join(dir, 'upstream');
   mkdirSync(path.join(upstream, 'infra'), { recursive: true });
   const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });

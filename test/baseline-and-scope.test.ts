@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, runCli } from './helpers';
+import { ROOT, runCli, tempDir } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
 /** A throwaway git repository holding copies of fixtures. */
 function repo(fixtures: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-repo-'));
+  const dir = tempDir('repo');
   for (const f of fixtures) cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, f), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q');

@@ -1,13 +1,12 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, runCli } from './helpers';
+import { ROOT, runCli, tempDir } from './helpers';
 
 const EXPECTED = 'expected {"version": 1, "findings": [{"ruleId": …, "root": …, "resource": …}, …]} as --create-baseline writes';
 
 /** A baseline of the wrong shape is a usage error that says what is wrong and where (exit 2), never a crash. */
 describe('a malformed baseline', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-baseline-shape-'));
+  const dir = tempDir('baseline-shape');
   cpSync(path.join(ROOT, 'fixtures', 'mutable'), path.join(dir, 'mutable'), { recursive: true });
 
   test.each([

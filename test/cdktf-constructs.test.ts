@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -12,11 +11,11 @@ import {
   ImmutableEcrRepositoryCreationTemplate,
   patternCovers,
 } from '../src/cdktf';
-import { DEFAULT_POLICY, matching } from './helpers';
+import { DEFAULT_POLICY, matching, tempDir } from './helpers';
 
 /** Scans synthesized JSON with tagguard's own scanner, as `tagguard scan` would. */
 async function scanSynth(json: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-cdktf-'));
+  const dir = tempDir('cdktf');
   mkdirSync(path.join(dir, 'stacks', 'test'), { recursive: true });
   writeFileSync(path.join(dir, 'stacks', 'test', 'cdk.tf.json'), json);
   return scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
@@ -168,7 +167,7 @@ describe('CompliantEcrStack', () => {
   });
 
   test('a raw mutable repository added to it fails synth', () => {
-    const stack = new CompliantEcrStack(new App({ outdir: mkdtempSync(path.join(tmpdir(), 'tagguard-out-')) }), 'registry', { repositories: [] });
+    const stack = new CompliantEcrStack(new App({ outdir: tempDir('out') }), 'registry', { repositories: [] });
     new EcrRepository(stack, 'sneaky', { name: 'sneaky' });
     expect(() => Testing.fullSynth(stack)).toThrow(/registry\/sneaky: image_tag_mutability is not set/);
   });

@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, places, scanFixtures } from './helpers';
+import { DEFAULT_POLICY, places, scanFixtures, tempDir } from './helpers';
 
 // CDKTF synth output is Terraform JSON: scanned with the same evaluator, reported
 // with the stack and the construct path from each resource's `//` metadata.
@@ -23,7 +22,7 @@ describe('scanning CDKTF synth output', () => {
 });
 
 test('output of cdktf synth --hcl (stacks/<name>/cdk.tf) is scanned as HCL', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-cdktf-hcl-'));
+  const dir = tempDir('cdktf-hcl');
   mkdirSync(path.join(dir, 'cdktf.out', 'stacks', 'web'), { recursive: true });
   writeFileSync(path.join(dir, 'cdktf.json'), '{"language": "typescript", "app": "npx ts-node main.ts"}\n');
   writeFileSync(path.join(dir, '.gitignore'), 'cdktf.out/\n');

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { explain } from '../src/cli/explain';
-import { anyString, readReport, ROOT } from './helpers';
+import { anyString, readReport, ROOT, tempDir } from './helpers';
 
 async function run(argv: string[], opts: { tty?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
   const stdout = Object.assign(new PassThrough(), { isTTY: opts.tty ?? false });
@@ -61,7 +60,7 @@ describe('tagguard scan', () => {
   });
 
   test('--output writes the report to a file (inside the working directory) and nothing to stdout', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-cli-'));
+    const dir = tempDir('cli');
     const file = path.join(dir, 'report.json');
     writeFileSync(file, 'old report');
     const { out, code } = await run(['scan', path.join(ROOT, 'fixtures/mutable'), '--format', 'json', '--output', 'report.json'], { cwd: dir });
@@ -132,7 +131,7 @@ describe('tagguard explain', () => {
 });
 
 test('a Terraform file that cannot be read is an input error; the rest is still scanned', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-unreadable-'));
+  const dir = tempDir('unreadable');
   mkdirSync(path.join(dir, '.git'));
   writeFileSync(path.join(dir, 'main.tf'), readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf'), 'utf8'));
   symlinkSync(path.join(dir, 'missing-target.tf'), path.join(dir, 'dangling.tf'));

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryRoot } from '../src/cli/config-file';
-import { readReport, ROOT, runCli } from './helpers';
+import { readReport, ROOT, runCli, tempDir } from './helpers';
 
 const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
@@ -14,7 +13,7 @@ const run = async (argv: string[], cwd: string) => {
 
 /** A project with fixtures and a .tagguard.yml at its top; commands run in `infra/`. */
 function project(config: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-config-'));
+  const dir = tempDir('config');
   mkdirSync(path.join(dir, '.git'));
   for (const f of ['immutable-with-exclusion', 'mutable', 'unknown']) cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, 'infra', f), { recursive: true });
   writeFileSync(path.join(dir, '.tagguard.yml'), config);
@@ -64,7 +63,7 @@ describe('where .tagguard.yml is looked for', () => {
   const OFF = 'severity:\n  ecr-tag-immutability: "off"\n';
 
   test('from the working directory up to the repository root, never above it', async () => {
-    const outside = mkdtempSync(path.join(tmpdir(), 'tagguard-above-'));
+    const outside = tempDir('above');
     writeFileSync(path.join(outside, '.tagguard.yml'), OFF);
     mkdirSync(path.join(outside, 'repo', '.git'), { recursive: true });
     cpSync(path.join(ROOT, 'fixtures', 'mutable'), path.join(outside, 'repo', 'infra', 'mutable'), { recursive: true });
@@ -78,7 +77,7 @@ describe('where .tagguard.yml is looked for', () => {
   });
 
   test('outside a repository, only in the working directory', async () => {
-    const outside = mkdtempSync(path.join(tmpdir(), 'tagguard-norepo-'));
+    const outside = tempDir('norepo');
     // The premise: nothing above the temporary directory is a repository.
     expect(repositoryRoot(outside)).toBeUndefined();
     writeFileSync(path.join(outside, '.tagguard.yml'), OFF);
@@ -92,7 +91,7 @@ describe('where .tagguard.yml is looked for', () => {
 
 /** A throwaway git repository; `commit` records the tree as it is. */
 function gitRepo(files: Record<string, string>): { dir: string; commit: (message: string) => void; write: (files: Record<string, string>) => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-config-from-'));
+  const dir = tempDir('config-from');
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
   const write = (more: Record<string, string>) => {
     for (const [rel, text] of Object.entries(more)) {
@@ -212,7 +211,7 @@ describe('--config-from <git-ref>', () => {
   });
 
   test('outside a git repository it is a usage error', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-no-git-'));
+    const dir = tempDir('no-git');
     const { code, err } = await runCli(['scan', '--config-from', 'main'], dir);
     expect({ code, err }).toEqual({ code: 2, err: 'tagguard: --config-from main: not inside a git repository (fatal: not a git repository (or any of the parent directories): .git)\n' });
   });

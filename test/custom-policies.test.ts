@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { formatJson } from '../src/report/json';
-import { DEFAULT_POLICY, matching, readReport, ROOT, runCli } from './helpers';
+import { DEFAULT_POLICY, matching, needing, readReport, ROOT, runCli, testNeeding, testPolicy } from './helpers';
 import { scan } from '../src/scan/run';
 import type { ScanOptions } from '../src/scan/types';
 import { CustomPolicy, DEFAULT_POLICY_TIMEOUT_MS } from '../src/policy/custom';
@@ -14,23 +14,15 @@ import type { RuleDescriptor } from '../src/policy/engine';
 import { declaredNestedBlocks } from '../src/policy/nested-blocks';
 import { nestedBlocksOf } from '../src/terraform/config/nested-blocks';
 
-/** Builds fixtures/policies/scan-on-push with the pinned opa, as a user would. */
-function buildExample(): { bundle: string; wasm: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-custom-'));
-  const bundle = path.join(dir, 'bundle.tar.gz');
-  const opa = path.join(ROOT, '.tools/bin/opa');
-  const source = path.join(ROOT, 'fixtures/policies/scan-on-push');
-  execFileSync(opa, ['build', '-t', 'wasm', '-e', 'custom/ecr_scan_on_push/deny', '-e', 'custom/ecr_scan_on_push/rule', source, '-o', bundle]);
-  execFileSync('tar', ['-xzf', bundle, '-C', dir, '/policy.wasm'], { stdio: 'ignore' });
-  return { bundle, wasm: path.join(dir, 'policy.wasm') };
-}
+/** fixtures/policies/scan-on-push, built with the pinned opa by the global setup, as a user would build it. */
+const built = testPolicy('scan-on-push');
+const withOpa = testNeeding('opa');
 
-const built = buildExample();
 const scanOptions = (fixture: string): ScanOptions => ({ paths: [`fixtures/${fixture}`], cwd: ROOT, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
 const scanWith = (fixture: string, policies: string[]) => scan({ ...scanOptions(fixture), policies });
 
-describe('custom policies', () => {
-  test.each([['bundle.tar.gz', built.bundle], ['policy.wasm', built.wasm]])('a %s runs beside the built-in rule', async (_kind, file) => {
+describe(needing('opa', 'custom policies'), () => {
+  withOpa.each([['bundle.tar.gz', built.bundle], ['policy.wasm', built.wasm]])('a %s runs beside the built-in rule', async (_kind, file) => {
     const result = await scanWith('mutable', [file]);
     expect(result.findings.map((f) => [f.ruleId, f.severity, f.resource, f.line, f.column])).toEqual([
       ['ecr-scan-on-push', 'warning', 'aws_ecr_repository.frontend', 1, 1],
@@ -40,9 +32,9 @@ describe('custom policies', () => {
     expect(clean.findings).toEqual([]);
   });
 
-  test('its findings flow through the report formats', async () => {
-    const json = readReport(formatJson(await scanWith('mutable', [built.bundle])));
-    expect(json.findings[0]).toMatchObject({ ruleId: 'ecr-scan-on-push', file: 'fixtures/mutable/main.tf', message: matching(/scan_on_push/) });
+  withOpa('its findings flow through the report formats', async () => {
+    const json = JSON.parse(formatJson(await scanWith('mutable', [built.bundle])));
+    expect(json.findings[0]).toMatchObject({ ruleId: 'ecr-scan-on-push', file: 'fixtures/mutable/main.tf', message: expect.stringMatching(/scan_on_push/) });
     expect(json.summary).toMatchObject({ errors: 1, warnings: 1 });
   });
 
@@ -52,7 +44,7 @@ describe('custom policies', () => {
     expect(result.findings).toHaveLength(1);
   });
 
-  test('tagguard policies lists id, severity and source', async () => {
+  withOpa('tagguard policies lists id, severity and source', async () => {
     const stdout = new PassThrough();
     let out = '';
     stdout.on('data', (d: Buffer | string) => (out += d.toString()));
@@ -99,7 +91,7 @@ describe('a custom policy that never ends', () => {
     expect([code, err]).toEqual([2, '']);
   });
 
-  test('the other custom policies still report', async () => {
+  withOpa(needing('opa', 'the other custom policies still report'), async () => {
     const result = await scan({ ...scanOptions('mutable'), policies: [LOOPS, built.bundle], policyTimeoutMs: 500 });
     expect(result.findings.map((f) => [f.ruleId, f.resource])).toEqual([
       ['ecr-scan-on-push', 'aws_ecr_repository.frontend'],
@@ -119,10 +111,8 @@ describe('a custom policy that never ends', () => {
 });
 
 describe('a custom policy runs in a worker', () => {
-  test('Rego print output is captured there, never written to stdout', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-print-'));
-    execFileSync(path.join(ROOT, '.tools/bin/opa'), ['build', '-t', 'wasm', '-e', 'tagguard/main/findings', '-e', 'tagguard/main/rules', '--wasm-include-print', path.join(ROOT, 'fixtures/policies/prints'), '-o', path.join(dir, 'b.tar.gz')]);
-    const policy = await CustomPolicy.load(path.join(dir, 'b.tar.gz'));
+  withOpa(needing('opa', 'Rego print output is captured there, never written to stdout'), async () => {
+    const policy = await CustomPolicy.load(testPolicy('prints').bundle);
     const write = jest.spyOn(process.stdout, 'write');
     try {
       expect(await policy.findings({})).toEqual([expect.objectContaining({ message: 'printed' })]);
@@ -134,7 +124,7 @@ describe('a custom policy runs in a worker', () => {
     }
   });
 
-  test('its errors name the policy and the entry point', async () => {
+  withOpa(needing('opa', 'its errors name the policy and the entry point'), async () => {
     const policy = await CustomPolicy.load(built.wasm);
     try {
       await expect(policy.evaluate({}, 'no/such/entrypoint')).rejects.toThrow(new PolicyError('policy policy.wasm failed at no/such/entrypoint: entrypoint no/such/entrypoint is not valid in this instance'));

@@ -1,9 +1,8 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseTerraformJson } from '../src/parse/json';
 import { SourceFile } from '../src/parse/source';
-import { places, ROOT, runCli, scanDir, scanFixtures, tree } from './helpers';
+import { places, ROOT, runCli, scanDir, scanFixtures, tempDir, tree } from './helpers';
 
 // issue 12 item 4: "dynamic" blocks in Terraform JSON expand as in HCL, and --fix never leaves a
 // resource whose image_tag_mutability disagrees with the filters a dynamic block makes.
@@ -52,7 +51,7 @@ describe('tagguard fix with dynamic exclusion filters', () => {
   const NEEDS_A_PERSON = 'the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability';
 
   test('Terraform JSON: the plain MUTABLE is fixed, resources with dynamic filters are left to a person, and the file stays valid', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-dynamic-fix-'));
+    const dir = tempDir('dynamic-fix');
     mkdirSync(path.join(dir, '.git'));
     cpSync(path.join(ROOT, 'fixtures/dynamic-filter-json-fix'), dir, { recursive: true });
     const before = readFileSync(path.join(dir, 'main.tf.json'), 'utf8');

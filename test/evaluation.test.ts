@@ -1,8 +1,7 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, defined, matching, places, ROOT, scanFixtures } from './helpers';
+import { DEFAULT_POLICY, defined, matching, places, ROOT, scanFixtures, tempDir } from './helpers';
 
 // Issue 3: what Terraform would decide, finding by finding, with the place to change.
 describe('values resolved as Terraform resolves them', () => {
@@ -114,7 +113,7 @@ describe('tagguard scan --plan', () => {
   });
 
   test('without the configuration, findings point into plan.json', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-plan-'));
+    const dir = tempDir('plan');
     copyFileSync(path.join(ROOT, 'fixtures/plan/plan.json'), path.join(dir, 'plan.json'));
     const result = await planScan(path.join(dir, 'plan.json'));
     expect(result.findings.map((f) => [f.resource, f.file.endsWith('plan.json'), f.severity])).toEqual([
@@ -128,7 +127,7 @@ describe('tagguard scan --plan', () => {
   });
 
   test('--config-dir names the configuration of a plan kept elsewhere', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-plan-'));
+    const dir = tempDir('plan');
     copyFileSync(path.join(ROOT, 'fixtures/plan/plan.json'), path.join(dir, 'plan.json'));
     const result = await planScan(path.join(dir, 'plan.json'), 'fixtures/plan');
     expect(result.findings[0]).toMatchObject({ file: 'fixtures/plan/main.tf', line: 20, column: 26 });

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, ROOT } from './helpers';
+import { DEFAULT_POLICY, ROOT, tempDir } from './helpers';
 
 /** PATH without any directory holding a terraform binary: the synth must not need one. */
 function pathWithoutTerraform(): string {
@@ -14,11 +13,12 @@ function pathWithoutTerraform(): string {
 }
 
 test('the example app in cdktf.json synthesizes with `cdktf synth` and scans clean', async () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'tagguard-example-'));
+  const out = tempDir('example');
   const cdktf = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
   execFileSync(cdktf, ['synth', '--output', out], {
     cwd: ROOT,
-    env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`, CI: 'true', CHECKPOINT_DISABLE: '1' },
+    // TMPDIR: what cdktf writes there (its compile cache, its own output directories) is removed with the test's.
+    env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`, CI: 'true', CHECKPOINT_DISABLE: '1', TMPDIR: tempDir('cdktf-tmp') },
     stdio: 'pipe',
   });
   const stack = JSON.parse(readFileSync(path.join(out, 'stacks', 'registry', 'cdk.tf.json'), 'utf8')) as { resource: { aws_ecr_repository: Record<string, Record<string, unknown>> } };

@@ -1,8 +1,7 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { readReport, ROOT, runCli, tree as makeTree } from './helpers';
+import { readReport, ROOT, runCli, tempDir, tree as makeTree } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
@@ -131,7 +130,7 @@ describe('tagguard scan --fix', () => {
   });
 
   test('every fixture that can be fixed is clean after one --fix, and the second is a no-op', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-fix-all-'));
+    const dir = tempDir('fix-all');
     const fixable = ['mutable', 'not-set', 'mutable-with-exclusion', 'immutable-with-exclusion', 'exclusion-without-filter', 'invalid-value', 'json', 'crlf-bom', 'tfvars', 'modules-twice', 'for-each-map', 'gates', 'optional-defaults', 'conditional-each-key', 'variable-and-local', 'creation-template', 'plan'];
     for (const f of fixable) cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, f), { recursive: true });
     mkdirSync(path.join(dir, '.git'));

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateStack } from '../src/cdktf/synth';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, defined, runCli } from './helpers';
+import { DEFAULT_POLICY, defined, runCli, tempDir } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
@@ -15,7 +14,7 @@ const ARGS = ['--repo', 'shop/api', '--repo', 'shop/web', '--allow-mutable-tag',
 
 describe('tagguard generate', () => {
   test.each(['hcl', 'json'])('--format %s writes a stack that scans clean', async (format) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-gen-'));
+    const dir = tempDir('gen');
     expect((await run(['generate', ...ARGS, '--format', format, '--out', 'stack'], dir)).code).toBe(0);
     const result = await scanDir(path.join(dir, 'stack'));
     expect(result.errors).toEqual([]);
@@ -26,7 +25,7 @@ describe('tagguard generate', () => {
   test('HCL and JSON describe the same repositories', async () => {
     const dirs = await Promise.all(
       ['hcl', 'json'].map(async (format) => {
-        const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-gen-'));
+        const dir = tempDir('gen');
         await run(['generate', ...ARGS, '--format', format, '--out', '.'], dir);
         return dir;
       }),
@@ -43,7 +42,7 @@ describe('tagguard generate', () => {
   });
 
   test('--format cdktf writes an app that builds the same stack', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-gen-'));
+    const dir = tempDir('gen');
     await run(['generate', ...ARGS, '--format', 'cdktf', '--out', '.'], dir);
     const app = readFileSync(path.join(dir, 'main.ts'), 'utf8');
     expect(app).toContain("import { CompliantEcrStack } from 'tagguard/cdktf';");
@@ -54,7 +53,7 @@ describe('tagguard generate', () => {
   });
 
   test('never overwrites a file without --force', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-gen-'));
+    const dir = tempDir('gen');
     writeFileSync(path.join(dir, 'main.tf'), '# mine\n');
     const { code, err } = await run(['generate', '--repo', 'x', '--out', '.'], dir);
     expect(code).toBe(2);
@@ -65,7 +64,7 @@ describe('tagguard generate', () => {
   });
 
   test('a mutable tag is refused by the constructs, not written', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-gen-'));
+    const dir = tempDir('gen');
     expect(() => generateStack({ repositories: [{ name: 'x', mutableTags: ['dev-*'] }] }, 'hcl')).toThrow(/not allowed/);
     expect((await run(['generate', '--repo', 'x', '--out', '.'], dir)).code).toBe(0);
   });

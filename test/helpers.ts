@@ -6,8 +6,54 @@ import { main } from '../src/cli/main';
 import { scan } from '../src/scan/run';
 import type { ScanOptions, ScanResult } from '../src/scan/types';
 import type { PolicyConfig } from '../src/policy/input';
+import { INSTALL_COMMAND, SETUP_ENV, TEST_POLICIES, type Tool } from './setup/integration-setup';
+import { removeTree } from './setup/run-setup';
 
 export const ROOT = path.join(__dirname, '..');
+
+/** The built command line (jest's global setup keeps dist/ current): what a process of its own runs. */
+export const CLI = path.join(ROOT, 'bin', 'tagguard.js');
+
+const temporary: string[] = [];
+
+/**
+ * A new empty directory in the system's temporary directory (named tagguard-<prefix>-…),
+ * removed with everything in it after the test file's last test.
+ */
+export function tempDir(prefix = 'tmp'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `tagguard-${prefix}-`));
+  temporary.push(dir);
+  return dir;
+}
+
+// Registered once per test file, which loads its own copy of this module.
+if (typeof afterAll === 'function') afterAll(() => temporary.splice(0).forEach(removeTree));
+
+/** Why a tool the global setup installs is missing (outside CI only, where its tests are skipped), or undefined when it is there. */
+export function missingTool(tool: Tool): string | undefined {
+  const missing = process.env[SETUP_ENV.missing];
+  if (missing === undefined) return 'the global setup did not run: run the suite with npx jest';
+  return (JSON.parse(missing) as Partial<Record<Tool, string>>)[tool];
+}
+
+/** A test title for tests that need the tool: when it is missing, says that they are skipped and how to install it. */
+export function needing(tool: Tool, title: string): string {
+  return missingTool(tool) === undefined ? title : `${title} — SKIPPED: ${tool} is missing (${INSTALL_COMMAND(tool)} installs it)`;
+}
+
+/** jest's test, or test.skip when the tool is missing (see needing() for the title). */
+export function testNeeding(tool: Tool): jest.It {
+  return missingTool(tool) === undefined ? test : test.skip;
+}
+
+/**
+ * A test policy (fixtures/policies/<name>) as the global setup compiled it with the pinned opa.
+ * Without opa the files are not there, and the tests that need them are skipped (testNeeding).
+ */
+export function testPolicy(name: keyof typeof TEST_POLICIES): { bundle: string; wasm: string } {
+  const dir = path.join(process.env[SETUP_ENV.policies] ?? path.join(ROOT, '.tools', 'no-test-policies'), name);
+  return { bundle: path.join(dir, 'bundle.tar.gz'), wasm: path.join(dir, 'policy.wasm') };
+}
 
 export const DEFAULT_POLICY: PolicyConfig = { allowedMutableTags: ['latest'], unknown: 'warn' };
 
@@ -108,7 +154,7 @@ export function defined<T>(value: T | null | undefined, what = 'value'): T {
 
 /** A throwaway tree: keys are relative paths, values the file contents; `repository` adds a .git folder. */
 export function tree(files: Record<string, string>, options: { prefix?: string; repository?: boolean } = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `tagguard-${options.prefix ?? 'tree'}-`));
+  const dir = tempDir(options.prefix ?? 'tree');
   if (options.repository) mkdirSync(path.join(dir, '.git'));
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });

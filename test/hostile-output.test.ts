@@ -9,8 +9,7 @@
  * never passes an option to git.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../src/scan/types';
 import type { Finding } from '../src/policy/findings';
@@ -19,19 +18,13 @@ import { formatGithub } from '../src/report/github';
 import { formatJson } from '../src/report/json';
 import { formatJunit } from '../src/report/junit';
 import { formatText } from '../src/report/text';
-import { readReport, runCli } from './helpers';
+import { readReport, runCli, tempDir } from './helpers';
 
 const ESC = '\u001b';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
 /** base/ with files (relative path → text); `root/` in it is the working directory, a repository. */
 function base(files: Record<string, string>): { base: string; root: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-hostile-'));
-  temps.push(dir);
+  const dir = tempDir('hostile');
   mkdirSync(path.join(dir, 'root', '.git'), { recursive: true });
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Expr } from '../src/parse/syntax';
 import { Evaluator, MAX_EVALUATION_DEPTH } from '../src/terraform/eval/evaluate';
 import { failure, firstUnknown } from '../src/terraform/eval/value';
-import { defined, matching, ROOT, runCli } from './helpers';
+import { CLI, defined, matching, ROOT, runCli, tempDir } from './helpers';
 
 /**
  * issue 8: malformed and hostile input. Every case folder holds the broken input and
@@ -249,20 +248,14 @@ const cases: Case[] = [
   },
 ];
 
-const work = mkdtempSync(path.join(tmpdir(), 'tagguard-malformed-'));
+const work = tempDir('malformed');
 // Everyone may enter: the 'nobody' cases run without root.
 chmodSync(work, 0o755);
 mkdirSync(path.join(work, '.git'));
-const locked: string[] = [];
-afterAll(() => {
-  for (const p of locked) chmodSync(p, 0o755);
-  rmSync(work, { recursive: true, force: true });
-});
 
-/** No permissions at all: unreadable to anyone but root. */
+/** No permissions at all: unreadable to anyone but root (tempDir's removal opens it again). */
 function lock(p: string): void {
   chmodSync(p, 0o000);
-  locked.push(p);
 }
 
 describe('malformed input: a clear error where it is, exit code 2, and the other files still scanned', () => {
@@ -343,18 +336,18 @@ interface Report {
   findings: { file: string; line: number; column: number; resource: string }[];
 }
 
-/** In-process, or in a process of its own with a time limit (as nobody, when root, so that file modes apply). */
+/** In-process, or the built CLI in a process of its own (as nobody, when root, so that file modes apply), stopped if it hangs. */
 async function run(argv: string[], cwd: string, mode?: 'own' | 'nobody'): Promise<{ code: number | null; report: Report }> {
   if (!mode) {
     const { code, json } = await runCli(argv, cwd);
     return { code, report: json() };
   }
-  const script = `require(${JSON.stringify(require.resolve('ts-node'))}).register({ transpileOnly: true, project: ${JSON.stringify(path.join(ROOT, 'tsconfig.json'))} });
-require(${JSON.stringify(path.join(ROOT, 'src/cli/main'))}).main(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: {} }).then((c) => { process.exitCode = c; });`;
-  const node = [process.execPath, '-e', script, ...argv];
+  const node = [process.execPath, CLI, ...argv];
   const asNobody = mode === 'nobody' && process.getuid?.() === 0;
   const [command, ...args] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * MiB });
+  // As in-process, the scan sees no variables of the environment (TF_VAR_*, NO_COLOR). The limit only
+  // turns a hang into a failure: spawnSync holds the event loop, so jest's own timeout cannot fire.
+  const result = spawnSync(command!, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000, maxBuffer: 64 * MiB });
   if (result.error || result.signal) throw new Error(`the scan did not finish: ${result.error?.message ?? result.signal}\n${result.stderr}`);
   let report: Report;
   try {
@@ -387,7 +380,7 @@ function mkfifo(file: string): void {
 
 describe('limits are options', () => {
   const dir = () => {
-    const d = mkdtempSync(path.join(tmpdir(), 'tagguard-limits-'));
+    const d = tempDir('limits');
     writeFileSync(path.join(d, 'good.tf'), GOOD);
     writeFileSync(path.join(d, 'nested.tf'), 'locals {\n  x = [[["a"]]]\n}\n');
     return d;

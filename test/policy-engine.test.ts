@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinNestedBlocks, builtinResourceTypes } from '../src/policy/builtin';
 import { PolicyEngine, PolicyError, rawFindings } from '../src/policy/engine';
-import { ROOT } from './helpers';
+import { needing, ROOT, testNeeding, testPolicy } from './helpers';
 
 // scripts/build-policies.js is plain JavaScript shared with the build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -99,13 +97,8 @@ describe('PolicyEngine', () => {
 });
 
 describe('Rego print', () => {
-  test('is captured, never written to stdout', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-print-'));
-    const opa = path.join(ROOT, '.tools/bin/opa');
-    const src = path.join(ROOT, 'fixtures/policies/prints');
-    execFileSync(opa, ['build', '-t', 'wasm', '-e', 'tagguard/main/findings', '-e', 'tagguard/main/rules', '--wasm-include-print', src, '-o', path.join(dir, 'b.tar.gz')]);
-    execFileSync('tar', ['-xzf', path.join(dir, 'b.tar.gz'), '-C', dir, '/policy.wasm'], { stdio: 'ignore' });
-    const engine = await PolicyEngine.load(path.join(dir, 'policy.wasm'));
+  testNeeding('opa')(needing('opa', 'is captured, never written to stdout'), async () => {
+    const engine = await PolicyEngine.load(testPolicy('prints').wasm);
     const write = jest.spyOn(process.stdout, 'write');
     const log = jest.spyOn(console, 'log');
     try {

@@ -6,8 +6,7 @@
  * fast-check prints the seed and the shrunk counterexample of a failure; replay it
  * with `{ seed, path }` in the fc.assert parameters.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { scan } from '../src/scan/run';
@@ -15,7 +14,7 @@ import type { ScanResult } from '../src/scan/types';
 import { parseHcl } from '../src/parse/hcl';
 import { parseTerraformJson } from '../src/parse/json';
 import { SourceFile } from '../src/parse/source';
-import { DEFAULT_POLICY, runCli } from './helpers';
+import { DEFAULT_POLICY, runCli, tempDir } from './helpers';
 import { anyDamage, applyDamage, breakingDamage, moduleTree, type Damage } from './terraform-arbitraries';
 
 /**
@@ -37,7 +36,7 @@ function withBudget<T>(work: Promise<T>, what: string): Promise<T> {
 
 /** Writes the tree to a new temporary directory (a repository root of its own). */
 function writeTree(tree: Tree): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-prop-'));
+  const dir = tempDir('prop');
   mkdirSync(path.join(dir, '.git'));
   for (const [top, files] of Object.entries(tree)) {
     for (const [rel, text] of Object.entries(files)) {

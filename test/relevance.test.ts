@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PreSearch } from '../src/discover/pre-search';
 import { factsOf, type FileFacts, LOCAL_SOURCE, relevantDirs, withCallers } from '../src/discover/relevance';
-import { DEFAULT_POLICY, defined, runCli, tree as makeTree } from './helpers';
+import { DEFAULT_POLICY, defined, runCli, tempDir, tree as makeTree } from './helpers';
 import { scan } from '../src/scan/run';
 
 // The benchmark's generator is plain JavaScript.
@@ -106,10 +105,9 @@ describe('scans that read only what can matter', () => {
   let root: string;
   let sample: string;
   beforeAll(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'tagguard-synthetic-'));
+    root = tempDir('synthetic');
     sample = generate(root, 600);
   });
-  afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
   const options = (extra: object = {}) => ({ paths: ['.'], cwd: root, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, ...extra });
   const key = (f: { resource: string; root: string; file: string; line: number; column: number }) => `${f.root} ${f.resource} ${f.file}:${f.line}:${f.column}`;

@@ -6,31 +6,20 @@
 import childProcess, { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import workerThreads from 'node:worker_threads';
-import { defined, readReport, ROOT, runCli } from './helpers';
+import { defined, readReport, ROOT, runCli, tempDir } from './helpers';
 
 const FIXTURES = readdirSync(path.join(ROOT, 'fixtures'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => `fixtures/${d.name}`);
 const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'];
-
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `tagguard-sec-${prefix}-`));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
 
 /** Writes files (relative path → text) under dir. */
 function write(dir: string, files: Record<string, string>): void {

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './helpers';
+
+/**
+ * What `npm pack` puts in the package. Scripts are not run: the global setup has built dist/
+ * (npm would run prepare, which builds it again). No log file is written.
+ */
+function packed(): string[] {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--logs-max=0'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
+  return pack!.files.map((f) => f.path).sort();
+}
+
+/** Files under a folder of the checkout, relative to it, with / separators. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+}
+
+/** The compiled outputs of the TypeScript under a folder (src/ or policies/): dist/<folder>/….js and .d.ts. */
+function compiled(dir: string): string[] {
+  return filesUnder(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .flatMap((f) => [`dist/${f.replace(/\.ts$/, '.js')}`, `dist/${f.replace(/\.ts$/, '.d.ts')}`]);
+}
+
+// Everything the package may hold. Source maps are not shipped (tsconfig.build.json): a map
+// without its sources points at files that are not there.
+const SHIPPED = [
+  /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+  /^bin\/tagguard\.js$/,
+  /^dist\/(src|policies)\/.+\.(js|d\.ts|json)$/, // .json: data the code imports, which tsc copies
+  /^policies\/dist\/(policy\.wasm|manifest\.json)$/,
+  /^models\/.+$/,
+];
+
+describe('npm pack', () => {
+  const files = packed();
+
+  test('ships nothing but the built code, the compiled policy, the models and the package documents', () => {
+    expect(files.filter((f) => !SHIPPED.some((pattern) => pattern.test(f)))).toEqual([]);
+  });
+
+  test('ships every compiled source (src/ and rule code under policies/), the policy bundle and every model', () => {
+    const expected = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/tagguard.js', ...compiled('src'), ...compiled('policies'), 'policies/dist/policy.wasm', 'policies/dist/manifest.json', ...filesUnder('models')];
+    expect(expected.filter((f) => !files.includes(f))).toEqual([]);
+  });
+
+  test("ships what package.json's bin and exports name", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; exports: Record<string, string | Record<string, string>> };
+    const named = [...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))].map((p) => path.posix.normalize(p));
+    expect(named.length).toBeGreaterThan(2);
+    expect(named.filter((f) => !files.includes(f))).toEqual([]);
+  });
+});
