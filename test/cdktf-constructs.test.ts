@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App, Aspects, Testing, TerraformStack } from 'cdktf';
+import { App, Aspects, Manifest, Testing, TerraformStack } from 'cdktf';
 import { scan } from '../src/scan/run';
 import {
   CompliantEcrStack,
@@ -19,6 +19,15 @@ async function scanSynth(json: string) {
   mkdirSync(path.join(dir, 'stacks', 'test'), { recursive: true });
   writeFileSync(path.join(dir, 'stacks', 'test', 'cdk.tf.json'), json);
   return scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+}
+
+/** Testing.fullSynth, with its output in a directory the test run removes. */
+function fullSynth(stack: TerraformStack): string {
+  const outdir = tempDir('cdktf-out');
+  const manifest = new Manifest('stubbed', outdir, false);
+  stack.synthesizer.synthesize({ outdir, manifest });
+  manifest.writeToFile();
+  return outdir;
 }
 
 /** What `cdktf synth` writes to cdk.tf.json, `//` metadata included (Testing.synth strips it). */
@@ -42,7 +51,7 @@ function resources(json: string, type: string): Record<string, Record<string, un
 
 describe('ImmutableEcrRepository', () => {
   test('is IMMUTABLE with scan on push and AES256 by default, and scans clean', async () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
     new ImmutableEcrRepository(stack, 'api', { name: 'shop/api' });
     const json = synth(stack);
     const [repo] = Object.values(resources(json, 'aws_ecr_repository'));
@@ -58,7 +67,7 @@ describe('ImmutableEcrRepository', () => {
   });
 
   test('KMS when a key is given; mutable tags become IMMUTABLE_WITH_EXCLUSION filters; a lifecycle policy', async () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
     new ImmutableEcrRepository(stack, 'web', {
       name: 'shop/web',
       kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
@@ -78,13 +87,13 @@ describe('ImmutableEcrRepository', () => {
   });
 
   test('mutable tags outside the allow-list are refused', () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
     expect(() => new ImmutableEcrRepository(stack, 'x', { name: 'x', mutableTags: ['dev-*'] })).toThrow(/test\/x: mutable tags "dev-\*" are not allowed \(allowed: latest\)/);
     expect(() => new ImmutableEcrRepository(stack, 'y', { name: 'y', mutableTags: ['dev-pr-*'], allowedMutableTags: ['dev-*'] })).not.toThrow();
   });
 
   test('an untyped caller cannot make it mutable', () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
     const props = { name: 'x', imageTagMutability: 'MUTABLE' } as unknown as { name: string };
     expect(() => new ImmutableEcrRepository(stack, 'x', props)).toThrow(/imageTagMutability cannot be set on an immutable repository/);
   });
@@ -92,7 +101,7 @@ describe('ImmutableEcrRepository', () => {
 
 describe('ImmutableEcrRepositoryCreationTemplate', () => {
   test('makes immutable repositories for pull-through cache prefixes, and scans clean', async () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
     new ImmutableEcrRepositoryCreationTemplate(stack, 'hub', { prefix: 'docker-hub', appliedFor: ['PULL_THROUGH_CACHE'] });
     const json = synth(stack);
     const [template] = Object.values(resources(json, 'aws_ecr_repository_creation_template'));
@@ -105,7 +114,7 @@ describe('ImmutableEcrRepositoryCreationTemplate', () => {
 
 describe('EcrTagImmutabilityAspect', () => {
   function mutableStack(mode: 'enforce' | 'error' | 'warn') {
-    const app = Testing.app();
+    const app = Testing.app({ outdir: tempDir('cdktf') });
     const stack = new TerraformStack(app, 'test');
     new AwsProvider(stack, 'aws', {});
     new EcrRepository(stack, 'raw', { name: 'raw', imageTagMutability: 'MUTABLE' });
@@ -115,7 +124,7 @@ describe('EcrTagImmutabilityAspect', () => {
 
   test('error mode fails synth naming the construct path', () => {
     const stack = mutableStack('error');
-    expect(() => Testing.fullSynth(stack)).toThrow(/test\/raw: image_tag_mutability is MUTABLE/);
+    expect(() => fullSynth(stack)).toThrow(/test\/raw: image_tag_mutability is MUTABLE/);
   });
 
   test('enforce mode rewrites to IMMUTABLE, with a warning', async () => {
@@ -140,7 +149,7 @@ describe('EcrTagImmutabilityAspect', () => {
   });
 
   test('an unresolved token is reported as unknown, not passed', () => {
-    const app = Testing.app();
+    const app = Testing.app({ outdir: tempDir('cdktf') });
     const stack = new TerraformStack(app, 'test');
     const source = new EcrRepository(stack, 'source', { name: 'source', imageTagMutability: 'IMMUTABLE' });
     new EcrRepository(stack, 'copy', { name: 'copy', imageTagMutability: source.imageTagMutability });
@@ -152,7 +161,7 @@ describe('EcrTagImmutabilityAspect', () => {
 
 describe('CompliantEcrStack', () => {
   test('repositories and templates from a short config synthesize and scan clean', async () => {
-    const stack = new CompliantEcrStack(Testing.app(), 'registry', {
+    const stack = new CompliantEcrStack(Testing.app({ outdir: tempDir('cdktf') }), 'registry', {
       region: 'eu-west-1',
       repositories: [{ name: 'shop/api' }, { name: 'shop/web', mutableTags: ['latest'] }],
       creationTemplates: [{ prefix: 'replica', appliedFor: ['REPLICATION'] }],
@@ -163,13 +172,13 @@ describe('CompliantEcrStack', () => {
     const result = await scanSynth(json);
     expect(result.summary.resources).toBe(3);
     expect(result.findings).toEqual([]);
-    expect(() => Testing.fullSynth(stack)).not.toThrow();
+    expect(() => fullSynth(stack)).not.toThrow();
   });
 
   test('a raw mutable repository added to it fails synth', () => {
     const stack = new CompliantEcrStack(new App({ outdir: tempDir('out') }), 'registry', { repositories: [] });
     new EcrRepository(stack, 'sneaky', { name: 'sneaky' });
-    expect(() => Testing.fullSynth(stack)).toThrow(/registry\/sneaky: image_tag_mutability is not set/);
+    expect(() => fullSynth(stack)).toThrow(/registry\/sneaky: image_tag_mutability is not set/);
   });
 });
 

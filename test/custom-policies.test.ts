@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { formatJson } from '../src/report/json';
@@ -57,21 +53,13 @@ describe(needing('opa', 'custom policies'), () => {
 });
 
 describe('a custom policy whose results are not findings', () => {
-  test('is a policy error naming it, the entry point and what is wrong; the built-in rule still reports', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-custom-'));
-    const wasm = path.join(dir, 'policy.wasm');
-    const opa = path.join(ROOT, '.tools/bin/opa');
-    execFileSync(opa, ['build', '-t', 'wasm', '-e', 'custom/malformed_result/deny', '-e', 'custom/malformed_result/rule', path.join(ROOT, 'fixtures/policies/malformed-result'), '-o', path.join(dir, 'bundle.tar.gz')]);
-    execFileSync('tar', ['-xzf', path.join(dir, 'bundle.tar.gz'), '-C', dir, '/policy.wasm'], { stdio: 'ignore' });
-    try {
-      const result = await scanWith('mutable', [wasm]);
-      expect(result.errors).toEqual([
-        { file: wasm, line: 0, column: 0, message: `policy ${wasm}: custom/malformed_result/deny returned a result that is not findings ({"message", "resource", "root", "location", …}): 0.resource must be string` },
-      ]);
-      expect(result.findings.map((f) => f.ruleId)).toEqual(['ecr-tag-immutability']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  withOpa('is a policy error naming it, the entry point and what is wrong; the built-in rule still reports', async () => {
+    const { wasm } = testPolicy('malformed-result');
+    const result = await scanWith('mutable', [wasm]);
+    expect(result.errors).toEqual([
+      { file: wasm, line: 0, column: 0, message: `policy ${wasm}: custom/malformed_result/deny returned a result that is not findings ({"message", "resource", "root", "location", …}): 0.resource must be string` },
+    ]);
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['ecr-tag-immutability']);
   });
 });
 
@@ -134,18 +122,11 @@ describe('a custom policy runs in a worker', () => {
   });
 });
 
-describe('nested blocks a custom policy declares', () => {
+describe(needing('opa', 'nested blocks a custom policy declares'), () => {
   /** fixtures/policies/nested-blocks: a rule on aws_instance whose descriptor declares root_block_device a nested block. */
-  const bundle = (() => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tagguard-nested-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const out = path.join(dir, 'bundle.tar.gz');
-    const source = path.join(ROOT, 'fixtures/policies/nested-blocks');
-    execFileSync(path.join(ROOT, '.tools/bin/opa'), ['build', '-t', 'wasm', '-e', 'custom/root_volume_encrypted/deny', '-e', 'custom/root_volume_encrypted/rule', source, '-o', out]);
-    return out;
-  })();
+  const { bundle } = testPolicy('nested-blocks');
 
-  test('are read as blocks: a Terraform JSON object or list, and an HCL block, each reported where it is written', async () => {
+  withOpa('are read as blocks: a Terraform JSON object or list, and an HCL block, each reported where it is written', async () => {
     const result = await scanWith('nested-blocks', [bundle]);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.ruleId, f.resource, `${f.file}:${f.line}:${f.column}`])).toEqual([

@@ -7,7 +7,7 @@ import { EcrTagImmutabilityAspect } from '../src/cdktf';
 import { applyEdits, writeChanges } from '../src/fix/apply';
 import { planFixes } from '../src/fix/plan-fixes';
 import type { PolicyConfig } from '../src/policy/input';
-import { ROOT, scanDir, tree } from './helpers';
+import { ROOT, scanDir, tempDir, tree } from './helpers';
 
 // Each rule folder's cases.yaml, run against the compiled policy (a scan of generated
 // .tf and .tf.json files), the CDKTF aspect (error and enforce modes) and the fixer
@@ -169,7 +169,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
 
     /** A raw TerraformResource configured by addOverride: the aspect reads what is synthesized. */
     function synthesize(mode: 'error' | 'enforce') {
-      const stack = new TerraformStack(Testing.app(), 'cases');
+      const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'cases');
       const resource = new TerraformResource(stack, 'case', { terraformResourceType: type });
       let unknown: string | undefined;
       const cdktfValue = (v: Value) => (isUnknown(v) ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue) : v);

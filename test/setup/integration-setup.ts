@@ -29,6 +29,8 @@ export const SETUP_ENV = {
 export const TEST_POLICIES = {
   'scan-on-push': { entrypoints: ['custom/ecr_scan_on_push/deny', 'custom/ecr_scan_on_push/rule'], print: false },
   prints: { entrypoints: ['tagguard/main/findings', 'tagguard/main/rules'], print: true },
+  'malformed-result': { entrypoints: ['custom/malformed_result/deny', 'custom/malformed_result/rule'], print: false },
+  'nested-blocks': { entrypoints: ['custom/root_volume_encrypted/deny', 'custom/root_volume_encrypted/rule'], print: false },
 } as const;
 
 export type Tool = 'opa' | 'pre-commit';
