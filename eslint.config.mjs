@@ -27,16 +27,7 @@ const nodeGlobals = Object.fromEntries(
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/',
-      'node_modules/',
-      '.tools/',
-      'policies/dist/',
-      'fixtures/',
-      'coverage/',
-      'scratch/',
-      '**/cdktf.out/',
-    ],
+    ignores: ['dist/', 'node_modules/', '.tools/', 'policies/dist/', 'fixtures/', 'coverage/', 'scratch/', '**/cdktf.out/'],
   },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
@@ -56,10 +47,7 @@ export default tseslint.config(
       // Numbers in messages and paths are ordinary; anything else (objects, unknown, nullish) is still an error.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // Unused names are a compile error already (noUnusedLocals/noUnusedParameters); `_`-prefixed ones are deliberate.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
     },
   },
   {

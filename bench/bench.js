@@ -53,7 +53,11 @@ function measure(cmd) {
   }
   const usageFile = path.join(os.tmpdir(), `tagguard-bench-usage-${process.pid}.json`);
   fs.rmSync(usageFile, { force: true });
-  const env = { ...process.env, TAGGUARD_BENCH_USAGE: usageFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'usage.js')}` };
+  const env = {
+    ...process.env,
+    TAGGUARD_BENCH_USAGE: usageFile,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'usage.js')}`,
+  };
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd[0], cmd.slice(1), { ...options, env });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
@@ -73,12 +77,16 @@ function bench(cases) {
     for (const [name, cmd] of Object.entries(cases)) {
       const r = measure(cmd);
       // A scan that stopped at a usage or input error measured nothing worth reporting.
-      if (cmd.includes(tagguard) && r.status !== 0 && r.status !== 1) throw new Error(`${name} exited with ${r.status}: run ${cmd.join(' ')} in ${dir}`);
+      if (cmd.includes(tagguard) && r.status !== 0 && r.status !== 1)
+        throw new Error(`${name} exited with ${r.status}: run ${cmd.join(' ')} in ${dir}`);
       results[name].push(r);
     }
   }
   return Object.fromEntries(
-    Object.entries(results).map(([k, rs]) => [k, { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: median(rs.map((r) => r.rss)) }]),
+    Object.entries(results).map(([k, rs]) => [
+      k,
+      { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rss: median(rs.map((r) => r.rss)) },
+    ]),
   );
 }
 
@@ -92,7 +100,9 @@ function table(title, rows, base) {
 }
 
 const sample = generate(dir, files);
-console.log(`tagguard bench: ${files} files in ${dir}, ${runs} interleaved runs each, medians (${os.cpus().length} cores; ${haveTime ? 'GNU time' : 'no GNU time: CPU and RSS of the Node processes only'})`);
+console.log(
+  `tagguard bench: ${files} files in ${dir}, ${runs} interleaved runs each, medians (${os.cpus().length} cores; ${haveTime ? 'GNU time' : 'no GNU time: CPU and RSS of the Node processes only'})`,
+);
 table(
   'Whole tree',
   bench({
@@ -106,7 +116,16 @@ table(
   'One file (pre-commit)',
   bench({
     'node -e 0': ['node', '-e', '0'],
-    'tagguard scan <file>': ['node', tagguard, 'scan', path.relative(dir, sample), '--format', 'json', '--output', 'tagguard-bench-one.json'],
+    'tagguard scan <file>': [
+      'node',
+      tagguard,
+      'scan',
+      path.relative(dir, sample),
+      '--format',
+      'json',
+      '--output',
+      'tagguard-bench-one.json',
+    ],
   }),
   'node -e 0',
 );

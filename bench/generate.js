@@ -7,9 +7,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const OTHER = [
-  (n) => `resource "aws_s3_bucket" "b${n}" {\n  bucket = "bucket-\${var.env}-${n}"\n  tags   = local.tags\n}\n\nresource "aws_s3_bucket_versioning" "b${n}" {\n  bucket = aws_s3_bucket.b${n}.id\n  versioning_configuration {\n    status = "Enabled"\n  }\n}\n`,
-  (n) => `resource "aws_iam_role" "r${n}" {\n  name = "role-${n}"\n  assume_role_policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Effect    = "Allow"\n      Principal = { Service = "ecs-tasks.amazonaws.com" }\n      Action    = "sts:AssumeRole"\n    }]\n  })\n}\n`,
-  (n) => `resource "aws_security_group" "sg${n}" {\n  name   = "sg-${n}"\n  vpc_id = var.vpc_id\n\n  ingress {\n    from_port   = 443\n    to_port     = 443\n    protocol    = "tcp"\n    cidr_blocks = ["10.0.0.0/8"]\n  }\n\n  egress {\n    from_port   = 0\n    to_port     = 0\n    protocol    = "-1"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n`,
+  (n) =>
+    `resource "aws_s3_bucket" "b${n}" {\n  bucket = "bucket-\${var.env}-${n}"\n  tags   = local.tags\n}\n\nresource "aws_s3_bucket_versioning" "b${n}" {\n  bucket = aws_s3_bucket.b${n}.id\n  versioning_configuration {\n    status = "Enabled"\n  }\n}\n`,
+  (n) =>
+    `resource "aws_iam_role" "r${n}" {\n  name = "role-${n}"\n  assume_role_policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Effect    = "Allow"\n      Principal = { Service = "ecs-tasks.amazonaws.com" }\n      Action    = "sts:AssumeRole"\n    }]\n  })\n}\n`,
+  (n) =>
+    `resource "aws_security_group" "sg${n}" {\n  name   = "sg-${n}"\n  vpc_id = var.vpc_id\n\n  ingress {\n    from_port   = 443\n    to_port     = 443\n    protocol    = "tcp"\n    cidr_blocks = ["10.0.0.0/8"]\n  }\n\n  egress {\n    from_port   = 0\n    to_port     = 0\n    protocol    = "-1"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n`,
   (n) => `resource "aws_cloudwatch_log_group" "lg${n}" {\n  name              = "/app/${n}"\n  retention_in_days = var.retention\n}\n`,
 ];
 
@@ -45,7 +48,10 @@ function generate(dir, files) {
     }
     // Every fifth module is a root that calls the one before it, with tfvars.
     if (m % 5 === 4) {
-      fs.writeFileSync(path.join(mdir, 'calls.tf'), `module "previous" {\n  source         = "../module-${m - 1}"\n  tag_mutability = var.tag_mutability\n}\n`);
+      fs.writeFileSync(
+        path.join(mdir, 'calls.tf'),
+        `module "previous" {\n  source         = "../module-${m - 1}"\n  tag_mutability = var.tag_mutability\n}\n`,
+      );
       fs.writeFileSync(path.join(mdir, 'terraform.tfvars'), `env = "prod"\ntag_mutability = "${m % 50 === 4 ? 'MUTABLE' : 'IMMUTABLE'}"\n`);
     }
   }

@@ -54,7 +54,8 @@ function nestedBlocks(rules) {
   const merged = {};
   for (const rule of rules) {
     for (const [type, names] of Object.entries(rule.nested_blocks ?? {})) {
-      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new Error(`${rule.id}: nested_blocks.${type} must be a list of block type names`);
+      if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+        throw new Error(`${rule.id}: nested_blocks.${type} must be a list of block type names`);
       merged[type] = [...new Set([...(merged[type] ?? []), ...names])].sort();
     }
   }
@@ -62,7 +63,10 @@ function nestedBlocks(rules) {
 }
 
 function build() {
-  const bin = execFileSync('bash', [path.join(__dirname, 'install-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const bin = execFileSync('bash', [path.join(__dirname, 'install-tools.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   const opa = path.join(bin, 'opa');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tagguard-policies-'));
   try {
@@ -75,7 +79,14 @@ function build() {
     fs.chmodSync(path.join(DIST, 'policy.wasm'), 0o644);
     const version = execFileSync(opa, ['version'], { encoding: 'utf8' }).match(/^Version: (.*)$/m)[1];
     const rules = ruleDescriptors(path.join(DIST, 'policy.wasm'));
-    const manifest = { opa: version, entrypoints: ENTRYPOINTS, sources: sourceHashes(), wasm: sha256(path.join(DIST, 'policy.wasm')), resource_types: resourceTypes(rules), nested_blocks: nestedBlocks(rules) };
+    const manifest = {
+      opa: version,
+      entrypoints: ENTRYPOINTS,
+      sources: sourceHashes(),
+      wasm: sha256(path.join(DIST, 'policy.wasm')),
+      resource_types: resourceTypes(rules),
+      nested_blocks: nestedBlocks(rules),
+    };
     fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     console.log(`built policies/dist/policy.wasm from ${Object.keys(manifest.sources).length} sources with opa ${version}`);
   } finally {

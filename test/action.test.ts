@@ -13,10 +13,28 @@ function runScanStep(cwd: string, env: Record<string, string>) {
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: ROOT, GITHUB_OUTPUT: output, TAGGUARD_PATHS: '.', TAGGUARD_ARGS: '', TAGGUARD_SARIF: 'tagguard.sarif', TAGGUARD_CONFIG_FROM: '', TAGGUARD_BASE_REF: '', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GITHUB_ACTION_PATH: ROOT,
+      GITHUB_OUTPUT: output,
+      TAGGUARD_PATHS: '.',
+      TAGGUARD_ARGS: '',
+      TAGGUARD_SARIF: 'tagguard.sarif',
+      TAGGUARD_CONFIG_FROM: '',
+      TAGGUARD_BASE_REF: '',
+      ...env,
+    },
   });
-  const sarif = JSON.parse(readFileSync(path.join(cwd, 'tagguard.sarif'), 'utf8')) as { runs: { results: { ruleId: string; level: string }[] }[] };
-  return { status: r.status, output: readFileSync(output, 'utf8'), results: sarif.runs[0].results.map((x) => `${x.ruleId} ${x.level}`), stdout: r.stdout };
+  const sarif = JSON.parse(readFileSync(path.join(cwd, 'tagguard.sarif'), 'utf8')) as {
+    runs: { results: { ruleId: string; level: string }[] }[];
+  };
+  return {
+    status: r.status,
+    output: readFileSync(output, 'utf8'),
+    results: sarif.runs[0].results.map((x) => `${x.ruleId} ${x.level}`),
+    stdout: r.stdout,
+  };
 }
 
 /** An upstream repository whose main branch sets the rule to warning, and a pull request branch that switches it off; a shallow clone of the branch, as actions/checkout makes. */
@@ -24,7 +42,8 @@ function pullRequestCheckout(): string {
   const dir = tempDir('action-repo');
   const upstream = path.join(dir, 'upstream');
   mkdirSync(path.join(upstream, 'infra'), { recursive: true });
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
   git(upstream, 'init', '-q', '-b', 'main');
   writeFileSync(path.join(upstream, 'infra', 'main.tf'), readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf')));
   writeFileSync(path.join(upstream, '.tagguard.yml'), 'severity:\n  ecr-tag-immutability: warning\n');

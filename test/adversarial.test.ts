@@ -18,11 +18,15 @@ const hostile: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
     tie('expr').map((e) => `{ for a in range(1000) : "k\${a}" => ${e} }`),
     tie('expr').map((e) => `concat([${e}], [${e}], [${e}])`),
     tie('expr').map((e) => `"\${${e}}\${${e}}"`),
-    fc.tuple(fc.constantFrom('(a+)+$', '(a|a)*b', '[[:lower:]]+', '(?i)A+', '^(\\\\w+\\\\s?)*$'), fc.integer({ min: 1, max: 5000 })).map(([p, n]) => `regex("${p}", "${'a'.repeat(Math.min(n, 60))}!")`),
+    fc
+      .tuple(fc.constantFrom('(a+)+$', '(a|a)*b', '[[:lower:]]+', '(?i)A+', '^(\\\\w+\\\\s?)*$'), fc.integer({ min: 1, max: 5000 }))
+      .map(([p, n]) => `regex("${p}", "${'a'.repeat(Math.min(n, 60))}!")`),
     fc.integer({ min: 1, max: 999_999_999 }).map((w) => `format("%${w}d", 1)`),
     tie('expr').map((e) => `jsonencode(${e})`),
     // RE2: linear time whatever the pattern; JavaScript's RegExp took minutes on the first two.
-    fc.tuple(fc.constantFrom('(a+)+$', '(a|a)*b', '[[:lower:]]+', '(?i)A+', '^(\\\\w+\\\\s?)*$'), fc.integer({ min: 1, max: 5000 })).map(([p, n]) => `regexall("${p}", "${'a'.repeat(n)}!")`),
+    fc
+      .tuple(fc.constantFrom('(a+)+$', '(a|a)*b', '[[:lower:]]+', '(?i)A+', '^(\\\\w+\\\\s?)*$'), fc.integer({ min: 1, max: 5000 }))
+      .map(([p, n]) => `regexall("${p}", "${'a'.repeat(n)}!")`),
     fc.integer({ min: 1, max: 999_999_999 }).map((w) => `format("%${w}d", 1)`),
   ),
 })).expr;

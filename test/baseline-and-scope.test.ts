@@ -71,7 +71,11 @@ describe('limiting the report to some files', () => {
     writeFileSync(path.join(dir, 'not-set', 'tab\there.tf'), text.replace(/"aws_ecr_repository" "(\w+)"/, '"aws_ecr_repository" "tabbed"'));
     const { code, json } = await run(['scan', '--changed-since', 'HEAD', '--format', 'json'], dir);
     expect(code).toBe(1);
-    expect(json().findings.map((f: { file: string }) => f.file).sort()).toEqual(['not-set/tab\there.tf', 'not-set/é.tf']);
+    expect(
+      json()
+        .findings.map((f: { file: string }) => f.file)
+        .sort(),
+    ).toEqual(['not-set/tab\there.tf', 'not-set/é.tf']);
   });
 
   test('--changed-since with a ref git does not know is a usage error', async () => {

@@ -5,7 +5,8 @@ import { matching, runCli, tree } from './helpers';
 
 // Files in /proc report size 0 and can be read without end: every input is read up to its bound.
 describe('inputs whose size the system gets wrong are read only up to their bound', () => {
-  const main = 'variable "m" {\n  default = "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = var.m\n}\n';
+  const main =
+    'variable "m" {\n  default = "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = var.m\n}\n';
 
   test('a workspace file linked to /proc is an input error, and the scan goes on', async () => {
     const dir = tree({ 'main.tf': main });
@@ -13,7 +14,9 @@ describe('inputs whose size the system gets wrong are read only up to their boun
     symlinkSync('/proc/self/status', path.join(dir, '.terraform/environment'));
     const run = await runCli(['scan', '--format', 'json', '.'], dir);
     expect(run.code).toBe(2);
-    expect(run.json().errors).toEqual([{ file: '.terraform/environment', line: 1, column: 1, message: 'file is larger than the 1 KiB limit (a workspace name)' }]);
+    expect(run.json().errors).toEqual([
+      { file: '.terraform/environment', line: 1, column: 1, message: 'file is larger than the 1 KiB limit (a workspace name)' },
+    ]);
     expect(run.json().summary.resources).toBe(1);
   });
 
@@ -27,7 +30,14 @@ describe('inputs whose size the system gets wrong are read only up to their boun
     symlinkSync(target, path.join(dir, file));
     const run = await runCli(['scan', '--format', 'json', '--max-file-size', '1k', ...options(), '.'], dir);
     expect(run.code).toBe(2);
-    expect(run.json().errors).toEqual([{ file, line: 0, column: 0, message: matching(/^(file is larger than the 1 KiB limit \(--max-file-size\)|cannot read the file: EINVAL)$/) }]);
+    expect(run.json().errors).toEqual([
+      {
+        file,
+        line: 0,
+        column: 0,
+        message: matching(/^(file is larger than the 1 KiB limit \(--max-file-size\)|cannot read the file: EINVAL)$/),
+      },
+    ]);
     expect(run.json().summary.resources).toBe(1);
   });
 
@@ -37,7 +47,9 @@ describe('inputs whose size the system gets wrong are read only up to their boun
     const baseline = await runCli(['scan', '--baseline', 'baseline.json', '.'], dir);
     // pagemap refuses reads that are not whole entries, and is endless otherwise: either way an error, and no wait.
     expect(baseline.code).toBe(2);
-    expect(baseline.err).toMatch(/^tagguard: --baseline \S*baseline\.json: (cannot read the file: EINVAL|file is larger than the 64 MiB limit)/);
+    expect(baseline.err).toMatch(
+      /^tagguard: --baseline \S*baseline\.json: (cannot read the file: EINVAL|file is larger than the 64 MiB limit)/,
+    );
     symlinkSync('/proc/self/status', path.join(dir, '.tagguard.yml'));
     const config = await runCli(['scan', '.'], dir);
     expect(config.code).toBe(2);
@@ -46,14 +58,24 @@ describe('inputs whose size the system gets wrong are read only up to their boun
 });
 
 test('grep does not follow symlinks, and a linked .tf file is still read and judged', async () => {
-  const dir = tree({ 'shared/repo.txt': 'resource "aws_ecr_repository" "linked" {\n  name                 = "linked"\n  image_tag_mutability = "MUTABLE"\n}\n', 'root/main.tf': 'locals {\n  a = 1\n}\n' });
+  const dir = tree({
+    'shared/repo.txt':
+      'resource "aws_ecr_repository" "linked" {\n  name                 = "linked"\n  image_tag_mutability = "MUTABLE"\n}\n',
+    'root/main.tf': 'locals {\n  a = 1\n}\n',
+  });
   symlinkSync('../shared/repo.txt', path.join(dir, 'root/linked.tf'));
   const run = await runCli(['scan', '--format', 'json', 'root'], dir);
-  expect(run.json().findings.map((f: { resource: string; file: string; line: number }) => [f.resource, f.file, f.line])).toEqual([['aws_ecr_repository.linked', 'root/linked.tf', 3]]);
+  expect(run.json().findings.map((f: { resource: string; file: string; line: number }) => [f.resource, f.file, f.line])).toEqual([
+    ['aws_ecr_repository.linked', 'root/linked.tf', 3],
+  ]);
 });
 
 test('a .gitignore or a CDKTF manifest that is not a regular file is an input error with its path; the scan goes on', async () => {
-  const dir = tree({ 'app/main.tf': 'resource "aws_ecr_repository" "a" {\n  name = "a"\n}\n', 'cdk/cdktf.json': '{}', 'cdk/cdktf.out/stacks/x/cdk.tf.json': '{}' });
+  const dir = tree({
+    'app/main.tf': 'resource "aws_ecr_repository" "a" {\n  name = "a"\n}\n',
+    'cdk/cdktf.json': '{}',
+    'cdk/cdktf.out/stacks/x/cdk.tf.json': '{}',
+  });
   symlinkSync('/dev/zero', path.join(dir, '.gitignore'));
   symlinkSync('/dev/zero', path.join(dir, 'cdk/cdktf.out/manifest.json'));
   const run = await runCli(['scan', '--format', 'json', '.', 'cdk'], dir);
@@ -75,7 +97,9 @@ describe('custom policy files are read within bounds', () => {
     const run = await runCli(['scan', '--format', 'json', '--policy', 'bomb.tar.gz', '.'], dir);
     expect(run.code).toBe(2);
     const errors = run.json().errors as { file: string; message: string }[];
-    expect(errors).toEqual([{ file: 'bomb.tar.gz', line: 0, column: 0, message: matching(/cannot read policy .*bomb\.tar\.gz: .*(larger|too large|exceed)/i) }]);
+    expect(errors).toEqual([
+      { file: 'bomb.tar.gz', line: 0, column: 0, message: matching(/cannot read policy .*bomb\.tar\.gz: .*(larger|too large|exceed)/i) },
+    ]);
     expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.a']);
   });
 });
@@ -84,5 +108,7 @@ test('a plan nested deeper than Terraform writes is an input error at the place,
   const dir = tree({ 'plan.json': `{"format_version":"1.2","resource_changes":${'['.repeat(50_000)}${']'.repeat(50_000)}}` });
   const run = await runCli(['scan', '--format', 'json', '--plan', 'plan.json'], dir);
   expect(run.code).toBe(2);
-  expect(run.json().errors).toEqual([{ file: 'plan.json', line: 1, column: 555, message: 'more than 512 levels deep; not a plan Terraform writes' }]);
+  expect(run.json().errors).toEqual([
+    { file: 'plan.json', line: 1, column: 555, message: 'more than 512 levels deep; not a plan Terraform writes' },
+  ]);
 });

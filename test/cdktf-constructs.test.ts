@@ -82,14 +82,20 @@ describe('ImmutableEcrRepository', () => {
       encryption_configuration: [{ encryption_type: 'KMS', kms_key: matching(/^arn:aws:kms:/) }],
     });
     const [policy] = Object.values(resources(json, 'aws_ecr_lifecycle_policy'));
-    expect((JSON.parse(policy.policy as string) as { rules: { selection: { tagStatus: string } }[] }).rules.map((r) => r.selection.tagStatus)).toEqual(['untagged', 'tagged']);
+    expect(
+      (JSON.parse(policy.policy as string) as { rules: { selection: { tagStatus: string } }[] }).rules.map((r) => r.selection.tagStatus),
+    ).toEqual(['untagged', 'tagged']);
     expect((await scanSynth(json)).findings).toEqual([]);
   });
 
   test('mutable tags outside the allow-list are refused', () => {
     const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
-    expect(() => new ImmutableEcrRepository(stack, 'x', { name: 'x', mutableTags: ['dev-*'] })).toThrow(/test\/x: mutable tags "dev-\*" are not allowed \(allowed: latest\)/);
-    expect(() => new ImmutableEcrRepository(stack, 'y', { name: 'y', mutableTags: ['dev-pr-*'], allowedMutableTags: ['dev-*'] })).not.toThrow();
+    expect(() => new ImmutableEcrRepository(stack, 'x', { name: 'x', mutableTags: ['dev-*'] })).toThrow(
+      /test\/x: mutable tags "dev-\*" are not allowed \(allowed: latest\)/,
+    );
+    expect(
+      () => new ImmutableEcrRepository(stack, 'y', { name: 'y', mutableTags: ['dev-pr-*'], allowedMutableTags: ['dev-*'] }),
+    ).not.toThrow();
   });
 
   test('an untyped caller cannot make it mutable', () => {
@@ -131,7 +137,9 @@ describe('EcrTagImmutabilityAspect', () => {
     const stack = mutableStack('enforce');
     const json = synth(stack);
     expect(Object.values(resources(json, 'aws_ecr_repository'))[0]).toMatchObject({ image_tag_mutability: 'IMMUTABLE' });
-    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/raw: image_tag_mutability set to IMMUTABLE by EcrTagImmutabilityAspect/)]]);
+    expect(annotations(stack)).toEqual([
+      ['@cdktf/warn', expect.stringMatching(/test\/raw: image_tag_mutability set to IMMUTABLE by EcrTagImmutabilityAspect/)],
+    ]);
     expect((await scanSynth(json)).findings).toEqual([]);
   });
 
@@ -141,7 +149,12 @@ describe('EcrTagImmutabilityAspect', () => {
     expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/raw: image_tag_mutability is MUTABLE/)]]);
     const result = await scanSynth(json);
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ resource: 'aws_ecr_repository.raw', constructPath: 'test/raw', stack: 'test', file: 'stacks/test/cdk.tf.json' });
+    expect(result.findings[0]).toMatchObject({
+      resource: 'aws_ecr_repository.raw',
+      constructPath: 'test/raw',
+      stack: 'test',
+      file: 'stacks/test/cdk.tf.json',
+    });
     // The place of the value in the synthesized JSON.
     const lines = json.split('\n');
     const line = lines.findIndex((l) => l.includes('"image_tag_mutability": "MUTABLE"')) + 1;
@@ -155,7 +168,12 @@ describe('EcrTagImmutabilityAspect', () => {
     new EcrRepository(stack, 'copy', { name: 'copy', imageTagMutability: source.imageTagMutability });
     Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode: 'error' }));
     Testing.synth(stack);
-    expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/test\/copy: image_tag_mutability cannot be known before apply \(an unresolved token at synth time\)/)]]);
+    expect(annotations(stack)).toEqual([
+      [
+        '@cdktf/warn',
+        expect.stringMatching(/test\/copy: image_tag_mutability cannot be known before apply \(an unresolved token at synth time\)/),
+      ],
+    ]);
   });
 });
 
@@ -183,5 +201,10 @@ describe('CompliantEcrStack', () => {
 });
 
 test('the allow-list reads like the policy: a * covers a * of the filter', () => {
-  expect([patternCovers('dev-*', 'dev-pr-*'), patternCovers('dev-*', '*'), patternCovers('latest', 'latest'), patternCovers('*', 'x')]).toEqual([true, false, true, true]);
+  expect([
+    patternCovers('dev-*', 'dev-pr-*'),
+    patternCovers('dev-*', '*'),
+    patternCovers('latest', 'latest'),
+    patternCovers('*', 'x'),
+  ]).toEqual([true, false, true, true]);
 });

@@ -9,7 +9,13 @@ describe('scanning CDKTF synth output', () => {
   test.each([['cdktf-app'], ['cdktf-app/cdktf.out']])('%s (cdktf.out is ignored by .gitignore, and still scanned)', async (dir) => {
     const result = await scanFixtures([dir]);
     expect(places(result)).toEqual([
-      { file: 'fixtures/cdktf-app/cdktf.out/stacks/registry/cdk.tf.json', line: 40, column: 33, severity: 'error', resource: 'aws_ecr_repository.legacy_worker' },
+      {
+        file: 'fixtures/cdktf-app/cdktf.out/stacks/registry/cdk.tf.json',
+        line: 40,
+        column: 33,
+        severity: 'error',
+        resource: 'aws_ecr_repository.legacy_worker',
+      },
     ]);
     expect(result.findings[0]).toMatchObject({ stack: 'registry', constructPath: 'registry/legacy-worker' });
     expect(result.summary.resources).toBe(2);
@@ -28,10 +34,18 @@ test('output of cdktf synth --hcl (stacks/<name>/cdk.tf) is scanned as HCL', asy
   writeFileSync(path.join(dir, '.gitignore'), 'cdktf.out/\n');
   writeFileSync(
     path.join(dir, 'cdktf.out', 'manifest.json'),
-    JSON.stringify({ version: '0.21.0', stacks: { web: { name: 'web', synthesizedStackPath: 'stacks/web/cdk.tf', workingDirectory: 'stacks/web' } } }),
+    JSON.stringify({
+      version: '0.21.0',
+      stacks: { web: { name: 'web', synthesizedStackPath: 'stacks/web/cdk.tf', workingDirectory: 'stacks/web' } },
+    }),
   );
-  writeFileSync(path.join(dir, 'cdktf.out', 'stacks', 'web', 'cdk.tf'), 'resource "aws_ecr_repository" "site" {\nname = "web/site"\nimage_tag_mutability = "MUTABLE"\n}\n');
+  writeFileSync(
+    path.join(dir, 'cdktf.out', 'stacks', 'web', 'cdk.tf'),
+    'resource "aws_ecr_repository" "site" {\nname = "web/site"\nimage_tag_mutability = "MUTABLE"\n}\n',
+  );
   mkdirSync(path.join(dir, '.git'));
   const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
-  expect(places(result)).toEqual([{ file: 'cdktf.out/stacks/web/cdk.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.site' }]);
+  expect(places(result)).toEqual([
+    { file: 'cdktf.out/stacks/web/cdk.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.site' },
+  ]);
 });

@@ -130,16 +130,26 @@ describe.each([
   test('--allow-mutable-tag, once or twice, replaces the default latest', async () => {
     const byDefault = await scan([], ['tags']);
     expect([byDefault.code, findings(byDefault)]).toEqual([1, [['tags', 'aws_ecr_repository.tags', 'tags/main.tf:5:3', 'error']]]);
-    for (const options of [['--allow-mutable-tag', 'dev-*'], ['--allow-mutable-tag', 'latest', '--allow-mutable-tag', 'dev-*']]) {
+    for (const options of [
+      ['--allow-mutable-tag', 'dev-*'],
+      ['--allow-mutable-tag', 'latest', '--allow-mutable-tag', 'dev-*'],
+    ]) {
       const r = await scan(options, ['tags']);
       expect([r.code, findings(r), r.json().summary.resources]).toEqual([0, [], 1]);
     }
   });
 
-  test.each(['dev-?', 'dev-[a]', '{dev,test}-*', 'dev-\\*', 'a b', ''])('--allow-mutable-tag %j: * is the only wildcard, other characters ECR filters cannot hold are a usage error', async (pattern) => {
-    const r = await scan(['--allow-mutable-tag', pattern], ['tags']);
-    expect([r.code, r.out, r.err]).toEqual([2, '', `tagguard: --allow-mutable-tag ${JSON.stringify(pattern)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)\n`]);
-  });
+  test.each(['dev-?', 'dev-[a]', '{dev,test}-*', 'dev-\\*', 'a b', ''])(
+    '--allow-mutable-tag %j: * is the only wildcard, other characters ECR filters cannot hold are a usage error',
+    async (pattern) => {
+      const r = await scan(['--allow-mutable-tag', pattern], ['tags']);
+      expect([r.code, r.out, r.err]).toEqual([
+        2,
+        '',
+        `tagguard: --allow-mutable-tag ${JSON.stringify(pattern)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)\n`,
+      ]);
+    },
+  );
 
   test('--unknown', async () => {
     const error = await scan(['--unknown', 'error'], ['unknown']);
@@ -176,16 +186,32 @@ describe.each([
 
   test('--max-file-size', async () => {
     const r = await scan(['--max-file-size', '20'], ['infra']);
-    expect([r.code, r.json().errors]).toEqual([2, [{ file: 'infra/main.tf', line: 0, column: 0, message: `file is ${Buffer.byteLength(INFRA_MAIN)} bytes, over the 20 bytes limit (--max-file-size)` }]]);
+    expect([r.code, r.json().errors]).toEqual([
+      2,
+      [
+        {
+          file: 'infra/main.tf',
+          line: 0,
+          column: 0,
+          message: `file is ${Buffer.byteLength(INFRA_MAIN)} bytes, over the 20 bytes limit (--max-file-size)`,
+        },
+      ],
+    ]);
   });
 
   test('--max-depth', async () => {
     const r = await scan(['--max-depth', '1'], ['tags']);
-    expect([r.code, r.json().errors]).toEqual([2, [{ file: 'tags/main.tf', line: 2, column: 26, message: 'more than 1 levels deep (--max-depth)' }]]);
+    expect([r.code, r.json().errors]).toEqual([
+      2,
+      [{ file: 'tags/main.tf', line: 2, column: 26, message: 'more than 1 levels deep (--max-depth)' }],
+    ]);
   });
 
   test('--workspace', async () => {
-    const cwd = tree({ 'ws/main.tf': 'resource "aws_ecr_repository" "ws" {\n  name                 = "ws"\n  image_tag_mutability = terraform.workspace == "prod" ? "IMMUTABLE" : "MUTABLE"\n}\n' });
+    const cwd = tree({
+      'ws/main.tf':
+        'resource "aws_ecr_repository" "ws" {\n  name                 = "ws"\n  image_tag_mutability = terraform.workspace == "prod" ? "IMMUTABLE" : "MUTABLE"\n}\n',
+    });
     const prod = await scan(['--workspace', 'prod'], ['ws'], cwd);
     expect([prod.code, prod.json().findings]).toEqual([0, []]);
     const dev = await scan(['--workspace=dev'], ['ws'], cwd);
@@ -195,12 +221,20 @@ describe.each([
   test('--engine', async () => {
     const cwd = tree({
       'live/main.tf': 'variable "env" {\n  default = "dev"\n}\n\nmodule "repo" {\n  source = "../modules/${var.env}"\n}\n',
-      'modules/dev/main.tf': 'resource "aws_ecr_repository" "this" {\n  name                 = "dev"\n  image_tag_mutability = "MUTABLE"\n}\n',
+      'modules/dev/main.tf':
+        'resource "aws_ecr_repository" "this" {\n  name                 = "dev"\n  image_tag_mutability = "MUTABLE"\n}\n',
     });
     const tofu = await scan(['--engine', 'tofu'], ['live', 'modules'], cwd);
-    expect([tofu.code, findings(tofu), tofu.json().errors]).toEqual([1, [['live', 'module.repo.aws_ecr_repository.this', 'modules/dev/main.tf:3:26', 'error']], []]);
+    expect([tofu.code, findings(tofu), tofu.json().errors]).toEqual([
+      1,
+      [['live', 'module.repo.aws_ecr_repository.this', 'modules/dev/main.tf:3:26', 'error']],
+      [],
+    ]);
     const terraform = await scan(['--engine=terraform'], ['live'], cwd);
-    expect([terraform.code, terraform.json().errors.map((e: { file: string; line: number; column: number }) => `${e.file}:${e.line}:${e.column}`)]).toEqual([2, ['live/main.tf:6:12']]);
+    expect([
+      terraform.code,
+      terraform.json().errors.map((e: { file: string; line: number; column: number }) => `${e.file}:${e.line}:${e.column}`),
+    ]).toEqual([2, ['live/main.tf:6:12']]);
   });
 
   test('-f and -o, the short forms', async () => {
@@ -214,18 +248,24 @@ describe.each([
     const cwd = project();
     const created = await scan(['--create-baseline', 'base.json', '--var-file', 'infra/prod.tfvars'], ['infra'], cwd);
     expect([created.code, created.err]).toEqual([1, 'tagguard: baseline of 1 findings written to base.json\n']);
-    expect((JSON.parse(readFileSync(path.join(cwd, 'base.json'), 'utf8')) as { findings: unknown }).findings).toEqual([{ ruleId: 'ecr-tag-immutability', root: 'infra', resource: 'aws_ecr_repository.app' }]);
+    expect((JSON.parse(readFileSync(path.join(cwd, 'base.json'), 'utf8')) as { findings: unknown }).findings).toEqual([
+      { ruleId: 'ecr-tag-immutability', root: 'infra', resource: 'aws_ecr_repository.app' },
+    ]);
     const r = await scan(['--baseline', 'base.json', '--var-file', 'infra/prod.tfvars'], ['infra'], cwd);
     expect([r.code, findings(r)]).toEqual([0, []]);
   });
 
   test('--changed-since', async () => {
     const cwd = project();
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'ignore' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'ignore' });
     git('init', '-q');
     git('add', '.');
     git('commit', '-qm', 'base');
-    writeFileSync(path.join(cwd, 'infra/extra.tf'), 'resource "aws_ecr_repository" "extra" {\n  name                 = "extra"\n  image_tag_mutability = "MUTABLE"\n}\n');
+    writeFileSync(
+      path.join(cwd, 'infra/extra.tf'),
+      'resource "aws_ecr_repository" "extra" {\n  name                 = "extra"\n  image_tag_mutability = "MUTABLE"\n}\n',
+    );
     // app is mutable too (prod.tfvars), but nothing it touches changed.
     const r = await scan(['--changed-since', 'HEAD', '--var-file', 'infra/prod.tfvars'], ['infra'], cwd);
     expect([r.code, findings(r)]).toEqual([1, [['infra', 'aws_ecr_repository.extra', 'infra/extra.tf:3:26', 'error']]]);
@@ -251,7 +291,10 @@ describe.each([
   });
 
   test('generate: --repo and --allow-mutable-tag, once per value', async () => {
-    const r = await runCli(['generate', ...arrange(['--repo', 'api', '--repo', 'web'], ['--allow-mutable-tag', 'latest', '--format', 'hcl'])], dir);
+    const r = await runCli(
+      ['generate', ...arrange(['--repo', 'api', '--repo', 'web'], ['--allow-mutable-tag', 'latest', '--format', 'hcl'])],
+      dir,
+    );
     expect(r.code).toBe(0);
     expect([...r.out.matchAll(/^ {2}name {17}= "(.*)"$/gm)].map((m) => m[1])).toEqual(['api', 'web']);
     expect([...r.out.matchAll(/^ {4}filter {6}= "(.*)"$/gm)].map((m) => m[1])).toEqual(['latest', 'latest']);
@@ -270,7 +313,10 @@ describe.each([
 
 test('an option that takes one value, given twice, takes the last, as terraform, checkov and trivy do', async () => {
   const cwd = project();
-  const r = await runCli(['scan', 'infra', '--format', 'sarif', '--var-file', 'infra/prod.tfvars', '-f', 'json', '--unknown', 'ignore', '--unknown=error'], cwd);
+  const r = await runCli(
+    ['scan', 'infra', '--format', 'sarif', '--var-file', 'infra/prod.tfvars', '-f', 'json', '--unknown', 'ignore', '--unknown=error'],
+    cwd,
+  );
   expect([r.code, findings(r)]).toEqual([1, APP_FROM_PROD_TFVARS]);
   const written = await runCli(['scan', 'infra', '-f', 'json', '--output', 'a.json', '-o', 'b.json'], cwd);
   expect([written.code, written.out, readFileSync(path.join(cwd, 'b.json'), 'utf8').startsWith('{')]).toEqual([0, '', true]);
@@ -278,14 +324,23 @@ test('an option that takes one value, given twice, takes the last, as terraform,
 
 describe('usage errors: exit 2, a message naming the option and the path, nothing on stdout', () => {
   test.each([
-    [['scan', '--var-file', 'infra', 'infra'], '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)'],
+    [
+      ['scan', '--var-file', 'infra', 'infra'],
+      '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)',
+    ],
     [['scan', 'infra', '--var-file', 'missing.tfvars'], '--var-file missing.tfvars: no such file'],
     [['scan', 'infra', '--var-file='], '--var-file needs a path'],
     [['scan', 'infra', '--var-file'], 'Not enough arguments following: var-file'],
     [['scan', 'infra', '--policy', 'missing.wasm'], '--policy missing.wasm: no such file'],
-    [['scan', '--policy', 'tags', 'infra'], '--policy tags: is a directory, not a file (an option takes one value; paths to scan go on their own)'],
+    [
+      ['scan', '--policy', 'tags', 'infra'],
+      '--policy tags: is a directory, not a file (an option takes one value; paths to scan go on their own)',
+    ],
     [['scan', 'infra', '--baseline', 'missing.json'], '--baseline missing.json: no such file'],
-    [['scan', 'infra', '--baseline', 'infra'], '--baseline infra: is a directory, not a file (an option takes one value; paths to scan go on their own)'],
+    [
+      ['scan', 'infra', '--baseline', 'infra'],
+      '--baseline infra: is a directory, not a file (an option takes one value; paths to scan go on their own)',
+    ],
     [['scan', '--config', 'missing.yml', 'infra'], '--config missing.yml: no such file'],
     [['scan', 'infra', '--config', 'ci/broken.yml'], 'ci/broken.yml: var_files: ci/missing.tfvars: no such file'],
     [['scan', '--plan', 'missing.json'], '--plan missing.json: no such file'],
@@ -293,8 +348,14 @@ describe('usage errors: exit 2, a message naming the option and the path, nothin
     [['scan', '--plan', 'saved/plan.json', '--config-dir', 'missing'], '--config-dir missing: no such directory'],
     [['scan', '--plan', 'saved/plan.json', '--config-dir', 'saved/plan.json'], '--config-dir saved/plan.json: is not a directory'],
     [['scan', 'infra', '--output', 'infra'], '--output infra: is a directory; name a file to write'],
-    [['scan', 'infra', '--create-baseline', 'missing/base.json'], '--create-baseline missing/base.json: no directory missing to write into'],
-    [['fix', '--var-file', 'infra', 'infra'], '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)'],
+    [
+      ['scan', 'infra', '--create-baseline', 'missing/base.json'],
+      '--create-baseline missing/base.json: no directory missing to write into',
+    ],
+    [
+      ['fix', '--var-file', 'infra', 'infra'],
+      '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)',
+    ],
     [['policies', '--policy', 'missing.wasm'], '--policy missing.wasm: no such file'],
     [['scan', 'infra', '--var.mutability=MUTABLE'], 'Unknown argument: var.mutability'],
     [['scan', '--output.a=x', 'infra'], 'Unknown argument: output.a'],
@@ -318,7 +379,13 @@ describe('--version, --help and the fix command', () => {
   test('--help lists every command, fix included, on stdout', async () => {
     const r = await runCli(['--help'], dir);
     expect([r.code, r.err]).toEqual([0, '']);
-    expect(r.out.match(/^ {2}tagguard \S+/gm)).toEqual(['  tagguard scan', '  tagguard fix', '  tagguard generate', '  tagguard policies', '  tagguard explain']);
+    expect(r.out.match(/^ {2}tagguard \S+/gm)).toEqual([
+      '  tagguard scan',
+      '  tagguard fix',
+      '  tagguard generate',
+      '  tagguard policies',
+      '  tagguard explain',
+    ]);
     expect(r.out).toMatch(/^ {2}tagguard fix \[paths\.\.\] +Rewrite the code that makes a repository mutable$/m);
     expect(r.out).toMatch(/^ {2}--version +Show version number/m);
   });
@@ -351,11 +418,19 @@ describe('the early reading of the command line (grep starts before yargs loads)
     const flag = 'type' in spec && spec.type === 'boolean';
     const value = flag ? [] : ['choices' in spec ? spec.choices[0] : 'word'];
     const alias = 'alias' in spec ? [[`-${spec.alias}`, ...value]] : [];
-    return [[`--${name}`, ...value], ...alias, ...(value.length ? [[`--${name}=${value[0]}`]] : [])].map((words) => ({ name, delays: 'delaysSearch' in spec, words }));
+    return [[`--${name}`, ...value], ...alias, ...(value.length ? [[`--${name}=${value[0]}`]] : [])].map((words) => ({
+      name,
+      delays: 'delaysSearch' in spec,
+      words,
+    }));
   });
 
   test.each(spellings)('$words: the same paths as yargs reads, or none where the search must wait', ({ delays, words }) => {
-    for (const argv of [['scan', ...words, 'infra', 'tags'], ['scan', 'infra', ...words, 'tags'], ['fix', 'infra', 'tags', ...words]]) {
+    for (const argv of [
+      ['scan', ...words, 'infra', 'tags'],
+      ['scan', 'infra', ...words, 'tags'],
+      ['fix', 'infra', 'tags', ...words],
+    ]) {
       expect(earlyScanPaths(argv)).toEqual(delays ? undefined : yargsPaths(argv));
     }
   });

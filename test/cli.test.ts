@@ -53,7 +53,20 @@ describe('tagguard scan', () => {
     expect(Object.keys(report)).toEqual(['version', 'findings', 'errors', 'summary']);
     expect(report.version).toBe(1);
     expect(report.findings).toHaveLength(2);
-    expect(Object.keys(report.findings[0])).toEqual(['ruleId', 'severity', 'resource', 'root', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'messageId', 'trace']);
+    expect(Object.keys(report.findings[0])).toEqual([
+      'ruleId',
+      'severity',
+      'resource',
+      'root',
+      'file',
+      'line',
+      'column',
+      'endLine',
+      'endColumn',
+      'message',
+      'messageId',
+      'trace',
+    ]);
     expect(report.findings[0]).toMatchObject({ root: 'fixtures/mutable', file: 'fixtures/mutable/main.tf', line: 3, column: 26 });
     expect(report.errors).toEqual([{ file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: anyString() }]);
     expect(report.summary).toEqual({ files: 3, resources: 2, errors: 2, warnings: 0, parseErrors: 1 });
@@ -63,7 +76,9 @@ describe('tagguard scan', () => {
     const dir = tempDir('cli');
     const file = path.join(dir, 'report.json');
     writeFileSync(file, 'old report');
-    const { out, code } = await run(['scan', path.join(ROOT, 'fixtures/mutable'), '--format', 'json', '--output', 'report.json'], { cwd: dir });
+    const { out, code } = await run(['scan', path.join(ROOT, 'fixtures/mutable'), '--format', 'json', '--output', 'report.json'], {
+      cwd: dir,
+    });
     expect(code).toBe(1);
     expect(out).toBe('');
     expect(readReport(readFileSync(file, 'utf8')).findings[0].resource).toBe('aws_ecr_repository.frontend');
@@ -77,16 +92,15 @@ describe('tagguard scan', () => {
     expect(report.findings).toHaveLength(1);
   });
 
-  test.each([
-    [['scan', '--format', 'xml']],
-    [['scan', '--bogus']],
-    [[]],
-  ])('usage error %j exits 2 with a message on stderr', async (argv) => {
-    const { code, err, out } = await run(argv);
-    expect(code).toBe(2);
-    expect(err).toMatch(/^tagguard: /);
-    expect(out).toBe('');
-  });
+  test.each([[['scan', '--format', 'xml']], [['scan', '--bogus']], [[]]])(
+    'usage error %j exits 2 with a message on stderr',
+    async (argv) => {
+      const { code, err, out } = await run(argv);
+      expect(code).toBe(2);
+      expect(err).toMatch(/^tagguard: /);
+      expect(out).toBe('');
+    },
+  );
 });
 
 describe('tagguard explain', () => {
@@ -96,7 +110,8 @@ describe('tagguard explain', () => {
     expect(out).toMatch(/^ecr-tag-immutability: ECR image tags must be immutable/);
     expect(out).toMatch(/running\s+keep\s+the\s+old\s+digest/);
     expect(out).toMatch(/reproduced/);
-    for (const value of ['IMMUTABLE ', 'not set', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION', 'unknown before apply']) expect(out).toContain(value);
+    for (const value of ['IMMUTABLE ', 'not set', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION', 'unknown before apply'])
+      expect(out).toContain(value);
     expect(out).toContain('image_tag_mutability = "IMMUTABLE"');
     expect(out).toContain('imageTagMutability: "IMMUTABLE"');
   });
@@ -116,7 +131,10 @@ describe('tagguard explain', () => {
   test('a rule without the optional fields explains what it has', () => {
     const bare = { id: 'bare-rule', title: '', description: '', severity: 'warning', links: [] };
     expect(explain(bare)).toBe('bare-rule\nseverity: warning\n\n');
-    const verdicts = [{ value: 'on', verdict: 'pass' }, { value: 'off', verdict: 'error' }];
+    const verdicts = [
+      { value: 'on', verdict: 'pass' },
+      { value: 'off', verdict: 'error' },
+    ];
     expect(explain({ ...bare, title: 'Bare', verdicts, links: ['https://example.com/bare'] })).toBe(
       'bare-rule: Bare\nseverity: warning\n\nVerdicts\n  on   pass\n  off  error\n\nSee also:\n  https://example.com/bare\n',
     );

@@ -15,7 +15,8 @@ const run = async (argv: string[], cwd: string) => {
 function project(config: string): string {
   const dir = tempDir('config');
   mkdirSync(path.join(dir, '.git'));
-  for (const f of ['immutable-with-exclusion', 'mutable', 'unknown']) cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, 'infra', f), { recursive: true });
+  for (const f of ['immutable-with-exclusion', 'mutable', 'unknown'])
+    cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, 'infra', f), { recursive: true });
   writeFileSync(path.join(dir, '.tagguard.yml'), config);
   return path.join(dir, 'infra');
 }
@@ -90,9 +91,17 @@ describe('where .tagguard.yml is looked for', () => {
 });
 
 /** A throwaway git repository; `commit` records the tree as it is. */
-function gitRepo(files: Record<string, string>): { dir: string; commit: (message: string) => void; write: (files: Record<string, string>) => void } {
+function gitRepo(files: Record<string, string>): {
+  dir: string;
+  commit: (message: string) => void;
+  write: (files: Record<string, string>) => void;
+} {
   const dir = tempDir('config-from');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
   const write = (more: Record<string, string>) => {
     for (const [rel, text] of Object.entries(more)) {
       mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -109,8 +118,10 @@ function gitRepo(files: Record<string, string>): { dir: string; commit: (message
 }
 
 const MUTABLE = readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf'), 'utf8');
-const baselineOf = (...resources: string[]) => JSON.stringify({ version: 1, findings: resources.map((resource) => ({ ruleId: 'ecr-tag-immutability', root: '.', resource })) });
-const resources = (out: string) => (JSON.parse(out) as { findings: { ruleId: string; resource: string }[] }).findings.map((f) => `${f.ruleId} ${f.resource}`);
+const baselineOf = (...resources: string[]) =>
+  JSON.stringify({ version: 1, findings: resources.map((resource) => ({ ruleId: 'ecr-tag-immutability', root: '.', resource })) });
+const resources = (out: string) =>
+  (JSON.parse(out) as { findings: { ruleId: string; resource: string }[] }).findings.map((f) => `${f.ruleId} ${f.resource}`);
 
 describe('--config-from <git-ref>', () => {
   test('reads .tagguard.yml from the commit, found from the working directory up to the root, not the working tree’s', async () => {
@@ -120,7 +131,8 @@ describe('--config-from <git-ref>', () => {
     repo.write({ '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n' });
     repo.commit('switch it off');
     const cwd = path.join(repo.dir, 'infra');
-    const severities = (out: string) => (JSON.parse(out) as { findings: { resource: string; severity: string }[] }).findings.map((f) => `${f.resource} ${f.severity}`);
+    const severities = (out: string) =>
+      (JSON.parse(out) as { findings: { resource: string; severity: string }[] }).findings.map((f) => `${f.resource} ${f.severity}`);
     const fromTree = await runCli(['scan', '--format', 'json'], cwd);
     expect([fromTree.code, fromTree.err, severities(fromTree.out)]).toEqual([0, '', []]);
     const fromBase = await runCli(['scan', '--config-from', 'main~1', '--format', 'json'], cwd);
@@ -132,7 +144,12 @@ describe('--config-from <git-ref>', () => {
   });
 
   test('the nearest file at the commit wins, at the same path as in the working tree; --config names one', async () => {
-    const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'unknown: error\n', 'infra/.tagguard.yml': 'severity:\n  ecr-tag-immutability: warning\n', 'ci/notes.yml': 'severity:\n  ecr-tag-immutability: note\n' });
+    const repo = gitRepo({
+      'infra/main.tf': MUTABLE,
+      '.tagguard.yml': 'unknown: error\n',
+      'infra/.tagguard.yml': 'severity:\n  ecr-tag-immutability: warning\n',
+      'ci/notes.yml': 'severity:\n  ecr-tag-immutability: note\n',
+    });
     repo.commit('base');
     const cwd = path.join(repo.dir, 'infra');
     const nearest = await runCli(['scan', '--config-from', 'main', '--format', 'json'], cwd);
@@ -146,10 +163,17 @@ describe('--config-from <git-ref>', () => {
   });
 
   test('takes the baseline the commit’s config names (relative to it) from the commit, and --baseline too', async () => {
-    const repo = gitRepo({ 'infra/main.tf': MUTABLE, 'infra/.tagguard.yml': 'baseline: ../baselines/infra.json\n', 'baselines/infra.json': baselineOf('aws_ecr_repository.frontend') });
+    const repo = gitRepo({
+      'infra/main.tf': MUTABLE,
+      'infra/.tagguard.yml': 'baseline: ../baselines/infra.json\n',
+      'baselines/infra.json': baselineOf('aws_ecr_repository.frontend'),
+    });
     repo.commit('base');
     // The pull request adds a mutable repository and lists it in the baseline.
-    repo.write({ 'infra/added.tf': 'resource "aws_ecr_repository" "added" {\n  name = "added"\n}\n', 'baselines/infra.json': baselineOf('aws_ecr_repository.frontend', 'aws_ecr_repository.added') });
+    repo.write({
+      'infra/added.tf': 'resource "aws_ecr_repository" "added" {\n  name = "added"\n}\n',
+      'baselines/infra.json': baselineOf('aws_ecr_repository.frontend', 'aws_ecr_repository.added'),
+    });
     const cwd = path.join(repo.dir, 'infra');
     const fromTree = await runCli(['scan', '--format', 'json'], cwd);
     expect([fromTree.code, fromTree.err, resources(fromTree.out)]).toEqual([0, '', []]);
@@ -161,19 +185,31 @@ describe('--config-from <git-ref>', () => {
     repo.write({ 'infra/.tagguard.yml': 'baseline: missing.json\n' });
     repo.commit('names a missing baseline');
     const missing = await runCli(['scan', '--config-from', 'main'], cwd);
-    expect([missing.code, missing.err]).toEqual([2, 'tagguard: main:infra/.tagguard.yml: baseline: missing.json: no such file at main (--config-from)\n']);
+    expect([missing.code, missing.err]).toEqual([
+      2,
+      'tagguard: main:infra/.tagguard.yml: baseline: missing.json: no such file at main (--config-from)\n',
+    ]);
     repo.write({ 'infra/.tagguard.yml': 'baseline: ../../outside.json\n' });
     repo.commit('names a baseline outside');
     const outside = await runCli(['scan', '--config-from', 'main'], cwd);
-    expect([outside.code, outside.err]).toEqual([2, 'tagguard: main:infra/.tagguard.yml: baseline: ../../outside.json is outside the repository (--config-from reads files from main)\n']);
+    expect([outside.code, outside.err]).toEqual([
+      2,
+      'tagguard: main:infra/.tagguard.yml: baseline: ../../outside.json is outside the repository (--config-from reads files from main)\n',
+    ]);
     const option = await runCli(['scan', '--config-from', 'main', '--baseline', '../../outside.json'], cwd);
-    expect([option.code, option.err]).toEqual([2, 'tagguard: --baseline ../../outside.json: outside the repository, so it cannot be read from main (--config-from)\n']);
+    expect([option.code, option.err]).toEqual([
+      2,
+      'tagguard: --baseline ../../outside.json: outside the repository, so it cannot be read from main (--config-from)\n',
+    ]);
   });
 
   test('no .tagguard.yml at the commit means no configuration, whatever the working tree holds', async () => {
     const repo = gitRepo({ 'infra/main.tf': MUTABLE });
     repo.commit('base');
-    repo.write({ '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n', 'infra/.tagguard.yaml': 'severity:\n  ecr-tag-immutability: "off"\n' });
+    repo.write({
+      '.tagguard.yml': 'severity:\n  ecr-tag-immutability: "off"\n',
+      'infra/.tagguard.yaml': 'severity:\n  ecr-tag-immutability: "off"\n',
+    });
     const { code, out } = await runCli(['scan', 'infra', '--config-from', 'main', '--format', 'json'], repo.dir);
     expect([code, resources(out)]).toEqual([1, ['ecr-tag-immutability aws_ecr_repository.frontend']]);
   });
@@ -187,12 +223,21 @@ describe('--config-from <git-ref>', () => {
     repo.commit('base');
     // The pull request removes the policy from its tree: the commit's still runs (and here, runs out of time).
     rmSync(path.join(repo.dir, 'policies'), { recursive: true });
-    const { code, out, err } = await runCli(['scan', 'infra', '--config-from', 'main', '--policy-timeout', '0.5', '--format', 'json'], repo.dir);
+    const { code, out, err } = await runCli(
+      ['scan', 'infra', '--config-from', 'main', '--policy-timeout', '0.5', '--format', 'json'],
+      repo.dir,
+    );
     expect(err).toBe('');
     const report = readReport(out);
     expect(resources(out)).toEqual(['ecr-tag-immutability aws_ecr_repository.frontend']);
     expect(report.errors).toEqual([
-      { file: 'main:policies/loops.tar.gz', line: 0, column: 0, message: 'policy main:policies/loops.tar.gz did not finish within 0.5 s (--policy-timeout) and was stopped at custom/loops/deny; its findings are not reported' },
+      {
+        file: 'main:policies/loops.tar.gz',
+        line: 0,
+        column: 0,
+        message:
+          'policy main:policies/loops.tar.gz did not finish within 0.5 s (--policy-timeout) and was stopped at custom/loops/deny; its findings are not reported',
+      },
     ]);
     expect(code).toBe(2);
   });
@@ -213,7 +258,10 @@ describe('--config-from <git-ref>', () => {
   test('outside a git repository it is a usage error', async () => {
     const dir = tempDir('no-git');
     const { code, err } = await runCli(['scan', '--config-from', 'main'], dir);
-    expect({ code, err }).toEqual({ code: 2, err: 'tagguard: --config-from main: not inside a git repository (fatal: not a git repository (or any of the parent directories): .git)\n' });
+    expect({ code, err }).toEqual({
+      code: 2,
+      err: 'tagguard: --config-from main: not inside a git repository (fatal: not a git repository (or any of the parent directories): .git)\n',
+    });
   });
 
   test('a .tagguard.yml that is a symlink at the commit is not followed', async () => {
@@ -221,7 +269,10 @@ describe('--config-from <git-ref>', () => {
     symlinkSync('elsewhere.yml', path.join(repo.dir, '.tagguard.yml'));
     repo.commit('base');
     const { code, err } = await runCli(['scan', 'infra', '--config-from', 'main'], repo.dir);
-    expect({ code, err }).toEqual({ code: 2, err: 'tagguard: invalid config:\nmain:.tagguard.yml: is a symbolic link at that commit; not followed\n' });
+    expect({ code, err }).toEqual({
+      code: 2,
+      err: 'tagguard: invalid config:\nmain:.tagguard.yml: is a symbolic link at that commit; not followed\n',
+    });
   });
 
   test('an invalid config at the commit names <ref>:<path>:line:column', async () => {
@@ -229,11 +280,17 @@ describe('--config-from <git-ref>', () => {
     repo.commit('base');
     repo.write({ '.tagguard.yml': 'unknown: warn\n' });
     const { code, err } = await runCli(['scan', 'infra', '--config-from', 'main'], repo.dir);
-    expect({ code, err }).toEqual({ code: 2, err: 'tagguard: invalid config:\nmain:.tagguard.yml:1:10: unknown: must be one of "warn", "error", "ignore"\n' });
+    expect({ code, err }).toEqual({
+      code: 2,
+      err: 'tagguard: invalid config:\nmain:.tagguard.yml:1:10: unknown: must be one of "warn", "error", "ignore"\n',
+    });
   });
 
   test('a .gitignore rule the pull request adds cannot hide its own .tf file; the trusted exclude still applies', async () => {
-    const repo = gitRepo({ 'infra/main.tf': 'resource "aws_ecr_repository" "ok" {\n  name                 = "ok"\n  image_tag_mutability = "IMMUTABLE"\n}\n', '.tagguard.yml': 'exclude: [scratch/]\n' });
+    const repo = gitRepo({
+      'infra/main.tf': 'resource "aws_ecr_repository" "ok" {\n  name                 = "ok"\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+      '.tagguard.yml': 'exclude: [scratch/]\n',
+    });
     repo.commit('base');
     repo.write({ '.gitignore': 'hidden.tf\n', 'infra/hidden.tf': MUTABLE.replace('"app"', '"hidden"'), 'scratch/main.tf': MUTABLE });
     const plain = await runCli(['scan', '--format', 'json', '.'], repo.dir);

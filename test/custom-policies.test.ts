@@ -14,11 +14,19 @@ import { nestedBlocksOf } from '../src/terraform/config/nested-blocks';
 const built = testPolicy('scan-on-push');
 const withOpa = testNeeding('opa');
 
-const scanOptions = (fixture: string): ScanOptions => ({ paths: [`fixtures/${fixture}`], cwd: ROOT, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
+const scanOptions = (fixture: string): ScanOptions => ({
+  paths: [`fixtures/${fixture}`],
+  cwd: ROOT,
+  policy: DEFAULT_POLICY,
+  variables: { varFiles: [], vars: [], env: {} },
+});
 const scanWith = (fixture: string, policies: string[]) => scan({ ...scanOptions(fixture), policies });
 
 describe(needing('opa', 'custom policies'), () => {
-  withOpa.each([['bundle.tar.gz', built.bundle], ['policy.wasm', built.wasm]])('a %s runs beside the built-in rule', async (_kind, file) => {
+  withOpa.each([
+    ['bundle.tar.gz', built.bundle],
+    ['policy.wasm', built.wasm],
+  ])('a %s runs beside the built-in rule', async (_kind, file) => {
     const result = await scanWith('mutable', [file]);
     expect(result.findings.map((f) => [f.ruleId, f.severity, f.resource, f.line, f.column])).toEqual([
       ['ecr-scan-on-push', 'warning', 'aws_ecr_repository.frontend', 1, 1],
@@ -30,7 +38,11 @@ describe(needing('opa', 'custom policies'), () => {
 
   withOpa('its findings flow through the report formats', async () => {
     const json = JSON.parse(formatJson(await scanWith('mutable', [built.bundle])));
-    expect(json.findings[0]).toMatchObject({ ruleId: 'ecr-scan-on-push', file: 'fixtures/mutable/main.tf', message: expect.stringMatching(/scan_on_push/) });
+    expect(json.findings[0]).toMatchObject({
+      ruleId: 'ecr-scan-on-push',
+      file: 'fixtures/mutable/main.tf',
+      message: expect.stringMatching(/scan_on_push/),
+    });
     expect(json.summary).toMatchObject({ errors: 1, warnings: 1 });
   });
 
@@ -57,7 +69,12 @@ describe('a custom policy whose results are not findings', () => {
     const { wasm } = testPolicy('malformed-result');
     const result = await scanWith('mutable', [wasm]);
     expect(result.errors).toEqual([
-      { file: wasm, line: 0, column: 0, message: `policy ${wasm}: custom/malformed_result/deny returned a result that is not findings ({"message", "resource", "root", "location", …}): 0.resource must be string` },
+      {
+        file: wasm,
+        line: 0,
+        column: 0,
+        message: `policy ${wasm}: custom/malformed_result/deny returned a result that is not findings ({"message", "resource", "root", "location", …}): 0.resource must be string`,
+      },
     ]);
     expect(result.findings.map((f) => f.ruleId)).toEqual(['ecr-tag-immutability']);
   });
@@ -71,10 +88,15 @@ const stopped = (name: string, seconds: number) =>
 describe('a custom policy that never ends', () => {
   test('is stopped after --policy-timeout: an input error naming it (exit 2), with the built-in findings still reported', async () => {
     const started = Date.now();
-    const { code, out, err } = await runCli(['scan', 'fixtures/mutable', '--policy', LOOPS, '--policy-timeout', '1', '--format', 'json'], ROOT);
+    const { code, out, err } = await runCli(
+      ['scan', 'fixtures/mutable', '--policy', LOOPS, '--policy-timeout', '1', '--format', 'json'],
+      ROOT,
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
     const report = readReport(out);
-    expect(report.findings.map((f) => [f.ruleId, f.resource, f.line])).toEqual([['ecr-tag-immutability', 'aws_ecr_repository.frontend', 3]]);
+    expect(report.findings.map((f) => [f.ruleId, f.resource, f.line])).toEqual([
+      ['ecr-tag-immutability', 'aws_ecr_repository.frontend', 3],
+    ]);
     expect(report.errors).toEqual([{ file: LOOPS, line: 0, column: 0, message: stopped(LOOPS, 1) }]);
     expect([code, err]).toEqual([2, '']);
   });
@@ -94,7 +116,11 @@ describe('a custom policy that never ends', () => {
 
   test.each(['0', '-1', 'soon', '1e9'])('--policy-timeout %s is a usage error', async (value) => {
     const { code, out, err } = await runCli(['scan', 'fixtures/mutable', '--policy', LOOPS, '--policy-timeout', value], ROOT);
-    expect({ code, out, err }).toEqual({ code: 2, out: '', err: 'tagguard: --policy-timeout must be a number of seconds above 0 (at most 86400)\n' });
+    expect({ code, out, err }).toEqual({
+      code: 2,
+      out: '',
+      err: 'tagguard: --policy-timeout must be a number of seconds above 0 (at most 86400)\n',
+    });
   });
 });
 
@@ -115,7 +141,9 @@ describe('a custom policy runs in a worker', () => {
   withOpa(needing('opa', 'its errors name the policy and the entry point'), async () => {
     const policy = await CustomPolicy.load(built.wasm);
     try {
-      await expect(policy.evaluate({}, 'no/such/entrypoint')).rejects.toThrow(new PolicyError('policy policy.wasm failed at no/such/entrypoint: entrypoint no/such/entrypoint is not valid in this instance'));
+      await expect(policy.evaluate({}, 'no/such/entrypoint')).rejects.toThrow(
+        new PolicyError('policy policy.wasm failed at no/such/entrypoint: entrypoint no/such/entrypoint is not valid in this instance'),
+      );
     } finally {
       policy.close();
     }
@@ -138,13 +166,26 @@ describe(needing('opa', 'nested blocks a custom policy declares'), () => {
   });
 
   test('never change how a type a built-in rule declares is read; malformed declarations are ignored', () => {
-    const custom = (nested: unknown): RuleDescriptor => ({ id: 'x', title: '', description: '', severity: 'warning', links: [], source: 'x.wasm', nested_blocks: nested as RuleDescriptor['nested_blocks'] });
+    const custom = (nested: unknown): RuleDescriptor => ({
+      id: 'x',
+      title: '',
+      description: '',
+      severity: 'warning',
+      links: [],
+      source: 'x.wasm',
+      nested_blocks: nested as RuleDescriptor['nested_blocks'],
+    });
     const table = declaredNestedBlocks([
       custom({ aws_ecr_repository: ['image_tag_mutability'], aws_instance: ['root_block_device', 7, ''] }),
       custom({ aws_instance: 'ebs_block_device', aws_lambda_function: ['vpc_config'] }),
       custom(['aws_instance']),
     ]);
-    expect([...nestedBlocksOf(table, 'aws_ecr_repository')]).toEqual(['encryption_configuration', 'image_scanning_configuration', 'image_tag_mutability_exclusion_filter', 'timeouts']);
+    expect([...nestedBlocksOf(table, 'aws_ecr_repository')]).toEqual([
+      'encryption_configuration',
+      'image_scanning_configuration',
+      'image_tag_mutability_exclusion_filter',
+      'timeouts',
+    ]);
     expect([...nestedBlocksOf(table, 'aws_instance')]).toEqual(['root_block_device']);
     expect([...nestedBlocksOf(table, 'aws_lambda_function')]).toEqual(['vpc_config']);
     expect([...nestedBlocksOf(declaredNestedBlocks([]), 'aws_instance')]).toEqual([]);

@@ -24,25 +24,40 @@ describe('dynamic blocks in Terraform JSON', () => {
   test('the same verdicts as the HCL form of the same configuration', async () => {
     const hcl = await scanFixtures(['dynamic-filter']);
     const json = await scanFixtures(['dynamic-filter-json']);
-    const verdicts = (r: typeof hcl) => r.findings.filter((f) => f.resource !== 'aws_ecr_repository.nightly').map((f) => [f.resource, f.severity, f.message]);
+    const verdicts = (r: typeof hcl) =>
+      r.findings.filter((f) => f.resource !== 'aws_ecr_repository.nightly').map((f) => [f.resource, f.severity, f.message]);
     expect(verdicts(json)).toEqual(verdicts(hcl));
   });
 
-  test('a for_each that is not a collection is an input error at the for_each (HCL dynblock\'s wording)', async () => {
+  test("a for_each that is not a collection is an input error at the for_each (HCL dynblock's wording)", async () => {
     const text = JSON.stringify({
       resource: {
         aws_ecr_repository: {
           r: {
             image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
-            dynamic: { image_tag_mutability_exclusion_filter: { for_each: 'latest', content: { filter: '${image_tag_mutability_exclusion_filter.value}', filter_type: 'WILDCARD' } } },
+            dynamic: {
+              image_tag_mutability_exclusion_filter: {
+                for_each: 'latest',
+                content: { filter: '${image_tag_mutability_exclusion_filter.value}', filter_type: 'WILDCARD' },
+              },
+            },
           },
         },
       },
     });
     const dir = tree({ 'main.tf.json': text });
     const { code, json } = await runCli(['scan', '--format', 'json'], dir);
-    expect(json().errors).toEqual([{ file: 'main.tf.json', line: 1, column: text.indexOf('"latest"') + 1, message: 'Invalid dynamic for_each value: Cannot use a string value in for_each. An iterable collection is required.' }]);
-    expect(json().findings.map((f: { severity: string; message: string }) => [f.severity, f.message])).toEqual([['warning', expect.stringMatching(/the for_each of dynamic "image_tag_mutability_exclusion_filter" is invalid/)]]);
+    expect(json().errors).toEqual([
+      {
+        file: 'main.tf.json',
+        line: 1,
+        column: text.indexOf('"latest"') + 1,
+        message: 'Invalid dynamic for_each value: Cannot use a string value in for_each. An iterable collection is required.',
+      },
+    ]);
+    expect(json().findings.map((f: { severity: string; message: string }) => [f.severity, f.message])).toEqual([
+      ['warning', expect.stringMatching(/the for_each of dynamic "image_tag_mutability_exclusion_filter" is invalid/)],
+    ]);
     expect(code).toBe(2);
   });
 });
@@ -71,7 +86,11 @@ describe('tagguard fix with dynamic exclusion filters', () => {
     );
     // docs (dynamic "latest" only) passes and was never touched; preview and legacy still fail.
     const second = await runCli(['scan', '--format', 'json'], dir);
-    expect(second.json().findings.map((f: { resource: string; file: string; line: number; column: number }) => [f.resource, f.file, f.line, f.column])).toEqual([
+    expect(
+      second
+        .json()
+        .findings.map((f: { resource: string; file: string; line: number; column: number }) => [f.resource, f.file, f.line, f.column]),
+    ).toEqual([
       ['aws_ecr_repository.preview', 'main.tf.json', 13, 36],
       ['aws_ecr_repository.legacy', 'main.tf.json', 21, 33],
     ]);
@@ -100,13 +119,16 @@ describe('tagguard fix with dynamic exclusion filters', () => {
     const fix = await runCli(['fix'], dir);
     expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe(text);
     // Both findings, the value and the filter the provider refuses under MUTABLE, wait for the same person.
-    expect(fix.err).toBe(`tagguard: needs a person: main.tf:2:26 aws_ecr_repository.a: ${NEEDS_A_PERSON}\ntagguard: needs a person: main.tf:5:17 aws_ecr_repository.a: ${NEEDS_A_PERSON}\n`);
+    expect(fix.err).toBe(
+      `tagguard: needs a person: main.tf:2:26 aws_ecr_repository.a: ${NEEDS_A_PERSON}\ntagguard: needs a person: main.tf:5:17 aws_ecr_repository.a: ${NEEDS_A_PERSON}\n`,
+    );
     expect(fix.code).toBe(1);
   });
 });
 
 describe('a key written twice in Terraform JSON', () => {
-  const filters = (tag: string) => `"dynamic": {"image_tag_mutability_exclusion_filter": {"for_each": ["${tag}"], "content": {"filter": "\${image_tag_mutability_exclusion_filter.value}", "filter_type": "WILDCARD"}}}`;
+  const filters = (tag: string) =>
+    `"dynamic": {"image_tag_mutability_exclusion_filter": {"for_each": ["${tag}"], "content": {"filter": "\${image_tag_mutability_exclusion_filter.value}", "filter_type": "WILDCARD"}}}`;
 
   test('two "dynamic" keys, or two static block keys, are two sets of blocks, as HCL reads them', async () => {
     const dynamic = `{"resource": {"aws_ecr_repository": {"a": {"name": "a", "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION",\n ${filters('prod-*')},\n ${filters('latest')}}}}}\n`;
@@ -118,9 +140,23 @@ describe('a key written twice in Terraform JSON', () => {
   });
 
   test('an argument written twice is an input error, as Terraform\'s "Duplicate argument"', async () => {
-    const { code, json } = await runCli(['scan', '--format', 'json', '.'], tree({ 'main.tf.json': '{"resource": {"aws_ecr_repository": {"a": {"name": "a",\n "image_tag_mutability": "MUTABLE",\n "image_tag_mutability": "IMMUTABLE"}}}}\n' }));
+    const { code, json } = await runCli(
+      ['scan', '--format', 'json', '.'],
+      tree({
+        'main.tf.json':
+          '{"resource": {"aws_ecr_repository": {"a": {"name": "a",\n "image_tag_mutability": "MUTABLE",\n "image_tag_mutability": "IMMUTABLE"}}}}\n',
+      }),
+    );
     expect(code).toBe(2);
-    expect(json().errors).toEqual([{ file: 'main.tf.json', line: 3, column: 2, message: 'Duplicate argument: The argument "image_tag_mutability" was already set at main.tf.json:2,2. Each argument may be set only once.' }]);
+    expect(json().errors).toEqual([
+      {
+        file: 'main.tf.json',
+        line: 3,
+        column: 2,
+        message:
+          'Duplicate argument: The argument "image_tag_mutability" was already set at main.tf.json:2,2. Each argument may be set only once.',
+      },
+    ]);
   });
 });
 

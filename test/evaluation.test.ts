@@ -7,7 +7,9 @@ import { DEFAULT_POLICY, defined, matching, places, ROOT, scanFixtures, tempDir 
 describe('values resolved as Terraform resolves them', () => {
   test('terraform.tfvars beats the default; later *.auto.tfvars beat earlier ones', async () => {
     const result = await scanFixtures(['tfvars']);
-    expect(places(result)).toEqual([{ file: 'fixtures/tfvars/terraform.tfvars', line: 1, column: 18, severity: 'error', resource: 'aws_ecr_repository.api' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/tfvars/terraform.tfvars', line: 1, column: 18, severity: 'error', resource: 'aws_ecr_repository.api' },
+    ]);
     expect(result.findings[0].trace).toEqual([{ file: 'fixtures/tfvars/main.tf', line: 3, column: 26, note: 'var.api_mutability' }]);
   });
 
@@ -23,7 +25,10 @@ describe('values resolved as Terraform resolves them', () => {
     const env = { TF_VAR_cron_mutability: 'MUTABLE', TF_VAR_api_mutability: 'IMMUTABLE' };
     const withEnv = await scanFixtures(['tfvars'], {}, { env });
     expect(withEnv.findings.map((f) => f.resource).sort()).toEqual(['aws_ecr_repository.api', 'aws_ecr_repository.cron']);
-    const cron = defined(withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron'), 'the finding on cron');
+    const cron = defined(
+      withEnv.findings.find((f) => f.resource === 'aws_ecr_repository.cron'),
+      'the finding on cron',
+    );
     // A value from the environment has no line to point at: the resource stands in.
     expect(cron).toMatchObject({ file: 'fixtures/tfvars/main.tf', line: 16, column: 1 });
     expect(cron.trace.map((t) => t.note)).toEqual(['var.cron_mutability', 'TF_VAR_cron_mutability']);
@@ -33,7 +38,15 @@ describe('values resolved as Terraform resolves them', () => {
 
   test('one module called twice with different inputs', async () => {
     const result = await scanFixtures(['modules-twice']);
-    expect(places(result)).toEqual([{ file: 'fixtures/modules-twice/app/main.tf', line: 9, column: 16, severity: 'error', resource: 'module.web.aws_ecr_repository.this' }]);
+    expect(places(result)).toEqual([
+      {
+        file: 'fixtures/modules-twice/app/main.tf',
+        line: 9,
+        column: 16,
+        severity: 'error',
+        resource: 'module.web.aws_ecr_repository.this',
+      },
+    ]);
     expect(result.findings[0].root).toBe('fixtures/modules-twice/app');
     expect(result.findings[0].trace).toEqual([
       { file: 'fixtures/modules-twice/modules/ecr/main.tf', line: 3, column: 26, note: 'var.mutability' },
@@ -44,7 +57,15 @@ describe('values resolved as Terraform resolves them', () => {
 
   test('two roots share one module; the module is judged through each caller', async () => {
     const result = await scanFixtures(['two-roots']);
-    expect(places(result)).toEqual([{ file: 'fixtures/two-roots/envs/dev/main.tf', line: 9, column: 13, severity: 'error', resource: 'module.registry.aws_ecr_repository.this' }]);
+    expect(places(result)).toEqual([
+      {
+        file: 'fixtures/two-roots/envs/dev/main.tf',
+        line: 9,
+        column: 13,
+        severity: 'error',
+        resource: 'module.registry.aws_ecr_repository.this',
+      },
+    ]);
     expect(result.findings[0].root).toBe('fixtures/two-roots/envs/dev');
     expect(result.summary.resources).toBe(2);
   });
@@ -52,7 +73,9 @@ describe('values resolved as Terraform resolves them', () => {
   test('a module scanned on its own is a root: an input without a value is unknown', async () => {
     const result = await scanFixtures(['two-roots/modules/repo']);
     // Reported at the variable that lacks a value.
-    expect(places(result)).toEqual([{ file: 'fixtures/two-roots/modules/repo/main.tf', line: 5, column: 1, severity: 'warning', resource: 'aws_ecr_repository.this' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/two-roots/modules/repo/main.tf', line: 5, column: 1, severity: 'warning', resource: 'aws_ecr_repository.this' },
+    ]);
     expect(result.findings[0].message).toMatch(/"tag_mutability" has no default/);
   });
 
@@ -66,30 +89,46 @@ describe('values resolved as Terraform resolves them', () => {
 
   test('for_each over a map: only the MUTABLE entry, reported at its literal', async () => {
     const result = await scanFixtures(['for-each-map']);
-    expect(places(result)).toEqual([{ file: 'fixtures/for-each-map/main.tf', line: 7, column: 20, severity: 'error', resource: 'aws_ecr_repository.this["legacy"]' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/for-each-map/main.tf', line: 7, column: 20, severity: 'error', resource: 'aws_ecr_repository.this["legacy"]' },
+    ]);
     expect(result.summary.resources).toBe(3);
   });
 
   test('optional() attribute defaults fill what the caller left out', async () => {
     const result = await scanFixtures(['optional-defaults']);
-    expect(places(result)).toEqual([{ file: 'fixtures/optional-defaults/main.tf', line: 4, column: 37, severity: 'error', resource: 'aws_ecr_repository.this["jobs"]' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/optional-defaults/main.tf', line: 4, column: 37, severity: 'error', resource: 'aws_ecr_repository.this["jobs"]' },
+    ]);
   });
 
   test('a conditional on each.key is decided per instance', async () => {
     const result = await scanFixtures(['conditional-each-key']);
-    expect(places(result)).toEqual([{ file: 'fixtures/conditional-each-key/main.tf', line: 10, column: 70, severity: 'error', resource: 'aws_ecr_repository.service["sandbox"]' }]);
+    expect(places(result)).toEqual([
+      {
+        file: 'fixtures/conditional-each-key/main.tf',
+        line: 10,
+        column: 70,
+        severity: 'error',
+        resource: 'aws_ecr_repository.service["sandbox"]',
+      },
+    ]);
     expect(result.summary.resources).toBe(3);
   });
 
   test('dynamic exclusion filter blocks expand over their for_each', async () => {
     const result = await scanFixtures(['dynamic-filter']);
-    expect(places(result)).toEqual([{ file: 'fixtures/dynamic-filter/main.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.preview' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/dynamic-filter/main.tf', line: 3, column: 24, severity: 'error', resource: 'aws_ecr_repository.preview' },
+    ]);
     expect(result.findings[0].message).toMatch(/"pr-\*"/);
   });
 
   test('a module cycle is an error with its place, never a loop', async () => {
     const result = await scanFixtures(['module-cycle']);
-    expect(result.errors).toEqual([{ file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: matching(/module cycle: .*a → .*b → .*a/) }]);
+    expect(result.errors).toEqual([
+      { file: 'fixtures/module-cycle/b/main.tf', line: 1, column: 1, message: matching(/module cycle: .*a → .*b → .*a/) },
+    ]);
     expect(result.findings).toEqual([]);
     expect(result.summary.resources).toBe(1);
   });
@@ -138,15 +177,29 @@ describe('module instances', () => {
   test('for_each and count on module calls, and a count that cannot be known', async () => {
     const result = await scanFixtures(['module-instances']);
     expect(places(result)).toEqual([
-      { file: 'fixtures/module-instances/main.tf', line: 5, column: 16, severity: 'error', resource: 'module.team["search"].aws_ecr_repository.this' },
-      { file: 'fixtures/module-instances/main.tf', line: 33, column: 16, severity: 'error', resource: 'module.regional.aws_ecr_repository.this' },
+      {
+        file: 'fixtures/module-instances/main.tf',
+        line: 5,
+        column: 16,
+        severity: 'error',
+        resource: 'module.team["search"].aws_ecr_repository.this',
+      },
+      {
+        file: 'fixtures/module-instances/main.tf',
+        line: 33,
+        column: 16,
+        severity: 'error',
+        resource: 'module.regional.aws_ecr_repository.this',
+      },
     ]);
     expect(result.summary.resources).toBe(5);
   });
 
   test('a remote module that is not on disk is listed once, as a note', async () => {
     const result = await scanFixtures(['module-instances']);
-    expect(result.notes).toEqual([expect.stringMatching(/^fixtures\/module-instances\/main.tf:36: module "shared" \(git::https:.*\) is not on disk/)]);
+    expect(result.notes).toEqual([
+      expect.stringMatching(/^fixtures\/module-instances\/main.tf:36: module "shared" \(git::https:.*\) is not on disk/),
+    ]);
     expect(result.errors).toEqual([]);
   });
 });
@@ -155,10 +208,34 @@ describe('registry modules', () => {
   test('not on disk: modelled from their inputs and defaults, creation gates included', async () => {
     const result = await scanFixtures(['registry-modules']);
     expect(places(result)).toEqual([
-      { file: 'fixtures/registry-modules/main.tf', line: 15, column: 37, severity: 'error', resource: 'module.legacy_repository.aws_ecr_repository.this[0]' },
-      { file: 'fixtures/registry-modules/main.tf', line: 33, column: 26, severity: 'error', resource: 'module.docker_hub_cache.aws_ecr_repository_creation_template.this[0]' },
-      { file: 'fixtures/registry-modules/main.tf', line: 46, column: 5, severity: 'error', resource: 'module.apps.aws_ecr_repository.name["acme/app"]' },
-      { file: 'fixtures/registry-modules/main.tf', line: 46, column: 5, severity: 'error', resource: 'module.apps.aws_ecr_repository.name["acme/worker"]' },
+      {
+        file: 'fixtures/registry-modules/main.tf',
+        line: 15,
+        column: 37,
+        severity: 'error',
+        resource: 'module.legacy_repository.aws_ecr_repository.this[0]',
+      },
+      {
+        file: 'fixtures/registry-modules/main.tf',
+        line: 33,
+        column: 26,
+        severity: 'error',
+        resource: 'module.docker_hub_cache.aws_ecr_repository_creation_template.this[0]',
+      },
+      {
+        file: 'fixtures/registry-modules/main.tf',
+        line: 46,
+        column: 5,
+        severity: 'error',
+        resource: 'module.apps.aws_ecr_repository.name["acme/app"]',
+      },
+      {
+        file: 'fixtures/registry-modules/main.tf',
+        line: 46,
+        column: 5,
+        severity: 'error',
+        resource: 'module.apps.aws_ecr_repository.name["acme/worker"]',
+      },
     ]);
     // api_repository takes the module's IMMUTABLE default; not_created has create = false.
     expect(result.summary.resources).toBe(5);
@@ -168,7 +245,13 @@ describe('registry modules', () => {
   test('downloaded by terraform init: the copy in .terraform/modules decides, reported at the call', async () => {
     const result = await scanFixtures(['registry-modules-installed']);
     expect(places(result)).toEqual([
-      { file: 'fixtures/registry-modules-installed/main.tf', line: 3, column: 1, severity: 'error', resource: 'module.ecr.aws_ecr_repository.this[0]' },
+      {
+        file: 'fixtures/registry-modules-installed/main.tf',
+        line: 3,
+        column: 1,
+        severity: 'error',
+        resource: 'module.ecr.aws_ecr_repository.this[0]',
+      },
     ]);
     expect(result.findings[0].trace.at(-1)).toMatchObject({ note: 'default of var.repository_image_tag_mutability' });
   });

@@ -18,10 +18,18 @@ test('the example app in cdktf.json synthesizes with `cdktf synth` and scans cle
   execFileSync(cdktf, ['synth', '--output', out], {
     cwd: ROOT,
     // TMPDIR: what cdktf writes there (its compile cache, its own output directories) is removed with the test's.
-    env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`, CI: 'true', CHECKPOINT_DISABLE: '1', TMPDIR: tempDir('cdktf-tmp') },
+    env: {
+      ...process.env,
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${pathWithoutTerraform()}`,
+      CI: 'true',
+      CHECKPOINT_DISABLE: '1',
+      TMPDIR: tempDir('cdktf-tmp'),
+    },
     stdio: 'pipe',
   });
-  const stack = JSON.parse(readFileSync(path.join(out, 'stacks', 'registry', 'cdk.tf.json'), 'utf8')) as { resource: { aws_ecr_repository: Record<string, Record<string, unknown>> } };
+  const stack = JSON.parse(readFileSync(path.join(out, 'stacks', 'registry', 'cdk.tf.json'), 'utf8')) as {
+    resource: { aws_ecr_repository: Record<string, Record<string, unknown>> };
+  };
   expect(Object.keys(stack.resource.aws_ecr_repository).sort()).toEqual(['shop_api', 'shop_web']);
   const result = await scan({ paths: [out], cwd: ROOT, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} } });
   expect(result.errors).toEqual([]);

@@ -13,7 +13,16 @@ const DIR = 'fixtures/exclusion-filters';
 
 /** Everything a finding says, but its trace. */
 function findings(result: ScanResult) {
-  return result.findings.map((f) => ({ resource: f.resource, severity: f.severity, file: f.file, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, message: f.message }));
+  return result.findings.map((f) => ({
+    resource: f.resource,
+    severity: f.severity,
+    file: f.file,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    message: f.message,
+  }));
 }
 
 const notAccepted = (filter: string, mode: string) =>
@@ -26,7 +35,16 @@ describe('exclusion filters: verdicts', () => {
     const file = `${DIR}/hcl/main.tf`;
     expect(findings(result)).toEqual([
       // Was: exclusion filter "latest" () leaves tags mutable; allowed mutable tags: latest
-      { resource: 'aws_ecr_repository.api', severity: 'error', file, line: 19, column: 3, endLine: 21, endColumn: 4, message: 'exclusion filter "latest" has no filter_type; it is required and must be "WILDCARD"' },
+      {
+        resource: 'aws_ecr_repository.api',
+        severity: 'error',
+        file,
+        line: 19,
+        column: 3,
+        endLine: 21,
+        endColumn: 4,
+        message: 'exclusion filter "latest" has no filter_type; it is required and must be "WILDCARD"',
+      },
       {
         resource: 'aws_ecr_repository.worker',
         severity: 'error',
@@ -35,12 +53,40 @@ describe('exclusion filters: verdicts', () => {
         column: 3,
         endLine: 32,
         endColumn: 4,
-        message: 'exclusion filter "latest": filter_type "wildcard" is not a valid value: values are case-sensitive; did you mean WILDCARD?',
+        message:
+          'exclusion filter "latest": filter_type "wildcard" is not a valid value: values are case-sensitive; did you mean WILDCARD?',
       },
-      { resource: 'aws_ecr_repository.cache', severity: 'error', file, line: 40, column: 3, endLine: 43, endColumn: 4, message: 'exclusion filter "" is empty; ECR requires 1 to 128 characters' },
-      { resource: 'aws_ecr_repository.legacy', severity: 'error', file, line: 51, column: 3, endLine: 54, endColumn: 4, message: notAccepted('latest', 'IMMUTABLE') },
+      {
+        resource: 'aws_ecr_repository.cache',
+        severity: 'error',
+        file,
+        line: 40,
+        column: 3,
+        endLine: 43,
+        endColumn: 4,
+        message: 'exclusion filter "" is empty; ECR requires 1 to 128 characters',
+      },
+      {
+        resource: 'aws_ecr_repository.legacy',
+        severity: 'error',
+        file,
+        line: 51,
+        column: 3,
+        endLine: 54,
+        endColumn: 4,
+        message: notAccepted('latest', 'IMMUTABLE'),
+      },
       // The heredoc's trailing newline is printed escaped, and it is not blamed on case.
-      { resource: 'aws_ecr_repository.batch', severity: 'error', file, line: 60, column: 26, endLine: 62, endColumn: 6, message: 'image_tag_mutability "IMMUTABLE\\n" is not a valid value: it has whitespace around it; did you mean IMMUTABLE?' },
+      {
+        resource: 'aws_ecr_repository.batch',
+        severity: 'error',
+        file,
+        line: 60,
+        column: 26,
+        endLine: 62,
+        endColumn: 6,
+        message: 'image_tag_mutability "IMMUTABLE\\n" is not a valid value: it has whitespace around it; did you mean IMMUTABLE?',
+      },
       {
         resource: 'aws_ecr_repository_creation_template.mirror',
         severity: 'error',
@@ -60,10 +106,46 @@ describe('exclusion filters: verdicts', () => {
     expect(result.errors).toEqual([]);
     const file = `${DIR}/json/main.tf.json`;
     expect(findings(result)).toEqual([
-      { resource: 'aws_ecr_repository.events', severity: 'error', file, line: 8, column: 11, endLine: 8, endColumn: 33, message: 'exclusion filter "latest" has no filter_type; it is required and must be "WILDCARD"' },
-      { resource: 'aws_ecr_repository.events', severity: 'error', file, line: 9, column: 11, endLine: 9, endColumn: 63, message: 'exclusion filter "sha-*-*-*" has 3 wildcards (*); the provider accepts at most 2' },
-      { resource: 'aws_ecr_repository.archive', severity: 'error', file, line: 14, column: 33, endLine: 14, endColumn: 42, message: 'image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE' },
-      { resource: 'aws_ecr_repository.archive', severity: 'error', file, line: 15, column: 50, endLine: 15, endColumn: 99, message: notAccepted('latest', 'MUTABLE') },
+      {
+        resource: 'aws_ecr_repository.events',
+        severity: 'error',
+        file,
+        line: 8,
+        column: 11,
+        endLine: 8,
+        endColumn: 33,
+        message: 'exclusion filter "latest" has no filter_type; it is required and must be "WILDCARD"',
+      },
+      {
+        resource: 'aws_ecr_repository.events',
+        severity: 'error',
+        file,
+        line: 9,
+        column: 11,
+        endLine: 9,
+        endColumn: 63,
+        message: 'exclusion filter "sha-*-*-*" has 3 wildcards (*); the provider accepts at most 2',
+      },
+      {
+        resource: 'aws_ecr_repository.archive',
+        severity: 'error',
+        file,
+        line: 14,
+        column: 33,
+        endLine: 14,
+        endColumn: 42,
+        message: 'image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE',
+      },
+      {
+        resource: 'aws_ecr_repository.archive',
+        severity: 'error',
+        file,
+        line: 15,
+        column: 50,
+        endLine: 15,
+        endColumn: 99,
+        message: notAccepted('latest', 'MUTABLE'),
+      },
     ]);
   });
 
@@ -90,7 +172,8 @@ describe('exclusion filters: verdicts', () => {
         column: 95,
         endLine: 13,
         endColumn: 109,
-        message: '6 image_tag_mutability_exclusion_filter blocks, but the provider accepts at most 5 (ECR: 1 to 5 filters): this is the first one too many',
+        message:
+          '6 image_tag_mutability_exclusion_filter blocks, but the provider accepts at most 5 (ECR: 1 to 5 filters): this is the first one too many',
       },
     ]);
     expect(result.findings[0].trace).toEqual([
@@ -102,9 +185,17 @@ describe('exclusion filters: verdicts', () => {
   test('inside a module, with the default allow-list: a valid filter outside it leaves tags mutable, an invalid one is only invalid', async () => {
     const result = await scanFixtures(['exclusion-filters/module']);
     const messages = result.findings.map((f) => [f.resource, f.column, f.message]);
-    expect(messages).toContainEqual(['module.base_images.aws_ecr_repository.this', 29, 'exclusion filter "latest-amd64" leaves the tags it matches mutable; allowed mutable tags: "latest"']);
+    expect(messages).toContainEqual([
+      'module.base_images.aws_ecr_repository.this',
+      29,
+      'exclusion filter "latest-amd64" leaves the tags it matches mutable; allowed mutable tags: "latest"',
+    ]);
     expect(messages.filter(([resource]) => resource === 'module.frontend.aws_ecr_repository.this')).toEqual([
-      ['module.frontend.aws_ecr_repository.this', 29, 'exclusion filter "latest stable" has characters ECR does not accept; use only letters, digits and . _ * -'],
+      [
+        'module.frontend.aws_ecr_repository.this',
+        29,
+        'exclusion filter "latest stable" has characters ECR does not accept; use only letters, digits and . _ * -',
+      ],
     ]);
     expect(result.findings).toHaveLength(7);
   });
@@ -136,7 +227,22 @@ ${['latest', 'latest-*', '*-latest', 'v1.2.x', '2024_11']
   .join('\n')}}
 `,
     });
-    const { code, json } = await runCli(['scan', '--allow-mutable-tag', 'latest*', '--allow-mutable-tag', '*-latest', '--allow-mutable-tag', 'v*', '--allow-mutable-tag', '2024*', '--format', 'json'], dir);
+    const { code, json } = await runCli(
+      [
+        'scan',
+        '--allow-mutable-tag',
+        'latest*',
+        '--allow-mutable-tag',
+        '*-latest',
+        '--allow-mutable-tag',
+        'v*',
+        '--allow-mutable-tag',
+        '2024*',
+        '--format',
+        'json',
+      ],
+      dir,
+    );
     expect(json().findings).toEqual([]);
     expect(code).toBe(0);
   });
@@ -163,8 +269,26 @@ resource "aws_ecr_repository" "app" {
 `,
     });
     const { code, json } = await runCli(['scan', '--unknown', mode, '--format', 'json'], dir);
-    const found = json().findings.map((f: { severity: string; line: number; column: number; message: string }) => [f.severity, f.line, f.column, f.message]);
-    expect(found).toEqual(severity ? [[severity, 9, 3, expect.stringMatching(/^image_tag_mutability_exclusion_filter cannot be known before apply \(.*data\.aws_ssm_parameter\.mutable_tag.*\); tag immutability is not proven$/)]] : []);
+    const found = json().findings.map((f: { severity: string; line: number; column: number; message: string }) => [
+      f.severity,
+      f.line,
+      f.column,
+      f.message,
+    ]);
+    expect(found).toEqual(
+      severity
+        ? [
+            [
+              severity,
+              9,
+              3,
+              expect.stringMatching(
+                /^image_tag_mutability_exclusion_filter cannot be known before apply \(.*data\.aws_ssm_parameter\.mutable_tag.*\); tag immutability is not proven$/,
+              ),
+            ],
+          ]
+        : [],
+    );
     expect(code).toBe(exit);
   });
 });
@@ -225,7 +349,7 @@ const FIXES: [string, string, string, string, string[]?][] = [
     ['--allow-mutable-tag', 'latest*'],
   ],
   [
-    'Terraform JSON: not set with filters: the value takes the filters\' place',
+    "Terraform JSON: not set with filters: the value takes the filters' place",
     'main.tf.json',
     '{\n  "resource": {\n    "aws_ecr_repository": {\n      "a": {\n        "name": "a",\n        "image_tag_mutability_exclusion_filter": [\n          { "filter": "latest", "filter_type": "WILDCARD" }\n        ]\n      }\n    }\n  }\n}\n',
     '{\n  "resource": {\n    "aws_ecr_repository": {\n      "a": {\n        "name": "a",\n        "image_tag_mutability": "IMMUTABLE"\n      }\n    }\n  }\n}\n',

@@ -13,7 +13,10 @@ const read = (dir: string, rel: string) => readFileSync(path.join(dir, rel), 'ut
 const CASES: [string, Record<string, string>, string, string][] = [
   [
     'MUTABLE literal',
-    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "MUTABLE" # keep this comment\n}\n' },
+    {
+      'main.tf':
+        'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "MUTABLE" # keep this comment\n}\n',
+    },
     'main.tf',
     'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "IMMUTABLE" # keep this comment\n}\n',
   ],
@@ -37,13 +40,19 @@ const CASES: [string, Record<string, string>, string, string][] = [
   ],
   [
     'variable default in another file',
-    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = var.m\n}\n', 'variables.tf': 'variable "m" {\n  default = "MUTABLE"\n}\n' },
+    {
+      'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = var.m\n}\n',
+      'variables.tf': 'variable "m" {\n  default = "MUTABLE"\n}\n',
+    },
     'variables.tf',
     'variable "m" {\n  default = "IMMUTABLE"\n}\n',
   ],
   [
     'tfvars value',
-    { 'main.tf': 'variable "m" {\n  default = "IMMUTABLE"\n}\nresource "aws_ecr_repository" "a" {\n  image_tag_mutability = var.m\n}\n', 'terraform.tfvars': 'm = "MUTABLE"\n' },
+    {
+      'main.tf': 'variable "m" {\n  default = "IMMUTABLE"\n}\nresource "aws_ecr_repository" "a" {\n  image_tag_mutability = var.m\n}\n',
+      'terraform.tfvars': 'm = "MUTABLE"\n',
+    },
     'terraform.tfvars',
     'm = "IMMUTABLE"\n',
   ],
@@ -58,13 +67,19 @@ const CASES: [string, Record<string, string>, string, string][] = [
   ],
   [
     'no allowed filter left: IMMUTABLE',
-    { 'main.tf': 'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "dev-*"\n    filter_type = "WILDCARD"\n  }\n}\n' },
+    {
+      'main.tf':
+        'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"\n\n  image_tag_mutability_exclusion_filter {\n    filter      = "dev-*"\n    filter_type = "WILDCARD"\n  }\n}\n',
+    },
     'main.tf',
     'resource "aws_ecr_repository" "a" {\n  image_tag_mutability = "IMMUTABLE"\n}\n',
   ],
   [
     'Terraform JSON: value replaced, indentation kept',
-    { 'main.tf.json': '{\n    "resource": {\n        "aws_ecr_repository": {\n            "a": {\n                "image_tag_mutability": "MUTABLE"\n            }\n        }\n    }\n}\n' },
+    {
+      'main.tf.json':
+        '{\n    "resource": {\n        "aws_ecr_repository": {\n            "a": {\n                "image_tag_mutability": "MUTABLE"\n            }\n        }\n    }\n}\n',
+    },
     'main.tf.json',
     '{\n    "resource": {\n        "aws_ecr_repository": {\n            "a": {\n                "image_tag_mutability": "IMMUTABLE"\n            }\n        }\n    }\n}\n',
   ],
@@ -131,7 +146,25 @@ describe('tagguard scan --fix', () => {
 
   test('every fixture that can be fixed is clean after one --fix, and the second is a no-op', async () => {
     const dir = tempDir('fix-all');
-    const fixable = ['mutable', 'not-set', 'mutable-with-exclusion', 'immutable-with-exclusion', 'exclusion-without-filter', 'invalid-value', 'json', 'crlf-bom', 'tfvars', 'modules-twice', 'for-each-map', 'gates', 'optional-defaults', 'conditional-each-key', 'variable-and-local', 'creation-template', 'plan'];
+    const fixable = [
+      'mutable',
+      'not-set',
+      'mutable-with-exclusion',
+      'immutable-with-exclusion',
+      'exclusion-without-filter',
+      'invalid-value',
+      'json',
+      'crlf-bom',
+      'tfvars',
+      'modules-twice',
+      'for-each-map',
+      'gates',
+      'optional-defaults',
+      'conditional-each-key',
+      'variable-and-local',
+      'creation-template',
+      'plan',
+    ];
     for (const f of fixable) cpSync(path.join(ROOT, 'fixtures', f), path.join(dir, f), { recursive: true });
     mkdirSync(path.join(dir, '.git'));
     await run(['fix'], dir);
@@ -152,7 +185,10 @@ describe('--fix properties', () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(repo, { minLength: 1, maxLength: 4, selector: (r) => r.name }), async (repos) => {
         const crlf = repos[0].crlf;
-        const blocks = repos.map((r) => `${r.before}resource "aws_ecr_repository" "${r.name}" {\n  name = "${r.name}"\n${r.value ? `  image_tag_mutability = ${r.value}\n` : ''}}\n${r.after}`);
+        const blocks = repos.map(
+          (r) =>
+            `${r.before}resource "aws_ecr_repository" "${r.name}" {\n  name = "${r.name}"\n${r.value ? `  image_tag_mutability = ${r.value}\n` : ''}}\n${r.after}`,
+        );
         const text = blocks.join('\n').replace(/\n/g, crlf ? '\r\n' : '\n');
         const dir = tree({ 'main.tf': text });
         await run(['fix'], dir);

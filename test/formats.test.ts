@@ -11,7 +11,9 @@ import type { RuleDescriptor } from '../src/policy/engine';
 import { ROOT, type SarifLog, scanFixtures } from './helpers';
 
 // The official SARIF 2.1.0 schema, as @microsoft/sarif-multitool ships it.
-const schema = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(path.join(ROOT, 'node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json'), 'utf8'),
+) as object;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 const validateSarif = ajv.compile(schema);
@@ -23,14 +25,28 @@ describe('SARIF', () => {
     expect(validateSarif(sarif)).toBe(true);
     expect(validateSarif.errors ?? []).toEqual([]);
     const run = sarif.runs[0];
-    expect(run.tool.driver.rules[0]).toMatchObject({ id: 'ecr-tag-immutability', shortDescription: { text: 'ECR image tags must be immutable' }, defaultConfiguration: { level: 'error' } });
+    expect(run.tool.driver.rules[0]).toMatchObject({
+      id: 'ecr-tag-immutability',
+      shortDescription: { text: 'ECR image tags must be immutable' },
+      defaultConfiguration: { level: 'error' },
+    });
     expect(run.tool.driver.rules[0].helpUri).toMatch(/^https:\/\//);
     const byUri = Object.fromEntries(run.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r]));
     expect(byUri['fixtures/variable-and-local/variables.tf']).toMatchObject({
       ruleId: 'ecr-tag-immutability',
       level: 'error',
-      locations: [{ physicalLocation: { region: { startLine: 9, startColumn: 17, endLine: 9, endColumn: 26 } }, logicalLocations: [{ fullyQualifiedName: 'aws_ecr_repository.service', kind: 'resource' }] }],
-      relatedLocations: [{ physicalLocation: { artifactLocation: { uri: 'fixtures/variable-and-local/main.tf' }, region: { startLine: 8, startColumn: 26 } }, message: { text: 'var.tag_mutability' } }],
+      locations: [
+        {
+          physicalLocation: { region: { startLine: 9, startColumn: 17, endLine: 9, endColumn: 26 } },
+          logicalLocations: [{ fullyQualifiedName: 'aws_ecr_repository.service', kind: 'resource' }],
+        },
+      ],
+      relatedLocations: [
+        {
+          physicalLocation: { artifactLocation: { uri: 'fixtures/variable-and-local/main.tf' }, region: { startLine: 8, startColumn: 26 } },
+          message: { text: 'var.tag_mutability' },
+        },
+      ],
     });
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.region).toEqual({ startLine: 6, startColumn: 5 });
@@ -39,7 +55,8 @@ describe('SARIF', () => {
   test('fingerprints do not change when lines move', async () => {
     const result = await scanFixtures(['mutable']);
     const moved = { ...result, findings: result.findings.map((f) => ({ ...f, line: f.line + 10, endLine: f.endLine + 10 })) };
-    const print = (r: typeof result) => (JSON.parse(formatSarif(r, r.rules, '0.1.0')) as SarifLog).runs[0].results.map((x) => x.partialFingerprints);
+    const print = (r: typeof result) =>
+      (JSON.parse(formatSarif(r, r.rules, '0.1.0')) as SarifLog).runs[0].results.map((x) => x.partialFingerprints);
     expect(print(moved)).toEqual(print(result));
     const renamed = { ...result, findings: result.findings.map((f) => ({ ...f, resource: 'aws_ecr_repository.other' })) };
     expect(print(renamed)).not.toEqual(print(result));
@@ -49,7 +66,9 @@ describe('SARIF', () => {
     const result = await scanFixtures(['suppressions']);
     const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0')) as SarifLog;
     expect(validateSarif(sarif)).toBe(true);
-    const mirror = sarif.runs[0].results.find((r) => r.locations[0].logicalLocations?.[0]?.fullyQualifiedName === 'aws_ecr_repository.mirror');
+    const mirror = sarif.runs[0].results.find(
+      (r) => r.locations[0].logicalLocations?.[0]?.fullyQualifiedName === 'aws_ecr_repository.mirror',
+    );
     expect(mirror?.suppressions).toEqual([{ kind: 'inSource', justification: 'mirror of an upstream registry that re-tags' }]);
   });
 });
@@ -59,7 +78,8 @@ describe('fingerprints', () => {
     const result = await scanFixtures(['immutable-with-exclusion'], { allowedMutableTags: [] });
     const preview = result.findings.filter((f) => f.resource === 'aws_ecr_repository.preview');
     expect(preview.length).toBe(2);
-    const prints = (r: typeof result) => (JSON.parse(formatSarif(r)) as SarifLog).runs[0].results.map((x) => x.partialFingerprints['tagguard/v1']);
+    const prints = (r: typeof result) =>
+      (JSON.parse(formatSarif(r)) as SarifLog).runs[0].results.map((x) => x.partialFingerprints['tagguard/v1']);
     const sarif = prints(result);
     expect(new Set(sarif).size).toBe(sarif.length);
     const gitlab = (JSON.parse(formatGitlab(result)) as { fingerprint: string }[]).map((i) => i.fingerprint);
@@ -78,9 +98,13 @@ describe('GitHub annotations', () => {
       '::error file=fixtures/mutable/main.tf,line=3,col=26,endLine=3,endColumn=35,title=ecr-tag-immutability%3A aws_ecr_repository.frontend::image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE',
     );
     expect(lines.some((l) => l.startsWith('::warning file=fixtures/unknown/main.tf,line=7,col=26'))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^::error file=fixtures\/syntax-error\/broken.tf,line=6,col=5,title=tagguard::attribute "scan_on_push" has no value/);
+    expect(lines.at(-1)).toMatch(
+      /^::error file=fixtures\/syntax-error\/broken.tf,line=6,col=5,title=tagguard::attribute "scan_on_push" has no value/,
+    );
     const tricky = { ...result, errors: [], findings: [{ ...result.findings[0], file: 'a,b:c.tf', message: 'x%y\nz' }] };
-    expect(formatGithub(tricky)).toBe(`::error file=a%2Cb%3Ac.tf,line=3,col=26,endLine=3,endColumn=35,title=ecr-tag-immutability%3A aws_ecr_repository.frontend::x%25y%0Az\n`);
+    expect(formatGithub(tricky)).toBe(
+      `::error file=a%2Cb%3Ac.tf,line=3,col=26,endLine=3,endColumn=35,title=ecr-tag-immutability%3A aws_ecr_repository.frontend::x%25y%0Az\n`,
+    );
   });
 });
 
@@ -101,11 +125,17 @@ describe('JUnit', () => {
   test('well-formed XML: a suite per root, failures for errors, an input suite for parse errors', async () => {
     const result = await scanFixtures(['mutable', 'unknown', 'syntax-error']);
     const xml = formatJunit(result);
-    const doc = create(xml).end({ format: 'object' }) as { testsuites: { testsuite: { '@name': string; '@failures'?: string; testcase: unknown }[] } };
+    const doc = create(xml).end({ format: 'object' }) as {
+      testsuites: { testsuite: { '@name': string; '@failures'?: string; testcase: unknown }[] };
+    };
     const suites = doc.testsuites.testsuite;
     expect(suites.map((s) => s['@name'])).toEqual(['fixtures/mutable', 'fixtures/syntax-error', 'fixtures/unknown', 'input']);
-    expect(xml).toContain('<failure message="image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE" type="ecr-tag-immutability">');
-    expect(xml).toMatch(/<testsuite name="input" tests="1" errors="1">\s*<testcase name="fixtures\/syntax-error\/broken.tf:6:5" classname="input">\s*<error message="attribute &quot;scan_on_push&quot; has no value/);
+    expect(xml).toContain(
+      '<failure message="image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE" type="ecr-tag-immutability">',
+    );
+    expect(xml).toMatch(
+      /<testsuite name="input" tests="1" errors="1">\s*<testcase name="fixtures\/syntax-error\/broken.tf:6:5" classname="input">\s*<error message="attribute &quot;scan_on_push&quot; has no value/,
+    );
   });
 });
 
@@ -138,7 +168,9 @@ describe('rule descriptors come from METADATA', () => {
     ]);
     const xml = formatJunit(bare);
     expect(xml).toContain('classname="bare-rule"');
-    expect(xml).toContain('<system-out>warning: fixtures/mutable/main.tf:3:26  aws_ecr_repository.frontend\nimage_tag_mutability is MUTABLE');
+    expect(xml).toContain(
+      '<system-out>warning: fixtures/mutable/main.tf:3:26  aws_ecr_repository.frontend\nimage_tag_mutability is MUTABLE',
+    );
   });
 
   test('tags a custom descriptor gets wrong are dropped, never copied into SARIF', async () => {

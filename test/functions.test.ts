@@ -1,7 +1,20 @@
 import type { Range } from '../src/parse/source';
 import { callFunction, FUNCTIONS } from '../src/terraform/eval/functions';
 import { parseNumber } from '../src/terraform/eval/number';
-import { failure, firstUnknown, list, map, nil, num, type Plain, str, toPlain, type TraceStep, unknown, type Value } from '../src/terraform/eval/value';
+import {
+  failure,
+  firstUnknown,
+  list,
+  map,
+  nil,
+  num,
+  type Plain,
+  str,
+  toPlain,
+  type TraceStep,
+  unknown,
+  type Value,
+} from '../src/terraform/eval/value';
 import { defined } from './helpers';
 
 // Every input is written at its own fake line, so a result's origin says which input it came from.
@@ -14,7 +27,9 @@ const BROKEN = failure('no element "nope"', at(91));
 type In = Value | string | number | boolean | null | In[] | { [key: string]: In };
 
 function isValue(x: unknown): x is Value {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as Value).kind === 'string' && Array.isArray((x as Value).trace);
+  return (
+    typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as Value).kind === 'string' && Array.isArray((x as Value).trace)
+  );
 }
 
 function v(x: In): Value {
@@ -25,7 +40,10 @@ function v(x: In): Value {
   if (typeof x === 'number') return num(defined(parseNumber(String(x)), `the number ${x}`), at(1));
   if (typeof x === 'boolean') return { kind: 'bool', value: x, origin: at(1), trace: [] };
   if (Array.isArray(x)) return list(x.map(v), at(1));
-  return map(Object.entries(x).map(([k, e]) => [k, v(e)]), at(1));
+  return map(
+    Object.entries(x).map(([k, e]) => [k, v(e)]),
+    at(1),
+  );
 }
 
 const call = (name: string, ...args: In[]) => callFunction(name, args.map(v), { range: CALL });
@@ -67,7 +85,14 @@ describe('results', () => {
     ['values', [{ b: 1, a: 2 }], [2, 1]],
     ['keys', [{ b: 1, a: 2, B: 3 }], ['B', 'a', 'b']],
     ['keys', [{ '\u{1F600}': 1, '\uFF01': 2 }], ['\uFF01', '\u{1F600}']],
-    ['zipmap', [['a', 'b'], [1, [2]]], { a: 1, b: [2] }],
+    [
+      'zipmap',
+      [
+        ['a', 'b'],
+        [1, [2]],
+      ],
+      { a: 1, b: [2] },
+    ],
     ['distinct', [['a', 'b', 'a', 'c', 'b']], ['a', 'b', 'c']],
     ['distinct', [[{ x: 1 }, { x: 1 }, { x: 2 }]], [{ x: 1 }, { x: 2 }]],
     ['compact', [['a', '', null, 'b', 1]], ['a', 'b', '1']],
@@ -90,7 +115,15 @@ describe('results', () => {
     ['toset', [['\u{1F600}', '\uFF01', 'z']], ['z', '\uFF01', '\u{1F600}']],
     ['tomap', [{ a: 1, b: 'x' }], { a: '1', b: 'x' }],
     ['setunion', [['b'], ['a', 'b'], set('c')], ['a', 'b', 'c']],
-    ['setintersection', [['a', 'b', 'c'], ['b', 'c', 'd'], ['c', 'b']], ['b', 'c']],
+    [
+      'setintersection',
+      [
+        ['a', 'b', 'c'],
+        ['b', 'c', 'd'],
+        ['c', 'b'],
+      ],
+      ['b', 'c'],
+    ],
     ['setsubtract', [['a', 'b', 'c'], ['b']], ['a', 'c']],
     // questions
     ['length', ['héllo💃🏿'], 6],
@@ -140,8 +173,16 @@ describe('results', () => {
     ['format', ['%v', 1234567], '1.234567e+06'],
     ['format', ['%v|%#v', ['a', { b: 1 }], 'x'], '["a",{"b":1}]|"x"'],
     ['format', ['%[2]s-%[1]s', 'a', 'b'], 'b-a'],
-    ['format', ['%5s|%-5s|%05d|%+d|%.2f|%x|%X|%o|%b', 'ab', 'cd', -42, 3, 3.14159, 255, 255, 8, 5], '   ab|cd   |-0042|+3|3.14|ff|FF|10|101'],
-    ['format', ['%f %e %E %g %g %.3g', 10, 1000, 1000, 1000, 0.00001, 1234.5678], '10.000000 1.000000e+03 1.000000E+03 1000 1e-05 1.23e+03'],
+    [
+      'format',
+      ['%5s|%-5s|%05d|%+d|%.2f|%x|%X|%o|%b', 'ab', 'cd', -42, 3, 3.14159, 255, 255, 8, 5],
+      '   ab|cd   |-0042|+3|3.14|ff|FF|10|101',
+    ],
+    [
+      'format',
+      ['%f %e %E %g %g %.3g', 10, 1000, 1000, 1000, 0.00001, 1234.5678],
+      '10.000000 1.000000e+03 1.000000E+03 1000 1e-05 1.23e+03',
+    ],
     ['format', ['%.2s %t %4.2q', 'hello', 'false', 'hello'], 'he false "he"'],
     ['format', ['%4s|', '💃🏿'], '   💃🏿|'],
     ['formatlist', ['%s-%s', ['a', 'b'], 'x'], ['a-x', 'b-x']],
@@ -165,7 +206,14 @@ describe('results', () => {
     ['regex', ['(?P<a>\\d+)-(?P<b>x)?', '12-'], { a: '12', b: null }],
     ['regex', ['(?i)^ABC', 'abcd'], 'abc'],
     ['regexall', ['[a-z]+', 'ab 12 cd'], ['ab', 'cd']],
-    ['regexall', ['(\\w)=(\\d)', 'a=1 b=2'], [['a', '1'], ['b', '2']]],
+    [
+      'regexall',
+      ['(\\w)=(\\d)', 'a=1 b=2'],
+      [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+    ],
     ['regexall', ['z', 'abc'], []],
     // encoding
     ['jsonencode', [{ b: [1, 1.5, '<&>'], a: null, c: true }], '{"a":null,"b":[1,1.5,"\\u003c\\u0026\\u003e"],"c":true}'],
@@ -422,7 +470,13 @@ describe('unknown', () => {
     ['tolist', [LATER]],
     ['replace', ['abc', LATER, 'x']],
     ['regex', [LATER, 'x']],
-    ['zipmap', [['a', LATER], [1, 2]]],
+    [
+      'zipmap',
+      [
+        ['a', LATER],
+        [1, 2],
+      ],
+    ],
     ['sum', [[1, LATER]]],
     ['max', [1, LATER]],
     ['nonsensitive', [LATER]],
@@ -517,19 +571,52 @@ describe('origins', () => {
 
   /** The origin lines of a result's elements: list items in order, map entries by key. */
   function elementLines(r: Value): number[] {
-    const parts = r.kind === 'list' ? r.items : r.kind === 'map' ? [...r.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v) : [];
+    const parts =
+      r.kind === 'list'
+        ? r.items
+        : r.kind === 'map'
+          ? [...r.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+          : [];
     return parts.map((p) => p.origin?.line ?? -1);
   }
 
   const s = (value: string, line: number) => str(value, at(line));
   test.each<[string, Value[], number[]]>([
-    ['merge', [map([['a', s('1', 2)], ['b', s('x', 3)]]), map([['b', s('2', 4)]])], [2, 4]],
+    [
+      'merge',
+      [
+        map([
+          ['a', s('1', 2)],
+          ['b', s('x', 3)],
+        ]),
+        map([['b', s('2', 4)]]),
+      ],
+      [2, 4],
+    ],
     ['concat', [list([s('a', 2)]), list([s('b', 3), s('c', 4)])], [2, 3, 4]],
     ['flatten', [list([list([s('a', 2), list([s('b', 3)])]), s('c', 4)])], [2, 3, 4]],
-    ['values', [map([['b', s('x', 2)], ['a', s('y', 3)]])], [3, 2]],
+    [
+      'values',
+      [
+        map([
+          ['b', s('x', 2)],
+          ['a', s('y', 3)],
+        ]),
+      ],
+      [3, 2],
+    ],
     ['tolist', [list([s('b', 2), num(1, at(3))], at(1), [], true)], [2, 3]],
     ['toset', [list([s('b', 3), s('a', 2), s('b', 4)])], [2, 3]],
-    ['tomap', [map([['a', num(1, at(2))], ['b', s('x', 3)]])], [2, 3]],
+    [
+      'tomap',
+      [
+        map([
+          ['a', num(1, at(2))],
+          ['b', s('x', 3)],
+        ]),
+      ],
+      [2, 3],
+    ],
     ['distinct', [list([s('a', 2), s('a', 3), s('b', 4)])], [2, 4]],
     ['reverse', [list([s('a', 2), s('b', 3)])], [3, 2]],
     ['slice', [list([s('a', 2), s('b', 3), s('c', 4)]), num(1), num(2)], [3]],
@@ -537,7 +624,16 @@ describe('origins', () => {
     ['compact', [list([s('a', 2), s('', 3), s('b', 4)])], [2, 4]],
     ['zipmap', [list([s('a', 5), s('b', 6)]), list([s('x', 2), s('y', 3)])], [2, 3]],
     ['setunion', [list([s('b', 2)]), list([s('a', 3)])], [3, 2]],
-    ['keys', [map([['a', s('x', 2)], ['b', s('y', 3)]])], [99, 99]],
+    [
+      'keys',
+      [
+        map([
+          ['a', s('x', 2)],
+          ['b', s('y', 3)],
+        ]),
+      ],
+      [99, 99],
+    ],
     ['split', [s(',', 2), s('a,b', 3)], [99, 99]],
     ['range', [num(2, at(2))], [99, 99]],
     ['regexall', [s('[a-z]', 2), s('ab', 3)], [99, 99]],
@@ -574,7 +670,8 @@ describe('origins', () => {
 
 describe('the table', () => {
   test('holds every function the evaluator relies on', () => {
-    const required = `coalesce coalescelist lookup try can merge concat flatten toset tolist tomap tostring tonumber tobool length contains keys values
+    const required =
+      `coalesce coalescelist lookup try can merge concat flatten toset tolist tomap tostring tonumber tobool length contains keys values
       element index one distinct compact zipmap setunion setintersection setsubtract slice reverse sort range upper lower title trimspace trim
       trimprefix trimsuffix format formatlist join split replace regex regexall substr startswith endswith strcontains jsonencode jsondecode
       min max abs ceil floor sum pow signum parseint alltrue anytrue nonsensitive sensitive`.split(/\s+/);

@@ -7,10 +7,24 @@ import { DEFAULT_POLICY, defined, runCli, tempDir } from './helpers';
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
 async function scanDir(cwd: string) {
-  return scan({ paths: ['.'], cwd, policy: { ...DEFAULT_POLICY, allowedMutableTags: ['latest'] }, variables: { varFiles: [], vars: [], env: {} } });
+  return scan({
+    paths: ['.'],
+    cwd,
+    policy: { ...DEFAULT_POLICY, allowedMutableTags: ['latest'] },
+    variables: { varFiles: [], vars: [], env: {} },
+  });
 }
 
-const ARGS = ['--repo', 'shop/api', '--repo', 'shop/web', '--allow-mutable-tag', 'latest', '--kms-key', 'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c'];
+const ARGS = [
+  '--repo',
+  'shop/api',
+  '--repo',
+  'shop/web',
+  '--allow-mutable-tag',
+  'latest',
+  '--kms-key',
+  'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c',
+];
 
 describe('tagguard generate', () => {
   test.each(['hcl', 'json'])('--format %s writes a stack that scans clean', async (format) => {
@@ -33,7 +47,9 @@ describe('tagguard generate', () => {
     const [hcl, json] = await Promise.all(dirs.map(scanDir));
     expect(hcl.summary.resources).toBe(json.summary.resources);
     const tf = readFileSync(path.join(dirs[0], 'main.tf'), 'utf8');
-    const doc = JSON.parse(readFileSync(path.join(dirs[1], 'main.tf.json'), 'utf8')) as { resource: { aws_ecr_repository: Record<string, { name: string; image_tag_mutability: string }> } };
+    const doc = JSON.parse(readFileSync(path.join(dirs[1], 'main.tf.json'), 'utf8')) as {
+      resource: { aws_ecr_repository: Record<string, { name: string; image_tag_mutability: string }> };
+    };
     for (const [name, repo] of Object.entries(doc.resource.aws_ecr_repository)) {
       expect(tf).toContain(`resource "aws_ecr_repository" "${name}" {`);
       expect(tf).toContain(`name                 = "${repo.name}"`);
@@ -46,7 +62,9 @@ describe('tagguard generate', () => {
     await run(['generate', ...ARGS, '--format', 'cdktf', '--out', '.'], dir);
     const app = readFileSync(path.join(dir, 'main.ts'), 'utf8');
     expect(app).toContain("import { CompliantEcrStack } from 'tagguard/cdktf';");
-    const config = JSON.parse(defined(/new CompliantEcrStack\(app, 'ecr', ([\s\S]*)\);\napp\.synth/.exec(app), 'the stack in main.ts')[1]) as Parameters<typeof generateStack>[0];
+    const config = JSON.parse(
+      defined(/new CompliantEcrStack\(app, 'ecr', ([\s\S]*)\);\napp\.synth/.exec(app), 'the stack in main.ts')[1],
+    ) as Parameters<typeof generateStack>[0];
     await run(['generate', ...ARGS, '--format', 'json', '--out', 'json'], dir);
     expect(generateStack(config, 'json')[0].text).toBe(readFileSync(path.join(dir, 'json', 'main.tf.json'), 'utf8'));
     expect((JSON.parse(readFileSync(path.join(dir, 'cdktf.json'), 'utf8')) as { language: string }).language).toBe('typescript');

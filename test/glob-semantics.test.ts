@@ -53,11 +53,16 @@ function policyCovers(pattern: string, filter: string): boolean {
     location: at,
     attributes: {
       image_tag_mutability: { set: true, known: true, value: 'IMMUTABLE_WITH_EXCLUSION', location: at, trace: [] },
-      image_tag_mutability_exclusion_filter: { set: true, known: true, value: [{ filter, filter_type: 'WILDCARD', known: true, location: at, trace: [] }] },
+      image_tag_mutability_exclusion_filter: {
+        set: true,
+        known: true,
+        value: [{ filter, filter_type: 'WILDCARD', known: true, location: at, trace: [] }],
+      },
     },
   };
   const findings = engine.findings({ resources: [repository], config: { allowed_mutable_tags: [pattern], unknown: 'warn' } });
-  if (findings.some((f) => !f.message.includes('leaves the tags it matches mutable'))) throw new Error(`unexpected findings for ${filter}: ${JSON.stringify(findings)}`);
+  if (findings.some((f) => !f.message.includes('leaves the tags it matches mutable')))
+    throw new Error(`unexpected findings for ${filter}: ${JSON.stringify(findings)}`);
   return findings.length === 0;
 }
 

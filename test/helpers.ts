@@ -58,7 +58,11 @@ export function testPolicy(name: keyof typeof TEST_POLICIES): { bundle: string; 
 export const DEFAULT_POLICY: PolicyConfig = { allowedMutableTags: ['latest'], unknown: 'warn' };
 
 /** Scans fixture folders as a user in the repository root would. */
-export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}, variables: Partial<ScanOptions['variables']> = {}): Promise<ScanResult> {
+export function scanFixtures(
+  paths: string[],
+  policy: Partial<PolicyConfig> = {},
+  variables: Partial<ScanOptions['variables']> = {},
+): Promise<ScanResult> {
   return scan({
     paths: paths.map((p) => path.join('fixtures', p)),
     cwd: ROOT,
@@ -68,7 +72,10 @@ export function scanFixtures(paths: string[], policy: Partial<PolicyConfig> = {}
 }
 
 /** Scans a throwaway tree as a user inside it would; options and variables replace the defaults. */
-export function scanDir(cwd: string, options: Omit<Partial<ScanOptions>, 'variables'> & { variables?: Partial<ScanOptions['variables']> } = {}): Promise<ScanResult> {
+export function scanDir(
+  cwd: string,
+  options: Omit<Partial<ScanOptions>, 'variables'> & { variables?: Partial<ScanOptions['variables']> } = {},
+): Promise<ScanResult> {
   const { variables, ...rest } = options;
   return scan({ paths: ['.'], cwd, policy: DEFAULT_POLICY, ...rest, variables: { varFiles: [], vars: [], env: {}, ...variables } });
 }
@@ -114,7 +121,13 @@ export interface JsonFinding {
   stack?: string;
   constructPath?: string;
   suppressed?: boolean;
-  suppression?: { source: 'tagguard' | 'checkov' | 'trivy' | 'tfsec' | 'kics'; reason?: string; until?: string; file: string; line: number };
+  suppression?: {
+    source: 'tagguard' | 'checkov' | 'trivy' | 'tfsec' | 'kics';
+    reason?: string;
+    until?: string;
+    file: string;
+    line: number;
+  };
 }
 
 /** A JSON report's text, read. */
@@ -127,7 +140,10 @@ export interface SarifLog {
   runs: {
     tool: { driver: { name: string; version?: string; rules: { id: string; helpUri?: string; [key: string]: unknown }[] } };
     results: SarifResult[];
-    invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string }; locations: { physicalLocation: { region: unknown } }[] }[] }[];
+    invocations: {
+      executionSuccessful: boolean;
+      toolExecutionNotifications: { message: { text: string }; locations: { physicalLocation: { region: unknown } }[] }[];
+    }[];
   }[];
 }
 
@@ -135,7 +151,10 @@ export interface SarifResult {
   ruleId: string;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown }; logicalLocations?: { fullyQualifiedName: string }[] }[];
+  locations: {
+    physicalLocation: { artifactLocation: { uri: string }; region: unknown };
+    logicalLocations?: { fullyQualifiedName: string }[];
+  }[];
   partialFingerprints: Record<string, string>;
   properties?: Record<string, unknown>;
   suppressions?: { kind: string; justification?: string }[];

@@ -33,7 +33,8 @@ function base(files: Record<string, string>): { base: string; root: string } {
   return { base: dir, root: path.join(dir, 'root') };
 }
 
-const MUTABLE = (name: string) => `resource "aws_ecr_repository" "${name}" {\n  name                 = "${name}"\n  image_tag_mutability = "MUTABLE"\n}\n`;
+const MUTABLE = (name: string) =>
+  `resource "aws_ecr_repository" "${name}" {\n  name                 = "${name}"\n  image_tag_mutability = "MUTABLE"\n}\n`;
 
 /** No line a GitHub runner would read as a workflow command (ActionCommand.TryParseV2 and TryParse). */
 function expectNoCommand(text: string): void {
@@ -58,7 +59,11 @@ describe('the escaping helper (src/report/escape.ts)', () => {
   });
 
   test('a line that starts with :: (after any white space .NET trims) and ##[ anywhere are made inert', () => {
-    expect(neutralizeCommands('::error::x\n  ::warning::y\n\u00a0::notice::z\nok :: not at the start\nsee ##[error]e and ##vso[task.setvariable]v')).toBe(
+    expect(
+      neutralizeCommands(
+        '::error::x\n  ::warning::y\n\u00a0::notice::z\nok :: not at the start\nsee ##[error]e and ##vso[task.setvariable]v',
+      ),
+    ).toBe(
       '\\x3a:error::x\n  \\x3a:warning::y\n\u00a0\\x3a:notice::z\nok :: not at the start\nsee ##\\x5berror]e and ##vso\\x5btask.setvariable]v',
     );
     expect(forTerminal('a\n::error::pwned')).toBe('a\\n::error::pwned');
@@ -77,7 +82,20 @@ describe('the escaping helper (src/report/escape.ts)', () => {
 /** A result as a custom policy can make it: any message, any severity. */
 function result(findings: Partial<Finding>[], errors: ScanResult['errors'] = []): ScanResult {
   return {
-    findings: findings.map((f) => ({ ruleId: 'custom', severity: 'error', resource: 'aws_ecr_repository.a', root: '.', file: 'main.tf', line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm', trace: [], ...f })),
+    findings: findings.map((f) => ({
+      ruleId: 'custom',
+      severity: 'error',
+      resource: 'aws_ecr_repository.a',
+      root: '.',
+      file: 'main.tf',
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 2,
+      message: 'm',
+      trace: [],
+      ...f,
+    })),
     errors,
     notes: [],
     summary: { files: 1, resources: 1, errors: findings.length, warnings: 0, parseErrors: errors.length },
@@ -150,7 +168,8 @@ describe('reports: every format', () => {
 describe('scan output of a tree with hostile names and values', () => {
   function hostileTree() {
     return base({
-      [`root/evil${ESC}[31m.tf`]: 'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "x\\n::error::pwned\\u001b[2J"\n}\n',
+      [`root/evil${ESC}[31m.tf`]:
+        'resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "x\\n::error::pwned\\u001b[2J"\n}\n',
       'root/::error::pwned/main.tf': MUTABLE('b'),
       'root/remote.tf': 'module "m" {\n  source = "git::https://example.com/m.git?ref=\\u001b]0;title\\u0007\\n::error::note"\n}\n',
     });
@@ -184,7 +203,9 @@ describe('scan output of a tree with hostile names and values', () => {
   });
 
   test('a code frame escapes a raw control character in the line and keeps the mark under the value', async () => {
-    const { root } = base({ 'root/main.tf': `resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "${ESC}[2J" == "" ? "IMMUTABLE" : "MUTABLE" # ##[error]x\n}\n` });
+    const { root } = base({
+      'root/main.tf': `resource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = "${ESC}[2J" == "" ? "IMMUTABLE" : "MUTABLE" # ##[error]x\n}\n`,
+    });
     const r = await runCli(['scan'], root);
     expect(r.out).toBe(
       [
@@ -204,14 +225,17 @@ describe('scan output of a tree with hostile names and values', () => {
   test('stderr: a module source in a --verbose note is escaped', async () => {
     const { root } = hostileTree();
     const r = await runCli(['scan', '--verbose', '--format', 'json'], root);
-    expect(r.err).toBe('tagguard: remote.tf:1: module "m" (git::https://example.com/m.git?ref=\\x1b]0;title\\x07\\n::error::note) is not on disk; run terraform init to scan it\n');
+    expect(r.err).toBe(
+      'tagguard: remote.tf:1: module "m" (git::https://example.com/m.git?ref=\\x1b]0;title\\x07\\n::error::note) is not on disk; run terraform init to scan it\n',
+    );
     expectNoCommand(r.err);
   });
 
   test('stderr: "fixed" and "needs a person" name the file escaped', async () => {
     const { root } = base({
       [`root/evil${ESC}[31m.tf`]: MUTABLE('a'),
-      [`root/\n::error::x.tf`]: 'resource "aws_ecr_repository" "b" {\n  name                 = "b"\n  image_tag_mutability = upper("mutable")\n}\n',
+      [`root/\n::error::x.tf`]:
+        'resource "aws_ecr_repository" "b" {\n  name                 = "b"\n  image_tag_mutability = upper("mutable")\n}\n',
     });
     const r = await runCli(['fix'], root);
     expect(r.err.split('\n')).toEqual([
@@ -222,8 +246,10 @@ describe('scan output of a tree with hostile names and values', () => {
     expect(readFileSync(path.join(root, `evil${ESC}[31m.tf`), 'utf8')).toContain('"IMMUTABLE"');
   });
 
-  test('--fix-dry-run: the diff shows the file\'s lines with control characters escaped and no line that starts with ::', async () => {
-    const { root } = base({ 'root/main.tf': `resource "aws_ecr_repository" "a" {\n  name = <<EOT\n::error::pwned${ESC}[2J\nEOT\n  image_tag_mutability = "MUTABLE"\n}\n` });
+  test("--fix-dry-run: the diff shows the file's lines with control characters escaped and no line that starts with ::", async () => {
+    const { root } = base({
+      'root/main.tf': `resource "aws_ecr_repository" "a" {\n  name = <<EOT\n::error::pwned${ESC}[2J\nEOT\n  image_tag_mutability = "MUTABLE"\n}\n`,
+    });
     const r = await runCli(['scan', '--fix-dry-run'], root);
     expect(r.out).toBe(
       [
@@ -253,13 +279,21 @@ describe('scan output of a tree with hostile names and values', () => {
   test('an error message on stderr escapes what a config file names', async () => {
     const { root } = base({ 'root/.tagguard.yml': 'var_files: ["a\\e[2J\\n::error::pwned.tfvars"]\n', 'root/main.tf': MUTABLE('a') });
     const r = await runCli(['scan'], root);
-    expect([r.code, r.out, r.err]).toEqual([2, '', 'tagguard: .tagguard.yml: var_files: a\\x1b[2J\\n::error::pwned.tfvars: no such file\n']);
+    expect([r.code, r.out, r.err]).toEqual([
+      2,
+      '',
+      'tagguard: .tagguard.yml: var_files: a\\x1b[2J\\n::error::pwned.tfvars: no such file\n',
+    ]);
   });
 
   test('a config key: its control characters escaped; the list of config errors keeps its line breaks, each line inert (README: a limit)', async () => {
     const { root } = base({ 'root/.tagguard.yml': '"k\\e[2J\\n::error::pwned": 1\n', 'root/main.tf': MUTABLE('a') });
     const r = await runCli(['scan'], root);
-    expect([r.code, r.out, r.err]).toEqual([2, '', 'tagguard: invalid config:\n.tagguard.yml:1:1: the file: unknown key "k\\x1b[2J\n\\x3a:error::pwned"\n']);
+    expect([r.code, r.out, r.err]).toEqual([
+      2,
+      '',
+      'tagguard: invalid config:\n.tagguard.yml:1:1: the file: unknown key "k\\x1b[2J\n\\x3a:error::pwned"\n',
+    ]);
     expectNoCommand(r.err);
   });
 });
@@ -332,18 +366,75 @@ describe('writes stay inside the working directory', () => {
   }
 
   test.each<[string, string[], (root: string, victim: string) => void, string]>([
-    ['--output through a committed symlink', ['scan', '--format', 'sarif', '--output', 'tagguard.sarif'], (root, victim) => { symlinkSync(victim, path.join(root, 'tagguard.sarif')); }, '--output tagguard.sarif: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--output through a dangling symlink', ['scan', '-o', 'new.json'], (root) => { symlinkSync('../created-by-tagguard', path.join(root, 'new.json')); }, '--output new.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--create-baseline through a symlink', ['scan', '--create-baseline', 'base.json'], (root, victim) => { symlinkSync(victim, path.join(root, 'base.json')); }, '--create-baseline base.json: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['--output with ../', ['scan', '--output', '../victim.txt'], () => undefined, '--output ../victim.txt: is outside the working directory; tagguard writes only inside it'],
-    ['--output through a symlinked directory', ['scan', '--output', 'reports/victim.txt'], (root) => { symlinkSync('..', path.join(root, 'reports')); }, '--output reports/victim.txt: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
-    ['generate --out through a symlinked directory', ['generate', '--repo', 'x', '--out', 'stack'], (root) => { symlinkSync('../elsewhere', path.join(root, 'stack')); }, '--out stack: is a symlink; tagguard does not write through one (remove it or name another file)'],
-    ['generate --out below a symlinked directory', ['generate', '--repo', 'x', '--out', 'up/new'], (root) => { symlinkSync('..', path.join(root, 'up')); }, '--out up/new: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it'],
-    ['generate --out .. ', ['generate', '--repo', 'x', '--out', '..'], () => undefined, '--out ..: is outside the working directory; tagguard writes only inside it'],
-    ['generate --force over a symlinked main.tf', ['generate', '--repo', 'x', '--out', 'gen', '--force'], (root, victim) => {
+    [
+      '--output through a committed symlink',
+      ['scan', '--format', 'sarif', '--output', 'tagguard.sarif'],
+      (root, victim) => {
+        symlinkSync(victim, path.join(root, 'tagguard.sarif'));
+      },
+      '--output tagguard.sarif: is a symlink; tagguard does not write through one (remove it or name another file)',
+    ],
+    [
+      '--output through a dangling symlink',
+      ['scan', '-o', 'new.json'],
+      (root) => {
+        symlinkSync('../created-by-tagguard', path.join(root, 'new.json'));
+      },
+      '--output new.json: is a symlink; tagguard does not write through one (remove it or name another file)',
+    ],
+    [
+      '--create-baseline through a symlink',
+      ['scan', '--create-baseline', 'base.json'],
+      (root, victim) => {
+        symlinkSync(victim, path.join(root, 'base.json'));
+      },
+      '--create-baseline base.json: is a symlink; tagguard does not write through one (remove it or name another file)',
+    ],
+    [
+      '--output with ../',
+      ['scan', '--output', '../victim.txt'],
+      () => undefined,
+      '--output ../victim.txt: is outside the working directory; tagguard writes only inside it',
+    ],
+    [
+      '--output through a symlinked directory',
+      ['scan', '--output', 'reports/victim.txt'],
+      (root) => {
+        symlinkSync('..', path.join(root, 'reports'));
+      },
+      '--output reports/victim.txt: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it',
+    ],
+    [
+      'generate --out through a symlinked directory',
+      ['generate', '--repo', 'x', '--out', 'stack'],
+      (root) => {
+        symlinkSync('../elsewhere', path.join(root, 'stack'));
+      },
+      '--out stack: is a symlink; tagguard does not write through one (remove it or name another file)',
+    ],
+    [
+      'generate --out below a symlinked directory',
+      ['generate', '--repo', 'x', '--out', 'up/new'],
+      (root) => {
+        symlinkSync('..', path.join(root, 'up'));
+      },
+      '--out up/new: is outside the working directory through a symlink (it leads to BASE); tagguard writes only inside it',
+    ],
+    [
+      'generate --out .. ',
+      ['generate', '--repo', 'x', '--out', '..'],
+      () => undefined,
+      '--out ..: is outside the working directory; tagguard writes only inside it',
+    ],
+    [
+      'generate --force over a symlinked main.tf',
+      ['generate', '--repo', 'x', '--out', 'gen', '--force'],
+      (root, victim) => {
         mkdirSync(path.join(root, 'gen'));
         symlinkSync(victim, path.join(root, 'gen', 'main.tf'));
-      }, '--out gen: gen/main.tf is a symlink; tagguard does not write through one'],
+      },
+      '--out gen: gen/main.tf is a symlink; tagguard does not write through one',
+    ],
   ])('%s: a usage error before the scan, nothing written', async (_title, argv, arrange, message) => {
     const { base: dir, root, victim } = withVictim();
     arrange(root, victim);
@@ -360,7 +451,10 @@ describe('writes stay inside the working directory', () => {
     const { root, victim } = withVictim();
     symlinkSync(victim, path.join(root, 'tagguard.sarif'));
     const r = await runCli(['scan', '--output', victim], root);
-    expect([r.code, r.err]).toEqual([2, `tagguard: --output ${victim}: is outside the working directory; tagguard writes only inside it\n`]);
+    expect([r.code, r.err]).toEqual([
+      2,
+      `tagguard: --output ${victim}: is outside the working directory; tagguard writes only inside it\n`,
+    ]);
     expect((await runCli(['scan', '-f', 'sarif', '-o', 'tagguard.sarif'], root)).code).toBe(2);
     expect(lstatSync(path.join(root, 'tagguard.sarif')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(path.join(root, 'tagguard.sarif'))).toBe(victim);
@@ -382,7 +476,8 @@ describe('--changed-since never passes an option to git', () => {
   function repository() {
     const { root } = base({ 'root/main.tf': MUTABLE('a') });
     rmSync(path.join(root, '.git'), { recursive: true });
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, encoding: 'utf8' }).trim();
     git('init', '-q');
     git('add', '.');
     git('commit', '-qm', 'base');
@@ -413,7 +508,7 @@ describe('--changed-since never passes an option to git', () => {
     }
   });
 
-  test('outside a repository: a usage error with git\'s reason', async () => {
+  test("outside a repository: a usage error with git's reason", async () => {
     const { root } = base({ 'root/main.tf': MUTABLE('a') });
     rmSync(path.join(root, '.git'), { recursive: true });
     const r = await runCli(['scan', '--changed-since', 'HEAD'], root);

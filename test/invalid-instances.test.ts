@@ -8,7 +8,8 @@ const FRACTION = `${COUNT} is unsuitable: value must be a whole number, between 
 const NULL_COUNT = `${COUNT} is null. An integer is required.`;
 const NOT_A_NUMBER = 'Incorrect value type: Invalid expression value: a number is required.';
 const UNSUITABLE = 'The given "for_each" argument value is unsuitable';
-const notMapOrSet = (type: string) => `Invalid for_each argument: ${UNSUITABLE}: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${type}.`;
+const notMapOrSet = (type: string) =>
+  `Invalid for_each argument: ${UNSUITABLE}: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${type}.`;
 const SET_OF_NUMBERS = `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type number.`;
 const SET_WITH_NULL = `Invalid for_each set argument: ${UNSUITABLE}: "for_each" sets must not contain null values.`;
 
@@ -87,7 +88,9 @@ describe('module calls', () => {
       { file, line: 9, column: 14, message: notMapOrSet('list of string') },
       { file, line: 17, column: 12, message: NEGATIVE },
     ]);
-    expect(places(result)).toEqual([{ file, line: 29, column: 39, severity: 'error', resource: 'module.team_set["search"].aws_ecr_repository.this' }]);
+    expect(places(result)).toEqual([
+      { file, line: 29, column: 39, severity: 'error', resource: 'module.team_set["search"].aws_ecr_repository.this' },
+    ]);
     expect(result.summary.resources).toBe(2);
   });
 });
@@ -104,9 +107,21 @@ describe('one meta-argument at a time', () => {
     ['for_each = []', notMapOrSet('tuple'), []],
     ['for_each = tolist(["a"])', notMapOrSet('list of string'), []],
     ['for_each = "a"', notMapOrSet('string'), []],
-    ['for_each = null', `Invalid for_each argument: ${UNSUITABLE}: the given "for_each" argument value is null. A map, or set of strings is allowed.`, []],
-    ['for_each = toset([true])', `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type bool.`, []],
-    ['for_each = toset([["a"]])', `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type tuple.`, []],
+    [
+      'for_each = null',
+      `Invalid for_each argument: ${UNSUITABLE}: the given "for_each" argument value is null. A map, or set of strings is allowed.`,
+      [],
+    ],
+    [
+      'for_each = toset([true])',
+      `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type bool.`,
+      [],
+    ],
+    [
+      'for_each = toset([["a"]])',
+      `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type tuple.`,
+      [],
+    ],
     ['for_each = toset([])', null, []],
     ['for_each = { b = 1, a = null }', null, ['r["a"]', 'r["b"]']],
     ['for_each = toset(["b", "a", "b"])', null, ['r["a"]', 'r["b"]']],
@@ -126,28 +141,43 @@ describe('one meta-argument at a time', () => {
 describe('count and for_each together', () => {
   test('an error at for_each, whatever the values, and no instance; the next resource is judged', async () => {
     const dir = tree({
-      'main.tf': 'resource "aws_ecr_repository" "both" {\n  count    = 1\n  for_each = toset(["a"])\n  name     = "both"\n}\n\nresource "aws_ecr_repository" "next" {\n  name = "next"\n}\n',
+      'main.tf':
+        'resource "aws_ecr_repository" "both" {\n  count    = 1\n  for_each = toset(["a"])\n  name     = "both"\n}\n\nresource "aws_ecr_repository" "next" {\n  name = "next"\n}\n',
     });
     const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
     expect(code).toBe(2);
     expect(json().errors).toEqual([
-      { file: 'main.tf', line: 3, column: 3, message: 'Invalid combination of "count" and "for_each": The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.' },
+      {
+        file: 'main.tf',
+        line: 3,
+        column: 3,
+        message:
+          'Invalid combination of "count" and "for_each": The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.',
+      },
     ]);
     expect(json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.next']);
   });
 });
 
 describe('counts too large to expand', () => {
-  test('a count past the root\'s work budget is an input error at the count, naming the budget; the other root is still judged', async () => {
+  test("a count past the root's work budget is an input error at the count, naming the budget; the other root is still judged", async () => {
     const dir = tree({
-      'huge/main.tf': 'resource "aws_ecr_repository" "many" {\n  count                = 1000000000\n  name                 = "many-${count.index}"\n  image_tag_mutability = "MUTABLE"\n}\n',
+      'huge/main.tf':
+        'resource "aws_ecr_repository" "many" {\n  count                = 1000000000\n  name                 = "many-${count.index}"\n  image_tag_mutability = "MUTABLE"\n}\n',
       'next/main.tf': 'resource "aws_ecr_repository" "next" {\n  name = "next"\n}\n',
     });
     const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
     expect(code).toBe(2);
     expect(json().errors).toEqual([
-      { file: 'huge/main.tf', line: 2, column: 26, message: 'this root needs more than 10,000 resource and module instances, the most tagguard spends on one root; it is not judged' },
+      {
+        file: 'huge/main.tf',
+        line: 2,
+        column: 26,
+        message: 'this root needs more than 10,000 resource and module instances, the most tagguard spends on one root; it is not judged',
+      },
     ]);
-    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.next', 'error']]);
+    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([
+      ['aws_ecr_repository.next', 'error'],
+    ]);
   });
 });

@@ -41,16 +41,29 @@ const MAX_DEPTH = 256;
 
 const cases: Case[] = [
   // Syntax: a position where the problem is, and a message that says what is wrong.
-  { name: 'unterminated-block', errors: [{ file: 'broken.tf', line: 8, column: 1, message: /^missing "}" in block resource "aws_ecr_repository" "api"$/ }] },
+  {
+    name: 'unterminated-block',
+    errors: [{ file: 'broken.tf', line: 8, column: 1, message: /^missing "}" in block resource "aws_ecr_repository" "api"$/ }],
+  },
   { name: 'unterminated-string', errors: [{ file: 'broken.tf', line: 2, column: 26, message: /string is never closed/ }] },
   { name: 'stray-brace', errors: [{ file: 'broken.tf', line: 5, column: 1, message: /^unexpected "}"$/ }] },
   // Terraform accepts an empty file, and so does tagguard.
   { name: 'empty-file', errors: [], code: 1 },
   { name: 'not-json', errors: [{ file: 'main.tf.json', line: 1, column: 1, message: /^invalid JSON: unexpected "resource"$/ }] },
-  { name: 'json-not-object', errors: [{ file: 'main.tf.json', line: 1, column: 1, message: /^a Terraform JSON file must hold one object at the top level$/ }] },
+  {
+    name: 'json-not-object',
+    errors: [{ file: 'main.tf.json', line: 1, column: 1, message: /^a Terraform JSON file must hold one object at the top level$/ }],
+  },
   {
     name: 'json-wrong-shape',
-    errors: [{ file: 'main.tf.json', line: 4, column: 14, message: /^resource "aws_ecr_repository" "api" must be a JSON object \(the block's body\) or an array of objects, not a string$/ }],
+    errors: [
+      {
+        file: 'main.tf.json',
+        line: 4,
+        column: 14,
+        message: /^resource "aws_ecr_repository" "api" must be a JSON object \(the block's body\) or an array of objects, not a string$/,
+      },
+    ],
   },
   {
     name: 'duplicate-resource',
@@ -59,7 +72,8 @@ const cases: Case[] = [
         file: 'repository-v2.tf',
         line: 2,
         column: 1,
-        message: /^duplicate resource "aws_ecr_repository" configuration: aws_ecr_repository.frontend is already declared at fixtures\/malformed\/duplicate-resource\/good.tf:1:1$/,
+        message:
+          /^duplicate resource "aws_ecr_repository" configuration: aws_ecr_repository.frontend is already declared at fixtures\/malformed\/duplicate-resource\/good.tf:1:1$/,
       },
     ],
     // Both blocks are judged, so renaming one loses no finding.
@@ -68,72 +82,151 @@ const cases: Case[] = [
   {
     name: 'locals-cycle',
     errors: [
-      { file: 'locals.tf', line: 2, column: 3, message: /^local values refer to each other in a cycle: local.prefix → local.team → local.prefix$/ },
-      { file: 'locals.tf', line: 4, column: 3, message: /^local values refer to each other in a cycle: local.mutability → local.mutability$/ },
+      {
+        file: 'locals.tf',
+        line: 2,
+        column: 3,
+        message: /^local values refer to each other in a cycle: local.prefix → local.team → local.prefix$/,
+      },
+      {
+        file: 'locals.tf',
+        line: 4,
+        column: 3,
+        message: /^local values refer to each other in a cycle: local.mutability → local.mutability$/,
+      },
     ],
   },
   {
     name: 'module-source-outside',
-    errors: [{ file: 'main.tf', line: 2, column: 12, message: /^module "shared": no module directory at "(\.\.\/)+shared\/ecr" \(it does not exist or is not a directory\)$/ }],
+    errors: [
+      {
+        file: 'main.tf',
+        line: 2,
+        column: 12,
+        message: /^module "shared": no module directory at "(\.\.\/)+shared\/ecr" \(it does not exist or is not a directory\)$/,
+      },
+    ],
   },
-  { name: 'module-source-self', errors: [{ file: 'main.tf', line: 1, column: 1, message: /^module cycle: fixtures\/malformed\/module-source-self → fixtures\/malformed\/module-source-self$/ }] },
+  {
+    name: 'module-source-self',
+    errors: [
+      {
+        file: 'main.tf',
+        line: 1,
+        column: 1,
+        message: /^module cycle: fixtures\/malformed\/module-source-self → fixtures\/malformed\/module-source-self$/,
+      },
+    ],
+  },
 
   // Generated: large, deep, binary.
   {
     name: 'too-large',
-    make: (dir) => { writeFileSync(path.join(dir, 'big.tf'), fill(20 * MiB, (i) => `resource "aws_ecr_repository" "r${i}" {\n  name = "r${i}"\n}\n\n`)); },
+    make: (dir) => {
+      writeFileSync(
+        path.join(dir, 'big.tf'),
+        fill(20 * MiB, (i) => `resource "aws_ecr_repository" "r${i}" {\n  name = "r${i}"\n}\n\n`),
+      );
+    },
     errors: [{ file: 'big.tf', line: 0, column: 0, message: /^file is 20\.0 MiB, over the 10 MiB limit \(--max-file-size\)$/ }],
     // Past the limit, tree-sitter would abort the whole process.
     process: 'own',
   },
   {
     name: 'deep-hcl',
-    make: (dir) => { writeFileSync(path.join(dir, 'deep.tf'), `locals {\n  x = ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n}\n`); },
+    make: (dir) => {
+      writeFileSync(path.join(dir, 'deep.tf'), `locals {\n  x = ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n}\n`);
+    },
     // `locals {` is level 1, so the 256th `[` (column 7 + 255) opens level 257.
     errors: [{ file: 'deep.tf', line: 2, column: 7 + MAX_DEPTH - 1, message: /more than 256 levels deep \(--max-depth\)/ }],
   },
   {
     name: 'deep-json',
-    make: (dir) => { writeFileSync(path.join(dir, 'deep.tf.json'), `{"locals": {"x": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`); },
+    make: (dir) => {
+      writeFileSync(path.join(dir, 'deep.tf.json'), `{"locals": {"x": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`);
+    },
     // The top-level object and "locals" are levels 1 and 2: the 255th `[` opens level 257.
-    errors: [{ file: 'deep.tf.json', line: 1, column: '{"locals": {"x": '.length + MAX_DEPTH - 1, message: /^more than 256 levels deep \(--max-depth\)$/ }],
+    errors: [
+      {
+        file: 'deep.tf.json',
+        line: 1,
+        column: '{"locals": {"x": '.length + MAX_DEPTH - 1,
+        message: /^more than 256 levels deep \(--max-depth\)$/,
+      },
+    ],
   },
   {
     name: 'locals-chain',
     // 5,000 locals, each naming the next: flat to parse, deep to evaluate.
-    make: (dir) =>
-      { writeFileSync(
+    make: (dir) => {
+      writeFileSync(
         path.join(dir, 'chain.tf'),
         `locals {\n${Array.from({ length: DEPTH }, (_, i) => `  l${i} = local.l${i + 1}\n`).join('')}  l${DEPTH} = "shop/chain"\n}\n\nresource "aws_ecr_repository" "chain" {\n  name                 = local.l0\n  image_tag_mutability = "IMMUTABLE"\n}\n`,
-      ); },
+      );
+    },
     // Evaluation stops at depth MAX_EVALUATION_DEPTH: the resource's name is level 1, l0's value level 2, ….
-    errors: [{ file: 'chain.tf', line: MAX_EVALUATION_DEPTH + 1, column: `  l${MAX_EVALUATION_DEPTH - 1} = `.length + 1, message: /^evaluation nested more than 1000 levels deep/ }],
+    errors: [
+      {
+        file: 'chain.tf',
+        line: MAX_EVALUATION_DEPTH + 1,
+        column: `  l${MAX_EVALUATION_DEPTH - 1} = `.length + 1,
+        message: /^evaluation nested more than 1000 levels deep/,
+      },
+    ],
   },
   {
     name: 'long-line',
-    make: (dir) => { writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}"\n}\n\nresource "aws_ecr_repository" "blob" {\n  name                 = "shop/blob"\n  image_tag_mutability = "IMMUTABLE"\n}\n`); },
+    make: (dir) => {
+      writeFileSync(
+        path.join(dir, 'long.tf'),
+        `locals {\n  blob = "${'a'.repeat(MiB)}"\n}\n\nresource "aws_ecr_repository" "blob" {\n  name                 = "shop/blob"\n  image_tag_mutability = "IMMUTABLE"\n}\n`,
+      );
+    },
     errors: [],
     code: 1,
   },
   {
     name: 'long-line-error',
-    make: (dir) => { writeFileSync(path.join(dir, 'long.tf'), `locals {\n  blob = "${'a'.repeat(MiB)}" +\n}\n\nresource "aws_ecr_repository" "blob" {\n  name = local.blob\n}\n`); },
+    make: (dir) => {
+      writeFileSync(
+        path.join(dir, 'long.tf'),
+        `locals {\n  blob = "${'a'.repeat(MiB)}" +\n}\n\nresource "aws_ecr_repository" "blob" {\n  name = local.blob\n}\n`,
+      );
+    },
     // A short message: the token, not the line.
     errors: [{ file: 'long.tf', line: 2, column: `  blob = "`.length + MiB + 3, message: /^unexpected "\+".{0,80}$/ }],
   },
   {
     name: 'nul-byte',
-    make: (dir) => { writeFileSync(path.join(dir, 'nul.tf'), 'resource "aws_ecr_repository" "api" {\n  name                 = "shop/api\0"\n  image_tag_mutability = "IMMUTABLE"\n}\n'); },
+    make: (dir) => {
+      writeFileSync(
+        path.join(dir, 'nul.tf'),
+        'resource "aws_ecr_repository" "api" {\n  name                 = "shop/api\0"\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+      );
+    },
     errors: [{ file: 'nul.tf', line: 2, column: 35, message: /NUL/ }],
   },
   {
     name: 'invalid-utf8',
-    make: (dir) => { writeFileSync(path.join(dir, 'latin1.tf'), Buffer.from('resource "aws_ecr_repository" "cafe" {\n  name                 = "caf\xe9"\n  image_tag_mutability = "IMMUTABLE"\n}\n', 'latin1')); },
+    make: (dir) => {
+      writeFileSync(
+        path.join(dir, 'latin1.tf'),
+        Buffer.from(
+          'resource "aws_ecr_repository" "cafe" {\n  name                 = "caf\xe9"\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+          'latin1',
+        ),
+      );
+    },
     errors: [{ file: 'latin1.tf', line: 2, column: 30, message: /UTF-8/ }],
   },
   {
     name: 'binary',
-    make: (dir) => { writeFileSync(path.join(dir, 'x.tf'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 0xff)])); },
+    make: (dir) => {
+      writeFileSync(
+        path.join(dir, 'x.tf'),
+        Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64, 0xff)]),
+      );
+    },
     errors: [{ file: 'x.tf', line: 1, column: 1, message: /UTF-8|binary/ }],
   },
 
@@ -182,7 +275,9 @@ const cases: Case[] = [
   },
   {
     name: 'directory-named-tf',
-    make: (dir) => { mkdirSync(path.join(dir, 'x.tf')); },
+    make: (dir) => {
+      mkdirSync(path.join(dir, 'x.tf'));
+    },
     errors: [],
     code: 1,
   },
@@ -200,7 +295,9 @@ const cases: Case[] = [
   // A FIFO is not a file to read, as a directory is not: skipped, never waited on.
   {
     name: 'fifo',
-    make: (dir) => { mkfifo(path.join(dir, 'x.tf')); },
+    make: (dir) => {
+      mkfifo(path.join(dir, 'x.tf'));
+    },
     errors: [],
     code: 1,
     process: 'own',
@@ -269,13 +366,20 @@ describe('malformed input: a clear error where it is, exit code 2, and the other
       expect(errors.slice(0, expected.length)).toEqual(expected);
       const files = new Set(expected.map((e) => e.file));
       expect(errors.filter((e) => !files.has(e.file))).toEqual([]);
-      expect(report.findings.map((f) => [f.file, f.line, f.column, f.resource])).toEqual((c.findings ?? [GOOD_FINDING]).map(([file, ...rest]) => [at(file), ...rest]));
+      expect(report.findings.map((f) => [f.file, f.line, f.column, f.resource])).toEqual(
+        (c.findings ?? [GOOD_FINDING]).map(([file, ...rest]) => [at(file), ...rest]),
+      );
       expect(code).toBe(c.code ?? 2);
     });
   }
 
   test('a very long line is clipped in the text report', async () => {
-    const { cwd, dir } = prepare(defined(cases.find((c) => c.name === 'long-line-error'), 'the long-line-error case'));
+    const { cwd, dir } = prepare(
+      defined(
+        cases.find((c) => c.name === 'long-line-error'),
+        'the long-line-error case',
+      ),
+    );
     const { code, out } = await runCli(['scan', dir], cwd);
     expect(code).toBe(2);
     expect(out).toMatch(/long\.tf:2:1048589 +error +unexpected "\+"/);
@@ -296,7 +400,16 @@ describe('evaluation depth is bounded: deep input is an error, never a stack ove
       (inner: Expr): Expr => ({
         kind: 'call',
         name: 'tolist',
-        args: [{ kind: 'for', valueVar: 'v', collection: { kind: 'tuple', items: [inner], range }, value: { kind: 'traversal', root: 'v', steps: [], range }, grouping: false, range }],
+        args: [
+          {
+            kind: 'for',
+            valueVar: 'v',
+            collection: { kind: 'tuple', items: [inner], range },
+            value: { kind: 'traversal', root: 'v', steps: [], range },
+            grouping: false,
+            range,
+          },
+        ],
         expandFinal: false,
         range,
       }),
@@ -347,8 +460,15 @@ async function run(argv: string[], cwd: string, mode?: 'own' | 'nobody'): Promis
   const [command, ...args] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
   // As in-process, the scan sees no variables of the environment (TF_VAR_*, NO_COLOR). The limit only
   // turns a hang into a failure: spawnSync holds the event loop, so jest's own timeout cannot fire.
-  const result = spawnSync(command!, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000, maxBuffer: 64 * MiB });
-  if (result.error || result.signal) throw new Error(`the scan did not finish: ${result.error?.message ?? result.signal}\n${result.stderr}`);
+  const result = spawnSync(command!, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+    timeout: 60_000,
+    maxBuffer: 64 * MiB,
+  });
+  if (result.error || result.signal)
+    throw new Error(`the scan did not finish: ${result.error?.message ?? result.signal}\n${result.stderr}`);
   let report: Report;
   try {
     report = JSON.parse(result.stdout) as Report;
@@ -390,7 +510,9 @@ describe('limits are options', () => {
     const d = dir();
     const small = await runCli(['scan', '.', '--format', 'json', '--max-file-size', '100'], d);
     expect(small.code).toBe(2);
-    expect(small.json().errors).toEqual([{ file: 'good.tf', line: 0, column: 0, message: 'file is 152 bytes, over the 100 bytes limit (--max-file-size)' }]);
+    expect(small.json().errors).toEqual([
+      { file: 'good.tf', line: 0, column: 0, message: 'file is 152 bytes, over the 100 bytes limit (--max-file-size)' },
+    ]);
     const shallow = await runCli(['scan', '.', '--format', 'json', '--max-depth', '3'], d);
     expect(shallow.code).toBe(2);
     expect(shallow.json().errors).toEqual([{ file: 'nested.tf', line: 2, column: 9, message: 'more than 3 levels deep (--max-depth)' }]);
@@ -403,7 +525,9 @@ describe('limits are options', () => {
     writeFileSync(path.join(d, '.tagguard.yml'), 'max_depth: 3\nmax_file_size: 10k\n');
     const { code, json } = await runCli(['scan', '.', '--format', 'json'], d);
     expect(code).toBe(2);
-    expect(json().errors.map((e: { file: string; message: string }) => [e.file, e.message])).toEqual([['nested.tf', 'more than 3 levels deep (--max-depth)']]);
+    expect(json().errors.map((e: { file: string; message: string }) => [e.file, e.message])).toEqual([
+      ['nested.tf', 'more than 3 levels deep (--max-depth)'],
+    ]);
     const bad = await runCli(['scan', '.', '--max-file-size', 'lots'], d);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--max-file-size: "lots" is not a size/);

@@ -6,9 +6,27 @@ describe('module outputs', () => {
     const result = await scanFixtures(['module-outputs']);
     expect(result.errors).toEqual([]);
     expect(places(result)).toEqual([
-      { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 2, column: 13, severity: 'error', resource: 'aws_ecr_repository.api' },
-      { file: 'fixtures/module-outputs/modules/settings/outputs.tf', line: 14, column: 11, severity: 'warning', resource: 'aws_ecr_repository.audit' },
-      { file: 'fixtures/module-outputs/modules/team/outputs.tf', line: 10, column: 34, severity: 'error', resource: 'aws_ecr_repository.team["search"]' },
+      {
+        file: 'fixtures/module-outputs/modules/settings/outputs.tf',
+        line: 2,
+        column: 13,
+        severity: 'error',
+        resource: 'aws_ecr_repository.api',
+      },
+      {
+        file: 'fixtures/module-outputs/modules/settings/outputs.tf',
+        line: 14,
+        column: 11,
+        severity: 'warning',
+        resource: 'aws_ecr_repository.audit',
+      },
+      {
+        file: 'fixtures/module-outputs/modules/team/outputs.tf',
+        line: 10,
+        column: 34,
+        severity: 'error',
+        resource: 'aws_ecr_repository.team["search"]',
+      },
     ]);
     const api = result.findings[0];
     expect(api.trace).toEqual([
@@ -27,7 +45,8 @@ describe('module outputs', () => {
   });
 
   const callee = {
-    'modules/mode/main.tf': 'variable "mode" {\n  type = string\n}\n\noutput "value" {\n  value = upper(var.mode)\n}\n\noutput "arn" {\n  value = aws_ecr_repository.other.arn\n}\n',
+    'modules/mode/main.tf':
+      'variable "mode" {\n  type = string\n}\n\noutput "value" {\n  value = upper(var.mode)\n}\n\noutput "arn" {\n  value = aws_ecr_repository.other.arn\n}\n',
   };
 
   test('count makes a list of instances, and an output of a resource is unknown', async () => {
@@ -103,11 +122,14 @@ resource "aws_ecr_repository" "remote" {
     const files = {
       'modules/a/outputs.tf': 'output "mutability" {\n  value = "MUTABLE"\n}\n',
       'modules/b/outputs.tf': 'output "mutability" {\n  value = "MUTABLE"\n}\n',
-      'app/main.tf': 'module "a" {\n  source = "../modules/a"\n}\n\nmodule "b" {\n  source = "../modules/b"\n}\n\nresource "aws_ecr_repository" "x" {\n  name                 = "x"\n  image_tag_mutability = module.a.mutability\n}\n',
+      'app/main.tf':
+        'module "a" {\n  source = "../modules/a"\n}\n\nmodule "b" {\n  source = "../modules/b"\n}\n\nresource "aws_ecr_repository" "x" {\n  name                 = "x"\n  image_tag_mutability = module.a.mutability\n}\n',
     };
     const dir = tree(files);
     const result = await scanDir(dir);
-    expect(places(result)).toEqual([{ file: 'modules/a/outputs.tf', line: 2, column: 11, severity: 'error', resource: 'aws_ecr_repository.x' }]);
+    expect(places(result)).toEqual([
+      { file: 'modules/a/outputs.tf', line: 2, column: 11, severity: 'error', resource: 'aws_ecr_repository.x' },
+    ]);
     // Named alone, the app still reaches the module it reads outputs from.
     const named = await scanDir(dir, { paths: ['app'] });
     expect(places(named)).toEqual(places(result));
@@ -119,7 +141,10 @@ describe('module outputs chained without end', () => {
     const calls = ['module "a0" {\n  source = "./m"\n}\n'];
     for (let i = 1; i < 3000; i++) calls.push(`module "a${i}" {\n  source = "./m"\n  x      = module.a${i - 1}.out\n}\n`);
     calls.push('resource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = module.a2999.out\n}\n');
-    const dir = tree({ 'm/main.tf': 'variable "x" {\n  default = "MUTABLE"\n}\n\noutput "out" {\n  value = var.x\n}\n', 'main.tf': calls.join('') });
+    const dir = tree({
+      'm/main.tf': 'variable "x" {\n  default = "MUTABLE"\n}\n\noutput "out" {\n  value = var.x\n}\n',
+      'main.tf': calls.join(''),
+    });
     const result = await scanDir(dir);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0].message).toBe('module outputs read through more than 100 module calls in a chain (too long to follow)');
@@ -142,7 +167,10 @@ describe('outputs however they are spelled', () => {
     const expected = [{ file: 'cfg/main.tf', line: 2, column: 11, severity: 'error', resource: 'aws_ecr_repository.r' }];
     expect(places(await scanDir(dir))).toEqual(expected);
     const named = await runCli(['scan', '--format', 'json', 'cfg/main.tf'], dir);
-    expect([named.code, named.json().findings.map((f: { file: string; line: number; resource: string }) => `${f.file}:${f.line} ${f.resource}`)]).toEqual([1, ['cfg/main.tf:2 aws_ecr_repository.r']]);
+    expect([
+      named.code,
+      named.json().findings.map((f: { file: string; line: number; resource: string }) => `${f.file}:${f.line} ${f.resource}`),
+    ]).toEqual([1, ['cfg/main.tf:2 aws_ecr_repository.r']]);
   });
 });
 
@@ -150,11 +178,16 @@ describe('module outputs in a cycle', () => {
   test('two calls that feed each other their outputs are an input error at the argument, as Terraform reports a cycle', async () => {
     const dir = tree({
       'm/main.tf': 'variable "x" {\n  type = string\n}\n\noutput "out" {\n  value = var.x\n}\n',
-      'main.tf': 'module "a" {\n  source = "./m"\n  x      = module.b.out\n}\n\nmodule "b" {\n  source = "./m"\n  x      = module.a.out\n}\n\nresource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = module.a.out\n}\n',
+      'main.tf':
+        'module "a" {\n  source = "./m"\n  x      = module.b.out\n}\n\nmodule "b" {\n  source = "./m"\n  x      = module.a.out\n}\n\nresource "aws_ecr_repository" "r" {\n  name                 = "r"\n  image_tag_mutability = module.a.out\n}\n',
     });
     const { code, json } = await runCli(['scan', '--format', 'json', '.'], dir);
     expect(code).toBe(2);
-    expect(json().errors).toEqual([{ file: 'main.tf', line: 3, column: 3, message: 'Cycle: var.x of module.a depends on itself through module outputs' }]);
-    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([['aws_ecr_repository.r', 'warning']]);
+    expect(json().errors).toEqual([
+      { file: 'main.tf', line: 3, column: 3, message: 'Cycle: var.x of module.a depends on itself through module outputs' },
+    ]);
+    expect(json().findings.map((f: { resource: string; severity: string }) => [f.resource, f.severity])).toEqual([
+      ['aws_ecr_repository.r', 'warning'],
+    ]);
   });
 });

@@ -6,7 +6,13 @@ describe('null values and nullable = false', () => {
     const result = await scanFixtures(['nullable']);
     expect(result.errors).toEqual([]);
     expect(places(result)).toEqual([
-      { file: 'fixtures/nullable/modules/repo/main.tf', line: 7, column: 14, severity: 'error', resource: 'module.worker.aws_ecr_repository.this' },
+      {
+        file: 'fixtures/nullable/modules/repo/main.tf',
+        line: 7,
+        column: 14,
+        severity: 'error',
+        resource: 'module.worker.aws_ecr_repository.this',
+      },
       { file: 'fixtures/nullable/terraform.tfvars', line: 2, column: 18, severity: 'error', resource: 'aws_ecr_repository.web' },
     ]);
     const web = result.findings[1];
@@ -17,9 +23,11 @@ describe('null values and nullable = false', () => {
   test('a scan of the tfvars file alone (pre-commit) reports the null it introduces', async () => {
     const run = await runCli(['scan', '--format', 'json', 'fixtures/nullable/terraform.tfvars'], ROOT);
     expect(run.code).toBe(1);
-    expect(run.json().findings.map((f: { resource: string; file: string; line: number; column: number }) => [f.resource, f.file, f.line, f.column])).toEqual([
-      ['aws_ecr_repository.web', 'fixtures/nullable/terraform.tfvars', 2, 18],
-    ]);
+    expect(
+      run
+        .json()
+        .findings.map((f: { resource: string; file: string; line: number; column: number }) => [f.resource, f.file, f.line, f.column]),
+    ).toEqual([['aws_ecr_repository.web', 'fixtures/nullable/terraform.tfvars', 2, 18]]);
   });
 
   test('--var passes null to a variable of type any (read as HCL), and the literal string "null" to an untyped one', async () => {
@@ -58,7 +66,12 @@ resource "aws_ecr_repository" "untyped" {
     const dir = tree({
       'main.tf.json': JSON.stringify({
         variable: { literal: { type: 'string', default: 'IMMUTABLE' }, parsed: { type: 'any', nullable: false, default: 'MUTABLE' } },
-        resource: { aws_ecr_repository: { literal: { name: 'literal', image_tag_mutability: '${var.literal}' }, parsed: { name: 'parsed', image_tag_mutability: '${var.parsed}' } } },
+        resource: {
+          aws_ecr_repository: {
+            literal: { name: 'literal', image_tag_mutability: '${var.literal}' },
+            parsed: { name: 'parsed', image_tag_mutability: '${var.parsed}' },
+          },
+        },
       }),
     });
     const result = await scanDir(dir, { variables: { vars: ['literal=MUTABLE', 'parsed=null'] } });
@@ -71,11 +84,21 @@ resource "aws_ecr_repository" "untyped" {
   test('a null given to a non-nullable variable without a default is an input error where the null is written', async () => {
     const dir = tree({
       'main.tf': 'module "repo" {\n  source     = "./repo"\n  mutability = null\n}\n',
-      'repo/main.tf': 'variable "mutability" {\n  type     = string\n  nullable = false\n}\n\nresource "aws_ecr_repository" "this" {\n  name                 = "this"\n  image_tag_mutability = var.mutability\n}\n',
+      'repo/main.tf':
+        'variable "mutability" {\n  type     = string\n  nullable = false\n}\n\nresource "aws_ecr_repository" "this" {\n  name                 = "this"\n  image_tag_mutability = var.mutability\n}\n',
     });
     const result = await scanDir(dir);
-    expect(result.errors).toEqual([{ file: 'main.tf', line: 3, column: 16, message: 'Invalid value for input variable: variable "mutability" is not nullable and has no default, but the value given is null' }]);
-    expect(result.findings.map((f) => [f.resource, f.severity, f.file, f.line, f.column])).toEqual([['module.repo.aws_ecr_repository.this', 'warning', 'main.tf', 3, 16]]);
+    expect(result.errors).toEqual([
+      {
+        file: 'main.tf',
+        line: 3,
+        column: 16,
+        message: 'Invalid value for input variable: variable "mutability" is not nullable and has no default, but the value given is null',
+      },
+    ]);
+    expect(result.findings.map((f) => [f.resource, f.severity, f.file, f.line, f.column])).toEqual([
+      ['module.repo.aws_ecr_repository.this', 'warning', 'main.tf', 3, 16],
+    ]);
     expect(result.findings[0].message).toMatch(/not nullable and has no default, but the value given is null/);
   });
 });
@@ -83,11 +106,19 @@ resource "aws_ecr_repository" "untyped" {
 describe('nullable as Terraform reads it', () => {
   test('nullable = "false" converts to false; a null default with nullable = false is an input error at the default', async () => {
     const dir = tree({
-      'main.tf': 'variable "a" {\n  default  = "IMMUTABLE"\n  nullable = "false"\n}\n\nvariable "b" {\n  type     = string\n  default  = null\n  nullable = false\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = var.a\n}\n',
+      'main.tf':
+        'variable "a" {\n  default  = "IMMUTABLE"\n  nullable = "false"\n}\n\nvariable "b" {\n  type     = string\n  default  = null\n  nullable = false\n}\n\nresource "aws_ecr_repository" "a" {\n  name                 = "a"\n  image_tag_mutability = var.a\n}\n',
       'terraform.tfvars': 'a = null\n',
     });
     const result = await scanDir(dir);
     expect(result.findings).toEqual([]);
-    expect(result.errors).toEqual([{ file: 'main.tf', line: 8, column: 14, message: 'Invalid default value for variable: A null default value is not valid when nullable=false.' }]);
+    expect(result.errors).toEqual([
+      {
+        file: 'main.tf',
+        line: 8,
+        column: 14,
+        message: 'Invalid default value for variable: A null default value is not valid when nullable=false.',
+      },
+    ]);
   });
 });

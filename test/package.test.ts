@@ -8,7 +8,11 @@ import { ROOT } from './helpers';
  * (npm would run prepare, which builds it again). No log file is written.
  */
 function packed(): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--logs-max=0'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--logs-max=0'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
   return pack!.files.map((f) => f.path).sort();
 }
@@ -45,13 +49,30 @@ describe('npm pack', () => {
   });
 
   test('ships every compiled source (src/ and rule code under policies/), the policy bundle and every model', () => {
-    const expected = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/tagguard.js', ...compiled('src'), ...compiled('policies'), 'policies/dist/policy.wasm', 'policies/dist/manifest.json', ...filesUnder('models')];
+    const expected = [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'bin/tagguard.js',
+      ...compiled('src'),
+      ...compiled('policies'),
+      'policies/dist/policy.wasm',
+      'policies/dist/manifest.json',
+      ...filesUnder('models'),
+    ];
     expect(expected.filter((f) => !files.includes(f))).toEqual([]);
   });
 
   test("ships what package.json's bin and exports name", () => {
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; exports: Record<string, string | Record<string, string>> };
-    const named = [...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))].map((p) => path.posix.normalize(p));
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      exports: Record<string, string | Record<string, string>>;
+    };
+    const named = [
+      ...Object.values(pkg.bin),
+      ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+    ].map((p) => path.posix.normalize(p));
     expect(named.length).toBeGreaterThan(2);
     expect(named.filter((f) => !files.includes(f))).toEqual([]);
   });

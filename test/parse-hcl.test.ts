@@ -52,7 +52,18 @@ describe('parseHcl: blocks and attributes', () => {
 
   test('attributes are a Map by name, nested blocks are kept in order', async () => {
     const file = await parse(
-      ['top = 1', 'resource "aws_ecr_repository" "r" {', '  name = "app"', '  encryption_configuration {', '    kms_key = "k"', '  }', '  rule { n = 1 }', '  rule { n = 2 }', '}', ''].join('\n'),
+      [
+        'top = 1',
+        'resource "aws_ecr_repository" "r" {',
+        '  name = "app"',
+        '  encryption_configuration {',
+        '    kms_key = "k"',
+        '  }',
+        '  rule { n = 1 }',
+        '  rule { n = 2 }',
+        '}',
+        '',
+      ].join('\n'),
     );
     expect(file.syntax).toBe('hcl');
     expect(file.path).toBe('main.tf');
@@ -64,7 +75,11 @@ describe('parseHcl: blocks and attributes', () => {
     expect(resource.body.attributes.get('name')).toMatchObject({ name: 'name', expr: { kind: 'literal', value: 'app' } });
     expect(resource.body.blocks.map((b) => b.type)).toEqual(['encryption_configuration', 'rule', 'rule']);
     expect(resource.body.blocks[0].body.attributes.get('kms_key')?.expr).toMatchObject({ kind: 'literal', value: 'k' });
-    expect(resource.body.blocks.map((b) => shape(b.body.attributes.get('n')?.expr))).toEqual([undefined, { kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 2, text: '2' }]);
+    expect(resource.body.blocks.map((b) => shape(b.body.attributes.get('n')?.expr))).toEqual([
+      undefined,
+      { kind: 'literal', value: 1, text: '1' },
+      { kind: 'literal', value: 2, text: '2' },
+    ]);
   });
 });
 
@@ -120,8 +135,23 @@ describe('parseHcl: expressions', () => {
 
   test.each([
     ['var.x', 'var', [{ kind: 'attr', name: 'x' }]],
-    ['local.y[0].z', 'local', [{ kind: 'attr', name: 'y' }, { kind: 'index', key: { kind: 'literal', value: 0, text: '0' } }, { kind: 'attr', name: 'z' }]],
-    ['var.m["k"]', 'var', [{ kind: 'attr', name: 'm' }, { kind: 'index', key: { kind: 'literal', value: 'k' } }]],
+    [
+      'local.y[0].z',
+      'local',
+      [
+        { kind: 'attr', name: 'y' },
+        { kind: 'index', key: { kind: 'literal', value: 0, text: '0' } },
+        { kind: 'attr', name: 'z' },
+      ],
+    ],
+    [
+      'var.m["k"]',
+      'var',
+      [
+        { kind: 'attr', name: 'm' },
+        { kind: 'index', key: { kind: 'literal', value: 'k' } },
+      ],
+    ],
     ['aws_s3_bucket.b[*].id', 'aws_s3_bucket', [{ kind: 'attr', name: 'b' }, { kind: 'splat' }, { kind: 'attr', name: 'id' }]],
     ['count', 'count', []],
   ])('%s is a traversal', async (text, root, steps) => {
@@ -130,17 +160,30 @@ describe('parseHcl: expressions', () => {
 
   // Bug: the legacy `a.0` index is read as unsupported (the grammar hides the number from namedChildren).
   test('the legacy index var.list.0 is a traversal', async () => {
-    expect(shape(await expr('var.list.0'))).toEqual({ kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'list' }, { kind: 'index', key: { kind: 'literal', value: 0, text: '0' } }] });
+    expect(shape(await expr('var.list.0'))).toEqual({
+      kind: 'traversal',
+      root: 'var',
+      steps: [
+        { kind: 'attr', name: 'list' },
+        { kind: 'index', key: { kind: 'literal', value: 0, text: '0' } },
+      ],
+    });
   });
 
   test('tuples and objects; a bare identifier key is a literal key', async () => {
-    expect(shape(await expr('[1, "two", var.x]'))).toEqual({ kind: 'tuple', items: [{ kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 'two' }, varX] });
+    expect(shape(await expr('[1, "two", var.x]'))).toEqual({
+      kind: 'tuple',
+      items: [{ kind: 'literal', value: 1, text: '1' }, { kind: 'literal', value: 'two' }, varX],
+    });
     expect(shape(await expr('{ k = 1, "q" = [], (var.x) = { n = null } }'))).toEqual({
       kind: 'object',
       items: [
         { key: { kind: 'literal', value: 'k' }, value: { kind: 'literal', value: 1, text: '1' } },
         { key: { kind: 'literal', value: 'q' }, value: { kind: 'tuple', items: [] } },
-        { key: varX, value: { kind: 'object', items: [{ key: { kind: 'literal', value: 'n' }, value: { kind: 'literal', value: null } }] } },
+        {
+          key: varX,
+          value: { kind: 'object', items: [{ key: { kind: 'literal', value: 'n' }, value: { kind: 'literal', value: null } }] },
+        },
       ],
     });
   });
@@ -187,7 +230,15 @@ describe('parseHcl: chained conditionals and operands in parentheses', () => {
   test.each([
     ['a - (b + c)', { kind: 'binary', op: '-', left: ref('a'), right: { kind: 'binary', op: '+', left: ref('b'), right: ref('c') } }],
     ['(a + b) * c', { kind: 'binary', op: '*', left: { kind: 'binary', op: '+', left: ref('a'), right: ref('b') }, right: ref('c') }],
-    ['(a).b == 1', { kind: 'binary', op: '==', left: { kind: 'access', target: ref('a'), steps: [{ kind: 'attr', name: 'b' }] }, right: { kind: 'literal', value: 1, text: '1' } }],
+    [
+      '(a).b == 1',
+      {
+        kind: 'binary',
+        op: '==',
+        left: { kind: 'access', target: ref('a'), steps: [{ kind: 'attr', name: 'b' }] },
+        right: { kind: 'literal', value: 1, text: '1' },
+      },
+    ],
   ])('%s: the operand in parentheses is an expression', async (text, expected) => {
     expect(shape(await expr(text))).toEqual(expected);
   });
@@ -213,10 +264,11 @@ describe('parseHcl: ranges', () => {
       const walk = (v: unknown): void => {
         if (Array.isArray(v)) v.forEach(walk);
         else if (v instanceof Map) [...v.values()].forEach(walk);
-        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-        if (k === 'range') out.push(span(x as Range));
-        else walk(x);
-      }
+        else if (v && typeof v === 'object')
+          for (const [k, x] of Object.entries(v)) {
+            if (k === 'range') out.push(span(x as Range));
+            else walk(x);
+          }
       };
       walk(file.body);
       return out;
@@ -236,7 +288,9 @@ describe('parseHcl: syntax errors', () => {
   });
 
   test('an unclosed block reports the missing "}" at the end of the file', async () => {
-    expect(await problems('resource "a" "b" {\n  x = 1\n')).toEqual([{ file: 'bad.tf', line: 3, column: 1, message: 'missing "}" in block resource "a" "b"' }]);
+    expect(await problems('resource "a" "b" {\n  x = 1\n')).toEqual([
+      { file: 'bad.tf', line: 3, column: 1, message: 'missing "}" in block resource "a" "b"' },
+    ]);
   });
 
   test('an unterminated string is a problem in that attribute', async () => {
@@ -255,8 +309,12 @@ describe('parseHcl: template directives', () => {
 
   test('%{if}…%{else}…%{endif} is a directive part; a branch of plain text is a literal placed on that text', async () => {
     const e = await expr('"%{if var.x}IMM%{else}MUT%{endif}"');
-    expect(shape(e)).toEqual({ kind: 'template', parts: [{ kind: 'template-if', condition: varX, then: lit('IMM'), otherwise: lit('MUT') }] });
-    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if') throw new Error('not an if directive');
+    expect(shape(e)).toEqual({
+      kind: 'template',
+      parts: [{ kind: 'template-if', condition: varX, then: lit('IMM'), otherwise: lit('MUT') }],
+    });
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if')
+      throw new Error('not an if directive');
     const d = e.parts[0];
     expect(span(d.range)).toEqual([1, 6, 1, 38]);
     expect(span(d.then.range)).toEqual([1, 17, 1, 20]);
@@ -266,7 +324,15 @@ describe('parseHcl: template directives', () => {
   test('%{for k, v in coll} and %{for v in coll}: names, collection and a body that is a template of its own', async () => {
     expect(shape(await expr('"%{for k, v in var.x}${k}=${v};%{endfor}"'))).toEqual({
       kind: 'template',
-      parts: [{ kind: 'template-for', keyVar: 'k', valueVar: 'v', collection: varX, body: { kind: 'template', parts: [named('k'), '=', named('v'), ';'] } }],
+      parts: [
+        {
+          kind: 'template-for',
+          keyVar: 'k',
+          valueVar: 'v',
+          collection: varX,
+          body: { kind: 'template', parts: [named('k'), '=', named('v'), ';'] },
+        },
+      ],
     });
     expect(shape(await expr('"[%{for v in var.x}${v}%{endfor}]"'))).toEqual({
       kind: 'template',
@@ -281,7 +347,10 @@ describe('parseHcl: template directives', () => {
         {
           kind: 'template-if',
           condition: varX,
-          then: { kind: 'template', parts: [{ kind: 'template-for', valueVar: 'v', collection: varY, body: { kind: 'template', parts: [named('v')] } }] },
+          then: {
+            kind: 'template',
+            parts: [{ kind: 'template-for', valueVar: 'v', collection: varY, body: { kind: 'template', parts: [named('v')] } }],
+          },
           otherwise: lit(''),
         },
       ],
@@ -290,23 +359,32 @@ describe('parseHcl: template directives', () => {
 
   test('the condition is any expression, strings with quotes included', async () => {
     const e = await expr('"%{if var.x == "prod"}a%{endif}"');
-    expect(shape(e)).toMatchObject({ parts: [{ kind: 'template-if', condition: { kind: 'binary', op: '==', left: varX, right: lit('prod') } }] });
+    expect(shape(e)).toMatchObject({
+      parts: [{ kind: 'template-if', condition: { kind: 'binary', op: '==', left: varX, right: lit('prod') } }],
+    });
   });
 
   test.each<[string, unknown[]]>([
     // `~` after the opening marker trims the text before; `~` before `}` trims the text after.
     ['"a  %{~ if var.x ~}  b  %{~ endif ~}  c"', ['a', { kind: 'template-if', condition: varX, then: lit('b'), otherwise: lit('') }, 'c']],
-    ['"a  %{ if var.x }  b  %{ endif }  c"', ['a  ', { kind: 'template-if', condition: varX, then: lit('  b  '), otherwise: lit('') }, '  c']],
+    [
+      '"a  %{ if var.x }  b  %{ endif }  c"',
+      ['a  ', { kind: 'template-if', condition: varX, then: lit('  b  '), otherwise: lit('') }, '  c'],
+    ],
     // Interpolations take strip markers too.
     ['"a \\n ${~ var.x ~} \\t b"', ['a', varX, 'b']],
-    ['"%{ for v in var.x ~} ${v} %{~ endfor }"', [{ kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['', named('v'), ''] } }]],
+    [
+      '"%{ for v in var.x ~} ${v} %{~ endfor }"',
+      [{ kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['', named('v'), ''] } }],
+    ],
   ])('strip markers: %s', async (text, parts) => {
     expect(shape(await expr(text))).toEqual({ kind: 'template', parts });
   });
 
   test('a trimmed branch is placed on the text that is left', async () => {
     const e = await expr('"%{ if var.x ~}  IMM  %{~ endif }"');
-    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if') throw new Error('not an if directive');
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if')
+      throw new Error('not an if directive');
     expect(span(e.parts[0].then.range)).toEqual([1, 22, 1, 25]);
   });
 
@@ -315,7 +393,7 @@ describe('parseHcl: template directives', () => {
     expect(shape(await expr('"${~ var.x ~}"'))).toEqual({ kind: 'template', parts: [varX] });
   });
 
-  test('in a heredoc a strip marker trims only its own line: each line is one token of HCL\'s scanner', async () => {
+  test("in a heredoc a strip marker trims only its own line: each line is one token of HCL's scanner", async () => {
     expect(shape(await expr('<<EOT\nA\n\n  %{~ if var.x ~}  \n\n  B\n%{ endif }\nEOT\n'))).toEqual({
       kind: 'template',
       parts: ['A\n\n', { kind: 'template-if', condition: varX, then: lit('\n  B\n'), otherwise: lit('') }, '\n'],
@@ -326,7 +404,11 @@ describe('parseHcl: template directives', () => {
     const text = '<<-EOT\n    %{ for v in var.x ~}\n    - ${v}\n    %{ endfor ~}\n    end\n    EOT\n';
     expect(shape(await expr(text))).toEqual({
       kind: 'template',
-      parts: ['', { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['    - ', named('v'), '\n'] } }, '    end\n'],
+      parts: [
+        '',
+        { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['    - ', named('v'), '\n'] } },
+        '    end\n',
+      ],
     });
   });
 
@@ -334,16 +416,26 @@ describe('parseHcl: template directives', () => {
     const text = '<<-EOT\n    %{ for v in var.x }\n    - ${v}\n    %{ endfor }\n    EOT\n';
     expect(shape(await expr(text))).toEqual({
       kind: 'template',
-      parts: ['', { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['\n- ', named('v'), '\n'] } }, '\n'],
+      parts: [
+        '',
+        { kind: 'template-for', valueVar: 'v', collection: varX, body: { kind: 'template', parts: ['\n- ', named('v'), '\n'] } },
+        '\n',
+      ],
     });
   });
 
   test('escaped markers stay text beside directives', async () => {
-    expect(shape(await expr('"%%{x} $${y} %{if var.x}z%{endif}"'))).toEqual({ kind: 'template', parts: ['%{x} ${y} ', { kind: 'template-if', condition: varX, then: lit('z'), otherwise: lit('') }] });
+    expect(shape(await expr('"%%{x} $${y} %{if var.x}z%{endif}"'))).toEqual({
+      kind: 'template',
+      parts: ['%{x} ${y} ', { kind: 'template-if', condition: varX, then: lit('z'), otherwise: lit('') }],
+    });
   });
 
-  test.each(['"%{if var.x}a"', '"%{endif}"', '"%{if var.x}a%{endfor}"', '"%{for v in var.x}a%{else}b%{endfor}"', '"%{ bogus }"'])('unbalanced or unknown directive %s is a syntax error', async (text) => {
-    const [first] = await problems(`x = ${text}\n`);
-    expect(first).toMatchObject({ file: 'bad.tf', line: 1 });
-  });
+  test.each(['"%{if var.x}a"', '"%{endif}"', '"%{if var.x}a%{endfor}"', '"%{for v in var.x}a%{else}b%{endfor}"', '"%{ bogus }"'])(
+    'unbalanced or unknown directive %s is a syntax error',
+    async (text) => {
+      const [first] = await problems(`x = ${text}\n`);
+      expect(first).toMatchObject({ file: 'bad.tf', line: 1 });
+    },
+  );
 });

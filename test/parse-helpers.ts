@@ -23,7 +23,12 @@ export function parserFor(parser: Parser, file: string, badFile: string) {
 /** The tree without ranges, for comparing structure. */
 export function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(shape);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'range').map(([k, v]) => [k, shape(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== 'range')
+        .map(([k, v]) => [k, shape(v)]),
+    );
   return value;
 }
 

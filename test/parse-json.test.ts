@@ -6,7 +6,8 @@ import { defined } from './helpers';
 const { parse, problems } = parserFor(parseTerraformJson, 'main.tf.json', 'bad.tf.json');
 
 /** A number keeps its JSON text too: evaluation reads it exactly. */
-const lit = (value: string | number | boolean | null) => (typeof value === 'number' ? { kind: 'literal', value, text: String(value) } : { kind: 'literal', value });
+const lit = (value: string | number | boolean | null) =>
+  typeof value === 'number' ? { kind: 'literal', value, text: String(value) } : { kind: 'literal', value };
 const varM = { kind: 'traversal', root: 'var', steps: [{ kind: 'attr', name: 'm' }] };
 
 function expr(block: Block | undefined, name: string): Expr {
@@ -86,7 +87,12 @@ describe('parseTerraformJson: blocks', () => {
 describe('parseTerraformJson: expressions', () => {
   test('JSON scalars are literals with the JSON value ranges', async () => {
     const [resource] = (await parse(DOC)).body.blocks;
-    expect(['name', 'count', 'force_delete', 'kms'].map((n) => shape(expr(resource, n)))).toEqual([lit('app'), lit(2), lit(true), lit(null)]);
+    expect(['name', 'count', 'force_delete', 'kms'].map((n) => shape(expr(resource, n)))).toEqual([
+      lit('app'),
+      lit(2),
+      lit(true),
+      lit(null),
+    ]);
     expect(span(expr(resource, 'name').range)).toEqual([7, 17, 7, 22]);
     expect(span(expr(resource, 'count').range)).toEqual([9, 18, 9, 19]);
   });
@@ -135,7 +141,9 @@ describe('parseTerraformJson: expressions', () => {
 
 describe('parseTerraformJson: problems', () => {
   test('invalid JSON is reported where it breaks', async () => {
-    expect(await problems('{\n  "a": 1,\n  "b" 2\n}\n')).toEqual([{ file: 'bad.tf.json', line: 3, column: 7, message: 'invalid JSON: colon expected' }]);
+    expect(await problems('{\n  "a": 1,\n  "b" 2\n}\n')).toEqual([
+      { file: 'bad.tf.json', line: 3, column: 7, message: 'invalid JSON: colon expected' },
+    ]);
   });
 
   test.each(['{"a": 1,}', '{"a": 1 // no comments\n}', '', '{"a": "x"'])('%p is invalid JSON', async (text) => {
@@ -148,7 +156,9 @@ describe('parseTerraformJson: problems', () => {
     ['[{"resource": {}}]', 1, 1],
     ['\n  "text"', 2, 3],
   ])('%p is not one object at the top level', async (text, line, column) => {
-    expect(await problems(text)).toEqual([{ file: 'bad.tf.json', line, column, message: 'a Terraform JSON file must hold one object at the top level' }]);
+    expect(await problems(text)).toEqual([
+      { file: 'bad.tf.json', line, column, message: 'a Terraform JSON file must hold one object at the top level' },
+    ]);
   });
 });
 
@@ -159,13 +169,21 @@ describe('parseTerraformJson: template directives', () => {
     return expr(locals, 'a');
   };
 
-  test('quotes inside a directive are the expression\'s own, not escapes; every range is the JSON string', async () => {
+  test("quotes inside a directive are the expression's own, not escapes; every range is the JSON string", async () => {
     const e = await local('%{if var.m == "prod"}IMMUTABLE%{else}MUTABLE%{endif}');
     expect(shape(e)).toEqual({
       kind: 'template',
-      parts: [{ kind: 'template-if', condition: { kind: 'binary', op: '==', left: varM, right: lit('prod') }, then: lit('IMMUTABLE'), otherwise: lit('MUTABLE') }],
+      parts: [
+        {
+          kind: 'template-if',
+          condition: { kind: 'binary', op: '==', left: varM, right: lit('prod') },
+          then: lit('IMMUTABLE'),
+          otherwise: lit('MUTABLE'),
+        },
+      ],
     });
-    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if') throw new Error('not an if directive');
+    if (e.kind !== 'template' || typeof e.parts[0] === 'string' || e.parts[0].kind !== 'template-if')
+      throw new Error('not an if directive');
     expect([span(e.range), span(e.parts[0].otherwise.range)]).toEqual([
       [1, 16, 1, 72],
       [1, 16, 1, 72],
@@ -173,7 +191,10 @@ describe('parseTerraformJson: template directives', () => {
   });
 
   test('an interpolation with a quoted argument, and a backslash kept as written', async () => {
-    expect(shape(await local('${lookup(var.m, "k")}\\d'))).toEqual({ kind: 'template', parts: [{ kind: 'call', name: 'lookup', args: [varM, lit('k')], expandFinal: false }, '\\d'] });
+    expect(shape(await local('${lookup(var.m, "k")}\\d'))).toEqual({
+      kind: 'template',
+      parts: [{ kind: 'call', name: 'lookup', args: [varM, lit('k')], expandFinal: false }, '\\d'],
+    });
   });
 
   test('each line of a bare template is one token: "~}" trims the rest of its line only (HCL\'s scanner)', async () => {
@@ -188,7 +209,14 @@ describe('parseTerraformJson: template directives', () => {
     expect(shape(await local('a\n${var.m}\n'))).toEqual({ kind: 'template', parts: ['a\n', varM, '\n'] });
     expect(shape(await local('%{for v in var.m}${v}%{endfor}'))).toEqual({
       kind: 'template',
-      parts: [{ kind: 'template-for', valueVar: 'v', collection: varM, body: { kind: 'template', parts: [{ kind: 'traversal', root: 'v', steps: [] }] } }],
+      parts: [
+        {
+          kind: 'template-for',
+          valueVar: 'v',
+          collection: varM,
+          body: { kind: 'template', parts: [{ kind: 'traversal', root: 'v', steps: [] }] },
+        },
+      ],
     });
   });
 

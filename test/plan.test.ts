@@ -40,7 +40,14 @@ function range(line: number, column: number, endLine: number, endColumn: number,
 
 /** A minimal plan around some resource_changes, on one line as Terraform writes it. */
 function plan(changes: unknown[]): string {
-  return JSON.stringify({ format_version: '1.2', terraform_version: '1.9.8', resource_changes: changes, applyable: true, complete: true, errored: false });
+  return JSON.stringify({
+    format_version: '1.2',
+    terraform_version: '1.9.8',
+    resource_changes: changes,
+    applyable: true,
+    complete: true,
+    errored: false,
+  });
 }
 
 function ecr(name: string, actions: string[], after: unknown, afterUnknown: unknown = {}, extra: Record<string, unknown> = {}) {
@@ -115,7 +122,11 @@ describe('readPlan on fixtures/plan/plan.json', () => {
 
   test('the exclusion filter list: each element and field keeps its own place', () => {
     const cache = resource(resources, 'aws_ecr_repository.cache');
-    expect(attr(cache, 'image_tag_mutability')).toMatchObject({ kind: 'string', value: 'IMMUTABLE_WITH_EXCLUSION', origin: range(385, 35, 385, 61) });
+    expect(attr(cache, 'image_tag_mutability')).toMatchObject({
+      kind: 'string',
+      value: 'IMMUTABLE_WITH_EXCLUSION',
+      origin: range(385, 35, 385, 61),
+    });
     const filters = attr(cache, 'image_tag_mutability_exclusion_filter');
     if (filters.kind !== 'list') throw new Error(`expected a list, got ${filters.kind}`);
     expect(filters.origin).toEqual(range(386, 52, 395, 12));
@@ -131,7 +142,12 @@ describe('readPlan on fixtures/plan/plan.json', () => {
 
   test('an attribute that after_unknown marks true is unknown, reported at that mark', () => {
     const r = resource(resources, 'module.registry.aws_ecr_repository.this[0]');
-    expect(attr(r, 'image_tag_mutability')).toEqual({ kind: 'unknown', reason: 'known only after apply', origin: range(677, 35, 677, 39), trace: [] });
+    expect(attr(r, 'image_tag_mutability')).toEqual({
+      kind: 'unknown',
+      reason: 'known only after apply',
+      origin: range(677, 35, 677, 39),
+      trace: [],
+    });
     expect(attr(r, 'name')).toMatchObject({ kind: 'string', value: 'platform/base-images' });
   });
 
@@ -160,7 +176,12 @@ describe('readPlan on fixtures/plan/plan.json', () => {
     const scanning = attr(api, 'image_scanning_configuration');
     expect(scanning).toMatchObject({ kind: 'list', items: [{ kind: 'map' }] });
     if (scanning.kind !== 'list' || scanning.items[0].kind !== 'map') throw new Error('expected a list of objects');
-    expect(scanning.items[0].entries.get('scan_on_push')).toEqual({ kind: 'bool', value: true, origin: range(254, 31, 254, 35), trace: [] });
+    expect(scanning.items[0].entries.get('scan_on_push')).toEqual({
+      kind: 'bool',
+      value: true,
+      origin: range(254, 31, 254, 35),
+      trace: [],
+    });
   });
 
   test('nulls in after stay null values with their place', () => {
@@ -219,14 +240,25 @@ describe('readPlan: actions and modes', () => {
     expect(read(plan([data, ecr('s', ['create'], after)])).map((r) => r.address)).toEqual(['aws_ecr_repository.s']);
   });
 
-  test('a for_each key is a string index; Terraform\'s address is kept as written', () => {
-    const change = ecr('this', ['create'], after, {}, { address: 'module.ecr["a"].aws_ecr_repository.this["x"]', module_address: 'module.ecr["a"]', index: 'x' });
+  test("a for_each key is a string index; Terraform's address is kept as written", () => {
+    const change = ecr(
+      'this',
+      ['create'],
+      after,
+      {},
+      { address: 'module.ecr["a"].aws_ecr_repository.this["x"]', module_address: 'module.ecr["a"]', index: 'x' },
+    );
     const [r] = read(plan([change]));
     expect(r).toMatchObject({ address: 'module.ecr["a"].aws_ecr_repository.this["x"]', moduleAddress: 'module.ecr["a"]', index: 'x' });
   });
 
   test('a plan with nothing to change (no resource_changes) is a plan with no resources', () => {
-    const result = readPlan(new SourceFile('empty.json', JSON.stringify({ format_version: '1.2', planned_values: { root_module: {} }, applyable: false, complete: true, errored: false })));
+    const result = readPlan(
+      new SourceFile(
+        'empty.json',
+        JSON.stringify({ format_version: '1.2', planned_values: { root_module: {} }, applyable: false, complete: true, errored: false }),
+      ),
+    );
     expect(result).toEqual({ ok: true, resources: [] });
   });
 });
@@ -243,7 +275,10 @@ describe('readPlan: unknown and null values', () => {
       ecr(
         'r',
         ['create'],
-        { image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION', image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }, null] },
+        {
+          image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
+          image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }, null],
+        },
         { image_tag_mutability_exclusion_filter: [{}, true] },
       ),
     ]);
@@ -252,7 +287,12 @@ describe('readPlan: unknown and null values', () => {
     if (filters.kind !== 'list') throw new Error(`expected a list, got ${filters.kind}`);
     expect(filters.items.map((i) => i.kind)).toEqual(['map', 'unknown']);
     const mark = positionOf(text, 'true]');
-    expect(filters.items[1]).toEqual({ kind: 'unknown', reason: 'known only after apply', origin: range(1, mark.column, 1, mark.column + 4, 'p.json'), trace: [] });
+    expect(filters.items[1]).toEqual({
+      kind: 'unknown',
+      reason: 'known only after apply',
+      origin: range(1, mark.column, 1, mark.column + 4, 'p.json'),
+      trace: [],
+    });
     expect(attr(r, 'image_tag_mutability')).toMatchObject({ kind: 'string', value: 'IMMUTABLE_WITH_EXCLUSION' });
   });
 
@@ -315,7 +355,12 @@ describe('readPlan: problems', () => {
 
   test('JSON that is not an object', () => {
     expect(problems('\n  [1, 2]')).toEqual([
-      { file: 'bad.json', line: 2, column: 3, message: 'not a Terraform plan: expected a JSON object (the output of `terraform show -json <plan file>`), found an array' },
+      {
+        file: 'bad.json',
+        line: 2,
+        column: 3,
+        message: 'not a Terraform plan: expected a JSON object (the output of `terraform show -json <plan file>`), found an array',
+      },
     ]);
   });
 
@@ -334,7 +379,9 @@ describe('readPlan: problems', () => {
     expect(problems('{"format_version": "2.0", "resource_changes": []}')).toEqual([
       { file: 'bad.json', line: 1, column: 20, message: 'unsupported plan format_version "2.0": tagguard reads format 1.x' },
     ]);
-    expect(problems('{"format_version": 1, "resource_changes": []}')[0].message).toBe('unsupported plan format_version a number (1): tagguard reads format 1.x');
+    expect(problems('{"format_version": 1, "resource_changes": []}')[0].message).toBe(
+      'unsupported plan format_version a number (1): tagguard reads format 1.x',
+    );
   });
 
   test('resource_changes that is not an array', () => {
@@ -344,10 +391,16 @@ describe('readPlan: problems', () => {
   });
 
   test('a resource change without address, or without actions, is reported at its place', () => {
-    const text = '{"format_version": "1.2", "resource_changes": [\n  {"mode": "managed", "type": "aws_ecr_repository", "name": "a", "change": {"actions": ["create"]}},\n  {"address": "aws_ecr_repository.b", "mode": "managed", "type": "aws_ecr_repository", "name": "b", "change": {"after": {}}}\n]}';
+    const text =
+      '{"format_version": "1.2", "resource_changes": [\n  {"mode": "managed", "type": "aws_ecr_repository", "name": "a", "change": {"actions": ["create"]}},\n  {"address": "aws_ecr_repository.b", "mode": "managed", "type": "aws_ecr_repository", "name": "b", "change": {"after": {}}}\n]}';
     expect(problems(text)).toEqual([
       { file: 'bad.json', line: 2, column: 3, message: 'resource_changes[0] has no "address"' },
-      { file: 'bad.json', line: 3, column: 111, message: 'resource_changes[1] (aws_ecr_repository.b): "change.actions" must be an array of strings' },
+      {
+        file: 'bad.json',
+        line: 3,
+        column: 111,
+        message: 'resource_changes[1] (aws_ecr_repository.b): "change.actions" must be an array of strings',
+      },
     ]);
   });
 
@@ -392,7 +445,11 @@ describe('readPlan: the arguments the configuration writes', () => {
     ['a literal', 'aws_ecr_repository.web', ['image_tag_mutability', 'name']],
     ['from a variable: an expression with references', 'aws_ecr_repository.worker', ['image_tag_mutability', 'name']],
     ['written as null ({"constant_value": null}): left out, Terraform treats it as unset', 'aws_ecr_repository.legacy', ['name']],
-    ['in a module called with for_each: found under module_calls, the key dropped', 'module.mirror["docker.io"].aws_ecr_repository.this', ['force_delete', 'name']],
+    [
+      'in a module called with for_each: found under module_calls, the key dropped',
+      'module.mirror["docker.io"].aws_ecr_repository.this',
+      ['force_delete', 'name'],
+    ],
   ])('%s: %s writes %j', (_name, address, names) => {
     expect(configured(address)).toEqual(names);
   });
@@ -405,7 +462,10 @@ describe('readPlan: the arguments the configuration writes', () => {
     expect(read(TEXT).map((r) => r.configured)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
-  function withConfiguration(configuration: unknown, change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'MUTABLE' })): PlanResource {
+  function withConfiguration(
+    configuration: unknown,
+    change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'MUTABLE' }),
+  ): PlanResource {
     const text = JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration });
     const [r] = read(text, 'p.json');
     return r;
@@ -427,13 +487,25 @@ describe('readPlan: the arguments the configuration writes', () => {
   test('nested module calls, with count and a for_each key that holds quotes, dots and brackets', () => {
     const address = 'module.a["x\\".]y"].module.b[0].aws_ecr_repository.r';
     const change = ecr('r', ['create'], { name: 'x' }, {}, { address, module_address: 'module.a["x\\".]y"].module.b[0]' });
-    const configuration = { root_module: { resources: [block('r')], module_calls: { a: { source: './a', module: { module_calls: { b: { source: './b', module: { resources: [block('r', { name: { constant_value: 'x' } })] } } } } } } } };
+    const configuration = {
+      root_module: {
+        resources: [block('r')],
+        module_calls: {
+          a: {
+            source: './a',
+            module: { module_calls: { b: { source: './b', module: { resources: [block('r', { name: { constant_value: 'x' } })] } } } },
+          },
+        },
+      },
+    };
     expect(withConfiguration(configuration, change).configured).toEqual(new Set(['name']));
   });
 
   test('a nested block is listed when written as a block; expressions that are neither constant nor references still count', () => {
     const expressions = { image_tag_mutability: {}, image_tag_mutability_exclusion_filter: [{ filter: { constant_value: 'latest' } }] };
-    expect(withConfiguration({ root_module: { resources: [block('r', expressions)] } }).configured).toEqual(new Set(['image_tag_mutability', 'image_tag_mutability_exclusion_filter']));
+    expect(withConfiguration({ root_module: { resources: [block('r', expressions)] } }).configured).toEqual(
+      new Set(['image_tag_mutability', 'image_tag_mutability_exclusion_filter']),
+    );
   });
 
   test.each([
@@ -469,25 +541,68 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
   const NOT_SET = 'image_tag_mutability is not set; the provider default is MUTABLE';
   const MUTABLE = 'image_tag_mutability is MUTABLE';
   const summary = (result: ScanResult) =>
-    result.findings.map((f) => ({ resource: f.resource, severity: f.severity, file: f.file, line: f.line, column: f.column, message: f.message.startsWith(NOT_SET) ? NOT_SET : f.message.startsWith(MUTABLE) ? MUTABLE : f.message }));
+    result.findings.map((f) => ({
+      resource: f.resource,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message.startsWith(NOT_SET) ? NOT_SET : f.message.startsWith(MUTABLE) ? MUTABLE : f.message,
+    }));
 
   test('with the .tf source: "not set" at the resource block; a written MUTABLE at its value', async () => {
     const result = await planScan(UNSET);
     expect(result.errors).toEqual([]);
     expect(summary(result)).toEqual([
       // var.worker_mutability's default: the trace leads there from the resource.
-      { resource: 'aws_ecr_repository.worker', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 21, column: 13, message: MUTABLE },
+      {
+        resource: 'aws_ecr_repository.worker',
+        severity: 'error',
+        file: 'fixtures/plan-unset/main.tf',
+        line: 21,
+        column: 13,
+        message: MUTABLE,
+      },
       { resource: 'aws_ecr_repository.api', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 25, column: 1, message: NOT_SET },
-      { resource: 'aws_ecr_repository.web', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 31, column: 26, message: MUTABLE },
-      { resource: 'aws_ecr_repository.legacy', severity: 'error', file: 'fixtures/plan-unset/main.tf', line: 41, column: 1, message: NOT_SET },
-      { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'fixtures/plan-unset/modules/mirror/main.tf', line: 6, column: 1, message: NOT_SET },
+      {
+        resource: 'aws_ecr_repository.web',
+        severity: 'error',
+        file: 'fixtures/plan-unset/main.tf',
+        line: 31,
+        column: 26,
+        message: MUTABLE,
+      },
+      {
+        resource: 'aws_ecr_repository.legacy',
+        severity: 'error',
+        file: 'fixtures/plan-unset/main.tf',
+        line: 41,
+        column: 1,
+        message: NOT_SET,
+      },
+      {
+        resource: 'module.mirror["docker.io"].aws_ecr_repository.this',
+        severity: 'error',
+        file: 'fixtures/plan-unset/modules/mirror/main.tf',
+        line: 6,
+        column: 1,
+        message: NOT_SET,
+      },
     ]);
-    const api = defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.api'), 'the finding on api');
+    const api = defined(
+      result.findings.find((f) => f.resource === 'aws_ecr_repository.api'),
+      'the finding on api',
+    );
     expect(api).toMatchObject({ endLine: 27, endColumn: 2, trace: [] });
-    expect(api.message).toBe('image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE');
-    expect(defined(result.findings.find((f) => f.resource === 'aws_ecr_repository.worker'), 'the finding on worker').trace).toEqual([
-      { file: 'fixtures/plan-unset/main.tf', line: 37, column: 26, note: 'var.worker_mutability' },
-    ]);
+    expect(api.message).toBe(
+      'image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE',
+    );
+    expect(
+      defined(
+        result.findings.find((f) => f.resource === 'aws_ecr_repository.worker'),
+        'the finding on worker',
+      ).trace,
+    ).toEqual([{ file: 'fixtures/plan-unset/main.tf', line: 37, column: 26, note: 'var.worker_mutability' }]);
     // base writes IMMUTABLE and passes.
     expect(result.summary).toMatchObject({ resources: 6, errors: 5, warnings: 0 });
   });
@@ -502,7 +617,14 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
       { resource: 'aws_ecr_repository.legacy', severity: 'error', file: 'plan.json', line: 255, column: 5, message: NOT_SET },
       { resource: 'aws_ecr_repository.web', severity: 'error', file: 'plan.json', line: 311, column: 35, message: MUTABLE },
       { resource: 'aws_ecr_repository.worker', severity: 'error', file: 'plan.json', line: 352, column: 35, message: MUTABLE },
-      { resource: 'module.mirror["docker.io"].aws_ecr_repository.this', severity: 'error', file: 'plan.json', line: 378, column: 5, message: NOT_SET },
+      {
+        resource: 'module.mirror["docker.io"].aws_ecr_repository.this',
+        severity: 'error',
+        file: 'plan.json',
+        line: 378,
+        column: 5,
+        message: NOT_SET,
+      },
     ]);
     const text = readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n');
     expect(text[172].slice(4)).toBe('{');
@@ -511,11 +633,29 @@ describe('tagguard scan --plan: arguments the configuration leaves unset', () =>
   });
 
   test('blocks from dynamic are missing from expressions, and still count: their filters are judged from the plan', async () => {
-    const change = ecr('r', ['create'], { name: 'x', image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION', image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }] });
+    const change = ecr('r', ['create'], {
+      name: 'x',
+      image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
+      image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }],
+    });
     const configuration = {
-      root_module: { resources: [{ address: 'aws_ecr_repository.r', mode: 'managed', type: 'aws_ecr_repository', name: 'r', provider_config_key: 'aws', expressions: { image_tag_mutability: { constant_value: 'IMMUTABLE_WITH_EXCLUSION' }, name: { constant_value: 'x' } }, schema_version: 0 }] },
+      root_module: {
+        resources: [
+          {
+            address: 'aws_ecr_repository.r',
+            mode: 'managed',
+            type: 'aws_ecr_repository',
+            name: 'r',
+            provider_config_key: 'aws',
+            expressions: { image_tag_mutability: { constant_value: 'IMMUTABLE_WITH_EXCLUSION' }, name: { constant_value: 'x' } },
+            schema_version: 0,
+          },
+        ],
+      },
     };
-    const dir = tree({ 'plan.json': JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration }) });
+    const dir = tree({
+      'plan.json': JSON.stringify({ format_version: '1.2', terraform_version: '1.11.4', resource_changes: [change], configuration }),
+    });
     const result = await planScan('plan.json', dir);
     expect(result.errors).toEqual([]);
     expect(result.findings).toEqual([]);
@@ -526,15 +666,38 @@ describe('tagguard scan --plan: findings in module instances the configuration c
   test('module.ecr["api"] of a for_each only the plan knows points at the .tf source, so --changed-since on that file reports it', async () => {
     const dir = tree(
       {
-        'main.tf': 'data "aws_ssm_parameter" "repos" {\n  name = "/repos"\n}\n\nmodule "ecr" {\n  source   = "./m"\n  for_each = toset(split(",", data.aws_ssm_parameter.repos.value))\n  name     = each.key\n}\n',
+        'main.tf':
+          'data "aws_ssm_parameter" "repos" {\n  name = "/repos"\n}\n\nmodule "ecr" {\n  source   = "./m"\n  for_each = toset(split(",", data.aws_ssm_parameter.repos.value))\n  name     = each.key\n}\n',
         'm/main.tf': 'variable "name" {\n  type = string\n}\n\nresource "aws_ecr_repository" "r" {\n  name = var.name\n}\n',
         'plan.json': JSON.stringify({
           format_version: '1.2',
-          resource_changes: [ecr('r', ['create'], { name: 'api', image_tag_mutability: 'MUTABLE', image_tag_mutability_exclusion_filter: [] }, {}, { address: 'module.ecr["api"].aws_ecr_repository.r', module_address: 'module.ecr["api"]' })],
+          resource_changes: [
+            ecr(
+              'r',
+              ['create'],
+              { name: 'api', image_tag_mutability: 'MUTABLE', image_tag_mutability_exclusion_filter: [] },
+              {},
+              { address: 'module.ecr["api"].aws_ecr_repository.r', module_address: 'module.ecr["api"]' },
+            ),
+          ],
           configuration: {
             root_module: {
               module_calls: {
-                ecr: { source: './m', for_each_expression: { references: ['data.aws_ssm_parameter.repos.value'] }, module: { resources: [{ address: 'aws_ecr_repository.r', mode: 'managed', type: 'aws_ecr_repository', name: 'r', expressions: { name: { references: ['var.name'] } } }] } },
+                ecr: {
+                  source: './m',
+                  for_each_expression: { references: ['data.aws_ssm_parameter.repos.value'] },
+                  module: {
+                    resources: [
+                      {
+                        address: 'aws_ecr_repository.r',
+                        mode: 'managed',
+                        type: 'aws_ecr_repository',
+                        name: 'r',
+                        expressions: { name: { references: ['var.name'] } },
+                      },
+                    ],
+                  },
+                },
               },
             },
           },
@@ -542,7 +705,14 @@ describe('tagguard scan --plan: findings in module instances the configuration c
       },
       { repository: true },
     );
-    const result = await scan({ paths: ['.'], cwd: dir, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, plan: 'plan.json', onlyFiles: new Set(['m/main.tf']) });
+    const result = await scan({
+      paths: ['.'],
+      cwd: dir,
+      policy: DEFAULT_POLICY,
+      variables: { varFiles: [], vars: [], env: {} },
+      plan: 'plan.json',
+      onlyFiles: new Set(['m/main.tf']),
+    });
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column, f.message.slice(0, 33)])).toEqual([
       ['module.ecr["api"].aws_ecr_repository.r', 'm/main.tf', 5, 1, 'image_tag_mutability is not set; '],

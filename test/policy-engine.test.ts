@@ -14,7 +14,10 @@ const build = require('../scripts/build-policies.js') as {
 };
 
 describe('compiled policy bundle', () => {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8')) as { sources: Record<string, string>; wasm: string };
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'policies/dist/manifest.json'), 'utf8')) as {
+    sources: Record<string, string>;
+    wasm: string;
+  };
 
   test('is built from the current Rego sources (run `npm run build:policies` when this fails)', () => {
     expect(manifest.sources).toEqual(build.sourceHashes());
@@ -60,7 +63,13 @@ describe('PolicyEngine', () => {
       location: { file: 'main.tf', line: 1, column: 1 },
       attributes: { image_tag_mutability: { set: true, known: true, value, location: { file: 'main.tf', line: 2, column: 3 } } },
     });
-    const findings = engine.findings({ resources: [repo('aws_ecr_repository.a', 'MUTABLE'), repo('aws_ecr_repository.b', 'IMMUTABLE'), repo('aws_ecr_repository.c', 'Immutable')] });
+    const findings = engine.findings({
+      resources: [
+        repo('aws_ecr_repository.a', 'MUTABLE'),
+        repo('aws_ecr_repository.b', 'IMMUTABLE'),
+        repo('aws_ecr_repository.c', 'Immutable'),
+      ],
+    });
     expect(findings.map((f) => f.resource).sort()).toEqual(['aws_ecr_repository.a', 'aws_ecr_repository.c']);
   });
 
@@ -82,7 +91,14 @@ describe('PolicyEngine', () => {
 
   test('the WASM memory is capped: an input past the cap is a PolicyError that names the cap', async () => {
     const small = await PolicyEngine.load(undefined, { maxMemoryPages: 40 });
-    const big = { resources: Array.from({ length: 4000 }, (_, i) => ({ address: `aws_ecr_repository.r${i}`, type: 'aws_ecr_repository', root: '.', note: 'x'.repeat(1000) })) };
+    const big = {
+      resources: Array.from({ length: 4000 }, (_, i) => ({
+        address: `aws_ecr_repository.r${i}`,
+        type: 'aws_ecr_repository',
+        root: '.',
+        note: 'x'.repeat(1000),
+      })),
+    };
     expect(() => small.findings(big)).toThrow(PolicyError);
     expect(() => small.findings(big)).toThrow(/capped at 2.5 MiB/);
     expect(small.findings({ resources: [] })).toEqual([]);
@@ -114,7 +130,11 @@ describe('Rego print', () => {
 });
 
 test('a messageId is kept when it is a string, and dropped otherwise (custom policies may omit it)', () => {
-  const found = rawFindings([{ message: 'a', messageId: 'mutable' }, { message: 'b', messageId: 7 }, { message: 'c' }], 'x/deny', undefined);
+  const found = rawFindings(
+    [{ message: 'a', messageId: 'mutable' }, { message: 'b', messageId: 7 }, { message: 'c' }],
+    'x/deny',
+    undefined,
+  );
   expect(found.map((f) => f.messageId)).toEqual(['mutable', undefined, undefined]);
   expect(found.map((f) => 'messageId' in f)).toEqual([true, false, false]);
 });

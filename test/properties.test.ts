@@ -29,9 +29,13 @@ type Tree = Record<string, Record<string, string>>;
 function withBudget<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => { reject(new Error(`${what} did not finish within ${BUDGET_MS} ms`)); }, BUDGET_MS);
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not finish within ${BUDGET_MS} ms`));
+    }, BUDGET_MS);
   });
-  return Promise.race([work, timeout]).finally(() => { clearTimeout(timer); });
+  return Promise.race([work, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
 }
 
 /** Writes the tree to a new temporary directory (a repository root of its own). */
@@ -63,8 +67,16 @@ const scanDir = (cwd: string) =>
 /** The parts of a finding that must not move: rule, resource, place, severity. */
 const key = (f: ScanResult['findings'][number]) => JSON.stringify([f.ruleId, f.resource, f.file, f.line, f.column, f.severity]);
 const under = (dir: string) => (file: string) => file.startsWith(`${dir}/`);
-const findingsIn = (r: ScanResult, inDir: (file: string) => boolean) => r.findings.filter((f) => inDir(f.file)).map(key).sort();
-const errorsIn = (r: ScanResult, inDir: (file: string) => boolean) => r.errors.filter((e) => inDir(e.file)).map((e) => JSON.stringify(e)).sort();
+const findingsIn = (r: ScanResult, inDir: (file: string) => boolean) =>
+  r.findings
+    .filter((f) => inDir(f.file))
+    .map(key)
+    .sort();
+const errorsIn = (r: ScanResult, inDir: (file: string) => boolean) =>
+  r.errors
+    .filter((e) => inDir(e.file))
+    .map((e) => JSON.stringify(e))
+    .sort();
 
 /** Errors after the damage that were not there before it. */
 function newErrors(before: ScanResult, after: ScanResult): ScanResult['errors'] {
@@ -147,7 +159,14 @@ describe('generated Terraform, whole or damaged', () => {
         fc.option(fc.tuple(fc.nat(), anyDamage), { nil: undefined }),
         fc.constantFrom(...FORMATS),
         fc.boolean(),
-        fc.subarray(['--unknown=error', '--unknown=ignore', '--var=mutability=MUTABLE', '--var=enabled=true', '--allow-mutable-tag=dev-*', '--verbose']),
+        fc.subarray([
+          '--unknown=error',
+          '--unknown=ignore',
+          '--var=mutability=MUTABLE',
+          '--var=enabled=true',
+          '--allow-mutable-tag=dev-*',
+          '--verbose',
+        ]),
         async (tree, damage, format, dryRun, options) => {
           const bytesOf: Record<string, Buffer> = {};
           if (damage) {
@@ -167,7 +186,8 @@ describe('generated Terraform, whole or damaged', () => {
               expect(report.version).toBe(1);
               // The exit code is the one the report calls for (design.md, Exit codes).
               expect(cli.code).toBe(report.errors.length > 0 ? 2 : report.summary.errors > 0 ? 1 : 0);
-              if (options.length === 0) expect(report.findings.map((f: ScanResult['findings'][number]) => key(f)).sort()).toEqual(result.findings.map(key).sort());
+              if (options.length === 0)
+                expect(report.findings.map((f: ScanResult['findings'][number]) => key(f)).sort()).toEqual(result.findings.map(key).sort());
             }
           });
         },
@@ -200,7 +220,8 @@ describe('generated Terraform, whole or damaged', () => {
       fc.asyncProperty(moduleTree, fc.nat(), breakingDamage, (tree, pick, damage) =>
         damageOne(tree, pick, damage, ({ top, rel, file, text, before, after }) => {
           const reported = newErrors(before, after).some((e) => e.file === file && e.line >= 1);
-          if (!mayBeSkipped(file, text, dirTexts(tree, top, rel, text))) expect({ file, damage, reported }).toEqual({ file, damage, reported: true });
+          if (!mayBeSkipped(file, text, dirTexts(tree, top, rel, text)))
+            expect({ file, damage, reported }).toEqual({ file, damage, reported: true });
         }),
       ),
       { numRuns: 50 },

@@ -17,7 +17,17 @@ const repositoryCall = (name: string, source: string, version?: string) =>
 
 /** The same for the repository-template submodule; the value sits at line `start + 5`, column 26. */
 const templateCall = (name: string, source: string) =>
-  [`module "${name}" {`, `  source  = "${source}"`, '  prefix      = "cache"', '  applied_for = ["PULL_THROUGH_CACHE"]', '', '  image_tag_mutability = "MUTABLE"', '}', '', ''].join('\n');
+  [
+    `module "${name}" {`,
+    `  source  = "${source}"`,
+    '  prefix      = "cache"',
+    '  applied_for = ["PULL_THROUGH_CACHE"]',
+    '',
+    '  image_tag_mutability = "MUTABLE"',
+    '}',
+    '',
+    '',
+  ].join('\n');
 
 describe('registry addresses: every form of a public registry address names the same modelled module', () => {
   const dir = tree({
@@ -38,7 +48,11 @@ describe('registry addresses: every form of a public registry address names the 
   test('each modelled call yields its finding at its own argument, under the module address', async () => {
     const { code, json, err } = await runCli(['scan', '--format', 'json', '--verbose'], dir);
     expect(code).toBe(1);
-    const findings = json().findings.map((f: { resource: string; file: string; line: number; column: number; severity: string }) => [f.resource, `${f.file}:${f.line}:${f.column}`, f.severity]);
+    const findings = json().findings.map((f: { resource: string; file: string; line: number; column: number; severity: string }) => [
+      f.resource,
+      `${f.file}:${f.line}:${f.column}`,
+      f.severity,
+    ]);
     expect(findings).toEqual([
       ['module.bare.aws_ecr_repository.this[0]', 'main.tf:6:37', 'error'],
       ['module.terraform_registry.aws_ecr_repository.this[0]', 'main.tf:14:37', 'error'],

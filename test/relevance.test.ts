@@ -19,7 +19,11 @@ describe('factsOf', () => {
     ['a variable', 'variable "x" {}', { judged: false, declares: true, calls: false }],
     ['a local module call', 'module "m" {\n  source = "../m"\n}', { calls: true, localSources: ['../m'], otherCall: false }],
     ['a JSON module call', '{"module": {"m": {"source": "./m"}}}', { calls: true, localSources: ['./m'], otherCall: false }],
-    ['a registry module call', 'module "m" {\n  source = "terraform-aws-modules/ecr/aws"\n}', { calls: true, localSources: [], otherCall: true }],
+    [
+      'a registry module call',
+      'module "m" {\n  source = "terraform-aws-modules/ecr/aws"\n}',
+      { calls: true, localSources: [], otherCall: true },
+    ],
     ['a module call whose source cannot be read', 'module "m" {\n  source = local.where\n}', { calls: true, otherCall: true }],
     ['nothing that matters', 'resource "aws_s3_bucket" "b" {\n  bucket = local.name\n}', { judged: false, declares: false, calls: false }],
   ])('%s', (_name, text, expected) => {
@@ -109,8 +113,15 @@ describe('scans that read only what can matter', () => {
     sample = generate(root, 600);
   });
 
-  const options = (extra: object = {}) => ({ paths: ['.'], cwd: root, policy: DEFAULT_POLICY, variables: { varFiles: [], vars: [], env: {} }, ...extra });
-  const key = (f: { resource: string; root: string; file: string; line: number; column: number }) => `${f.root} ${f.resource} ${f.file}:${f.line}:${f.column}`;
+  const options = (extra: object = {}) => ({
+    paths: ['.'],
+    cwd: root,
+    policy: DEFAULT_POLICY,
+    variables: { varFiles: [], vars: [], env: {} },
+    ...extra,
+  });
+  const key = (f: { resource: string; root: string; file: string; line: number; column: number }) =>
+    `${f.root} ${f.resource} ${f.file}:${f.line}:${f.column}`;
 
   test('a whole-tree scan parses only the directories that reach an ECR repository', async () => {
     const result = await scan(options());
@@ -128,7 +139,11 @@ describe('scans that read only what can matter', () => {
     writeFileSync(path.join(root, 'group-0', 'module-0', 'logo.tf'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]));
     writeFileSync(path.join(root, 'group-0', 'module-0', 'latin1.tf'), Buffer.from('locals {\n  owner = "caf\xe9"\n}\n', 'latin1'));
     symlinkSync(path.join(root, 'group-0', 'module-3', 'ecr-35.tf'), path.join(root, 'group-0', 'module-6', 'linked.tf'));
-    const compare = (r: Awaited<ReturnType<typeof scan>>) => ({ findings: r.findings.map(key), errors: r.errors, resources: r.resources.map((x) => x.address) });
+    const compare = (r: Awaited<ReturnType<typeof scan>>) => ({
+      findings: r.findings.map(key),
+      errors: r.errors,
+      resources: r.resources.map((x) => x.address),
+    });
     const withGrep = await scan(options());
     const saved = process.env.PATH;
     process.env.PATH = '';
@@ -153,7 +168,12 @@ describe('scans that read only what can matter', () => {
       const named = await scan(options({ onlyFiles: new Set([file]) }));
       const touching = whole.findings.filter((f) => f.file === file || f.trace.some((t) => t.file === file));
       expect(named.findings.map(key)).toEqual(touching.map(key));
-      expect(named.resources.map((r) => r.address).sort()).toEqual(whole.resources.filter((r) => r.location.file === file).map((r) => r.address).sort());
+      expect(named.resources.map((r) => r.address).sort()).toEqual(
+        whole.resources
+          .filter((r) => r.location.file === file)
+          .map((r) => r.address)
+          .sort(),
+      );
     }
   });
 
@@ -164,10 +184,17 @@ describe('scans that read only what can matter', () => {
     const { code, json } = await runCli(['scan', file, '--format', 'json'], root);
     const report = json();
     expect(report.findings.map((f: { root: string; resource: string; file: string }) => [f.root, f.resource, f.file])).toEqual([
-      [`group-0/module-${m + 1}`, expect.stringMatching(/^module\.previous\.aws_ecr_repository\./), `group-0/module-${m + 1}/terraform.tfvars`],
+      [
+        `group-0/module-${m + 1}`,
+        expect.stringMatching(/^module\.previous\.aws_ecr_repository\./),
+        `group-0/module-${m + 1}/terraform.tfvars`,
+      ],
     ]);
     expect(code).toBe(1);
     // Only the named file's module and its caller were listed, not the tree.
-    expect(report.summary.files).toBe(readdirSync(path.dirname(sample)).length + readdirSync(path.join(root, `group-0/module-${m + 1}`)).filter((f) => f.endsWith('.tf')).length);
+    expect(report.summary.files).toBe(
+      readdirSync(path.dirname(sample)).length +
+        readdirSync(path.join(root, `group-0/module-${m + 1}`)).filter((f) => f.endsWith('.tf')).length,
+    );
   });
 });

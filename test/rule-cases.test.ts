@@ -32,7 +32,15 @@ interface CaseTable {
   cases: Case[];
 }
 
-const value = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }, { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false }] };
+const value = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'null' },
+    { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false },
+  ],
+};
 const values = {
   attributes: { type: 'object', additionalProperties: value },
   blocks: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', additionalProperties: value } } },
@@ -54,7 +62,11 @@ const SCHEMA = {
           name: { type: 'string' },
           type: { type: 'string' },
           ...values,
-          config: { type: 'object', additionalProperties: false, properties: { allowed_mutable_tags: { type: 'array', items: { type: 'string' } } } },
+          config: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { allowed_mutable_tags: { type: 'array', items: { type: 'string' } } },
+          },
           verdict: { enum: ['pass', 'error', 'warning'] },
           messages: { type: 'array', items: { type: 'string' } },
           fix: { anyOf: [{ const: 'manual' }, { type: 'object', additionalProperties: false, properties: values }] },
@@ -96,7 +108,12 @@ function hcl(type: string, c: Case): string {
 function terraformJson(type: string, c: Case): string {
   const body = {
     ...Object.fromEntries(Object.entries(c.attributes ?? {}).map(([k, v]) => [k, jsonValue(v)])),
-    ...Object.fromEntries(Object.entries(c.blocks ?? {}).map(([k, list]) => [k, list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, jsonValue(v)])))])),
+    ...Object.fromEntries(
+      Object.entries(c.blocks ?? {}).map(([k, list]) => [
+        k,
+        list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, jsonValue(v)]))),
+      ]),
+    ),
   };
   const data = hasUnknown(c) ? { data: { aws_ssm_parameter: { unknown: { name: 'unknown' } } } } : {};
   return JSON.stringify({ ...data, resource: { [type]: { case: body } } }, null, 2) + '\n';
@@ -162,7 +179,9 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const [r] = after.resources;
       const expected = expectedAfterFix(c, c.fix);
       expect({
-        attributes: Object.fromEntries(Object.keys(expected.attributes).map((k) => [k, r!.attributes[k]?.set ? r!.attributes[k]!.value : undefined])),
+        attributes: Object.fromEntries(
+          Object.keys(expected.attributes).map((k) => [k, r!.attributes[k]?.set ? r!.attributes[k]!.value : undefined]),
+        ),
         blocks: Object.fromEntries(Object.keys(expected.blocks).map((k) => [k, r!.blocks[k]?.instances.map((b) => b.fields) ?? []])),
       }).toEqual(expected);
     });
@@ -172,12 +191,19 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'cases');
       const resource = new TerraformResource(stack, 'case', { terraformResourceType: type });
       let unknown: string | undefined;
-      const cdktfValue = (v: Value) => (isUnknown(v) ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue) : v);
+      const cdktfValue = (v: Value) =>
+        isUnknown(v) ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue) : v;
       for (const [k, v] of Object.entries(c.attributes ?? {})) resource.addOverride(k, cdktfValue(v));
-      for (const [k, list] of Object.entries(c.blocks ?? {})) resource.addOverride(k, list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))));
+      for (const [k, list] of Object.entries(c.blocks ?? {}))
+        resource.addOverride(
+          k,
+          list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))),
+        );
       Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode, allowedMutableTags: c.config?.allowed_mutable_tags }));
       const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
-      const annotations = resource.node.metadata.filter((m) => m.type.startsWith('@cdktf/')).map((m) => ({ level: m.type === '@cdktf/error' ? 'error' : 'warning', text: String(m.data) }));
+      const annotations = resource.node.metadata
+        .filter((m) => m.type.startsWith('@cdktf/'))
+        .map((m) => ({ level: m.type === '@cdktf/error' ? 'error' : 'warning', text: String(m.data) }));
       return { annotations, synthesized: Object.values(json.resource[type]!)[0]! };
     }
 
@@ -194,7 +220,9 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
         return;
       }
       if (c.fix === 'manual') {
-        expect(annotations.filter((a) => a.level === 'error').map((a) => a.text)).toEqual(c.messages.map(() => expect.stringMatching(/\(not enforced: .+\)$/)));
+        expect(annotations.filter((a) => a.level === 'error').map((a) => a.text)).toEqual(
+          c.messages.map(() => expect.stringMatching(/\(not enforced: .+\)$/)),
+        );
         expect(synthesized).toMatchObject({ ...c.attributes, ...c.blocks });
         return;
       }

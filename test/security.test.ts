@@ -71,8 +71,15 @@ function expectRealWork(runs: Awaited<ReturnType<typeof everyCommand>>): void {
     expect({ argv: r.argv, internal: r.err.includes('internal error') }).toEqual({ argv: r.argv, internal: false });
     expect([0, 1, 2]).toContain(r.code);
   }
-  const run = (command: string) => defined(runs.find((r) => r.argv[0] === command), `the ${command} run`);
-  const mutable = defined(runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json'), 'the scan of fixtures/mutable');
+  const run = (command: string) =>
+    defined(
+      runs.find((r) => r.argv[0] === command),
+      `the ${command} run`,
+    );
+  const mutable = defined(
+    runs.find((r) => r.argv.join(' ') === 'scan fixtures/mutable --format json'),
+    'the scan of fixtures/mutable',
+  );
   expect(mutable.code).toBe(1);
   expect(readReport(mutable.out).findings.length).toBeGreaterThan(0);
   expect(run('policies').out).toContain('ecr-tag-immutability');
@@ -96,7 +103,9 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
   const trap =
     (name: string) =>
     (...args: unknown[]): never => {
-      calls.push(`${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : (JSON.stringify(a) as string | undefined) ?? String(a))).join(', ')})`);
+      calls.push(
+        `${name}(${args.map((a) => (typeof a === 'function' ? 'fn' : ((JSON.stringify(a) as string | undefined) ?? String(a)))).join(', ')})`,
+      );
       throw new Error(`network access: ${name}`);
     };
   const targets: [object, string, string][] = [
@@ -110,14 +119,27 @@ function trapNetwork(): { calls: string[]; restore: () => void } {
     [https, 'get', 'https.get'],
     [http2, 'connect', 'http2.connect'],
     [dgram, 'createSocket', 'dgram.createSocket'],
-    ...['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveSrv', 'resolveTxt', 'reverse'].flatMap(
-      (m): [object, string, string][] => [
-        [dns, m, `dns.${m}`],
-        [dns.promises, m, `dns.promises.${m}`],
-      ],
-    ),
+    ...[
+      'lookup',
+      'lookupService',
+      'resolve',
+      'resolve4',
+      'resolve6',
+      'resolveAny',
+      'resolveCname',
+      'resolveMx',
+      'resolveNs',
+      'resolveSrv',
+      'resolveTxt',
+      'reverse',
+    ].flatMap((m): [object, string, string][] => [
+      [dns, m, `dns.${m}`],
+      [dns.promises, m, `dns.promises.${m}`],
+    ]),
   ];
-  const spies = targets.map(([object, method, name]) => jest.spyOn(object as Record<string, (...a: unknown[]) => unknown>, method).mockImplementation(trap(name)));
+  const spies = targets.map(([object, method, name]) =>
+    jest.spyOn(object as Record<string, (...a: unknown[]) => unknown>, method).mockImplementation(trap(name)),
+  );
   const globals = globalThis as unknown as Record<string, unknown>;
   const saved = { fetch: globals.fetch, WebSocket: globals.WebSocket };
   globals.fetch = trap('fetch');
@@ -151,7 +173,9 @@ describe('no network access', () => {
       expect(() => net.connect(443, '192.0.2.1')).toThrow(/network access/);
       expect(() => new net.Socket().connect(443, '192.0.2.1')).toThrow(/network access/);
       expect(() => tls.connect(443, '192.0.2.1')).toThrow(/network access/);
-      expect(() => { dns.lookup('example.com', () => undefined); }).toThrow(/network access/);
+      expect(() => {
+        dns.lookup('example.com', () => undefined);
+      }).toThrow(/network access/);
       expect(() => dns.promises.resolve('example.com')).toThrow(/network access/);
       expect(() => https.get('https://example.com')).toThrow(/network access/);
       expect(() => http.request('http://example.com')).toThrow(/network access/);
@@ -174,11 +198,20 @@ describe('no network access', () => {
     expect(existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))).toBe(true); // `npm run build` (npm ci runs it)
     const argv = [cli, 'scan', 'fixtures/mutable', '--format', 'json'];
     const outside = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    const inside = spawnSync('unshare', ['-n', process.execPath, ...argv], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const inside = spawnSync('unshare', ['-n', process.execPath, ...argv], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     // The namespace really has no network: a connection fails at once.
     const probe = spawnSync(
       'unshare',
-      ['-n', process.execPath, '-e', "require('net').connect(53, '192.0.2.1').on('error', (e) => { console.log(e.code); process.exit(0); }).on('connect', () => process.exit(3))"],
+      [
+        '-n',
+        process.execPath,
+        '-e',
+        "require('net').connect(53, '192.0.2.1').on('error', (e) => { console.log(e.code); process.exit(0); }).on('connect', () => process.exit(3))",
+      ],
       { encoding: 'utf8', timeout: 10_000 },
     );
     expect(probe.stdout.trim()).toMatch(/^E(NETUNREACH|CONNREFUSED|HOSTUNREACH)$/);
@@ -216,12 +249,22 @@ function trapProcesses(): { calls: string[]; searches: unknown[][]; restore: () 
         throw new Error(`process started: ${m}`);
       });
     }),
-    jest.spyOn(workerThreads as unknown as Record<string, (...a: unknown[]) => unknown>, 'Worker').mockImplementation((...args: unknown[]) => {
-      calls.push(`worker_threads.Worker(${JSON.stringify(args[0])})`);
-      throw new Error('worker started');
-    }),
+    jest
+      .spyOn(workerThreads as unknown as Record<string, (...a: unknown[]) => unknown>, 'Worker')
+      .mockImplementation((...args: unknown[]) => {
+        calls.push(`worker_threads.Worker(${JSON.stringify(args[0])})`);
+        throw new Error('worker started');
+      }),
   ];
-  return { calls, searches, restore: () => { spies.forEach((s) => { s.mockRestore(); }); } };
+  return {
+    calls,
+    searches,
+    restore: () => {
+      spies.forEach((s) => {
+        s.mockRestore();
+      });
+    },
+  };
 }
 
 const MARKER_SCRIPT = "require('node:fs').writeFileSync(require('node:path').join(__dirname, 'EXECUTED'), 'ran');\n";
@@ -232,7 +275,11 @@ function executableProject(): string {
   mkdirSync(path.join(dir, '.git'));
   write(dir, {
     'make-marker.js': MARKER_SCRIPT,
-    'cdktf.json': JSON.stringify({ language: 'typescript', app: 'node make-marker.js', terraformProviders: [], terraformModules: [] }, null, 2),
+    'cdktf.json': JSON.stringify(
+      { language: 'typescript', app: 'node make-marker.js', terraformProviders: [], terraformModules: [] },
+      null,
+      2,
+    ),
     'main.ts': "require('./make-marker.js');\n",
     'main.tf': [
       'data "external" "mutability" {',
@@ -306,7 +353,10 @@ describe('no scanned code is executed', () => {
 
   test('the built CLI (a separate process) scanning that project leaves no marker either', () => {
     const dir = executableProject();
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tagguard.js'), 'scan', '.', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tagguard.js'), 'scan', '.', '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(readReport(r.stdout).findings.length).toBe(2);
     expect(existsSync(path.join(dir, 'EXECUTED'))).toBe(false);
@@ -358,9 +408,12 @@ function treeReachingOutside(): { base: string; root: string } {
   const root = path.join(base, 'root');
   write(base, {
     'outside/variables.tf': 'variable "mutability" {\n  default = "MUTABLE"\n}\n',
-    'outside/main.tf': 'resource "aws_ecr_repository" "shared" {\n  name                 = "shared"\n  image_tag_mutability = var.mutability\n}\n',
-    'elsewhere/linked.tf': 'resource "aws_ecr_repository" "linked" {\n  name                 = "linked"\n  image_tag_mutability = "MUTABLE"\n}\n',
-    'elsewhere/module/main.tf': 'resource "aws_ecr_repository" "this" {\n  name                 = "via-link"\n  image_tag_mutability = "MUTABLE"\n}\n',
+    'outside/main.tf':
+      'resource "aws_ecr_repository" "shared" {\n  name                 = "shared"\n  image_tag_mutability = var.mutability\n}\n',
+    'elsewhere/linked.tf':
+      'resource "aws_ecr_repository" "linked" {\n  name                 = "linked"\n  image_tag_mutability = "MUTABLE"\n}\n',
+    'elsewhere/module/main.tf':
+      'resource "aws_ecr_repository" "this" {\n  name                 = "via-link"\n  image_tag_mutability = "MUTABLE"\n}\n',
     'root/main.tf':
       'module "shared" {\n  source = "../outside"\n}\n\nmodule "via_link" {\n  source = "./linked-module"\n}\n\nresource "aws_ecr_repository" "own" {\n  name                 = "own"\n  image_tag_mutability = "MUTABLE"\n}\n',
   });
@@ -375,13 +428,18 @@ function outsideOf(base: string): Record<string, string> {
 }
 
 describe('--fix never writes outside the scanned root', () => {
-  test('files reached through ../ sources, a symlinked .tf file and a symlinked module directory stay byte-identical; the root\'s own file is fixed', async () => {
+  test("files reached through ../ sources, a symlinked .tf file and a symlinked module directory stay byte-identical; the root's own file is fixed", async () => {
     const { base, root } = treeReachingOutside();
     const before = outsideOf(base);
     const links = { link: readlinkSync(path.join(root, 'link.tf')), module: readlinkSync(path.join(root, 'linked-module')) };
     const scanBefore = (await runCli(['scan', '--format', 'json'], root)).json();
     // Every mutable repository is found, so each one was a candidate for a fix.
-    expect(scanBefore.findings.map((f: { file: string }) => f.file).sort()).toEqual(['../outside/variables.tf', 'link.tf', 'linked-module/main.tf', 'main.tf']);
+    expect(scanBefore.findings.map((f: { file: string }) => f.file).sort()).toEqual([
+      '../outside/variables.tf',
+      'link.tf',
+      'linked-module/main.tf',
+      'main.tf',
+    ]);
 
     const fix = await runCli(['fix'], root);
     expect(fix.err).not.toMatch(/internal error/);
@@ -393,7 +451,11 @@ describe('--fix never writes outside the scanned root', () => {
     expect(fix.err).toContain('needs a person: ../outside/variables.tf');
     // What is left is what was not fixed, and the next fix changes nothing.
     const after = (await runCli(['scan', '--format', 'json'], root)).json();
-    expect(after.findings.map((f: { file: string }) => f.file).sort()).toEqual(['../outside/variables.tf', 'link.tf', 'linked-module/main.tf']);
+    expect(after.findings.map((f: { file: string }) => f.file).sort()).toEqual([
+      '../outside/variables.tf',
+      'link.tf',
+      'linked-module/main.tf',
+    ]);
     await runCli(['fix'], root);
     expect(outsideOf(base)).toEqual(before);
   });
@@ -431,7 +493,8 @@ describe('symlinks', () => {
     write(base, {
       'outside/main.tf': 'resource "aws_ecr_repository" "outside" {\n  name = "outside"\n}\n',
       'shared/variables.tf': 'variable "mutability" {\n  default = "MUTABLE"\n}\n',
-      'root/main.tf': 'resource "aws_ecr_repository" "inside" {\n  name                 = "inside"\n  image_tag_mutability = var.mutability\n}\n',
+      'root/main.tf':
+        'resource "aws_ecr_repository" "inside" {\n  name                 = "inside"\n  image_tag_mutability = var.mutability\n}\n',
     });
     mkdirSync(path.join(root, '.git'));
     symlinkSync('../outside', path.join(root, 'vendor'));
@@ -458,6 +521,8 @@ describe('symlinks', () => {
   test('a symlinked .tf file is read where it is linked, as Terraform reads it (shared variables.tf), and reported at the link', async () => {
     const { root } = rootWithLinks();
     const report = (await runCli(['scan', '--format', 'json'], root)).json();
-    expect(report.findings.map((f: { file: string; resource: string }) => [f.resource, f.file])).toEqual([['aws_ecr_repository.inside', 'variables.tf']]);
+    expect(report.findings.map((f: { file: string; resource: string }) => [f.resource, f.file])).toEqual([
+      ['aws_ecr_repository.inside', 'variables.tf'],
+    ]);
   });
 });

@@ -52,14 +52,21 @@ describe('evaluating %{if}', () => {
   });
 
   test('an unknown condition makes the result unknown, unless both branches give the same text', async () => {
-    expect(await evaluate('"%{if var.pending == "x"}A%{else}B%{endif}"')).toMatchObject({ kind: 'unknown', reason: 'the condition of %{if} is unknown: known after apply' });
+    expect(await evaluate('"%{if var.pending == "x"}A%{else}B%{endif}"')).toMatchObject({
+      kind: 'unknown',
+      reason: 'the condition of %{if} is unknown: known after apply',
+    });
     expect(await evaluate('"%{if var.pending == "x"}A%{else}B%{endif}"')).not.toHaveProperty('error');
     expect(await text('"%{if var.pending == "x"}A%{else}A%{endif}"')).toBe('A');
   });
 
   test('the result is placed on the branch that gave it, when that branch is one piece of text', async () => {
     const v = await evaluate('"%{if var.env == "dev"}IMMUTABLE%{else}MUTABLE%{endif}"');
-    expect(v).toMatchObject({ kind: 'string', value: 'MUTABLE', origin: { file: 'main.tf', line: 1, column: 44, endLine: 1, endColumn: 51 } });
+    expect(v).toMatchObject({
+      kind: 'string',
+      value: 'MUTABLE',
+      origin: { file: 'main.tf', line: 1, column: 44, endLine: 1, endColumn: 51 },
+    });
   });
 
   test('a branch that is one interpolation is converted to a string, never passed through', async () => {
@@ -86,7 +93,10 @@ describe('evaluating %{for}', () => {
   // Outputs of `terraform console` (Terraform 1.11.4): strip markers act before <<- dedents, and a
   // line whose indentation a marker trimmed away has none, so nothing is dedented.
   test.each([
-    ['<<-EOT\n  #!/bin/sh\n  %{~ for n in var.names }\n  start ${n}\n  %{~ endfor }\n  EOT\n', '  #!/bin/sh\n\n  start api\n\n  start web\n\n'],
+    [
+      '<<-EOT\n  #!/bin/sh\n  %{~ for n in var.names }\n  start ${n}\n  %{~ endfor }\n  EOT\n',
+      '  #!/bin/sh\n\n  start api\n\n  start web\n\n',
+    ],
     ['<<-EOT\n    %{ for v in var.names }\n    - ${v}\n    %{ endfor }\n    EOT\n', '\n- api\n\n- web\n\n'],
     ['<<EOT\nx   %{~ for v in var.names ~}   \n  ${v}  \n%{~ endfor ~}\n y\nEOT\n', 'x  api  web y\n'],
   ])('heredoc %p is %p, as Terraform makes it', async (t, expected) => {
@@ -98,8 +108,16 @@ describe('evaluating %{for}', () => {
   });
 
   test('a for over something that is not a collection, and a null in the body, are errors', async () => {
-    expect(await evaluate('"%{for c in var.env}${c}%{endfor}"')).toMatchObject({ kind: 'unknown', error: true, reason: 'a %{for} directive needs a list, set, map or object, not string' });
-    expect(await evaluate('"%{for n in var.names}${var.nothing}%{endfor}"')).toMatchObject({ kind: 'unknown', error: true, reason: 'a null value cannot be used in a string template' });
+    expect(await evaluate('"%{for c in var.env}${c}%{endfor}"')).toMatchObject({
+      kind: 'unknown',
+      error: true,
+      reason: 'a %{for} directive needs a list, set, map or object, not string',
+    });
+    expect(await evaluate('"%{for n in var.names}${var.nothing}%{endfor}"')).toMatchObject({
+      kind: 'unknown',
+      error: true,
+      reason: 'a null value cannot be used in a string template',
+    });
   });
 });
 
@@ -108,13 +126,27 @@ describe('scans with template directives', () => {
     const result = await scanFixtures(['template-directive', 'template-directive-json']);
     expect(result.errors).toEqual([]);
     expect(places(result)).toEqual([
-      { file: 'fixtures/template-directive-json/main.tf.json', line: 12, column: 33, severity: 'error', resource: 'aws_ecr_repository.app' },
+      {
+        file: 'fixtures/template-directive-json/main.tf.json',
+        line: 12,
+        column: 33,
+        severity: 'error',
+        resource: 'aws_ecr_repository.app',
+      },
       { file: 'fixtures/template-directive/main.tf', line: 9, column: 66, severity: 'error', resource: 'aws_ecr_repository.app' },
       { file: 'fixtures/template-directive/main.tf', line: 25, column: 49, severity: 'warning', resource: 'aws_ecr_repository.cache' },
     ]);
-    const hcl = defined(result.findings.find((f) => f.file === 'fixtures/template-directive/main.tf' && f.severity === 'error'), 'the error in main.tf');
+    const hcl = defined(
+      result.findings.find((f) => f.file === 'fixtures/template-directive/main.tf' && f.severity === 'error'),
+      'the error in main.tf',
+    );
     expect([hcl.endLine, hcl.endColumn]).toEqual([9, 73]);
-    expect(defined(result.findings.find((f) => f.severity === 'warning'), 'the warning').message).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.modes\.value\)/);
+    expect(
+      defined(
+        result.findings.find((f) => f.severity === 'warning'),
+        'the warning',
+      ).message,
+    ).toMatch(/data sources are read during plan \(data\.aws_ssm_parameter\.modes\.value\)/);
     expect(result.summary.resources).toBe(5);
   });
 
@@ -123,7 +155,13 @@ describe('scans with template directives', () => {
     expect(places(prod).map((p) => p.resource)).toEqual(['aws_ecr_repository.cache']);
     const dev = await scanFixtures(['template-directive', 'template-directive-json'], {}, { vars: ['env=dev'] });
     expect(places(dev).filter((p) => p.resource === 'aws_ecr_repository.web')).toEqual([
-      { file: 'fixtures/template-directive-json/main.tf.json', line: 16, column: 33, severity: 'error', resource: 'aws_ecr_repository.web' },
+      {
+        file: 'fixtures/template-directive-json/main.tf.json',
+        line: 16,
+        column: 33,
+        severity: 'error',
+        resource: 'aws_ecr_repository.web',
+      },
       { file: 'fixtures/template-directive/main.tf', line: 15, column: 75, severity: 'error', resource: 'aws_ecr_repository.web' },
     ]);
   });
@@ -133,7 +171,9 @@ describe('scans with template directives', () => {
     expect(run.code).toBe(1);
     const dry = await runCli(['scan', '--fix-dry-run', 'fixtures/template-directive'], ROOT);
     expect(dry.out).toBe('');
-    expect(dry.err).toMatch(/needs a person: fixtures\/template-directive\/main.tf:9:66 aws_ecr_repository.app: the value is computed by an expression/);
+    expect(dry.err).toMatch(
+      /needs a person: fixtures\/template-directive\/main.tf:9:66 aws_ecr_repository.app: the value is computed by an expression/,
+    );
   });
 });
 
@@ -141,7 +181,10 @@ describe('bounded work', () => {
   test('nested %{for} directives that would repeat millions of times are not evaluated', async () => {
     const started = Date.now();
     const v = await evaluate('"%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}"');
-    expect(v).toMatchObject({ kind: 'unknown', reason: '%{for} directives repeat more than 100000 times in one expression; not evaluated' });
+    expect(v).toMatchObject({
+      kind: 'unknown',
+      reason: '%{for} directives repeat more than 100000 times in one expression; not evaluated',
+    });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -32,7 +32,16 @@ export const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
     fc.constantFrom('true', 'false', 'null'),
     fc.constantFrom(...VARS).map((v) => `var.${v}`),
     fc.constantFrom(...LOCALS).map((l) => `local.${l}`),
-    fc.constantFrom('each.key', 'each.value', 'count.index', 'path.module', 'terraform.workspace', 'var.undeclared', 'data.aws_region.current.name', 'module.child'),
+    fc.constantFrom(
+      'each.key',
+      'each.value',
+      'count.index',
+      'path.module',
+      'terraform.workspace',
+      'var.undeclared',
+      'data.aws_region.current.name',
+      'module.child',
+    ),
   );
   const condition = fc.oneof(
     fc.constantFrom('var.enabled', '!var.enabled', 'terraform.workspace == "prod"'),
@@ -54,7 +63,13 @@ export const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
     sub.map((a) => `element(${a}, 0)`),
     sub.map((a) => `merge(${a}, { x = 1 })`),
     sub.map((a) => `can(${a})`),
-    fc.constantFrom('timestamp()', 'file("${path.module}/x.txt")', 'provider::aws::arn_parse("arn:aws:ecr:eu-west-1:1:repository/x")', 'uuid()', 'nosuchfunction(1)'),
+    fc.constantFrom(
+      'timestamp()',
+      'file("${path.module}/x.txt")',
+      'provider::aws::arn_parse("arn:aws:ecr:eu-west-1:1:repository/x")',
+      'uuid()',
+      'nosuchfunction(1)',
+    ),
   );
   const template = fc.oneof(
     fc.tuple(word, sub).map(([w, a]) => `"${w}\${${a}}"`),
@@ -97,7 +112,10 @@ export const literal: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) =>
 
 export function hclLiteral(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(hclLiteral).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k} = ${hclLiteral(x)}`).join(', ')} }`;
+  if (v !== null && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k} = ${hclLiteral(x)}`)
+      .join(', ')} }`;
   return v === null ? 'null' : typeof v === 'string' ? quoted(v) : String(v as number | boolean);
 }
 
@@ -120,7 +138,12 @@ interface Block {
 const value = fc.oneof(expr.map(ofExpr), literal.map(ofLiteral));
 const mutabilityValue = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...MUTABILITY).map(ofLiteral) },
-  { weight: 3, arbitrary: fc.constantFrom('var.mutability', 'local.mode', 'each.value', 'local.cfg.mutability', 'lookup(var.settings, "api", "MUTABLE")').map(ofExpr) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom('var.mutability', 'local.mode', 'each.value', 'local.cfg.mutability', 'lookup(var.settings, "api", "MUTABLE")')
+      .map(ofExpr),
+  },
   { weight: 1, arbitrary: expr.map(ofExpr) },
 );
 
@@ -129,7 +152,9 @@ const ecrRepository = fc
     meta: fc.option(
       fc.oneof(
         fc.constantFrom('1', '0', 'var.enabled ? 1 : 0', 'length(var.names)').map((e) => ['count', ofExpr(e)] as [string, Value]),
-        fc.constantFrom('toset(["a", "b"])', '{ a = "MUTABLE", b = "IMMUTABLE" }', 'var.settings', 'toset(var.names)', 'local.repos').map((e) => ['for_each', ofExpr(e)] as [string, Value]),
+        fc
+          .constantFrom('toset(["a", "b"])', '{ a = "MUTABLE", b = "IMMUTABLE" }', 'var.settings', 'toset(var.names)', 'local.repos')
+          .map((e) => ['for_each', ofExpr(e)] as [string, Value]),
         expr.map((e) => ['count', ofExpr(e)] as [string, Value]),
       ),
       { nil: undefined },
@@ -140,40 +165,98 @@ const ecrRepository = fc
     dynamicFilter: fc.option(expr, { nil: undefined }),
     scanning: fc.boolean(),
     comment: fc.option(
-      fc.constantFrom('# tagguard:ignore ecr-tag-immutability reason="generated"', '#trivy:ignore:AVD-AWS-0031', '# kics-scan ignore-block', '# a comment'),
+      fc.constantFrom(
+        '# tagguard:ignore ecr-tag-immutability reason="generated"',
+        '#trivy:ignore:AVD-AWS-0031',
+        '# kics-scan ignore-block',
+        '# a comment',
+      ),
       { nil: undefined },
     ),
   })
-  .map(({ meta, name, mutability, filters, dynamicFilter, scanning, comment }): Block => ({
-    type: 'resource',
-    labels: ['aws_ecr_repository'],
-    attrs: [...(meta ? [meta] : []), ['name', name] as [string, Value], ...(mutability ? [['image_tag_mutability', mutability] as [string, Value]] : [])],
-    blocks: [
-      ...filters.map((f) => ({ type: 'image_tag_mutability_exclusion_filter', labels: [], attrs: [['filter', ofLiteral(f)], ['filter_type', ofLiteral('WILDCARD')]] as [string, Value][], blocks: [] })),
-      ...(dynamicFilter
-        ? [
-            {
-              type: 'dynamic',
-              labels: ['image_tag_mutability_exclusion_filter'],
-              attrs: [['for_each', ofExpr(dynamicFilter)]] as [string, Value][],
-              blocks: [{ type: 'content', labels: [], attrs: [['filter', ofExpr('image_tag_mutability_exclusion_filter.value')], ['filter_type', ofLiteral('WILDCARD')]] as [string, Value][], blocks: [] }],
-            },
-          ]
-        : []),
-      ...(scanning ? [{ type: 'image_scanning_configuration', labels: [], attrs: [['scan_on_push', ofLiteral(true)]] as [string, Value][], blocks: [] }] : []),
-    ],
-    comment,
-  }));
+  .map(
+    ({ meta, name, mutability, filters, dynamicFilter, scanning, comment }): Block => ({
+      type: 'resource',
+      labels: ['aws_ecr_repository'],
+      attrs: [
+        ...(meta ? [meta] : []),
+        ['name', name] as [string, Value],
+        ...(mutability ? [['image_tag_mutability', mutability] as [string, Value]] : []),
+      ],
+      blocks: [
+        ...filters.map((f) => ({
+          type: 'image_tag_mutability_exclusion_filter',
+          labels: [],
+          attrs: [
+            ['filter', ofLiteral(f)],
+            ['filter_type', ofLiteral('WILDCARD')],
+          ] as [string, Value][],
+          blocks: [],
+        })),
+        ...(dynamicFilter
+          ? [
+              {
+                type: 'dynamic',
+                labels: ['image_tag_mutability_exclusion_filter'],
+                attrs: [['for_each', ofExpr(dynamicFilter)]] as [string, Value][],
+                blocks: [
+                  {
+                    type: 'content',
+                    labels: [],
+                    attrs: [
+                      ['filter', ofExpr('image_tag_mutability_exclusion_filter.value')],
+                      ['filter_type', ofLiteral('WILDCARD')],
+                    ] as [string, Value][],
+                    blocks: [],
+                  },
+                ],
+              },
+            ]
+          : []),
+        ...(scanning
+          ? [
+              {
+                type: 'image_scanning_configuration',
+                labels: [],
+                attrs: [['scan_on_push', ofLiteral(true)]] as [string, Value][],
+                blocks: [],
+              },
+            ]
+          : []),
+      ],
+      comment,
+    }),
+  );
 
 /** Blocks other than ECR repositories; resources get their name label when placed. */
 const otherBlock: fc.Arbitrary<Block> = fc.oneof<fc.Arbitrary<Block>[]>(
   value.map((v) => ({ type: 'resource', labels: ['aws_s3_bucket'], attrs: [['bucket', v]] as [string, Value][], blocks: [] })),
-  value.map((v) => ({ type: 'resource', labels: ['aws_iam_role'], attrs: [['name', v], ['assume_role_policy', ofExpr('jsonencode({ Version = "2012-10-17" })')]] as [string, Value][], blocks: [] })),
-  fc.constant({ type: 'resource', labels: ['aws_ecr_lifecycle_policy'], attrs: [['repository', ofExpr('aws_ecr_repository.r0.name')], ['policy', ofExpr('jsonencode({ rules = [] })')]] as [string, Value][], blocks: [] }),
+  value.map((v) => ({
+    type: 'resource',
+    labels: ['aws_iam_role'],
+    attrs: [
+      ['name', v],
+      ['assume_role_policy', ofExpr('jsonencode({ Version = "2012-10-17" })')],
+    ] as [string, Value][],
+    blocks: [],
+  })),
+  fc.constant({
+    type: 'resource',
+    labels: ['aws_ecr_lifecycle_policy'],
+    attrs: [
+      ['repository', ofExpr('aws_ecr_repository.r0.name')],
+      ['policy', ofExpr('jsonencode({ rules = [] })')],
+    ] as [string, Value][],
+    blocks: [],
+  }),
   fc.option(mutabilityValue, { nil: undefined }).map((m) => ({
     type: 'resource',
     labels: ['aws_ecr_repository_creation_template'],
-    attrs: [['prefix', ofLiteral('cache')], ['applied_for', ofLiteral(['PULL_THROUGH_CACHE'])], ...(m ? [['image_tag_mutability', m] as [string, Value]] : [])] as [string, Value][],
+    attrs: [
+      ['prefix', ofLiteral('cache')],
+      ['applied_for', ofLiteral(['PULL_THROUGH_CACHE'])],
+      ...(m ? [['image_tag_mutability', m] as [string, Value]] : []),
+    ] as [string, Value][],
     blocks: [],
   })),
   fc.constant({ type: 'data', labels: ['aws_region', 'current'], attrs: [], blocks: [] }),
@@ -222,18 +305,62 @@ const TYPES = ['string', 'any', 'bool', 'list(string)', 'map(string)'];
 /** Variables as people write them: a type and a default that fit the name… */
 const mutabilityWord = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...MUTABILITY) }, { weight: 1, arbitrary: word });
 const typedVariable = fc.oneof(
-  fc.record({ name: fc.constant('mutability'), type: fc.constantFrom('string', undefined), default: fc.option(mutabilityWord, { nil: undefined }) }),
-  fc.record({ name: fc.constant('enabled'), type: fc.constantFrom('bool', undefined), default: fc.option(fc.boolean(), { nil: undefined }) }),
-  fc.record({ name: fc.constant('names'), type: fc.constantFrom('list(string)', 'set(string)', undefined), default: fc.option(fc.uniqueArray(word, { maxLength: 3 }), { nil: undefined }) }),
-  fc.record({ name: fc.constant('settings'), type: fc.constantFrom('map(string)', undefined), default: fc.option(fc.dictionary(fc.constantFrom('api', 'web', 'jobs'), mutabilityWord, { maxKeys: 3 }), { nil: undefined }) }),
+  fc.record({
+    name: fc.constant('mutability'),
+    type: fc.constantFrom('string', undefined),
+    default: fc.option(mutabilityWord, { nil: undefined }),
+  }),
+  fc.record({
+    name: fc.constant('enabled'),
+    type: fc.constantFrom('bool', undefined),
+    default: fc.option(fc.boolean(), { nil: undefined }),
+  }),
+  fc.record({
+    name: fc.constant('names'),
+    type: fc.constantFrom('list(string)', 'set(string)', undefined),
+    default: fc.option(fc.uniqueArray(word, { maxLength: 3 }), { nil: undefined }),
+  }),
+  fc.record({
+    name: fc.constant('settings'),
+    type: fc.constantFrom('map(string)', undefined),
+    default: fc.option(fc.dictionary(fc.constantFrom('api', 'web', 'jobs'), mutabilityWord, { maxKeys: 3 }), { nil: undefined }),
+  }),
   fc.record({ name: fc.constant('suffix'), type: fc.constantFrom('string', undefined), default: fc.option(word, { nil: undefined }) }),
 );
 /** …and sometimes anything at all. */
-const anyVariable = fc.record({ name: fc.constantFrom(...VARS), default: fc.option(literal, { nil: undefined }), type: fc.option(fc.constantFrom(...TYPES), { nil: undefined }) });
+const anyVariable = fc.record({
+  name: fc.constantFrom(...VARS),
+  default: fc.option(literal, { nil: undefined }),
+  type: fc.option(fc.constantFrom(...TYPES), { nil: undefined }),
+});
 const typedLocal = fc.oneof(
-  fc.tuple(fc.constant('mode'), fc.oneof(fc.constantFrom(...MUTABILITY).map(quoted), fc.constantFrom('var.mutability', 'coalesce(var.mutability, "IMMUTABLE")', 'var.enabled ? "IMMUTABLE" : "MUTABLE"', 'upper(var.mutability)', 'lookup(var.settings, "api", "MUTABLE")'))),
-  fc.tuple(fc.constant('repos'), fc.constantFrom('toset(var.names)', '{ for n in var.names : n => var.mutability }', 'var.settings', '{ api = "MUTABLE", web = "IMMUTABLE" }', '{ for k, v in var.settings : k => v if v != "" }')),
-  fc.tuple(fc.constant('cfg'), fc.constantFrom('{ mutability = var.mutability, scan = true }', 'merge({ mutability = "IMMUTABLE" }, { mutability = local.mode })')),
+  fc.tuple(
+    fc.constant('mode'),
+    fc.oneof(
+      fc.constantFrom(...MUTABILITY).map(quoted),
+      fc.constantFrom(
+        'var.mutability',
+        'coalesce(var.mutability, "IMMUTABLE")',
+        'var.enabled ? "IMMUTABLE" : "MUTABLE"',
+        'upper(var.mutability)',
+        'lookup(var.settings, "api", "MUTABLE")',
+      ),
+    ),
+  ),
+  fc.tuple(
+    fc.constant('repos'),
+    fc.constantFrom(
+      'toset(var.names)',
+      '{ for n in var.names : n => var.mutability }',
+      'var.settings',
+      '{ api = "MUTABLE", web = "IMMUTABLE" }',
+      '{ for k, v in var.settings : k => v if v != "" }',
+    ),
+  ),
+  fc.tuple(
+    fc.constant('cfg'),
+    fc.constantFrom('{ mutability = var.mutability, scan = true }', 'merge({ mutability = "IMMUTABLE" }, { mutability = local.mode })'),
+  ),
 );
 
 /** One module directory: relative path → text. */
@@ -246,9 +373,19 @@ export const moduleDir: fc.Arbitrary<Record<string, string>> = fc
       selector: (v) => v.name,
       maxLength: VARS.length,
     }),
-    locals: fc.uniqueArray(fc.oneof({ weight: 3, arbitrary: typedLocal }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...LOCALS), expr) }), { selector: ([n]) => n, maxLength: LOCALS.length }),
+    locals: fc.uniqueArray(
+      fc.oneof({ weight: 3, arbitrary: typedLocal }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...LOCALS), expr) }),
+      { selector: ([n]) => n, maxLength: LOCALS.length },
+    ),
     child: fc.option(
-      fc.record({ mutability: mutabilityValue, meta: fc.option(fc.constantFrom<[string, string]>(['count', '2'], ['for_each', 'toset(["x", "y"])'], ['count', 'var.enabled ? 1 : 0']), { nil: undefined }), childDefault: fc.constantFrom(...MUTABILITY) }),
+      fc.record({
+        mutability: mutabilityValue,
+        meta: fc.option(
+          fc.constantFrom<[string, string]>(['count', '2'], ['for_each', 'toset(["x", "y"])'], ['count', 'var.enabled ? 1 : 0']),
+          { nil: undefined },
+        ),
+        childDefault: fc.constantFrom(...MUTABILITY),
+      }),
       { nil: undefined },
     ),
     tfvars: fc.option(fc.dictionary(fc.constantFrom(...VARS), literal, { maxKeys: 3 }), { nil: undefined }),
@@ -271,13 +408,26 @@ export const moduleDir: fc.Arbitrary<Record<string, string>> = fc
       main.push({
         type: 'module',
         labels: ['child'],
-        attrs: [['source', ofLiteral('./child')], ...(child.meta ? [[child.meta[0], ofExpr(child.meta[1])] as [string, Value]] : []), ['mutability', child.mutability], ['name', ofLiteral('from-parent')]],
+        attrs: [
+          ['source', ofLiteral('./child')],
+          ...(child.meta ? [[child.meta[0], ofExpr(child.meta[1])] as [string, Value]] : []),
+          ['mutability', child.mutability],
+          ['name', ofLiteral('from-parent')],
+        ],
         blocks: [],
       });
       files['child/main.tf'] = renderHcl([
         { type: 'variable', labels: ['mutability'], attrs: [['default', ofLiteral(child.childDefault)]], blocks: [] },
         { type: 'variable', labels: ['name'], attrs: [['type', ofExpr('string')]], blocks: [] },
-        { type: 'resource', labels: ['aws_ecr_repository', 'this'], attrs: [['name', ofExpr('var.name')], ['image_tag_mutability', ofExpr('var.mutability')]], blocks: [] },
+        {
+          type: 'resource',
+          labels: ['aws_ecr_repository', 'this'],
+          attrs: [
+            ['name', ofExpr('var.name')],
+            ['image_tag_mutability', ofExpr('var.mutability')],
+          ],
+          blocks: [],
+        },
         { type: 'output', labels: ['name'], attrs: [['value', ofExpr('aws_ecr_repository.this.name')]], blocks: [] },
       ]);
     }
@@ -287,13 +437,22 @@ export const moduleDir: fc.Arbitrary<Record<string, string>> = fc
         variables.map((v) => ({
           type: 'variable',
           labels: [v.name],
-          attrs: [...(v.type ? [['type', { hcl: v.type, json: v.type }] as [string, Value]] : []), ...(v.default !== undefined ? [['default', ofLiteral(v.default)] as [string, Value]] : [])],
+          attrs: [
+            ...(v.type ? [['type', { hcl: v.type, json: v.type }] as [string, Value]] : []),
+            ...(v.default !== undefined ? [['default', ofLiteral(v.default)] as [string, Value]] : []),
+          ],
           blocks: [],
         })),
       );
     }
-    if (locals.length) files[`locals${ext}`] = render([{ type: 'locals', labels: [], attrs: locals.map(([n, e]) => [n, ofExpr(e)] as [string, Value]), blocks: [] }]);
-    if (tfvars) files['terraform.tfvars'] = Object.entries(tfvars).map(([k, v]) => `${k} = ${hclLiteral(v)}\n`).join('');
+    if (locals.length)
+      files[`locals${ext}`] = render([
+        { type: 'locals', labels: [], attrs: locals.map(([n, e]) => [n, ofExpr(e)] as [string, Value]), blocks: [] },
+      ]);
+    if (tfvars)
+      files['terraform.tfvars'] = Object.entries(tfvars)
+        .map(([k, v]) => `${k} = ${hclLiteral(v)}\n`)
+        .join('');
     return files;
   });
 
@@ -317,18 +476,30 @@ export type Damage =
 const at = fc.nat({ max: 1_000_000 });
 export const breakingDamage: fc.Arbitrary<Damage> = fc.oneof(
   at.map((a) => ({ kind: 'cut-inside' as const, at: a, breaking: true as const })),
-  fc.tuple(at, fc.constantFrom('{', '}', '"', '\0', '{\n', '}\n', '"\n', '\0\n')).map(([a, text]) => ({ kind: 'line-insert' as const, at: a, text, breaking: true as const })),
+  fc
+    .tuple(at, fc.constantFrom('{', '}', '"', '\0', '{\n', '}\n', '"\n', '\0\n'))
+    .map(([a, text]) => ({ kind: 'line-insert' as const, at: a, text, breaking: true as const })),
 );
 export const anyDamage: fc.Arbitrary<Damage> = fc.oneof(
   breakingDamage,
   at.map((a) => ({ kind: 'cut' as const, at: a, breaking: false as const })),
-  fc.tuple(at, fc.oneof(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }), fc.constantFrom([0], [0x7b], [0x7d], [0x22], [0x24, 0x7b], [0x25, 0x7b], [0x3c, 0x3c], [0xff, 0xfe], [0xef, 0xbb, 0xbf]))).map(([a, bytes]) => ({
-    kind: 'insert' as const,
-    at: a,
-    bytes,
-    breaking: false as const,
-  })),
-  fc.tuple(at, fc.integer({ min: 1, max: 40 })).map(([a, length]) => ({ kind: 'delete' as const, at: a, length, breaking: false as const })),
+  fc
+    .tuple(
+      at,
+      fc.oneof(
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom([0], [0x7b], [0x7d], [0x22], [0x24, 0x7b], [0x25, 0x7b], [0x3c, 0x3c], [0xff, 0xfe], [0xef, 0xbb, 0xbf]),
+      ),
+    )
+    .map(([a, bytes]) => ({
+      kind: 'insert' as const,
+      at: a,
+      bytes,
+      breaking: false as const,
+    })),
+  fc
+    .tuple(at, fc.integer({ min: 1, max: 40 }))
+    .map(([a, length]) => ({ kind: 'delete' as const, at: a, length, breaking: false as const })),
 );
 
 /** The damaged bytes of a file. */

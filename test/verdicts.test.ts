@@ -5,25 +5,117 @@ import { defined, matching, places, ROOT, runCli, scanFixtures, type SarifLog } 
 describe('ecr-tag-immutability verdicts', () => {
   test.each([
     ['immutable', []],
-    ['not-set', [{ file: 'fixtures/not-set/main.tf', line: 2, column: 1, severity: 'error', resource: 'aws_ecr_repository.worker', messageId: 'not_set', message: /is not set/ }]],
-    ['mutable', [{ file: 'fixtures/mutable/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.frontend', messageId: 'mutable', message: /is MUTABLE/ }]],
+    [
+      'not-set',
+      [
+        {
+          file: 'fixtures/not-set/main.tf',
+          line: 2,
+          column: 1,
+          severity: 'error',
+          resource: 'aws_ecr_repository.worker',
+          messageId: 'not_set',
+          message: /is not set/,
+        },
+      ],
+    ],
+    [
+      'mutable',
+      [
+        {
+          file: 'fixtures/mutable/main.tf',
+          line: 3,
+          column: 26,
+          severity: 'error',
+          resource: 'aws_ecr_repository.frontend',
+          messageId: 'mutable',
+          message: /is MUTABLE/,
+        },
+      ],
+    ],
     [
       'mutable-with-exclusion',
-      [{ file: 'fixtures/mutable-with-exclusion/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.batch', messageId: 'mutable_with_exclusion', message: /MUTABLE_WITH_EXCLUSION/ }],
+      [
+        {
+          file: 'fixtures/mutable-with-exclusion/main.tf',
+          line: 3,
+          column: 26,
+          severity: 'error',
+          resource: 'aws_ecr_repository.batch',
+          messageId: 'mutable_with_exclusion',
+          message: /MUTABLE_WITH_EXCLUSION/,
+        },
+      ],
     ],
     [
       'immutable-with-exclusion',
-      [{ file: 'fixtures/immutable-with-exclusion/main.tf', line: 22, column: 3, severity: 'error', resource: 'aws_ecr_repository.preview', messageId: 'filter_not_allowed', message: /"dev-\*"/ }],
+      [
+        {
+          file: 'fixtures/immutable-with-exclusion/main.tf',
+          line: 22,
+          column: 3,
+          severity: 'error',
+          resource: 'aws_ecr_repository.preview',
+          messageId: 'filter_not_allowed',
+          message: /"dev-\*"/,
+        },
+      ],
     ],
     [
       'exclusion-without-filter',
-      [{ file: 'fixtures/exclusion-without-filter/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.reports', messageId: 'no_filter', message: /at least one/ }],
+      [
+        {
+          file: 'fixtures/exclusion-without-filter/main.tf',
+          line: 3,
+          column: 26,
+          severity: 'error',
+          resource: 'aws_ecr_repository.reports',
+          messageId: 'no_filter',
+          message: /at least one/,
+        },
+      ],
     ],
-    ['invalid-value', [{ file: 'fixtures/invalid-value/main.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.auth', messageId: 'invalid_value_case', message: /"immutable" is not a valid value/ }]],
-    ['unknown', [{ file: 'fixtures/unknown/main.tf', line: 7, column: 26, severity: 'warning', resource: 'aws_ecr_repository.ingest', messageId: 'unknown', message: /data sources/ }]],
+    [
+      'invalid-value',
+      [
+        {
+          file: 'fixtures/invalid-value/main.tf',
+          line: 3,
+          column: 26,
+          severity: 'error',
+          resource: 'aws_ecr_repository.auth',
+          messageId: 'invalid_value_case',
+          message: /"immutable" is not a valid value/,
+        },
+      ],
+    ],
+    [
+      'unknown',
+      [
+        {
+          file: 'fixtures/unknown/main.tf',
+          line: 7,
+          column: 26,
+          severity: 'warning',
+          resource: 'aws_ecr_repository.ingest',
+          messageId: 'unknown',
+          message: /data sources/,
+        },
+      ],
+    ],
     [
       'creation-template',
-      [{ file: 'fixtures/creation-template/main.tf', line: 7, column: 1, severity: 'error', resource: 'aws_ecr_repository_creation_template.dockerhub', messageId: 'not_set', message: /is not set/ }],
+      [
+        {
+          file: 'fixtures/creation-template/main.tf',
+          line: 7,
+          column: 1,
+          severity: 'error',
+          resource: 'aws_ecr_repository_creation_template.dockerhub',
+          messageId: 'not_set',
+          message: /is not set/,
+        },
+      ],
     ],
   ])('%s', async (fixture, expected) => {
     const result = await scanFixtures([fixture]);
@@ -65,8 +157,12 @@ describe('ecr-tag-immutability verdicts', () => {
 
   test('a variable default is the origin, and the trace leads there from the resource', async () => {
     const result = await scanFixtures(['variable-and-local']);
-    expect(places(result)).toEqual([{ file: 'fixtures/variable-and-local/variables.tf', line: 9, column: 17, severity: 'error', resource: 'aws_ecr_repository.service' }]);
-    expect(result.findings[0].trace).toEqual([{ file: 'fixtures/variable-and-local/main.tf', line: 8, column: 26, note: 'var.tag_mutability' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/variable-and-local/variables.tf', line: 9, column: 17, severity: 'error', resource: 'aws_ecr_repository.service' },
+    ]);
+    expect(result.findings[0].trace).toEqual([
+      { file: 'fixtures/variable-and-local/main.tf', line: 8, column: 26, note: 'var.tag_mutability' },
+    ]);
     // aws_ecr_repository.jobs takes IMMUTABLE from a local and passes.
     expect(result.summary.resources).toBe(2);
   });
@@ -90,7 +186,9 @@ describe('ecr-tag-immutability verdicts', () => {
 
   test('CRLF line endings and a UTF-8 BOM do not move columns', async () => {
     const result = await scanFixtures(['crlf-bom']);
-    expect(places(result)).toEqual([{ file: 'fixtures/crlf-bom/main.tf', line: 4, column: 26, severity: 'error', resource: 'aws_ecr_repository.legacy' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/crlf-bom/main.tf', line: 4, column: 26, severity: 'error', resource: 'aws_ecr_repository.legacy' },
+    ]);
     expect(result.findings[0]).toMatchObject({ endLine: 4, endColumn: 35 });
   });
 
@@ -99,7 +197,9 @@ describe('ecr-tag-immutability verdicts', () => {
     expect(result.errors).toEqual([
       { file: 'fixtures/syntax-error/broken.tf', line: 6, column: 5, message: matching(/"scan_on_push" has no value/) },
     ]);
-    expect(places(result)).toEqual([{ file: 'fixtures/syntax-error/good.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.cron' }]);
+    expect(places(result)).toEqual([
+      { file: 'fixtures/syntax-error/good.tf', line: 3, column: 26, severity: 'error', resource: 'aws_ecr_repository.cron' },
+    ]);
     expect(result.summary.parseErrors).toBe(1);
   });
 

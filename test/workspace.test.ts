@@ -24,7 +24,12 @@ describe('terraform.workspace', () => {
     expect(result.findings.map((f) => [f.resource, f.file, f.line, f.column])).toEqual([['aws_ecr_repository.api', 'main.tf', 3, 62]]);
     expect(result.findings[0].trace).toEqual([
       { file: 'main.tf', line: 8, column: 26, note: 'local.mutability' },
-      { file: 'main.tf', line: 3, column: 16, note: 'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)' },
+      {
+        file: 'main.tf',
+        line: 3,
+        column: 16,
+        note: 'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)',
+      },
     ]);
   });
 
@@ -42,7 +47,10 @@ describe('terraform.workspace', () => {
   });
 
   test('a value that is the workspace itself points where it was selected, or says none was', async () => {
-    const files = { 'main.tf': 'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = upper(terraform.workspace) == "DEFAULT" ? "MUTABLE" : terraform.workspace\n}\n' };
+    const files = {
+      'main.tf':
+        'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = upper(terraform.workspace) == "DEFAULT" ? "MUTABLE" : terraform.workspace\n}\n',
+    };
     const selected = tree(files);
     mkdirSync(path.join(selected, '.terraform'));
     writeFileSync(path.join(selected, '.terraform/environment'), 'immutable');
@@ -54,7 +62,9 @@ describe('terraform.workspace', () => {
     const viaOption = await scanAt(tree(files), { workspace: 'MUTABLE' });
     expect(viaOption.findings[0].trace.map((t) => t.note)).toEqual(['terraform.workspace', '--workspace MUTABLE']);
 
-    const none = tree({ 'main.tf': 'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = terraform.workspace\n}\n' });
+    const none = tree({
+      'main.tf': 'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = terraform.workspace\n}\n',
+    });
     const unselected = await scanAt(none);
     expect(unselected.findings.map((f) => [f.file, f.line, f.column])).toEqual([['main.tf', 3, 26]]);
     expect(unselected.findings[0].trace.map((t) => t.note)).toEqual([

@@ -49,7 +49,9 @@ export class EcrTagImmutabilityAspect implements IAspect {
       return;
     }
     const fix = RULES.find((u) => u.id === RULE)?.cdktf;
-    const result = fix ? fix({ resource: node, attributes, findings: errors, config: this.config, blockIndex: blockIndexOf(node.node.path) }) : { manual: 'the rule has no CDKTF fix' };
+    const result = fix
+      ? fix({ resource: node, attributes, findings: errors, config: this.config, blockIndex: blockIndexOf(node.node.path) })
+      : { manual: 'the rule has no CDKTF fix' };
     if ('manual' in result) {
       for (const f of errors) Annotations.of(node).addError(`${at(f)} (not enforced: ${result.manual})`);
       return;
@@ -57,6 +59,9 @@ export class EcrTagImmutabilityAspect implements IAspect {
     // What the fix left is still an error.
     const left = check().findings.filter((f) => f.severity === 'error');
     for (const f of left) Annotations.of(node).addError(`${at(f)} (left after enforce)`);
-    if (!left.length) Annotations.of(node).addWarning(`${node.node.path}: ${result.done} by EcrTagImmutabilityAspect (was: ${errors.map((f) => f.message).join('; ')})`);
+    if (!left.length)
+      Annotations.of(node).addWarning(
+        `${node.node.path}: ${result.done} by EcrTagImmutabilityAspect (was: ${errors.map((f) => f.message).join('; ')})`,
+      );
   }
 }

@@ -35,7 +35,8 @@ function elementLocation(path: string, blockType: string, index: number) {
 }
 
 export function blockIndexOf(path: string) {
-  return (finding: RawFinding, blockType: string): number | undefined => (finding.location?.file === `${path}#${blockType}` ? finding.location.line - 1 : undefined);
+  return (finding: RawFinding, blockType: string): number | undefined =>
+    finding.location?.file === `${path}#${blockType}` ? finding.location.line - 1 : undefined;
 }
 
 /** A value that holds a token anywhere: cdktf resolves it only at synth, so the policy cannot know it. */
@@ -70,13 +71,29 @@ export function constructInput(resource: TerraformResource, config: PolicyConfig
       attributes[key] = {
         set: true,
         known: true,
-        value: value.map((fields, i) => ({ ...(hasToken(fields) ? { known: false, reason: UNRESOLVED } : { ...fields, known: true }), location: elementLocation(path, key, i), trace: [] })),
+        value: value.map((fields, i) => ({
+          ...(hasToken(fields) ? { known: false, reason: UNRESOLVED } : { ...fields, known: true }),
+          location: elementLocation(path, key, i),
+          trace: [],
+        })),
       };
     } else if (hasToken(value)) attributes[key] = { set: true, known: false, reason: UNRESOLVED };
     else attributes[key] = { set: true, known: true, value };
   }
   return {
-    resources: [{ address: `${type}.${name}`, root: '', type, mode: 'managed', module: '', origin: 'cdktf', construct_path: path, location: { file: path, line: 1, column: 1 }, attributes }],
+    resources: [
+      {
+        address: `${type}.${name}`,
+        root: '',
+        type,
+        mode: 'managed',
+        module: '',
+        origin: 'cdktf',
+        construct_path: path,
+        location: { file: path, line: 1, column: 1 },
+        attributes,
+      },
+    ],
     config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
   };
 }

@@ -49,13 +49,18 @@ function immutability(construct: Construct, props: ImmutabilityProps) {
   const untyped = props as Record<string, unknown>;
   for (const key of ['imageTagMutability', 'image_tag_mutability']) {
     if (key in untyped && untyped[key] !== 'IMMUTABLE') {
-      throw new Error(`${construct.node.path}: ${key} cannot be set on an immutable repository (got ${JSON.stringify(untyped[key])}); list mutable tags in mutableTags instead`);
+      throw new Error(
+        `${construct.node.path}: ${key} cannot be set on an immutable repository (got ${JSON.stringify(untyped[key])}); list mutable tags in mutableTags instead`,
+      );
     }
   }
   const allowed = props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS;
   const tags = props.mutableTags ?? [];
   const refused = tags.filter((t) => !allowedBy({ allowedMutableTags: allowed })(t));
-  if (refused.length) throw new Error(`${construct.node.path}: mutable tags ${refused.map((t) => `"${t}"`).join(', ')} are not allowed (allowed: ${allowed.join(', ')})`);
+  if (refused.length)
+    throw new Error(
+      `${construct.node.path}: mutable tags ${refused.map((t) => `"${t}"`).join(', ')} are not allowed (allowed: ${allowed.join(', ')})`,
+    );
   if (tags.length > 5) throw new Error(`${construct.node.path}: ECR accepts at most 5 exclusion filters, got ${tags.length}`);
   return {
     imageTagMutability: tags.length ? 'IMMUTABLE_WITH_EXCLUSION' : 'IMMUTABLE',

@@ -2,12 +2,20 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcrTagImmutabilityAspect } from './aspect';
-import { ImmutableEcrRepository, ImmutableEcrRepositoryCreationTemplate, type ImmutableEcrRepositoryCreationTemplateProps, type ImmutableEcrRepositoryProps, type LifecycleRules } from './immutable-ecr-repository';
+import {
+  ImmutableEcrRepository,
+  ImmutableEcrRepositoryCreationTemplate,
+  type ImmutableEcrRepositoryCreationTemplateProps,
+  type ImmutableEcrRepositoryProps,
+  type LifecycleRules,
+} from './immutable-ecr-repository';
 
 export interface CompliantEcrStackConfig {
   readonly region?: string;
   readonly repositories: Array<Omit<ImmutableEcrRepositoryProps, 'allowedMutableTags' | 'kmsKeyArn'> & { readonly kmsKeyArn?: string }>;
-  readonly creationTemplates?: Array<Omit<ImmutableEcrRepositoryCreationTemplateProps, 'allowedMutableTags' | 'kmsKeyArn'> & { readonly kmsKeyArn?: string }>;
+  readonly creationTemplates?: Array<
+    Omit<ImmutableEcrRepositoryCreationTemplateProps, 'allowedMutableTags' | 'kmsKeyArn'> & { readonly kmsKeyArn?: string }
+  >;
   /** Applied to every repository and template unless it names its own. */
   readonly kmsKeyArn?: string;
   readonly allowedMutableTags?: readonly string[];
@@ -32,11 +40,23 @@ export class CompliantEcrStack extends TerraformStack {
     // Readable resource names in the synthesized code: the repository name, not a hash.
     this.repositories = config.repositories.map((r) => {
       const id = constructId(r.name);
-      return new ImmutableEcrRepository(this, id, { lifecycle: config.lifecycle, resourceName: id, ...r, ...shared, kmsKeyArn: r.kmsKeyArn ?? config.kmsKeyArn });
+      return new ImmutableEcrRepository(this, id, {
+        lifecycle: config.lifecycle,
+        resourceName: id,
+        ...r,
+        ...shared,
+        kmsKeyArn: r.kmsKeyArn ?? config.kmsKeyArn,
+      });
     });
     this.creationTemplates = (config.creationTemplates ?? []).map((t) => {
       const id = `template_${constructId(t.prefix).replace(/^_/, '')}`;
-      return new ImmutableEcrRepositoryCreationTemplate(this, id, { lifecycle: config.lifecycle, resourceName: id, ...t, ...shared, kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn });
+      return new ImmutableEcrRepositoryCreationTemplate(this, id, {
+        lifecycle: config.lifecycle,
+        resourceName: id,
+        ...t,
+        ...shared,
+        kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn,
+      });
     });
     Aspects.of(this).add(new EcrTagImmutabilityAspect({ mode: 'error', allowedMutableTags: config.allowedMutableTags }));
   }

@@ -26,7 +26,8 @@ export function generateStack(config: CompliantEcrStackConfig, format: GenerateF
     // Otherwise cdktf writes a local backend with this machine's absolute path.
     new LocalBackend(stack, { path: 'terraform.tfstate' });
     app.synth();
-    if (format === 'json') return [{ path: 'main.tf.json', text: readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8') + '\n' }];
+    if (format === 'json')
+      return [{ path: 'main.tf.json', text: readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8') + '\n' }];
     return [{ path: 'main.tf', text: indentHcl(stack.toHclTerraform().hcl) }];
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -51,7 +51,9 @@ export class CommitFiles {
     }
     let commit: string;
     try {
-      commit = git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).toString('utf8').trim();
+      commit = git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
+        .toString('utf8')
+        .trim();
     } catch {
       commit = '';
     }
@@ -87,9 +89,13 @@ export class CommitFiles {
     }
     if (!entry) return undefined;
     if (entry.type !== 'blob' || (entry.mode !== '100644' && entry.mode !== '100755')) {
-      return { ok: false, message: entry.mode === '120000' ? 'is a symbolic link at that commit; not followed' : 'is not a regular file at that commit' };
+      return {
+        ok: false,
+        message: entry.mode === '120000' ? 'is a symbolic link at that commit; not followed' : 'is not a regular file at that commit',
+      };
     }
-    if (entry.size > maxBytes) return { ok: false, message: `file is ${size(entry.size)}, over the ${size(maxBytes, true)} limit (${limitName})` };
+    if (entry.size > maxBytes)
+      return { ok: false, message: `file is ${size(entry.size)}, over the ${size(maxBytes, true)} limit (${limitName})` };
     try {
       return { ok: true, bytes: git(this.top, ['cat-file', 'blob', entry.oid], entry.size + 1) };
     } catch (e) {
@@ -160,13 +166,15 @@ export function configAtCommit(commit: CommitFiles, cwd: string, named: string |
 export function pathAtCommit(commit: CommitFiles, config: LoadedConfig, key: string, value: string): string {
   const configRel = commit.relative(config.dir) ?? '';
   const rel = path.posix.normalize(path.posix.join(configRel, slashPath(value)));
-  if (path.posix.isAbsolute(value) || rel === '..' || rel.startsWith('../')) throw new UsageError(`${config.display}: ${key}: ${value} is outside the repository (--config-from reads files from ${commit.ref})`);
+  if (path.posix.isAbsolute(value) || rel === '..' || rel.startsWith('../'))
+    throw new UsageError(`${config.display}: ${key}: ${value} is outside the repository (--config-from reads files from ${commit.ref})`);
   return rel;
 }
 
 function namedPath(commit: CommitFiles, cwd: string, named: string): string {
   const rel = commit.relative(path.resolve(cwd, named));
-  if (rel === undefined) throw new UsageError(`--config ${named}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
+  if (rel === undefined)
+    throw new UsageError(`--config ${named}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
   return rel;
 }
 

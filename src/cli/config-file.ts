@@ -94,7 +94,10 @@ export function parseConfig(text: string, display: string): Config {
   const data = (doc.toJS() ?? {}) as unknown;
   if (validate(data)) return data;
   const messages = (validate.errors ?? []).map((e) => {
-    const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const node = nodeAt(doc.contents as Node | null, segments);
     const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the file';
     const detail =

@@ -7,12 +7,17 @@ type Table = Readonly<Record<string, OptionSpec>>;
 
 /** The parser settings yargs derives from an option table, for a first reading of the command line. */
 function parserOptions(table: Table): parseArgv.Options {
-  const ofType = (type: OptionSpec['type']) => Object.entries(table).filter(([, spec]) => spec.type === type).map(([name]) => name);
+  const ofType = (type: OptionSpec['type']) =>
+    Object.entries(table)
+      .filter(([, spec]) => spec.type === type)
+      .map(([name]) => name);
   return {
     boolean: ofType('boolean'),
     string: ofType('string'),
     number: ofType('number'),
-    alias: Object.fromEntries(Object.entries(table).flatMap(([name, spec]) => (spec.alias === undefined ? [] : [[name, [spec.alias].flat()]]))),
+    alias: Object.fromEntries(
+      Object.entries(table).flatMap(([name, spec]) => (spec.alias === undefined ? [] : [[name, [spec.alias].flat()]])),
+    ),
     // As main.ts configures yargs; paths stay text (`007` is a directory, not 7).
     configuration: { 'dot-notation': false, 'parse-positional-numbers': false },
   };

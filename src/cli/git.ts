@@ -25,7 +25,8 @@ export function changedFiles(ref: string, cwd: string): string[] {
   try {
     commit = run('rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`).trim();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--changed-since ${ref}: git is not installed (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UsageError(`--changed-since ${ref}: git is not installed (${(e as Error).message})`);
     const why = (e as { status?: number }).status === 1 ? '' : stderrOf(e);
     throw new UsageError(`--changed-since ${ref}: not a commit in this repository${why ? ` (${why})` : ''}`);
   }

@@ -82,8 +82,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (shown) io.stdout.write(`${shown}\n`);
   } catch (e) {
     // What the message quotes (paths, keys, values) is shown escaped; only a list of config errors keeps its line breaks.
-    io.stderr.write(`tagguard: ${forTerminal(e instanceof Error ? e.message : String(e), { keepLineBreaks: e instanceof UsageError && e.severalLines })}\n`);
-    if (!(e instanceof UsageError || e instanceof PolicyError)) io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
+    io.stderr.write(
+      `tagguard: ${forTerminal(e instanceof Error ? e.message : String(e), { keepLineBreaks: e instanceof UsageError && e.severalLines })}\n`,
+    );
+    if (!(e instanceof UsageError || e instanceof PolicyError))
+      io.stderr.write('(an internal error; please report it with the command line that caused it)\n');
     return EXIT.usage;
   }
   return code;

@@ -38,7 +38,9 @@ const tagPatterns = (value: string | string[]): string[] => {
   const patterns = toList(value);
   const bad = patterns.find((p) => !TAG_PATTERN.test(p));
   if (bad !== undefined) {
-    throw new Error(`--allow-mutable-tag ${JSON.stringify(bad)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)`);
+    throw new Error(
+      `--allow-mutable-tag ${JSON.stringify(bad)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)`,
+    );
   }
   return patterns;
 };
@@ -48,18 +50,51 @@ export const FIX_OPTIONS = {
   format: { alias: 'f', choices: FORMAT_NAMES, default: 'text', requiresArg: true, describe: 'Report format' },
   output: { ...one('Write the report to this file instead of stdout'), alias: 'o', path: 'output-file' },
   'allow-mutable-tag': {
-    ...repeatable('Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable, * its only wildcard (one per occurrence, repeatable; replaces the default: latest)'),
+    ...repeatable(
+      'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable, * its only wildcard (one per occurrence, repeatable; replaces the default: latest)',
+    ),
     coerce: tagPatterns,
   },
-  unknown: { choices: ['warn', 'error', 'ignore'], requiresArg: true, describe: 'How to report values that cannot be known before apply (default: warn)' },
-  'var-file': { ...repeatable('A variables file for every root module, as terraform -var-file (one per occurrence, repeatable)'), path: 'file' },
-  var: { ...repeatable('A variable for every root module, name=value, as terraform -var (one per occurrence, repeatable)'), default: [] as string[] },
-  plan: { ...one('Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)'), path: 'file', delaysSearch: true },
+  unknown: {
+    choices: ['warn', 'error', 'ignore'],
+    requiresArg: true,
+    describe: 'How to report values that cannot be known before apply (default: warn)',
+  },
+  'var-file': {
+    ...repeatable('A variables file for every root module, as terraform -var-file (one per occurrence, repeatable)'),
+    path: 'file',
+  },
+  var: {
+    ...repeatable('A variable for every root module, name=value, as terraform -var (one per occurrence, repeatable)'),
+    default: [] as string[],
+  },
+  plan: {
+    ...one('Judge a plan: the output of terraform show -json (findings map back to the .tf files next to it)'),
+    path: 'file',
+    delaysSearch: true,
+  },
   'config-dir': { ...one('With --plan: the configuration the plan was made from'), path: 'directory' },
-  policy: { ...repeatable('A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm; one per occurrence, repeatable)'), path: 'file', delaysSearch: true },
-  config: { ...one('The config file (default: the nearest .tagguard.yml from here up to the repository root)'), path: 'file', delaysSearch: true },
-  'config-from': { ...one("Read .tagguard.yml, the baseline and custom policies from this git commit (a pull request's base branch), not the working tree"), delaysSearch: true },
-  'policy-timeout': { type: 'number', requiresArg: true, describe: 'Seconds each custom policy may run in one scan (default 30); past it, it is stopped: an input error' },
+  policy: {
+    ...repeatable('A custom policy compiled with opa build -t wasm (bundle.tar.gz or policy.wasm; one per occurrence, repeatable)'),
+    path: 'file',
+    delaysSearch: true,
+  },
+  config: {
+    ...one('The config file (default: the nearest .tagguard.yml from here up to the repository root)'),
+    path: 'file',
+    delaysSearch: true,
+  },
+  'config-from': {
+    ...one(
+      "Read .tagguard.yml, the baseline and custom policies from this git commit (a pull request's base branch), not the working tree",
+    ),
+    delaysSearch: true,
+  },
+  'policy-timeout': {
+    type: 'number',
+    requiresArg: true,
+    describe: 'Seconds each custom policy may run in one scan (default 30); past it, it is stopped: an input error',
+  },
   baseline: { ...one('Report only findings that this baseline file does not list'), path: 'file' },
   'create-baseline': { ...one("Write today's findings to this file as a baseline"), path: 'output-file' },
   'changed-since': { ...one('Report only findings that touch files changed since this git ref'), delaysSearch: true },
@@ -68,7 +103,11 @@ export const FIX_OPTIONS = {
   'max-file-size': one('Larger files are an input error, not read (bytes, or with k, M or G; default 10M)'),
   'max-depth': { type: 'number', requiresArg: true, describe: 'Deeper nesting of blocks and expressions is an input error (default 256)' },
   workspace: one('The workspace terraform.workspace names (default: TF_WORKSPACE, else .terraform/environment, else default)'),
-  engine: { choices: ['terraform', 'tofu'], requiresArg: true, describe: 'tofu: read every module as OpenTofu 1.8+ does, module sources evaluated at init (default: only modules with .tofu files)' },
+  engine: {
+    choices: ['terraform', 'tofu'],
+    requiresArg: true,
+    describe: 'tofu: read every module as OpenTofu 1.8+ does, module sources evaluated at init (default: only modules with .tofu files)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export const SCAN_OPTIONS = {
@@ -79,7 +118,11 @@ export const SCAN_OPTIONS = {
 export const GENERATE_OPTIONS = {
   repo: { ...repeatable('Repository name (one per occurrence, repeatable)'), demandOption: true },
   'kms-key': one('KMS key ARN for encryption (default: AES256)'),
-  'allow-mutable-tag': { ...repeatable('A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION; one per occurrence, repeatable)'), coerce: tagPatterns, default: [] as string[] },
+  'allow-mutable-tag': {
+    ...repeatable('A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION; one per occurrence, repeatable)'),
+    coerce: tagPatterns,
+    default: [] as string[],
+  },
   format: { choices: ['hcl', 'json', 'cdktf'], default: 'hcl', requiresArg: true, describe: 'What to write' },
   out: { ...one('Directory to write to (default: stdout)'), path: 'output-directory' },
   force: { type: 'boolean', default: false, describe: 'Overwrite files that exist in --out' },

@@ -24,7 +24,11 @@ const FROM_COMMIT = ['config', 'baseline', 'policy'];
 export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> {
   const commit = args['config-from'] !== undefined ? CommitFiles.open(args['config-from'], io.cwd) : undefined;
   // With --config-from, the files that configure the check need not be in the working tree: a pull request may have removed them.
-  checkOptionPaths(commit ? Object.fromEntries(Object.entries(SCAN_OPTIONS).filter(([name]) => !FROM_COMMIT.includes(name))) : SCAN_OPTIONS, args, io.cwd);
+  checkOptionPaths(
+    commit ? Object.fromEntries(Object.entries(SCAN_OPTIONS).filter(([name]) => !FROM_COMMIT.includes(name))) : SCAN_OPTIONS,
+    args,
+    io.cwd,
+  );
   const paths = args.paths ?? ['.'];
   const found = commit ? configAtCommit(commit, io.cwd, args.config) : configFor(args.config, io.cwd);
   const config = found?.config ?? {};
@@ -40,7 +44,9 @@ export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> 
   const policies: ScanOptions['policies'] = commit
     ? args.policy
       ? args.policy.map((p) => policyAtCommit(commit, commitPath(commit, '--policy', p, io.cwd), `--policy ${p}`, maxFileBytes))
-      : config.policies?.map((p) => policyAtCommit(commit, pathAtCommit(commit, found!, 'policies', p), `${found!.display}: policies: ${p}`, maxFileBytes))
+      : config.policies?.map((p) =>
+          policyAtCommit(commit, pathAtCommit(commit, found!, 'policies', p), `${found!.display}: policies: ${p}`, maxFileBytes),
+        )
     : (args.policy ?? fromConfig('policies'));
   const only = onlyFiles(paths, args['changed-since'], io.cwd);
   return {
@@ -65,7 +71,7 @@ export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> 
     configDir: args['config-dir'],
     limits: {
       ...(maxFileBytes ? { maxFileBytes } : {}),
-      ...(args['max-depth'] ?? config.max_depth ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
+      ...((args['max-depth'] ?? config.max_depth) ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
     },
   };
 }
@@ -119,11 +125,18 @@ const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
  * The baseline `--baseline` names, else the one the configuration names (relative to
  * it); with --config-from, read from the commit.
  */
-async function baselineFor(option: string | undefined, found: LoadedConfig | undefined, commit: CommitFiles | undefined, cwd: string): Promise<Baseline | undefined> {
+async function baselineFor(
+  option: string | undefined,
+  found: LoadedConfig | undefined,
+  commit: CommitFiles | undefined,
+  cwd: string,
+): Promise<Baseline | undefined> {
   const named = found?.config.baseline;
   if (commit) {
     if (option !== undefined) return baselineAtCommit(commit, commitPath(commit, '--baseline', option, cwd), `--baseline ${option}`);
-    return named === undefined ? undefined : baselineAtCommit(commit, pathAtCommit(commit, found!, 'baseline', named), `${found!.display}: baseline: ${named}`);
+    return named === undefined
+      ? undefined
+      : baselineAtCommit(commit, pathAtCommit(commit, found!, 'baseline', named), `${found!.display}: baseline: ${named}`);
   }
   if (option !== undefined) return readBaseline(path.resolve(cwd, option), `--baseline ${option}`);
   if (named === undefined) return undefined;
@@ -154,7 +167,12 @@ function baselineOf(text: string, what: string): Baseline {
 }
 
 /** A custom policy read from the commit (--config-from), named `<ref>:<path>` in messages and reports. */
-function policyAtCommit(commit: CommitFiles, rel: string, what: string, maxBytes = DEFAULT_MAX_FILE_BYTES): { name: string; bytes: Buffer } {
+function policyAtCommit(
+  commit: CommitFiles,
+  rel: string,
+  what: string,
+  maxBytes = DEFAULT_MAX_FILE_BYTES,
+): { name: string; bytes: Buffer } {
   const read = commit.read(rel, maxBytes, '--max-file-size');
   if (!read) throw new UsageError(`${what}: no such file at ${commit.ref} (--config-from)`);
   if (!read.ok) throw new UsageError(`${what}: ${commit.display(rel)}: ${read.message}`);
@@ -164,6 +182,7 @@ function policyAtCommit(commit: CommitFiles, rel: string, what: string, maxBytes
 /** A path given on the command line, as a path in the repository, for --config-from. */
 function commitPath(commit: CommitFiles, option: string, value: string, cwd: string): string {
   const rel = commit.relative(path.resolve(cwd, value));
-  if (rel === undefined) throw new UsageError(`${option} ${value}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
+  if (rel === undefined)
+    throw new UsageError(`${option} ${value}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
   return rel;
 }

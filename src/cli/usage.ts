@@ -87,7 +87,11 @@ function staysInside(dir: string, cwd: string, fail: (problem: string) => never)
   }
   if (isWithin(top, real)) return;
   const lexically = isWithin(path.resolve(cwd), path.resolve(dir));
-  fail(lexically ? `is outside the working directory through a symlink (it leads to ${real}); tagguard writes only inside it` : 'is outside the working directory; tagguard writes only inside it');
+  fail(
+    lexically
+      ? `is outside the working directory through a symlink (it leads to ${real}); tagguard writes only inside it`
+      : 'is outside the working directory; tagguard writes only inside it',
+  );
 }
 
 /** undefined when nothing is there; any other failure (EACCES, a loop) is the user's to see. `stat` follows links, `lstat` does not. */

@@ -63,7 +63,9 @@ export function discover(paths: string[], cwd: string, exclude?: Exclusions, opt
     const crawler = new fdir().withFullPaths();
     if (options.shallow) crawler.withMaxDepth(0);
     const files = crawler
-      .exclude((name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true) || !listable(dirPath))
+      .exclude(
+        (name, dirPath) => ALWAYS_SKIPPED.has(name) || rules.ignores(dirPath, true, floor) || excluded(dirPath, true) || !listable(dirPath),
+      )
       .filter((file, isDir) => !isDir && isConfigFile(file, options.engine) && !rules.ignores(file, false, floor) && !excluded(file, false))
       .crawl(abs)
       .sync();

@@ -22,7 +22,12 @@ export interface FocusOptions {
  * lead to them, found without reading the whole tree: a text search lists the files
  * that write a local module source (pre-search.ts), and only those are read.
  */
-export async function discoverFocus(options: FocusOptions, focus: ReadonlySet<string>, searches: PlannedSearch[], preSearch: PreSearch): Promise<Discovered> {
+export async function discoverFocus(
+  options: FocusOptions,
+  focus: ReadonlySet<string>,
+  searches: PlannedSearch[],
+  preSearch: PreSearch,
+): Promise<Discovered> {
   const { cwd } = options;
   const candidates = (await Promise.all(searches.map((s) => preSearch.filesMatching(s.root, s.search)))).flat();
   const calls = new Map<string, string[]>();
@@ -38,5 +43,10 @@ export async function discoverFocus(options: FocusOptions, focus: ReadonlySet<st
   const listed = discover(dirs, cwd, options.exclude, { shallow: true, engine: options.engine, gitignore: options.gitignore });
   const files = discover(named, cwd, options.exclude, { engine: options.engine, gitignore: options.gitignore });
   const missing = options.paths.filter((p) => !existsSync(path.resolve(cwd, p)));
-  return { files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(), missing, unreadable: listed.unreadable, problems: [...listed.problems, ...files.problems] };
+  return {
+    files: applyTofuPrecedence([...new Set([...listed.files, ...files.files])]).sort(),
+    missing,
+    unreadable: listed.unreadable,
+    problems: [...listed.problems, ...files.problems],
+  };
 }

@@ -22,5 +22,7 @@ export function leadsOutside(abs: string, tops: readonly string[]): { real?: str
   } catch (e) {
     return { reason: `cannot resolve the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
-  return tops.some((top) => isWithin(top, real)) ? undefined : { real, reason: `a symlink leads it to ${real}, outside the working directory` };
+  return tops.some((top) => isWithin(top, real))
+    ? undefined
+    : { real, reason: `a symlink leads it to ${real}, outside the working directory` };
 }

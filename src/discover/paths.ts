@@ -14,5 +14,7 @@ export function displayPath(cwd: string, abs: string): string {
 /** Paths that are all files (a pre-commit hook's) limit the report to them, and the scan covers the working directory. */
 export function namedFiles(paths: string[], cwd: string): { scanPaths: string[]; files?: Set<string> } {
   const named = paths.length > 0 && paths.every((p) => existsSync(path.resolve(cwd, p)) && statSync(path.resolve(cwd, p)).isFile());
-  return named ? { scanPaths: ['.'], files: new Set(paths.map((p) => slashPath(path.relative(cwd, path.resolve(cwd, p))))) } : { scanPaths: paths };
+  return named
+    ? { scanPaths: ['.'], files: new Set(paths.map((p) => slashPath(path.relative(cwd, path.resolve(cwd, p))))) }
+    : { scanPaths: paths };
 }

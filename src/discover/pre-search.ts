@@ -61,7 +61,8 @@ export class PreSearch {
   start(planned: readonly PlannedSearch[]): void {
     const wanted = new Set(planned.map((p) => key(p.root, p.search)));
     for (const k of this.started.keys()) if (!wanted.has(k)) this.started.delete(k);
-    for (const p of planned) if (!this.started.has(key(p.root, p.search))) this.started.set(key(p.root, p.search), runGrep(p.root, p.search));
+    for (const p of planned)
+      if (!this.started.has(key(p.root, p.search))) this.started.set(key(p.root, p.search), runGrep(p.root, p.search));
   }
 
   /**
@@ -91,7 +92,12 @@ export class PreSearch {
  * CDKTF stacks from a manifest). Undefined, so that every file is read, when a
  * search could not run.
  */
-export async function readableFiles(results: Promise<Array<string[] | undefined>>, roots: string[], files: string[], links: ReadonlySet<string>): Promise<Set<string> | undefined> {
+export async function readableFiles(
+  results: Promise<Array<string[] | undefined>>,
+  roots: string[],
+  files: string[],
+  links: ReadonlySet<string>,
+): Promise<Set<string> | undefined> {
   if (roots.length === 0) return undefined;
   const hits = await results;
   if (hits.some((h) => h === undefined)) return undefined;
@@ -120,7 +126,17 @@ export function symlinks(files: string[]): Set<string> {
 function runGrep(root: string, search: TextSearch): Promise<string[] | undefined> {
   return new Promise((resolve) => {
     // -r, not -R: a symlink can lead to a file that never ends (/proc/self/pagemap); Node reads linked files itself, bounded (symlinks).
-    const args = ['-rls', '--null', '--devices=skip', '-E', ...CONFIG_GLOBS.map((g) => `--include=${g}`), ...SKIP_DIRS.map((d) => `--exclude-dir=${d}`), '-e', search.ere, '.'];
+    const args = [
+      '-rls',
+      '--null',
+      '--devices=skip',
+      '-E',
+      ...CONFIG_GLOBS.map((g) => `--include=${g}`),
+      ...SKIP_DIRS.map((d) => `--exclude-dir=${d}`),
+      '-e',
+      search.ere,
+      '.',
+    ];
     let out = '';
     let settled = false;
     const settle = (files: string[] | undefined) => {
@@ -146,7 +162,16 @@ function runGrep(root: string, search: TextSearch): Promise<string[] | undefined
     child.stdout.on('data', (d: string) => (out += d));
     child.on('error', () => settle(undefined));
     // 0: matches, 1: none; anything else (2: an unreadable file, say) is not trusted.
-    child.on('close', (code) => settle(code === 0 || code === 1 ? out.split('\0').filter(Boolean).map((f) => path.resolve(root, f)) : undefined));
+    child.on('close', (code) =>
+      settle(
+        code === 0 || code === 1
+          ? out
+              .split('\0')
+              .filter(Boolean)
+              .map((f) => path.resolve(root, f))
+          : undefined,
+      ),
+    );
   });
 }
 

@@ -9,7 +9,10 @@ export type ReadResult = { ok: true; text: string } | { ok: false; message: stri
 
 /** 20.0 MiB, 3.2 KiB, 100 bytes; a limit (`whole`) as 10 MiB when it is a whole number of units. */
 export function size(bytes: number, whole = false): string {
-  for (const [unit, n] of [['MiB', 1024 * 1024], ['KiB', 1024]] as const) {
+  for (const [unit, n] of [
+    ['MiB', 1024 * 1024],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= n) return `${whole && bytes % n === 0 ? bytes / n : (bytes / n).toFixed(1)} ${unit}`;
   }
   return `${bytes} bytes`;
@@ -27,7 +30,12 @@ export function readTextFile(file: string, maxBytes: number, limitName = '--max-
   const bytes = read.bytes;
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
-    return { ok: false, message: `not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`, line: at.line, column: at.column };
+    return {
+      ok: false,
+      message: `not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`,
+      line: at.line,
+      column: at.column,
+    };
   }
   try {
     return { ok: true, text: bytes.toString('utf8') };
@@ -37,7 +45,11 @@ export function readTextFile(file: string, maxBytes: number, limitName = '--max-
 }
 
 /** As readTextFile, for bytes that need not be text (a policy bundle). */
-export function readBytes(file: string, maxBytes: number, limitName = '--max-file-size'): { ok: true; bytes: Buffer } | { ok: false; message: string } {
+export function readBytes(
+  file: string,
+  maxBytes: number,
+  limitName = '--max-file-size',
+): { ok: true; bytes: Buffer } | { ok: false; message: string } {
   let fd: number | undefined;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -56,7 +56,15 @@ export function factsOf(text: string, words: readonly string[]): FileFacts {
     // `module` is written but no source could be read: assume the worst.
     if (localSources.length === 0) otherCall = true;
   }
-  return { judged, declares: calls || DECLARES.test(text), calls, localSources, otherCall, outputs: OUTPUTS.test(text), readsOutputs: calls && READS_OUTPUTS.test(text) };
+  return {
+    judged,
+    declares: calls || DECLARES.test(text),
+    calls,
+    localSources,
+    otherCall,
+    outputs: OUTPUTS.test(text),
+    readsOutputs: calls && READS_OUTPUTS.test(text),
+  };
 }
 
 /** What a directory's files say together. */

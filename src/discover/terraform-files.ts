@@ -18,7 +18,9 @@ export const CONFIG_EXTENSIONS = [
 export const CONFIG_GLOBS = CONFIG_EXTENSIONS.map((e) => `*${e.extension}`);
 
 const endsWithOneOf = (extensions: readonly string[]) => (name: string) => extensions.some((e) => name.endsWith(e));
-const TERRAFORM_FILE = endsWithOneOf(CONFIG_EXTENSIONS.filter((e) => (e.engines as readonly string[]).includes('terraform')).map((e) => e.extension));
+const TERRAFORM_FILE = endsWithOneOf(
+  CONFIG_EXTENSIONS.filter((e) => (e.engines as readonly string[]).includes('terraform')).map((e) => e.extension),
+);
 const ANY_CONFIG_FILE = endsWithOneOf(CONFIG_EXTENSIONS.map((e) => e.extension));
 
 /** Whether a file name ends as configuration does, for either engine, hidden and editor files included. */

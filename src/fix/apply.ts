@@ -89,5 +89,7 @@ export async function writeChanges(changes: FileChange[], cwd: string): Promise<
 }
 
 export function unifiedDiff(changes: FileChange[]): string {
-  return changes.map((c) => createTwoFilesPatch(`a/${c.file}`, `b/${c.file}`, c.before, c.after, undefined, undefined, { context: 3 })).join('');
+  return changes
+    .map((c) => createTwoFilesPatch(`a/${c.file}`, `b/${c.file}`, c.before, c.after, undefined, undefined, { context: 3 }))
+    .join('');
 }

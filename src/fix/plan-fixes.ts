@@ -28,7 +28,13 @@ export interface FixPlan {
  * every open error finding goes to the fixer of its rule, grouped by resource. Findings of
  * a rule without a fixer (custom policies) are not listed: nothing here knows them.
  */
-export function planFixes(findings: Finding[], resources: ResourceInstance[], sources: ReadonlyMap<string, SourceFile>, config: PolicyConfig, rules: readonly RuleUnit[] = RULES): FixPlan {
+export function planFixes(
+  findings: Finding[],
+  resources: ResourceInstance[],
+  sources: ReadonlyMap<string, SourceFile>,
+  config: PolicyConfig,
+  rules: readonly RuleUnit[] = RULES,
+): FixPlan {
   const plan: FixPlan = { edits: [], manual: [] };
   const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   const groups = new Map<RuleUnit, Map<ResourceInstance, Finding[]>>();

@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { findNodeAtLocation, findNodeAtOffset, getNodePath, modify, parseTree, type Edit as JsonEdit, type Node as JsonNode } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  findNodeAtOffset,
+  getNodePath,
+  modify,
+  parseTree,
+  type Edit as JsonEdit,
+  type Node as JsonNode,
+} from 'jsonc-parser';
 import type { Range, SourceFile } from '../parse/source';
 import type { BlockInstance, ResourceInstance } from '../terraform/instances/module-tree';
 import { combine, type EditsOrReason } from './edit';
@@ -15,7 +23,8 @@ const LITERAL = /^("[^"\\$%]*"|null)$/;
 
 /** The source a fix may edit, or why it may not: registry modules and files outside the tree are never edited. */
 export function editable(file: string, sources: ReadonlyMap<string, SourceFile>): SourceFile | string {
-  if (file.startsWith('(model)') || /(^|\/)\.terraform\//.test(file)) return 'the value is written in a registry module, not in the scanned code';
+  if (file.startsWith('(model)') || /(^|\/)\.terraform\//.test(file))
+    return 'the value is written in a registry module, not in the scanned code';
   if (file.startsWith('../') || path.isAbsolute(file)) return 'the file is outside the working directory';
   return sources.get(file) ?? 'the file is outside the scanned tree';
 }
@@ -31,7 +40,12 @@ export function replaceLiteral(at: Range, text: string, sources: ReadonlyMap<str
 }
 
 /** Adds `name = text` (HCL) or `"name": value` (JSON) to a resource that lacks it. */
-export function insertResourceAttribute(r: ResourceInstance, name: string, value: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
+export function insertResourceAttribute(
+  r: ResourceInstance,
+  name: string,
+  value: string,
+  sources: ReadonlyMap<string, SourceFile>,
+): EditsOrReason {
   const source = editable(r.location.file, sources);
   if (typeof source === 'string') return source;
   if (source.path.endsWith('.json')) {
@@ -62,7 +76,7 @@ export function insertAttribute(block: Range, name: string, text: string, source
 function attributeGroup(source: SourceFile, line: number, indent: string): { lines: string[]; end: number } {
   const lines: string[] = [];
   let l = line;
-  for (;; l++) {
+  for (; ; l++) {
     const text = source.lineText(l);
     const m = /^(\s*)[\w-]+\s*=\s*(.*)$/.exec(text);
     if (!m || m[1] !== indent || /[{[(]\s*$/.test(m[2]!) || /<</.test(m[2]!)) break;
@@ -83,16 +97,28 @@ export function removeAllBlocks(r: ResourceInstance, blockType: string, sources:
 }
 
 /** The `blockType` blocks go and `"name": value` comes (in JSON, one property takes the other's place). */
-export function replaceBlocksWithAttribute(r: ResourceInstance, blockType: string, name: string, value: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
+export function replaceBlocksWithAttribute(
+  r: ResourceInstance,
+  blockType: string,
+  name: string,
+  value: string,
+  sources: ReadonlyMap<string, SourceFile>,
+): EditsOrReason {
   const property = blocksProperty(r, blockType, sources);
   if (!property) return combine([insertResourceAttribute(r, name, value, sources), removeAllBlocks(r, blockType, sources)]);
   if (typeof property === 'string') return property;
   const { source, node } = property;
-  return [{ file: source.path, start: node.offset, end: node.offset + node.length, text: `${JSON.stringify(name)}: ${JSON.stringify(value)}` }];
+  return [
+    { file: source.path, start: node.offset, end: node.offset + node.length, text: `${JSON.stringify(name)}: ${JSON.stringify(value)}` },
+  ];
 }
 
 /** The property that holds a resource's `blockType` blocks in Terraform JSON; undefined for HCL. */
-function blocksProperty(r: ResourceInstance, blockType: string, sources: ReadonlyMap<string, SourceFile>): { source: SourceFile; node: JsonNode } | string | undefined {
+function blocksProperty(
+  r: ResourceInstance,
+  blockType: string,
+  sources: ReadonlyMap<string, SourceFile>,
+): { source: SourceFile; node: JsonNode } | string | undefined {
   const block = r.blocks[blockType];
   if (!r.location.file.endsWith('.json') || !block?.instances.every((b) => b.location.file === r.location.file)) return undefined;
   const source = editable(r.location.file, sources);
@@ -104,7 +130,13 @@ function blocksProperty(r: ResourceInstance, blockType: string, sources: Readonl
 }
 
 /** `name = value` in one nested block: the literal replaced, or the argument added. */
-export function setBlockAttribute(b: BlockInstance, blockType: string, name: string, value: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
+export function setBlockAttribute(
+  b: BlockInstance,
+  blockType: string,
+  name: string,
+  value: string,
+  sources: ReadonlyMap<string, SourceFile>,
+): EditsOrReason {
   const source = editable(b.location.file, sources);
   if (typeof source === 'string') return source;
   const start = source.offset(b.location.line, b.location.column);
@@ -127,7 +159,8 @@ function setJsonObjectProperty(source: SourceFile, offset: number, name: string,
   if (object?.type !== 'object') return 'the object was not found in the JSON file';
   const current = object.children?.find((p) => p.children?.[0]?.value === name)?.children?.[1];
   if (current) {
-    if (current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value)))) return `${name} is computed by an expression, not written as a literal`;
+    if (current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value))))
+      return `${name} is computed by an expression, not written as a literal`;
     return [{ file: source.path, start: current.offset, end: current.offset + current.length, text: JSON.stringify(value) }];
   }
   const last = object.children?.at(-1);
@@ -148,7 +181,12 @@ export function removeBlock(at: Range, blockType: string, sources: ReadonlyMap<s
   let first = at.line;
   const last = at.endLine;
   // Take one blank line with it, so that no double blank line is left.
-  if (first > 1 && source.lineText(first - 1).trim() === '' && (source.lineText(last + 1).trim() === '' || /^\s*}/.test(source.lineText(last + 1)))) first--;
+  if (
+    first > 1 &&
+    source.lineText(first - 1).trim() === '' &&
+    (source.lineText(last + 1).trim() === '' || /^\s*}/.test(source.lineText(last + 1)))
+  )
+    first--;
   return [{ file: source.path, start: source.offset(first, 1), end: source.offset(last + 1, 1), text: '' }];
 }
 
@@ -167,7 +205,11 @@ function removeJsonChild(source: SourceFile, element: JsonNode): EditsOrReason {
   const i = items.indexOf(element);
   const before = items[i - 1];
   const after = items[i + 1];
-  const [start, end] = before ? [before.offset + before.length, element.offset + element.length] : after ? [element.offset, after.offset] : [element.offset, element.offset + element.length];
+  const [start, end] = before
+    ? [before.offset + before.length, element.offset + element.length]
+    : after
+      ? [element.offset, after.offset]
+      : [element.offset, element.offset + element.length];
   return [{ file: source.path, start, end, text: '' }];
 }
 

@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { SourceFile, type Problem } from './source';
 import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TemplatePart, TraversalStep } from './syntax';
-import { applyStripMarkers, flushIndentation, meld, templateParts, textTokens, UnbalancedTemplate, type SequenceToken, type TemplateToken } from './template';
+import {
+  applyStripMarkers,
+  flushIndentation,
+  meld,
+  templateParts,
+  textTokens,
+  UnbalancedTemplate,
+  type SequenceToken,
+  type TemplateToken,
+} from './template';
 
 let parser: Promise<Parser> | undefined;
 
@@ -45,12 +54,22 @@ export async function parseHcl(source: SourceFile, options: ParseOptions = {}): 
     const body = tree.rootNode.namedChildren.find((n) => n.type === 'body');
     // Walking the tree for comments costs as much as a small file's parse: only where one can be.
     const mayComment = /#|\/\/|\/\*/.test(source.text);
-    const comments = mayComment ? tree.rootNode.descendantsOfType('comment').map((c) => ({ line: c.startPosition.row + 1, text: c.text })) : [];
-    return { ok: true, file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source, maxDepth).body(body) : emptyBody(), comments } };
+    const comments = mayComment
+      ? tree.rootNode.descendantsOfType('comment').map((c) => ({ line: c.startPosition.row + 1, text: c.text }))
+      : [];
+    return {
+      ok: true,
+      file: { path: source.path, syntax: 'hcl', body: body ? new HclReader(source, maxDepth).body(body) : emptyBody(), comments },
+    };
   } catch (e) {
-    if (e instanceof TooDeep) return { ok: false, problems: [{ file: source.path, ...source.position(e.at), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
+    if (e instanceof TooDeep)
+      return {
+        ok: false,
+        problems: [{ file: source.path, ...source.position(e.at), message: `more than ${maxDepth} levels deep (--max-depth)` }],
+      };
     // Nesting that the depth count does not see (long chains of index steps) must still not end the scan.
-    if (e instanceof RangeError) return { ok: false, problems: [{ file: source.path, line: 1, column: 1, message: 'nested too deeply to read (--max-depth)' }] };
+    if (e instanceof RangeError)
+      return { ok: false, problems: [{ file: source.path, line: 1, column: 1, message: 'nested too deeply to read (--max-depth)' }] };
     throw e;
   } finally {
     tree.delete();
@@ -96,7 +115,17 @@ export function emptyBody(): Body {
 }
 
 /** Syntax that opens a level of nesting. */
-const NESTING = new Set(['block', 'tuple', 'object', 'function_call', 'for_expr', 'string_lit', 'quoted_template', 'heredoc_template', 'template_directive']);
+const NESTING = new Set([
+  'block',
+  'tuple',
+  'object',
+  'function_call',
+  'for_expr',
+  'string_lit',
+  'quoted_template',
+  'heredoc_template',
+  'template_directive',
+]);
 
 class HclReader {
   private depth = 0;
@@ -160,8 +189,7 @@ class HclReader {
           const label = this.template(child, false);
           labels.push(label.kind === 'literal' ? String(label.value) : text);
         }
-      }
-      else if (child.type === 'body') body = this.body(child);
+      } else if (child.type === 'body') body = this.body(child);
     }
     return { type, labels, body, range: this.range(node) };
   }
@@ -200,7 +228,13 @@ class HclReader {
       case 'index': {
         const inner = node.namedChildren.at(0);
         // legacy_index is the old `a.0` form; the grammar keeps its digits in the node's text only.
-        if (inner?.type === 'legacy_index') return [{ kind: 'index', key: { kind: 'literal', value: Number(inner.text.slice(1)), text: inner.text.slice(1), range: this.range(inner) } }];
+        if (inner?.type === 'legacy_index')
+          return [
+            {
+              kind: 'index',
+              key: { kind: 'literal', value: Number(inner.text.slice(1)), text: inner.text.slice(1), range: this.range(inner) },
+            },
+          ];
         const key = inner?.namedChildren.at(0);
         if (!key) return undefined;
         return [{ kind: 'index', key: this.expression(key) }];
@@ -284,7 +318,11 @@ class HclReader {
   call(node: Node): Expr {
     const name = node.text.slice(0, node.text.indexOf('(')).trim();
     const argsNode = named(node).find((c) => c.type === 'function_arguments');
-    const args = argsNode ? named(argsNode).filter((c) => c.type === 'expression').map((c) => this.expression(c)) : [];
+    const args = argsNode
+      ? named(argsNode)
+          .filter((c) => c.type === 'expression')
+          .map((c) => this.expression(c))
+      : [];
     const expandFinal = Boolean(argsNode?.children.some((c) => c.type === 'ellipsis'));
     return { kind: 'call', name, args, expandFinal, range: this.range(node) };
   }
@@ -295,7 +333,13 @@ class HclReader {
     let expr = this.expression(parts[parts.length - 1]);
     for (let i = parts.length - 3; i >= 0; i -= 2) {
       const condition = parts[i];
-      expr = { kind: 'conditional', condition: this.expression(condition), then: this.expression(parts[i + 1]), otherwise: expr, range: this.source.range(condition.startIndex, end) };
+      expr = {
+        kind: 'conditional',
+        condition: this.expression(condition),
+        then: this.expression(parts[i + 1]),
+        otherwise: expr,
+        range: this.source.range(condition.startIndex, end),
+      };
     }
     return expr;
   }
@@ -305,8 +349,14 @@ class HclReader {
     const at = children.findIndex((c) => !c.isNamed && OPERATORS.has(c.type));
     if (at < 0) return this.unsupported(node);
     // An operand in parentheses is `(` expression `)` among the operation's children: the parentheses are not terms.
-    const left = this.sequence(children.slice(0, at).filter((c) => c.isNamed), node);
-    const right = this.sequence(children.slice(at + 1).filter((c) => c.isNamed), node);
+    const left = this.sequence(
+      children.slice(0, at).filter((c) => c.isNamed),
+      node,
+    );
+    const right = this.sequence(
+      children.slice(at + 1).filter((c) => c.isNamed),
+      node,
+    );
     return { kind: 'binary', op: children[at].type as BinaryOperator, left, right, range: this.range(node) };
   }
 
@@ -315,7 +365,9 @@ class HclReader {
     const intro = parts.find((c) => c.type === 'for_intro');
     const over = intro && named(intro).find((c) => c.type === 'expression');
     if (!intro || !over) return this.unsupported(node);
-    const names = named(intro).filter((c) => c.type === 'identifier').map((c) => c.text);
+    const names = named(intro)
+      .filter((c) => c.type === 'identifier')
+      .map((c) => c.text);
     const collection = this.expression(over);
     const bodies = parts.filter((c) => c.type === 'expression').map((c) => this.expression(c));
     const cond = parts.find((c) => c.type === 'for_cond');
@@ -372,7 +424,10 @@ class HclReader {
     };
     const visit = (parent: Node): void => {
       for (const child of parent.children) {
-        if (child.type === 'template_directive') this.nested(child, () => { visit(child); });
+        if (child.type === 'template_directive')
+          this.nested(child, () => {
+            visit(child);
+          });
         else if (child.type === 'template_if' || child.type === 'template_for') visit(child);
         else {
           const token = this.sequenceToken(child);
@@ -402,7 +457,11 @@ class HclReader {
   /** `${…}` and the markers of `%{if}`, `%{else}`, `%{endif}`, `%{for}`, `%{endfor}`; undefined for anything else. */
   private sequenceToken(node: Node): SequenceToken | undefined {
     const kids = node.children.filter((c) => c.type !== 'comment');
-    const at = { strip: { before: kids[1]?.type === 'strip_marker', after: kids.at(-2)?.type === 'strip_marker' }, start: node.startIndex, end: node.endIndex };
+    const at = {
+      strip: { before: kids[1]?.type === 'strip_marker', after: kids.at(-2)?.type === 'strip_marker' },
+      start: node.startIndex,
+      end: node.endIndex,
+    };
     const expression = () => kids.find((c) => c.type === 'expression');
     switch (node.type) {
       case 'template_interpolation': {
@@ -417,7 +476,13 @@ class HclReader {
         const names = kids.filter((c) => c.type === 'identifier').map((c) => c.text);
         const collection = expression();
         if (!collection) return undefined;
-        return { ...at, kind: 'for', ...(names.length === 2 ? { keyVar: names[0] } : {}), valueVar: names[names.length - 1], collection: this.expression(collection) };
+        return {
+          ...at,
+          kind: 'for',
+          ...(names.length === 2 ? { keyVar: names[0] } : {}),
+          valueVar: names[names.length - 1],
+          collection: this.expression(collection),
+        };
       }
       case 'template_else_intro':
         return { ...at, kind: 'else' };

@@ -29,7 +29,10 @@ function dynamicBlock(type: string, spec: ObjectExpr): Block {
   const body = bodyOf(spec);
   const iterator = body.attributes.get('iterator');
   if (iterator?.expr.kind === 'literal' && typeof iterator.expr.value === 'string') {
-    body.attributes.set('iterator', { ...iterator, expr: { kind: 'traversal', root: iterator.expr.value, steps: [], range: iterator.expr.range } });
+    body.attributes.set('iterator', {
+      ...iterator,
+      expr: { kind: 'traversal', root: iterator.expr.value, steps: [], range: iterator.expr.range },
+    });
   }
   const content = body.attributes.get('content');
   if (content) {

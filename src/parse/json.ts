@@ -27,7 +27,10 @@ export async function parseTerraformJson(source: SourceFile, options: JsonOption
   if (!parsed.ok) return parsed;
   const root = parsed.root;
   if (root.type !== 'object') {
-    return { ok: false, problems: [{ ...problemAt(source, root.offset), message: 'a Terraform JSON file must hold one object at the top level' }] };
+    return {
+      ok: false,
+      problems: [{ ...problemAt(source, root.offset), message: 'a Terraform JSON file must hold one object at the top level' }],
+    };
   }
   const reader = new JsonReader(source);
   const body = emptyBody();
@@ -49,7 +52,8 @@ export async function parseTerraformJsonValues(
   const parsed = parseJson(source, options);
   if (!parsed.ok) return parsed;
   const root = parsed.root;
-  if (root.type !== 'object') return { ok: false, problems: [{ ...problemAt(source, root.offset), message: 'a variables file must hold one object' }] };
+  if (root.type !== 'object')
+    return { ok: false, problems: [{ ...problemAt(source, root.offset), message: 'a variables file must hold one object' }] };
   const reader = new JsonReader(source, false);
   const values = new Map<string, Expr>();
   for (const [key, value] of properties(root)) values.set(key, await reader.expression(value));
@@ -64,7 +68,8 @@ function parseJson(source: SourceFile, options: JsonOptions): { ok: true; root: 
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   // Checked before parsing: jsonc-parser recurses per level and overflows the stack near 10,000.
   const deep = tooDeep(source.text, maxDepth);
-  if (deep !== undefined) return { ok: false, problems: [{ ...problemAt(source, deep), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
+  if (deep !== undefined)
+    return { ok: false, problems: [{ ...problemAt(source, deep), message: `more than ${maxDepth} levels deep (--max-depth)` }] };
   const errors: ParseError[] = [];
   const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors.at(0);
@@ -93,12 +98,22 @@ function problemAt(source: SourceFile, offset: number): Problem {
 
 function jsonMessage(source: SourceFile, e: ParseError): string {
   // InvalidSymbol: name the text, which is often HCL written into a .tf.json file.
-  if (printParseErrorCode(e.error) === 'InvalidSymbol' && e.length > 0) return `invalid JSON: unexpected ${JSON.stringify(source.text.slice(e.offset, e.offset + Math.min(e.length, 40)))}`;
-  const words = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  if (printParseErrorCode(e.error) === 'InvalidSymbol' && e.length > 0)
+    return `invalid JSON: unexpected ${JSON.stringify(source.text.slice(e.offset, e.offset + Math.min(e.length, 40)))}`;
+  const words = printParseErrorCode(e.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return `invalid JSON: ${words}`;
 }
 
-const JSON_TYPES: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', array: 'an array', object: 'an object' };
+const JSON_TYPES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'a boolean',
+  null: 'null',
+  array: 'an array',
+  object: 'an object',
+};
 
 function properties(node: JsonNode): [string, JsonNode][] {
   const out: [string, JsonNode][] = [];
@@ -138,7 +153,10 @@ class JsonReader {
       if (b.type !== 'object') {
         const what = prefix.length === labels ? "the block's body" : 'keyed by block label';
         const name = [type, ...prefix.map((l) => JSON.stringify(l))].join(' ');
-        this.problems.push({ ...problemAt(this.source, b.offset), message: `${name} must be a JSON object (${what}) or an array of objects, not ${JSON_TYPES[b.type] ?? b.type}` });
+        this.problems.push({
+          ...problemAt(this.source, b.offset),
+          message: `${name} must be a JSON object (${what}) or an array of objects, not ${JSON_TYPES[b.type] ?? b.type}`,
+        });
         continue;
       }
       if (prefix.length < labels) {
@@ -180,7 +198,10 @@ class JsonReader {
         continue;
       }
       const first = earlier.range;
-      this.problems.push({ ...problemAt(this.source, key.offset), message: `Duplicate argument: The argument "${name}" was already set at ${first.file}:${first.line},${first.column}. Each argument may be set only once.` });
+      this.problems.push({
+        ...problemAt(this.source, key.offset),
+        message: `Duplicate argument: The argument "${name}" was already set at ${first.file}:${first.line},${first.column}. Each argument may be set only once.`,
+      });
     }
     return body;
   }
@@ -194,7 +215,12 @@ class JsonReader {
         return this.templates && /[$%]\{/.test(value) ? this.template(value, range) : { kind: 'literal', value, range };
       }
       case 'number':
-        return { kind: 'literal', value: node.value as number, text: this.source.text.slice(node.offset, node.offset + node.length), range };
+        return {
+          kind: 'literal',
+          value: node.value as number,
+          text: this.source.text.slice(node.offset, node.offset + node.length),
+          range,
+        };
       case 'boolean':
       case 'null':
         return { kind: 'literal', value: node.value as boolean | null, range };

@@ -110,7 +110,8 @@ export function meld(tokens: TemplateToken[]): TemplateToken[] {
   const out: TemplateToken[] = [];
   for (const t of tokens) {
     const last = out.at(-1);
-    if (t.kind === 'text' && last?.kind === 'text') out[out.length - 1] = { ...last, text: last.text + t.text, raw: last.raw + t.raw, end: t.end };
+    if (t.kind === 'text' && last?.kind === 'text')
+      out[out.length - 1] = { ...last, text: last.text + t.text, raw: last.raw + t.raw, end: t.end };
     else out.push(t.kind === 'text' ? { ...t } : t);
   }
   return out;
@@ -160,7 +161,13 @@ class DirectiveReader {
     const then = this.sequence(new Set(['else', 'endif']));
     const otherwise = this.tokens[this.at]?.kind === 'else' ? (this.at++, this.sequence(new Set(['endif']))) : { parts: [] };
     const close = this.close('endif');
-    return { kind: 'template-if', condition: open.condition, then: this.branch(then, open.end), otherwise: this.branch(otherwise, close.start), range: this.range(open.start, close.end) };
+    return {
+      kind: 'template-if',
+      condition: open.condition,
+      then: this.branch(then, open.end),
+      otherwise: this.branch(otherwise, close.start),
+      range: this.range(open.start, close.end),
+    };
   }
 
   private forDirective(): TemplateDirective {
@@ -168,7 +175,14 @@ class DirectiveReader {
     const body = this.sequence(new Set(['endfor']));
     const close = this.close('endfor');
     const names = open.keyVar ? { keyVar: open.keyVar } : {};
-    return { kind: 'template-for', ...names, valueVar: open.valueVar, collection: open.collection, body: this.branch(body, open.end), range: this.range(open.start, close.end) };
+    return {
+      kind: 'template-for',
+      ...names,
+      valueVar: open.valueVar,
+      collection: open.collection,
+      body: this.branch(body, open.end),
+      range: this.range(open.start, close.end),
+    };
   }
 
   private close(kind: 'endif' | 'endfor'): TemplateToken {

@@ -14,7 +14,9 @@ function key(f: { ruleId: string; root: string; resource: string }): string {
 }
 
 export function createBaseline(findings: Finding[]): Baseline {
-  const entries = new Map(findings.filter((f) => !f.suppression && f.resource).map((f) => [key(f), { ruleId: f.ruleId, root: f.root, resource: f.resource }]));
+  const entries = new Map(
+    findings.filter((f) => !f.suppression && f.resource).map((f) => [key(f), { ruleId: f.ruleId, root: f.root, resource: f.resource }]),
+  );
   return { version: 1, findings: [...entries.entries()].sort(([a], [b]) => compareText(a, b)).map(([, e]) => e) };
 }
 
@@ -52,7 +54,13 @@ export function parseBaseline(text: string): Baseline {
   const validate = new Ajv().compile<Baseline>(SCHEMA);
   if (validate(data)) return data;
   const e = validate.errors![0]!;
-  const at = e.instancePath ? e.instancePath.slice(1).split('/').map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('') : 'the file';
+  const at = e.instancePath
+    ? e.instancePath
+        .slice(1)
+        .split('/')
+        .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : `${i ? '.' : ''}${s}`))
+        .join('')
+    : 'the file';
   const detail =
     e.keyword === 'required'
       ? `has no "${(e.params as { missingProperty: string }).missingProperty}"`
@@ -80,11 +88,23 @@ function valueAt(data: unknown, pointer: string): unknown {
   return pointer
     .split('/')
     .slice(1)
-    .reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), data);
+    .reduce<unknown>(
+      (v, key) =>
+        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined,
+      data,
+    );
 }
 
 function describe(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+  return value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : typeof value === 'string'
+          ? 'a string'
+          : `a ${typeof value}`;
 }
 
 /** The findings that the baseline does not list. */

@@ -4,7 +4,13 @@ import { PolicyError } from './errors';
 const LOCATION = {
   type: 'object',
   required: ['file', 'line', 'column'],
-  properties: { file: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' }, end_line: { type: 'integer' }, end_column: { type: 'integer' } },
+  properties: {
+    file: { type: 'string' },
+    line: { type: 'integer' },
+    column: { type: 'integer' },
+    end_line: { type: 'integer' },
+    end_column: { type: 'integer' },
+  },
 } as const;
 
 /** What a custom policy's `deny` may return: one finding or a set of them; tagguard fills what is left out (engine.ts rawFindings). */
@@ -17,7 +23,10 @@ const FINDING = {
     resource: { type: 'string' },
     root: { type: 'string' },
     location: { anyOf: [{ type: 'null' }, LOCATION] },
-    trace: { type: 'array', items: { ...LOCATION, required: [...LOCATION.required, 'note'], properties: { ...LOCATION.properties, note: { type: 'string' } } } },
+    trace: {
+      type: 'array',
+      items: { ...LOCATION, required: [...LOCATION.required, 'note'], properties: { ...LOCATION.properties, note: { type: 'string' } } },
+    },
   },
 } as const;
 
@@ -67,6 +76,7 @@ export function checkResult(kind: 'finding' | 'descriptor', result: unknown, pol
   const e = validate.errors?.[0];
   const path = Array.isArray(result) ? e?.instancePath : e?.instancePath.replace(/^\/0/, '');
   const at = path ? `${path.slice(1).replace(/\//g, '.')} ` : '';
-  const expected = kind === 'finding' ? 'findings ({"message", "resource", "root", "location", …})' : 'a rule descriptor ({"id", "title", "severity", …})';
+  const expected =
+    kind === 'finding' ? 'findings ({"message", "resource", "root", "location", …})' : 'a rule descriptor ({"id", "title", "severity", …})';
   throw new PolicyError(`policy ${policy}: ${entrypoint} returned a result that is not ${expected}: ${at}${e?.message ?? 'is invalid'}`);
 }

@@ -65,7 +65,14 @@ parentPort.on('message', ({ id, input, entrypoint }) => {
 `;
 
 /** The worker's answer to one request, with the milliseconds it took there; id -1 answers the loading, with the entry points. */
-type Answer = { id: number; result?: unknown; entrypoints?: string[]; error?: { message: string; range: boolean }; printed: string[]; ms: number };
+type Answer = {
+  id: number;
+  result?: unknown;
+  entrypoints?: string[];
+  error?: { message: string; range: boolean };
+  printed: string[];
+  ms: number;
+};
 
 /** The id of the worker's first answer, sent once the policy is instantiated. */
 const LOADED = -1;
@@ -112,7 +119,10 @@ export class CustomPolicy {
   }
 
   /** Compiles the policy here and instantiates it in its worker; instantiating counts against the time limit. */
-  static async load(source: PolicySource, options: { name?: string; timeoutMs?: number; maxMemoryPages?: number } = {}): Promise<CustomPolicy> {
+  static async load(
+    source: PolicySource,
+    options: { name?: string; timeoutMs?: number; maxMemoryPages?: number } = {},
+  ): Promise<CustomPolicy> {
     const { module, data } = await compile(source);
     const pages = options.maxMemoryPages ?? MAX_POLICY_MEMORY_PAGES;
     const { port1, port2 } = new MessageChannel();
@@ -122,7 +132,14 @@ export class CustomPolicy {
       transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    const policy = new CustomPolicy(worker, port1, options.name ?? policyName(source), policyName(source), options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS, pages * 64 * 1024);
+    const policy = new CustomPolicy(
+      worker,
+      port1,
+      options.name ?? policyName(source),
+      policyName(source),
+      options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS,
+      pages * 64 * 1024,
+    );
     try {
       const loaded = await policy.ask(LOADED, 'loading', () => undefined);
       if (loaded.error) throw new PolicyError(`cannot load policy ${policy.name}: ${loaded.error.message}`);
@@ -138,14 +155,21 @@ export class CustomPolicy {
   async evaluate(input: unknown, entrypoint: string): Promise<unknown> {
     const id = this.nextId++;
     const answer = await this.ask(id, entrypoint, () => this.worker.postMessage({ id, input, entrypoint }));
-    if (answer.error) throw evaluationError(answer.error.range ? new RangeError(answer.error.message) : answer.error.message, this.name, entrypoint, this.memoryLimit);
+    if (answer.error)
+      throw evaluationError(
+        answer.error.range ? new RangeError(answer.error.message) : answer.error.message,
+        this.name,
+        entrypoint,
+        this.memoryLimit,
+      );
     return answer.result;
   }
 
   async rules(): Promise<RuleDescriptor[]> {
     if (!this.descriptors) {
       const results: unknown[] = [];
-      for (const e of entrypointsByRole(this.entrypointNames, 'rules')) results.push(checkResult('descriptor', await this.evaluate({}, e), this.name, e));
+      for (const e of entrypointsByRole(this.entrypointNames, 'rules'))
+        results.push(checkResult('descriptor', await this.evaluate({}, e), this.name, e));
       this.descriptors = ruleDescriptors(results, this.source);
     }
     return this.descriptors;
@@ -157,7 +181,9 @@ export class CustomPolicy {
     for (const entrypoint of entrypointsByRole(this.entrypointNames, 'findings')) {
       const rule = descriptorEntrypoint(entrypoint);
       const descriptor = rule && this.entrypointNames.includes(rule) ? await this.descriptor(rule) : undefined;
-      out.push(...rawFindings(checkResult('finding', await this.evaluate(input, entrypoint), this.name, entrypoint), entrypoint, descriptor));
+      out.push(
+        ...rawFindings(checkResult('finding', await this.evaluate(input, entrypoint), this.name, entrypoint), entrypoint, descriptor),
+      );
     }
     return out;
   }
@@ -169,7 +195,11 @@ export class CustomPolicy {
 
   /** The first descriptor a `<package>/rule` entry point returns, evaluated once. */
   private async descriptor(entrypoint: string): Promise<RuleDescriptor | undefined> {
-    if (!this.described.has(entrypoint)) this.described.set(entrypoint, asList<RuleDescriptor>(checkResult('descriptor', await this.evaluate({}, entrypoint), this.name, entrypoint))[0]);
+    if (!this.described.has(entrypoint))
+      this.described.set(
+        entrypoint,
+        asList<RuleDescriptor>(checkResult('descriptor', await this.evaluate({}, entrypoint), this.name, entrypoint))[0],
+      );
     return this.described.get(entrypoint);
   }
 
@@ -183,7 +213,11 @@ export class CustomPolicy {
           for (let m = receiveMessageOnPort(this.answers); m; m = receiveMessageOnPort(this.answers)) this.settle(m.message as Answer);
           if (!this.pending.has(id)) return;
           const seconds = this.timeoutMs / 1000;
-          this.stop(new PolicyError(`policy ${this.name} did not finish within ${seconds} s (--policy-timeout) and was stopped at ${doing}; its findings are not reported`));
+          this.stop(
+            new PolicyError(
+              `policy ${this.name} did not finish within ${seconds} s (--policy-timeout) and was stopped at ${doing}; its findings are not reported`,
+            ),
+          );
         },
         Math.max(0, this.timeoutMs - this.spent),
       );

@@ -35,7 +35,11 @@ export function evaluationError(e: unknown, source: string, entrypoint: string, 
 export function printBuiltin(sink: string[]) {
   return {
     'internal.print': (args: unknown[]) => {
-      sink.push(args.map((set) => (Array.isArray(set) ? set.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ') : '<undefined>')).join(' '));
+      sink.push(
+        args
+          .map((set) => (Array.isArray(set) ? set.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(' ') : '<undefined>'))
+          .join(' '),
+      );
       return true;
     },
   };
@@ -88,7 +92,9 @@ export class PolicyEngine {
 
   /** Findings of every rule; a custom rule's results may leave ruleId and severity to its descriptor. */
   findings(input: unknown): RawFinding[] {
-    return this.entrypoints('findings').flatMap((entrypoint) => rawFindings(this.evaluate(input, entrypoint), entrypoint, this.descriptorFor(entrypoint)));
+    return this.entrypoints('findings').flatMap((entrypoint) =>
+      rawFindings(this.evaluate(input, entrypoint), entrypoint, this.descriptorFor(entrypoint)),
+    );
   }
 
   rules(): RuleDescriptor[] {
@@ -120,7 +126,7 @@ export function descriptorEntrypoint(findingsEntrypoint: string): string | undef
 export function rawFindings(results: unknown, entrypoint: string, descriptor: RuleDescriptor | undefined): RawFinding[] {
   return asList<Partial<RawFinding>>(results).map((f) => ({
     ruleId: f.ruleId ?? descriptor?.id ?? entrypoint,
-    severity: f.severity ?? ((descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error'),
+    severity: f.severity ?? (descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error',
     message: f.message ?? '',
     // Optional: a custom policy may leave it out; anything but a string is dropped.
     ...(typeof f.messageId === 'string' ? { messageId: f.messageId } : {}),

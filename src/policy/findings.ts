@@ -35,7 +35,15 @@ export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Fi
   const byAddress = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   const findings = raw.map((f): Finding => {
     const resource = byAddress.get(resourceKey(f.root, f.resource));
-    const at = f.location ?? (resource && { file: resource.location.file, line: resource.location.line, column: resource.location.column, end_line: resource.location.endLine, end_column: resource.location.endColumn });
+    const at =
+      f.location ??
+      (resource && {
+        file: resource.location.file,
+        line: resource.location.line,
+        column: resource.location.column,
+        end_line: resource.location.endLine,
+        end_column: resource.location.endColumn,
+      });
     return {
       ruleId: f.ruleId,
       severity: f.severity,
@@ -67,5 +75,11 @@ export function compareText(a: string, b: string): number {
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.resource, b.resource) || compareText(a.message, b.message);
+  return (
+    compareText(a.file, b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    compareText(a.resource, b.resource) ||
+    compareText(a.message, b.message)
+  );
 }

@@ -24,7 +24,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The suppression directives a comment holds, in any of the syntaxes tagguard honours. */
 export function directives(comment: Comment, file: string): Directive[] {
-  const text = comment.text.replace(/^(#|\/\/|\/\*)\s*/, '').replace(/\*\/$/, '').trim();
+  const text = comment.text
+    .replace(/^(#|\/\/|\/\*)\s*/, '')
+    .replace(/\*\/$/, '')
+    .trim();
   const at = { file, line: comment.line };
   const out: Directive[] = [];
   let m = /^tagguard:ignore\s+([\w,-]+)(.*)$/.exec(text);
@@ -71,15 +74,22 @@ export function applySuppressions(
     const block = resource.location;
     const fileComments = comments.get(block.file) ?? [];
     const above = commentRunAbove(fileComments, block.line);
-    const candidates = fileComments.filter((c) => c.line === block.line || above.has(c.line) || (f.file === block.file && (c.line === f.line || c.line === f.line - 1)));
+    const candidates = fileComments.filter(
+      (c) => c.line === block.line || above.has(c.line) || (f.file === block.file && (c.line === f.line || c.line === f.line - 1)),
+    );
     const inside = fileComments.filter((c) => c.line >= block.line && c.line <= block.endLine);
     const matches = [
       ...candidates.flatMap((c) => directives(c, block.file)).filter((d) => d.placement === 'above'),
       ...inside.flatMap((c) => directives(c, block.file)).filter((d) => d.placement === 'inside'),
     ].filter((d) => d.rules.length === 0 || d.rules.some((r) => names.get(f.ruleId)?.has(r) ?? r === f.ruleId));
     for (const d of matches) {
-      if (d.source === 'tagguard' && !d.reason) warnings.set(`${d.file}:${d.line}`, suppressionWarning(d, 'tagguard:ignore needs reason="…": say why this resource may keep mutable tags'));
-      if (d.until && !DATE.test(d.until)) warnings.set(`${d.file}:${d.line}`, suppressionWarning(d, `"${d.until}" is not a date (YYYY-MM-DD)`));
+      if (d.source === 'tagguard' && !d.reason)
+        warnings.set(
+          `${d.file}:${d.line}`,
+          suppressionWarning(d, 'tagguard:ignore needs reason="…": say why this resource may keep mutable tags'),
+        );
+      if (d.until && !DATE.test(d.until))
+        warnings.set(`${d.file}:${d.line}`, suppressionWarning(d, `"${d.until}" is not a date (YYYY-MM-DD)`));
     }
     const active = matches.find((d) => !d.until || !DATE.test(d.until) || d.until >= today);
     if (active) {
@@ -87,7 +97,9 @@ export function applySuppressions(
       return { ...f, suppression };
     }
     const expired = matches[0];
-    return expired ? { ...f, message: `${f.message} (the ${expired.source} suppression at ${expired.file}:${expired.line} expired on ${expired.until})` } : f;
+    return expired
+      ? { ...f, message: `${f.message} (the ${expired.source} suppression at ${expired.file}:${expired.line} expired on ${expired.until})` }
+      : f;
   });
   return { findings: out, warnings: [...warnings.values()] };
 }

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { BUILTIN_POLICY } from './builtin';
-import { asError, entrypointsByRole, evaluationError, MAX_POLICY_MEMORY_PAGES, printBuiltin, rawFindings, ruleDescriptors, type RawFinding, type RuleDescriptor } from './engine';
+import {
+  asError,
+  entrypointsByRole,
+  evaluationError,
+  MAX_POLICY_MEMORY_PAGES,
+  printBuiltin,
+  rawFindings,
+  ruleDescriptors,
+  type RawFinding,
+  type RuleDescriptor,
+} from './engine';
 
 /**
  * The built-in policy, loaded and evaluated synchronously: for callers that cannot

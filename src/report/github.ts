@@ -38,12 +38,20 @@ export function formatGithub(result: ScanResult, _rules: RuleDescriptor[] = resu
   const lines = result.findings
     .filter((f) => !f.suppression)
     .map((f) => {
-      const props = [...(f.file ? [`file=${escapeProperty(f.file)}`, ...position(f)] : []), `title=${escapeProperty(f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId)}`];
+      const props = [
+        ...(f.file ? [`file=${escapeProperty(f.file)}`, ...position(f)] : []),
+        `title=${escapeProperty(f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId)}`,
+      ];
       // A custom policy's severity is any string: `constructor` must not name a property of Object.prototype.
       return command(Object.hasOwn(COMMAND, f.severity) ? COMMAND[f.severity]! : 'warning', props, f.message);
     });
   for (const e of result.errors) {
-    const props = [...(e.file ? [`file=${escapeProperty(e.file)}`, ...(e.line > 0 ? [`line=${e.line}`, ...(e.column > 0 ? [`col=${e.column}`] : [])] : [])] : []), 'title=tagguard'];
+    const props = [
+      ...(e.file
+        ? [`file=${escapeProperty(e.file)}`, ...(e.line > 0 ? [`line=${e.line}`, ...(e.column > 0 ? [`col=${e.column}`] : [])] : [])]
+        : []),
+      'title=tagguard',
+    ];
     lines.push(command('error', props, e.message));
   }
   return lines.join('\n') + (lines.length ? '\n' : '');

@@ -76,8 +76,16 @@ export function formatJunit(result: ScanResult, rules: RuleDescriptor[] = result
 }
 
 function addCase(suite: ReturnType<typeof create>, f: Finding, rule: RuleDescriptor | undefined): void {
-  const test = suite.ele('testcase', { name: f.resource || where(f.file, f.line, f.column), classname: f.ruleId, file: f.file, line: f.line });
-  if (f.suppression) test.ele('skipped', { message: f.suppression.reason ?? `suppressed by a ${f.suppression.source} comment at ${f.suppression.file}:${f.suppression.line}` });
+  const test = suite.ele('testcase', {
+    name: f.resource || where(f.file, f.line, f.column),
+    classname: f.ruleId,
+    file: f.file,
+    line: f.line,
+  });
+  if (f.suppression)
+    test.ele('skipped', {
+      message: f.suppression.reason ?? `suppressed by a ${f.suppression.source} comment at ${f.suppression.file}:${f.suppression.line}`,
+    });
   else if (f.severity === 'error') test.ele('failure', { message: f.message, type: f.ruleId }).txt(failureText(f, rule));
   else test.ele('system-out').txt(`${f.severity}: ${failureText(f, rule)}`);
 }

@@ -42,7 +42,8 @@ const BUILT_IN: RuleDescriptor[] = [
   {
     id: 'suppression-comment',
     title: 'Suppression comments must be well-formed',
-    description: 'A suppression comment (tagguard:ignore, or one of checkov, trivy, tfsec or kics) has no reason or a date that is not YYYY-MM-DD.',
+    description:
+      'A suppression comment (tagguard:ignore, or one of checkov, trivy, tfsec or kics) has no reason or a date that is not YYYY-MM-DD.',
     severity: 'warning',
     links: [],
     recommended_action: 'Write the comment as # tagguard:ignore <rule> reason="why this resource may keep mutable tags" until=YYYY-MM-DD.',
@@ -102,7 +103,12 @@ function physicalLocation(p: Place) {
 }
 
 function helpFor(r: RuleDescriptor): { text: string; markdown: string } {
-  const text = [r.recommended_action, r.fix_hcl && `Fix (HCL):\n${r.fix_hcl}`, r.fix_cdktf && `Fix (CDKTF):\n${r.fix_cdktf}`, r.links.length ? `See:\n${r.links.join('\n')}` : ''].filter(Boolean);
+  const text = [
+    r.recommended_action,
+    r.fix_hcl && `Fix (HCL):\n${r.fix_hcl}`,
+    r.fix_cdktf && `Fix (CDKTF):\n${r.fix_cdktf}`,
+    r.links.length ? `See:\n${r.links.join('\n')}` : '',
+  ].filter(Boolean);
   const markdown = [
     r.description,
     r.recommended_action && `**Recommended action:** ${r.recommended_action}`,
@@ -205,7 +211,12 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
           }
         : {}),
       // message.id would reference the rule's messageStrings, which the descriptors do not carry.
-      properties: { root: f.root, ...(f.messageId !== undefined ? { messageId: f.messageId } : {}), ...(f.stack ? { stack: f.stack } : {}), ...(f.constructPath ? { constructPath: f.constructPath } : {}) },
+      properties: {
+        root: f.root,
+        ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
+        ...(f.stack ? { stack: f.stack } : {}),
+        ...(f.constructPath ? { constructPath: f.constructPath } : {}),
+      },
     };
   });
   const sarif = {

@@ -27,7 +27,8 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     if (f.constructPath) out.push(c.dim(`  construct ${safe(f.constructPath)}${f.stack ? ` in stack ${safe(f.stack)}` : ''}`));
     const frame = codeFrame(result, f);
     if (frame) out.push(indent(frame));
-    for (const t of f.trace) out.push(c.dim(t.line > 0 ? `  via ${safe(t.file)}:${t.line}:${t.column}  ${safe(t.note)}` : `  via ${safe(t.note)}`));
+    for (const t of f.trace)
+      out.push(c.dim(t.line > 0 ? `  via ${safe(t.file)}:${t.line}:${t.column}  ${safe(t.note)}` : `  via ${safe(t.note)}`));
     out.push('');
   }
   for (const e of result.errors) {
@@ -67,12 +68,23 @@ function frame(source: SourceFile, line: number, column: number, endColumn?: num
   const text = '\n'.repeat(first - 1) + lines.join('\n');
   // The column in the shown line of the character at a column of the file's line.
   const marked = source.lineText(line);
-  const shown = (col: number) => lead.length + escapeInline(marked.slice(start, Math.max(start, col - 1))).length + Math.max(0, col - 1 - Math.max(start, marked.length)) + 1;
-  const end = endColumn !== undefined ? { line, column: Math.min(shown(endColumn), escapeInline(marked.slice(start, start + WIDTH)).length + 2) } : undefined;
+  const shown = (col: number) =>
+    lead.length +
+    escapeInline(marked.slice(start, Math.max(start, col - 1))).length +
+    Math.max(0, col - 1 - Math.max(start, marked.length)) +
+    1;
+  const end =
+    endColumn !== undefined
+      ? { line, column: Math.min(shown(endColumn), escapeInline(marked.slice(start, start + WIDTH)).length + 2) }
+      : undefined;
   // Loaded only when there is something to show: a clean run does not pay for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { codeFrameColumns } = require('@babel/code-frame') as typeof import('@babel/code-frame');
-  return codeFrameColumns(text, { start: { line, column: shown(column) }, ...(end ? { end } : {}) }, { highlightCode: false, linesAbove: 1, linesBelow: 1 });
+  return codeFrameColumns(
+    text,
+    { start: { line, column: shown(column) }, ...(end ? { end } : {}) },
+    { highlightCode: false, linesAbove: 1, linesBelow: 1 },
+  );
 }
 
 function indent(text: string): string {

@@ -26,7 +26,10 @@ export async function loadEngines(
       const name = typeof source === 'string' ? source : source.name;
       let policy: CustomPolicy | undefined;
       try {
-        policy = await CustomPolicy.load(typeof source === 'string' ? path.resolve(options.cwd, source) : source, { name, timeoutMs: options.policyTimeoutMs });
+        policy = await CustomPolicy.load(typeof source === 'string' ? path.resolve(options.cwd, source) : source, {
+          name,
+          timeoutMs: options.policyTimeoutMs,
+        });
         return { policy, rules: await policy.rules() };
       } catch (e) {
         policy?.close();
@@ -45,7 +48,11 @@ export async function loadEngines(
  * input (its memory cap, say) is evaluated again root by root, so that only the roots
  * it fails on are lost, each as an input error.
  */
-export function judge(engine: PolicyEngine, resources: ResourceInstance[], config: PolicyConfig): { raw: RawFinding[]; problems: Problem[] } {
+export function judge(
+  engine: PolicyEngine,
+  resources: ResourceInstance[],
+  config: PolicyConfig,
+): { raw: RawFinding[]; problems: Problem[] } {
   try {
     return { raw: engine.findings(policyInput(resources, config)), problems: [] };
   } catch {
@@ -59,8 +66,17 @@ export function judge(engine: PolicyEngine, resources: ResourceInstance[], confi
     try {
       raw.push(...engine.findings(policyInput(group, config)));
     } catch (e) {
-      const name = engine.rules().map((r) => r.id).join(', ') || 'a policy';
-      problems.push({ file: root, line: 0, column: 0, message: `${name} could not judge this root (${(e as Error).message}); its resources are not judged` });
+      const name =
+        engine
+          .rules()
+          .map((r) => r.id)
+          .join(', ') || 'a policy';
+      problems.push({
+        file: root,
+        line: 0,
+        column: 0,
+        message: `${name} could not judge this root (${(e as Error).message}); its resources are not judged`,
+      });
     }
   }
   return { raw, problems };

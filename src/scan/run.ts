@@ -40,7 +40,8 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     ? await discoverFocus({ ...options, maxFileBytes: limits.maxFileBytes }, focus, searches, preSearch)
     : discover(paths, cwd, options.exclude, { engine: options.engine, gitignore: options.gitignore });
   const errors: Problem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
-  for (const u of found.unreadable) errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
+  for (const u of found.unreadable)
+    errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
   for (const p of found.problems) {
     const file = displayPath(cwd, p.file);
     if (!errors.some((e) => e.file === file && e.message === p.message)) errors.push({ file, line: 0, column: 0, message: p.message });
@@ -53,8 +54,23 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   // Custom policies are described before any resource is read, so their nested blocks count too.
   const nestedBlocks = declaredNestedBlocks(rules);
   const loader = new ModuleLoader(cwd, [...types], limits, options.engine);
-  await loader.load(found.files, focus, await readableFiles(readable, matters.map((s) => s.root), found.files, links));
-  const { ctx, resources, inputProblems } = await instantiateRoots(loader, types, nestedBlocks, { ...options, maxFileBytes: options.limits?.maxFileBytes }, found.files);
+  await loader.load(
+    found.files,
+    focus,
+    await readableFiles(
+      readable,
+      matters.map((s) => s.root),
+      found.files,
+      links,
+    ),
+  );
+  const { ctx, resources, inputProblems } = await instantiateRoots(
+    loader,
+    types,
+    nestedBlocks,
+    { ...options, maxFileBytes: options.limits?.maxFileBytes },
+    found.files,
+  );
   if (plan) {
     const read = await readPlanFile(plan.planFile, loader);
     errors.push(...read.problems);
@@ -64,7 +80,10 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
   const verdicts = judge(builtin, resources, options.policy);
   errors.push(...verdicts.problems);
-  const judged = toFindings([...verdicts.raw, ...(await customFindings(custom, policyInput(resources, options.policy), errors))], resources);
+  const judged = toFindings(
+    [...verdicts.raw, ...(await customFindings(custom, policyInput(resources, options.policy), errors))],
+    resources,
+  );
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);

@@ -58,7 +58,10 @@ export default async function globalSetup(): Promise<void> {
   await Promise.all(installs);
   for (const [tool, reason] of Object.entries(missing) as Array<[Tool, string]>) {
     const install = `Install it with \`${INSTALL_COMMAND(tool)}\`, then run the tests again.`;
-    if (inCi()) throw new Error(`tagguard tests: ${tool} is missing, and in CI (CI=${process.env.CI}) that is a failure: ${TOOLS[tool].needs}. ${reason}. ${install}`);
+    if (inCi())
+      throw new Error(
+        `tagguard tests: ${tool} is missing, and in CI (CI=${process.env.CI}) that is a failure: ${TOOLS[tool].needs}. ${reason}. ${install}`,
+      );
     say(`SKIPPING the tests that need ${tool} (${TOOLS[tool].needs}): ${reason}. ${install}`);
   }
   process.env[SETUP_ENV.missing] = JSON.stringify(missing);
@@ -71,10 +74,18 @@ function buildDist(): void {
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : -1;
   const newer = buildInputs().find((file) => statSync(file).mtimeMs > builtAt);
   if (!newer) return;
-  say(builtAt < 0 ? 'building dist/ (tsc -p tsconfig.build.json): the CLI tests run the built bin/tagguard.js' : `rebuilding dist/ (${path.relative(ROOT, newer)} is newer): the CLI tests run the built bin/tagguard.js`);
+  say(
+    builtAt < 0
+      ? 'building dist/ (tsc -p tsconfig.build.json): the CLI tests run the built bin/tagguard.js'
+      : `rebuilding dist/ (${path.relative(ROOT, newer)} is newer): the CLI tests run the built bin/tagguard.js`,
+  );
   rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   } catch (e) {
     const output = e as { stdout?: string; stderr?: string };
     throw new Error(`tagguard tests: tsc -p tsconfig.build.json failed:\n${output.stdout ?? ''}${output.stderr ?? ''}`);
@@ -102,7 +113,8 @@ function buildInputs(): string[] {
  * what it installs). Resolves to undefined when the tool is there, else to why it is not.
  */
 function install(tool: Tool): Promise<string | undefined> {
-  if (!existsSync(path.join(BIN, tool))) say(`${tool} is not in .tools/bin: installing it (${TOOLS[tool].how}), because ${TOOLS[tool].needs}.`);
+  if (!existsSync(path.join(BIN, tool)))
+    say(`${tool} is not in .tools/bin: installing it (${TOOLS[tool].how}), because ${TOOLS[tool].needs}.`);
   return new Promise((resolve) => {
     const child = spawn('bash', [path.join(ROOT, 'scripts', 'install-tools.sh'), tool], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -126,7 +138,16 @@ function compileTestPolicies(): string {
     const out = path.join(dir, name);
     mkdirSync(out);
     const bundle = path.join(out, 'bundle.tar.gz');
-    const args = ['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), ...(print ? ['--wasm-include-print'] : []), path.join(ROOT, 'fixtures', 'policies', name), '-o', bundle];
+    const args = [
+      'build',
+      '-t',
+      'wasm',
+      ...entrypoints.flatMap((e) => ['-e', e]),
+      ...(print ? ['--wasm-include-print'] : []),
+      path.join(ROOT, 'fixtures', 'policies', name),
+      '-o',
+      bundle,
+    ];
     execFileSync(path.join(BIN, 'opa'), args, { stdio: 'pipe' });
     execFileSync('tar', ['-xzf', bundle, '-C', out, '/policy.wasm'], { stdio: 'ignore' });
   }

@@ -20,5 +20,7 @@ export default function runTeardown(): void {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const names = [...counts].map(([name, n]) => (n > 1 ? `${name} (${n})` : name)).join(', ');
-  process.stderr.write(`tagguard tests: removed the run's temporary directory and what was left in it, which tempDir() did not make: ${names}\n`);
+  process.stderr.write(
+    `tagguard tests: removed the run's temporary directory and what was left in it, which tempDir() did not make: ${names}\n`,
+  );
 }

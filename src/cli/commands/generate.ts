@@ -34,7 +34,14 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
   const files = loadGenerator().generateStack(config, args.format);
   if (!args.out) {
     io.stdout.write(files[0]!.text);
-    if (files.length > 1) say(io, `also needs ${files.slice(1).map((f) => f.path).join(', ')}: use --out <dir> to write them all`);
+    if (files.length > 1)
+      say(
+        io,
+        `also needs ${files
+          .slice(1)
+          .map((f) => f.path)
+          .join(', ')}: use --out <dir> to write them all`,
+      );
     return EXIT.clean;
   }
   const targets = files.map((f) => ({ ...f, abs: path.resolve(io.cwd, args.out!, f.path) }));
@@ -45,7 +52,8 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
     }
   }
   const existing = targets.filter((t) => existsSync(t.abs));
-  if (existing.length && !args.force) throw new UsageError(`not overwriting ${existing.map((t) => path.relative(io.cwd, t.abs)).join(', ')} (use --force)`);
+  if (existing.length && !args.force)
+    throw new UsageError(`not overwriting ${existing.map((t) => path.relative(io.cwd, t.abs)).join(', ')} (use --force)`);
   await mkdir(path.resolve(io.cwd, args.out), { recursive: true });
   for (const t of targets) await writeFileAtomic(t.abs, t.text);
   say(io, `wrote ${targets.map((t) => path.relative(io.cwd, t.abs)).join(', ')}`);

@@ -22,7 +22,12 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   if (args['fix-dry-run']) return exitCode(result);
   if (args.verbose) for (const note of result.notes) say(io, note);
   if (args['create-baseline']) {
-    await writeInside('--create-baseline', args['create-baseline'], JSON.stringify(createBaseline(result.findings), null, 2) + '\n', io.cwd);
+    await writeInside(
+      '--create-baseline',
+      args['create-baseline'],
+      JSON.stringify(createBaseline(result.findings), null, 2) + '\n',
+      io.cwd,
+    );
     say(io, `baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}`);
   }
   const toTerminal = !args.output;

@@ -52,7 +52,17 @@ export interface ModuleConfig {
 }
 
 export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
-  const config: ModuleConfig = { dir, files, resources: [], variables: new Map(), locals: new Map(), outputs: new Map(), calls: [], problems: [], tofu: files.some((f) => /\.tofu(\.json)?$/.test(f.path)) };
+  const config: ModuleConfig = {
+    dir,
+    files,
+    resources: [],
+    variables: new Map(),
+    locals: new Map(),
+    outputs: new Map(),
+    calls: [],
+    problems: [],
+    tofu: files.some((f) => /\.tofu(\.json)?$/.test(f.path)),
+  };
   // First declaration of each address; a later one is an error at the later one, as in Terraform.
   const declared = new Map<string, Range>();
   const unique = (key: string, range: Range, message: (first: Range) => string): void => {
@@ -70,9 +80,19 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
           if (block.labels.length === 2) {
             const [type, name] = block.labels;
             const address = `${block.type === 'data' ? 'data.' : ''}${type}.${name}`;
-            unique(address, block.range, (first) => `duplicate ${block.type} "${type}" configuration: ${address} is already declared at ${place(first)}`);
+            unique(
+              address,
+              block.range,
+              (first) => `duplicate ${block.type} "${type}" configuration: ${address} is already declared at ${place(first)}`,
+            );
             // Both are kept: each is judged, so fixing the name loses no finding.
-            config.resources.push({ mode: block.type === 'resource' ? 'managed' : 'data', type: type!, name: name!, block, syntax: file.syntax });
+            config.resources.push({
+              mode: block.type === 'resource' ? 'managed' : 'data',
+              type: type!,
+              name: name!,
+              block,
+              syntax: file.syntax,
+            });
           }
           break;
         case 'variable':
@@ -81,23 +101,48 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
             const nullable = attrs.get('nullable')?.expr;
             const fallback = attrs.get('default')?.expr;
             // configs/named_values.go: a literal null default of a variable that must not be null.
-            if (nullable?.kind === 'literal' && (nullable.value === false || nullable.value === 'false') && fallback?.kind === 'literal' && fallback.value === null) {
-              config.problems.push({ file: fallback.range.file, line: fallback.range.line, column: fallback.range.column, message: 'Invalid default value for variable: A null default value is not valid when nullable=false.' });
+            if (
+              nullable?.kind === 'literal' &&
+              (nullable.value === false || nullable.value === 'false') &&
+              fallback?.kind === 'literal' &&
+              fallback.value === null
+            ) {
+              config.problems.push({
+                file: fallback.range.file,
+                line: fallback.range.line,
+                column: fallback.range.column,
+                message: 'Invalid default value for variable: A null default value is not valid when nullable=false.',
+              });
             }
-            config.variables.set(block.labels[0], { name: block.labels[0], default: fallback, type: attrs.get('type')?.expr, nullable, range: block.range });
+            config.variables.set(block.labels[0], {
+              name: block.labels[0],
+              default: fallback,
+              type: attrs.get('type')?.expr,
+              nullable,
+              range: block.range,
+            });
           }
           break;
         case 'module': {
           const name = block.labels[0];
           const source = block.body.attributes.get('source')?.expr;
           if (!name) break;
-          unique(`module.${name}`, block.range, (first) => `duplicate module call: module "${name}" is already declared at ${place(first)}`);
+          unique(
+            `module.${name}`,
+            block.range,
+            (first) => `duplicate module call: module "${name}" is already declared at ${place(first)}`,
+          );
           const literal = source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined;
           config.calls.push({ name, source: literal, ...(source && literal === undefined ? { sourceExpr: source } : {}), block });
           break;
         }
         case 'output':
-          if (block.labels[0]) config.outputs.set(block.labels[0], { name: block.labels[0], value: block.body.attributes.get('value')?.expr, range: block.range });
+          if (block.labels[0])
+            config.outputs.set(block.labels[0], {
+              name: block.labels[0],
+              value: block.body.attributes.get('value')?.expr,
+              range: block.range,
+            });
           break;
         case 'locals':
           for (const attr of block.body.attributes.values()) config.locals.set(attr.name, attr);
@@ -139,7 +184,12 @@ function localCycles(locals: Map<string, Attribute>): Problem[] {
         const k = members.indexOf(members.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b)));
         const cycle = [...members.slice(k), ...members.slice(0, k), members[k]!];
         const at = locals.get(cycle[0]!)!.range;
-        problems.push({ file: at.file, line: at.line, column: at.column, message: `local values refer to each other in a cycle: ${cycle.map((n) => `local.${n}`).join(' → ')}` });
+        problems.push({
+          file: at.file,
+          line: at.line,
+          column: at.column,
+          message: `local values refer to each other in a cycle: ${cycle.map((n) => `local.${n}`).join(' → ')}`,
+        });
       } else if (!done.has(ref)) {
         path.push({ name: ref, next: 0 });
         onPath.add(ref);
@@ -152,6 +202,7 @@ function localCycles(locals: Map<string, Attribute>): Problem[] {
 /** Names of the locals an expression refers to. */
 function localRefs(expr: Expr): Set<string> {
   const found = new Set<string>();
-  for (const e of expressionsIn(expr)) if (e.kind === 'traversal' && e.root === 'local' && e.steps[0]?.kind === 'attr') found.add(e.steps[0].name);
+  for (const e of expressionsIn(expr))
+    if (e.kind === 'traversal' && e.root === 'local' && e.steps[0]?.kind === 'attr') found.add(e.steps[0].name);
   return found;
 }

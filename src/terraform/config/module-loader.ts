@@ -11,8 +11,15 @@ import { registryModel, REGISTRY_MODELS_DIR } from './registry-models';
 import { factsOf, READS_OUTPUTS, relevantDirs, type FileFacts } from '../../discover/relevance';
 import { displayPath, slashPath } from '../../discover/paths';
 
-const NOTHING: FileFacts = { judged: false, declares: false, calls: false, localSources: [], otherCall: false, outputs: false, readsOutputs: false };
-
+const NOTHING: FileFacts = {
+  judged: false,
+  declares: false,
+  calls: false,
+  localSources: [],
+  otherCall: false,
+  outputs: false,
+  readsOutputs: false,
+};
 
 /** A module installed by `terraform init`, as .terraform/modules/modules.json lists it. */
 export interface InstalledModule {
@@ -168,12 +175,19 @@ export class ModuleLoader {
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      this.problems.push({ file: this.displayPath(dir), line: 0, column: 0, message: `cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      this.problems.push({
+        file: this.displayPath(dir),
+        line: 0,
+        column: 0,
+        message: `cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      });
       this.skippedDirs.add(dir);
       return undefined;
     }
     // As discovery does: regular files and symlinks; a directory or a FIFO named x.tf is not a file to read.
-    const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, this.engine) || e.name === 'main.hcl')).map((e) => e.name);
+    const names = entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, this.engine) || e.name === 'main.hcl'))
+      .map((e) => e.name);
     const chosen = applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
     const texts = new Map<string, string>();
     let matters = false;

@@ -29,7 +29,9 @@ const MISSING: Record<string, string> = {
 export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; problems: Problem[] } {
   const overrides = files.filter((f) => isOverrideFile(f.path)).sort((a, b) => compare(baseName(a.path), baseName(b.path)));
   if (overrides.length === 0) return { files, problems: [] };
-  const primary = files.filter((f) => !isOverrideFile(f.path)).map((f) => ({ ...f, body: { attributes: f.body.attributes, blocks: [...f.body.blocks] } }));
+  const primary = files
+    .filter((f) => !isOverrideFile(f.path))
+    .map((f) => ({ ...f, body: { attributes: f.body.attributes, blocks: [...f.body.blocks] } }));
   const problems: Problem[] = [];
   const index = new Map<string, { body: Body; at: number }>();
   const locals = new Map<string, { body: Body; at: number }>();
@@ -37,7 +39,8 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
     file.body.blocks.forEach((block, at) => {
       const key = blockKey(block);
       if (key && !index.has(key)) index.set(key, { body: file.body, at });
-      if (block.type === 'locals') for (const name of block.body.attributes.keys()) if (!locals.has(name)) locals.set(name, { body: file.body, at });
+      if (block.type === 'locals')
+        for (const name of block.body.attributes.keys()) if (!locals.has(name)) locals.set(name, { body: file.body, at });
     });
   }
   for (const file of overrides) {
@@ -46,7 +49,13 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
         for (const [name, attr] of block.body.attributes) {
           const target = locals.get(name);
           if (!target) {
-            problems.push(problem(attr.range, 'Missing base local value definition to override', `There is no local value named "${name}". An override file can only override a local value that was already defined in a primary configuration file.`));
+            problems.push(
+              problem(
+                attr.range,
+                'Missing base local value definition to override',
+                `There is no local value named "${name}". An override file can only override a local value that was already defined in a primary configuration file.`,
+              ),
+            );
             continue;
           }
           const original = target.body.blocks[target.at]!;
@@ -68,7 +77,13 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
           index.set(key, { body: first.body, at: first.body.blocks.length - 1 });
         }
       } else if (MISSING[block.type]) {
-        problems.push(problem(block.range, MISSING[block.type]!, `There is no ${block.type} ${block.labels.map((l) => JSON.stringify(l)).join(' ')} in a primary configuration file for this override to apply to.`));
+        problems.push(
+          problem(
+            block.range,
+            MISSING[block.type]!,
+            `There is no ${block.type} ${block.labels.map((l) => JSON.stringify(l)).join(' ')} in a primary configuration file for this override to apply to.`,
+          ),
+        );
       }
     }
   }
@@ -111,13 +126,21 @@ function nestedType(block: Block): string {
 export function mergeBlock(original: Block, override: Block): Block {
   const overrideTypes = new Set([...override.body.blocks.map(nestedType), ...override.body.attributes.keys()]);
   const attributes = new Map<string, Attribute>();
-  for (const [name, attr] of original.body.attributes) if (!override.body.blocks.some((b) => nestedType(b) === name)) attributes.set(name, attr);
+  for (const [name, attr] of original.body.attributes)
+    if (!override.body.blocks.some((b) => nestedType(b) === name)) attributes.set(name, attr);
   for (const [name, attr] of override.body.attributes) attributes.set(name, attr);
   const mergesLifecycle = original.type === 'resource' || original.type === 'data';
   const blocks = original.body.blocks.filter((b) => !overrideTypes.has(nestedType(b)) || (mergesLifecycle && b.type === 'lifecycle'));
   for (const b of override.body.blocks) {
     const lifecycle = mergesLifecycle && b.type === 'lifecycle' ? blocks.findIndex((o) => o.type === 'lifecycle') : -1;
-    if (lifecycle >= 0) blocks[lifecycle] = { ...blocks[lifecycle]!, body: { attributes: new Map([...blocks[lifecycle]!.body.attributes, ...b.body.attributes]), blocks: b.body.blocks.length ? b.body.blocks : blocks[lifecycle]!.body.blocks } };
+    if (lifecycle >= 0)
+      blocks[lifecycle] = {
+        ...blocks[lifecycle]!,
+        body: {
+          attributes: new Map([...blocks[lifecycle]!.body.attributes, ...b.body.attributes]),
+          blocks: b.body.blocks.length ? b.body.blocks : blocks[lifecycle]!.body.blocks,
+        },
+      };
     else blocks.push(b);
   }
   return { ...original, body: { attributes, blocks } };

@@ -5,7 +5,22 @@ import { BudgetExceeded, WORK_LIMITS, WorkBudget } from './budget';
 import { callFunction } from './functions';
 import * as numbers from './number';
 import { numberText } from './number-text';
-import { bool, decidedBy, expandedSize, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, via, type Value } from './value';
+import {
+  bool,
+  decidedBy,
+  expandedSize,
+  failure,
+  firstUnknown,
+  list,
+  map,
+  nil,
+  num,
+  str,
+  typeName,
+  unknown,
+  via,
+  type Value,
+} from './value';
 
 /** Names bound inside one evaluation: each.*, count.index, for-expression and dynamic-block iterators. */
 export interface Symbols {
@@ -80,7 +95,8 @@ export class Evaluator {
       return value;
     } catch (e) {
       // V8's own limits (a string past its length, a list past memory) are the budget running out too.
-      if (e instanceof RangeError && !/call stack/.test(e.message)) throw new BudgetExceeded(/string/i.test(e.message) ? 'characters' : 'elements', expr.range);
+      if (e instanceof RangeError && !/call stack/.test(e.message))
+        throw new BudgetExceeded(/string/i.test(e.message) ? 'characters' : 'elements', expr.range);
       throw e;
     } finally {
       this.depth.current--;
@@ -93,7 +109,8 @@ export class Evaluator {
     else if (value.kind === 'list') this.budget.spend('elements', value.items.length, range);
     else if (value.kind === 'map') this.budget.spend('elements', value.entries.size, range);
     // A value built from shared parts can be small to build and exponential to walk (each level holding the last twice).
-    if ((value.kind === 'list' || value.kind === 'map') && expandedSize(value) > WORK_LIMITS.elements) throw new BudgetExceeded('elements', range);
+    if ((value.kind === 'list' || value.kind === 'map') && expandedSize(value) > WORK_LIMITS.elements)
+      throw new BudgetExceeded('elements', range);
   }
 
   private nested(expr: Expr, symbols: Symbols): Value {
@@ -103,7 +120,10 @@ export class Evaluator {
       case 'template':
         return this.template(expr, symbols);
       case 'tuple':
-        return list(expr.items.map((i) => this.evaluate(i, symbols)), expr.range);
+        return list(
+          expr.items.map((i) => this.evaluate(i, symbols)),
+          expr.range,
+        );
       case 'object':
         return this.object(expr, symbols);
       case 'traversal':
@@ -185,10 +205,16 @@ export class Evaluator {
     const collection = this.evaluate(d.collection, symbols);
     if (collection.kind === 'unknown') return collection;
     const pairs = iterate(collection);
-    if (!pairs) return failure(`a %{for} directive needs a list, set, map or object, not ${typeName(collection)}`, d.collection.range, collection.trace);
+    if (!pairs)
+      return failure(
+        `a %{for} directive needs a list, set, map or object, not ${typeName(collection)}`,
+        d.collection.range,
+        collection.trace,
+      );
     // Counted over the whole expression: nested directives multiply.
     this.repeats += pairs.length;
-    if (this.repeats > MAX_ITEMS) return unknown(`%{for} directives repeat more than ${MAX_ITEMS} times in one expression; not evaluated`, d.range);
+    if (this.repeats > MAX_ITEMS)
+      return unknown(`%{for} directives repeat more than ${MAX_ITEMS} times in one expression; not evaluated`, d.range);
     let text = '';
     for (const [key, value] of pairs) {
       const names = new Map(symbols.names ?? []);
@@ -222,8 +248,10 @@ export class Evaluator {
     let value: Value;
     if (root === 'var' && attr) value = this.refs.variable(attr);
     else if (root === 'local' && attr) value = this.refs.local(attr);
-    else if (root === 'each' && (attr === 'key' || attr === 'value')) value = symbols.each?.[attr] ?? failure('each is only valid in a block with for_each', range);
-    else if (root === 'count' && attr === 'index') value = symbols.count ?? failure('count.index is only valid in a block with count', range);
+    else if (root === 'each' && (attr === 'key' || attr === 'value'))
+      value = symbols.each?.[attr] ?? failure('each is only valid in a block with for_each', range);
+    else if (root === 'count' && attr === 'index')
+      value = symbols.count ?? failure('count.index is only valid in a block with count', range);
     else if (root === 'path' && attr) value = this.refs.path(attr);
     else if (root === 'module' && attr && this.refs.module) value = this.refs.module(attr);
     else if (root === 'terraform' && attr === 'workspace') value = this.refs.workspace?.(range) ?? str('default', range);
@@ -240,7 +268,11 @@ export class Evaluator {
       if (s.kind === 'splat') {
         const rest = steps.slice(i + 1);
         const items = current.kind === 'list' ? current.items : current.kind === 'null' ? [] : [current];
-        return list(items.map((item) => this.steps(item, rest, symbols, range)), current.origin, current.trace);
+        return list(
+          items.map((item) => this.steps(item, rest, symbols, range)),
+          current.origin,
+          current.trace,
+        );
       }
       const key = s.kind === 'attr' ? str(s.name) : this.evaluate(s.key, symbols);
       current = index(current, key, range);
@@ -381,7 +413,8 @@ export function index(container: Value, key: Value, range: Range): Value {
     const k = toNumberValue(key);
     if (k.kind !== 'number') return k;
     if (container.set) return failure('elements of a set cannot be accessed by index', range);
-    if (!numbers.isWhole(k)) return failure('indexing a sequence requires a whole number, but the given index has a fractional part', range);
+    if (!numbers.isWhole(k))
+      return failure('indexing a sequence requires a whole number, but the given index has a fractional part', range);
     const i = numbers.toInt64(k);
     const item = i === undefined ? undefined : container.items[i];
     return item ? inside(container, item) : failure(`index ${numberText(k)} is out of range (length ${container.items.length})`, range);
@@ -409,6 +442,7 @@ function inside(container: Value, element: Value): Value {
 }
 
 function expressionText(expr: Extract<Expr, { kind: 'traversal' }>): string {
-  return [expr.root, ...expr.steps.map((s) => (s.kind === 'attr' ? s.name : s.kind === 'splat' ? '*' : '[…]'))].join('.').replace(/\.\[/g, '[');
+  return [expr.root, ...expr.steps.map((s) => (s.kind === 'attr' ? s.name : s.kind === 'splat' ? '*' : '[…]'))]
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
-

@@ -176,7 +176,9 @@ const byText = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.f
  */
 const SIMPLE_UPPER = new Map<string, string>([
   // Greek with ypogegrammeni: ᾀ → ᾈ (not ἈΙ), ᾳ → ᾼ, ῃ → ῌ, ῳ → ῼ.
-  ...[0x1f80, 0x1f90, 0x1fa0].flatMap((start) => Array.from({ length: 8 }, (_, i): [string, string] => [String.fromCodePoint(start + i), String.fromCodePoint(start + i + 8)])),
+  ...[0x1f80, 0x1f90, 0x1fa0].flatMap((start) =>
+    Array.from({ length: 8 }, (_, i): [string, string] => [String.fromCodePoint(start + i), String.fromCodePoint(start + i + 8)]),
+  ),
   ['\u1fb3', '\u1fbc'],
   ['\u1fc3', '\u1fcc'],
   ['\u1ff3', '\u1ffc'],
@@ -185,7 +187,9 @@ const SIMPLE_LOWER = new Map([['\u0130', 'i']]); // İ → i (not i̇)
 
 /** Title case where it is not upper case: the digraphs (ǆ → ǅ) and Georgian Mkhedruli, which has none. */
 function titleCase(c: string): string {
-  const digraph = ['\u01c4\u01c5\u01c6', '\u01c7\u01c8\u01c9', '\u01ca\u01cb\u01cc', '\u01f1\u01f2\u01f3'].find((group) => group.includes(c));
+  const digraph = ['\u01c4\u01c5\u01c6', '\u01c7\u01c8\u01c9', '\u01ca\u01cb\u01cc', '\u01f1\u01f2\u01f3'].find((group) =>
+    group.includes(c),
+  );
   if (digraph) return digraph[1]!;
   if (/[\u10d0-\u10fa\u10fd-\u10ff]/.test(c)) return c;
   return mapCase(c, true);
@@ -227,7 +231,8 @@ function replaceAll(s: string, sub: string, rep: string): string {
 }
 
 /** Go's json.Marshal of a string: HTML-sensitive characters escaped. */
-const jsonString = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const jsonString = (s: string) =>
+  JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * JSON as Terraform writes it: object keys sorted, numbers as Terraform writes them (no
@@ -249,7 +254,10 @@ function jsonText(v: Value, key = false): string {
     case 'list':
       return `[${v.items.map((i) => jsonText(i, key)).join(',')}]`;
     case 'map':
-      return `{${[...v.entries.keys()].sort(byText).map((k) => `${jsonString(k)}:${jsonText(v.entries.get(k)!, key)}`).join(',')}}`;
+      return `{${[...v.entries.keys()]
+        .sort(byText)
+        .map((k) => `${jsonString(k)}:${jsonText(v.entries.get(k)!, key)}`)
+        .join(',')}}`;
     case 'unknown':
       throw new Stop(v);
   }
@@ -270,9 +278,17 @@ function decodeJson(node: JsonNode, source: string, at: At): Value {
     case 'null':
       return nil(at.range, at.trace);
     case 'array':
-      return list((node.children ?? []).map((c) => decodeJson(c, source, at)), at.range, at.trace);
+      return list(
+        (node.children ?? []).map((c) => decodeJson(c, source, at)),
+        at.range,
+        at.trace,
+      );
     default:
-      return map((node.children ?? []).map((p): [string, Value] => [p.children![0]!.value as string, decodeJson(p.children![1]!, source, at)]), at.range, at.trace);
+      return map(
+        (node.children ?? []).map((p): [string, Value] => [p.children![0]!.value as string, decodeJson(p.children![1]!, source, at)]),
+        at.range,
+        at.trace,
+      );
   }
 }
 
@@ -322,7 +338,12 @@ function captureShape(p: Pattern): Shape {
 function captures(m: Groups, p: Pattern, shape: Shape, at: At): Value {
   const s = (x: string | undefined) => (x === undefined ? nil(at.range, at.trace) : str(x, at.range, at.trace));
   if (shape === 'string') return s(m[0]);
-  if (shape === 'object') return map(p.names.map((n, i) => [n, s(m[i + 1])]), at.range, at.trace);
+  if (shape === 'object')
+    return map(
+      p.names.map((n, i) => [n, s(m[i + 1])]),
+      at.range,
+      at.trace,
+    );
   return list(m.slice(1).map(s), at.range, at.trace);
 }
 
@@ -340,7 +361,13 @@ function pad(s: string, width: number | undefined, flags: string): string {
 }
 
 /** Go's fmt with a big.Int (cty's %d %b %o %x %X): sign, # prefix, precision as least digits, width. */
-function formatInteger(n: bigint, verb: 'd' | 'b' | 'o' | 'x' | 'X', flags: string, width: number | undefined, precision: number | undefined): string {
+function formatInteger(
+  n: bigint,
+  verb: 'd' | 'b' | 'o' | 'x' | 'X',
+  flags: string,
+  width: number | undefined,
+  precision: number | undefined,
+): string {
   const sign = n < 0n ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
   const prefix = flags.includes('#') ? ({ d: '', b: '0b', o: '0', x: '0x', X: '0X' } as const)[verb] : '';
   const digits = (n < 0n ? -n : n).toString({ d: 10, b: 2, o: 8, x: 16, X: 16 }[verb]);
@@ -358,10 +385,17 @@ function formatInteger(n: bigint, verb: 'd' | 'b' | 'o' | 'x' | 'X', flags: stri
 }
 
 /** Go's fmt with a big.Float (cty's %e %E %f %g %G): big.Float's Text, then sign and width as its Format sets them. */
-function formatFloat(n: numbers.TerraformNumber, verb: TextFormat, flags: string, width: number | undefined, precision: number | undefined): string {
+function formatFloat(
+  n: numbers.TerraformNumber,
+  verb: TextFormat,
+  flags: string,
+  width: number | undefined,
+  precision: number | undefined,
+): string {
   const written = goText(n, verb, precision ?? (verb === 'g' || verb === 'G' ? -1 : 6));
   let [sign, body] = ['', written];
-  if (written[0] === '-' || written[0] === '+') [sign, body] = [written[0] === '+' && flags.includes(' ') ? ' ' : written[0]!, written.slice(1)];
+  if (written[0] === '-' || written[0] === '+')
+    [sign, body] = [written[0] === '+' && flags.includes(' ') ? ' ' : written[0]!, written.slice(1)];
   else if (flags.includes('+')) sign = '+';
   else if (flags.includes(' ')) sign = ' ';
   const fill = Math.max((width ?? 0) - sign.length - body.length, 0);
@@ -370,7 +404,15 @@ function formatFloat(n: numbers.TerraformNumber, verb: TextFormat, flags: string
   return ' '.repeat(fill) + sign + body;
 }
 
-function formatOne(verb: string, flags: string, width: number | undefined, precision: number | undefined, arg: Value, raw: string, offset: number): string {
+function formatOne(
+  verb: string,
+  flags: string,
+  width: number | undefined,
+  precision: number | undefined,
+  arg: Value,
+  raw: string,
+  offset: number,
+): string {
   const where = `"${raw}" at ${offset}`;
   if (arg.kind === 'null') {
     if (verb === 'v') return pad('null', width, flags);
@@ -435,11 +477,21 @@ function formatText(spec: string, args: Value[]): string {
     if (!arg) fail(`not enough arguments for "${raw}" at ${pct}: need index ${next + 1} but have ${args.length} total`);
     highest = Math.max(highest, ++next);
     // A width or precision past any real use would build the string before the budget could see it: it is the budget running out.
-    if (Number(width ?? 0) > MAX_FORMAT_WIDTH || Number(precision ?? 0) > MAX_FORMAT_WIDTH) throw new RangeError(`Invalid string length: "${raw}" at offset ${pct}`);
-    out += formatOne(verb, flags, width === undefined ? undefined : Number(width), precision === undefined ? undefined : Number(precision), arg, raw, pct);
+    if (Number(width ?? 0) > MAX_FORMAT_WIDTH || Number(precision ?? 0) > MAX_FORMAT_WIDTH)
+      throw new RangeError(`Invalid string length: "${raw}" at offset ${pct}`);
+    out += formatOne(
+      verb,
+      flags,
+      width === undefined ? undefined : Number(width),
+      precision === undefined ? undefined : Number(precision),
+      arg,
+      raw,
+      pct,
+    );
     i = pct + raw.length;
   }
-  if (highest < args.length) fail(highest === 0 ? 'too many arguments; no verbs in format string' : `too many arguments; only ${highest} used by format string`);
+  if (highest < args.length)
+    fail(highest === 0 ? 'too many arguments; no verbs in format string' : `too many arguments; only ${highest} used by format string`);
   return out;
 }
 
@@ -457,7 +509,8 @@ function rangeOf(args: Value[], at: At): Value {
   if (!down && numbers.compare(end, start) < 0) fail('end must be greater than start when step is positive');
   const out: Value[] = [];
   for (let n = start; down ? numbers.compare(n, end) > 0 : numbers.compare(n, end) < 0; n = numbers.add(n, step)) {
-    if (out.length >= 1024) fail('more than 1024 values were generated; either decrease the difference between start and end or use a smaller step');
+    if (out.length >= 1024)
+      fail('more than 1024 values were generated; either decrease the difference between start and end or use a smaller step');
     out.push(numberAt(n, at));
   }
   return list(out, at.range, at.trace);
@@ -467,7 +520,8 @@ function formatList(spec: string, args: Value[], at: At): Value {
   let length = -1;
   args.forEach((a, i) => {
     if (a.kind !== 'list') return;
-    if (length >= 0 && a.items.length !== length) fail(`argument ${i + 2} has length ${a.items.length}, which is inconsistent with the other lists (length ${length})`);
+    if (length >= 0 && a.items.length !== length)
+      fail(`argument ${i + 2} has length ${a.items.length}, which is inconsistent with the other lists (length ${length})`);
     length = a.items.length;
   });
   const out: Value[] = [];
@@ -507,7 +561,8 @@ function decodeBase64(s: string): string {
 /** A number as gocty converts it to a float64: rounded, but never to an infinity it was not. */
 function float64(v: Value): numbers.TerraformNumber {
   const n = number(v);
-  if (n.value.isFinite() && !Number.isFinite(numbers.toFloat64(n))) fail('value must be between -1.7976931348623157e+308 and 1.7976931348623157e+308 inclusive');
+  if (n.value.isFinite() && !Number.isFinite(numbers.toFloat64(n)))
+    fail('value must be between -1.7976931348623157e+308 and 1.7976931348623157e+308 inclusive');
   return n;
 }
 
@@ -515,7 +570,9 @@ function float64(v: Value): numbers.TerraformNumber {
 function parseInteger(s: string, base: number): bigint | undefined {
   const m = /^([+-]?)([0-9A-Za-z]+)$/.exec(s);
   if (!m) return undefined;
-  const digits = Array.from(m[2]!, (c) => (c <= '9' ? c.charCodeAt(0) - 48 : c >= 'a' ? c.charCodeAt(0) - 87 : c.charCodeAt(0) - 65 + (base <= 36 ? 10 : 36)));
+  const digits = Array.from(m[2]!, (c) =>
+    c <= '9' ? c.charCodeAt(0) - 48 : c >= 'a' ? c.charCodeAt(0) - 87 : c.charCodeAt(0) - 65 + (base <= 36 ? 10 : 36),
+  );
   if (digits.some((d) => d >= base)) return undefined;
   if (numbers.integerBeyondRange(m[2]!.replace(/^0+/, '').length, base)) throw numbers.beyondRange();
   const n = digits.reduce((total, d) => total * BigInt(base) + BigInt(d), 0n);
@@ -526,25 +583,45 @@ const hash = (algorithm: string) => spec(1, 1, ([s]) => createHash(algorithm).up
 
 const SPECS: Record<string, Spec> = {
   // Selection: the chosen argument is returned as it is.
-  coalesce: spec(1, ANY, (args) => {
-    for (const v of unify(args)) if (!isEmpty(v)) return v;
-    fail('no non-null, non-empty-string arguments');
-  }, { lazy: true, nulls: true }),
-  coalescelist: spec(1, ANY, (args) => {
-    for (const v of args) if (v.kind !== 'null' && items(v, false).length) return v;
-    fail('no non-null, non-empty list arguments');
-  }, { lazy: true, nulls: true }),
-  lookup: spec(2, 3, ([m, key, fallback]) => {
-    const k = text(key);
-    const found = entries(m).get(k);
-    if (found) return found;
-    if (fallback) return fallback;
-    fail(`the map has no element "${k}" and no default was given`);
-  }, { lazy: true, nulls: true }),
-  try: spec(1, ANY, (args) => {
-    for (const v of args) if (!deepError(v)) return v;
-    fail(`no argument succeeded; the first failed with: ${deepError(args[0]!)!.reason}`);
-  }, { lazy: true, nulls: true, catches: true }),
+  coalesce: spec(
+    1,
+    ANY,
+    (args) => {
+      for (const v of unify(args)) if (!isEmpty(v)) return v;
+      fail('no non-null, non-empty-string arguments');
+    },
+    { lazy: true, nulls: true },
+  ),
+  coalescelist: spec(
+    1,
+    ANY,
+    (args) => {
+      for (const v of args) if (v.kind !== 'null' && items(v, false).length) return v;
+      fail('no non-null, non-empty list arguments');
+    },
+    { lazy: true, nulls: true },
+  ),
+  lookup: spec(
+    2,
+    3,
+    ([m, key, fallback]) => {
+      const k = text(key);
+      const found = entries(m).get(k);
+      if (found) return found;
+      if (fallback) return fallback;
+      fail(`the map has no element "${k}" and no default was given`);
+    },
+    { lazy: true, nulls: true },
+  ),
+  try: spec(
+    1,
+    ANY,
+    (args) => {
+      for (const v of args) if (!deepError(v)) return v;
+      fail(`no argument succeeded; the first failed with: ${deepError(args[0]!)!.reason}`);
+    },
+    { lazy: true, nulls: true, catches: true },
+  ),
   can: spec(1, 1, ([v]) => (deepError(v) ? false : (firstUnknown(v) ?? true)), { lazy: true, nulls: true, catches: true }),
   element: spec(2, 2, ([l, i]) => {
     const all = items(l, false);
@@ -564,12 +641,23 @@ const SPECS: Record<string, Spec> = {
   nonsensitive: spec(1, 1, ([v]) => v, { lazy: true, nulls: true }),
 
   // Collections: new containers holding the given elements.
-  merge: spec(0, ANY, (args, at) => {
-    const out = new Map<string, Value>();
-    for (const m of args) if (m.kind !== 'null') for (const [k, v] of entries(m)) out.set(k, v);
-    return map(out, at.range, at.trace);
-  }, { nulls: true }),
-  concat: spec(1, ANY, (args, at) => list(args.flatMap((a) => items(a, false)), at.range, at.trace)),
+  merge: spec(
+    0,
+    ANY,
+    (args, at) => {
+      const out = new Map<string, Value>();
+      for (const m of args) if (m.kind !== 'null') for (const [k, v] of entries(m)) out.set(k, v);
+      return map(out, at.range, at.trace);
+    },
+    { nulls: true },
+  ),
+  concat: spec(1, ANY, (args, at) =>
+    list(
+      args.flatMap((a) => items(a, false)),
+      at.range,
+      at.trace,
+    ),
+  ),
   flatten: spec(1, 1, ([l], at) => {
     // An unknown element might be a list, so the shape of the result is unknown.
     const flat = (vs: Value[]): Value[] => vs.flatMap((v) => (v.kind === 'list' ? flat(v.items) : [need(v)]));
@@ -577,21 +665,44 @@ const SPECS: Record<string, Spec> = {
   }),
   values: spec(1, 1, ([m], at) => {
     const e = entries(m);
-    return list([...e.keys()].sort(byText).map((k) => e.get(k)!), at.range, at.trace);
+    return list(
+      [...e.keys()].sort(byText).map((k) => e.get(k)!),
+      at.range,
+      at.trace,
+    );
   }),
-  keys: spec(1, 1, ([m], at) => list([...entries(m).keys()].sort(byText).map((k) => str(k, at.range, at.trace)), at.range, at.trace)),
+  keys: spec(1, 1, ([m], at) =>
+    list(
+      [...entries(m).keys()].sort(byText).map((k) => str(k, at.range, at.trace)),
+      at.range,
+      at.trace,
+    ),
+  ),
   zipmap: spec(2, 2, ([ks, vs], at) => {
     const names = items(ks).map(text);
     const values = items(vs, false);
     if (names.length !== values.length) fail(`number of keys (${names.length}) does not match number of values (${values.length})`);
-    return map(names.map((k, i) => [k, values[i]!]), at.range, at.trace);
+    return map(
+      names.map((k, i) => [k, values[i]!]),
+      at.range,
+      at.trace,
+    );
   }),
   distinct: spec(1, 1, ([l], at) => {
     const seen = new Set<string>();
     const kept = items(l).filter((v) => !seen.has(identity(v)) && seen.add(identity(v)));
     return list(kept, at.range, at.trace);
   }),
-  compact: spec(1, 1, ([l], at) => list(items(l).map(need).filter((v) => !isEmpty(v)).map(asString), at.range, at.trace)),
+  compact: spec(1, 1, ([l], at) =>
+    list(
+      items(l)
+        .map(need)
+        .filter((v) => !isEmpty(v))
+        .map(asString),
+      at.range,
+      at.trace,
+    ),
+  ),
   slice: spec(3, 3, ([l, from, to], at) => {
     const all = items(l, false);
     const [a, b] = [integer(from), integer(to)];
@@ -601,25 +712,50 @@ const SPECS: Record<string, Spec> = {
     return list(all.slice(a, b), at.range, at.trace);
   }),
   reverse: spec(1, 1, ([l], at) => list([...items(l, false)].reverse(), at.range, at.trace)),
-  sort: spec(1, 1, ([l], at) => list(items(l).map(asString).sort((a, b) => byText(a.value, b.value)), at.range, at.trace)),
+  sort: spec(1, 1, ([l], at) =>
+    list(
+      items(l)
+        .map(asString)
+        .sort((a, b) => byText(a.value, b.value)),
+      at.range,
+      at.trace,
+    ),
+  ),
   range: spec(1, 3, rangeOf),
-  tolist: spec(1, 1, ([v], at) => (v.kind === 'null' ? v : { ...list(unify(items(v)), at.range, at.trace), listType: true }), { nulls: true }),
+  tolist: spec(1, 1, ([v], at) => (v.kind === 'null' ? v : { ...list(unify(items(v)), at.range, at.trace), listType: true }), {
+    nulls: true,
+  }),
   toset: spec(1, 1, ([v], at) => (v.kind === 'null' ? v : makeSet(items(v), at)), { nulls: true }),
-  tomap: spec(1, 1, ([v], at) => {
-    if (v.kind === 'null') return v;
-    const e = entries(v);
-    const unified = unify([...e.values()]);
-    return map([...e.keys()].map((k, i) => [k, unified[i]!]), at.range, at.trace);
-  }, { nulls: true }),
+  tomap: spec(
+    1,
+    1,
+    ([v], at) => {
+      if (v.kind === 'null') return v;
+      const e = entries(v);
+      const unified = unify([...e.values()]);
+      return map(
+        [...e.keys()].map((k, i) => [k, unified[i]!]),
+        at.range,
+        at.trace,
+      );
+    },
+    { nulls: true },
+  ),
   setunion: spec(1, ANY, (args, at) => makeSet(args.flatMap(setItems), at)),
   setintersection: spec(1, ANY, (args, at) => {
     const [first, ...rest] = args.map((a) => setItems(a));
     const others = rest.map((r) => new Set(r.map(identity)));
-    return makeSet(first.filter((v) => others.every((o) => o.has(identity(v)))), at);
+    return makeSet(
+      first.filter((v) => others.every((o) => o.has(identity(v)))),
+      at,
+    );
   }),
   setsubtract: spec(2, 2, ([a, b], at) => {
     const drop = new Set(setItems(b).map(identity));
-    return makeSet(setItems(a).filter((v) => !drop.has(identity(v))), at);
+    return makeSet(
+      setItems(a).filter((v) => !drop.has(identity(v))),
+      at,
+    );
   }),
 
   // Questions about collections.
@@ -630,23 +766,33 @@ const SPECS: Record<string, Spec> = {
     if (v.kind === 'list') return (v.set ? v.items.map(known) : v.items).length;
     fail(`a string, list, set or map is required, not ${typeName(v)}`);
   }),
-  contains: spec(2, 2, ([l, x]) => {
-    let pending: Value | undefined;
-    for (const v of items(l)) {
-      const eq = valuesEqual(v, x);
-      if (eq) return true;
-      if (eq === undefined) pending ??= firstUnknown(v) ?? firstUnknown(x);
-    }
-    return pending ?? false;
-  }, { lazy: true }),
-  index: spec(2, 2, ([l, x]) => {
-    for (const [i, v] of items(l, false).entries()) {
-      const eq = valuesEqual(v, x);
-      if (eq === undefined) return firstUnknown(v) ?? firstUnknown(x)!;
-      if (eq) return i;
-    }
-    fail('item not found');
-  }, { lazy: true }),
+  contains: spec(
+    2,
+    2,
+    ([l, x]) => {
+      let pending: Value | undefined;
+      for (const v of items(l)) {
+        const eq = valuesEqual(v, x);
+        if (eq) return true;
+        if (eq === undefined) pending ??= firstUnknown(v) ?? firstUnknown(x);
+      }
+      return pending ?? false;
+    },
+    { lazy: true },
+  ),
+  index: spec(
+    2,
+    2,
+    ([l, x]) => {
+      for (const [i, v] of items(l, false).entries()) {
+        const eq = valuesEqual(v, x);
+        if (eq === undefined) return firstUnknown(v) ?? firstUnknown(x)!;
+        if (eq) return i;
+      }
+      fail('item not found');
+    },
+    { lazy: true },
+  ),
   alltrue: spec(1, 1, ([l]) => decide(items(l), false)),
   anytrue: spec(1, 1, ([l]) => decide(items(l), true)),
 
@@ -680,7 +826,11 @@ const SPECS: Record<string, Spec> = {
   }),
   split: spec(2, 2, ([sep, s], at) => {
     const [d, t] = [text(sep), text(s)];
-    return list((d === '' ? Array.from(t) : t.split(d)).map((p) => str(p, at.range, at.trace)), at.range, at.trace);
+    return list(
+      (d === '' ? Array.from(t) : t.split(d)).map((p) => str(p, at.range, at.trace)),
+      at.range,
+      at.trace,
+    );
   }),
   replace: spec(3, 3, ([s, sub, rep]) => {
     const [t, search, r] = [text(s), text(sub), text(rep)];
@@ -697,7 +847,11 @@ const SPECS: Record<string, Spec> = {
   regexall: spec(2, 2, ([p, s], at) => {
     const re = pattern(text(p), 'regex');
     const shape = captureShape(re);
-    return list(findAll(re, text(s)).map((m) => captures(m, re, shape, at)), at.range, at.trace);
+    return list(
+      findAll(re, text(s)).map((m) => captures(m, re, shape, at)),
+      at.range,
+      at.trace,
+    );
   }),
 
   // Encoding.
@@ -723,8 +877,18 @@ const SPECS: Record<string, Spec> = {
   tobool: spec(1, 1, ([v]) => (v.kind === 'null' ? v : converted(toBoolValue(v), 'bool')), { nulls: true }),
 
   // Numbers (number.ts): computed, reported at the call.
-  min: spec(1, ANY, (args, at) => numberAt(args.map(number).reduce((m, n) => (numbers.compare(n, m) < 0 ? n : m)), at)),
-  max: spec(1, ANY, (args, at) => numberAt(args.map(number).reduce((m, n) => (numbers.compare(n, m) > 0 ? n : m)), at)),
+  min: spec(1, ANY, (args, at) =>
+    numberAt(
+      args.map(number).reduce((m, n) => (numbers.compare(n, m) < 0 ? n : m)),
+      at,
+    ),
+  ),
+  max: spec(1, ANY, (args, at) =>
+    numberAt(
+      args.map(number).reduce((m, n) => (numbers.compare(n, m) > 0 ? n : m)),
+      at,
+    ),
+  ),
   abs: spec(1, 1, ([n], at) => numberAt(numbers.absolute(number(n)), at)),
   ceil: spec(1, 1, ([n], at) => numberAt(numbers.ceil(number(n)), at)),
   floor: spec(1, 1, ([n], at) => numberAt(numbers.floor(number(n)), at)),
@@ -733,7 +897,10 @@ const SPECS: Record<string, Spec> = {
   sum: spec(1, 1, ([l], at) => {
     const all = items(l);
     if (!all.length) fail('cannot sum an empty list');
-    return numberAt(all.map(number).reduce((total, n) => numbers.add(total, n)), at);
+    return numberAt(
+      all.map(number).reduce((total, n) => numbers.add(total, n)),
+      at,
+    );
   }),
   parseint: spec(2, 2, ([s, b], at) => {
     if (s.kind !== 'string') fail(`first argument must be a string, not ${typeName(s)}`);

@@ -19,7 +19,7 @@ export function goPow(x: number, y: number): number {
   }
   if (!Number.isFinite(y)) {
     if (x === -1) return 1;
-    return (Math.abs(x) < 1) === (y > 0) ? 0 : Infinity;
+    return Math.abs(x) < 1 === y > 0 ? 0 : Infinity;
   }
   if (!Number.isFinite(x)) {
     if (x < 0) return goPow(1 / x, -y);
@@ -32,7 +32,7 @@ export function goPow(x: number, y: number): number {
   if (yf !== 0 && x < 0) return NaN;
   if (yi >= 2 ** 63) {
     if (x === -1) return 1;
-    return (Math.abs(x) < 1) === (y > 0) ? 0 : Infinity;
+    return Math.abs(x) < 1 === y > 0 ? 0 : Infinity;
   }
   let a1 = 1;
   let ae = 0;

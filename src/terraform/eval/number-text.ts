@@ -56,7 +56,10 @@ function roundShortest(d: GoDecimal, abs: Decimal, prec: number): GoDecimal {
   const half = pow2(e - prec);
   const lower = goDecimal(abs.minus(half));
   const upper = goDecimal(abs.plus(half));
-  const inclusive = abs.times(pow2(prec - 1 - e)).mod(2).isZero();
+  const inclusive = abs
+    .times(pow2(prec - 1 - e))
+    .mod(2)
+    .isZero();
   for (let i = 0; i < d.mant.length; i++) {
     const [l, m, u] = [digitAt(lower, i), d.mant[i]!, digitAt(upper, i)];
     const okDown = l !== m || (inclusive && i + 1 === lower.mant.length);

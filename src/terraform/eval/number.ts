@@ -114,7 +114,10 @@ const roundBits = (x: Decimal, prec: number) => inRange(nearest(x, prec));
 /** Whether x, with `prec` bits, has an even mantissa (the neighbour a tie rounds to). */
 function evenMantissa(x: Decimal, prec: number): boolean {
   const abs = x.abs();
-  return abs.times(pow2(prec - 1 - exponent2(abs))).mod(2).isZero();
+  return abs
+    .times(pow2(prec - 1 - exponent2(abs)))
+    .mod(2)
+    .isZero();
 }
 
 /** How far an estimated quotient may be from a halfway point and still be checked exactly: far above its error. */
@@ -149,7 +152,14 @@ function roundQuotient(a: Decimal, b: Decimal, prec: number): Decimal {
 /** Bits from the highest to the lowest set bit (big.Float's MinPrec) of x, which has at most `prec`; 0 for zero and ±Inf. */
 function minPrec(x: Decimal, prec: number): number {
   if (!x.isFinite() || x.isZero()) return 0;
-  let m = smallInteger(x.abs()) ?? BigInt(x.abs().times(pow2(prec - 1 - exponent2(x.abs()))).toFixed(0));
+  let m =
+    smallInteger(x.abs()) ??
+    BigInt(
+      x
+        .abs()
+        .times(pow2(prec - 1 - exponent2(x.abs())))
+        .toFixed(0),
+    );
   while ((m & 0xffffffffn) === 0n) m >>= 32n;
   while ((m & 1n) === 0n) m >>= 1n;
   return bitLength(m);
@@ -216,7 +226,12 @@ export function parseNumber(text: string): TerraformNumber | undefined {
   const twos = -frac.length + exp;
   const fives = -frac.length + (binary ? 0 : exp);
   const scaled = mantissa.times(pow2(twos));
-  const value = fives === 0 ? roundBits(scaled, PREC.parsed) : fives < 0 ? roundQuotient(scaled, pow5(-fives), PREC.parsed) : roundBits(scaled.times(pow5(fives)), PREC.parsed);
+  const value =
+    fives === 0
+      ? roundBits(scaled, PREC.parsed)
+      : fives < 0
+        ? roundQuotient(scaled, pow5(-fives), PREC.parsed)
+        : roundBits(scaled.times(pow5(fives)), PREC.parsed);
   return make(negative ? value.neg() : value, PREC.parsed);
 }
 
@@ -253,7 +268,8 @@ export function subtract(a: TerraformNumber, b: TerraformNumber): TerraformNumbe
 
 /** Rounded to 512 bits, then kept at the larger precision or the bits the product needs. */
 export function multiply(a: TerraformNumber, b: TerraformNumber): TerraformNumber {
-  if ((a.value.isZero() && !b.value.isFinite()) || (b.value.isZero() && !a.value.isFinite())) throw new NumberError("can't multiply zero by infinity");
+  if ((a.value.isZero() && !b.value.isFinite()) || (b.value.isZero() && !a.value.isFinite()))
+    throw new NumberError("can't multiply zero by infinity");
   const value = roundBits(a.value.times(b.value), PREC.parsed);
   return make(value, Math.max(larger(a, b), minPrec(value, PREC.parsed)));
 }
@@ -261,7 +277,8 @@ export function multiply(a: TerraformNumber, b: TerraformNumber): TerraformNumbe
 /** x / 0 is ±Inf, as in Terraform; 0 / 0 and ∞ / ∞ fail. */
 export function divide(a: TerraformNumber, b: TerraformNumber): TerraformNumber {
   const [x, y] = [a.value, b.value];
-  if ((x.isZero() && y.isZero()) || (!x.isFinite() && !y.isFinite())) throw new NumberError("can't divide zero by zero or infinity by infinity");
+  if ((x.isZero() && y.isZero()) || (!x.isFinite() && !y.isFinite()))
+    throw new NumberError("can't divide zero by zero or infinity by infinity");
   const value = x.isFinite() && y.isFinite() && !y.isZero() ? roundQuotient(x, y, larger(a, b)) : x.div(y);
   return make(value, larger(a, b));
 }

@@ -33,7 +33,8 @@ export function compilePattern(source: string, style: 'regex' | 'replace'): Patt
     re = RE2JS.compile(source);
   } catch (e) {
     if (!(e instanceof RE2JSException)) throw e;
-    if (style === 'regex' && e instanceof RE2JSSyntaxException) throw new PatternError(`invalid regexp pattern: ${e.error} in ${e.input ?? ''}`);
+    if (style === 'regex' && e instanceof RE2JSSyntaxException)
+      throw new PatternError(`invalid regexp pattern: ${e.error} in ${e.input ?? ''}`);
     throw new PatternError(style === 'regex' ? `error parsing pattern: ${e.message}` : e.message);
   }
   const names = Array.from({ length: re.groupCount() }, () => '');

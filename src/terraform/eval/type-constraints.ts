@@ -37,7 +37,8 @@ export function parseType(expr: Expr | undefined): Type {
           if (item.key.kind !== 'literal' && item.key.kind !== 'traversal') continue;
           const name = item.key.kind === 'literal' ? String(item.key.value) : item.key.root;
           const v = item.value;
-          if (v.kind === 'call' && v.name === 'optional') attributes.set(name, { type: parseType(v.args[0]), optional: true, default: v.args[1] });
+          if (v.kind === 'call' && v.name === 'optional')
+            attributes.set(name, { type: parseType(v.args[0]), optional: true, default: v.args[1] });
           else attributes.set(name, { type: parseType(v), optional: false });
         }
       }
@@ -67,7 +68,16 @@ export function convert(value: Value, type: Type, evaluateDefault: (e: Expr) => 
     case 'set': {
       const items = value.kind === 'list' ? value.items : value.kind === 'map' ? null : null;
       if (!items) return failure(`a list is required`, value.origin, value.trace);
-      const converted = at(list(items.map((i) => convert(i, type.element, evaluateDefault)), undefined, [], type.kind === 'set'), value.origin, value.trace);
+      const converted = at(
+        list(
+          items.map((i) => convert(i, type.element, evaluateDefault)),
+          undefined,
+          [],
+          type.kind === 'set',
+        ),
+        value.origin,
+        value.trace,
+      );
       return type.kind === 'list' ? ({ ...converted, listType: true } as Value) : converted;
     }
     case 'tuple': {
@@ -84,7 +94,8 @@ export function convert(value: Value, type: Type, evaluateDefault: (e: Expr) => 
       for (const [name, attr] of type.attributes) {
         const given = value.entries.get(name);
         if (given && given.kind !== 'null') entries.push([name, convert(given, attr.type, evaluateDefault)]);
-        else if (attr.optional) entries.push([name, attr.default ? convert(evaluateDefault(attr.default), attr.type, evaluateDefault) : nil()]);
+        else if (attr.optional)
+          entries.push([name, attr.default ? convert(evaluateDefault(attr.default), attr.type, evaluateDefault) : nil()]);
         else if (given) entries.push([name, given]);
         else return failure(`attribute "${name}" is required`, value.origin, value.trace);
       }

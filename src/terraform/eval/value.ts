@@ -181,7 +181,12 @@ export function fromPlain(data: unknown, origin?: Range, trace: TraceStep[] = []
   if (typeof data === 'string') return str(data, origin, trace);
   if (typeof data === 'number') return num(parseNumber(String(data))!, origin, trace);
   if (typeof data === 'boolean') return bool(data, origin, trace);
-  if (Array.isArray(data)) return list(data.map((d) => fromPlain(d, origin, trace)), origin, trace);
+  if (Array.isArray(data))
+    return list(
+      data.map((d) => fromPlain(d, origin, trace)),
+      origin,
+      trace,
+    );
   return map(
     Object.entries(data as Record<string, unknown>).map(([k, v]) => [k, fromPlain(v, origin, trace)]),
     origin,

@@ -24,7 +24,12 @@ export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, 
   const count = body.attributes.get('count');
   const both = count && body.attributes.get('for_each');
   // configs/resource.go: a configuration error, before any value is looked at.
-  if (both) return reported(report, both.range, 'Invalid combination of "count" and "for_each": The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.');
+  if (both)
+    return reported(
+      report,
+      both.range,
+      'Invalid combination of "count" and "for_each": The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.',
+    );
   if (count) {
     const n = countOf(evaluator.evaluate(count.expr));
     if ('error' in n) return reported(report, count.expr.range, n.error);
@@ -81,10 +86,15 @@ const UNSUITABLE = 'The given "for_each" argument value is unsuitable';
 /** A map (by key) or a set of strings, checked in the order Terraform checks them. */
 function forEachOf(v: Value): { instances: EachInstance[] } | { unknown: string } | { error: string } {
   if (v.kind === 'unknown') return { unknown: v.reason };
-  if (v.kind === 'null') return { error: `Invalid for_each argument: ${UNSUITABLE}: the given "for_each" argument value is null. A map, or set of strings is allowed.` };
+  if (v.kind === 'null')
+    return {
+      error: `Invalid for_each argument: ${UNSUITABLE}: the given "for_each" argument value is null. A map, or set of strings is allowed.`,
+    };
   if (v.kind === 'map') return { instances: instances(v) };
   if (v.kind !== 'list' || !v.set) {
-    return { error: `Invalid for_each argument: ${UNSUITABLE}: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${friendlyTypeName(v)}.` };
+    return {
+      error: `Invalid for_each argument: ${UNSUITABLE}: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${friendlyTypeName(v)}.`,
+    };
   }
   if (v.items.length === 0) return { instances: [] };
   // A set with an unknown element is unknown as a whole: its keys cannot be told.
@@ -92,15 +102,21 @@ function forEachOf(v: Value): { instances: EachInstance[] } | { unknown: string 
   if (missing) return { unknown: missing.reason };
   const element = elementTypeName(v.items);
   if (element !== 'string') {
-    return { error: `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type ${element}.` };
+    return {
+      error: `Invalid for_each set argument: ${UNSUITABLE}: "for_each" supports maps and sets of strings, but you have provided a set containing type ${element}.`,
+    };
   }
-  if (v.items.some((i) => i.kind === 'null')) return { error: `Invalid for_each set argument: ${UNSUITABLE}: "for_each" sets must not contain null values.` };
+  if (v.items.some((i) => i.kind === 'null'))
+    return { error: `Invalid for_each set argument: ${UNSUITABLE}: "for_each" sets must not contain null values.` };
   return { instances: instances(v) };
 }
 
 /** Map entries by key, set elements by value; each.key is reported where the key is written. */
 function instances(v: Value): EachInstance[] {
-  return iterate(v)!.map(([key, value]) => ({ key: str(String((key as { value: unknown }).value), key.origin) as EachInstance['key'], value }));
+  return iterate(v)!.map(([key, value]) => ({
+    key: str(String((key as { value: unknown }).value), key.origin) as EachInstance['key'],
+    value,
+  }));
 }
 
 /** cty's FriendlyName of a value's type, as Terraform's messages print it. */

@@ -12,7 +12,21 @@ import { META_ARGUMENTS } from '../config/meta-arguments';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
 import { toBoolValue } from '../eval/convert';
 import { convert, parseType } from '../eval/type-constraints';
-import { assumption, at, failure, firstUnknown, list, map, str, step, toPlain, unknown, via, type TraceStep, type Value } from '../eval/value';
+import {
+  assumption,
+  at,
+  failure,
+  firstUnknown,
+  list,
+  map,
+  str,
+  step,
+  toPlain,
+  unknown,
+  via,
+  type TraceStep,
+  type Value,
+} from '../eval/value';
 import { displayPath } from '../../discover/paths';
 import type { Engine } from '../../discover/terraform-files';
 
@@ -137,12 +151,35 @@ class ModuleInstance implements References {
   readonly selectedWorkspace?: Value;
 
   constructor(place: InstancePlace) {
-    ({ ctx: this.ctx, config: this.config, address: this.address, keyPath: this.keyPath, inputs: this.inputs, rootDir: this.rootDir, chain: this.chain, anchor: this.anchor, workspace: this.selectedWorkspace } = place);
-    this.evaluator = new Evaluator(this, (range, message) => report(this.problems, range, message), place.ctx.evaluationDepth, place.ctx.budget);
+    ({
+      ctx: this.ctx,
+      config: this.config,
+      address: this.address,
+      keyPath: this.keyPath,
+      inputs: this.inputs,
+      rootDir: this.rootDir,
+      chain: this.chain,
+      anchor: this.anchor,
+      workspace: this.selectedWorkspace,
+    } = place);
+    this.evaluator = new Evaluator(
+      this,
+      (range, message) => report(this.problems, range, message),
+      place.ctx.evaluationDepth,
+      place.ctx.budget,
+    );
   }
 
   workspace(range: Range): Value {
-    return this.selectedWorkspace ?? str('default', range, [assumption(range, 'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)')]);
+    return (
+      this.selectedWorkspace ??
+      str('default', range, [
+        assumption(
+          range,
+          'no workspace is selected, so terraform.workspace is "default" (TF_WORKSPACE, .terraform/environment or --workspace select one)',
+        ),
+      ])
+    );
   }
 
   private get problems(): Problem[] {
@@ -172,13 +209,14 @@ class ModuleInstance implements References {
           const at = given.origin ?? this.anchor ?? decl.range;
           report(this.problems, at, `Invalid value for input variable: ${message}`);
           given = failure(message, given.origin, given.trace);
-        }
-        else given = undefined;
+        } else given = undefined;
       }
       if (given) value = given;
       else if (decl.default) value = this.place(this.evaluator.evaluate(decl.default), `default of var.${name}`);
       else value = unknown(`variable "${name}" has no default and no value is given`, this.anchor ?? decl.range);
-      value = convert(value, parseType(decl.type), (e) => this.place(this.evaluator.evaluate(e), `optional default in the type of var.${name}`));
+      value = convert(value, parseType(decl.type), (e) =>
+        this.place(this.evaluator.evaluate(e), `optional default in the type of var.${name}`),
+      );
     }
     this.variables.set(name, value);
     return value;
@@ -263,8 +301,15 @@ class ModuleInstance implements References {
     if (found.outputsUnknown) return unknown(`the outputs of module.${name} are unknown: ${found.outputsUnknown}`, call.block.range);
     const objects = found.instances.map(({ key, instance }) => [key, instance.outputObject(found.model)] as const);
     if (found.repeat === 'none') return objects[0]![1];
-    if (found.repeat === 'count') return list(objects.map(([, o]) => o), call.block.range);
-    return map(objects.map(([k, o]) => [k?.kind === 'string' ? k.value : '', o]), call.block.range);
+    if (found.repeat === 'count')
+      return list(
+        objects.map(([, o]) => o),
+        call.block.range,
+      );
+    return map(
+      objects.map(([k, o]) => [k?.kind === 'string' ? k.value : '', o]),
+      call.block.range,
+    );
   }
 
   /** The instances of a module call, made once: walk and module outputs share them. */
@@ -279,7 +324,8 @@ class ModuleInstance implements References {
 
   private makeCallInstances(call: ModuleCall): CallInstances {
     const target = resolveCall(this.ctx, this, call);
-    if (!target) return { kind: 'unknown', value: unknown(`module.${call.name} is not on disk, so its outputs are unknown`, call.block.range) };
+    if (!target)
+      return { kind: 'unknown', value: unknown(`module.${call.name} is not on disk, so its outputs are unknown`, call.block.range) };
     const { config, model } = target;
     // By real path: a source through a symlink to an enclosing directory is a cycle too.
     const real = realPath(config.dir);
@@ -287,7 +333,8 @@ class ModuleInstance implements References {
       const names = [...this.chain, config.dir].map((d) => displayPath(this.ctx.cwd, d));
       const r = call.block.range;
       // Once per call: reached from another root, the same cycle reads differently.
-      if (!this.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle'))) this.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
+      if (!this.problems.some((p) => p.file === r.file && p.line === r.line && p.message.startsWith('module cycle')))
+        this.problems.push({ file: r.file, line: r.line, column: r.column, message: `module cycle: ${names.join(' → ')}` });
       return { kind: 'unknown', value: failure(`module.${call.name} is part of a module cycle`, call.block.range) };
     }
     const body = call.block.body;
@@ -299,16 +346,33 @@ class ModuleInstance implements References {
       for (const attr of body.attributes.values()) {
         if (CALL_META.has(attr.name)) continue;
         let value: Value | undefined;
-        const read = () => (value ??= via(this.place(this.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`), attr.range, `module.${call.name} argument ${attr.name}`));
+        const read = () =>
+          (value ??= via(
+            this.place(this.evaluator.evaluate(attr.expr, symbols), `argument ${attr.name}`),
+            attr.range,
+            `module.${call.name} argument ${attr.name}`,
+          ));
         inputs.set(attr.name, { read, at: attr.range });
       }
       const anchor = model ? (this.anchor ?? call.block.range) : this.anchor;
-      const instance = new ModuleInstance({ ctx: this.ctx, config, address: `${prefix}module.${call.name}${suffix}`, keyPath: [...this.keyPath, call.name], inputs, rootDir: this.rootDir, chain: [...this.chain, config.dir], anchor, workspace: this.selectedWorkspace });
+      const instance = new ModuleInstance({
+        ctx: this.ctx,
+        config,
+        address: `${prefix}module.${call.name}${suffix}`,
+        keyPath: [...this.keyPath, call.name],
+        inputs,
+        rootDir: this.rootDir,
+        chain: [...this.chain, config.dir],
+        anchor,
+        workspace: this.selectedWorkspace,
+      });
       return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
     });
     // A count or for_each that cannot be known: one instance that may exist, and outputs no one can know.
     const undecided = repeat !== 'none' && expansions.length === 1 && expansions[0]!.suffix === '';
-    const reason = undecided ? firstUnknown(repeat === 'count' ? expansions[0]!.symbols.count! : expansions[0]!.symbols.each!.key)?.reason : undefined;
+    const reason = undecided
+      ? firstUnknown(repeat === 'count' ? expansions[0]!.symbols.count! : expansions[0]!.symbols.each!.key)?.reason
+      : undefined;
     return { kind: 'instances', call, model, repeat, instances, ...(reason ? { outputsUnknown: reason } : {}) };
   }
 
@@ -316,14 +380,25 @@ class ModuleInstance implements References {
   outputObject(model: boolean): Value {
     const entries = new Map<string, Value>();
     for (const name of this.config.outputs.keys()) entries.set(name, this.output(name));
-    return map(entries, undefined, [], model ? `${this.address} is a model of a registry module, which does not model this output` : undefined);
+    return map(
+      entries,
+      undefined,
+      [],
+      model ? `${this.address} is a model of a registry module, which does not model this output` : undefined,
+    );
   }
 
   output(name: string): Value {
     const cached = this.outputs.get(name);
     if (cached) return cached;
     const decl = this.config.outputs.get(name)!;
-    const value = decl.value ? via(this.place(this.evaluator.evaluate(decl.value), `output ${name}`), this.placeRange(decl.value.range), `${this.address} output ${name}`) : unknown(`output "${name}" has no value`, decl.range);
+    const value = decl.value
+      ? via(
+          this.place(this.evaluator.evaluate(decl.value), `output ${name}`),
+          this.placeRange(decl.value.range),
+          `${this.address} output ${name}`,
+        )
+      : unknown(`output "${name}" has no value`, decl.range);
     this.outputs.set(name, value);
     return value;
   }
@@ -356,11 +431,25 @@ function notUsers(range: Range): boolean {
 }
 
 /** Every instance of the resources of the given types in a root module and the modules it calls. */
-export function instantiateRoot(ctx: InstantiateContext, config: ModuleConfig, inputs: Map<string, Value>, workspace?: Value): ResourceInstance[] {
+export function instantiateRoot(
+  ctx: InstantiateContext,
+  config: ModuleConfig,
+  inputs: Map<string, Value>,
+  workspace?: Value,
+): ResourceInstance[] {
   // Every loaded module's declaration errors, once, including modules no instance reaches (count = 0).
   for (const module of ctx.loader.modules.values()) for (const p of module.problems) report(ctx.problems, p, p.message);
   const given: InstancePlace['inputs'] = new Map([...inputs].map(([name, value]) => [name, { read: () => value }]));
-  const root = new ModuleInstance({ ctx, config, address: '', keyPath: [], inputs: given, rootDir: config.dir, chain: [config.dir], workspace });
+  const root = new ModuleInstance({
+    ctx,
+    config,
+    address: '',
+    keyPath: [],
+    inputs: given,
+    rootDir: config.dir,
+    chain: [config.dir],
+    workspace,
+  });
   const out: ResourceInstance[] = [];
   walk(ctx, root, out);
   return out;
@@ -401,7 +490,11 @@ function cdktfOrigin(r: ResourceBlock): Pick<ResourceInstance, 'stack' | 'constr
 }
 
 /** model: the module is not the user's code (a registry model or a download), so findings anchor at the call. */
-function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: ModuleCall): { config: ModuleConfig; model: boolean } | undefined {
+function resolveCall(
+  ctx: InstantiateContext,
+  scope: ModuleInstance,
+  call: ModuleCall,
+): { config: ModuleConfig; model: boolean } | undefined {
   const source = call.source ?? (call.sourceExpr && evaluatedSource(ctx, scope, call, call.sourceExpr));
   if (!source) return undefined;
   if (isLocalSource(source)) {
@@ -412,7 +505,11 @@ function resolveCall(ctx: InstantiateContext, scope: ModuleInstance, call: Modul
       ctx.evaluatedSources?.set(scope.config.dir, targets.add(dir));
     }
     if (!config && !isDirectory(dir)) {
-      report(ctx.problems, call.block.body.attributes.get('source')?.expr.range ?? call.block.range, `module "${call.name}": no module directory at "${source}" (it does not exist or is not a directory)`);
+      report(
+        ctx.problems,
+        call.block.body.attributes.get('source')?.expr.range ?? call.block.range,
+        `module "${call.name}": no module directory at "${source}" (it does not exist or is not a directory)`,
+      );
     }
     return config && { config, model: false };
   }
@@ -454,7 +551,12 @@ function evaluatedSource(ctx: InstantiateContext, scope: ModuleInstance, call: M
   return undefined;
 }
 
-function evaluateResource(scope: ModuleInstance, r: ResourceBlock, symbols: Symbols, problem: ReportProblem): Pick<ResourceInstance, 'attributes' | 'blocks'> {
+function evaluateResource(
+  scope: ModuleInstance,
+  r: ResourceBlock,
+  symbols: Symbols,
+  problem: ReportProblem,
+): Pick<ResourceInstance, 'attributes' | 'blocks'> {
   const nested = nestedBlocksOf(scope.ctx.nestedBlocks, r.type);
   const attributes: ResourceInstance['attributes'] = {};
   const blocks: ResourceInstance['blocks'] = {};
@@ -511,13 +613,25 @@ function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, en
     }
     // Known and not a collection: HCL's dynblock rejects it (ext/dynblock/expand_spec.go).
     entry.reason = `the for_each of dynamic "${block.labels[0]}" is invalid`;
-    const detail = collection.kind === 'null' ? 'Cannot use a null value in for_each.' : `Cannot use a ${collection.kind} value in for_each. An iterable collection is required.`;
+    const detail =
+      collection.kind === 'null'
+        ? 'Cannot use a null value in for_each.'
+        : `Cannot use a ${collection.kind} value in for_each. An iterable collection is required.`;
     problem(forEach.expr.range, `Invalid dynamic for_each value: ${detail}`);
     return;
   }
   for (const [key, value] of pairs) {
     const names = new Map(symbols.names ?? []);
-    names.set(iterator, map([['key', key], ['value', value]], value.origin));
+    names.set(
+      iterator,
+      map(
+        [
+          ['key', key],
+          ['value', value],
+        ],
+        value.origin,
+      ),
+    );
     const location = value.origin ? scope.placeRange(value.origin) : scope.placeRange(block.range);
     entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace, dynamic: true });
   }

@@ -28,19 +28,51 @@ const MAX_SOURCE_ROUNDS = 4;
  * can lead to a directory not loaded yet, and makes its target a called module rather
  * than a root: such directories are loaded and the roots instantiated again.
  */
-export async function instantiateRoots(loader: ModuleLoader, types: ReadonlySet<string>, nestedBlocks: NestedBlocks, options: RootsOptions, files: string[]) {
+export async function instantiateRoots(
+  loader: ModuleLoader,
+  types: ReadonlySet<string>,
+  nestedBlocks: NestedBlocks,
+  options: RootsOptions,
+  files: string[],
+) {
   const { cwd } = options;
   const evaluatedSources = new Map<string, Set<string>>();
   for (let round = 1; ; round++) {
-    const ctx: InstantiateContext = { loader, types, nestedBlocks, cwd, problems: [], notes: [], engine: options.engine, evaluatedSources: new Map(), evaluationDepth: { current: 0 } };
+    const ctx: InstantiateContext = {
+      loader,
+      types,
+      nestedBlocks,
+      cwd,
+      problems: [],
+      notes: [],
+      engine: options.engine,
+      evaluatedSources: new Map(),
+      evaluationDepth: { current: 0 },
+    };
     const inputProblems: Problem[] = [];
     const resources: ResourceInstance[] = [];
     const scanInstances = { instances: 0 };
-    for (const root of rootModules(loader, files, options.paths.map((p) => path.resolve(cwd, p)), evaluatedSources)) {
+    for (const root of rootModules(
+      loader,
+      files,
+      options.paths.map((p) => path.resolve(cwd, p)),
+      evaluatedSources,
+    )) {
       ctx.budget = new WorkBudget(scanInstances);
       try {
-        const inputs = await rootVariables(root, { ...options.variables, cwd, maxFileBytes: options.maxFileBytes }, inputProblems, loader.sources);
-        const workspace = selectedWorkspace(root.dir, { workspace: options.workspace, env: options.variables.env }, (abs) => loader.displayPath(abs), inputProblems, loader.sources);
+        const inputs = await rootVariables(
+          root,
+          { ...options.variables, cwd, maxFileBytes: options.maxFileBytes },
+          inputProblems,
+          loader.sources,
+        );
+        const workspace = selectedWorkspace(
+          root.dir,
+          { workspace: options.workspace, env: options.variables.env },
+          (abs) => loader.displayPath(abs),
+          inputProblems,
+          loader.sources,
+        );
         resources.push(...instantiateRoot(ctx, root, inputs, workspace));
       } catch (e) {
         if (e instanceof BudgetExceeded) {
@@ -48,7 +80,12 @@ export async function instantiateRoots(loader: ModuleLoader, types: ReadonlySet<
           continue;
         }
         // One root that cannot be evaluated (the stack, a string past V8's length) fails alone: the others are still judged.
-        inputProblems.push({ file: displayPath(cwd, root.dir), line: 0, column: 0, message: `this root could not be evaluated (${(e as Error).message}); its resources are not judged` });
+        inputProblems.push({
+          file: displayPath(cwd, root.dir),
+          line: 0,
+          column: 0,
+          message: `this root could not be evaluated (${(e as Error).message}); its resources are not judged`,
+        });
       }
     }
     const found = [...ctx.evaluatedSources!].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
@@ -65,7 +102,12 @@ export async function instantiateRoots(loader: ModuleLoader, types: ReadonlySet<
  * its directory. Modules that only call each other (a cycle) stay roots, so that
  * they are still checked and the cycle is reported.
  */
-function rootModules(loader: ModuleLoader, files: string[], named: string[], evaluatedSources: ReadonlyMap<string, ReadonlySet<string>>): ModuleConfig[] {
+function rootModules(
+  loader: ModuleLoader,
+  files: string[],
+  named: string[],
+  evaluatedSources: ReadonlyMap<string, ReadonlySet<string>>,
+): ModuleConfig[] {
   const scanned = [...new Set(files.map((f) => path.dirname(f)))].sort();
   const callees = (dir: string) => [
     ...(loader.modules.get(dir)?.calls ?? []).filter((c) => c.source && isLocalSource(c.source)).map((c) => path.resolve(dir, c.source!)),

@@ -23,12 +23,13 @@ export interface VariableOptions {
 }
 
 /** tfvars hold constants: a reference in them is an error, as in Terraform. Each root's values have a budget of their own. */
-const constantsEvaluator = () => new Evaluator({
-  variable: (name) => failure(`variables are not allowed here (var.${name})`),
-  local: (name) => failure(`locals are not allowed here (local.${name})`),
-  path: (name) => failure(`path.${name} is not allowed here`),
-  module: (name) => failure(`module outputs are not allowed here (module.${name})`),
-});
+const constantsEvaluator = () =>
+  new Evaluator({
+    variable: (name) => failure(`variables are not allowed here (var.${name})`),
+    local: (name) => failure(`locals are not allowed here (local.${name})`),
+    path: (name) => failure(`path.${name} is not allowed here`),
+    module: (name) => failure(`module outputs are not allowed here (module.${name})`),
+  });
 
 /**
  * A root module's input values in Terraform's precedence, lowest first: TF_VAR_*
@@ -106,5 +107,7 @@ async function fromText(text: string, type: Expr | undefined, note: string, cons
   // Terraform reads the text literally for a primitive type or none, and as HCL for any other (`any` included).
   if (!type || t.kind === 'string' || t.kind === 'number' || t.kind === 'bool') return str(text, undefined, trace);
   const expr = await parseHclExpression(new SourceFile(note, text), text);
-  return expr ? { ...constants.evaluate(expr), origin: undefined, trace } : failure(`${note}: "${text}" is not a valid expression`, undefined, trace);
+  return expr
+    ? { ...constants.evaluate(expr), origin: undefined, trace }
+    : failure(`${note}: "${text}" is not a valid expression`, undefined, trace);
 }

@@ -26,7 +26,8 @@ export function selectedWorkspace(
   problems: Problem[],
   sources: Map<string, SourceFile>,
 ): Value | undefined {
-  const given = (name: string, note: string) => str(name, undefined, [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)]);
+  const given = (name: string, note: string) =>
+    str(name, undefined, [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)]);
   if (options.workspace !== undefined) return given(options.workspace, `--workspace ${options.workspace}`);
   if (options.env.TF_WORKSPACE) return given(options.env.TF_WORKSPACE, 'TF_WORKSPACE');
   // TF_DATA_DIR moves .terraform, relative to the root, as Terraform reads it.

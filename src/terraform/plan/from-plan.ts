@@ -11,7 +11,13 @@ import { firstUnknown, toPlain, type Value } from '../eval/value';
  * section shows was not written (or written as null) is not set, whatever default the
  * provider planned for it, as a scan of the configuration would say.
  */
-export function planInstances(plan: PlanResource[], types: ReadonlySet<string>, nestedBlocks: NestedBlocks, root: string, config: ResourceInstance[]): ResourceInstance[] {
+export function planInstances(
+  plan: PlanResource[],
+  types: ReadonlySet<string>,
+  nestedBlocks: NestedBlocks,
+  root: string,
+  config: ResourceInstance[],
+): ResourceInstance[] {
   const findSource = configSource(config);
   return plan
     .filter((r) => r.mode === 'managed' && types.has(r.type))
@@ -81,7 +87,8 @@ function keysOf(address: string): Map<number, string> {
 }
 
 function attributeValue(v: Value, source: AttributeValue | undefined): AttributeValue {
-  const fromSource = source?.set && source.location ? { location: source.location, trace: source.trace } : { location: v.origin, trace: v.trace };
+  const fromSource =
+    source?.set && source.location ? { location: source.location, trace: source.trace } : { location: v.origin, trace: v.trace };
   const missing = firstUnknown(v);
   if (missing) return { set: true, known: false, reason: missing.reason, ...fromSource };
   // In a plan, null is what an attribute that is not set plans to.

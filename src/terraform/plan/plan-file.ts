@@ -14,7 +14,11 @@ const MAX_PLAN_BYTES = 512 * 1024 * 1024;
  * directory given, else the plan's own), when that directory holds any; findings map
  * back to those files.
  */
-export function planConfiguration(cwd: string, plan: string, configDir: string | undefined): { planFile: string; configDir: string | undefined; paths: string[] } {
+export function planConfiguration(
+  cwd: string,
+  plan: string,
+  configDir: string | undefined,
+): { planFile: string; configDir: string | undefined; paths: string[] } {
   const planFile = path.resolve(cwd, plan);
   const dir = configDir ?? path.dirname(planFile);
   return { planFile, configDir: dir, paths: dir && hasConfiguration(path.resolve(cwd, dir)) ? [dir] : [] };
@@ -27,7 +31,18 @@ function hasConfiguration(dir: string): boolean {
 /** The resources of a plan file, read within its bound; the file joins the loader's sources, for code frames. */
 export async function readPlanFile(file: string, loader: ModuleLoader): Promise<{ resources: PlanResource[]; problems: Problem[] }> {
   const read = readTextFile(file, MAX_PLAN_BYTES, 'plans are read up to 512 MiB');
-  if (!read.ok) return { resources: [], problems: [{ file: loader.displayPath(file), line: read.line ?? 0, column: read.column ?? 0, message: `cannot read the plan: ${read.message}` }] };
+  if (!read.ok)
+    return {
+      resources: [],
+      problems: [
+        {
+          file: loader.displayPath(file),
+          line: read.line ?? 0,
+          column: read.column ?? 0,
+          message: `cannot read the plan: ${read.message}`,
+        },
+      ],
+    };
   const source = new SourceFile(loader.displayPath(file), read.text);
   loader.sources.set(source.path, source);
   const result = readPlan(source);

@@ -73,14 +73,27 @@ export function isPlan(text: string): boolean {
 
 /** The managed resources that a plan creates or updates (replacements included). */
 export function readPlan(source: SourceFile): PlanResult {
-  const at = (node: JsonNode | undefined, message: string): Problem => ({ file: source.path, ...source.position(node?.offset ?? 0), message });
+  const at = (node: JsonNode | undefined, message: string): Problem => ({
+    file: source.path,
+    ...source.position(node?.offset ?? 0),
+    message,
+  });
 
   if (source.text.startsWith('PK\u0003\u0004')) {
-    return { ok: false, problems: [at(undefined, 'this is a binary plan file, not JSON: convert it with `terraform show -json <plan file> > plan.json`')] };
+    return {
+      ok: false,
+      problems: [at(undefined, 'this is a binary plan file, not JSON: convert it with `terraform show -json <plan file> > plan.json`')],
+    };
   }
   // jsonc-parser recurses once per level: deeper than any plan Terraform writes is an input error, not a stack overflow.
   const deep = tooDeep(source.text, MAX_PLAN_DEPTH);
-  if (deep !== undefined) return { ok: false, problems: [{ file: source.path, ...source.position(deep), message: `more than ${MAX_PLAN_DEPTH} levels deep; not a plan Terraform writes` }] };
+  if (deep !== undefined)
+    return {
+      ok: false,
+      problems: [
+        { file: source.path, ...source.position(deep), message: `more than ${MAX_PLAN_DEPTH} levels deep; not a plan Terraform writes` },
+      ],
+    };
   const errors: ParseError[] = [];
   const root = parseTree(source.text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length > 0) {
@@ -90,7 +103,15 @@ export function readPlan(source: SourceFile): PlanResult {
     };
   }
   if (!root || root.type !== 'object') {
-    return { ok: false, problems: [at(root, `not a Terraform plan: expected a JSON object (the output of \`terraform show -json <plan file>\`), found ${root ? describe(root) : 'nothing'}`)] };
+    return {
+      ok: false,
+      problems: [
+        at(
+          root,
+          `not a Terraform plan: expected a JSON object (the output of \`terraform show -json <plan file>\`), found ${root ? describe(root) : 'nothing'}`,
+        ),
+      ],
+    };
   }
 
   const version = property(root, 'format_version');
@@ -108,7 +129,8 @@ export function readPlan(source: SourceFile): PlanResult {
     return { ok: false, problems: [at(version, `unsupported plan format_version ${shown}: tagguard reads format 1.x`)] };
   }
   if (!changes || changes.type === 'null') return { ok: true, resources: [] };
-  if (changes.type !== 'array') return { ok: false, problems: [at(changes, `"resource_changes" must be an array, found ${describe(changes)}`)] };
+  if (changes.type !== 'array')
+    return { ok: false, problems: [at(changes, `"resource_changes" must be an array, found ${describe(changes)}`)] };
 
   const problems: Problem[] = [];
   const resources: PlanResource[] = [];
@@ -139,11 +161,13 @@ function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRe
     text[key] = value.value;
   }
   const mode = text.mode;
-  if (mode !== 'managed' && mode !== 'data') return { problem: `${where} (${text.address}): unknown mode "${mode}"`, node: property(node, 'mode')! };
+  if (mode !== 'managed' && mode !== 'data')
+    return { problem: `${where} (${text.address}): unknown mode "${mode}"`, node: property(node, 'mode')! };
 
   const change = property(node, 'change');
   if (!change) return { problem: `${where} (${text.address}) has no "change"`, node };
-  if (change.type !== 'object') return { problem: `${where} (${text.address}): "change" must be an object, found ${describe(change)}`, node: change };
+  if (change.type !== 'object')
+    return { problem: `${where} (${text.address}): "change" must be an object, found ${describe(change)}`, node: change };
   const actionsNode = property(change, 'actions');
   if (!actionsNode || actionsNode.type !== 'array' || (actionsNode.children ?? []).some((a) => a.type !== 'string')) {
     return { problem: `${where} (${text.address}): "change.actions" must be an array of strings`, node: actionsNode ?? change };
@@ -154,7 +178,8 @@ function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRe
 
   const moduleNode = property(node, 'module_address');
   const indexNode = property(node, 'index');
-  const index = indexNode && (indexNode.type === 'string' || indexNode.type === 'number') ? (indexNode.value as string | number) : undefined;
+  const index =
+    indexNode && (indexNode.type === 'string' || indexNode.type === 'number') ? (indexNode.value as string | number) : undefined;
 
   const attributes = new Map<string, Value>();
   const after = property(change, 'after');
@@ -321,6 +346,8 @@ function describe(node: JsonNode): string {
 }
 
 function jsonMessage(e: ParseError): string {
-  const words = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = printParseErrorCode(e.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return `invalid JSON in plan file: ${words}`;
 }

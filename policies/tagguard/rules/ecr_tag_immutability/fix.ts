@@ -9,7 +9,14 @@
 import type { CdktfFixer } from '../../../../src/cdktf/enforce';
 import { combine, type EditsOrReason } from '../../../../src/fix/edit';
 import type { FixContext, RuleFixer } from '../../../../src/fix/plan-fixes';
-import { insertResourceAttribute, removeAllBlocks, removeBlock, replaceBlocksWithAttribute, replaceLiteral, setBlockAttribute } from '../../../../src/fix/source-edits';
+import {
+  insertResourceAttribute,
+  removeAllBlocks,
+  removeBlock,
+  replaceBlocksWithAttribute,
+  replaceLiteral,
+  setBlockAttribute,
+} from '../../../../src/fix/source-edits';
 import { builtinPolicySync } from '../../../../src/policy/sync';
 import { isOverrideFile } from '../../../../src/terraform/config/override';
 
@@ -45,13 +52,19 @@ export interface FilterState {
  * (`filterIds`, by the filter's index). `allowed` says whether the policy would allow a
  * filter value with a valid filter_type.
  */
-export function decide(ids: readonly string[], filterIds: ReadonlyMap<number, readonly string[]>, filters: readonly FilterState[], allowed: (filter: unknown) => boolean): Decision {
+export function decide(
+  ids: readonly string[],
+  filterIds: ReadonlyMap<number, readonly string[]>,
+  filters: readonly FilterState[],
+  allowed: (filter: unknown) => boolean,
+): Decision {
   const all = new Set(ids);
   if (all.has('unknown')) return { manual: 'the value is not known before apply' };
   if (all.has('not_a_string')) return { manual: 'the value is not a string' };
   if ([...all].some((id) => VALUE_IDS.has(id))) return { immutable: true, removeFilters: 'all', wildcard: [] };
   if (all.has('filter_without_exclusion')) return { immutable: false, removeFilters: 'all', wildcard: [] };
-  if (all.has('too_many_filters')) return { manual: `${filters.length} exclusion filters, and the provider accepts at most 5: choose the ones to keep` };
+  if (all.has('too_many_filters'))
+    return { manual: `${filters.length} exclusion filters, and the provider accepts at most 5: choose the ones to keep` };
   const remove: number[] = [];
   const wildcard: number[] = [];
   for (const [i, f] of filters.entries()) {
@@ -59,7 +72,9 @@ export function decide(ids: readonly string[], filterIds: ReadonlyMap<number, re
     const invalid = Object.keys(FILTER_VALUE_REASONS).find((id) => here.includes(id));
     if (invalid) {
       const text = filterText(f.fields.filter);
-      return { manual: `${text === undefined ? 'an exclusion filter' : `exclusion filter ${JSON.stringify(text)}`} is not valid (${FILTER_VALUE_REASONS[invalid]}): correct it or remove it` };
+      return {
+        manual: `${text === undefined ? 'an exclusion filter' : `exclusion filter ${JSON.stringify(text)}`} is not valid (${FILTER_VALUE_REASONS[invalid]}): correct it or remove it`,
+      };
     }
     if (here.includes('filter_not_allowed')) remove.push(i);
     else if (here.some((id) => FILTER_TYPE_IDS.has(id))) (allowed(f.fields.filter) ? wildcard : remove).push(i);
@@ -81,16 +96,24 @@ function filterText(value: unknown): string | undefined {
  * IMMUTABLE_WITH_EXCLUSION: its allow-list and glob semantics, and ECR's limits (a filter
  * ECR rejects is not allowed).
  */
-export function allowedBy(config: { readonly allowedMutableTags: readonly string[] }, type = 'aws_ecr_repository'): (filter: unknown) => boolean {
+export function allowedBy(
+  config: { readonly allowedMutableTags: readonly string[] },
+  type = 'aws_ecr_repository',
+): (filter: unknown) => boolean {
   return (filter) => {
     const known = (value: unknown) => ({ set: true, known: true, value });
     const input = {
-      resources: [{ address: `${type}.probe`, root: '', type, attributes: { [VALUE]: known('IMMUTABLE_WITH_EXCLUSION'), [FILTERS]: known([{ filter, filter_type: 'WILDCARD', known: true }]) } }],
+      resources: [
+        {
+          address: `${type}.probe`,
+          root: '',
+          type,
+          attributes: { [VALUE]: known('IMMUTABLE_WITH_EXCLUSION'), [FILTERS]: known([{ filter, filter_type: 'WILDCARD', known: true }]) },
+        },
+      ],
       config: { allowed_mutable_tags: config.allowedMutableTags, unknown: 'ignore' },
     };
-    return builtinPolicySync()
-      .findings(input)
-      .length === 0;
+    return builtinPolicySync().findings(input).length === 0;
   };
 }
 
@@ -98,9 +121,11 @@ export function allowedBy(config: { readonly allowedMutableTags: readonly string
 export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: FixContext): EditsOrReason => {
   const made = r.blocks[FILTERS];
   // An override's filter blocks replace the original's: removing them would bring the original's back.
-  if (made?.instances.some((b) => isOverrideFile(b.location.file))) return 'the exclusion filters are set in an override file, which replaces the original blocks: change both by hand';
+  if (made?.instances.some((b) => isOverrideFile(b.location.file)))
+    return 'the exclusion filters are set in an override file, which replaces the original blocks: change both by hand';
   // Filters a dynamic block makes (or may make) can only change with it, and image_tag_mutability with them.
-  if (made && (!made.known || made.instances.some((b) => b.dynamic))) return 'the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability';
+  if (made && (!made.known || made.instances.some((b) => b.dynamic)))
+    return 'the exclusion filters come from a dynamic block or an expression: change them together with image_tag_mutability';
   const blocks = made?.instances ?? [];
   const filterIds = new Map<number, string[]>();
   for (const f of findings) {
@@ -108,14 +133,23 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
     if (i >= 0 && f.messageId) filterIds.set(i, [...(filterIds.get(i) ?? []), f.messageId]);
   }
   const ids = findings.flatMap((f) => (f.messageId ? [f.messageId] : []));
-  const decision = decide(ids, filterIds, blocks.map((b) => ({ known: b.known, fields: b.fields })), allowedBy(config, r.type));
+  const decision = decide(
+    ids,
+    filterIds,
+    blocks.map((b) => ({ known: b.known, fields: b.fields })),
+    allowedBy(config, r.type),
+  );
   if ('manual' in decision) return decision.manual;
   const m = r.attributes[VALUE];
   if (decision.removeFilters === 'all') {
     if (!decision.immutable) return removeAllBlocks(r, FILTERS, sources);
     // A value written as null: the literal null is the origin to change.
-    if (m && !m.set && m.location) return combine([replaceLiteral(m.location, '"IMMUTABLE"', sources), removeAllBlocks(r, FILTERS, sources)]);
-    if (!m || !m.set) return blocks.length ? replaceBlocksWithAttribute(r, FILTERS, VALUE, 'IMMUTABLE', sources) : insertResourceAttribute(r, VALUE, 'IMMUTABLE', sources);
+    if (m && !m.set && m.location)
+      return combine([replaceLiteral(m.location, '"IMMUTABLE"', sources), removeAllBlocks(r, FILTERS, sources)]);
+    if (!m || !m.set)
+      return blocks.length
+        ? replaceBlocksWithAttribute(r, FILTERS, VALUE, 'IMMUTABLE', sources)
+        : insertResourceAttribute(r, VALUE, 'IMMUTABLE', sources);
     if (!m.location) return 'the value comes from the environment or the command line';
     return combine([replaceLiteral(m.location, '"IMMUTABLE"', sources), removeAllBlocks(r, FILTERS, sources)]);
   }
@@ -137,7 +171,12 @@ export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex
     if (i !== undefined && f.messageId) filterIds.set(i, [...(filterIds.get(i) ?? []), f.messageId]);
   }
   const ids = findings.flatMap((f) => (f.messageId ? [f.messageId] : []));
-  const decision = decide(ids, filterIds, filters.map(({ known, ...fields }) => ({ known: known !== false, fields })), allowedBy(config, resource.terraformResourceType));
+  const decision = decide(
+    ids,
+    filterIds,
+    filters.map(({ known, ...fields }) => ({ known: known !== false, fields })),
+    allowedBy(config, resource.terraformResourceType),
+  );
   if ('manual' in decision) return decision;
   const done: string[] = [];
   if (decision.immutable) {
@@ -153,10 +192,14 @@ export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex
   } else if (decision.removeFilters.length || decision.wildcard.length) {
     const removed = new Set(decision.removeFilters);
     const kept = filters
-      .map(({ known: _, location: __, trace: ___, ...fields }, i) => (decision.wildcard.includes(i) ? { ...fields, filter_type: 'WILDCARD' } : fields))
+      .map(({ known: _, location: __, trace: ___, ...fields }, i) =>
+        decision.wildcard.includes(i) ? { ...fields, filter_type: 'WILDCARD' } : fields,
+      )
       .filter((_, i) => !removed.has(i));
     // cdktf appends a list override to the configured list: a typed construct's list is emptied first.
-    (resource as unknown as { putImageTagMutabilityExclusionFilter?: (value: unknown[]) => void }).putImageTagMutabilityExclusionFilter?.([]);
+    (resource as unknown as { putImageTagMutabilityExclusionFilter?: (value: unknown[]) => void }).putImageTagMutabilityExclusionFilter?.(
+      [],
+    );
     resource.addOverride(FILTERS, kept);
     done.push(...decision.removeFilters.map((i) => `exclusion filter ${JSON.stringify(filters[i]!.filter)} removed`));
     done.push(...decision.wildcard.map((i) => `filter_type of exclusion filter ${JSON.stringify(filters[i]!.filter)} set to WILDCARD`));
