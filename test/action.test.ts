@@ -6,7 +6,7 @@ import { ROOT, tempDir } from './helpers';
 
 /** The Scan step of the composite action (action.yml), run with bash as the runner runs it; it runs the built CLI (npm run build). */
 function runScanStep(cwd: string, env: Record<string, string>) {
-  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ id?: string; run?: string }> } };
+  const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { id?: string; run?: string }[] } };
   const script = action.runs.steps.find((s) => s.id === 'scan')!.run!;
   const output = path.join(tempDir('action'), 'output');
   writeFileSync(output, '');

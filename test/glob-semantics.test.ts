@@ -8,7 +8,7 @@ import { PolicyEngine } from '../src/policy/engine';
  * runs through the scanner's policy engine and through the synchronous policy that the
  * fixer, the CDKTF aspect and the constructs ask (patternCovers), so they cannot drift. Filters are ones ECR accepts: the policy judges no other against the allow-list.
  */
-const TABLE: Array<[pattern: string, filter: string, covers: boolean]> = [
+const TABLE: [pattern: string, filter: string, covers: boolean][] = [
   ['latest', 'latest', true],
   ['latest', 'stable', false],
   ['Latest', 'latest', false],

@@ -27,7 +27,10 @@ export function tempDir(prefix = 'tmp'): string {
 }
 
 // Registered once per test file, which loads its own copy of this module.
-if (typeof afterAll === 'function') afterAll(() => temporary.splice(0).forEach(removeTree));
+if (typeof afterAll === 'function')
+  afterAll(() => {
+    temporary.splice(0).forEach(removeTree);
+  });
 
 /** Why a tool the global setup installs is missing (outside CI only, where its tests are skipped), or undefined when it is there. */
 export function missingTool(tool: Tool): string | undefined {

@@ -460,7 +460,7 @@ async function run(argv: string[], cwd: string, mode?: 'own' | 'nobody'): Promis
   const [command, ...args] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
   // As in-process, the scan sees no variables of the environment (TF_VAR_*, NO_COLOR). The limit only
   // turns a hang into a failure: spawnSync holds the event loop, so jest's own timeout cannot fire.
-  const result = spawnSync(command!, args, {
+  const result = spawnSync(command, args, {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH },

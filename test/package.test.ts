@@ -13,8 +13,8 @@ function packed(): string[] {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
-  return pack!.files.map((f) => f.path).sort();
+  const [pack] = JSON.parse(out) as { files: { path: string }[] }[];
+  return pack.files.map((f) => f.path).sort();
 }
 
 /** Files under a folder of the checkout, relative to it, with / separators. */

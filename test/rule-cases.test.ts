@@ -14,7 +14,7 @@ import { ROOT, scanDir, tempDir, tree } from './helpers';
 // (--fix, then a scan): all three must agree with the table, so none can drift.
 
 type Value = string | number | boolean | null | { unknown: true };
-type Blocks = Record<string, Array<Record<string, Value>>>;
+type Blocks = Record<string, Record<string, Value>[]>;
 interface Values {
   attributes?: Record<string, Value>;
   blocks?: Blocks;
@@ -138,7 +138,11 @@ function expectedAfterFix(c: Case, fix: Values) {
 }
 
 const made: string[] = [];
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  made.forEach((dir) => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
 
 describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
   describe.each(table.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -180,9 +184,9 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const expected = expectedAfterFix(c, c.fix);
       expect({
         attributes: Object.fromEntries(
-          Object.keys(expected.attributes).map((k) => [k, r!.attributes[k]?.set ? r!.attributes[k]!.value : undefined]),
+          Object.keys(expected.attributes).map((k) => [k, r.attributes[k]?.set ? r.attributes[k].value : undefined]),
         ),
-        blocks: Object.fromEntries(Object.keys(expected.blocks).map((k) => [k, r!.blocks[k]?.instances.map((b) => b.fields) ?? []])),
+        blocks: Object.fromEntries(Object.keys(expected.blocks).map((k) => [k, r.blocks[k]?.instances.map((b) => b.fields) ?? []])),
       }).toEqual(expected);
     });
 
@@ -204,7 +208,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const annotations = resource.node.metadata
         .filter((m) => m.type.startsWith('@cdktf/'))
         .map((m) => ({ level: m.type === '@cdktf/error' ? 'error' : 'warning', text: String(m.data) }));
-      return { annotations, synthesized: Object.values(json.resource[type]!)[0]! };
+      return { annotations, synthesized: Object.values(json.resource[type])[0] };
     }
 
     test('the CDKTF aspect, error mode', () => {

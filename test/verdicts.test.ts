@@ -122,7 +122,9 @@ describe('ecr-tag-immutability verdicts', () => {
     expect(result.errors).toEqual([]);
     expect(places(result)).toEqual(expected.map(({ message: _, messageId: __, ...place }) => place));
     expect(result.findings.map((f) => f.messageId)).toEqual(expected.map((e) => e.messageId));
-    result.findings.forEach((f, i) => expect(f.message).toMatch(expected[i]!.message));
+    result.findings.forEach((f, i) => {
+      expect(f.message).toMatch(expected[i].message);
+    });
     expect(result.findings.every((f) => f.ruleId === 'ecr-tag-immutability')).toBe(true);
   });
 
@@ -173,7 +175,7 @@ describe('ecr-tag-immutability verdicts', () => {
       { file: 'fixtures/json/main.tf.json', line: 5, column: 18, severity: 'error', resource: 'aws_ecr_repository.events' },
       { file: 'fixtures/json/main.tf.json', line: 19, column: 11, severity: 'error', resource: 'aws_ecr_repository.gateway' },
     ]);
-    expect(result.findings[1]!.message).toMatch(/"nightly-\*"/);
+    expect(result.findings[1].message).toMatch(/"nightly-\*"/);
     expect(result.findings.map((f) => f.messageId)).toEqual(['mutable', 'filter_not_allowed']);
   });
 

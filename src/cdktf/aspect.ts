@@ -37,7 +37,7 @@ export class EcrTagImmutabilityAspect implements IAspect {
     if (!policy.rules().some((r) => r.id === RULE && r.resource_types?.includes(node.terraformResourceType))) return;
     const check = () => {
       const input = constructInput(node, this.config);
-      return { attributes: input.resources[0]!.attributes, findings: policy.findings(input).filter((f) => f.ruleId === RULE) };
+      return { attributes: input.resources[0].attributes, findings: policy.findings(input).filter((f) => f.ruleId === RULE) };
     };
     const { attributes, findings } = check();
     const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${RULE}${f.messageId ? `/${f.messageId}` : ''}]`;

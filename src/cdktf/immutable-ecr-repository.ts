@@ -38,7 +38,7 @@ export interface ImmutableEcrRepositoryProps extends ImmutabilityProps {
 export interface ImmutableEcrRepositoryCreationTemplateProps extends ImmutabilityProps {
   readonly prefix: string;
   /** PULL_THROUGH_CACHE, REPLICATION and/or CREATE_ON_PUSH. */
-  readonly appliedFor: Array<'PULL_THROUGH_CACHE' | 'REPLICATION' | 'CREATE_ON_PUSH'>;
+  readonly appliedFor: ('PULL_THROUGH_CACHE' | 'REPLICATION' | 'CREATE_ON_PUSH')[];
   readonly description?: string;
   readonly lifecycle?: LifecycleRules;
   readonly resourceTags?: Record<string, string>;

@@ -12,10 +12,10 @@ import {
 
 export interface CompliantEcrStackConfig {
   readonly region?: string;
-  readonly repositories: Array<Omit<ImmutableEcrRepositoryProps, 'allowedMutableTags' | 'kmsKeyArn'> & { readonly kmsKeyArn?: string }>;
-  readonly creationTemplates?: Array<
-    Omit<ImmutableEcrRepositoryCreationTemplateProps, 'allowedMutableTags' | 'kmsKeyArn'> & { readonly kmsKeyArn?: string }
-  >;
+  readonly repositories: (Omit<ImmutableEcrRepositoryProps, 'allowedMutableTags' | 'kmsKeyArn'> & { readonly kmsKeyArn?: string })[];
+  readonly creationTemplates?: (Omit<ImmutableEcrRepositoryCreationTemplateProps, 'allowedMutableTags' | 'kmsKeyArn'> & {
+    readonly kmsKeyArn?: string;
+  })[];
   /** Applied to every repository and template unless it names its own. */
   readonly kmsKeyArn?: string;
   readonly allowedMutableTags?: readonly string[];

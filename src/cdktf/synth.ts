@@ -40,7 +40,7 @@ export function generateStack(config: CompliantEcrStackConfig, format: GenerateF
  */
 export function indentHcl(hcl: string): string {
   let depth = 0;
-  const lines: Array<{ depth: number; text: string }> = [];
+  const lines: { depth: number; text: string }[] = [];
   for (const raw of hcl.split('\n')) {
     const text = raw.trim();
     if (text === '' && (lines.length === 0 || lines.at(-1)!.text === '' || /[{[]$/.test(lines.at(-1)!.text))) continue;
@@ -52,9 +52,9 @@ export function indentHcl(hcl: string): string {
   const out: string[] = [];
   for (let i = 0; i < lines.length; ) {
     let j = i;
-    while (j < lines.length && isAttribute(lines[j]!.text) && lines[j]!.depth === lines[i]!.depth) j++;
+    while (j < lines.length && isAttribute(lines[j].text) && lines[j].depth === lines[i].depth) j++;
     if (j === i) {
-      const { depth: d, text } = lines[i++]!;
+      const { depth: d, text } = lines[i++];
       out.push(text ? '  '.repeat(d) + text : '');
       continue;
     }

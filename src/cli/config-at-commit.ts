@@ -132,7 +132,7 @@ export class CommitFiles {
       // --full-tree: from a subdirectory, ls-tree would list only what lies under it.
       for (const record of git(this.top, ['ls-tree', '--full-tree', '-l', '-z', tree]).toString('utf8').split('\0')) {
         const m = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t(.+)$/s.exec(record);
-        if (m) entries.set(m[5]!, { mode: m[1]!, type: m[2]!, oid: m[3]!, size: m[4] === '-' ? 0 : Number(m[4]) });
+        if (m) entries.set(m[5], { mode: m[1], type: m[2], oid: m[3], size: m[4] === '-' ? 0 : Number(m[4]) });
       }
       this.trees.set(tree, entries);
     }

@@ -17,9 +17,9 @@ export interface Discovered {
   /** Paths that do not exist, as the user wrote them. */
   missing: string[];
   /** Absolute directories that could not be listed, with the error code. */
-  unreadable: Array<{ dir: string; code: string }>;
+  unreadable: { dir: string; code: string }[];
   /** Files discovery reads itself (.gitignore, a CDKTF manifest) that could not be read, and why. */
-  problems: Array<{ file: string; message: string }>;
+  problems: { file: string; message: string }[];
 }
 
 /**
@@ -117,7 +117,7 @@ function cdktfStacks(dir: string, problems: Discovered['problems']): string[] {
     const data = JSON.parse(read.text) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
     return Object.values(data.stacks ?? {})
       .map((s) => s.synthesizedStackPath && path.join(dir, 'cdktf.out', s.synthesizedStackPath))
-      .filter((f): f is string => Boolean(f) && existsSync(f as string));
+      .filter((f): f is string => Boolean(f) && existsSync(f!));
   } catch {
     return [];
   }
@@ -129,7 +129,7 @@ class GitignoreRules {
 
   private readonly perDir = new Map<string, Ignore | null>();
   /** The .gitignore files that apply in a directory, outermost first, by floor and directory. */
-  private readonly chains = new Map<string | undefined, Map<string, Array<[string, Ignore]>>>();
+  private readonly chains = new Map<string | undefined, Map<string, [string, Ignore][]>>();
 
   /** floor: consult only .gitignore files at or below this directory. */
   ignores(target: string, isDir: boolean, floor?: string): boolean {
@@ -141,7 +141,7 @@ class GitignoreRules {
     return false;
   }
 
-  private chain(dir: string, floor: string | undefined): Array<[string, Ignore]> {
+  private chain(dir: string, floor: string | undefined): [string, Ignore][] {
     let byDir = this.chains.get(floor);
     if (!byDir) this.chains.set(floor, (byDir = new Map()));
     let chain = byDir.get(dir);

@@ -93,7 +93,7 @@ export class PreSearch {
  * search could not run.
  */
 export async function readableFiles(
-  results: Promise<Array<string[] | undefined>>,
+  results: Promise<(string[] | undefined)[]>,
   roots: string[],
   files: string[],
   links: ReadonlySet<string>,
@@ -157,12 +157,16 @@ function runGrep(root: string, search: TextSearch): Promise<string[] | undefined
       child.kill('SIGKILL');
     }, GREP_TIMEOUT_MS);
     timer.unref();
-    child.on('close', () => clearTimeout(timer));
+    child.on('close', () => {
+      clearTimeout(timer);
+    });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (out += d));
-    child.on('error', () => settle(undefined));
+    child.on('error', () => {
+      settle(undefined);
+    });
     // 0: matches, 1: none; anything else (2: an unreadable file, say) is not trusted.
-    child.on('close', (code) =>
+    child.on('close', (code) => {
       settle(
         code === 0 || code === 1
           ? out
@@ -170,8 +174,8 @@ function runGrep(root: string, search: TextSearch): Promise<string[] | undefined
               .filter(Boolean)
               .map((f) => path.resolve(root, f))
           : undefined,
-      ),
-    );
+      );
+    });
   });
 }
 

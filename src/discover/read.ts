@@ -32,7 +32,7 @@ export function readTextFile(file: string, maxBytes: number, limitName = '--max-
     const at = firstInvalidUtf8(bytes);
     return {
       ok: false,
-      message: `not valid UTF-8 text (byte 0x${bytes[at.offset]!.toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`,
+      message: `not valid UTF-8 text (byte 0x${bytes[at.offset].toString(16).padStart(2, '0').toUpperCase()}); Terraform reads only UTF-8`,
       line: at.line,
       column: at.column,
     };
@@ -87,7 +87,7 @@ function firstInvalidUtf8(bytes: Buffer): { offset: number; line: number; column
   let line = 1;
   let column = 1;
   for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i]!;
+    const b = bytes[i];
     const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) return { offset: i, line, column };
     if (b === 0x0a) {

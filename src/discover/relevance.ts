@@ -50,7 +50,7 @@ export function factsOf(text: string, words: readonly string[]): FileFacts {
   let otherCall = false;
   if (calls) {
     for (const m of text.matchAll(SOURCE)) {
-      if (m[1]!.startsWith('./') || m[1]!.startsWith('../')) localSources.push(m[1]!);
+      if (m[1].startsWith('./') || m[1].startsWith('../')) localSources.push(m[1]);
       else otherCall = true;
     }
     // `module` is written but no source could be read: assume the worst.

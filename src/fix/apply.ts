@@ -18,7 +18,7 @@ export interface FileChange {
 export interface ApplyResult {
   changed: FileChange[];
   /** Files left as they were, with the reason (overlapping edits, or the result no longer parses). */
-  refused: Array<{ file: string; reason: string }>;
+  refused: { file: string; reason: string }[];
 }
 
 /**
@@ -32,7 +32,7 @@ export async function applyEdits(edits: Edit[], sources: ReadonlyMap<string, Sou
   for (const [file, list] of [...byFile].sort(([a], [b]) => compareText(a, b))) {
     const source = sources.get(file)!;
     const sorted = [...list].sort((a, b) => b.start - a.start || b.end - a.end);
-    if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1]!.start)) {
+    if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1].start)) {
       result.refused.push({ file, reason: 'edits overlap' });
       continue;
     }
@@ -61,9 +61,9 @@ async function stillParses(file: string, text: string): Promise<boolean> {
  * symlinked file or module directory that leads out of it. Their display path is inside,
  * but writing them would change a file the user did not ask to fix.
  */
-export function outsideWorkingDirectory(changes: readonly FileChange[], cwd: string): Array<{ file: string; reason: string }> {
+export function outsideWorkingDirectory(changes: readonly FileChange[], cwd: string): { file: string; reason: string }[] {
   const top = realpathSync(cwd);
-  const outside: Array<{ file: string; reason: string }> = [];
+  const outside: { file: string; reason: string }[] = [];
   for (const c of changes) {
     const out = leadsOutside(path.resolve(cwd, c.file), [top]);
     if (out) outside.push({ file: c.file, reason: out.reason });
@@ -76,7 +76,7 @@ export function outsideWorkingDirectory(changes: readonly FileChange[], cwd: str
  * Files outside the working directory (outsideWorkingDirectory) are not written: they
  * are taken out of `changes`, so that it lists what was written, and returned.
  */
-export async function writeChanges(changes: FileChange[], cwd: string): Promise<Array<{ file: string; reason: string }>> {
+export async function writeChanges(changes: FileChange[], cwd: string): Promise<{ file: string; reason: string }[]> {
   const refused = outsideWorkingDirectory(changes, cwd);
   const skip = new Set(refused.map((r) => r.file));
   const written = changes.filter((c) => !skip.has(c.file));

@@ -20,7 +20,7 @@ export type RuleFixer = (context: FixContext) => EditsOrReason;
 export interface FixPlan {
   edits: Edit[];
   /** Findings no edit can fix: unknown or computed values, code outside the scanned tree, rules with no fixer. */
-  manual: Array<{ finding: Finding; reason: string }>;
+  manual: { finding: Finding; reason: string }[];
 }
 
 /**

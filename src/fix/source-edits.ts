@@ -64,10 +64,10 @@ export function insertAttribute(block: Range, name: string, text: string, source
   const indent = /^\s*/.exec(header)![0] + '  ';
   const group = attributeGroup(source, block.line + 1, indent);
   const lines = [`${indent}${name} = ${text}`, ...group.lines];
-  const width = Math.max(...lines.map((l) => /^\s*([\w-]+)/.exec(l)![1]!.length));
+  const width = Math.max(...lines.map((l) => /^\s*([\w-]+)/.exec(l)![1].length));
   const aligned = lines.map((l) => {
     const [, key, rest] = /^\s*([\w-]+)\s*=(.*)$/.exec(l)!;
-    return `${indent}${key!.padEnd(width)} =${rest}`;
+    return `${indent}${key.padEnd(width)} =${rest}`;
   });
   return [{ file: source.path, start: headerEnd, end: group.end, text: aligned.map((l) => l + source.eol).join('') }];
 }
@@ -79,7 +79,7 @@ function attributeGroup(source: SourceFile, line: number, indent: string): { lin
   for (; ; l++) {
     const text = source.lineText(l);
     const m = /^(\s*)[\w-]+\s*=\s*(.*)$/.exec(text);
-    if (!m || m[1] !== indent || /[{[(]\s*$/.test(m[2]!) || /<</.test(m[2]!)) break;
+    if (m?.[1] !== indent || /[{[(]\s*$/.test(m[2]) || m[2].includes('<<')) break;
     lines.push(text);
   }
   return { lines, end: source.offset(l, 1) };
@@ -125,7 +125,7 @@ function blocksProperty(
   if (typeof source === 'string') return source;
   const path = jsonPathOf(source, source.offset(r.location.line, r.location.column));
   const value = path && findNodeAtLocation(parseTree(source.text)!, [...path, blockType]);
-  if (!value?.parent || value.parent.type !== 'property') return `the ${blockType} blocks were not found in the JSON file`;
+  if (value?.parent?.type !== 'property') return `the ${blockType} blocks were not found in the JSON file`;
   return { source, node: value.parent };
 }
 
@@ -146,9 +146,9 @@ export function setBlockAttribute(
   if (!text.startsWith(`${blockType} `) && !text.startsWith(`${blockType}{`)) return 'the block comes from a dynamic block or a variable';
   const attr = new RegExp(`^([ \\t]*${name}[ \\t]*=[ \\t]*)(\\S[^\\r\\n]*?)[ \\t]*((#|\\/\\/)[^\\r\\n]*)?\\r?$`, 'm').exec(text);
   if (!attr) return insertAttribute(b.location, name, JSON.stringify(value), source);
-  if (!LITERAL.test(attr[2]!)) return `${name} is computed by an expression, not written as a literal`;
-  const at = start + attr.index + attr[1]!.length;
-  return [{ file: source.path, start: at, end: at + attr[2]!.length, text: JSON.stringify(value) }];
+  if (!LITERAL.test(attr[2])) return `${name} is computed by an expression, not written as a literal`;
+  const at = start + attr.index + attr[1].length;
+  return [{ file: source.path, start: at, end: at + attr[2].length, text: JSON.stringify(value) }];
 }
 
 /** In an object of Terraform JSON: the property's value replaced, or the property added after the last one. */
@@ -213,7 +213,7 @@ function removeJsonChild(source: SourceFile, element: JsonNode): EditsOrReason {
   return [{ file: source.path, start, end, text: '' }];
 }
 
-function jsonPathOf(source: SourceFile, offset: number): Array<string | number> | undefined {
+function jsonPathOf(source: SourceFile, offset: number): (string | number)[] | undefined {
   const root = parseTree(source.text);
   const node = root && findNodeAtOffset(root, offset + 1);
   if (!node) return undefined;

@@ -6,7 +6,7 @@ import { compareText, type Finding } from './findings';
  */
 export interface Baseline {
   version: 1;
-  findings: Array<{ ruleId: string; root: string; resource: string }>;
+  findings: { ruleId: string; root: string; resource: string }[];
 }
 
 function key(f: { ruleId: string; root: string; resource: string }): string {
@@ -53,7 +53,7 @@ export function parseBaseline(text: string): Baseline {
   const Ajv = (require('ajv') as typeof import('ajv')).default;
   const validate = new Ajv().compile<Baseline>(SCHEMA);
   if (validate(data)) return data;
-  const e = validate.errors![0]!;
+  const e = validate.errors![0];
   const at = e.instancePath
     ? e.instancePath
         .slice(1)

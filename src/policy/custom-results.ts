@@ -48,7 +48,7 @@ const DESCRIPTOR = {
 
 const listOf = (item: object) => ({ type: 'array', items: item });
 
-type Validate = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
+type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
 const compiled = new Map<'finding' | 'descriptor', Validate>();
 
 function validator(kind: 'finding' | 'descriptor'): Validate {

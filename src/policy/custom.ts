@@ -65,14 +65,14 @@ parentPort.on('message', ({ id, input, entrypoint }) => {
 `;
 
 /** The worker's answer to one request, with the milliseconds it took there; id -1 answers the loading, with the entry points. */
-type Answer = {
+interface Answer {
   id: number;
   result?: unknown;
   entrypoints?: string[];
   error?: { message: string; range: boolean };
   printed: string[];
   ms: number;
-};
+}
 
 /** The id of the worker's first answer, sent once the policy is instantiated. */
 const LOADED = -1;
@@ -110,9 +110,15 @@ export class CustomPolicy {
     private readonly timeoutMs: number,
     private readonly memoryLimit: number,
   ) {
-    answers.on('message', (m: Answer) => this.settle(m));
-    worker.on('error', (e) => this.stop(asPolicyError(e, `policy ${this.name} failed`)));
-    worker.on('exit', () => this.stop(new PolicyError(`policy ${this.name} stopped unexpectedly`)));
+    answers.on('message', (m: Answer) => {
+      this.settle(m);
+    });
+    worker.on('error', (e) => {
+      this.stop(asPolicyError(e, `policy ${this.name} failed`));
+    });
+    worker.on('exit', () => {
+      this.stop(new PolicyError(`policy ${this.name} stopped unexpectedly`));
+    });
     // Neither keeps the process alive (a listener refs the port): a pending request's timer does.
     worker.unref();
     answers.unref();
@@ -154,7 +160,9 @@ export class CustomPolicy {
   /** Evaluates one entry point over the whole input document in the worker. */
   async evaluate(input: unknown, entrypoint: string): Promise<unknown> {
     const id = this.nextId++;
-    const answer = await this.ask(id, entrypoint, () => this.worker.postMessage({ id, input, entrypoint }));
+    const answer = await this.ask(id, entrypoint, () => {
+      this.worker.postMessage({ id, input, entrypoint });
+    });
     if (answer.error)
       throw evaluationError(
         answer.error.range ? new RangeError(answer.error.message) : answer.error.message,
@@ -221,7 +229,9 @@ export class CustomPolicy {
         },
         Math.max(0, this.timeoutMs - this.spent),
       );
-      const done = () => clearTimeout(timer);
+      const done = () => {
+        clearTimeout(timer);
+      };
       this.pending.set(id, {
         resolve: (a) => (done(), resolve(a)),
         reject: (e) => (done(), reject(e)),

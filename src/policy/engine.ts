@@ -81,7 +81,7 @@ export class PolicyEngine {
       this.printed.push(args.map(String).join(' '));
     };
     try {
-      const results = this.policy.evaluate(input, entrypoint) as Array<{ result: unknown }>;
+      const results = this.policy.evaluate(input, entrypoint) as { result: unknown }[];
       return results[0]?.result;
     } catch (e) {
       throw evaluationError(e, this.source, entrypoint, this.memoryLimit);
@@ -251,7 +251,7 @@ export interface RuleDescriptor {
   recommended_action?: string;
   /** The argument the verdicts table judges, named in explain's heading. */
   verdicts_of?: string;
-  verdicts?: Array<{ value: string; verdict: string }>;
+  verdicts?: { value: string; verdict: string }[];
   /** SARIF reportingDescriptor properties.tags; a rule without them gets DEFAULT_TAGS (report/sarif.ts). */
   tags?: string[];
   fix_hcl?: string;

@@ -32,15 +32,15 @@ export function directives(comment: Comment, file: string): Directive[] {
   const out: Directive[] = [];
   let m = /^tagguard:ignore\s+([\w,-]+)(.*)$/.exec(text);
   if (m) {
-    const reason = /reason="([^"]*)"/.exec(m[2]!)?.[1];
-    const until = /until=(\S+)/.exec(m[2]!)?.[1];
-    out.push({ source: 'tagguard', rules: m[1]!.split(','), reason: reason || undefined, until, placement: 'above', ...at });
+    const reason = /reason="([^"]*)"/.exec(m[2])?.[1];
+    const until = /until=(\S+)/.exec(m[2])?.[1];
+    out.push({ source: 'tagguard', rules: m[1].split(','), reason: reason || undefined, until, placement: 'above', ...at });
   }
   m = /checkov:skip=([\w,]+)(?::(.*))?/.exec(text);
-  if (m) out.push({ source: 'checkov', rules: m[1]!.split(','), reason: m[2]?.trim() || undefined, placement: 'inside', ...at });
+  if (m) out.push({ source: 'checkov', rules: m[1].split(','), reason: m[2]?.trim() || undefined, placement: 'inside', ...at });
   for (const tool of ['trivy', 'tfsec'] as const) {
     m = new RegExp(`${tool}:ignore:([\\w-]+)(?::exp:([\\d-]+))?`).exec(text);
-    if (m) out.push({ source: tool, rules: [m[1]!], until: m[2], placement: 'above', ...at });
+    if (m) out.push({ source: tool, rules: [m[1]], until: m[2], placement: 'above', ...at });
   }
   if (/kics-scan\s+ignore-block/.test(text)) out.push({ source: 'kics', rules: [], placement: 'above', ...at });
   return out;

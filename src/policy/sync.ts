@@ -38,7 +38,7 @@ export class SyncPolicy {
 
   private evaluate(input: unknown, entrypoint: string): unknown {
     try {
-      return (this.policy.evaluate(input, entrypoint) as Array<{ result: unknown }>)[0]?.result;
+      return (this.policy.evaluate(input, entrypoint) as { result: unknown }[])[0]?.result;
     } catch (e) {
       throw evaluationError(e, BUILTIN_POLICY, entrypoint, MAX_POLICY_MEMORY_PAGES * 64 * 1024);
     }

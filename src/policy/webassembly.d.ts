@@ -3,7 +3,7 @@
 declare namespace WebAssembly {
   interface Module {}
   /** Synchronous compilation: for the CDKTF aspect, which runs inside synth. */
-  const Module: { new (bytes: ArrayBufferView | ArrayBuffer): Module };
+  const Module: new (bytes: ArrayBufferView | ArrayBuffer) => Module;
   interface Memory {
     readonly buffer: ArrayBuffer;
     grow(delta: number): number;

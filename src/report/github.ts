@@ -43,7 +43,7 @@ export function formatGithub(result: ScanResult, _rules: RuleDescriptor[] = resu
         `title=${escapeProperty(f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId)}`,
       ];
       // A custom policy's severity is any string: `constructor` must not name a property of Object.prototype.
-      return command(Object.hasOwn(COMMAND, f.severity) ? COMMAND[f.severity]! : 'warning', props, f.message);
+      return command(Object.hasOwn(COMMAND, f.severity) ? COMMAND[f.severity] : 'warning', props, f.message);
     });
   for (const e of result.errors) {
     const props = [

@@ -28,7 +28,7 @@ export function formatGitlab(result: ScanResult, _rules: RuleDescriptor[] = resu
     issues.push({
       description: f.resource ? `${f.resource}: ${f.message}` : f.message,
       check_name: f.ruleId,
-      fingerprint: prints[i]!,
+      fingerprint: prints[i],
       severity: SEVERITY[f.severity] ?? 'minor',
       location: { path: f.file, lines: { begin: Math.max(f.line, 1) } },
     });

@@ -65,7 +65,7 @@ export function findingFingerprints(findings: readonly Finding[], algorithm: 'sh
   for (const b of base) count.set(b, (count.get(b) ?? 0) + 1);
   const seen = new Map<string, number>();
   return findings.map((f, i) => {
-    if (count.get(base[i]!) === 1) return base[i]!;
+    if (count.get(base[i]) === 1) return base[i];
     const key = `${base[i]}\u0000${f.message}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
@@ -125,7 +125,7 @@ function ruleName(id: string): string {
   return id
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
 }
 
@@ -199,7 +199,7 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
           }
         : {}),
       ...(trace.length ? { relatedLocations: trace } : {}),
-      partialFingerprints: { 'tagguard/v1': prints[n]! },
+      partialFingerprints: { 'tagguard/v1': prints[n] },
       ...(f.suppression
         ? {
             suppressions: [

@@ -56,7 +56,7 @@ export default async function globalSetup(): Promise<void> {
     if (failure !== undefined) missing[tool] = failure;
   });
   await Promise.all(installs);
-  for (const [tool, reason] of Object.entries(missing) as Array<[Tool, string]>) {
+  for (const [tool, reason] of Object.entries(missing) as [Tool, string][]) {
     const install = `Install it with \`${INSTALL_COMMAND(tool)}\`, then run the tests again.`;
     if (inCi())
       throw new Error(
@@ -122,9 +122,14 @@ function install(tool: Tool): Promise<string | undefined> {
       err += d;
       process.stderr.write(d);
     });
-    child.on('error', (e) => resolve(`bash could not be started: ${e.message}`));
+    child.on('error', (e) => {
+      resolve(`bash could not be started: ${e.message}`);
+    });
     child.on('close', (code) => {
-      if (code === 0 && existsSync(path.join(BIN, tool))) return resolve(undefined);
+      if (code === 0 && existsSync(path.join(BIN, tool))) {
+        resolve(undefined);
+        return;
+      }
       const last = err.trim().split('\n').at(-1);
       resolve(`${INSTALL_COMMAND(tool)} exited ${code}${last ? `: ${last.replace(/^install-tools: /, '')}` : ''}`);
     });

@@ -33,7 +33,7 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
   };
   const files = loadGenerator().generateStack(config, args.format);
   if (!args.out) {
-    io.stdout.write(files[0]!.text);
+    io.stdout.write(files[0].text);
     if (files.length > 1)
       say(
         io,

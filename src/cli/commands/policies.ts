@@ -10,7 +10,18 @@ export async function policiesCommand(args: { policy: string[] }, io: Io): Promi
   /* eslint-enable @typescript-eslint/no-require-imports */
   const builtin = await PolicyEngine.load();
   const custom = await Promise.all(args.policy.map((p) => CustomPolicy.load(path.resolve(io.cwd, p), { name: p })));
-  const loaded = [...builtin.rules(), ...(await Promise.all(custom.map((c) => c.rules().finally(() => c.close())))).flat()];
+  const loaded = [
+    ...builtin.rules(),
+    ...(
+      await Promise.all(
+        custom.map((c) =>
+          c.rules().finally(() => {
+            c.close();
+          }),
+        ),
+      )
+    ).flat(),
+  ];
   // A custom policy's id and title are any text: shown escaped, as everything the scanned repository controls.
   const rules = loaded.map((r) => ({ ...r, id: escapeControl(r.id), severity: escapeControl(r.severity ?? '') }));
   const width = Math.max(...rules.map((r) => r.id.length));

@@ -88,8 +88,8 @@ export function moduleConfig(dir: string, files: ParsedFile[]): ModuleConfig {
             // Both are kept: each is judged, so fixing the name loses no finding.
             config.resources.push({
               mode: block.type === 'resource' ? 'managed' : 'data',
-              type: type!,
-              name: name!,
+              type: type,
+              name: name,
               block,
               syntax: file.syntax,
             });
@@ -170,7 +170,7 @@ function localCycles(locals: Map<string, Attribute>): Problem[] {
   for (const start of locals.keys()) {
     if (done.has(start)) continue;
     // Depth-first: path holds the locals being visited, with the index of the next reference to follow.
-    const path: Array<{ name: string; next: number }> = [{ name: start, next: 0 }];
+    const path: { name: string; next: number }[] = [{ name: start, next: 0 }];
     const onPath = new Set([start]);
     while (path.length > 0) {
       const top = path.at(-1)!;
@@ -182,8 +182,8 @@ function localCycles(locals: Map<string, Attribute>): Problem[] {
       } else if (onPath.has(ref)) {
         const members = path.slice(path.findIndex((p) => p.name === ref)).map((p) => p.name);
         const k = members.indexOf(members.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b)));
-        const cycle = [...members.slice(k), ...members.slice(0, k), members[k]!];
-        const at = locals.get(cycle[0]!)!.range;
+        const cycle = [...members.slice(k), ...members.slice(0, k), members[k]];
+        const at = locals.get(cycle[0])!.range;
         problems.push({
           file: at.file,
           line: at.line,

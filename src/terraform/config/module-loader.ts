@@ -256,7 +256,7 @@ function readInstalled(root: string): InstalledModule[] {
   const read = readTextFile(file, DEFAULT_LIMITS.maxFileBytes);
   if (!read.ok) return [];
   try {
-    const data = JSON.parse(read.text) as { Modules?: Array<{ Key: string; Source: string; Dir: string }> };
+    const data = JSON.parse(read.text) as { Modules?: { Key: string; Source: string; Dir: string }[] };
     return (data.Modules ?? []).filter((m) => m.Key).map((m) => ({ key: m.Key, source: m.Source, dir: path.resolve(root, m.Dir) }));
   } catch {
     return [];

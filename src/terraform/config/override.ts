@@ -58,7 +58,7 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
             );
             continue;
           }
-          const original = target.body.blocks[target.at]!;
+          const original = target.body.blocks[target.at];
           const attributes = new Map(original.body.attributes);
           attributes.set(name, attr);
           target.body.blocks[target.at] = { ...original, body: { ...original.body, attributes } };
@@ -68,7 +68,7 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
       const key = blockKey(block);
       if (!key) continue;
       const target = index.get(key);
-      if (target) target.body.blocks[target.at] = mergeBlock(target.body.blocks[target.at]!, block);
+      if (target) target.body.blocks[target.at] = mergeBlock(target.body.blocks[target.at], block);
       else if (block.type === 'terraform') {
         // A terraform block needs no original.
         const first = primary[0];
@@ -80,7 +80,7 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
         problems.push(
           problem(
             block.range,
-            MISSING[block.type]!,
+            MISSING[block.type],
             `There is no ${block.type} ${block.labels.map((l) => JSON.stringify(l)).join(' ')} in a primary configuration file for this override to apply to.`,
           ),
         );
@@ -135,10 +135,10 @@ export function mergeBlock(original: Block, override: Block): Block {
     const lifecycle = mergesLifecycle && b.type === 'lifecycle' ? blocks.findIndex((o) => o.type === 'lifecycle') : -1;
     if (lifecycle >= 0)
       blocks[lifecycle] = {
-        ...blocks[lifecycle]!,
+        ...blocks[lifecycle],
         body: {
-          attributes: new Map([...blocks[lifecycle]!.body.attributes, ...b.body.attributes]),
-          blocks: b.body.blocks.length ? b.body.blocks : blocks[lifecycle]!.body.blocks,
+          attributes: new Map([...blocks[lifecycle].body.attributes, ...b.body.attributes]),
+          blocks: b.body.blocks.length ? b.body.blocks : blocks[lifecycle].body.blocks,
         },
       };
     else blocks.push(b);

@@ -29,7 +29,7 @@ const PART = /^[0-9a-z](?:[0-9a-z_-]{0,62}[0-9a-z])?$/i;
 export function registryPackage(source: string): string | undefined {
   const [address = '', subdir] = source.replace(/\?.*$/, '').split(/\/\/(.*)/, 2);
   const parts = address.split('/');
-  if (parts.length === 4 && PUBLIC_REGISTRIES.has(parts[0]!.toLowerCase())) parts.shift();
+  if (parts.length === 4 && PUBLIC_REGISTRIES.has(parts[0].toLowerCase())) parts.shift();
   if (parts.length !== 3 || !parts.every((p) => PART.test(p))) return undefined;
   const dir = subdir && path.posix.normalize(subdir).replace(/\/+$/, '');
   return parts.join('/').toLowerCase() + (dir && dir !== '.' ? `//${dir}` : '');

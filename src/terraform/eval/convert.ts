@@ -78,7 +78,7 @@ export function valuesEqual(a: Value, b: Value): boolean | undefined {
       if (a.items.length !== other.items.length) return false;
       let result: boolean | undefined = true;
       a.items.forEach((item, i) => {
-        const eq = valuesEqual(item, other.items[i]!);
+        const eq = valuesEqual(item, other.items[i]);
         if (eq === false) result = false;
         else if (eq === undefined && result) result = undefined;
       });

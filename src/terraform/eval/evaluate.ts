@@ -95,7 +95,7 @@ export class Evaluator {
       return value;
     } catch (e) {
       // V8's own limits (a string past its length, a list past memory) are the budget running out too.
-      if (e instanceof RangeError && !/call stack/.test(e.message))
+      if (e instanceof RangeError && !e.message.includes('call stack'))
         throw new BudgetExceeded(/string/i.test(e.message) ? 'characters' : 'elements', expr.range);
       throw e;
     } finally {
@@ -171,7 +171,7 @@ export class Evaluator {
       last = s;
     }
     if (parts.length === 1 && last) return last;
-    return str(text, range, traced.length === 1 ? traced[0]!.trace : []);
+    return str(text, range, traced.length === 1 ? traced[0].trace : []);
   }
 
   private directive(d: TemplateDirective, symbols: Symbols): Value {
@@ -263,7 +263,7 @@ export class Evaluator {
   private steps(start: Value, steps: TraversalStep[], symbols: Symbols, range: Range): Value {
     let current = start;
     for (let i = 0; i < steps.length; i++) {
-      const s = steps[i]!;
+      const s = steps[i];
       if (current.kind === 'unknown') return current;
       if (s.kind === 'splat') {
         const rest = steps.slice(i + 1);
@@ -430,7 +430,7 @@ export function index(container: Value, key: Value, range: Range): Value {
 }
 
 /** Key/value pairs in Terraform's iteration order: list by index, map by key, set by value. */
-export function iterate(v: Value): Array<[Value, Value]> | undefined {
+export function iterate(v: Value): [Value, Value][] | undefined {
   if (v.kind === 'list') return v.items.map((item, i) => [v.set ? item : num(i), inside(v, item)]);
   if (v.kind === 'map') return [...v.entries.keys()].sort().map((k) => [str(k, v.entries.get(k)!.origin), inside(v, v.entries.get(k)!)]);
   return undefined;

@@ -190,7 +190,7 @@ function titleCase(c: string): string {
   const digraph = ['\u01c4\u01c5\u01c6', '\u01c7\u01c8\u01c9', '\u01ca\u01cb\u01cc', '\u01f1\u01f2\u01f3'].find((group) =>
     group.includes(c),
   );
-  if (digraph) return digraph[1]!;
+  if (digraph) return digraph[1];
   if (/[\u10d0-\u10fa\u10fd-\u10ff]/.test(c)) return c;
   return mapCase(c, true);
 }
@@ -220,8 +220,8 @@ function trimSet(s: string, cutset: string): string {
   const cut = new Set(Array.from(cutset));
   const cs = Array.from(s);
   let [a, b] = [0, cs.length];
-  while (a < b && cut.has(cs[a]!)) a++;
-  while (b > a && cut.has(cs[b - 1]!)) b--;
+  while (a < b && cut.has(cs[a])) a++;
+  while (b > a && cut.has(cs[b - 1])) b--;
   return cs.slice(a, b).join('');
 }
 
@@ -285,7 +285,7 @@ function decodeJson(node: JsonNode, source: string, at: At): Value {
       );
     default:
       return map(
-        (node.children ?? []).map((p): [string, Value] => [p.children![0]!.value as string, decodeJson(p.children![1]!, source, at)]),
+        (node.children ?? []).map((p): [string, Value] => [p.children![0].value as string, decodeJson(p.children![1], source, at)]),
         at.range,
         at.trace,
       );
@@ -394,8 +394,8 @@ function formatFloat(
 ): string {
   const written = goText(n, verb, precision ?? (verb === 'g' || verb === 'G' ? -1 : 6));
   let [sign, body] = ['', written];
-  if (written[0] === '-' || written[0] === '+')
-    [sign, body] = [written[0] === '+' && flags.includes(' ') ? ' ' : written[0]!, written.slice(1)];
+  if (written.startsWith('-') || written.startsWith('+'))
+    [sign, body] = [written.startsWith('+') && flags.includes(' ') ? ' ' : written[0], written.slice(1)];
   else if (flags.includes('+')) sign = '+';
   else if (flags.includes(' ')) sign = ' ';
   const fill = Math.max((width ?? 0) - sign.length - body.length, 0);
@@ -502,7 +502,7 @@ function formatText(spec: string, args: Value[]): string {
 function rangeOf(args: Value[], at: At): Value {
   const ns = args.map(number);
   const [zero, one, minusOne] = [numbers.fromInteger(0), numbers.fromInteger(1), numbers.fromInteger(-1)];
-  const [start, end] = ns.length === 1 ? [zero, ns[0]!] : [ns[0]!, ns[1]!];
+  const [start, end] = ns.length === 1 ? [zero, ns[0]] : [ns[0], ns[1]];
   const step = ns[2] ?? (numbers.compare(end, start) < 0 ? minusOne : one);
   const down = numbers.compare(step, zero) < 0;
   if (down && numbers.compare(end, start) > 0) fail('end must be less than start when step is negative');
@@ -526,7 +526,7 @@ function formatList(spec: string, args: Value[], at: At): Value {
   });
   const out: Value[] = [];
   for (let i = 0; i < (length < 0 ? 1 : length); i++) {
-    const row = args.map((a) => (a.kind === 'list' ? a.items[i]! : a));
+    const row = args.map((a) => (a.kind === 'list' ? a.items[i] : a));
     const pending = row.map(firstUnknown).find(Boolean);
     out.push(pending ?? str(formatText(spec, row), at.range, at.trace));
   }
@@ -570,11 +570,11 @@ function float64(v: Value): numbers.TerraformNumber {
 function parseInteger(s: string, base: number): bigint | undefined {
   const m = /^([+-]?)([0-9A-Za-z]+)$/.exec(s);
   if (!m) return undefined;
-  const digits = Array.from(m[2]!, (c) =>
+  const digits = Array.from(m[2], (c) =>
     c <= '9' ? c.charCodeAt(0) - 48 : c >= 'a' ? c.charCodeAt(0) - 87 : c.charCodeAt(0) - 65 + (base <= 36 ? 10 : 36),
   );
   if (digits.some((d) => d >= base)) return undefined;
-  if (numbers.integerBeyondRange(m[2]!.replace(/^0+/, '').length, base)) throw numbers.beyondRange();
+  if (numbers.integerBeyondRange(m[2].replace(/^0+/, '').length, base)) throw numbers.beyondRange();
   const n = digits.reduce((total, d) => total * BigInt(base) + BigInt(d), 0n);
   return m[1] === '-' ? -n : n;
 }
@@ -618,7 +618,7 @@ const SPECS: Record<string, Spec> = {
     ANY,
     (args) => {
       for (const v of args) if (!deepError(v)) return v;
-      fail(`no argument succeeded; the first failed with: ${deepError(args[0]!)!.reason}`);
+      fail(`no argument succeeded; the first failed with: ${deepError(args[0])!.reason}`);
     },
     { lazy: true, nulls: true, catches: true },
   ),
@@ -629,7 +629,7 @@ const SPECS: Record<string, Spec> = {
     if (n === undefined || n >= 2n ** 63n || n < -(2n ** 63n)) fail(`invalid index: ${NOT_AN_INT}`);
     if (!all.length) fail('cannot use element function with an empty list');
     if (n < 0n) fail('cannot use element function with a negative index');
-    return all[Number(n % BigInt(all.length))]!;
+    return all[Number(n % BigInt(all.length))];
   }),
   one: spec(1, 1, ([l], at) => {
     const seq = sequence(l);
@@ -683,7 +683,7 @@ const SPECS: Record<string, Spec> = {
     const values = items(vs, false);
     if (names.length !== values.length) fail(`number of keys (${names.length}) does not match number of values (${values.length})`);
     return map(
-      names.map((k, i) => [k, values[i]!]),
+      names.map((k, i) => [k, values[i]]),
       at.range,
       at.trace,
     );
@@ -734,7 +734,7 @@ const SPECS: Record<string, Spec> = {
       const e = entries(v);
       const unified = unify([...e.values()]);
       return map(
-        [...e.keys()].map((k, i) => [k, unified[i]!]),
+        [...e.keys()].map((k, i) => [k, unified[i]]),
         at.range,
         at.trace,
       );
@@ -918,7 +918,7 @@ const SPECS: Record<string, Spec> = {
 /** The trace of the only argument that has one; with several, no single chain explains the result. */
 function traceOf(args: Value[]): TraceStep[] {
   const traced = args.filter((a) => a.trace.length > 0);
-  return traced.length === 1 ? traced[0]!.trace : [];
+  return traced.length === 1 ? traced[0].trace : [];
 }
 
 function arity(spec: Spec): string {

@@ -17,10 +17,10 @@ interface GoDecimal {
 function goDecimal(abs: Decimal): GoDecimal {
   if (abs.isZero()) return { mant: '', exp: 0 };
   const [m, e] = abs.toExponential().split('e');
-  return { mant: m!.replace('.', '').replace(/0+$/, ''), exp: Number(e) + 1 };
+  return { mant: m.replace('.', '').replace(/0+$/, ''), exp: Number(e) + 1 };
 }
 
-const digitAt = (d: GoDecimal, i: number) => (i >= 0 && i < d.mant.length ? d.mant[i]! : '0');
+const digitAt = (d: GoDecimal, i: number) => (i >= 0 && i < d.mant.length ? d.mant[i] : '0');
 
 function trimmed(d: GoDecimal): GoDecimal {
   const mant = d.mant.replace(/0+$/, '');
@@ -34,7 +34,7 @@ function roundDown(d: GoDecimal, n: number): GoDecimal {
 
 function roundUp(d: GoDecimal, n: number): GoDecimal {
   if (n < 0 || n >= d.mant.length) return d;
-  while (n > 0 && d.mant[n - 1]! >= '9') n--;
+  while (n > 0 && d.mant[n - 1] >= '9') n--;
   if (n === 0) return { mant: '1', exp: d.exp + 1 };
   return { mant: d.mant.slice(0, n - 1) + String(Number(d.mant[n - 1]) + 1), exp: d.exp };
 }
@@ -43,7 +43,7 @@ function roundUp(d: GoDecimal, n: number): GoDecimal {
 function round(d: GoDecimal, n: number): GoDecimal {
   if (n < 0 || n >= d.mant.length) return d;
   const half = d.mant[n] === '5' && n + 1 === d.mant.length;
-  const up = half ? n > 0 && Number(d.mant[n - 1]) % 2 === 1 : d.mant[n]! >= '5';
+  const up = half ? n > 0 && Number(d.mant[n - 1]) % 2 === 1 : d.mant[n] >= '5';
   return up ? roundUp(d, n) : roundDown(d, n);
 }
 
@@ -61,7 +61,7 @@ function roundShortest(d: GoDecimal, abs: Decimal, prec: number): GoDecimal {
     .mod(2)
     .isZero();
   for (let i = 0; i < d.mant.length; i++) {
-    const [l, m, u] = [digitAt(lower, i), d.mant[i]!, digitAt(upper, i)];
+    const [l, m, u] = [digitAt(lower, i), d.mant[i], digitAt(upper, i)];
     const okDown = l !== m || (inclusive && i + 1 === lower.mant.length);
     const okUp = m !== u && (inclusive || Number(m) + 1 < Number(u) || i + 1 < upper.mant.length);
     if (okDown && okUp) return round(d, i + 1);

@@ -15,7 +15,7 @@ import { Matcher, RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
 export class PatternError extends Error {}
 
 /** The groups of one match: index 0 the whole match; undefined for a group that took no part. */
-export type Groups = Array<string | undefined>;
+export type Groups = (string | undefined)[];
 
 export interface Pattern {
   readonly re: RE2JS;

@@ -90,7 +90,7 @@ export function convert(value: Value, type: Type, evaluateDefault: (e: Expr) => 
     }
     case 'object': {
       if (value.kind !== 'map') return failure('an object is required', value.origin, value.trace);
-      const entries: Array<[string, Value]> = [];
+      const entries: [string, Value][] = [];
       for (const [name, attr] of type.attributes) {
         const given = value.entries.get(name);
         if (given && given.kind !== 'null') entries.push([name, convert(given, attr.type, evaluateDefault)]);
@@ -109,6 +109,6 @@ function typeFromText(text: string): Type {
   const t = text.replace(/\s+/g, '');
   if (t === 'string' || t === 'number' || t === 'bool') return { kind: t };
   const collection = /^(list|set|map)\((string|number|bool|any)\)$/.exec(t);
-  if (collection) return { kind: collection[1] as 'list' | 'set' | 'map', element: typeFromText(collection[2]!) };
+  if (collection) return { kind: collection[1] as 'list' | 'set' | 'map', element: typeFromText(collection[2]) };
   return ANY;
 }

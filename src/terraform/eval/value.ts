@@ -59,7 +59,7 @@ export function list(items: Value[], origin?: Range, trace: TraceStep[] = [], se
   return set ? { kind: 'list', items, set, origin, trace } : { kind: 'list', items, origin, trace };
 }
 
-export function map(entries: Map<string, Value> | Array<[string, Value]>, origin?: Range, trace: TraceStep[] = [], open?: string): Value {
+export function map(entries: Map<string, Value> | [string, Value][], origin?: Range, trace: TraceStep[] = [], open?: string): Value {
   const value: Value = { kind: 'map', entries: entries instanceof Map ? entries : new Map(entries), origin, trace };
   return open ? { ...value, open } : value;
 }

@@ -138,5 +138,5 @@ function friendlyTypeName(v: Value): string {
 /** The type the elements of a list or set share (a set's elements are already unified). */
 function elementTypeName(items: Value[]): string {
   const names = new Set(items.filter((i) => i.kind !== 'null').map(friendlyTypeName));
-  return names.size === 1 ? [...names][0]! : 'dynamic';
+  return names.size === 1 ? [...names][0] : 'dynamic';
 }

@@ -127,7 +127,7 @@ type CallInstances =
       call: ModuleCall;
       model: boolean;
       repeat: 'none' | 'count' | 'for_each';
-      instances: Array<{ suffix: string; key?: Value; instance: ModuleInstance }>;
+      instances: { suffix: string; key?: Value; instance: ModuleInstance }[];
       /** Why the instances cannot be told apart: count or for_each is unknown. */
       outputsUnknown?: string;
     }
@@ -164,7 +164,9 @@ class ModuleInstance implements References {
     } = place);
     this.evaluator = new Evaluator(
       this,
-      (range, message) => report(this.problems, range, message),
+      (range, message) => {
+        report(this.problems, range, message);
+      },
       place.ctx.evaluationDepth,
       place.ctx.budget,
     );
@@ -300,7 +302,7 @@ class ModuleInstance implements References {
     if (found.kind === 'unknown') return found.value;
     if (found.outputsUnknown) return unknown(`the outputs of module.${name} are unknown: ${found.outputsUnknown}`, call.block.range);
     const objects = found.instances.map(({ key, instance }) => [key, instance.outputObject(found.model)] as const);
-    if (found.repeat === 'none') return objects[0]![1];
+    if (found.repeat === 'none') return objects[0][1];
     if (found.repeat === 'count')
       return list(
         objects.map(([, o]) => o),
@@ -340,7 +342,14 @@ class ModuleInstance implements References {
     const body = call.block.body;
     const repeat = body.attributes.has('count') ? 'count' : body.attributes.has('for_each') ? 'for_each' : 'none';
     const prefix = this.address ? `${this.address}.` : '';
-    const expansions = expand(body, this.evaluator, (range, message) => report(this.problems, range, message), this.ctx.budget);
+    const expansions = expand(
+      body,
+      this.evaluator,
+      (range, message) => {
+        report(this.problems, range, message);
+      },
+      this.ctx.budget,
+    );
     const instances = expansions.map(({ suffix, symbols }) => {
       const inputs: InstancePlace['inputs'] = new Map();
       for (const attr of body.attributes.values()) {
@@ -369,9 +378,9 @@ class ModuleInstance implements References {
       return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
     });
     // A count or for_each that cannot be known: one instance that may exist, and outputs no one can know.
-    const undecided = repeat !== 'none' && expansions.length === 1 && expansions[0]!.suffix === '';
+    const undecided = repeat !== 'none' && expansions.length === 1 && expansions[0].suffix === '';
     const reason = undecided
-      ? firstUnknown(repeat === 'count' ? expansions[0]!.symbols.count! : expansions[0]!.symbols.each!.key)?.reason
+      ? firstUnknown(repeat === 'count' ? expansions[0].symbols.count! : expansions[0].symbols.each!.key)?.reason
       : undefined;
     return { kind: 'instances', call, model, repeat, instances, ...(reason ? { outputsUnknown: reason } : {}) };
   }
@@ -458,7 +467,9 @@ export function instantiateRoot(
 function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInstance[]): void {
   const rootRel = displayPath(ctx.cwd, scope.rootDir);
   const prefix = scope.address ? `${scope.address}.` : '';
-  const problem: ReportProblem = (range, message) => report(ctx.problems, range, message);
+  const problem: ReportProblem = (range, message) => {
+    report(ctx.problems, range, message);
+  };
   for (const r of scope.config.resources) {
     if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
     for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem, ctx.budget)) {
@@ -599,7 +610,7 @@ function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, loca
 /** `dynamic "x" { for_each = …; iterator = it; content { … } }`, expanded as Terraform does. */
 function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, entry: BlockValue, problem: ReportProblem): void {
   const iteratorExpr = block.body.attributes.get('iterator')?.expr;
-  const iterator = iteratorExpr?.kind === 'traversal' ? iteratorExpr.root : block.labels[0]!;
+  const iterator = iteratorExpr?.kind === 'traversal' ? iteratorExpr.root : block.labels[0];
   const forEach = block.body.attributes.get('for_each');
   const content = block.body.blocks.find((b) => b.type === 'content');
   if (!forEach || !content) return;

@@ -102,7 +102,7 @@ export function readPlan(source: SourceFile): PlanResult {
       problems: errors.slice(0, MAX_PROBLEMS).map((e) => ({ file: source.path, ...source.position(e.offset), message: jsonMessage(e) })),
     };
   }
-  if (!root || root.type !== 'object') {
+  if (root?.type !== 'object') {
     return {
       ok: false,
       problems: [
@@ -169,7 +169,7 @@ function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRe
   if (change.type !== 'object')
     return { problem: `${where} (${text.address}): "change" must be an object, found ${describe(change)}`, node: change };
   const actionsNode = property(change, 'actions');
-  if (!actionsNode || actionsNode.type !== 'array' || (actionsNode.children ?? []).some((a) => a.type !== 'string')) {
+  if (actionsNode?.type !== 'array' || (actionsNode.children ?? []).some((a) => a.type !== 'string')) {
     return { problem: `${where} (${text.address}): "change.actions" must be an array of strings`, node: actionsNode ?? change };
   }
   const actions = (actionsNode.children ?? []).map((a) => a.value as string);
@@ -291,7 +291,7 @@ const MAX_MODULE_DEPTH = 100;
 function isNullConstant(expression: JsonNode): boolean {
   if (expression.type !== 'object') return false;
   const entries = properties(expression);
-  return entries.length === 1 && entries[0]![0] === 'constant_value' && entries[0]![1].type === 'null';
+  return entries.length === 1 && entries[0][0] === 'constant_value' && entries[0][1].type === 'null';
 }
 
 /** The call names along a module instance address: `module.a["k"].module.b[0]` is ["a", "b"]; '' is the root. */
@@ -301,7 +301,7 @@ export function callNames(moduleAddress: string): string[] | undefined {
   while (step.lastIndex < moduleAddress.length) {
     const m = step.exec(moduleAddress);
     if (!m) return undefined;
-    names.push(m[1]!);
+    names.push(m[1]);
   }
   return names;
 }
@@ -311,7 +311,7 @@ function range(source: SourceFile, node: JsonNode): Range {
 }
 
 /** An object's properties in order; a repeated key keeps its last value, as JSON.parse does. */
-function properties(node: JsonNode): Array<[string, JsonNode]> {
+function properties(node: JsonNode): [string, JsonNode][] {
   const out = new Map<string, JsonNode>();
   for (const prop of node.children ?? []) {
     const [key, value] = prop.children ?? [];

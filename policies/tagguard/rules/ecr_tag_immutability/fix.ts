@@ -146,7 +146,7 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
     // A value written as null: the literal null is the origin to change.
     if (m && !m.set && m.location)
       return combine([replaceLiteral(m.location, '"IMMUTABLE"', sources), removeAllBlocks(r, FILTERS, sources)]);
-    if (!m || !m.set)
+    if (!m?.set)
       return blocks.length
         ? replaceBlocksWithAttribute(r, FILTERS, VALUE, 'IMMUTABLE', sources)
         : insertResourceAttribute(r, VALUE, 'IMMUTABLE', sources);
@@ -155,8 +155,8 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
   }
   if (!m?.location) return 'the value comes from the environment or the command line';
   return combine([
-    ...decision.removeFilters.map((i) => removeBlock(blocks[i]!.location, FILTERS, sources)),
-    ...decision.wildcard.map((i) => setBlockAttribute(blocks[i]!, FILTERS, 'filter_type', 'WILDCARD', sources)),
+    ...decision.removeFilters.map((i) => removeBlock(blocks[i].location, FILTERS, sources)),
+    ...decision.wildcard.map((i) => setBlockAttribute(blocks[i], FILTERS, 'filter_type', 'WILDCARD', sources)),
     ...(decision.immutable ? [replaceLiteral(m.location, '"IMMUTABLE"', sources)] : []),
   ]);
 };
@@ -164,7 +164,7 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
 /** The CDKTF aspect's enforce mode: the same decision, as overrides of the synthesized values. */
 export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex, config }) => {
   const list = attributes[FILTERS];
-  const filters = list?.known && Array.isArray(list.value) ? (list.value as Array<Record<string, unknown>>) : [];
+  const filters = list?.known && Array.isArray(list.value) ? (list.value as Record<string, unknown>[]) : [];
   const filterIds = new Map<number, string[]>();
   for (const f of findings) {
     const i = blockIndex(f, FILTERS);
@@ -201,8 +201,8 @@ export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex
       [],
     );
     resource.addOverride(FILTERS, kept);
-    done.push(...decision.removeFilters.map((i) => `exclusion filter ${JSON.stringify(filters[i]!.filter)} removed`));
-    done.push(...decision.wildcard.map((i) => `filter_type of exclusion filter ${JSON.stringify(filters[i]!.filter)} set to WILDCARD`));
+    done.push(...decision.removeFilters.map((i) => `exclusion filter ${JSON.stringify(filters[i].filter)} removed`));
+    done.push(...decision.wildcard.map((i) => `filter_type of exclusion filter ${JSON.stringify(filters[i].filter)} set to WILDCARD`));
   }
   return { done: done.join('; ') };
 };
