@@ -1,6 +1,7 @@
 import type { Range, Problem } from '../../parse/source';
 import { expressionsIn, type Attribute, type Block, type Expr, type ParsedFile, type Syntax } from '../../parse/syntax';
 import { mergeOverrides } from './override';
+import { defined } from '../defined';
 
 export interface VariableDecl {
   name: string;
@@ -165,25 +166,28 @@ function place(range: Range): string {
 function localCycles(locals: Map<string, Attribute>): Problem[] {
   const refs = new Map([...locals].map(([name, attr]) => [name, [...localRefs(attr.expr)].filter((r) => locals.has(r))]));
   const order = new Map([...locals.keys()].map((name, i) => [name, i]));
+  // Every name on a path is a declared local: the refs above keep only those.
+  const refsOf = (name: string) => defined(refs.get(name), 'a local on the path is declared');
+  const orderOf = (name: string) => defined(order.get(name), 'a local on the path is declared');
   const problems: Problem[] = [];
   const done = new Set<string>();
   for (const start of locals.keys()) {
     if (done.has(start)) continue;
     // Depth-first: path holds the locals being visited, with the index of the next reference to follow.
-    const path: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    const path: { name: string; refs: string[]; next: number }[] = [{ name: start, refs: refsOf(start), next: 0 }];
     const onPath = new Set([start]);
-    while (path.length > 0) {
-      const top = path.at(-1)!;
-      const ref = refs.get(top.name)![top.next++];
+    for (let top = path.at(-1); top !== undefined; top = path.at(-1)) {
+      const ref = top.refs.at(top.next++);
       if (ref === undefined) {
         done.add(top.name);
         onPath.delete(top.name);
         path.pop();
       } else if (onPath.has(ref)) {
         const members = path.slice(path.findIndex((p) => p.name === ref)).map((p) => p.name);
-        const k = members.indexOf(members.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b)));
-        const cycle = [...members.slice(k), ...members.slice(0, k), members[k]];
-        const at = locals.get(cycle[0])!.range;
+        const k = members.indexOf(members.reduce((a, b) => (orderOf(a) <= orderOf(b) ? a : b)));
+        const first = members[k];
+        const cycle = [...members.slice(k), ...members.slice(0, k), first];
+        const at = defined(locals.get(first), 'a local on the path is declared').range;
         problems.push({
           file: at.file,
           line: at.line,
@@ -191,7 +195,7 @@ function localCycles(locals: Map<string, Attribute>): Problem[] {
           message: `local values refer to each other in a cycle: ${cycle.map((n) => `local.${n}`).join(' → ')}`,
         });
       } else if (!done.has(ref)) {
-        path.push({ name: ref, next: 0 });
+        path.push({ name: ref, refs: refsOf(ref), next: 0 });
         onPath.add(ref);
       }
     }

@@ -125,20 +125,23 @@ export class ModuleLoader {
       );
     }
     const chosen = relevantDirs(facts, focus);
+    const loading: [string, string[]][] = [];
     for (const [dir, dirFiles] of byDir) {
-      if (!chosen.has(dir)) {
+      if (chosen.has(dir)) loading.push([dir, dirFiles]);
+      else {
         this.skipped += dirFiles.length;
         this.skippedDirs.add(dir);
       }
     }
-    for (const dir of [...chosen].sort()) await this.loadDir(dir, byDir.get(dir)!, texts);
+    // In directory order (code units, as sort() without a comparator orders them).
+    loading.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [dir, dirFiles] of loading) await this.loadDir(dir, dirFiles, texts);
     await this.follow([...this.modules.values()]);
   }
 
   /** Loads every directory the queued modules reach through their calls. */
   private async follow(queue: ModuleConfig[]): Promise<void> {
-    while (queue.length > 0) {
-      const module = queue.shift()!;
+    for (let module = queue.shift(); module !== undefined; module = queue.shift()) {
       const readsOutputs = module.files.some((f) => READS_OUTPUTS.test(this.sources.get(f.path)?.text ?? ''));
       for (const dir of this.reachable(module)) {
         if (this.modules.has(dir) || this.skippedDirs.has(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) continue;

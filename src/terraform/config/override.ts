@@ -71,7 +71,7 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
       if (target) target.body.blocks[target.at] = mergeBlock(target.body.blocks[target.at], block);
       else if (block.type === 'terraform') {
         // A terraform block needs no original.
-        const first = primary[0];
+        const first = primary.at(0);
         if (first) {
           first.body.blocks.push(block);
           index.set(key, { body: first.body, at: first.body.blocks.length - 1 });

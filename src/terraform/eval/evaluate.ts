@@ -3,6 +3,7 @@ import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalSt
 import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import { BudgetExceeded, WORK_LIMITS, WorkBudget } from './budget';
 import { callFunction } from './functions';
+import { defined } from '../defined';
 import * as numbers from './number';
 import { numberText } from './number-text';
 import {
@@ -242,7 +243,7 @@ export class Evaluator {
     const { root, steps, range } = expr;
     const named = symbols.names?.get(root);
     if (named) return this.steps(via(named, range, root), steps, symbols, range);
-    const [first, ...rest] = steps;
+    const first = steps.at(0);
     const attr = first?.kind === 'attr' ? first.name : undefined;
     const text = attr ? `${root}.${attr}` : root;
     let value: Value;
@@ -257,7 +258,7 @@ export class Evaluator {
     else if (root === 'terraform' && attr === 'workspace') value = this.refs.workspace?.(range) ?? str('default', range);
     else if (RUNTIME[root]) return unknown(`${RUNTIME[root]} (${expressionText(expr)})`, range);
     else return unknown(`${expressionText(expr)} is known only after apply`, range);
-    return this.steps(via(value, range, text), rest, symbols, range);
+    return this.steps(via(value, range, text), steps.slice(1), symbols, range);
   }
 
   private steps(start: Value, steps: TraversalStep[], symbols: Symbols, range: Range): Value {
@@ -321,7 +322,7 @@ export class Evaluator {
   private operation(op: Exclude<BinaryOperator, '&&' | '||'>, a: Value, b: Value, range: Range): Value {
     if (op === '==' || op === '!=') {
       const eq = valuesEqual(a, b);
-      if (eq === undefined) return (firstUnknown(a) ?? firstUnknown(b))!;
+      if (eq === undefined) return defined(firstUnknown(a) ?? firstUnknown(b), 'values compare as unknown only when one holds an unknown');
       return bool(op === '==' ? eq : !eq, range);
     }
     const x = toNumberValue(a);
@@ -432,7 +433,9 @@ export function index(container: Value, key: Value, range: Range): Value {
 /** Key/value pairs in Terraform's iteration order: list by index, map by key, set by value. */
 export function iterate(v: Value): [Value, Value][] | undefined {
   if (v.kind === 'list') return v.items.map((item, i) => [v.set ? item : num(i), inside(v, item)]);
-  if (v.kind === 'map') return [...v.entries.keys()].sort().map((k) => [str(k, v.entries.get(k)!.origin), inside(v, v.entries.get(k)!)]);
+  // By key in code unit order, as sort() without a comparator orders strings.
+  if (v.kind === 'map')
+    return [...v.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, item]) => [str(k, item.origin), inside(v, item)]);
   return undefined;
 }
 

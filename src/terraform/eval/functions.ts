@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import type { Range } from '../../parse/source';
 import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
+import { defined } from '../defined';
 import * as numbers from './number';
 import { goText, numberText, type TextFormat } from './number-text';
 import { compilePattern, findAll, findFirst, PatternError, replaceAll as replaceMatches, type Groups, type Pattern } from './regex';
@@ -57,20 +58,26 @@ class Stop {
   constructor(readonly result: string | Value) {}
 }
 
+/** Ends the call with this result; every Stop is thrown here. */
+function stop(result: string | Value): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a Stop is the call's result, not an error: callFunction catches every one, and an Error would capture a stack trace on every unknown argument
+  throw new Stop(result);
+}
+
 function fail(message: string): never {
-  throw new Stop(message);
+  stop(message);
 }
 
 /** The value, or stop with it when it is unknown. */
 function need(v: Value): Value {
-  if (v.kind === 'unknown') throw new Stop(v);
+  if (v.kind === 'unknown') stop(v);
   return v;
 }
 
 /** The value, or stop with the first unknown anywhere inside it. */
 function known(v: Value): Value {
   const u = firstUnknown(v);
-  if (u) throw new Stop(u);
+  if (u) stop(u);
   return v;
 }
 
@@ -155,7 +162,7 @@ function graphemes(s: string): string[] {
   for (let i = 0; i < s.length; i += SEGMENT_PIECE) {
     const parts = Array.from(SEGMENTER.segment(carry + s.slice(i, i + SEGMENT_PIECE)), (g) => g.segment);
     // The last cluster may go on in the next piece (a combining mark, the second half of a surrogate pair, a flag).
-    carry = i + SEGMENT_PIECE < s.length ? parts.pop()! : '';
+    carry = i + SEGMENT_PIECE < s.length ? (parts.pop() ?? '') : '';
     if (carry.length > LONGEST_CLUSTER) {
       out.push(carry);
       carry = '';
@@ -254,12 +261,12 @@ function jsonText(v: Value, key = false): string {
     case 'list':
       return `[${v.items.map((i) => jsonText(i, key)).join(',')}]`;
     case 'map':
-      return `{${[...v.entries.keys()]
-        .sort(byText)
-        .map((k) => `${jsonString(k)}:${jsonText(v.entries.get(k)!, key)}`)
+      return `{${[...v.entries]
+        .sort(([a], [b]) => byText(a, b))
+        .map(([k, item]) => `${jsonString(k)}:${jsonText(item, key)}`)
         .join(',')}}`;
     case 'unknown':
-      throw new Stop(v);
+      stop(v);
   }
 }
 
@@ -272,7 +279,7 @@ function decodeJson(node: JsonNode, source: string, at: At): Value {
     case 'string':
       return str(node.value as string, at.range, at.trace);
     case 'number':
-      return numberAt(numbers.parseNumber(source.slice(node.offset, node.offset + node.length))!, at);
+      return numberAt(defined(numbers.parseNumber(source.slice(node.offset, node.offset + node.length)), 'a JSON number parses'), at);
     case 'boolean':
       return bool(node.value as boolean, at.range, at.trace);
     case 'null':
@@ -285,7 +292,11 @@ function decodeJson(node: JsonNode, source: string, at: At): Value {
       );
     default:
       return map(
-        (node.children ?? []).map((p): [string, Value] => [p.children![0].value as string, decodeJson(p.children![1], source, at)]),
+        (node.children ?? []).map((p): [string, Value] => {
+          // The text is valid JSON (jsondecode parsed it first), so each property has its key and its value.
+          const [name, value] = defined(p.children, 'a JSON property has a key and a value');
+          return [name.value as string, decodeJson(value, source, at)];
+        }),
         at.range,
         at.trace,
       );
@@ -470,10 +481,17 @@ function formatText(spec: string, args: Value[]): string {
       continue;
     }
     VERB.lastIndex = pct;
-    const [raw, flags = '', index, width, precision, verb] = VERB.exec(spec)!;
+    // Everything after the % is optional, so VERB matches at every %; the groups that did not take part are undefined.
+    const match = defined(VERB.exec(spec), 'a format verb pattern matches at every %');
+    const raw = match[0];
+    const flags = match.at(1) ?? '';
+    const index = match.at(2);
+    const width = match.at(3);
+    const precision = match.at(4);
+    const verb = match.at(5);
     if (!verb || precision === '' || Number(index) === 0) fail(`invalid format sequence at offset ${pct}`);
     if (index) next = Number(index) - 1;
-    const arg = args[next];
+    const arg = args.at(next);
     if (!arg) fail(`not enough arguments for "${raw}" at ${pct}: need index ${next + 1} but have ${args.length} total`);
     highest = Math.max(highest, ++next);
     // A width or precision past any real use would build the string before the budget could see it: it is the budget running out.
@@ -604,7 +622,9 @@ const SPECS: Record<string, Spec> = {
   lookup: spec(
     2,
     3,
-    ([m, key, fallback]) => {
+    (args) => {
+      const [m, key] = args;
+      const fallback = args.at(2);
       const k = text(key);
       const found = entries(m).get(k);
       if (found) return found;
@@ -618,7 +638,7 @@ const SPECS: Record<string, Spec> = {
     ANY,
     (args) => {
       for (const v of args) if (!deepError(v)) return v;
-      fail(`no argument succeeded; the first failed with: ${deepError(args[0])!.reason}`);
+      fail(`no argument succeeded; the first failed with: ${defined(deepError(args[0]), 'every argument failed').reason}`);
     },
     { lazy: true, nulls: true, catches: true },
   ),
@@ -666,7 +686,7 @@ const SPECS: Record<string, Spec> = {
   values: spec(1, 1, ([m], at) => {
     const e = entries(m);
     return list(
-      [...e.keys()].sort(byText).map((k) => e.get(k)!),
+      [...e].sort(([a], [b]) => byText(a, b)).map(([, v]) => v),
       at.range,
       at.trace,
     );
@@ -690,7 +710,12 @@ const SPECS: Record<string, Spec> = {
   }),
   distinct: spec(1, 1, ([l], at) => {
     const seen = new Set<string>();
-    const kept = items(l).filter((v) => !seen.has(identity(v)) && seen.add(identity(v)));
+    const kept = items(l).filter((v) => {
+      const id = identity(v);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
     return list(kept, at.range, at.trace);
   }),
   compact: spec(1, 1, ([l], at) =>
@@ -786,7 +811,8 @@ const SPECS: Record<string, Spec> = {
     ([l, x]) => {
       for (const [i, v] of items(l, false).entries()) {
         const eq = valuesEqual(v, x);
-        if (eq === undefined) return firstUnknown(v) ?? firstUnknown(x)!;
+        if (eq === undefined)
+          return defined(firstUnknown(v) ?? firstUnknown(x), 'values compare as unknown only when one holds an unknown');
         if (eq) return i;
       }
       fail('item not found');
@@ -863,7 +889,7 @@ const SPECS: Record<string, Spec> = {
     } catch (e) {
       fail(`invalid JSON: ${(e as Error).message}`);
     }
-    return decodeJson(parseTree(source)!, source, at);
+    return decodeJson(defined(parseTree(source), 'valid JSON has a parse tree'), source, at);
   }),
   base64encode: spec(1, 1, ([s]) => Buffer.from(text(s)).toString('base64')),
   base64decode: spec(1, 1, ([s]) => decodeBase64(text(s))),

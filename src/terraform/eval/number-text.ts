@@ -81,7 +81,7 @@ function fmtF(d: GoDecimal, prec: number): string {
 }
 
 function fmtE(d: GoDecimal, e: 'e' | 'E', prec: number): string {
-  let out = d.mant[0] ?? '0';
+  let out = d.mant.at(0) ?? '0';
   if (prec > 0) out += '.' + d.mant.slice(1, prec + 1).padEnd(prec, '0');
   const exp = d.mant ? d.exp - 1 : 0;
   return `${out}${e}${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;

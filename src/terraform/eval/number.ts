@@ -201,7 +201,8 @@ const GO_FLOAT = /^([+-]?)(?:(inf|Inf)|(\d*)(?:\.(\d*))?(?:([eEpP])([+-]?\d+))?)
 export function parseNumber(text: string): TerraformNumber | undefined {
   const m = GO_FLOAT.exec(text);
   if (!m) return undefined;
-  const [, sign, inf, int = '', frac = '', base, expText] = m;
+  const [, sign, inf, int = '', frac = '', base] = m;
+  const expText = m.at(6);
   const negative = sign === '-';
   if (inf) return make(new Exact(negative ? -Infinity : Infinity), PREC.parsed);
   if (!int && !frac) return undefined;

@@ -83,8 +83,8 @@ export function replaceAll(pattern: Pattern, s: string, template: string): strin
 
 /** UTF-16 units of the character at `pos` (Go steps over one UTF-8 character); 0 at the end. */
 function characterWidth(s: string, pos: number): number {
-  if (pos >= s.length) return 0;
-  const c = s.codePointAt(pos)!;
+  const c = s.codePointAt(pos);
+  if (c === undefined) return 0;
   return c > 0xffff ? 2 : 1;
 }
 

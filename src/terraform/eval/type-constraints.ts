@@ -22,7 +22,7 @@ export function parseType(expr: Expr | undefined): Type {
     return ANY;
   }
   if (expr.kind !== 'call') return ANY;
-  const [first] = expr.args;
+  const first = expr.args.at(0);
   switch (expr.name) {
     case 'list':
     case 'set':

@@ -1,6 +1,7 @@
 import type { Range } from '../../parse/source';
 import { fromInteger, parseNumber, type TerraformNumber } from './number';
 import { numberText, toJsNumber } from './number-text';
+import { defined } from '../defined';
 
 /** One step from where a value is used to where it is written. */
 export interface TraceStep {
@@ -179,7 +180,7 @@ export function toPlain(value: Value): Plain {
 export function fromPlain(data: unknown, origin?: Range, trace: TraceStep[] = []): Value {
   if (data === null || data === undefined) return nil(origin, trace);
   if (typeof data === 'string') return str(data, origin, trace);
-  if (typeof data === 'number') return num(parseNumber(String(data))!, origin, trace);
+  if (typeof data === 'number') return num(defined(parseNumber(String(data)), 'plain data holds finite numbers'), origin, trace);
   if (typeof data === 'boolean') return bool(data, origin, trace);
   if (Array.isArray(data))
     return list(

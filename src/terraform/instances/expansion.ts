@@ -4,6 +4,7 @@ import { toNumberValue } from '../eval/convert';
 import { toInt64 } from '../eval/number';
 import { iterate, type Evaluator, type Symbols } from '../eval/evaluate';
 import { WorkBudget } from '../eval/budget';
+import { defined } from '../defined';
 import { firstUnknown, num, str, unknown, type Value } from '../eval/value';
 
 export interface Expansion {
@@ -113,7 +114,7 @@ function forEachOf(v: Value): { instances: EachInstance[] } | { unknown: string 
 
 /** Map entries by key, set elements by value; each.key is reported where the key is written. */
 function instances(v: Value): EachInstance[] {
-  return iterate(v)!.map(([key, value]) => ({
+  return defined(iterate(v), 'for_each is a map or a set here').map(([key, value]) => ({
     key: str(String((key as { value: unknown }).value), key.origin) as EachInstance['key'],
     value,
   }));

@@ -2,7 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Range, Problem } from '../../parse/source';
 import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../../parse/syntax';
-import type { ModuleCall, ModuleConfig, ResourceBlock } from '../config/module-config';
+import type { ModuleCall, ModuleConfig, OutputDecl, ResourceBlock } from '../config/module-config';
 import { Evaluator, iterate, type References, type Symbols } from '../eval/evaluate';
 import { WorkBudget } from '../eval/budget';
 import { expand, type ReportProblem } from './expansion';
@@ -378,17 +378,17 @@ class ModuleInstance implements References {
       return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
     });
     // A count or for_each that cannot be known: one instance that may exist, and outputs no one can know.
-    const undecided = repeat !== 'none' && expansions.length === 1 && expansions[0].suffix === '';
-    const reason = undecided
-      ? firstUnknown(repeat === 'count' ? expansions[0].symbols.count! : expansions[0].symbols.each!.key)?.reason
-      : undefined;
+    const only = expansions.length === 1 ? expansions.at(0) : undefined;
+    const undecided =
+      repeat !== 'none' && only?.suffix === '' ? (repeat === 'count' ? only.symbols.count : only.symbols.each?.key) : undefined;
+    const reason = undecided ? firstUnknown(undecided)?.reason : undefined;
     return { kind: 'instances', call, model, repeat, instances, ...(reason ? { outputsUnknown: reason } : {}) };
   }
 
   /** This instance's outputs as an object; a model declares only the outputs it models, and the others are unknown. */
   outputObject(model: boolean): Value {
     const entries = new Map<string, Value>();
-    for (const name of this.config.outputs.keys()) entries.set(name, this.output(name));
+    for (const [name, decl] of this.config.outputs) entries.set(name, this.output(name, decl));
     return map(
       entries,
       undefined,
@@ -397,10 +397,9 @@ class ModuleInstance implements References {
     );
   }
 
-  output(name: string): Value {
+  private output(name: string, decl: OutputDecl): Value {
     const cached = this.outputs.get(name);
     if (cached) return cached;
-    const decl = this.config.outputs.get(name)!;
     const value = decl.value
       ? via(
           this.place(this.evaluator.evaluate(decl.value), `output ${name}`),

@@ -38,6 +38,8 @@ export async function instantiateRoots(
   const { cwd } = options;
   const evaluatedSources = new Map<string, Set<string>>();
   for (let round = 1; ; round++) {
+    // The local sources this round's evaluation found (module-tree.ts records them).
+    const roundSources = new Map<string, Set<string>>();
     const ctx: InstantiateContext = {
       loader,
       types,
@@ -46,7 +48,7 @@ export async function instantiateRoots(
       problems: [],
       notes: [],
       engine: options.engine,
-      evaluatedSources: new Map(),
+      evaluatedSources: roundSources,
       evaluationDepth: { current: 0 },
     };
     const inputProblems: Problem[] = [];
@@ -88,7 +90,7 @@ export async function instantiateRoots(
         });
       }
     }
-    const found = [...ctx.evaluatedSources!].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
+    const found = [...roundSources].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
     const added = found.filter(([from, t]) => !evaluatedSources.get(from)?.has(t));
     if (added.length === 0 || round === MAX_SOURCE_ROUNDS) return { ctx, resources, inputProblems };
     for (const [from, t] of added) evaluatedSources.set(from, (evaluatedSources.get(from) ?? new Set()).add(t));
@@ -110,7 +112,7 @@ function rootModules(
 ): ModuleConfig[] {
   const scanned = [...new Set(files.map((f) => path.dirname(f)))].sort();
   const callees = (dir: string) => [
-    ...(loader.modules.get(dir)?.calls ?? []).filter((c) => c.source && isLocalSource(c.source)).map((c) => path.resolve(dir, c.source!)),
+    ...(loader.modules.get(dir)?.calls ?? []).flatMap((c) => (c.source && isLocalSource(c.source) ? [path.resolve(dir, c.source)] : [])),
     ...(evaluatedSources.get(dir) ?? []),
   ];
   const called = new Set(scanned.flatMap(callees));

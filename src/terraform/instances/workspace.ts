@@ -30,8 +30,9 @@ export function selectedWorkspace(
     str(name, undefined, [step({ file: note, line: 0, column: 0, endLine: 0, endColumn: 0 }, note)]);
   if (options.workspace !== undefined) return given(options.workspace, `--workspace ${options.workspace}`);
   if (options.env.TF_WORKSPACE) return given(options.env.TF_WORKSPACE, 'TF_WORKSPACE');
-  // TF_DATA_DIR moves .terraform, relative to the root, as Terraform reads it.
-  const file = path.join(path.resolve(rootDir, options.env.TF_DATA_DIR || '.terraform'), 'environment');
+  // TF_DATA_DIR moves .terraform, relative to the root, as Terraform reads it; set to nothing, it is unset.
+  const dataDir = options.env.TF_DATA_DIR;
+  const file = path.join(path.resolve(rootDir, dataDir === undefined || dataDir === '' ? '.terraform' : dataDir), 'environment');
   if (!existsSync(file)) return undefined;
   const shown = display(file);
   const read = readTextFile(file, MAX_ENVIRONMENT_BYTES, 'a workspace name');

@@ -2,6 +2,7 @@ import type { PlanResource } from './plan-json';
 import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from '../instances/module-tree';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
 import { firstUnknown, toPlain, type Value } from '../eval/value';
+import { defined } from '../defined';
 
 /**
  * Resource instances from a plan. The plan's values decide; where the configuration
@@ -100,7 +101,7 @@ function blockValue(v: Value, source: BlockValue | undefined): BlockValue {
   if (v.kind === 'unknown') return { set: true, known: false, reason: v.reason, instances: [] };
   const items = v.kind === 'list' ? v.items : v.kind === 'null' ? [] : [v];
   const instances = items.map((item, i): BlockInstance => {
-    const location = source?.instances[i]?.location ?? item.origin!;
+    const location = source?.instances[i]?.location ?? defined(item.origin, 'a value read from a plan has its place in the plan');
     const missing = firstUnknown(item);
     if (missing) return { known: false, reason: missing.reason, fields: {}, location, trace: [] };
     const plain = toPlain(item);

@@ -28,8 +28,15 @@ function hasConfiguration(dir: string): boolean {
   return existsSync(dir) && readdirSync(dir).some(hasConfigExtension);
 }
 
-/** The resources of a plan file, read within its bound; the file joins the loader's sources, for code frames. */
-export async function readPlanFile(file: string, loader: ModuleLoader): Promise<{ resources: PlanResource[]; problems: Problem[] }> {
+/**
+ * The resources of a plan file, read within its bound; the file joins the loader's sources, for code frames.
+ * The reading is synchronous; the caller awaits the result.
+ */
+export function readPlanFile(file: string, loader: ModuleLoader): Promise<{ resources: PlanResource[]; problems: Problem[] }> {
+  return Promise.resolve(readPlanFileNow(file, loader));
+}
+
+function readPlanFileNow(file: string, loader: ModuleLoader): { resources: PlanResource[]; problems: Problem[] } {
   const read = readTextFile(file, MAX_PLAN_BYTES, 'plans are read up to 512 MiB');
   if (!read.ok)
     return {

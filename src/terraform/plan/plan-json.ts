@@ -124,8 +124,8 @@ export function readPlan(source: SourceFile): PlanResult {
         : 'not a Terraform plan: expected the output of `terraform show -json <plan file>`, an object with "format_version" and "resource_changes" or "planned_values"';
     return { ok: false, problems: [at(root, message)] };
   }
-  if (version.type !== 'string' || !/^1\.\d+$/.test(version.value)) {
-    const shown = version.type === 'string' ? `"${version.value}"` : describe(version);
+  if (!isString(version) || !/^1\.\d+$/.test(version.value)) {
+    const shown = isString(version) ? `"${version.value}"` : describe(version);
     return { ok: false, problems: [at(version, `unsupported plan format_version ${shown}: tagguard reads format 1.x`)] };
   }
   if (!changes || changes.type === 'null') return { ok: true, resources: [] };
@@ -153,16 +153,16 @@ type ChangeRead = { resource?: PlanResource } | { problem: string; node: JsonNod
 
 function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRead {
   if (node.type !== 'object') return { problem: `${where} must be an object, found ${describe(node)}`, node };
-  const text: Record<string, string> = {};
+  const fields: Record<string, StringNode> = {};
   for (const key of ['address', 'mode', 'type', 'name']) {
     const value = property(node, key);
     if (!value) return { problem: `${where} has no "${key}"`, node };
-    if (value.type !== 'string') return { problem: `${where}: "${key}" must be a string, found ${describe(value)}`, node: value };
-    text[key] = value.value;
+    if (!isString(value)) return { problem: `${where}: "${key}" must be a string, found ${describe(value)}`, node: value };
+    fields[key] = value;
   }
-  const mode = text.mode;
-  if (mode !== 'managed' && mode !== 'data')
-    return { problem: `${where} (${text.address}): unknown mode "${mode}"`, node: property(node, 'mode')! };
+  const text = { address: fields.address.value, type: fields.type.value, name: fields.name.value };
+  const mode = fields.mode.value;
+  if (mode !== 'managed' && mode !== 'data') return { problem: `${where} (${text.address}): unknown mode "${mode}"`, node: fields.mode };
 
   const change = property(node, 'change');
   if (!change) return { problem: `${where} (${text.address}) has no "change"`, node };
@@ -192,7 +192,7 @@ function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRe
   return {
     resource: {
       address: text.address,
-      moduleAddress: moduleNode?.type === 'string' ? moduleNode.value : '',
+      moduleAddress: isString(moduleNode) ? moduleNode.value : '',
       type: text.type,
       name: text.name,
       mode,
@@ -216,13 +216,11 @@ function merge(source: SourceFile, after: JsonNode | undefined, marks: JsonNode 
     return undefined;
   }
   const origin = range(source, after);
+  if (isString(after)) return str(after.value, origin);
+  if (isBoolean(after)) return bool(after.value, origin);
   switch (after.type) {
-    case 'string':
-      return str(after.value, origin);
     case 'number':
       return planNumber(source.text.slice(after.offset, after.offset + after.length), origin);
-    case 'boolean':
-      return bool(after.value, origin);
     case 'null':
       return nil(origin);
     case 'array': {
@@ -269,7 +267,7 @@ function configuredArguments(configuration: JsonNode | undefined): Map<string, R
     for (const r of resources?.type === 'array' ? (resources.children ?? []) : []) {
       if (r.type !== 'object') continue;
       const [mode, type, name] = ['mode', 'type', 'name'].map((k) => property(r, k));
-      if (mode?.type !== 'string' || type?.type !== 'string' || name?.type !== 'string') continue;
+      if (!isString(mode) || !isString(type) || !isString(name)) continue;
       const expressions = property(r, 'expressions');
       if (expressions && expressions.type !== 'object') continue;
       const names = (expressions ? properties(expressions) : []).filter(([, e]) => !isNullConstant(e)).map(([k]) => k);
@@ -306,6 +304,18 @@ export function callNames(moduleAddress: string): string[] | undefined {
   return names;
 }
 
+/** jsonc-parser types every node's value as any; a string node holds a string, a boolean node a boolean. */
+type StringNode = Omit<JsonNode, 'type' | 'value'> & { type: 'string'; value: string };
+type BooleanNode = Omit<JsonNode, 'type' | 'value'> & { type: 'boolean'; value: boolean };
+
+function isString(node: JsonNode | undefined): node is StringNode {
+  return node?.type === 'string' && typeof node.value === 'string';
+}
+
+function isBoolean(node: JsonNode): node is BooleanNode {
+  return node.type === 'boolean' && typeof node.value === 'boolean';
+}
+
 function range(source: SourceFile, node: JsonNode): Range {
   return source.range(node.offset, node.offset + node.length);
 }
@@ -314,7 +324,8 @@ function range(source: SourceFile, node: JsonNode): Range {
 function properties(node: JsonNode): [string, JsonNode][] {
   const out = new Map<string, JsonNode>();
   for (const prop of node.children ?? []) {
-    const [key, value] = prop.children ?? [];
+    const key = prop.children?.at(0);
+    const value = prop.children?.at(1);
     if (key && value && typeof key.value === 'string') {
       out.delete(key.value);
       out.set(key.value, value);
@@ -326,7 +337,8 @@ function properties(node: JsonNode): [string, JsonNode][] {
 function property(node: JsonNode, name: string): JsonNode | undefined {
   let found: JsonNode | undefined;
   for (const prop of node.children ?? []) {
-    const [key, value] = prop.children ?? [];
+    const key = prop.children?.at(0);
+    const value = prop.children?.at(1);
     if (key?.value === name && value) found = value;
   }
   return found;
