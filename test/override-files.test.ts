@@ -143,6 +143,16 @@ describe('override files', () => {
     ]);
     expect(run.json().findings.map((f: { resource: string }) => f.resource)).toEqual(['aws_ecr_repository.api']);
   });
+
+  test('a block type named like an object property (constructor, toString) in an override is no block Terraform overrides', async () => {
+    const dir = tree({
+      'main.tf': 'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+      'override.tf': 'constructor {\n}\n\ntoString "x" {\n}\n',
+    });
+    const run = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect(run.json().errors).toEqual([]);
+    expect(run.code).toBe(0);
+  });
 });
 
 describe('files Terraform does not read cannot override anything', () => {

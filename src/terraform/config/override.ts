@@ -9,14 +9,14 @@ export function isOverrideFile(file: string): boolean {
 }
 
 /** What Terraform calls a missing original, by block type (configs/module.go). */
-const MISSING: Record<string, string> = {
-  resource: 'Missing resource to override',
-  data: 'Missing data resource to override',
-  variable: 'Missing base variable declaration to override',
-  output: 'Missing base output definition to override',
-  module: 'Missing module call to override',
-  provider: 'Missing base provider configuration for override',
-};
+const MISSING = new Map([
+  ['resource', 'Missing resource to override'],
+  ['data', 'Missing data resource to override'],
+  ['variable', 'Missing base variable declaration to override'],
+  ['output', 'Missing base output definition to override'],
+  ['module', 'Missing module call to override'],
+  ['provider', 'Missing base provider configuration for override'],
+]);
 
 /**
  * A module's files with its override files merged in, as Terraform does: override
@@ -76,11 +76,11 @@ export function mergeOverrides(files: ParsedFile[]): { files: ParsedFile[]; prob
           first.body.blocks.push(block);
           index.set(key, { body: first.body, at: first.body.blocks.length - 1 });
         }
-      } else if (MISSING[block.type]) {
+      } else if (MISSING.has(block.type)) {
         problems.push(
           problem(
             block.range,
-            MISSING[block.type],
+            MISSING.get(block.type) ?? '',
             `There is no ${block.type} ${block.labels.map((l) => JSON.stringify(l)).join(' ')} in a primary configuration file for this override to apply to.`,
           ),
         );
