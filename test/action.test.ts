@@ -2,12 +2,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROOT, tempDir } from './helpers';
+import { defined, ROOT, tempDir } from './helpers';
 
 /** The Scan step of the composite action (action.yml), run with bash as the runner runs it; it runs the built CLI (npm run build). */
 function runScanStep(cwd: string, env: Record<string, string>) {
   const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { id?: string; run?: string }[] } };
-  const script = action.runs.steps.find((s) => s.id === 'scan')!.run!;
+  const script = defined(
+    defined(
+      action.runs.steps.find((s) => s.id === 'scan'),
+      'the scan step',
+    ).run,
+    "the scan step's run",
+  );
   const output = path.join(tempDir('action'), 'output');
   writeFileSync(output, '');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {

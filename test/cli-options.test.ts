@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, writeFileSyn
 import path from 'node:path';
 import { earlyScanPaths } from '../src/cli/early-search';
 import { SCAN_OPTIONS } from '../src/cli/options';
+import { lazy } from '../src/lazy';
 import { readReport, ROOT, runCli, tree } from './helpers';
 
 // Every option that takes a value takes exactly one per occurrence (as terraform -var-file),
@@ -400,11 +401,13 @@ describe('--version, --help and the fix command', () => {
   });
 });
 
+/** The factory without the singleton (yargs/yargs is CommonJS `export =`), loaded as main.ts loads it. */
+const loadYargs = lazy<typeof import('yargs')>(require, 'yargs/yargs');
+
 describe('the early reading of the command line (grep starts before yargs loads)', () => {
   /** The paths yargs reads from a scan command line with the same option table. */
   function yargsPaths(argv: string[]): string[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- yargs/yargs is CommonJS `export =`; main.ts loads it the same way
-    const yargs = require('yargs/yargs') as typeof import('yargs');
+    const yargs = loadYargs();
     const parser = yargs(argv.slice(1))
       .options(SCAN_OPTIONS)
       .exitProcess(false)

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main';
 import { formatJson } from '../src/report/json';
-import { DEFAULT_POLICY, matching, needing, readReport, ROOT, runCli, testNeeding, testPolicy } from './helpers';
+import { DEFAULT_POLICY, defined, matching, needing, readReport, ROOT, runCli, testNeeding, testPolicy } from './helpers';
 import { scan } from '../src/scan/run';
 import type { ScanOptions } from '../src/scan/types';
 import { CustomPolicy, DEFAULT_POLICY_TIMEOUT_MS } from '../src/policy/custom';
@@ -37,11 +37,11 @@ describe(needing('opa', 'custom policies'), () => {
   });
 
   withOpa('its findings flow through the report formats', async () => {
-    const json = JSON.parse(formatJson(await scanWith('mutable', [built.bundle])));
+    const json = readReport(formatJson(await scanWith('mutable', [built.bundle])));
     expect(json.findings[0]).toMatchObject({
       ruleId: 'ecr-scan-on-push',
       file: 'fixtures/mutable/main.tf',
-      message: expect.stringMatching(/scan_on_push/),
+      message: matching(/scan_on_push/),
     });
     expect(json.summary).toMatchObject({ errors: 1, warnings: 1 });
   });
@@ -161,7 +161,10 @@ describe(needing('opa', 'nested blocks a custom policy declares'), () => {
       ['root-volume-encrypted', 'aws_instance.api', 'fixtures/nested-blocks/main.tf:5:3'],
       ['root-volume-encrypted', 'aws_instance.web', 'fixtures/nested-blocks/main.tf.json:7:30'],
     ]);
-    const web = result.resources.find((r) => r.address === 'aws_instance.web')!;
+    const web = defined(
+      result.resources.find((r) => r.address === 'aws_instance.web'),
+      'aws_instance.web',
+    );
     expect([Object.keys(web.blocks), Object.keys(web.attributes).sort()]).toEqual([['root_block_device'], ['ami', 'instance_type']]);
   });
 

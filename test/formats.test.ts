@@ -145,15 +145,15 @@ describe('rule descriptors come from METADATA', () => {
 
   test('SARIF tags are the rule’s custom.tags', async () => {
     const result = await scanFixtures(['mutable']);
-    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0'));
-    expect(sarif.runs[0].tool.driver.rules[0].properties.tags).toEqual(['security', 'containers', 'terraform', 'iac']);
+    const sarif = JSON.parse(formatSarif(result, result.rules, '0.1.0')) as SarifLog;
+    expect(sarif.runs[0].tool.driver.rules[0].properties?.tags).toEqual(['security', 'containers', 'terraform', 'iac']);
   });
 
   test('a rule without the optional fields still reports: valid SARIF with default tags, JUnit without help', async () => {
     const result = await scanFixtures(['mutable']);
     const findings = result.findings.map((f) => ({ ...f, ruleId: BARE.id, severity: 'warning' as const }));
     const bare = { ...result, findings, rules: [BARE] };
-    const sarif = JSON.parse(formatSarif(bare, bare.rules, '0.1.0'));
+    const sarif = JSON.parse(formatSarif(bare, bare.rules, '0.1.0')) as SarifLog;
     expect(validateSarif(sarif)).toBe(true);
     expect(sarif.runs[0].tool.driver.rules).toEqual([
       {
@@ -176,8 +176,8 @@ describe('rule descriptors come from METADATA', () => {
   test('tags a custom descriptor gets wrong are dropped, never copied into SARIF', async () => {
     const result = await scanFixtures(['mutable']);
     const odd = { ...BARE, tags: ['x', 7, 'x', ''] as unknown as string[] };
-    const sarif = JSON.parse(formatSarif({ ...result, findings: [] }, [odd], '0.1.0'));
-    expect(sarif.runs[0].tool.driver.rules[0].properties.tags).toEqual(['x']);
+    const sarif = JSON.parse(formatSarif({ ...result, findings: [] }, [odd], '0.1.0')) as SarifLog;
+    expect(sarif.runs[0].tool.driver.rules[0].properties?.tags).toEqual(['x']);
     expect(validateSarif(sarif)).toBe(true);
   });
 });

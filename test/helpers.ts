@@ -141,7 +141,13 @@ export function readReport(text: string): JsonReport {
 /** The parts of a SARIF 2.1.0 log that tests read (the schema test checks all of it). */
 export interface SarifLog {
   runs: {
-    tool: { driver: { name: string; version?: string; rules: { id: string; helpUri?: string; [key: string]: unknown }[] } };
+    tool: {
+      driver: {
+        name: string;
+        version?: string;
+        rules: { id: string; helpUri?: string; properties?: { tags?: string[]; [key: string]: unknown }; [key: string]: unknown }[];
+      };
+    };
     results: SarifResult[];
     invocations: {
       executionSuccessful: boolean;

@@ -12,7 +12,7 @@ export function parserFor(parser: Parser, file: string, badFile: string) {
       if (!result.ok) throw new Error(`unexpected syntax error: ${result.problems.map((p) => p.message).join('; ')}`);
       return result.file;
     },
-    async problems(text: string): Promise<Problem[]> {
+    problems: async (text: string): Promise<Problem[]> => {
       const result = await parser(new SourceFile(badFile, text));
       if (result.ok) throw new Error('expected a syntax error');
       return result.problems;

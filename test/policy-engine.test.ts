@@ -5,7 +5,7 @@ import { PolicyEngine, PolicyError, rawFindings } from '../src/policy/engine';
 import { needing, ROOT, testNeeding, testPolicy } from './helpers';
 
 // scripts/build-policies.js is plain JavaScript shared with the build.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript outside the TypeScript project: no import types it
 const build = require('../scripts/build-policies.js') as {
   sourceHashes(): Record<string, string>;
   sha256(file: string): string;

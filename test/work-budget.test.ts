@@ -1,4 +1,6 @@
 import { SCAN_INSTANCE_LIMIT, WORK_LIMITS, WorkBudget } from '../src/terraform/eval/budget';
+import { callFunction } from '../src/terraform/eval/functions';
+import { str } from '../src/terraform/eval/value';
 import { anyNumber, matching, runCli, tree } from './helpers';
 
 // Issue 13, item 2: the total work of one root is bounded; past it, that root is an input error and the others are judged.
@@ -104,8 +106,6 @@ describe('the budget itself', () => {
 
 describe('strings far inside the budget cost time in proportion to their length', () => {
   test('length and strrev of long strings, whose pieces cut through a flag and combining accents', () => {
-    const { callFunction } = require('../src/terraform/eval/functions') as typeof import('../src/terraform/eval/functions');
-    const { str } = require('../src/terraform/eval/value') as typeof import('../src/terraform/eval/value');
     const at = { range: { file: 'main.tf', line: 1, column: 1, endLine: 1, endColumn: 2 } };
     const flag = '\u{1F1E9}\u{1F1EA}';
     // 511 letters, then a flag whose two halves and a combining accent fall across the 512-character pieces.

@@ -18,7 +18,7 @@ export interface EnforceContext {
   findings: RawFinding[];
   config: PolicyConfig;
   /** The index of the `blockType` element a finding is at; undefined when it is not at one. */
-  blockIndex(finding: RawFinding, blockType: string): number | undefined;
+  blockIndex: (finding: RawFinding, blockType: string) => number | undefined;
 }
 
 /** A rule's enforce-mode fix: what it changed, or why a person must. */

@@ -28,7 +28,10 @@ export function generateStack(config: CompliantEcrStackConfig, format: GenerateF
     app.synth();
     if (format === 'json')
       return [{ path: 'main.tf.json', text: readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8') + '\n' }];
-    return [{ path: 'main.tf', text: indentHcl(stack.toHclTerraform().hcl) }];
+    // cdktf types the result as { [key: string]: any }: check the one field read.
+    const { hcl } = stack.toHclTerraform() as Record<string, unknown>;
+    if (typeof hcl !== 'string') throw new Error('cdktf did not synthesize HCL text');
+    return [{ path: 'main.tf', text: indentHcl(hcl) }];
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -43,7 +46,8 @@ export function indentHcl(hcl: string): string {
   const lines: { depth: number; text: string }[] = [];
   for (const raw of hcl.split('\n')) {
     const text = raw.trim();
-    if (text === '' && (lines.length === 0 || lines.at(-1)!.text === '' || /[{[]$/.test(lines.at(-1)!.text))) continue;
+    const last = lines.at(-1);
+    if (text === '' && (last === undefined || last.text === '' || /[{[]$/.test(last.text))) continue;
     if (/^[}\]]/.test(text)) depth = Math.max(0, depth - 1);
     if (/^[}\]]/.test(text) && lines.at(-1)?.text === '') lines.pop();
     lines.push({ depth, text });

@@ -5,6 +5,11 @@ import type { Node } from 'yaml';
 import schema from './config-schema.json';
 import type { Severity } from '../policy/findings';
 import type { Engine } from '../discover/terraform-files';
+import { lazy } from '../lazy';
+
+// Loaded only when there is a config file: they cost more start-up than the rest of the CLI.
+const loadYaml = lazy<typeof import('yaml')>(require, 'yaml');
+const loadAjv = lazy<typeof import('ajv')>(require, 'ajv');
 
 export interface Config {
   allowed_mutable_tags?: string[];
@@ -78,11 +83,8 @@ export function loadConfig(file: string, cwd: string): Config {
 
 /** Parses and validates a config file's text; errors name `display`:line:column. */
 export function parseConfig(text: string, display: string): Config {
-  // Loaded only when there is a config file: they cost more start-up than the rest of the CLI.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
-  const Ajv = (require('ajv') as typeof import('ajv')).default;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { LineCounter, parseDocument } = loadYaml();
+  const Ajv = loadAjv().default;
   const validate = new Ajv({ allErrors: true }).compile<Config>(schema);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
@@ -112,8 +114,7 @@ export function parseConfig(text: string, display: string): Config {
 }
 
 function nodeAt(node: Node | null, segments: string[]): Node | null {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { isMap, isSeq } = require('yaml') as typeof import('yaml');
+  const { isMap, isSeq } = loadYaml();
   let current: Node | null = node;
   for (const s of segments) {
     if (isMap(current)) current = (current.get(s, true) as Node | undefined) ?? null;

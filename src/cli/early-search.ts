@@ -1,7 +1,11 @@
 import parseArgv from 'yargs-parser';
 import type { PreSearch, SearchScope } from '../discover/pre-search';
 import { namedFiles } from '../discover/paths';
+import { lazy } from '../lazy';
 import { SCAN_OPTIONS, type OptionSpec } from './options';
+
+const loadPreSearch = lazy<typeof import('../discover/pre-search')>(require, '../discover/pre-search');
+const loadBuiltin = lazy<typeof import('../policy/builtin')>(require, '../policy/builtin');
 
 type Table = Readonly<Record<string, OptionSpec>>;
 
@@ -46,9 +50,7 @@ export function startEarlySearches(argv: string[], cwd: string, preSearch: PreSe
 
 /** Starts the grep searches a scan will use, and drops any started early that it will not. */
 export function startSearches(scope: SearchScope, preSearch: PreSearch): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const searches = require('../discover/pre-search') as typeof import('../discover/pre-search');
-  const { builtinResourceTypes } = require('../policy/builtin') as typeof import('../policy/builtin');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  preSearch.start(searches.PreSearch.plan(scope, builtinResourceTypes));
+  const { PreSearch } = loadPreSearch();
+  const { builtinResourceTypes } = loadBuiltin();
+  preSearch.start(PreSearch.plan(scope, builtinResourceTypes));
 }

@@ -8,8 +8,12 @@ export function git(cwd: string, args: string[], maxBuffer = 16 * 1024 * 1024): 
 
 /** What git said on failing: its stderr, else the error's code or message. */
 export function gitMessage(e: unknown): string {
+  // An empty stderr or code says nothing: the next one is shown.
   const stderr = (e as { stderr?: Buffer | string }).stderr?.toString().trim();
-  return stderr || (e as NodeJS.ErrnoException).code || (e as Error).message;
+  if (stderr) return stderr;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code) return code;
+  return (e as Error).message;
 }
 
 /**
@@ -20,7 +24,12 @@ export function gitMessage(e: unknown): string {
  */
 export function changedFiles(ref: string, cwd: string): string[] {
   const run = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderrOf = (e: unknown) => (e as { stderr?: string }).stderr?.trim() || (e as Error).message;
+  const stderrOf = (e: unknown) => {
+    // An empty stderr says nothing: the error's message is shown.
+    const stderr = (e as { stderr?: string }).stderr?.trim();
+    if (stderr) return stderr;
+    return (e as Error).message;
+  };
   let commit = '';
   try {
     commit = run('rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`).trim();

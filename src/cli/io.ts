@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { lazy } from '../lazy';
 import { packageJson } from '../package-root';
 import { forTerminal } from '../report/escape';
 import { checkPath } from './usage';
@@ -37,8 +38,9 @@ export async function writeInside(option: string, value: string, text: string, c
   await writeFileAtomic(path.join(realpathSync(path.dirname(abs)), path.basename(abs)), text);
 }
 
+const loadWriteFileAtomic = lazy<typeof import('write-file-atomic')>(require, 'write-file-atomic');
+
 /** Atomic writes (a temporary file, then a rename), loaded when something is written. */
 export function writeFileAtomic(file: string, text: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('write-file-atomic') as typeof import('write-file-atomic'))(file, text);
+  return loadWriteFileAtomic()(file, text);
 }

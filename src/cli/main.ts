@@ -10,15 +10,17 @@ import { startEarlySearches } from './early-search';
 import { defaultIo, EXIT, packageVersion, type Io } from './io';
 import { FIX_OPTIONS, GENERATE_OPTIONS, lastValue, POLICIES_OPTIONS, SCAN_OPTIONS } from './options';
 import { checkOptionPaths, UsageError } from './usage';
+import { lazy } from '../lazy';
+
+// The factory without the singleton that 'yargs' builds from process.argv on load.
+const loadYargs = lazy<typeof yargsType>(require, 'yargs/yargs');
 
 /** Runs the command line and resolves to the exit code; nothing here calls process.exit. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let code: number = EXIT.clean;
   const preSearch = new PreSearch();
   startEarlySearches(argv, io.cwd, preSearch);
-  // The factory without the singleton that 'yargs' builds from process.argv on load.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yargs = require('yargs/yargs') as typeof yargsType;
+  const yargs = loadYargs();
   const parser = yargs(argv)
     .scriptName('tagguard')
     .strict()
@@ -27,8 +29,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .help()
     .version(packageVersion())
     .exitProcess(false)
-    .fail((msg, err) => {
-      throw new UsageError(msg || err?.message || 'invalid command line');
+    // yargs passes no error when it is the command line that is wrong; an empty text says nothing.
+    .fail((msg, err: Error | undefined) => {
+      throw new UsageError([msg, err?.message].find((text) => text) ?? 'invalid command line');
     })
     .command(
       'scan [paths..]',

@@ -21,7 +21,7 @@ const FROM_COMMIT = ['config', 'baseline', 'policy'];
  * The scan a command line asks for: its options merged over the configuration file
  * (.tagguard.yml, or the one at --config-from's commit); command-line options win.
  */
-export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> {
+export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
   const commit = args['config-from'] !== undefined ? CommitFiles.open(args['config-from'], io.cwd) : undefined;
   // With --config-from, the files that configure the check need not be in the working tree: a pull request may have removed them.
   checkOptionPaths(
@@ -36,23 +36,24 @@ export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> 
   const maxFileBytes = maxFileSize ? parseSize(String(maxFileSize)) : undefined;
   // Paths in the config file are relative to it; command-line options win. Variables files are code under review: always the working tree's.
   const fromConfig = (key: 'var_files' | 'policies') =>
-    config[key]?.map((p) => {
-      const relative = path.relative(io.cwd, path.resolve(found!.dir, p));
-      checkPath(`${found!.display}: ${key}:`, relative, 'file', io.cwd);
+    found?.config[key]?.map((p) => {
+      const relative = path.relative(io.cwd, path.resolve(found.dir, p));
+      checkPath(`${found.display}: ${key}:`, relative, 'file', io.cwd);
       return relative;
     });
   const policies: ScanOptions['policies'] = commit
     ? args.policy
       ? args.policy.map((p) => policyAtCommit(commit, commitPath(commit, '--policy', p, io.cwd), `--policy ${p}`, maxFileBytes))
-      : config.policies?.map((p) =>
-          policyAtCommit(commit, pathAtCommit(commit, found!, 'policies', p), `${found!.display}: policies: ${p}`, maxFileBytes),
+      : found?.config.policies?.map((p) =>
+          policyAtCommit(commit, pathAtCommit(commit, found, 'policies', p), `${found.display}: policies: ${p}`, maxFileBytes),
         )
     : (args.policy ?? fromConfig('policies'));
   const only = onlyFiles(paths, args['changed-since'], io.cwd);
+  const maxDepth = args['max-depth'] ?? config.max_depth;
   return {
     paths: only.scanPaths,
     onlyFiles: only.files,
-    baseline: await baselineFor(args.baseline, found, commit, io.cwd),
+    baseline: baselineFor(args.baseline, found, commit, io.cwd),
     cwd: io.cwd,
     policy: {
       allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
@@ -71,7 +72,7 @@ export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> 
     configDir: args['config-dir'],
     limits: {
       ...(maxFileBytes ? { maxFileBytes } : {}),
-      ...((args['max-depth'] ?? config.max_depth) ? { maxDepth: positive('--max-depth', args['max-depth'] ?? config.max_depth!) } : {}),
+      ...(maxDepth ? { maxDepth: positive('--max-depth', maxDepth) } : {}),
     },
   };
 }
@@ -80,7 +81,8 @@ export async function scanOptions(args: ScanArgs, io: Io): Promise<ScanOptions> 
 export function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg])?(?:i?b)?$/i.exec(text.trim());
   if (!m) throw new UsageError(`--max-file-size: "${text}" is not a size (bytes, or a number with k, M or G)`);
-  const bytes = Math.floor(Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] ?? ' ').toLowerCase()));
+  // The unit group is optional: undefined when the size is in bytes.
+  const bytes = Math.floor(Number(m[1]) * 1024 ** ' kmg'.indexOf((m.at(2) ?? ' ').toLowerCase()));
   return positive('--max-file-size', bytes);
 }
 
@@ -125,27 +127,25 @@ const MAX_BASELINE_BYTES = 64 * 1024 * 1024;
  * The baseline `--baseline` names, else the one the configuration names (relative to
  * it); with --config-from, read from the commit.
  */
-async function baselineFor(
+function baselineFor(
   option: string | undefined,
   found: LoadedConfig | undefined,
   commit: CommitFiles | undefined,
   cwd: string,
-): Promise<Baseline | undefined> {
+): Baseline | undefined {
+  if (option !== undefined)
+    return commit
+      ? baselineAtCommit(commit, commitPath(commit, '--baseline', option, cwd), `--baseline ${option}`)
+      : readBaseline(path.resolve(cwd, option), `--baseline ${option}`);
   const named = found?.config.baseline;
-  if (commit) {
-    if (option !== undefined) return baselineAtCommit(commit, commitPath(commit, '--baseline', option, cwd), `--baseline ${option}`);
-    return named === undefined
-      ? undefined
-      : baselineAtCommit(commit, pathAtCommit(commit, found!, 'baseline', named), `${found!.display}: baseline: ${named}`);
-  }
-  if (option !== undefined) return readBaseline(path.resolve(cwd, option), `--baseline ${option}`);
-  if (named === undefined) return undefined;
-  const relative = path.relative(cwd, path.resolve(found!.dir, named));
-  checkPath(`${found!.display}: baseline:`, relative, 'file', cwd);
-  return readBaseline(path.resolve(cwd, relative), `${found!.display}: baseline: ${named}`);
+  if (!found || named === undefined) return undefined;
+  if (commit) return baselineAtCommit(commit, pathAtCommit(commit, found, 'baseline', named), `${found.display}: baseline: ${named}`);
+  const relative = path.relative(cwd, path.resolve(found.dir, named));
+  checkPath(`${found.display}: baseline:`, relative, 'file', cwd);
+  return readBaseline(path.resolve(cwd, relative), `${found.display}: baseline: ${named}`);
 }
 
-async function readBaseline(file: string, what: string): Promise<Baseline> {
+function readBaseline(file: string, what: string): Baseline {
   const read = readTextFile(file, MAX_BASELINE_BYTES);
   if (!read.ok) throw new UsageError(`${what}: ${read.message}`);
   return baselineOf(read.text, what);

@@ -27,7 +27,9 @@ export class UsageError extends Error {
 export function checkOptionPaths(table: Readonly<Record<string, OptionSpec>>, args: Record<string, unknown>, cwd: string): void {
   for (const [name, spec] of Object.entries(table)) {
     if (!spec.path) continue;
-    for (const value of [args[name] ?? []].flat()) checkPath(`--${name}`, String(value), spec.path, cwd);
+    // One value, or a repeated option's list of them.
+    const values: unknown[] = [args[name] ?? []].flat();
+    for (const value of values) checkPath(`--${name}`, String(value), spec.path, cwd);
   }
 }
 
@@ -35,7 +37,8 @@ export function checkOptionPaths(table: Readonly<Record<string, OptionSpec>>, ar
 export function checkPath(what: string, value: string, kind: NonNullable<OptionSpec['path']>, cwd: string): void {
   if (!value) throw new UsageError(`${what} needs a path`);
   const abs = path.resolve(cwd, value);
-  const fail = (problem: string): never => {
+  // Typed where it is declared, so that a call narrows as a throw does.
+  const fail: (problem: string) => never = (problem) => {
     throw new UsageError(`${what} ${value}: ${problem}`);
   };
   if (kind === 'output-directory') {
@@ -59,10 +62,10 @@ export function checkPath(what: string, value: string, kind: NonNullable<OptionS
   }
   const stat = statOf(abs, fail);
   if (!stat) fail(kind === 'file' ? 'no such file' : 'no such directory');
-  if (kind === 'directory' && !stat!.isDirectory()) fail('is not a directory');
+  if (kind === 'directory' && !stat.isDirectory()) fail('is not a directory');
   // Each option takes one value: a directory here is most often a path to scan given after the option.
-  if (kind === 'file' && stat!.isDirectory()) fail('is a directory, not a file (an option takes one value; paths to scan go on their own)');
-  if (kind === 'file' && !stat!.isFile()) fail('is not a regular file');
+  if (kind === 'file' && stat.isDirectory()) fail('is a directory, not a file (an option takes one value; paths to scan go on their own)');
+  if (kind === 'file' && !stat.isFile()) fail('is not a regular file');
 }
 
 /**

@@ -116,8 +116,8 @@ function cdktfStacks(dir: string, problems: Discovered['problems']): string[] {
   try {
     const data = JSON.parse(read.text) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
     return Object.values(data.stacks ?? {})
-      .map((s) => s.synthesizedStackPath && path.join(dir, 'cdktf.out', s.synthesizedStackPath))
-      .filter((f): f is string => Boolean(f) && existsSync(f!));
+      .flatMap((s) => (s.synthesizedStackPath ? [path.join(dir, 'cdktf.out', s.synthesizedStackPath)] : []))
+      .filter((f) => existsSync(f));
   } catch {
     return [];
   }
@@ -143,7 +143,7 @@ class GitignoreRules {
 
   private chain(dir: string, floor: string | undefined): [string, Ignore][] {
     let byDir = this.chains.get(floor);
-    if (!byDir) this.chains.set(floor, (byDir = new Map()));
+    if (!byDir) this.chains.set(floor, (byDir = new Map<string, [string, Ignore][]>()));
     let chain = byDir.get(dir);
     if (!chain) {
       const top = floor ?? repositoryRoot(dir);
@@ -157,14 +157,15 @@ class GitignoreRules {
   }
 
   private rulesOf(dir: string): Ignore | null {
-    if (!this.perDir.has(dir)) {
-      const file = path.join(dir, '.gitignore');
-      // A .gitignore that cannot be read, or is not a small regular file, is reported and ignores nothing.
-      const read = existsSync(file) ? readTextFile(file, MAX_SMALL_FILE_BYTES) : undefined;
-      if (read && !read.ok) this.problems.push({ file, message: read.message });
-      this.perDir.set(dir, read?.ok ? ignore().add(read.text) : null);
-    }
-    return this.perDir.get(dir)!;
+    const known = this.perDir.get(dir);
+    if (known !== undefined) return known;
+    const file = path.join(dir, '.gitignore');
+    // A .gitignore that cannot be read, or is not a small regular file, is reported and ignores nothing.
+    const read = existsSync(file) ? readTextFile(file, MAX_SMALL_FILE_BYTES) : undefined;
+    if (read && !read.ok) this.problems.push({ file, message: read.message });
+    const rules = read?.ok ? ignore().add(read.text) : null;
+    this.perDir.set(dir, rules);
+    return rules;
   }
 }
 

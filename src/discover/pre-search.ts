@@ -4,6 +4,10 @@ import path from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from './read';
 import { LOCAL_SOURCE, mattersSearch } from './relevance';
 import { CONFIG_GLOBS } from './terraform-files';
+import { lazy } from '../lazy';
+
+// The walk (fdir, ignore) is loaded only when no faster search answers.
+const loadDiscover = lazy<typeof import('./discover')>(require, './discover');
 
 /** A text search over Terraform files, written both as a POSIX extended regular expression and as a JS one. */
 export interface TextSearch {
@@ -180,8 +184,7 @@ function runGrep(root: string, search: TextSearch): Promise<string[] | undefined
 }
 
 function readAndMatch(root: string, regex: RegExp): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { discover } = require('./discover') as typeof import('./discover');
+  const { discover } = loadDiscover();
   return discover(['.'], root).files.filter((f) => {
     const read = readTextFile(f, DEFAULT_MAX_FILE_BYTES);
     return read.ok && regex.test(read.text);

@@ -106,8 +106,8 @@ export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: Re
   for (let grew = true; grew; ) {
     grew = false;
     for (const dir of [...relevant]) {
-      const f = byDir.get(dir)!;
-      if (!f.readsOutputs) continue;
+      const f = byDir.get(dir);
+      if (!f?.readsOutputs) continue;
       for (const t of f.targets) {
         if (!relevant.has(t) && byDir.get(t)?.outputs) {
           relevant.add(t);
@@ -142,7 +142,8 @@ function onCycles(byDir: ReadonlyMap<string, DirFacts>): Set<string> {
   for (let trimmed = true; trimmed; ) {
     trimmed = false;
     for (const dir of left) {
-      if (!byDir.get(dir)!.targets.some((t) => left.has(t))) {
+      const targets = byDir.get(dir)?.targets ?? [];
+      if (!targets.some((t) => left.has(t))) {
         left.delete(dir);
         trimmed = true;
       }

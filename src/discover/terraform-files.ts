@@ -46,6 +46,8 @@ export function applyTofuPrecedence(files: string[]): string[] {
   const present = new Set(files);
   return files.filter((f) => {
     const m = /^(.*)\.tf(\.json)?$/.exec(f);
-    return !(m && present.has(`${m[1]}.tofu${m[2] ?? ''}`));
+    if (!m) return true;
+    // The .json group is optional: undefined for x.tf.
+    return !present.has(`${m[1]}.tofu${m.at(2) ?? ''}`);
   });
 }

@@ -30,7 +30,9 @@ export async function applyEdits(edits: Edit[], sources: ReadonlyMap<string, Sou
   const byFile = new Map<string, Edit[]>();
   for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
   for (const [file, list] of [...byFile].sort(([a], [b]) => compareText(a, b))) {
-    const source = sources.get(file)!;
+    const source = sources.get(file);
+    // The edits are made from the sources: every file they name was read.
+    if (!source) throw new Error(`an edit of ${file}, which was not read`);
     const sorted = [...list].sort((a, b) => b.start - a.start || b.end - a.end);
     if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1].start)) {
       result.refused.push({ file, reason: 'edits overlap' });

@@ -37,17 +37,18 @@ export function planFixes(
 ): FixPlan {
   const plan: FixPlan = { edits: [], manual: [] };
   const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
-  const groups = new Map<RuleUnit, Map<ResourceInstance, Finding[]>>();
+  // By rule, with the rule's fixer: only rules that have one are grouped.
+  const groups = new Map<RuleUnit, { fixer: RuleFixer; byRule: Map<ResourceInstance, Finding[]> }>();
   for (const f of findings) {
     const unit = rules.find((u) => u.id === f.ruleId);
     const r = byResource.get(resourceKey(f.root, f.resource));
     if (!unit?.fixer || f.severity !== 'error' || f.suppression || !r) continue;
-    const byRule = groups.get(unit) ?? new Map<ResourceInstance, Finding[]>();
-    groups.set(unit, byRule.set(r, [...(byRule.get(r) ?? []), f]));
+    const group = groups.get(unit) ?? { fixer: unit.fixer, byRule: new Map<ResourceInstance, Finding[]>() };
+    groups.set(unit, { ...group, byRule: group.byRule.set(r, [...(group.byRule.get(r) ?? []), f]) });
   }
-  for (const [unit, byRule] of groups) {
+  for (const { fixer, byRule } of groups.values()) {
     for (const [resource, list] of byRule) {
-      const result = unit.fixer!({ resource, findings: list, sources, config });
+      const result = fixer({ resource, findings: list, sources, config });
       if (typeof result === 'string') plan.manual.push(...list.map((finding) => ({ finding, reason: result })));
       else plan.edits.push(...result);
     }

@@ -9,7 +9,7 @@ import {
   type Node as JsonNode,
 } from 'jsonc-parser';
 import type { Range, SourceFile } from '../parse/source';
-import type { BlockInstance, ResourceInstance } from '../terraform/instances/module-tree';
+import type { BlockInstance, BlockValue, ResourceInstance } from '../terraform/instances/module-tree';
 import { combine, type EditsOrReason } from './edit';
 
 /**
@@ -20,6 +20,13 @@ import { combine, type EditsOrReason } from './edit';
 
 /** A literal string or null, the only values these edits replace. */
 const LITERAL = /^("[^"\\$%]*"|null)$/;
+
+/** The white space a line starts with. */
+const leadingSpace = (line: string) => line.slice(0, line.length - line.trimStart().length);
+
+/** A resource's `blockType` blocks; a resource without them has no entry (the record's type does not say so). */
+const blocksOf = (r: ResourceInstance, blockType: string): BlockValue | undefined =>
+  Object.hasOwn(r.blocks, blockType) ? r.blocks[blockType] : undefined;
 
 /** The source a fix may edit, or why it may not: registry modules and files outside the tree are never edited. */
 export function editable(file: string, sources: ReadonlyMap<string, SourceFile>): SourceFile | string {
@@ -61,33 +68,32 @@ export function insertAttribute(block: Range, name: string, text: string, source
   const headerEnd = source.offset(block.line + 1, 1);
   const header = source.lineText(block.line);
   if (!header.trimEnd().endsWith('{') || block.endLine === block.line) return 'the block is written on one line';
-  const indent = /^\s*/.exec(header)![0] + '  ';
+  const indent = leadingSpace(header) + '  ';
   const group = attributeGroup(source, block.line + 1, indent);
-  const lines = [`${indent}${name} = ${text}`, ...group.lines];
-  const width = Math.max(...lines.map((l) => /^\s*([\w-]+)/.exec(l)![1].length));
-  const aligned = lines.map((l) => {
-    const [, key, rest] = /^\s*([\w-]+)\s*=(.*)$/.exec(l)!;
-    return `${indent}${key.padEnd(width)} =${rest}`;
-  });
+  const lines = [{ key: name, rest: ` ${text}` }, ...group.lines];
+  const width = Math.max(...lines.map((l) => l.key.length));
+  const aligned = lines.map(({ key, rest }) => `${indent}${key.padEnd(width)} =${rest}`);
   return [{ file: source.path, start: headerEnd, end: group.end, text: aligned.map((l) => l + source.eol).join('') }];
 }
 
-/** The attribute lines that terraform fmt aligns with a line inserted at `line`: consecutive, same indent, one line each. */
-function attributeGroup(source: SourceFile, line: number, indent: string): { lines: string[]; end: number } {
-  const lines: string[] = [];
+/**
+ * The attribute lines that terraform fmt aligns with a line inserted at `line`: consecutive, same indent, one line each.
+ * Each as its name and what follows its `=`.
+ */
+function attributeGroup(source: SourceFile, line: number, indent: string): { lines: { key: string; rest: string }[]; end: number } {
+  const lines: { key: string; rest: string }[] = [];
   let l = line;
   for (; ; l++) {
-    const text = source.lineText(l);
-    const m = /^(\s*)[\w-]+\s*=\s*(.*)$/.exec(text);
-    if (m?.[1] !== indent || /[{[(]\s*$/.test(m[2]) || m[2].includes('<<')) break;
-    lines.push(text);
+    const m = /^(\s*)([\w-]+)\s*=(\s*(.*))$/.exec(source.lineText(l));
+    if (m?.[1] !== indent || /[{[(]\s*$/.test(m[4]) || m[4].includes('<<')) break;
+    lines.push({ key: m[2], rest: m[3] });
   }
   return { lines, end: source.offset(l, 1) };
 }
 
 /** Removes every `blockType` block of a resource: each block (HCL), or the whole property (JSON). */
 export function removeAllBlocks(r: ResourceInstance, blockType: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
-  const block = r.blocks[blockType];
+  const block = blocksOf(r, blockType);
   if (!block) return [];
   if (!block.known) return `the ${blockType} blocks come from a dynamic block whose for_each is not known`;
   if (block.instances.length === 0) return [];
@@ -119,12 +125,13 @@ function blocksProperty(
   blockType: string,
   sources: ReadonlyMap<string, SourceFile>,
 ): { source: SourceFile; node: JsonNode } | string | undefined {
-  const block = r.blocks[blockType];
+  const block = blocksOf(r, blockType);
   if (!r.location.file.endsWith('.json') || !block?.instances.every((b) => b.location.file === r.location.file)) return undefined;
   const source = editable(r.location.file, sources);
   if (typeof source === 'string') return source;
   const path = jsonPathOf(source, source.offset(r.location.line, r.location.column));
-  const value = path && findNodeAtLocation(parseTree(source.text)!, [...path, blockType]);
+  const tree = path ? parseTree(source.text) : undefined;
+  const value = path && tree ? findNodeAtLocation(tree, [...path, blockType]) : undefined;
   if (value?.parent?.type !== 'property') return `the ${blockType} blocks were not found in the JSON file`;
   return { source, node: value.parent };
 }
@@ -167,7 +174,7 @@ function setJsonObjectProperty(source: SourceFile, offset: number, name: string,
   if (!last) return 'the object is empty';
   const at = last.offset + last.length;
   const lastLine = source.position(last.offset).line;
-  const separator = source.position(object.offset).line === lastLine ? ', ' : `,${source.eol}${/^\s*/.exec(source.lineText(lastLine))![0]}`;
+  const separator = source.position(object.offset).line === lastLine ? ', ' : `,${source.eol}${leadingSpace(source.lineText(lastLine))}`;
   return [{ file: source.path, start: at, end: at, text: `${separator}${JSON.stringify(name)}: ${JSON.stringify(value)}` }];
 }
 
@@ -203,8 +210,9 @@ function removeJsonElement(source: SourceFile, offset: number): EditsOrReason {
 function removeJsonChild(source: SourceFile, element: JsonNode): EditsOrReason {
   const items = element.parent?.children ?? [];
   const i = items.indexOf(element);
-  const before = items[i - 1];
-  const after = items[i + 1];
+  // The first element has no element before it, the last none after it.
+  const before = i > 0 ? items[i - 1] : undefined;
+  const after = items.at(i + 1);
   const [start, end] = before
     ? [before.offset + before.length, element.offset + element.length]
     : after

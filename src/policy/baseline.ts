@@ -1,4 +1,9 @@
+import { lazy } from '../lazy';
 import { compareText, type Finding } from './findings';
+
+// Loaded only when a baseline is used.
+const loadAjv = lazy<typeof import('ajv')>(require, 'ajv');
+const loadJsoncParser = lazy<typeof import('jsonc-parser')>(require, 'jsonc-parser');
 
 /**
  * A record of accepted findings. Entries are matched by root, resource address and
@@ -48,12 +53,11 @@ export function parseBaseline(text: string): Baseline {
   } catch {
     throw new Error(`not a tagguard baseline: not JSON${jsonErrorPlace(text)}; ${EXPECTED}`);
   }
-  // Loaded only when a baseline is used.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  const Ajv = loadAjv().default;
   const validate = new Ajv().compile<Baseline>(SCHEMA);
   if (validate(data)) return data;
-  const e = validate.errors![0];
+  const e = validate.errors?.at(0);
+  if (!e) throw new Error(`not a tagguard baseline; ${EXPECTED}`);
   const at = e.instancePath
     ? e.instancePath
         .slice(1)
@@ -75,13 +79,13 @@ export function parseBaseline(text: string): Baseline {
 /** Where JSON.parse failed, as ` at line L, column C`: jsonc-parser gives the offset in every Node version (V8's messages differ). */
 function jsonErrorPlace(text: string): string {
   if (text.trim() === '') return ' (the file is empty)';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parse } = require('jsonc-parser') as typeof import('jsonc-parser');
+  const { parse } = loadJsoncParser();
   const errors: import('jsonc-parser').ParseError[] = [];
   parse(text, errors, { disallowComments: true, allowTrailingComma: false });
-  if (!errors[0]) return '';
-  const before = text.slice(0, errors[0].offset).split('\n');
-  return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+  const first = errors.at(0);
+  if (!first) return '';
+  const before = text.slice(0, first.offset).split('\n');
+  return ` at line ${before.length}, column ${(before.at(-1) ?? '').length + 1}`;
 }
 
 function valueAt(data: unknown, pointer: string): unknown {

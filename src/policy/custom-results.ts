@@ -1,4 +1,8 @@
+import { lazy } from '../lazy';
 import { PolicyError } from './errors';
+
+// Loaded only when a custom policy runs.
+const loadAjv = lazy<typeof import('ajv')>(require, 'ajv');
 
 /** A place as the policy input spells it (design.md: snake case, 1-based). */
 const LOCATION = {
@@ -54,9 +58,7 @@ const compiled = new Map<'finding' | 'descriptor', Validate>();
 function validator(kind: 'finding' | 'descriptor'): Validate {
   let validate = compiled.get(kind);
   if (!validate) {
-    // Loaded only when a custom policy runs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    const Ajv = loadAjv().default;
     validate = new Ajv().compile(listOf(kind === 'finding' ? FINDING : DESCRIPTOR));
     compiled.set(kind, validate);
   }

@@ -233,8 +233,14 @@ export class CustomPolicy {
         clearTimeout(timer);
       };
       this.pending.set(id, {
-        resolve: (a) => (done(), resolve(a)),
-        reject: (e) => (done(), reject(e)),
+        resolve: (a) => {
+          done();
+          resolve(a);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
       });
       send();
     });

@@ -6,6 +6,7 @@ import { PolicyError } from './errors';
 import { compareText, type Severity } from './findings';
 import { BUILTIN_POLICY } from './builtin';
 import type { TraceStep } from '../terraform/eval/value';
+import { lazy } from '../lazy';
 
 export { BUILTIN_POLICY };
 
@@ -26,7 +27,7 @@ export function asError(e: unknown, doing: string): Error {
 
 /** An evaluation that failed, naming the policy, the entry point and, when it ran out of memory, the cap. */
 export function evaluationError(e: unknown, source: string, entrypoint: string, memoryLimit: number): Error {
-  const full = e instanceof RangeError || /memory/i.test(String((e as { message?: unknown })?.message ?? e));
+  const full = e instanceof RangeError || /memory/i.test(String((e as { message?: unknown } | null | undefined)?.message ?? e));
   const limit = full ? ` (the policy's memory is capped at ${memoryLimit / 1024 / 1024} MiB)` : '';
   return asError(e, `policy ${path.basename(source)} failed at ${entrypoint}${limit}`);
 }
@@ -139,10 +140,13 @@ export function rawFindings(results: unknown, entrypoint: string, descriptor: Ru
 
 /** The descriptors the rule entry points returned, each marked with where it comes from. */
 export function ruleDescriptors(results: unknown[], source: string): RuleDescriptor[] {
-  return results
-    .flatMap((r) => asList<RuleDescriptor>(r))
-    .map((r) => ({ ...r, source, links: r.links ?? [] }))
-    .sort((a, b) => compareText(a.id, b.id));
+  return (
+    results
+      // A custom policy's descriptor needs an id only (custom-results.ts): links may be missing.
+      .flatMap((r) => asList<Omit<RuleDescriptor, 'links'> & { links?: string[] }>(r))
+      .map((r) => ({ ...r, source, links: r.links ?? [] }))
+      .sort((a, b) => compareText(a.id, b.id))
+  );
 }
 
 let builtin: Promise<{ module: WebAssembly.Module; data: unknown }> | undefined;
@@ -196,10 +200,11 @@ export function asList<T>(value: unknown): T[] {
   return (Array.isArray(value) ? value : [value]) as T[];
 }
 
+const loadTarStream = lazy<typeof import('tar-stream')>(require, 'tar-stream');
+
 /** policy.wasm and data.json of an `opa build -t wasm` bundle. */
 async function readBundle(bytes: Buffer): Promise<{ wasm: Buffer; data: unknown }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tar = require('tar-stream') as typeof import('tar-stream');
+  const tar = loadTarStream();
   const files = new Map<string, Buffer>();
   const extract = tar.extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -240,9 +245,9 @@ export interface RawFinding {
 /** A rule's METADATA, as policies/lib/lib.rego: describe returns it. */
 export interface RuleDescriptor {
   id: string;
-  title: string;
-  description: string;
-  severity: string;
+  title?: string;
+  description?: string;
+  severity?: string;
   links: string[];
   aliases?: string[];
   resource_types?: string[];

@@ -34,10 +34,14 @@ export function directives(comment: Comment, file: string): Directive[] {
   if (m) {
     const reason = /reason="([^"]*)"/.exec(m[2])?.[1];
     const until = /until=(\S+)/.exec(m[2])?.[1];
-    out.push({ source: 'tagguard', rules: m[1].split(','), reason: reason || undefined, until, placement: 'above', ...at });
+    out.push({ source: 'tagguard', rules: m[1].split(','), reason: reason === '' ? undefined : reason, until, placement: 'above', ...at });
   }
   m = /checkov:skip=([\w,]+)(?::(.*))?/.exec(text);
-  if (m) out.push({ source: 'checkov', rules: m[1].split(','), reason: m[2]?.trim() || undefined, placement: 'inside', ...at });
+  if (m) {
+    // The reason group is optional: undefined when the directive has none.
+    const reason = m.at(2)?.trim();
+    out.push({ source: 'checkov', rules: m[1].split(','), reason: reason === '' ? undefined : reason, placement: 'inside', ...at });
+  }
   for (const tool of ['trivy', 'tfsec'] as const) {
     m = new RegExp(`${tool}:ignore:([\\w-]+)(?::exp:([\\d-]+))?`).exec(text);
     if (m) out.push({ source: tool, rules: [m[1]], until: m[2], placement: 'above', ...at });
@@ -96,7 +100,7 @@ export function applySuppressions(
       const { rules: _r, placement: _p, ...suppression } = active;
       return { ...f, suppression };
     }
-    const expired = matches[0];
+    const expired = matches.at(0);
     return expired
       ? { ...f, message: `${f.message} (the ${expired.source} suppression at ${expired.file}:${expired.line} expired on ${expired.until})` }
       : f;

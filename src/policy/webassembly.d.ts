@@ -1,5 +1,7 @@
 // The part of the WebAssembly JS API that tagguard uses: Node has it, but TypeScript
 // declares it only in the DOM libraries, which a Node program should not pull in.
+// Module and WebAssemblyInstantiatedSource are host objects tagguard only passes along, never reads:
+/* eslint-disable @typescript-eslint/no-empty-object-type -- opaque host types, interfaces so that they merge with lib.dom's declarations should a program include it */
 declare namespace WebAssembly {
   interface Module {}
   /** Synchronous compilation: for the CDKTF aspect, which runs inside synth. */

@@ -16,11 +16,14 @@
  * so that those reports still parse to the same values. Tab is left as it is.
  */
 
+// Matching control characters is what these expressions are for.
+/* eslint-disable no-control-regex -- the characters a terminal or a CI runner acts on are control characters */
 /** C0 but tab, DEL, C1, the line and paragraph separators and the bidirectional marks, embeddings, overrides and isolates. */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** The same, but LF and a CR directly before it: the line breaks of a text that has several lines (a diff, git's stderr). */
 const CONTROL_BUT_LINE_BREAKS =
   /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
 /** What JSON.stringify leaves as it is and a terminal acts on: DEL, C1, the separators and the bidirectional controls. */
 const JSON_RAW_CONTROL = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** CR (a line break to a runner; XML parsers would turn it into LF) and what JSON_RAW_CONTROL names; xmlbuilder2 replaces the other C0 codes. */

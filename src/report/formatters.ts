@@ -1,3 +1,4 @@
+import { lazy } from '../lazy';
 import type { ScanResult } from '../scan/types';
 
 /** What a formatter may need beyond the result. */
@@ -16,16 +17,21 @@ export type Formatter = (result: ScanResult, context: FormatContext) => string;
  * brings the rule descriptors, JUnit an XML builder); adding a format is one file and
  * one line here.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+const loadText = lazy<typeof import('./text')>(require, './text');
+const loadJson = lazy<typeof import('./json')>(require, './json');
+const loadSarif = lazy<typeof import('./sarif')>(require, './sarif');
+const loadJunit = lazy<typeof import('./junit')>(require, './junit');
+const loadGithub = lazy<typeof import('./github')>(require, './github');
+const loadGitlab = lazy<typeof import('./gitlab')>(require, './gitlab');
+
 const FORMATTERS = {
-  text: (result, { color }) => (require('./text') as typeof import('./text')).formatText(result, { color }),
-  json: (result) => (require('./json') as typeof import('./json')).formatJson(result),
-  sarif: (result, { version }) => (require('./sarif') as typeof import('./sarif')).formatSarif(result, result.rules, version),
-  junit: (result) => (require('./junit') as typeof import('./junit')).formatJunit(result),
-  github: (result) => (require('./github') as typeof import('./github')).formatGithub(result),
-  gitlab: (result) => (require('./gitlab') as typeof import('./gitlab')).formatGitlab(result),
+  text: (result, { color }) => loadText().formatText(result, { color }),
+  json: (result) => loadJson().formatJson(result),
+  sarif: (result, { version }) => loadSarif().formatSarif(result, result.rules, version),
+  junit: (result) => loadJunit().formatJunit(result),
+  github: (result) => loadGithub().formatGithub(result),
+  gitlab: (result) => loadGitlab().formatGitlab(result),
 } as const satisfies Record<string, Formatter>;
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type FormatName = keyof typeof FORMATTERS;
 

@@ -1,7 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { ScanResult } from '../scan/types';
 import type { RuleDescriptor } from '../policy/engine';
-import type { Finding } from '../policy/findings';
+import { compareText, type Finding } from '../policy/findings';
 import { guardXml } from './escape';
 
 export interface JunitOptions {
@@ -52,8 +52,7 @@ export function formatJunit(result: ScanResult, rules: RuleDescriptor[] = result
     errors: result.errors.length,
     skipped: result.findings.filter((f) => f.suppression).length,
   });
-  for (const root of [...byRoot.keys()].sort()) {
-    const findings = byRoot.get(root)!;
+  for (const [root, findings] of [...byRoot].sort(([a], [b]) => compareText(a, b))) {
     const suite = all.ele('testsuite', {
       name: root,
       tests: findings.length,

@@ -102,6 +102,11 @@ function physicalLocation(p: Place) {
   return { artifactLocation: { uri: fileUri(p.file), uriBaseId: SRCROOT }, ...(r ? { region: r } : {}) };
 }
 
+/** The first of the texts that is not empty (a custom policy's descriptor may leave out its title and description, or leave them empty); '' when none is. */
+function firstText(...texts: (string | undefined)[]): string {
+  return texts.find((t) => t) ?? '';
+}
+
 function helpFor(r: RuleDescriptor): { text: string; markdown: string } {
   const text = [
     r.recommended_action,
@@ -117,7 +122,7 @@ function helpFor(r: RuleDescriptor): { text: string; markdown: string } {
     r.aliases?.length ? `Also known as: ${r.aliases.map((a) => `\`${a}\``).join(', ')}` : '',
     r.links.length ? r.links.map((l) => `- <${l}>`).join('\n') : '',
   ].filter(Boolean);
-  return { text: text.join('\n\n') || r.description || r.title || r.id, markdown: markdown.join('\n\n') || r.title || r.id };
+  return { text: firstText(text.join('\n\n'), r.description, r.title, r.id), markdown: firstText(markdown.join('\n\n'), r.title, r.id) };
 }
 
 /** PascalCase of a rule id, as SARIF's reportingDescriptor.name suggests: ecr-tag-immutability → EcrTagImmutability. */
@@ -133,11 +138,11 @@ function descriptor(r: RuleDescriptor) {
   return {
     id: r.id,
     name: ruleName(r.id) || r.id,
-    shortDescription: { text: r.title || r.id },
-    fullDescription: { text: r.description || r.title || r.id },
+    shortDescription: { text: firstText(r.title, r.id) },
+    fullDescription: { text: firstText(r.description, r.title, r.id) },
     help: helpFor(r),
     ...(r.links[0] ? { helpUri: r.links[0] } : {}),
-    defaultConfiguration: { level: level(r.severity) },
+    defaultConfiguration: { level: level(r.severity ?? 'warning') },
     properties: {
       tags: tagsOf(r),
       ...(r.aliases?.length ? { aliases: r.aliases } : {}),

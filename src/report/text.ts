@@ -2,7 +2,11 @@ import { createColors } from 'picocolors';
 import type { ScanResult } from '../scan/types';
 import type { SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
+import { lazy } from '../lazy';
 import { escapeControl, escapeInline, neutralizeCommands } from './escape';
+
+// Loaded only when there is something to show: a clean run does not pay for it.
+const loadCodeFrame = lazy<typeof import('@babel/code-frame')>(require, '@babel/code-frame');
 
 export interface TextOptions {
   color: boolean;
@@ -77,9 +81,7 @@ function frame(source: SourceFile, line: number, column: number, endColumn?: num
     endColumn !== undefined
       ? { line, column: Math.min(shown(endColumn), escapeInline(marked.slice(start, start + WIDTH)).length + 2) }
       : undefined;
-  // Loaded only when there is something to show: a clean run does not pay for it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { codeFrameColumns } = require('@babel/code-frame') as typeof import('@babel/code-frame');
+  const { codeFrameColumns } = loadCodeFrame();
   return codeFrameColumns(
     text,
     { start: { line, column: shown(column) }, ...(end ? { end } : {}) },

@@ -112,7 +112,8 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
 function overrideSeverity(findings: Finding[], severity: ScanOptions['severity']): Finding[] {
   if (!severity) return findings;
   return findings.flatMap((f) => {
-    const level = severity[f.ruleId];
+    // Only the rules the configuration names (a rule id is any text a policy returns, `constructor` too).
+    const level = Object.hasOwn(severity, f.ruleId) ? severity[f.ruleId] : undefined;
     if (level === 'off') return [];
     return level ? [{ ...f, severity: level }] : [f];
   });

@@ -119,7 +119,7 @@ function install(tool: Tool): Promise<string | undefined> {
     const child = spawn('bash', [path.join(ROOT, 'scripts', 'install-tools.sh'), tool], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
-      err += d;
+      err += d.toString();
       process.stderr.write(d);
     });
     child.on('error', (e) => {

@@ -8,8 +8,9 @@ export default function runTeardown(): void {
   const saved = process.env[RUN_ENV.saved];
   if (saved) process.env.TMPDIR = saved;
   else delete process.env.TMPDIR;
-  delete process.env[RUN_ENV.dir];
-  delete process.env[RUN_ENV.saved];
+  // Unsets the variables (process.env keeps a variable set to undefined as the text "undefined").
+  Reflect.deleteProperty(process.env, RUN_ENV.dir);
+  Reflect.deleteProperty(process.env, RUN_ENV.saved);
   const left = readdirSync(dir);
   removeTree(dir);
   if (left.length === 0) return;

@@ -1,13 +1,16 @@
 import { escapeControl, forTerminal } from '../../report/escape';
 import type { ScanOptions, ScanResult } from '../../scan/types';
+import { lazy } from '../../lazy';
 import { say, type Io } from '../io';
+
+const loadApply = lazy<typeof import('../../fix/apply')>(require, '../../fix/apply');
+const loadPlanFixes = lazy<typeof import('../../fix/plan-fixes')>(require, '../../fix/plan-fixes');
+const loadScan = lazy<typeof import('../../scan/run')>(require, '../../scan/run');
 
 /** Plans and applies the fixes (or prints them), then scans again so that the report shows what is left. */
 export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = require('../../fix/apply') as typeof import('../../fix/apply');
-  const { planFixes } = require('../../fix/plan-fixes') as typeof import('../../fix/plan-fixes');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = loadApply();
+  const { planFixes } = loadPlanFixes();
   const broken = new Set(result.errors.map((e) => e.file));
   const plan = planFixes(result.findings, result.resources, result.sources, options.policy);
   const applied = await applyEdits(
@@ -29,6 +32,5 @@ export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, 
   }
   await writeChanges(applied.changed, io.cwd);
   for (const c of applied.changed) say(io, `fixed ${c.file}`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return applied.changed.length ? (require('../../scan/run') as typeof import('../../scan/run')).scan(options) : result;
+  return applied.changed.length ? loadScan().scan(options) : result;
 }

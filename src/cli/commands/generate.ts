@@ -1,6 +1,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { lazy } from '../../lazy';
 import { EXIT, say, writeFileAtomic, type Io } from '../io';
 import { UsageError } from '../usage';
 
@@ -13,11 +14,12 @@ export interface GenerateArgs {
   force: boolean;
 }
 
+const loadSynth = lazy<typeof import('../../cdktf/synth')>(require, '../../cdktf/synth');
+
 /** cdktf is an optional peer dependency: loaded only for generate, never by scan. */
 function loadGenerator(): typeof import('../../cdktf/synth') {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../../cdktf/synth') as typeof import('../../cdktf/synth');
+    return loadSynth();
   } catch (e) {
     throw new UsageError(`generate needs cdktf, constructs and @cdktf/provider-aws installed (${(e as Error).message.split('\n')[0]})`);
   }
@@ -32,7 +34,8 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
     ...(tags.length ? { allowedMutableTags: tags } : {}),
   };
   const files = loadGenerator().generateStack(config, args.format);
-  if (!args.out) {
+  const out = args.out;
+  if (!out) {
     io.stdout.write(files[0].text);
     if (files.length > 1)
       say(
@@ -44,7 +47,7 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
       );
     return EXIT.clean;
   }
-  const targets = files.map((f) => ({ ...f, abs: path.resolve(io.cwd, args.out!, f.path) }));
+  const targets = files.map((f) => ({ ...f, abs: path.resolve(io.cwd, out, f.path) }));
   // --out itself was checked with the other options (usage.ts); a link in it is never written through, even with --force.
   for (const t of targets) {
     if (lstatSync(t.abs, { throwIfNoEntry: false })?.isSymbolicLink()) {
@@ -54,7 +57,7 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
   const existing = targets.filter((t) => existsSync(t.abs));
   if (existing.length && !args.force)
     throw new UsageError(`not overwriting ${existing.map((t) => path.relative(io.cwd, t.abs)).join(', ')} (use --force)`);
-  await mkdir(path.resolve(io.cwd, args.out), { recursive: true });
+  await mkdir(path.resolve(io.cwd, out), { recursive: true });
   for (const t of targets) await writeFileAtomic(t.abs, t.text);
   say(io, `wrote ${targets.map((t) => path.relative(io.cwd, t.abs)).join(', ')}`);
   return EXIT.clean;

@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { escapeControl, forTerminal } from '../../report/escape';
 import type { Io } from '../io';
+import { lazy } from '../../lazy';
+
+const loadEngine = lazy<typeof import('../../policy/engine')>(require, '../../policy/engine');
+const loadCustom = lazy<typeof import('../../policy/custom')>(require, '../../policy/custom');
 
 /** `policies`: one line per loaded rule, built-in and custom: id, severity, where it comes from, title. */
 export async function policiesCommand(args: { policy: string[] }, io: Io): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { PolicyEngine } = require('../../policy/engine') as typeof import('../../policy/engine');
-  const { CustomPolicy } = require('../../policy/custom') as typeof import('../../policy/custom');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { PolicyEngine } = loadEngine();
+  const { CustomPolicy } = loadCustom();
   const builtin = await PolicyEngine.load();
   const custom = await Promise.all(args.policy.map((p) => CustomPolicy.load(path.resolve(io.cwd, p), { name: p })));
   const loaded = [

@@ -9,14 +9,16 @@ import { startSearches } from '../early-search';
 import { packageVersion, say, writeInside, type Io } from '../io';
 import { scanOptions, type ScanArgs } from '../scan-options';
 import { fixAndScanAgain } from './fix';
+import { lazy } from '../../lazy';
+
+const loadScan = lazy<typeof import('../../scan/run')>(require, '../../scan/run');
 
 /** `scan` and `fix`: scans (and fixes), writes the baseline and the report, and returns the exit code. */
 export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch): Promise<number> {
-  const options = await scanOptions(args, io);
+  const options = scanOptions(args, io);
   // grep runs on another core while the scanner's modules load (discover/pre-search.ts).
   startSearches(options, preSearch);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { scan, exitCode } = require('../../scan/run') as typeof import('../../scan/run');
+  const { scan, exitCode } = loadScan();
   let result = await scan(options, undefined, preSearch);
   if (args.fix || args['fix-dry-run']) result = await fixAndScanAgain(result, options, args['fix-dry-run'], io);
   if (args['fix-dry-run']) return exitCode(result);

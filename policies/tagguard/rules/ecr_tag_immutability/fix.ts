@@ -119,7 +119,8 @@ export function allowedBy(
 
 /** `tagguard scan --fix`: the decision as edits at the origins of the values. */
 export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: FixContext): EditsOrReason => {
-  const made = r.blocks[FILTERS];
+  // A resource without the blocks has no entry (the record's type does not say so).
+  const made = Object.hasOwn(r.blocks, FILTERS) ? r.blocks[FILTERS] : undefined;
   // An override's filter blocks replace the original's: removing them would bring the original's back.
   if (made?.instances.some((b) => isOverrideFile(b.location.file)))
     return 'the exclusion filters are set in an override file, which replaces the original blocks: change both by hand';
@@ -140,7 +141,7 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
     allowedBy(config, r.type),
   );
   if ('manual' in decision) return decision.manual;
-  const m = r.attributes[VALUE];
+  const m = Object.hasOwn(r.attributes, VALUE) ? r.attributes[VALUE] : undefined;
   if (decision.removeFilters === 'all') {
     if (!decision.immutable) return removeAllBlocks(r, FILTERS, sources);
     // A value written as null: the literal null is the origin to change.
@@ -163,7 +164,7 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
 
 /** The CDKTF aspect's enforce mode: the same decision, as overrides of the synthesized values. */
 export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex, config }) => {
-  const list = attributes[FILTERS];
+  const list = Object.hasOwn(attributes, FILTERS) ? attributes[FILTERS] : undefined;
   const filters = list?.known && Array.isArray(list.value) ? (list.value as Record<string, unknown>[]) : [];
   const filterIds = new Map<number, string[]>();
   for (const f of findings) {
