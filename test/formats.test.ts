@@ -180,4 +180,13 @@ describe('rule descriptors come from METADATA', () => {
     expect(sarif.runs[0].tool.driver.rules[0].properties?.tags).toEqual(['x']);
     expect(validateSarif(sarif)).toBe(true);
   });
+  test('a severity a custom descriptor names wrongly (constructor, toString) is a warning level, valid SARIF', async () => {
+    const result = await scanFixtures(['mutable']);
+    for (const severity of ['constructor', 'toString', 'critical']) {
+      const odd = { ...BARE, severity } as unknown as RuleDescriptor;
+      const sarif = JSON.parse(formatSarif({ ...result, findings: [] }, [odd], '0.1.0')) as SarifLog;
+      expect(sarif.runs[0].tool.driver.rules[0].defaultConfiguration).toEqual({ level: 'warning' });
+      expect(validateSarif(sarif)).toBe(true);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinNestedBlocks, builtinResourceTypes } from '../src/policy/builtin';
-import { PolicyEngine, PolicyError, rawFindings } from '../src/policy/engine';
+import { PolicyEngine, PolicyError, rawFindings, type RuleDescriptor } from '../src/policy/engine';
 import { needing, ROOT, testNeeding, testPolicy } from './helpers';
 
 // scripts/build-policies.js is plain JavaScript shared with the build.
@@ -137,4 +137,20 @@ test('a messageId is kept when it is a string, and dropped otherwise (custom pol
   );
   expect(found.map((f) => f.messageId)).toEqual(['mutable', undefined, undefined]);
   expect(found.map((f) => 'messageId' in f)).toEqual([true, false, false]);
+});
+
+test('a finding without a severity takes its descriptor’s only when that is error, warning or note', () => {
+  const descriptor = (severity: string): RuleDescriptor => ({
+    id: 'odd',
+    title: '',
+    description: '',
+    severity,
+    links: [],
+    source: 'odd.wasm',
+  });
+  const severityWith = (severity: string) => rawFindings([{ message: 'a' }], 'x/deny', descriptor(severity))[0]?.severity;
+  expect(severityWith('note')).toBe('note');
+  expect(severityWith('warning')).toBe('warning');
+  expect(severityWith('constructor')).toBe('error');
+  expect(severityWith('critical')).toBe('error');
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyError } from './errors';
-import { compareText, type Severity } from './findings';
+import { compareText, isSeverity, type Severity } from './findings';
 import { BUILTIN_POLICY } from './builtin';
 import type { TraceStep } from '../terraform/eval/value';
 import { lazy } from '../lazy';
@@ -127,7 +127,8 @@ export function descriptorEntrypoint(findingsEntrypoint: string): string | undef
 export function rawFindings(results: unknown, entrypoint: string, descriptor: RuleDescriptor | undefined): RawFinding[] {
   return asList<Partial<RawFinding>>(results).map((f) => ({
     ruleId: f.ruleId ?? descriptor?.id ?? entrypoint,
-    severity: f.severity ?? (descriptor?.severity as RawFinding['severity'] | undefined) ?? 'error',
+    // A descriptor's severity is only checked to be a string: any other word counts as an error.
+    severity: f.severity ?? (isSeverity(descriptor?.severity) ? descriptor.severity : 'error'),
     message: f.message ?? '',
     // Optional: a custom policy may leave it out; anything but a string is dropped.
     ...(typeof f.messageId === 'string' ? { messageId: f.messageId } : {}),

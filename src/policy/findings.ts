@@ -6,6 +6,13 @@ import type { TraceStep } from '../terraform/eval/value';
 /** How much a finding counts: an error fails the scan (exit 1), a warning and a note do not. */
 export type Severity = 'error' | 'warning' | 'note';
 
+const SEVERITIES: ReadonlySet<unknown> = new Set<Severity>(['error', 'warning', 'note']);
+
+/** Whether outside data (a custom rule's descriptor) names one of the three severities. */
+export function isSeverity(value: unknown): value is Severity {
+  return SEVERITIES.has(value);
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;

@@ -24,8 +24,13 @@ export interface SarifOptions {
 
 const SRCROOT = '%SRCROOT%';
 const FALLBACK_URI = 'https://github.com/tagguard/tagguard';
-const LEVEL: Record<string, Severity> = { error: 'error', warning: 'warning', note: 'note' };
-const level = (severity: string) => LEVEL[severity] ?? 'warning';
+const LEVEL = new Map<string, Severity>([
+  ['error', 'error'],
+  ['warning', 'warning'],
+  ['note', 'note'],
+]);
+// A custom descriptor's severity is outside data: only the three levels map, anything else is a warning.
+const level = (severity: string) => LEVEL.get(severity) ?? 'warning';
 
 /** properties.tags of a rule whose METADATA declares none (custom.tags). */
 export const DEFAULT_TAGS: readonly string[] = ['security', 'terraform', 'iac'];
