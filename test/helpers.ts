@@ -6,6 +6,8 @@ import { main } from '../src/cli/main';
 import { scan } from '../src/scan/run';
 import type { ScanOptions, ScanResult } from '../src/scan/types';
 import type { PolicyConfig } from '../src/policy/input';
+import type { Severity } from '../src/policy/findings';
+import type { TraceStep } from '../src/terraform/eval/value';
 import { INSTALL_COMMAND, SETUP_ENV, TEST_POLICIES, type Tool } from './setup/integration-setup';
 import { removeTree } from './setup/run-setup';
 
@@ -110,7 +112,7 @@ export interface JsonReport {
 
 export interface JsonFinding {
   ruleId: string;
-  severity: 'error' | 'warning' | 'note';
+  severity: Severity;
   resource: string;
   root: string;
   file: string;
@@ -120,7 +122,7 @@ export interface JsonFinding {
   endColumn: number;
   message: string;
   messageId?: string;
-  trace: { file: string; line: number; column: number; note: string }[];
+  trace: TraceStep[];
   stack?: string;
   constructPath?: string;
   suppressed?: boolean;
