@@ -2,7 +2,7 @@ import childProcess, { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { earlyScanPaths } from '../src/cli/early-search';
-import { SCAN_OPTIONS } from '../src/cli/options';
+import { SCAN_OPTIONS, TAG_PATTERN } from '../src/cli/options';
 import { lazy } from '../src/lazy';
 import { readReport, ROOT, runCli, tree } from './helpers';
 
@@ -140,17 +140,27 @@ describe.each([
     }
   });
 
-  test.each(['dev-?', 'dev-[a]', '{dev,test}-*', 'dev-\\*', 'a b', ''])(
-    '--allow-mutable-tag %j: * is the only wildcard, other characters ECR filters cannot hold are a usage error',
+  test.each(['dev-?', 'dev-[a]', '{dev,test}-*', 'dev-\\*', 'dev-.', 'dev-+'])(
+    '--allow-mutable-tag %j: * is the only wildcard, so the filter dev-* is not allowed by it; a pattern ECR filters cannot hold is named on stderr',
     async (pattern) => {
       const r = await scan(['--allow-mutable-tag', pattern], ['tags']);
-      expect([r.code, r.out, r.err]).toEqual([
-        2,
-        '',
-        `tagguard: --allow-mutable-tag ${JSON.stringify(pattern)}: a tag pattern is letters, digits and . _ - with * as its only wildcard (as ECR's WILDCARD filters)\n`,
+      expect([r.code, findings(r), r.json().findings.map((f) => f.messageId)]).toEqual([
+        1,
+        [['tags', 'aws_ecr_repository.tags', 'tags/main.tf:5:3', 'error']],
+        ['filter_not_allowed'],
       ]);
+      expect(r.err).toBe(
+        TAG_PATTERN.test(pattern)
+          ? ''
+          : `tagguard: --allow-mutable-tag ${JSON.stringify(pattern)}: only * is a wildcard; every other character matches only itself, and ECR filters hold only letters, digits and . _ - *, so this pattern allows no filter\n`,
+      );
     },
   );
+
+  test('--allow-mutable-tag "" is a usage error', async () => {
+    const r = await scan(['--allow-mutable-tag', ''], ['tags']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', 'tagguard: --allow-mutable-tag "": a tag pattern is not empty\n']);
+  });
 
   test('--unknown', async () => {
     const error = await scan(['--unknown', 'error'], ['unknown']);

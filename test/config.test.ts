@@ -8,7 +8,7 @@ const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
 const run = async (argv: string[], cwd: string) => {
   const r = await runCli(argv, cwd);
-  return { ...r, json: () => r.json() as { findings: { resource: string; severity: string }[] } };
+  return { ...r, json: () => r.json() as { findings: { resource: string; severity: string; messageId?: string }[] } };
 };
 
 /** A project with fixtures and a .tagguard.yml at its top; commands run in `infra/`. */
@@ -38,6 +38,16 @@ describe('.tagguard.yml', () => {
     expect((await run(['scan', 'mutable', '--format', 'json'], off)).json().findings).toEqual([]);
   });
 
+  test('allowed_mutable_tags: a pattern with ? is literal (dev-? allows no dev-* filter), named on stderr', async () => {
+    const cwd = project('allowed_mutable_tags: ["dev-?", "latest"]\n');
+    const { code, err, json } = await run(['scan', 'immutable-with-exclusion', '--format', 'json'], cwd);
+    expect(code).toBe(1);
+    expect(json().findings.map((f) => f.messageId)).toContain('filter_not_allowed');
+    expect(err).toBe(
+      'tagguard: ../.tagguard.yml: allowed_mutable_tags: "dev-?": only * is a wildcard; every other character matches only itself, and ECR filters hold only letters, digits and . _ - *, so this pattern allows no filter\n',
+    );
+  });
+
   test('command-line options win over the file', async () => {
     const cwd = project('allowed_mutable_tags: ["dev-*"]\n');
     const { json } = await run(['scan', 'immutable-with-exclusion', '--allow-mutable-tag', 'latest', '--format', 'json'], cwd);
@@ -47,7 +57,7 @@ describe('.tagguard.yml', () => {
   test.each([
     ['unknown: sometimes\n', /\.tagguard\.yml:1:10: unknown: must be one of "warn", "error", "ignore"/],
     ['allowed_mutable_tags: latest\n', /\.tagguard\.yml:1:23: allowed_mutable_tags: must be array/],
-    ['allowed_mutable_tags: ["dev-?"]\n', /\.tagguard\.yml:1:24: allowed_mutable_tags\.0: must match pattern/],
+    ['allowed_mutable_tags: [""]\n', /\.tagguard\.yml:1:24: allowed_mutable_tags\.0: must NOT have fewer than 1 characters/],
     ['exclud: [x]\n', /\.tagguard\.yml:1:1: the file: unknown key "exclud"/],
     ['severity:\n  ecr-tag-immutability: fatal\n', /\.tagguard\.yml:2:25: severity\.ecr-tag-immutability: must be one of/],
     ['unknown: [\n', /\.tagguard\.yml:2:1: /],

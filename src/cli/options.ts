@@ -28,9 +28,10 @@ const one = (describe: string) => ({ type: 'string', requiresArg: true, describe
 const repeatable = (describe: string) => ({ type: 'string', requiresArg: true, coerce: toList, repeatable: true, describe }) as const;
 
 /**
- * What an allowed mutable tag pattern may hold: the characters of ECR's WILDCARD filters,
- * `*` the only wildcard (lib.pattern_covers). Any other character could never cover a
- * filter ECR accepts, and `?`, `[…]` or `{…}` read as wildcards would mislead.
+ * The characters of ECR's WILDCARD filters, `*` the only wildcard (lib.pattern_covers).
+ * A scan's allowed pattern holding any other character matches it literally and so
+ * covers no filter ECR accepts (scan-options.ts says so); `generate` writes patterns
+ * as filters, so there they are a usage error.
  */
 export const TAG_PATTERN = /^[A-Za-z0-9._*-]+$/;
 
@@ -45,6 +46,12 @@ const tagPatterns = (value: string | string[]): string[] => {
   return patterns;
 };
 
+const nonEmptyPatterns = (value: string | string[]): string[] => {
+  const patterns = toList(value);
+  if (patterns.includes('')) throw new Error('--allow-mutable-tag "": a tag pattern is not empty');
+  return patterns;
+};
+
 /** `fix`'s options; `scan` has these and `--fix`. */
 export const FIX_OPTIONS = {
   format: { alias: 'f', choices: FORMAT_NAMES, default: 'text', requiresArg: true, describe: 'Report format' },
@@ -53,7 +60,7 @@ export const FIX_OPTIONS = {
     ...repeatable(
       'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable, * its only wildcard (one per occurrence, repeatable; replaces the default: latest)',
     ),
-    coerce: tagPatterns,
+    coerce: nonEmptyPatterns,
   },
   unknown: {
     choices: ['warn', 'error', 'ignore'],

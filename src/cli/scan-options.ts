@@ -7,8 +7,8 @@ import type { ScanOptions } from '../scan/types';
 import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
 import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config-file';
 import { changedFiles } from './git';
-import type { Io } from './io';
-import { FIX_OPTIONS, SCAN_OPTIONS } from './options';
+import { say, type Io } from './io';
+import { FIX_OPTIONS, SCAN_OPTIONS, TAG_PATTERN } from './options';
 import { checkOptionPaths, checkPath, UsageError } from './usage';
 
 /** A scan's or a fix's command line, as yargs reads it. */
@@ -50,13 +50,20 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
     : (args.policy ?? fromConfig('policies'));
   const only = onlyFiles(paths, args['changed-since'], io.cwd);
   const maxDepth = args['max-depth'] ?? config.max_depth;
+  const allowedMutableTags = args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'];
+  const from = args['allow-mutable-tag'] ? '--allow-mutable-tag' : `${found?.display ?? '.tagguard.yml'}: allowed_mutable_tags:`;
+  for (const pattern of allowedMutableTags.filter((p) => !TAG_PATTERN.test(p)))
+    say(
+      io,
+      `${from} ${JSON.stringify(pattern)}: only * is a wildcard; every other character matches only itself, and ECR filters hold only letters, digits and . _ - *, so this pattern allows no filter`,
+    );
   return {
     paths: only.scanPaths,
     onlyFiles: only.files,
     baseline: baselineFor(args.baseline, found, commit, io.cwd),
     cwd: io.cwd,
     policy: {
-      allowedMutableTags: args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'],
+      allowedMutableTags,
       unknown: args.unknown ?? config.unknown ?? 'warn',
     },
     variables: { varFiles: args['var-file'] ?? fromConfig('var_files') ?? [], vars: args.var, env: io.env },
