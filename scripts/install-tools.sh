@@ -33,9 +33,10 @@ done
 need_opa=0
 need_regal=0
 need_pre_commit=0
-if [ "$want_opa" = 1 ] && ! { [ -x "$BIN/opa" ] && "$BIN/opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; }; then need_opa=1; fi
+# grep reads all of the output (no -q): with pipefail, a grep that stops early makes the pipeline fail on SIGPIPE.
+if [ "$want_opa" = 1 ] && ! { [ -x "$BIN/opa" ] && "$BIN/opa" version 2>/dev/null | grep "^Version: ${OPA_VERSION#v}$" >/dev/null; }; then need_opa=1; fi
 if [ "$want_regal" = 1 ] && ! { [ -x "$BIN/regal" ] && [ "$(cat "$BIN/.regal-version" 2>/dev/null)" = "$REGAL_VERSION" ]; }; then need_regal=1; fi
-if [ "$want_pre_commit" = 1 ] && ! "$PWD/.tools/venv/bin/pre-commit" --version 2>/dev/null | grep -q " $PRE_COMMIT_VERSION$"; then need_pre_commit=1; fi
+if [ "$want_pre_commit" = 1 ] && ! "$PWD/.tools/venv/bin/pre-commit" --version 2>/dev/null | grep " $PRE_COMMIT_VERSION$" >/dev/null; then need_pre_commit=1; fi
 
 if [ $((need_opa + need_regal)) -gt 0 ] && ! command -v go >/dev/null 2>&1; then
   echo "install-tools: Go is needed to install opa and regal (https://go.dev/doc/install)" >&2
