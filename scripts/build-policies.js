@@ -47,16 +47,25 @@ function resourceTypes(rules) {
 }
 
 /**
- * Every rule's custom.nested_blocks merged by resource type: the evaluator reads these
- * arguments as blocks (Terraform JSON and plans cannot tell them from attributes).
+ * Every rule's custom.nested_blocks by resource type: the evaluator reads these arguments
+ * as blocks (Terraform JSON and plans cannot tell them from attributes). Each is the
+ * provider schema's whole list, so two rules on one type must declare the same list:
+ * a difference is a mistake in one of them, and the build names both.
  */
 function nestedBlocks(rules) {
   const merged = {};
+  const declaredBy = {};
   for (const rule of rules) {
     for (const [type, names] of Object.entries(rule.nested_blocks ?? {})) {
       if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
         throw new Error(`${rule.id}: nested_blocks.${type} must be a list of block type names`);
-      merged[type] = [...new Set([...(merged[type] ?? []), ...names])].sort();
+      const list = [...new Set(names)].sort();
+      if (merged[type] && JSON.stringify(merged[type]) !== JSON.stringify(list))
+        throw new Error(
+          `${rule.id} and ${declaredBy[type]} declare different nested_blocks for ${type} (${list.join(', ')} / ${merged[type].join(', ')}): both must list the provider schema's block types`,
+        );
+      merged[type] = list;
+      declaredBy[type] = rule.id;
     }
   }
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

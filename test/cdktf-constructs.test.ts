@@ -10,6 +10,7 @@ import {
   ImmutableEcrRepository,
   ImmutableEcrRepositoryCreationTemplate,
   patternCovers,
+  TagguardAspect,
 } from '../src/cdktf';
 import { DEFAULT_POLICY, matching, tempDir } from './helpers';
 
@@ -115,6 +116,29 @@ describe('ImmutableEcrRepositoryCreationTemplate', () => {
     const result = await scanSynth(json);
     expect(result.summary.resources).toBe(1);
     expect(result.findings).toEqual([]);
+  });
+});
+
+describe('TagguardAspect', () => {
+  function stackWith(aspect: TagguardAspect) {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+    new AwsProvider(stack, 'aws', {});
+    new EcrRepository(stack, 'raw', { name: 'raw', imageTagMutability: 'MUTABLE' });
+    Aspects.of(stack).add(aspect);
+    return stack;
+  }
+
+  test('checks every built-in rule that judges a construct’s resource type, naming rule and message id', () => {
+    expect(() => fullSynth(stackWith(new TagguardAspect()))).toThrow(
+      /test\/raw: image_tag_mutability is MUTABLE.*\[ecr-tag-immutability\/mutable\]/,
+    );
+  });
+
+  test('rules limits it to the rules named: a rule that judges nothing here leaves the stack alone', () => {
+    expect(() => fullSynth(stackWith(new TagguardAspect({ rules: ['no-such-rule'] })))).not.toThrow();
+    expect(() => fullSynth(stackWith(new TagguardAspect({ rules: ['ecr-tag-immutability'] })))).toThrow(
+      /\[ecr-tag-immutability\/mutable\]/,
+    );
   });
 });
 

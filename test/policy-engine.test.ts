@@ -38,6 +38,18 @@ describe('compiled policy bundle', () => {
     });
   });
 
+  test('two rules on one resource type must declare the same nested blocks; the build names both when they differ', () => {
+    const rule = (id: string, names: string[]) => ({ id, nested_blocks: { aws_ecr_repository: names } });
+    expect(
+      build.nestedBlocks([rule('a', ['timeouts', 'encryption_configuration']), rule('b', ['encryption_configuration', 'timeouts'])]),
+    ).toEqual({
+      aws_ecr_repository: ['encryption_configuration', 'timeouts'],
+    });
+    expect(() => build.nestedBlocks([rule('a', ['timeouts']), rule('b', ['timeouts', 'encryption_configuration'])])).toThrow(
+      'b and a declare different nested_blocks for aws_ecr_repository',
+    );
+  });
+
   test('is the WASM the manifest describes', () => {
     expect(build.sha256(path.join(build.DIST, 'policy.wasm'))).toBe(manifest.wasm);
   });

@@ -3,10 +3,11 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { Aspects, TerraformResource, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse } from 'yaml';
-import { EcrTagImmutabilityAspect } from '../src/cdktf';
+import { TagguardAspect } from '../src/cdktf';
 import { applyEdits, writeChanges } from '../src/fix/apply';
 import { planFixes } from '../src/fix/plan-fixes';
 import type { PolicyConfig } from '../src/policy/input';
+import { builtinPolicySync } from '../src/policy/sync';
 import { matching, ROOT, scanDir, tempDir, tree } from './helpers';
 
 // Each rule folder's cases.yaml, run against the compiled policy (a scan of generated
@@ -22,12 +23,15 @@ interface Values {
 interface Case extends Values {
   name: string;
   type?: string;
+  /** The policy config of the row; unknown values are always warnings (--unknown warn, as the aspect reports them). */
   config?: { allowed_mutable_tags?: string[] };
   verdict: 'pass' | 'error' | 'warning';
   messages: string[];
   fix?: Values | 'manual';
 }
 interface CaseTable {
+  /** The rule's id (METADATA custom.id): a row judges this rule's findings only. */
+  rule: string;
   type: string;
   cases: Case[];
 }
@@ -47,9 +51,10 @@ const values = {
 };
 const SCHEMA = {
   type: 'object',
-  required: ['type', 'cases'],
+  required: ['rule', 'type', 'cases'],
   additionalProperties: false,
   properties: {
+    rule: { type: 'string' },
     type: { type: 'string' },
     cases: {
       type: 'array',
@@ -145,6 +150,18 @@ afterAll(() => {
 });
 
 describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
+  // The compiled policy holds every rule: a row judges the findings of its own rule only.
+  const own = <T extends { ruleId: string }>(findings: T[]) => findings.filter((f) => f.ruleId === table.rule);
+
+  test('names a compiled rule that judges its resource types', () => {
+    const rule = builtinPolicySync()
+      .rules()
+      .find((r) => r.id === table.rule);
+    expect(rule?.resource_types).toEqual(
+      expect.arrayContaining([...new Set([table.type, ...table.cases.map((c) => c.type ?? table.type)])]),
+    );
+  });
+
   describe.each(table.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const type = c.type ?? table.type;
     const files = [
@@ -158,8 +175,12 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const result = await scanDir(dir, { policy: policyConfig(c) });
       expect(result.errors).toEqual([]);
       expect(result.summary.resources).toBe(1);
-      expect(verdictOf(result.findings.map((f) => f.severity))).toBe(c.verdict);
-      expect(result.findings.map((f) => f.messageId).sort()).toEqual([...c.messages].sort());
+      expect(verdictOf(own(result.findings).map((f) => f.severity))).toBe(c.verdict);
+      expect(
+        own(result.findings)
+          .map((f) => f.messageId)
+          .sort(),
+      ).toEqual([...c.messages].sort());
     });
 
     test.each(files)('the fixer, on %s', async (file, text) => {
@@ -167,7 +188,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       made.push(dir);
       const policy = policyConfig(c);
       const before = await scanDir(dir, { policy });
-      const plan = planFixes(before.findings, before.resources, before.sources, policy);
+      const plan = planFixes(own(before.findings), before.resources, before.sources, policy);
       if (c.fix === undefined || c.fix === 'manual') {
         expect(plan.edits).toEqual([]);
         expect(plan.manual.length > 0).toBe(c.fix === 'manual');
@@ -179,7 +200,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       await writeChanges(applied.changed, dir);
       expect(readFileSync(path.join(dir, file), 'utf8')).not.toBe(text);
       const after = await scanDir(dir, { policy });
-      expect(after.findings).toEqual([]);
+      expect(own(after.findings)).toEqual([]);
       const [r] = after.resources;
       const expected = expectedAfterFix(c, c.fix);
       expect({
@@ -209,7 +230,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
           k,
           list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))),
         );
-      Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode, allowedMutableTags: c.config?.allowed_mutable_tags }));
+      Aspects.of(stack).add(new TagguardAspect({ mode, allowedMutableTags: c.config?.allowed_mutable_tags, rules: [table.rule] }));
       const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
       const annotations = resource.node.metadata
         .filter((m) => m.type.startsWith('@cdktf/'))
@@ -236,7 +257,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
         expect(synthesized).toMatchObject({ ...c.attributes, ...c.blocks });
         return;
       }
-      expect(annotations).toEqual([{ level: 'warning', text: matching(/by EcrTagImmutabilityAspect \(was: /) }]);
+      expect(annotations).toEqual([{ level: 'warning', text: matching(/by TagguardAspect \(was: /) }]);
       const expected = expectedAfterFix(c, c.fix);
       expect({
         attributes: Object.fromEntries(Object.keys(expected.attributes).map((k) => [k, synthesized[k]])),

@@ -1,46 +1,59 @@
 import { Annotations, type IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../../policies/tagguard/rules/ecr_tag_immutability';
 import { RULES } from '../../policies/tagguard/rules';
 import type { RawFinding } from '../policy/engine';
-import type { PolicyConfig } from '../policy/input';
+import { DEFAULT_ALLOWED_MUTABLE_TAGS, type PolicyConfig } from '../policy/input';
 import { builtinPolicySync } from '../policy/sync';
 import { blockIndexOf, constructInput } from './enforce';
 
 export type AspectMode = 'enforce' | 'error' | 'warn';
 
-export interface EcrTagImmutabilityAspectProps {
-  /** enforce: apply the rule's fix, with a warning; error: fail synth; warn: a warning only. Default: error. */
+export interface TagguardAspectProps {
+  /** enforce: apply each rule's CDKTF fix, with a warning; error: fail synth; warn: a warning only. Default: error. */
   readonly mode?: AspectMode;
   readonly allowedMutableTags?: readonly string[];
+  /** The ids of the rules to check (as `tagguard policies` lists them). Default: every built-in rule. */
+  readonly rules?: readonly string[];
 }
 
-const RULE = 'ecr-tag-immutability';
+export type EcrTagImmutabilityAspectProps = Omit<TagguardAspectProps, 'rules'>;
 
 /**
- * Checks every construct whose Terraform resource type the rule ecr-tag-immutability
- * judges (its METADATA resource_types) with the compiled policy at synth time. A value
- * that is an unresolved token is unknown: a warning, never passed silently.
+ * Checks every construct whose Terraform resource type a built-in rule judges (its
+ * METADATA resource_types) with the compiled policy at synth time, as `tagguard scan`
+ * would judge what the construct synthesizes. A value that is an unresolved token is
+ * unknown: a warning, never passed silently.
  */
-export class EcrTagImmutabilityAspect implements IAspect {
+export class TagguardAspect implements IAspect {
   private readonly mode: AspectMode;
   private readonly config: PolicyConfig;
+  private readonly rules: ReadonlySet<string> | undefined;
 
-  constructor(props: EcrTagImmutabilityAspectProps = {}) {
+  constructor(
+    props: TagguardAspectProps = {},
+    private readonly name = 'TagguardAspect',
+  ) {
     this.mode = props.mode ?? 'error';
     this.config = { allowedMutableTags: [...(props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS)], unknown: 'warn' };
+    this.rules = props.rules ? new Set(props.rules) : undefined;
   }
 
   visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource)) return;
     const policy = builtinPolicySync();
-    if (!policy.rules().some((r) => r.id === RULE && r.resource_types?.includes(node.terraformResourceType))) return;
+    const judged = new Set(
+      policy
+        .rules()
+        .filter((r) => (this.rules?.has(r.id) ?? true) && r.resource_types?.includes(node.terraformResourceType))
+        .map((r) => r.id),
+    );
+    if (!judged.size) return;
     const check = () => {
       const input = constructInput(node, this.config);
-      return { attributes: input.resources[0].attributes, findings: policy.findings(input).filter((f) => f.ruleId === RULE) };
+      return { attributes: input.resources[0].attributes, findings: policy.findings(input).filter((f) => judged.has(f.ruleId)) };
     };
     const { attributes, findings } = check();
-    const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${RULE}${f.messageId ? `/${f.messageId}` : ''}]`;
+    const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${f.ruleId}${f.messageId ? `/${f.messageId}` : ''}]`;
     for (const f of findings.filter((f) => f.severity !== 'error')) Annotations.of(node).addWarning(at(f));
     const errors = findings.filter((f) => f.severity === 'error');
     if (!errors.length) return;
@@ -48,20 +61,27 @@ export class EcrTagImmutabilityAspect implements IAspect {
       for (const f of errors) Annotations.of(node)[this.mode === 'warn' ? 'addWarning' : 'addError'](at(f));
       return;
     }
-    const fix = RULES.find((u) => u.id === RULE)?.cdktf;
-    const result = fix
-      ? fix({ resource: node, attributes, findings: errors, config: this.config, blockIndex: blockIndexOf(node.node.path) })
-      : { manual: 'the rule has no CDKTF fix' };
-    if ('manual' in result) {
-      for (const f of errors) Annotations.of(node).addError(`${at(f)} (not enforced: ${result.manual})`);
-      return;
+    const fixed = new Map<string, string>();
+    for (const rule of new Set(errors.map((f) => f.ruleId))) {
+      const own = errors.filter((f) => f.ruleId === rule);
+      const fix = RULES.find((u) => u.id === rule)?.cdktf;
+      const result = fix
+        ? fix({ resource: node, attributes, findings: own, config: this.config, blockIndex: blockIndexOf(node.node.path) })
+        : { manual: 'the rule has no CDKTF fix' };
+      if ('manual' in result) for (const f of own) Annotations.of(node).addError(`${at(f)} (not enforced: ${result.manual})`);
+      else fixed.set(rule, `${result.done} by ${this.name} (was: ${own.map((f) => f.message).join('; ')})`);
     }
-    // What the fix left is still an error.
-    const left = check().findings.filter((f) => f.severity === 'error');
+    if (!fixed.size) return;
+    // What the fixes left is still an error.
+    const left = check().findings.filter((f) => f.severity === 'error' && fixed.has(f.ruleId));
     for (const f of left) Annotations.of(node).addError(`${at(f)} (left after enforce)`);
-    if (!left.length)
-      Annotations.of(node).addWarning(
-        `${node.node.path}: ${result.done} by EcrTagImmutabilityAspect (was: ${errors.map((f) => f.message).join('; ')})`,
-      );
+    if (!left.length) for (const done of fixed.values()) Annotations.of(node).addWarning(`${node.node.path}: ${done}`);
+  }
+}
+
+/** The aspect for ecr-tag-immutability alone (the rule the compliant ECR constructs are built for). */
+export class EcrTagImmutabilityAspect extends TagguardAspect {
+  constructor(props: EcrTagImmutabilityAspectProps = {}) {
+    super({ ...props, rules: ['ecr-tag-immutability'] }, 'EcrTagImmutabilityAspect');
   }
 }

@@ -2,7 +2,7 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
 import { Construct } from 'constructs';
-import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../../policies/tagguard/rules/ecr_tag_immutability';
+import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
 import { allowedBy } from '../../policies/tagguard/rules/ecr_tag_immutability/fix';
 
 export interface LifecycleRules {

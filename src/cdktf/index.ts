@@ -1,7 +1,13 @@
 /** tagguard/cdktf: constructs and stacks that are compliant with ecr-tag-immutability by default. */
-export { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../../policies/tagguard/rules/ecr_tag_immutability';
+export { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
 export { patternCovers } from './pattern-covers';
-export { EcrTagImmutabilityAspect, type AspectMode, type EcrTagImmutabilityAspectProps } from './aspect';
+export {
+  EcrTagImmutabilityAspect,
+  TagguardAspect,
+  type AspectMode,
+  type EcrTagImmutabilityAspectProps,
+  type TagguardAspectProps,
+} from './aspect';
 export {
   ImmutableEcrRepository,
   ImmutableEcrRepositoryCreationTemplate,

@@ -3,6 +3,7 @@ import type yargsType from 'yargs';
 import { namedFiles } from '../discover/paths';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../discover/read';
 import { parseBaseline, type Baseline } from '../policy/baseline';
+import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
 import type { ScanOptions } from '../scan/types';
 import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
 import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config-file';
@@ -50,7 +51,7 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
     : (args.policy ?? fromConfig('policies'));
   const only = onlyFiles(paths, args['changed-since'], io.cwd);
   const maxDepth = args['max-depth'] ?? config.max_depth;
-  const allowedMutableTags = args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? ['latest'];
+  const allowedMutableTags = args['allow-mutable-tag'] ?? config.allowed_mutable_tags ?? [...DEFAULT_ALLOWED_MUTABLE_TAGS];
   const from = args['allow-mutable-tag'] ? '--allow-mutable-tag' : `${found?.display ?? '.tagguard.yml'}: allowed_mutable_tags:`;
   for (const pattern of allowedMutableTags.filter((p) => !TAG_PATTERN.test(p)))
     say(

@@ -6,6 +6,9 @@ export interface PolicyConfig {
   unknown: 'error' | 'warn' | 'ignore';
 }
 
+/** The tags allowed to stay mutable when none are given (`--allow-mutable-tag`; the policy's own default too). */
+export const DEFAULT_ALLOWED_MUTABLE_TAGS: readonly string[] = ['latest'];
+
 /** A range as the policy input spells it (design.md: snake case, 1-based). */
 export function location(r: Range) {
   return { file: r.file, line: r.line, column: r.column, end_line: r.endLine, end_column: r.endColumn };

@@ -20,6 +20,9 @@ import {
 import { builtinPolicySync } from '../../../../src/policy/sync';
 import { isOverrideFile } from '../../../../src/terraform/config/override';
 
+/** The rule's id (policy.rego METADATA custom.id), which its findings carry as ruleId. */
+export const RULE_ID = 'ecr-tag-immutability';
+
 const VALUE = 'image_tag_mutability';
 const FILTERS = 'image_tag_mutability_exclusion_filter';
 
@@ -113,7 +116,10 @@ export function allowedBy(
       ],
       config: { allowed_mutable_tags: config.allowedMutableTags, unknown: 'ignore' },
     };
-    return builtinPolicySync().findings(input).length === 0;
+    // Only this rule's findings: another rule may judge the same resource type for other things.
+    return builtinPolicySync()
+      .findings(input)
+      .every((f) => f.ruleId !== RULE_ID);
   };
 }
 

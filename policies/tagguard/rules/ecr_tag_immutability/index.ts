@@ -1,7 +1,4 @@
 import type { RuleUnit } from '../unit';
-import { enforce, fixer } from './fix';
+import { enforce, fixer, RULE_ID } from './fix';
 
-/** The tags `--allow-mutable-tag` allows when it is not given (policy.rego: allowed_tags). */
-export const DEFAULT_ALLOWED_MUTABLE_TAGS: readonly string[] = ['latest'];
-
-export const ecrTagImmutability: RuleUnit = { id: 'ecr-tag-immutability', fixer, cdktf: enforce };
+export const ecrTagImmutability: RuleUnit = { id: RULE_ID, fixer, cdktf: enforce };
