@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(bash scripts/install-tools.sh)
 "$BIN/opa" fmt --list --fail policies >/dev/null || { echo "policy-checks: run 'opa fmt -w policies'" >&2; exit 1; }
-"$BIN/opa" check --strict policies
-"$BIN/opa" test policies
+# cases.yaml beside a rule is a test table, not data for the policy.
+"$BIN/opa" check --strict --ignore "*.yaml" policies
+"$BIN/opa" test --ignore "*.yaml" policies
 "$BIN/regal" lint policies
