@@ -56,6 +56,9 @@ const nonEmptyPatterns = (value: string | string[]): string[] => {
 export const FIX_OPTIONS = {
   format: { alias: 'f', choices: FORMAT_NAMES, default: 'text', requiresArg: true, describe: 'Report format' },
   output: { ...one('Write the report to this file instead of stdout'), alias: 'o', path: 'output-file' },
+  report: repeatable(
+    'Also write the report in another format to a file, FORMAT=FILE (one per occurrence, repeatable): sarif=tagguard.sarif',
+  ),
   'allow-mutable-tag': {
     ...repeatable(
       'Tag pattern that IMMUTABLE_WITH_EXCLUSION may leave mutable, * its only wildcard (one per occurrence, repeatable; replaces the default: latest)',

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { leadsOutside } from '../../discover/inside';
 import type { PreSearch } from '../../discover/pre-search';
 import { createBaseline } from '../../policy/baseline';
-import { formatter } from '../../report/formatters';
+import { formatter, type FormatName } from '../../report/formatters';
 import type { ScanResult } from '../../scan/types';
 import { startSearches } from '../early-search';
 import { packageVersion, say, writeInside, type Io } from '../io';
+import { reportTargets, type ReportTarget } from '../reports';
 import { scanOptions, type ScanArgs } from '../scan-options';
+import { UsageError } from '../usage';
 import { fixAndScanAgain } from './fix';
 import { lazy } from '../../lazy';
 
@@ -16,11 +18,21 @@ const loadScan = lazy<typeof import('../../scan/run')>(require, '../../scan/run'
 /** `scan` and `fix`: scans (and fixes), writes the baseline and the report, and returns the exit code. */
 export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch): Promise<number> {
   const options = scanOptions(args, io);
+  const reports = reportTargets(args.report ?? [], io.cwd, [
+    { option: `--output ${args.output ?? ''}`, file: args.output },
+    { option: `--create-baseline ${args['create-baseline'] ?? ''}`, file: args['create-baseline'] },
+  ]);
   // grep runs on another core while the scanner's modules load (discover/pre-search.ts).
   startSearches(options, preSearch);
   const { scan, exitCode } = loadScan();
   let result = await scan(options, undefined, preSearch);
   if (args.fix || args['fix-dry-run']) result = await fixAndScanAgain(result, options, args['fix-dry-run'], io);
+  const render = (format: FormatName, color: boolean) => {
+    const shown = format === 'text' ? { ...result, sources: framedSources(result, args.paths ?? ['.'], io.cwd) } : result;
+    return formatter(format)(shown, { color, version: packageVersion() });
+  };
+  // Written whatever the scan found, input errors included, so that a CI step that uploads them always finds them.
+  await writeReports(reports, render, io.cwd);
   if (args['fix-dry-run']) return exitCode(result);
   if (args.verbose) for (const note of result.notes) say(io, note);
   if (args['create-baseline']) {
@@ -34,11 +46,23 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   }
   const toTerminal = !args.output;
   const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  const shown = args.format === 'text' ? { ...result, sources: framedSources(result, args.paths ?? ['.'], io.cwd) } : result;
-  const report = formatter(args.format)(shown, { color, version: packageVersion() });
+  const report = render(args.format, color);
   if (args.output) await writeInside('--output', args.output, report, io.cwd);
   else io.stdout.write(report);
   return exitCode(result);
+}
+
+/** The `--report` files, each written atomically; one that cannot be written is a usage error naming it. */
+async function writeReports(reports: readonly ReportTarget[], render: (format: FormatName, color: boolean) => string, cwd: string) {
+  for (const r of reports) {
+    try {
+      await writeInside('--report', r.file, render(r.format, false), cwd);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (e instanceof UsageError || code === undefined) throw e;
+      throw new UsageError(`${r.option}: cannot be written: ${code}`);
+    }
+  }
 }
 
 /**
