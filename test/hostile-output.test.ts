@@ -17,6 +17,7 @@ import { escapeControl, forTerminal, guardJson, guardXml, neutralizeCommands } f
 import { formatGithub } from '../src/report/github';
 import { formatJson } from '../src/report/json';
 import { formatJunit } from '../src/report/junit';
+import { formatMarkdown } from '../src/report/markdown';
 import { formatText } from '../src/report/text';
 import { readReport, runCli, tempDir } from './helpers';
 
@@ -162,6 +163,51 @@ describe('reports: every format', () => {
     expectNoCommand(xml);
     expect(xml).toContain('\n&#58;:error::pwned" ##&#91;add-mask]secret\n');
     expect(xml).toContain('var.x&#xD;::error::cr');
+  });
+
+  test('markdown: one table row per finding, a line per input error; nothing of the values is Markdown, HTML or a command', () => {
+    const md = formatMarkdown(hostile);
+    expect(md).toBe(
+      [
+        '## tagguard',
+        '',
+        '❌ 2 errors, 0 warnings in 1 file (1 resource checked); 1 problem reading input',
+        '',
+        '| Severity | Rule | Resource | Location | Message |',
+        '| --- | --- | --- | --- | --- |',
+        '| error | custom | aws\\_ecr\\_repository\\.a | evil\\\\x1b\\[31m\\.tf\\:1 | value \\"x\\\\n\\:\\:error\\:\\:pwned\\" \\#\\#\\[add\\-mask\\]secret |',
+        '| constructor | custom | aws\\_ecr\\_repository\\.a | a\\,b\\:c\\%\\.tf\\:1 | 100\\% sure\\\\r\\\\n\\:\\:error\\:\\:pwned |',
+        '',
+        '**Input errors** (the scan is incomplete):',
+        '',
+        '- \\:\\:error\\:\\:broken\\.tf: cannot read\\\\u2028\\:\\:warning\\:\\:ls',
+        '',
+      ].join('\n'),
+    );
+    expectNoCommand(md);
+  });
+
+  test('markdown: HTML, links, emphasis, code, cell boundaries and autolinks in a value render as the characters they are', () => {
+    const md = formatMarkdown(
+      result([
+        {
+          ruleId: '<script>alert(1)</script>',
+          file: '[x](javascript:alert(1)).tf',
+          message: '<img src=x onerror=alert(1)> | **bold** `code` ![i](https://evil.example/i.png) www.evil.example :smile: &amp; \\|',
+        },
+      ]),
+    );
+    expect(md.split('\n')[6]).toBe(
+      '| error | &lt;script&gt;alert\\(1\\)&lt;\\/script&gt; | aws\\_ecr\\_repository\\.a | \\[x\\]\\(javascript\\:alert\\(1\\)\\)\\.tf\\:1 | ' +
+        '&lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\| \\*\\*bold\\*\\* \\`code\\` \\!\\[i\\]\\(https\\:\\/\\/evil\\.example\\/i\\.png\\) ' +
+        'www\\.evil\\.example \\:smile\\: &amp;amp\\; \\\\\\| |',
+    );
+  });
+
+  test('markdown: a clean scan is a line of counts and no table', () => {
+    expect(formatMarkdown({ ...result([]), summary: { files: 3, resources: 2, errors: 0, warnings: 0, parseErrors: 0 } })).toBe(
+      '## tagguard\n\n✅ 0 errors, 0 warnings in 3 files (2 resources checked)\n',
+    );
   });
 });
 

@@ -16,6 +16,7 @@ import { parseTerraformJson } from '../src/parse/json';
 import { SourceFile } from '../src/parse/source';
 import { DEFAULT_POLICY, runCli, tempDir } from './helpers';
 import { anyDamage, applyDamage, breakingDamage, moduleTree, type Damage } from './terraform-arbitraries';
+import { FORMAT_NAMES } from '../src/report/formatters';
 
 /**
  * A hang detector, not a speed assertion: a case that takes this long is stuck. It
@@ -149,7 +150,7 @@ function dirTexts(tree: Tree, top: string, rel: string, text: string): string[] 
     .map(([r, t]) => (r === rel ? text : t));
 }
 
-const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const;
+const FORMATS = FORMAT_NAMES;
 
 describe('generated Terraform, whole or damaged', () => {
   test('scan() resolves within the budget and the CLI exits 0, 1 or 2 without an internal error', async () => {

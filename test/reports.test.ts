@@ -51,6 +51,24 @@ describe('--report FORMAT=FILE', () => {
     expect(read(cwd, 'reports/text')).toContain('main.tf:3:');
   });
 
+  test.each(eachPosition(['--report', 'markdown=summary.md']))('%j: markdown, a job summary', async (argv) => {
+    const cwd = project();
+    const r = await runCli(argv, cwd);
+    expect([r.code, read(cwd, 'summary.md')]).toEqual([
+      1,
+      [
+        '## tagguard',
+        '',
+        '❌ 1 error, 0 warnings in 1 file (1 resource checked)',
+        '',
+        '| Severity | Rule | Resource | Location | Message |',
+        '| --- | --- | --- | --- | --- |',
+        '| error | ecr\\-tag\\-immutability | aws\\_ecr\\_repository\\.frontend | infra\\/main\\.tf\\:3 | image\\_tag\\_mutability is MUTABLE\\: a push can move any tag to a new image\\; set it to IMMUTABLE |',
+        '',
+      ].join('\n'),
+    ]);
+  });
+
   test.each(eachPosition(['--report', 'sarif=tagguard.sarif', '--report', 'json=report.json']))(
     '%j: a scan with input errors still writes every report, the SARIF with the errors as notifications',
     async (argv) => {

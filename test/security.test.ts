@@ -15,11 +15,12 @@ import path from 'node:path';
 import tls from 'node:tls';
 import workerThreads from 'node:worker_threads';
 import { defined, readReport, ROOT, runCli, tempDir } from './helpers';
+import { FORMAT_NAMES } from '../src/report/formatters';
 
 const FIXTURES = readdirSync(path.join(ROOT, 'fixtures'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => `fixtures/${d.name}`);
-const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'];
+const FORMATS = FORMAT_NAMES;
 
 /** Writes files (relative path → text) under dir. */
 function write(dir: string, files: Record<string, string>): void {

@@ -95,3 +95,19 @@ export function guardXml(xml: string): string {
     .replace(HASH_COMMAND, '$1&#91;')
     .replace(LINE_COMMAND, '$1&#58;');
 }
+
+/** ASCII punctuation: CommonMark lets a backslash escape any of it. */
+const MARKDOWN_PUNCTUATION = /[!-/:-@[-`{-~]/g;
+const MARKDOWN_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * A value as text inside a line of Markdown (a cell of a GitHub-flavoured table):
+ * control characters escaped (escapeControl, so no line break ends the row), `&`, `<`
+ * and `>` as entities (no HTML), and every other ASCII punctuation character
+ * backslash-escaped, so that the value renders as the characters it holds: no
+ * emphasis, link, image, code, heading, cell boundary (`|`), autolink (`www.`,
+ * `https:`), emoji shortcode or CI command (`::`, `##[`).
+ */
+export function escapeMarkdown(text: string): string {
+  return escapeControl(text).replace(MARKDOWN_PUNCTUATION, (c) => MARKDOWN_ENTITY[c] ?? `\\${c}`);
+}

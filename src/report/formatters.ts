@@ -23,6 +23,7 @@ const loadSarif = lazy<typeof import('./sarif')>(require, './sarif');
 const loadJunit = lazy<typeof import('./junit')>(require, './junit');
 const loadGithub = lazy<typeof import('./github')>(require, './github');
 const loadGitlab = lazy<typeof import('./gitlab')>(require, './gitlab');
+const loadMarkdown = lazy<typeof import('./markdown')>(require, './markdown');
 
 const FORMATTERS = {
   text: (result, { color }) => loadText().formatText(result, { color }),
@@ -31,6 +32,7 @@ const FORMATTERS = {
   junit: (result) => loadJunit().formatJunit(result),
   github: (result) => loadGithub().formatGithub(result),
   gitlab: (result) => loadGitlab().formatGitlab(result),
+  markdown: (result) => loadMarkdown().formatMarkdown(result),
 } as const satisfies Record<string, Formatter>;
 
 export type FormatName = keyof typeof FORMATTERS;
