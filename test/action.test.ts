@@ -70,7 +70,7 @@ function runScanStep(cwd: string, env: Record<string, string>) {
     TAGGUARD_BASE_REF: '',
     ...env,
   });
-  const sarifFile = path.join(cwd, env.TAGGUARD_SARIF ?? 'tagguard.sarif');
+  const sarifFile = path.join(cwd, (env as Partial<Record<string, string>>).TAGGUARD_SARIF ?? 'tagguard.sarif');
   const sarif = existsSync(sarifFile)
     ? (JSON.parse(readFileSync(sarifFile, 'utf8')) as { runs: { results: { ruleId: string; level: string }[] }[] })
     : undefined;
