@@ -18,9 +18,9 @@ export function packedFiles(): string[] {
  * A project that depends on tagguard as an installed package: node_modules/tagguard holds
  * exactly the files `npm pack` ships, and every other package in node_modules is a link to
  * this checkout's (cdktf, constructs, @cdktf/provider-aws, typescript, tagguard's own
- * dependencies), as npm would install them side by side.
+ * dependencies), as npm would install them side by side; `without` leaves those entries out.
  */
-export function consumerProject(prefix = 'consumer'): string {
+export function consumerProject(prefix = 'consumer', options: { without?: string[] } = {}): string {
   const dir = tempDir(prefix);
   const modules = path.join(dir, 'node_modules');
   for (const file of packedFiles()) {
@@ -30,7 +30,7 @@ export function consumerProject(prefix = 'consumer'): string {
   }
   const installed = path.join(ROOT, 'node_modules');
   for (const entry of readdirSync(installed)) {
-    if (entry.startsWith('.') || entry === 'tagguard') continue;
+    if (entry.startsWith('.') || entry === 'tagguard' || options.without?.includes(entry)) continue;
     symlinkSync(path.join(installed, entry), path.join(modules, entry));
   }
   return dir;

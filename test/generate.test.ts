@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateStack } from '../src/cdktf/synth';
 import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, defined, runCli, tempDir } from './helpers';
+import { consumerProject, runNode } from './consumer';
+import { DEFAULT_POLICY, ROOT, defined, runCli, tempDir } from './helpers';
 
 const run = (argv: string[], cwd: string) => runCli(argv, cwd);
 
@@ -67,7 +69,72 @@ describe('tagguard generate', () => {
     ) as Parameters<typeof generateStack>[0];
     await run(['generate', ...ARGS, '--format', 'json', '--out', 'json'], dir);
     expect(generateStack(config, 'json')[0].text).toBe(readFileSync(path.join(dir, 'json', 'main.tf.json'), 'utf8'));
-    expect((JSON.parse(readFileSync(path.join(dir, 'cdktf.json'), 'utf8')) as { language: string }).language).toBe('typescript');
+  });
+
+  test('--format cdktf writes a project that compiles, synthesizes as written and scans clean', async () => {
+    const dir = consumerProject('gen-cdktf');
+    const { code, err } = await run(['generate', ...ARGS, '--format', 'cdktf', '--out', '.'], dir);
+    expect({ code, err }).toEqual({ code: 0, err: 'tagguard: wrote main.ts, package.json, tsconfig.json, cdktf.json, .gitignore\n' });
+    expect(readFileSync(path.join(dir, 'main.ts'), 'utf8').split('\n').slice(0, 3)).toEqual([
+      "import { App } from 'cdktf';",
+      "import { CompliantEcrStack } from 'tagguard/cdktf';",
+      '',
+    ]);
+    // Pinned to what tagguard is built and tested with: the versions in its package-lock.
+    const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+      version: string;
+      packages: Record<string, { version: string }>;
+    };
+    const locked = (name: string) => lock.packages[`node_modules/${name}`].version;
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    expect(pkg.dependencies).toEqual({
+      tagguard: lock.version,
+      cdktf: locked('cdktf'),
+      constructs: locked('constructs'),
+      '@cdktf/provider-aws': locked('@cdktf/provider-aws'),
+    });
+    expect(pkg.devDependencies).toEqual(
+      Object.fromEntries(['cdktf-cli', 'typescript', 'ts-node', '@types/node'].map((n) => [n, locked(n)])),
+    );
+    expect(JSON.parse(readFileSync(path.join(dir, 'cdktf.json'), 'utf8'))).toMatchObject({
+      language: 'typescript',
+      app: 'npx ts-node main.ts',
+    });
+    // The app cdktf.json names, run as `cdktf synth` runs it: ts-node type-checks it with the
+    // project's tsconfig (noUnusedLocals: an unused import fails), then it synthesizes.
+    // TMPDIR: ts-node's compile cache is removed with the test's directories.
+    runNode([path.join(dir, 'node_modules', 'ts-node', 'dist', 'bin.js'), 'main.ts'], dir, { TMPDIR: tempDir('ts-node-tmp') });
+    const stack = JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'ecr', 'cdk.tf.json'), 'utf8')) as {
+      resource: { aws_ecr_repository: Record<string, { name: string }> };
+    };
+    expect(Object.values(stack.resource.aws_ecr_repository).map((r) => r.name)).toEqual(['shop/api', 'shop/web']);
+    const result = await scanDir(dir);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([]);
+    expect(result.summary.resources).toBe(2);
+  }, 120_000);
+
+  test('without cdktf installed, --format hcl and json name the command that installs it; --format cdktf needs none', () => {
+    const dir = consumerProject('gen-no-cdktf', { without: ['cdktf', 'constructs', '@cdktf'] });
+    const cli = path.join(dir, 'node_modules', 'tagguard', 'bin', 'tagguard.js');
+    const tagguard = (argv: string[]) => {
+      const { status, stdout, stderr } = spawnSync(process.execPath, [cli, ...argv], { cwd: dir, encoding: 'utf8' });
+      return { status, stdout, stderr };
+    };
+    const install =
+      'tagguard: generate needs cdktf, constructs and @cdktf/provider-aws to write HCL or JSON (cdktf is not installed): ' +
+      'npm install --save-dev cdktf@0.21.0 constructs@10.4.2 @cdktf/provider-aws@21.22.1\n';
+    for (const argv of [
+      ['generate', '--repo', 'api'],
+      ['generate', '--format', 'json', '--repo', 'api'],
+      ['generate', '--repo', 'api', '--format', 'json'],
+    ])
+      expect(tagguard(argv)).toEqual({ status: 2, stdout: '', stderr: install });
+    expect(tagguard(['generate', '--format', 'cdktf', '--repo', 'api', '--out', 'app'])).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: 'tagguard: wrote app/main.ts, app/package.json, app/tsconfig.json, app/cdktf.json, app/.gitignore\n',
+    });
   });
 
   test('never overwrites a file without --force', async () => {

@@ -15,13 +15,24 @@ export interface GenerateArgs {
 }
 
 const loadSynth = lazy<typeof import('../../cdktf/synth')>(require, '../../cdktf/synth');
+const loadProject = lazy<typeof import('../../cdktf/project')>(require, '../../cdktf/project');
 
-/** cdktf is an optional peer dependency: loaded only for generate, never by scan. */
+/** The peer dependencies HCL and JSON are synthesized with. */
+const PEERS = ['cdktf', 'constructs', '@cdktf/provider-aws'];
+
+/**
+ * cdktf is an optional peer dependency: loaded only for generate --format hcl|json, never
+ * by scan. Without it, the one command that installs it.
+ */
 function loadGenerator(): typeof import('../../cdktf/synth') {
   try {
     return loadSynth();
   } catch (e) {
-    throw new UsageError(`generate needs cdktf, constructs and @cdktf/provider-aws installed (${(e as Error).message.split('\n')[0]})`);
+    const missing = (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /^Cannot find module '([^']+)'/.exec((e as Error).message);
+    if (!missing || !PEERS.some((peer) => missing[1] === peer || missing[1].startsWith(`${peer}/`))) throw e;
+    throw new UsageError(
+      `generate needs cdktf, constructs and @cdktf/provider-aws to write HCL or JSON (${missing[1]} is not installed): ${loadProject().installCommand()}`,
+    );
   }
 }
 
@@ -33,7 +44,7 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
     ...(args['kms-key'] ? { kmsKeyArn: args['kms-key'] } : {}),
     ...(tags.length ? { allowedMutableTags: tags } : {}),
   };
-  const files = loadGenerator().generateStack(config, args.format);
+  const files = args.format === 'cdktf' ? loadProject().cdktfProject(config) : loadGenerator().generateStack(config, args.format);
   const out = args.out;
   if (!out) {
     io.stdout.write(files[0].text);
