@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateStack } from '../src/cdktf/synth';
 import { scan } from '../src/scan/run';
@@ -140,17 +140,107 @@ describe('tagguard generate', () => {
   test('never overwrites a file without --force', async () => {
     const dir = tempDir('gen');
     writeFileSync(path.join(dir, 'main.tf'), '# mine\n');
-    const { code, err } = await run(['generate', '--repo', 'x', '--out', '.'], dir);
+    const { code, err } = await run(['generate', '--repo', 'app', '--out', '.'], dir);
     expect(code).toBe(2);
     expect(err).toMatch(/not overwriting main.tf/);
     expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe('# mine\n');
-    expect((await run(['generate', '--repo', 'x', '--out', '.', '--force'], dir)).code).toBe(0);
-    expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toContain('resource "aws_ecr_repository" "x"');
+    expect((await run(['generate', '--repo', 'app', '--out', '.', '--force'], dir)).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toContain('resource "aws_ecr_repository" "app"');
   });
 
   test('a mutable tag is refused by the constructs, not written', async () => {
     const dir = tempDir('gen');
     expect(() => generateStack({ repositories: [{ name: 'x', mutableTags: ['dev-*'] }] }, 'hcl')).toThrow(/not allowed/);
-    expect((await run(['generate', '--repo', 'x', '--out', '.'], dir)).code).toBe(0);
+    expect((await run(['generate', '--repo', 'app', '--out', '.'], dir)).code).toBe(0);
+  });
+});
+
+describe('tagguard generate refuses what ECR or Terraform would', () => {
+  const refused: [string, string[], string][] = [
+    [
+      'an upper-case repository name',
+      ['--repo', 'Shop/API'],
+      '--repo "Shop/API": an ECR repository name is 2 to 256 characters: lower-case letters and digits, separated by . _ - within a part and / between parts',
+    ],
+    [
+      'a name with ${',
+      ['--repo', 'shop/${var.x}'],
+      '--repo "shop/${var.x}": an ECR repository name is 2 to 256 characters: lower-case letters and digits, separated by . _ - within a part and / between parts',
+    ],
+    [
+      'a one-character name',
+      ['--repo', 'a'],
+      '--repo "a": an ECR repository name is 2 to 256 characters: lower-case letters and digits, separated by . _ - within a part and / between parts',
+    ],
+    [
+      'an empty part',
+      ['--repo', 'shop//api'],
+      '--repo "shop//api": an ECR repository name is 2 to 256 characters: lower-case letters and digits, separated by . _ - within a part and / between parts',
+    ],
+    [
+      'a name longer than 256 characters',
+      ['--repo', 'a'.repeat(257)],
+      `--repo "${'a'.repeat(257)}": an ECR repository name is 2 to 256 characters: lower-case letters and digits, separated by . _ - within a part and / between parts`,
+    ],
+    ['a name given twice', ['--repo', 'shop/api', '--repo', 'shop/api'], '--repo shop/api is given twice'],
+    [
+      'names that are one resource name',
+      ['--repo', 'shop/api', '--repo', 'shop_api'],
+      '--repo shop/api and --repo shop_api would both be the Terraform resource aws_ecr_repository.shop_api',
+    ],
+    [
+      'six mutable tags',
+      ['--repo', 'api', ...['a', 'b', 'c', 'd', 'e', 'f'].flatMap((t) => ['--allow-mutable-tag', t])],
+      '--allow-mutable-tag is given 6 times: ECR accepts at most 5 exclusion filters',
+    ],
+    ['a region that is not one', ['--repo', 'api', '--region', 'Europe'], '--region "Europe": not an AWS region (such as eu-west-1)'],
+    [
+      'a KMS key that is not an ARN',
+      ['--repo', 'api', '--kms-key', 'arn:aws:kms:eu-west-1:123456789012:key/${var.key}'],
+      '--kms-key "arn:aws:kms:eu-west-1:123456789012:key/${var.key}": not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>, or alias/<name>)',
+    ],
+  ];
+
+  test.each(refused)('%s: a usage error, options before and after --format', async (_what, args, message) => {
+    for (const argv of [
+      ['generate', '--format', 'json', ...args],
+      ['generate', ...args, '--format', 'json'],
+    ]) {
+      const dir = tempDir('gen');
+      expect(await run([...argv, '--out', 'out'], dir)).toMatchObject({ code: 2, out: '', err: `tagguard: ${message}\n` });
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  test('--region and five mutable tags are written; the provider version is a constraint', async () => {
+    const dir = tempDir('gen');
+    const tags = ['latest', 'dev-*', 'main', 'pr-*', 'nightly'];
+    const { code, out } = await run(
+      [
+        'generate',
+        '--repo',
+        'shop/api',
+        '--region',
+        'eu-central-2',
+        ...tags.flatMap((t) => ['--allow-mutable-tag', t]),
+        '--format',
+        'json',
+      ],
+      dir,
+    );
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as {
+      terraform: { required_providers: { aws: unknown } };
+      provider: { aws: unknown[] };
+      resource: { aws_ecr_repository: { shop_api: { image_tag_mutability_exclusion_filter: { filter: string }[] } } };
+    };
+    expect(doc.terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '~> 6.25' });
+    expect(doc.provider.aws).toEqual([{ region: 'eu-central-2' }]);
+    expect(doc.resource.aws_ecr_repository.shop_api.image_tag_mutability_exclusion_filter.map((f) => f.filter)).toEqual(tags);
+    const hcl = await run(['generate', '--region', 'eu-central-2', '--repo', 'shop/api'], dir);
+    expect(hcl.out).toContain(
+      'terraform {\n  required_providers {\n    aws = {\n      version = "~> 6.25"\n      source  = "hashicorp/aws"\n    }\n  }\n',
+    );
+    expect(hcl.out).toContain('provider "aws" {\n  region = "eu-central-2"\n}\n');
   });
 });
