@@ -9,6 +9,7 @@ const INTEGRATION = [
   'action', // runs action.yml's scan step with bash, in git repositories
   'baseline-and-scope', // git
   'cdktf-constructs', // CDKTF synth
+  'cdktf-consumer', // npm pack, tsc and node in a project that installed tagguard
   'cli-options', // git
   'config', // git
   'custom-policies', // test policies compiled with opa

@@ -204,3 +204,21 @@ describe('--fix properties', () => {
     );
   });
 });
+
+describe('--fix and CDKTF output', () => {
+  const STACK = path.join('cdktf.out', 'stacks', 'registry', 'cdk.tf.json');
+  const NEEDS_A_PERSON =
+    'tagguard: needs a person: cdktf.out/stacks/registry/cdk.tf.json:40:33 aws_ecr_repository.legacy_worker: synthesized by CDKTF: change the construct registry/legacy-worker in stack registry, then run cdktf synth\n';
+
+  test.each([[['fix', '.']], [['scan', '--fix', '.']], [['scan', '.', '--fix']]])(
+    'never edits cdktf.out, naming the construct to change instead (%j)',
+    async (argv: string[]) => {
+      const dir = tempDir('fix-cdktf');
+      cpSync(path.join(ROOT, 'fixtures', 'cdktf-app'), dir, { recursive: true });
+      const before = readFileSync(path.join(dir, STACK), 'utf8');
+      const { code, err } = await runCli(argv, dir);
+      expect({ code, err }).toEqual({ code: 1, err: NEEDS_A_PERSON });
+      expect(readFileSync(path.join(dir, STACK), 'utf8')).toBe(before);
+    },
+  );
+});

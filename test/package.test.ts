@@ -64,16 +64,18 @@ describe('npm pack', () => {
     expect(expected.filter((f) => !files.includes(f))).toEqual([]);
   });
 
-  test("ships what package.json's bin and exports name", () => {
+  test("ships what package.json's bin, exports and typesVersions name", () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
       exports: Record<string, string | Record<string, string>>;
+      typesVersions: Record<string, Record<string, string[]>>;
     };
     const named = [
       ...Object.values(pkg.bin),
       ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+      ...Object.values(pkg.typesVersions).flatMap((paths) => Object.values(paths).flat()),
     ].map((p) => path.posix.normalize(p));
-    expect(named.length).toBeGreaterThan(2);
+    expect(named.length).toBeGreaterThan(3);
     expect(named.filter((f) => !files.includes(f))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EcrTagImmutabilityAspect } from './aspect';
+import { constructId } from './construct-id';
 import {
   ImmutableEcrRepository,
   ImmutableEcrRepositoryCreationTemplate,
@@ -9,6 +10,8 @@ import {
   type ImmutableEcrRepositoryProps,
   type LifecycleRules,
 } from './immutable-ecr-repository';
+
+export { constructId };
 
 export interface CompliantEcrStackConfig {
   readonly region?: string;
@@ -22,12 +25,6 @@ export interface CompliantEcrStackConfig {
   readonly lifecycle?: LifecycleRules;
 }
 
-/** A Terraform resource name from a repository name or prefix (`shop/api` → `shop_api`). */
-export function constructId(name: string): string {
-  const id = name.replace(/[^A-Za-z0-9_-]/g, '_');
-  return /^[A-Za-z_]/.test(id) ? id : `_${id}`;
-}
-
 /** A stack of ECR repositories and creation templates that cannot have mutable tags. */
 export class CompliantEcrStack extends TerraformStack {
   readonly repositories: ImmutableEcrRepository[];
@@ -35,7 +32,12 @@ export class CompliantEcrStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, config: CompliantEcrStackConfig) {
     super(scope, id);
-    new AwsProvider(this, 'aws', config.region ? { region: config.region } : {});
+    const provider = new AwsProvider(this, 'aws', config.region ? { region: config.region } : {});
+    // A constraint, not the exact version the bindings were generated from: any later
+    // release of that major version has every argument they write.
+    const built = /^(\d+)\.(\d+)\./.exec(provider.terraformGeneratorMetadata?.providerVersion ?? '');
+    this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
+    if (built) this.addOverride('terraform.required_providers.aws.version', `~> ${built[1]}.${built[2]}`);
     const shared = { allowedMutableTags: config.allowedMutableTags };
     // Readable resource names in the synthesized code: the repository name, not a hash.
     this.repositories = config.repositories.map((r) => {

@@ -2,23 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, LocalBackend } from 'cdktf';
+import { STACK, type GeneratedFile } from './project';
 import { CompliantEcrStack, type CompliantEcrStackConfig } from './stack';
 
-export type GenerateFormat = 'hcl' | 'json' | 'cdktf';
-
-export interface GeneratedFile {
-  path: string;
-  text: string;
-}
-
-const STACK = 'ecr';
-
 /**
- * A compliant stack in the asked format, by synthesizing CompliantEcrStack: HCL and
- * JSON come from the same synth, and the TypeScript app builds that same stack.
+ * A compliant stack as HCL or Terraform JSON, by synthesizing CompliantEcrStack: both come
+ * from the same synth, and the CDKTF project (project.ts) builds that same stack.
  */
-export function generateStack(config: CompliantEcrStackConfig, format: GenerateFormat): GeneratedFile[] {
-  if (format === 'cdktf') return cdktfApp(config);
+export function generateStack(config: CompliantEcrStackConfig, format: 'hcl' | 'json'): GeneratedFile[] {
   const outdir = mkdtempSync(path.join(tmpdir(), 'tagguard-generate-'));
   try {
     const app = new App({ outdir, skipValidation: false });
@@ -74,21 +65,4 @@ export function indentHcl(hcl: string): string {
 
 function isAttribute(line: string): boolean {
   return /^[A-Za-z_][\w-]* = /.test(line) && !/[{[]$/.test(line);
-}
-
-function cdktfApp(config: CompliantEcrStackConfig): GeneratedFile[] {
-  const main = [
-    "import { App, LocalBackend } from 'cdktf';",
-    "import { CompliantEcrStack } from 'tagguard/cdktf';",
-    '',
-    'const app = new App();',
-    `new CompliantEcrStack(app, '${STACK}', ${JSON.stringify(config, null, 2)});`,
-    'app.synth();',
-    '',
-  ].join('\n');
-  const cdktfJson = { language: 'typescript', app: 'npx ts-node main.ts', terraformProviders: [], terraformModules: [], context: {} };
-  return [
-    { path: 'main.ts', text: main },
-    { path: 'cdktf.json', text: JSON.stringify(cdktfJson, null, 2) + '\n' },
-  ];
 }

@@ -128,6 +128,7 @@ export const SCAN_OPTIONS = {
 export const GENERATE_OPTIONS = {
   repo: { ...repeatable('Repository name (one per occurrence, repeatable)'), demandOption: true },
   'kms-key': one('KMS key ARN for encryption (default: AES256)'),
+  region: one('AWS region of the provider (default: none written; the provider reads AWS_REGION)'),
   'allow-mutable-tag': {
     ...repeatable('A tag that may stay mutable (IMMUTABLE_WITH_EXCLUSION; one per occurrence, repeatable)'),
     coerce: tagPatterns,

@@ -48,7 +48,10 @@ export function planFixes(
   }
   for (const { fixer, byRule } of groups.values()) {
     for (const [resource, list] of byRule) {
-      const result = fixer({ resource, findings: list, sources, config });
+      // cdktf synth writes cdktf.out again from the app: an edit there would be lost, and hide the finding until then.
+      const result = resource.constructPath
+        ? `synthesized by CDKTF: change the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}, then run cdktf synth`
+        : fixer({ resource, findings: list, sources, config });
       if (typeof result === 'string') plan.manual.push(...list.map((finding) => ({ finding, reason: result })));
       else plan.edits.push(...result);
     }
