@@ -23,6 +23,7 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   if (args.fix || args['fix-dry-run']) result = await fixAndScanAgain(result, options, args['fix-dry-run'], io);
   if (args['fix-dry-run']) return exitCode(result);
   if (args.verbose) for (const note of result.notes) say(io, note);
+  for (const notice of result.notices) say(io, `note: ${notice}`);
   if (args['create-baseline']) {
     await writeInside(
       '--create-baseline',
