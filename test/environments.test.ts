@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { runCli, tree } from './helpers';
 
 // Issue 15, item 1: environments. envs/prod and envs/dev call modules/ecr; each has its own tfvars.
@@ -201,5 +203,29 @@ describe('--var-file', () => {
           'tagguard: note: envs/dev/dev.tfvars:2:14: value for undeclared variable "replicas": root envs/prod declares no variable of that name, so the value is not used\n',
       );
     }
+  });
+});
+
+// Issue 15, item 5: a commit the hook blocks says how to fix it.
+describe('inside a pre-commit hook (PRE_COMMIT=1)', () => {
+  test('a blocked commit names the fix command and the tagguard-fix hook', async () => {
+    const cwd = environments();
+    for (const argv of bothOrders(['--format', 'json'], ['envs/dev/dev.tfvars'])) {
+      const { code, err } = await runCli(argv, cwd, { env: { PRE_COMMIT: '1' } });
+      expect({ code, err }).toEqual({
+        code: 1,
+        err:
+          'tagguard: note: envs/dev/dev.tfvars:2:14: value for undeclared variable "replicas": root envs/dev declares no variable of that name, so the value is not used\n' +
+          'tagguard: to fix: run tagguard fix envs/dev/dev.tfvars and stage the changes, or use the tagguard-fix hook (or args: [--fix] on this hook) in .pre-commit-config.yaml\n',
+      });
+    }
+    const fixed = await runCli(['fix', 'envs/dev/dev.tfvars'], cwd, { env: { PRE_COMMIT: '1' } });
+    expect(fixed.code).toBe(0);
+    expect(readFileSync(path.join(cwd, 'envs/dev/dev.tfvars'), 'utf8')).toBe('mutability = "IMMUTABLE"\nreplicas   = 2\n');
+  });
+
+  test('outside a hook the same scan gives no hint', async () => {
+    const plain = await runCli(['scan', '--format', 'json', 'envs/dev/dev.tfvars'], environments());
+    expect({ code: plain.code, hint: plain.err.includes('to fix') }).toEqual({ code: 1, hint: false });
   });
 });
