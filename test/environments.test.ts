@@ -140,13 +140,18 @@ describe('a tfvars file named on the command line (a pre-commit hook passes the 
     expect({ code: prod.code, findings: findingsOf(prod.out), err: prod.err }).toEqual({ code: 0, findings: [], err: '' });
   });
 
-  test("the root's other findings are reported too: it is judged whole with the file", async () => {
+  test('as for a staged .tf file, only the findings that touch the named file are reported', async () => {
     const cwd = environments(false, {
       'envs/dev/extra.tf': 'resource "aws_ecr_repository" "cache" {\n  name = "cache"\n}\n',
       'envs/dev/dev.tfvars': 'mutability = "IMMUTABLE"\n',
     });
     const { code, out } = await runCli(['scan', '--format', 'json', 'envs/dev/dev.tfvars'], cwd);
-    expect({ code, findings: findingsOf(out) }).toEqual({ code: 1, findings: [['envs/dev', 'envs/dev/extra.tf', 1, 1, 'not_set']] });
+    expect({ code, findings: findingsOf(out) }).toEqual({ code: 0, findings: [] });
+    const both = await runCli(['scan', '--format', 'json', 'envs/dev/dev.tfvars', 'envs/dev/extra.tf'], cwd);
+    expect({ code: both.code, findings: findingsOf(both.out) }).toEqual({
+      code: 1,
+      findings: [['envs/dev', 'envs/dev/extra.tf', 1, 1, 'not_set']],
+    });
   });
 
   test('env/prod.tfvars beside one root: named, it applies to the root above it; the other is a note', async () => {

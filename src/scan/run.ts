@@ -29,7 +29,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   const plan = options.plan === undefined ? undefined : planConfiguration(cwd, options.plan, options.configDir);
   const paths = plan ? plan.paths : options.paths;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  // A variables file named on the command line (a pre-commit hook's) judges the roots it is applied to, whole.
+  // A variables file named on the command line (a pre-commit hook's) is read with the roots it is applied to.
   const namedRoots = [...(options.variables.rootVarFiles ?? [])]
     .filter(([, files]) => files.some((f) => options.onlyFiles?.has(slashPath(path.relative(cwd, path.resolve(cwd, f))))))
     .map(([dir]) => dir);
@@ -96,8 +96,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);
   if (options.baseline) findings = newFindings(findings, options.baseline);
   const only = options.onlyFiles;
-  const judgedRoots = new Set(namedRoots.map((dir) => displayPath(cwd, dir)));
-  if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)) || judgedRoots.has(f.root));
+  if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)));
   const open = findings.filter((f) => !f.suppression);
   return {
     findings,
