@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { expandGlob } from '../src/discover/glob';
 import { runCli, tree } from './helpers';
 
 // Issue 15, item 1: environments. envs/prod and envs/dev call modules/ecr; each has its own tfvars.
@@ -232,5 +233,26 @@ describe('inside a pre-commit hook (PRE_COMMIT=1)', () => {
   test('outside a hook the same scan gives no hint', async () => {
     const plain = await runCli(['scan', '--format', 'json', 'envs/dev/dev.tfvars'], environments());
     expect({ code: plain.code, hint: plain.err.includes('to fix') }).toEqual({ code: 1, hint: false });
+  });
+});
+
+describe('globs in roots: and var_files', () => {
+  test('* and ? stay in one segment, ** crosses directories, and no wildcard enters a hidden directory', () => {
+    const dir = tree({
+      'envs/prod/main.tf': '',
+      'envs/dev/main.tf': '',
+      'envs/.terraform/modules/x/main.tf': '',
+      'envs/eu/west/main.tf': '',
+      'envs/prod/a.tfvars': '',
+      'envs/prod/b.tfvars.json': '',
+    });
+    const rel = (files: string[]) => files.map((f) => path.relative(dir, f));
+    expect(rel(expandGlob(dir, 'envs/*', 'directory'))).toEqual(['envs/dev', 'envs/eu', 'envs/prod']);
+    expect(rel(expandGlob(dir, 'envs/pro?', 'directory'))).toEqual(['envs/prod']);
+    expect(rel(expandGlob(dir, 'envs/**/west', 'directory'))).toEqual(['envs/eu/west']);
+    expect(rel(expandGlob(dir, 'envs/**/modules', 'directory'))).toEqual([]);
+    expect(rel(expandGlob(path.join(dir, 'envs/prod'), '*.tfvars', 'file'))).toEqual(['envs/prod/a.tfvars']);
+    expect(rel(expandGlob(path.join(dir, 'envs/prod'), '*.tfvars*', 'file'))).toEqual(['envs/prod/a.tfvars', 'envs/prod/b.tfvars.json']);
+    expect(rel(expandGlob(dir, './envs/prod', 'directory'))).toEqual(['envs/prod']);
   });
 });
