@@ -258,7 +258,11 @@ describe.each([
   test('--create-baseline, then --baseline', async () => {
     const cwd = project();
     const created = await scan(['--create-baseline', 'base.json', '--var-file', 'infra/prod.tfvars'], ['infra'], cwd);
-    expect([created.code, created.err]).toEqual([1, 'tagguard: baseline of 1 findings written to base.json\n']);
+    // immutable.tfvars, named by no option here, is a note.
+    expect([created.code, created.err]).toEqual([
+      1,
+      'tagguard: note: infra/immutable.tfvars is not applied to any root; name it with --var-file or in .tagguard.yml\ntagguard: baseline of 1 findings written to base.json\n',
+    ]);
     expect((JSON.parse(readFileSync(path.join(cwd, 'base.json'), 'utf8')) as { findings: unknown }).findings).toEqual([
       { ruleId: 'ecr-tag-immutability', root: 'infra', resource: 'aws_ecr_repository.app' },
     ]);
@@ -296,7 +300,10 @@ describe.each([
   ])('%s %j: rewrites the value where the var file writes it, and nothing outside the scanned root', async (command, flag) => {
     const cwd = project();
     const r = await runCli([command, ...arrange([...flag, '--var-file', 'infra/prod.tfvars'], ['infra'])], cwd);
-    expect([r.code, r.err]).toEqual([0, 'tagguard: fixed infra/prod.tfvars\n']);
+    expect([r.code, r.err]).toEqual([
+      0,
+      'tagguard: fixed infra/prod.tfvars\ntagguard: note: infra/immutable.tfvars is not applied to any root; name it with --var-file or in .tagguard.yml\n',
+    ]);
     expect(readFileSync(path.join(cwd, 'infra/prod.tfvars'), 'utf8')).toBe('mutability = "IMMUTABLE"\n');
     expect(readFileSync(path.join(cwd, 'other/main.tf'), 'utf8')).toBe('resource "aws_ecr_repository" "decoy" {\n  name = "decoy"\n}\n');
   });

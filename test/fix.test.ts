@@ -172,7 +172,10 @@ describe('tagguard scan --fix', () => {
     // plan/ keeps its warning: a value read from a data source is not fixable.
     expect(readReport(after.out).findings.map((f) => [f.severity, f.file])).toEqual([['warning', 'plan/main.tf']]);
     const again = await run(['fix'], dir);
-    expect(again.err).toBe('');
+    // Nothing fixed; the one line is the note that release.tfvars is read only when named (--var-file).
+    expect(again.err).toBe(
+      'tagguard: note: tfvars/release.tfvars is not applied to any root; name it with --var-file or in .tagguard.yml\n',
+    );
   });
 });
 

@@ -99,6 +99,7 @@ function result(findings: Partial<Finding>[], errors: ScanResult['errors'] = [])
     })),
     errors,
     notes: [],
+    notices: [],
     summary: { files: 1, resources: 1, errors: findings.length, warnings: 0, parseErrors: errors.length },
     sources: new Map(),
     resources: [],

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { needing, ROOT, tempDir, testNeeding } from './helpers';
 
@@ -35,6 +35,9 @@ testNeeding('pre-commit')(
     sh('git', ['add', '.'], work);
     const refused = sh('git', ['commit', '-m', 'add a mutable repository'], work, env);
     expect(refused.output).toContain('main.tf:3:26  error  aws_ecr_repository.frontend');
+    expect(refused.output).toContain(
+      'tagguard: to fix: run tagguard fix main.tf and stage the changes, or use the tagguard-fix hook (or args: [--fix] on this hook) in .pre-commit-config.yaml',
+    );
     expect(refused.code).not.toBe(0);
 
     copyFileSync(path.join(ROOT, 'fixtures/immutable/main.tf'), path.join(work, 'main.tf'));
@@ -42,6 +45,33 @@ testNeeding('pre-commit')(
     const accepted = sh('git', ['commit', '-m', 'add an immutable repository'], work, env);
     expect(accepted.output).toMatch(/tagguard \(ECR tag immutability\)\.+Passed/);
     expect(accepted.code).toBe(0);
+
+    // Issue 15: a staged dev.tfvars is judged with its root (envs/dev), and blocks the commit.
+    mkdirSync(path.join(work, 'envs/dev'), { recursive: true });
+    writeFileSync(
+      path.join(work, 'envs/dev/main.tf'),
+      'variable "mutability" {\n  default = "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "app" {\n  name                 = "app"\n  image_tag_mutability = var.mutability\n}\n',
+    );
+    sh('git', ['add', '.'], work);
+    expect(sh('git', ['commit', '-m', 'an environment'], work, env).code).toBe(0);
+    writeFileSync(path.join(work, 'envs/dev/dev.tfvars'), 'mutability = "MUTABLE"\n');
+    sh('git', ['add', '.'], work);
+    const tfvars = sh('git', ['commit', '-m', 'dev values'], work, env);
+    expect(tfvars.output).toContain('envs/dev/dev.tfvars:1:14  error  aws_ecr_repository.app');
+    expect(tfvars.code).not.toBe(0);
+
+    // The tagguard-fix hook rewrites the value; pre-commit stops the commit so that the change is staged.
+    writeFileSync(
+      path.join(work, '.pre-commit-config.yaml'),
+      `repos:\n  - repo: ${ROOT}\n    rev: ${rev}\n    hooks:\n      - id: tagguard-fix\n`,
+    );
+    sh('git', ['add', '.pre-commit-config.yaml'], work);
+    const fixing = sh('git', ['commit', '-m', 'dev values'], work, env);
+    expect(fixing.output).toContain('tagguard: fixed envs/dev/dev.tfvars');
+    expect(fixing.code).not.toBe(0);
+    expect(readFileSync(path.join(work, 'envs/dev/dev.tfvars'), 'utf8')).toBe('mutability = "IMMUTABLE"\n');
+    sh('git', ['add', '.'], work);
+    expect(sh('git', ['commit', '-m', 'dev values'], work, env).code).toBe(0);
   },
   600_000,
 );

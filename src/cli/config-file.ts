@@ -17,6 +17,7 @@ export interface Config {
   severity?: Record<string, Severity | 'off'>;
   exclude?: string[];
   var_files?: string[];
+  roots?: Record<string, { var_files?: string[] }>;
   policies?: string[];
   max_file_size?: number | string;
   max_depth?: number;
@@ -101,7 +102,7 @@ export function parseConfig(text: string, display: string): Config {
       .slice(1)
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const node = nodeAt(doc.contents as Node | null, segments);
-    const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the file';
+    const field = segments.length ? segments.join('.') : 'the file';
     const detail =
       e.keyword === 'additionalProperties'
         ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`

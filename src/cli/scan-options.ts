@@ -1,6 +1,9 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type yargsType from 'yargs';
-import { namedFiles } from '../discover/paths';
+import { expandGlob, isGlob } from '../discover/glob';
+import { displayPath, namedFiles, slashPath } from '../discover/paths';
+import { isConfigFile, isVarFile } from '../discover/terraform-files';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../discover/read';
 import { parseBaseline, type Baseline } from '../policy/baseline';
 import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
@@ -67,7 +70,12 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
       allowedMutableTags,
       unknown: args.unknown ?? config.unknown ?? 'warn',
     },
-    variables: { varFiles: args['var-file'] ?? fromConfig('var_files') ?? [], vars: args.var, env: io.env },
+    variables: {
+      varFiles: args['var-file'] ?? fromConfig('var_files') ?? [],
+      vars: args.var,
+      env: io.env,
+      rootVarFiles: rootVarFiles(found, only.files, io),
+    },
     exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
     // Under review, .gitignore is the author's: only the trusted configuration's exclude leaves files out.
     ...(commit ? { gitignore: false } : {}),
@@ -193,4 +201,59 @@ function commitPath(commit: CommitFiles, option: string, value: string, cwd: str
   if (rel === undefined)
     throw new UsageError(`${option} ${value}: outside the repository, so it cannot be read from ${commit.ref} (--config-from)`);
   return rel;
+}
+
+/**
+ * The variables files of some roots only, by the root's absolute directory: those
+ * .tagguard.yml's `roots` assigns (globs expanded, relative to the file and then to
+ * each root), then each tfvars file named on the command line that it assigns to no
+ * root, applied to the nearest module directory at or above it (the pre-commit case).
+ */
+function rootVarFiles(found: LoadedConfig | undefined, named: ReadonlySet<string> | undefined, io: Io): Map<string, string[]> {
+  const byRoot = new Map<string, string[]>();
+  const add = (dir: string, file: string) => byRoot.set(dir, [...(byRoot.get(dir) ?? []), file]);
+  for (const [pattern, settings] of Object.entries(found?.config.roots ?? {})) {
+    const where = `${found?.display ?? '.tagguard.yml'}: roots: ${pattern}`;
+    const dirs = expandGlob(found?.dir ?? io.cwd, pattern, 'directory');
+    if (dirs.length === 0) throw new UsageError(`${where}: no such directory`);
+    for (const dir of dirs)
+      for (const file of settings.var_files ?? []) {
+        const files = expandGlob(dir, file, 'file');
+        if (files.length === 0 && !isGlob(file))
+          throw new UsageError(`${where}: var_files: ${file}: no such file in ${displayPath(io.cwd, dir)}`);
+        for (const f of files) {
+          const relative = path.relative(io.cwd, f);
+          checkPath(`${where}: var_files:`, relative, 'file', io.cwd);
+          add(dir, relative);
+        }
+      }
+  }
+  const assigned = new Set([...byRoot.values()].flat().map((f) => slashPath(f)));
+  for (const file of named ?? []) {
+    if (!isVarFile(file) || assigned.has(file)) continue;
+    const dir = moduleDirAbove(path.resolve(io.cwd, file), io.cwd);
+    if (dir) add(dir, file);
+    else
+      say(
+        io,
+        `${file} is not applied to any root: no Terraform module is in its directory or above it; name its root in .tagguard.yml roots`,
+      );
+  }
+  return byRoot;
+}
+
+/** The nearest directory from the file's up to the working directory that holds Terraform or OpenTofu configuration. */
+function moduleDirAbove(file: string, cwd: string): string | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (hasConfiguration(dir)) return dir;
+    if (dir === path.resolve(cwd) || path.dirname(dir) === dir || path.relative(cwd, dir).startsWith('..')) return undefined;
+  }
+}
+
+function hasConfiguration(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => isConfigFile(name));
+  } catch {
+    return false;
+  }
 }

@@ -51,3 +51,9 @@ export function applyTofuPrecedence(files: string[]): string[] {
     return !present.has(`${m[1]}.tofu${m.at(2) ?? ''}`);
   });
 }
+
+/** Files Terraform reads in a root by itself: terraform.tfvars(.json) and *.auto.tfvars(.json). */
+export const isAutoVarFile = (name: string) => /^terraform\.tfvars(\.json)?$|\.auto\.tfvars(\.json)?$/.test(path.basename(name));
+
+/** A variables file by its name: .tfvars or .tfvars.json. */
+export const isVarFile = (name: string) => /\.tfvars(\.json)?$/.test(name);

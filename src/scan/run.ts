@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { discover } from '../discover/discover';
 import { discoverFocus } from '../discover/focus';
-import { displayPath } from '../discover/paths';
+import { displayPath, slashPath } from '../discover/paths';
 import { PreSearch, readableFiles, symlinks } from '../discover/pre-search';
 import { hclParser } from '../parse/hcl';
 import type { Problem } from '../parse/source';
@@ -29,7 +29,14 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   const plan = options.plan === undefined ? undefined : planConfiguration(cwd, options.plan, options.configDir);
   const paths = plan ? plan.paths : options.paths;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const focus = options.onlyFiles && !plan ? new Set([...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f)))) : undefined;
+  // A variables file named on the command line (a pre-commit hook's) is read with the roots it is applied to.
+  const namedRoots = [...(options.variables.rootVarFiles ?? [])]
+    .filter(([, files]) => files.some((f) => options.onlyFiles?.has(slashPath(path.relative(cwd, path.resolve(cwd, f))))))
+    .map(([dir]) => dir);
+  const focus =
+    options.onlyFiles && !plan
+      ? new Set([...[...options.onlyFiles].map((f) => path.dirname(path.resolve(cwd, f))), ...namedRoots])
+      : undefined;
   // The WASM modules compile on background threads, and grep reads the tree on another core, while the files are found.
   const loading = loadEngines(options, engine);
   void hclParser();
@@ -64,7 +71,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       links,
     ),
   );
-  const { ctx, resources, inputProblems } = await instantiateRoots(
+  const { ctx, resources, inputProblems, varFiles } = await instantiateRoots(
     loader,
     types,
     nestedBlocks,
@@ -94,7 +101,13 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   return {
     findings,
     errors,
-    notes: ctx.notes,
+    notes: [...ctx.notes, ...[...varFiles.applied].map(([file, roots]) => `${file}: applied to ${roots.join(', ')}`)],
+    notices: [
+      ...[...varFiles.unapplied]
+        .filter((file) => !varFiles.applied.has(file))
+        .map((file) => `${file} is not applied to any root; name it with --var-file or in .tagguard.yml`),
+      ...varFiles.undeclared,
+    ],
     sources: loader.sources,
     resources,
     rules,

@@ -51,8 +51,10 @@ export interface ScanOptions {
 export interface ScanResult {
   findings: Finding[];
   errors: Problem[];
-  /** Things a user may want to know with --verbose: remote modules not on disk. */
+  /** Things a user may want to know with --verbose: remote modules not on disk, the roots each variables file was applied to. */
   notes: string[];
+  /** Things a user must know, on stderr even without --verbose: variables files no root reads, values for undeclared variables. */
+  notices: string[];
   summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number; suppressed?: number };
   /** The scanned files by reported path, for code frames and fixes. */
   sources: Map<string, SourceFile>;

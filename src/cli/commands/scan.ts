@@ -4,9 +4,9 @@ import { leadsOutside } from '../../discover/inside';
 import type { PreSearch } from '../../discover/pre-search';
 import { createBaseline } from '../../policy/baseline';
 import { formatter, type FormatName } from '../../report/formatters';
-import type { ScanResult } from '../../scan/types';
+import type { ScanOptions, ScanResult } from '../../scan/types';
 import { startSearches } from '../early-search';
-import { packageVersion, say, writeInside, type Io } from '../io';
+import { EXIT, packageVersion, say, writeInside, type Io } from '../io';
 import { reportTargets, type ReportTarget } from '../reports';
 import { scanOptions, type ScanArgs } from '../scan-options';
 import { UsageError } from '../usage';
@@ -35,6 +35,7 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   await writeReports(reports, render, io.cwd);
   if (args['fix-dry-run']) return exitCode(result);
   if (args.verbose) for (const note of result.notes) say(io, note);
+  for (const notice of result.notices) say(io, `note: ${notice}`);
   if (args['create-baseline']) {
     await writeInside(
       '--create-baseline',
@@ -49,7 +50,27 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   const report = render(args.format, color);
   if (args.output) await writeInside('--output', args.output, report, io.cwd);
   else io.stdout.write(report);
-  return exitCode(result);
+  const code = exitCode(result);
+  // Inside a pre-commit hook (which sets PRE_COMMIT=1), a blocked commit says how to fix it.
+  if (code === EXIT.findings && !args.fix && io.env.PRE_COMMIT === '1') fixHint(result, options, io);
+  return code;
+}
+
+const loadPlanFixes = lazy<typeof import('../../fix/plan-fixes')>(require, '../../fix/plan-fixes');
+
+/** A path as a shell word. */
+const shellWord = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`);
+
+/** When findings block a commit and tagguard can fix some of them: the command and the hook that do it. */
+function fixHint(result: ScanResult, options: ScanOptions, io: Io): void {
+  const plan = loadPlanFixes().planFixes(result.findings, result.resources, result.sources, options.policy);
+  const files = [...new Set(plan.edits.map((e) => e.file))].sort();
+  if (files.length === 0) return;
+  const command = `tagguard fix ${files.map(shellWord).join(' ')}`;
+  say(
+    io,
+    `to fix: run ${command} and stage the changes, or use the tagguard-fix hook (or args: [--fix] on this hook) in .pre-commit-config.yaml`,
+  );
 }
 
 /** The `--report` files, each written atomically; one that cannot be written is a usage error naming it. */

@@ -7,7 +7,7 @@ import { isLocalSource, type ModuleLoader } from '../config/module-loader';
 import { BudgetExceeded, WorkBudget } from '../eval/budget';
 import type { NestedBlocks } from '../config/nested-blocks';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from './module-tree';
-import { rootVariables, type VariableOptions } from './variables';
+import { newVarFileLog, rootVariables, type VariableOptions } from './variables';
 import { selectedWorkspace } from './workspace';
 
 export interface RootsOptions {
@@ -52,6 +52,7 @@ export async function instantiateRoots(
       evaluationDepth: { current: 0 },
     };
     const inputProblems: Problem[] = [];
+    const varFiles = newVarFileLog();
     const resources: ResourceInstance[] = [];
     const scanInstances = { instances: 0 };
     for (const root of rootModules(
@@ -67,6 +68,7 @@ export async function instantiateRoots(
           { ...options.variables, cwd, maxFileBytes: options.maxFileBytes },
           inputProblems,
           loader.sources,
+          varFiles,
         );
         const workspace = selectedWorkspace(
           root.dir,
@@ -92,7 +94,7 @@ export async function instantiateRoots(
     }
     const found = [...roundSources].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
     const added = found.filter(([from, t]) => !evaluatedSources.get(from)?.has(t));
-    if (added.length === 0 || round === MAX_SOURCE_ROUNDS) return { ctx, resources, inputProblems };
+    if (added.length === 0 || round === MAX_SOURCE_ROUNDS) return { ctx, resources, inputProblems, varFiles };
     for (const [from, t] of added) evaluatedSources.set(from, (evaluatedSources.get(from) ?? new Set()).add(t));
     await loader.loadCalled(added.map(([, t]) => t));
   }

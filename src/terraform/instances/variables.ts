@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../../discover/read';
 import path from 'node:path';
 import { parseHcl, parseHclExpression } from '../../parse/hcl';
@@ -10,6 +10,7 @@ import { Evaluator } from '../eval/evaluate';
 import { parseType } from '../eval/type-constraints';
 import { failure, str, step, type Value } from '../eval/value';
 import { slashPath } from '../../discover/paths';
+import { isAutoVarFile, isConfigFile, isVarFile } from '../../discover/terraform-files';
 
 export interface VariableOptions {
   /** --var-file, in the order given. */
@@ -20,7 +21,25 @@ export interface VariableOptions {
   cwd: string;
   /** --max-file-size, for variables files as for every other input. */
   maxFileBytes?: number;
+  /**
+   * Variables files for some roots only, by the root's absolute directory, in order:
+   * .tagguard.yml `roots`, then tfvars files named on the command line. Applied after
+   * the automatic files and before --var-file.
+   */
+  rootVarFiles?: ReadonlyMap<string, readonly string[]>;
 }
+
+/** What reading the variables files of the roots found out, for stderr. */
+export interface VarFileLog {
+  /** Each variables file read (as reported), with the roots it was applied to. */
+  applied: Map<string, string[]>;
+  /** Values for variables the root does not declare, as Terraform warns of them. */
+  undeclared: string[];
+  /** Non-automatic tfvars files found in the roots' directories (as reported): a note unless some root reads them. */
+  unapplied: Set<string>;
+}
+
+export const newVarFileLog = (): VarFileLog => ({ applied: new Map(), undeclared: [], unapplied: new Set() });
 
 /** tfvars hold constants: a reference in them is an error, as in Terraform. Each root's values have a budget of their own. */
 const constantsEvaluator = () =>
@@ -42,6 +61,7 @@ export async function rootVariables(
   options: VariableOptions,
   problems: Problem[],
   sources?: Map<string, SourceFile>,
+  log?: VarFileLog,
 ): Promise<Map<string, Value>> {
   const values = new Map<string, Value>();
   const constants = constantsEvaluator();
@@ -49,14 +69,16 @@ export async function rootVariables(
     const raw = options.env[`TF_VAR_${name}`];
     if (raw !== undefined) values.set(name, await fromText(raw, decl.type, `TF_VAR_${name}`, constants));
   }
-  const auto = existsSync(module.dir)
-    ? readdirSync(module.dir)
-        .filter((f) => /\.auto\.tfvars(\.json)?$/.test(f))
-        .sort()
-    : [];
+  const listed = existsSync(module.dir) ? readdirSync(module.dir).sort() : [];
+  const auto = listed.filter((f) => /\.auto\.tfvars(\.json)?$/.test(f));
   const files = ['terraform.tfvars', 'terraform.tfvars.json', ...auto].map((f) => path.join(module.dir, f)).filter((f) => existsSync(f));
-  for (const file of [...files, ...options.varFiles.map((f) => path.resolve(options.cwd, f))]) {
+  const root = slashPath(path.relative(options.cwd, module.dir)) || '.';
+  if (log) for (const f of varFilesBeside(module.dir, listed)) log.unapplied.add(slashPath(path.relative(options.cwd, f)));
+  const given = [...(options.rootVarFiles?.get(module.dir) ?? []), ...options.varFiles].map((f) => path.resolve(options.cwd, f));
+  // A file given twice (a named terraform.tfvars, or a file both .tagguard.yml and --var-file name) is read once, at its first place.
+  for (const file of [...new Set([...files, ...given])]) {
     const display = slashPath(path.relative(options.cwd, file));
+    log?.applied.set(display, [...(log.applied.get(display) ?? []), root]);
     if (!existsSync(file)) {
       problems.push({ file: display, line: 0, column: 0, message: 'variable file not found' });
       continue;
@@ -69,7 +91,15 @@ export async function rootVariables(
     const source = new SourceFile(display, read.text);
     sources?.set(display, source);
     const assigned = await readVarFile(source, problems);
-    for (const [name, expr] of assigned) values.set(name, constants.evaluate(expr));
+    for (const [name, expr] of assigned) {
+      if (!module.variables.has(name)) {
+        log?.undeclared.push(
+          `${display}:${expr.range.line}:${expr.range.column}: value for undeclared variable "${name}": root ${root} declares no variable of that name, so the value is not used`,
+        );
+        continue;
+      }
+      values.set(name, constants.evaluate(expr));
+    }
   }
   for (const assignment of options.vars) {
     const eq = assignment.indexOf('=');
@@ -110,4 +140,27 @@ async function fromText(text: string, type: Expr | undefined, note: string, cons
   return expr
     ? { ...constants.evaluate(expr), origin: undefined, trace }
     : failure(`${note}: "${text}" is not a valid expression`, undefined, trace);
+}
+
+/**
+ * The tfvars files Terraform does not read by itself in a root's directory, and in
+ * its subdirectories that hold no configuration (`env/prod.tfvars` beside the root).
+ */
+function varFilesBeside(dir: string, names: string[]): string[] {
+  const own = names.filter((f) => isVarFile(f) && !isAutoVarFile(f)).map((f) => path.join(dir, f));
+  const nested = names
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) => {
+      const sub = path.join(dir, name);
+      let entries: Dirent[];
+      try {
+        if (!statSync(sub).isDirectory()) return [];
+        entries = readdirSync(sub, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+      if (entries.some((e) => isConfigFile(e.name))) return [];
+      return entries.filter((e) => e.isFile() && isVarFile(e.name) && !isAutoVarFile(e.name)).map((e) => path.join(sub, e.name));
+    });
+  return [...own, ...nested.sort()];
 }
