@@ -453,7 +453,7 @@ describe('writes stay inside the working directory', () => {
     ],
     [
       'generate --out through a symlinked directory',
-      ['generate', '--repo', 'x', '--out', 'stack'],
+      ['generate', '--repo', 'app', '--out', 'stack'],
       (root) => {
         symlinkSync('../elsewhere', path.join(root, 'stack'));
       },
@@ -461,7 +461,7 @@ describe('writes stay inside the working directory', () => {
     ],
     [
       'generate --out below a symlinked directory',
-      ['generate', '--repo', 'x', '--out', 'up/new'],
+      ['generate', '--repo', 'app', '--out', 'up/new'],
       (root) => {
         symlinkSync('..', path.join(root, 'up'));
       },
@@ -469,13 +469,13 @@ describe('writes stay inside the working directory', () => {
     ],
     [
       'generate --out .. ',
-      ['generate', '--repo', 'x', '--out', '..'],
+      ['generate', '--repo', 'app', '--out', '..'],
       () => undefined,
       '--out ..: is outside the working directory; tagguard writes only inside it',
     ],
     [
       'generate --force over a symlinked main.tf',
-      ['generate', '--repo', 'x', '--out', 'gen', '--force'],
+      ['generate', '--repo', 'app', '--out', 'gen', '--force'],
       (root, victim) => {
         mkdirSync(path.join(root, 'gen'));
         symlinkSync(victim, path.join(root, 'gen', 'main.tf'));
