@@ -368,12 +368,12 @@ describe('usage errors: exit 2, a message naming the option and the path, nothin
       '--var-file infra: is a directory, not a file (an option takes one value; paths to scan go on their own)',
     ],
     [['policies', '--policy', 'missing.wasm'], '--policy missing.wasm: no such file'],
-    [['scan', 'infra', '--var.mutability=MUTABLE'], 'Unknown argument: var.mutability'],
-    [['scan', '--output.a=x', 'infra'], 'Unknown argument: output.a'],
-    [['scan', 'infra', '--allow-mutable-tag.a=x'], 'Unknown arguments: allow-mutable-tag.a, allowMutableTag.a'],
-    [['generate', '--repo', 'api', '--repo.a=x'], 'Unknown argument: repo.a'],
-    [['policies', '--policy', 'extra.wasm', 'infra'], 'Unknown argument: infra'],
-    [['generate', '--repo', 'api', 'web'], 'Unknown argument: web'],
+    [['scan', 'infra', '--var.mutability=MUTABLE'], 'unknown option --var.mutability'],
+    [['scan', '--output.a=x', 'infra'], 'unknown option --output.a (did you mean --output?)'],
+    [['scan', 'infra', '--allow-mutable-tag.a=x'], 'unknown option --allow-mutable-tag.a (did you mean --allow-mutable-tag?)'],
+    [['generate', '--repo', 'api', '--repo.a=x'], 'unknown option --repo.a (did you mean --repo?)'],
+    [['policies', '--policy', 'extra.wasm', 'infra'], 'unexpected argument "infra"'],
+    [['generate', '--repo', 'api', 'web'], 'unexpected argument "web"'],
     [['generate', '--repo', 'api', '--out', 'infra/main.tf'], '--out infra/main.tf: is not a directory'],
   ])('%j', async (argv, message) => {
     const r = await runCli(argv, dir);
@@ -396,6 +396,7 @@ describe('--version, --help and the fix command', () => {
       '  tagguard generate',
       '  tagguard policies',
       '  tagguard explain',
+      '  tagguard help',
     ]);
     expect(r.out).toMatch(/^ {2}tagguard fix \[paths\.\.\] +Rewrite the code that makes a repository mutable$/m);
     expect(r.out).toMatch(/^ {2}--version +Show version number/m);
