@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { editDistance } from '../src/cli/main';
 import { runCli, tree } from './helpers';
 
@@ -79,5 +81,154 @@ describe('did you mean', () => {
     expect([editDistance('sacn', 'scan'), editDistance('frmat', 'format'), editDistance('abc', 'abc'), editDistance('', 'ab')]).toEqual([
       1, 1, 0, 2,
     ]);
+  });
+});
+
+const UNKNOWN = [
+  'data "aws_ssm_parameter" "mutability" {',
+  '  name = "/platform/ecr/tag-mutability"',
+  '}',
+  '',
+  'resource "aws_ecr_repository" "ingest" {',
+  '  name                 = "ingest"',
+  '  image_tag_mutability = data.aws_ssm_parameter.mutability.value',
+  '}',
+  '',
+].join('\n');
+
+const IMMUTABLE = 'resource "aws_ecr_repository" "ok" {\n  name                 = "ok"\n  image_tag_mutability = "IMMUTABLE"\n}\n';
+
+/**
+ * infra/    a mutable repository (an error)
+ * unknown/  a repository whose mutability is unknown before apply (a warning)
+ * clean/    an immutable repository
+ */
+const project = tree({ 'infra/main.tf': MUTABLE, 'unknown/main.tf': UNKNOWN, 'clean/main.tf': IMMUTABLE }, { prefix: 'cl-project' });
+
+/** The command line with the options before the paths, and after them. */
+function bothPositions(command: string, options: string[], paths: string[]): [string, string[]][] {
+  return [
+    ['before the paths', [command, ...options, ...paths]],
+    ['after the paths', [command, ...paths, ...options]],
+  ];
+}
+
+const INFRA_FINDING = [
+  'infra/main.tf:1:1  error  aws_ecr_repository.app  [ecr-tag-immutability]',
+  '  image_tag_mutability is not set; the provider default is MUTABLE, so any tag can be overwritten: set it to IMMUTABLE',
+  '  > 1 | resource "aws_ecr_repository" "app" {',
+  '      | ^',
+  '    2 |   name = "app"',
+  '',
+].join('\n');
+
+describe('--quiet', () => {
+  test.each(bothPositions('scan', ['--quiet'], ['infra']))('prints the findings without the summary (%s)', async (_, argv) => {
+    expect(await runCli(argv, project)).toMatchObject({ code: 1, err: '', out: INFRA_FINDING });
+  });
+
+  test('without --quiet the same report ends with the summary line', async () => {
+    expect(await runCli(['scan', 'infra'], project)).toMatchObject({
+      code: 1,
+      out: `${INFRA_FINDING}\n✖ 1 error, 0 warnings in 1 file (1 resource checked)\n`,
+    });
+  });
+
+  test.each(bothPositions('scan', ['-q'], ['clean']))('a clean run prints nothing (%s)', async (_, argv) => {
+    expect(await runCli(argv, project)).toMatchObject({ code: 0, err: '', out: '' });
+  });
+
+  test('leaves the JSON report whole', async () => {
+    const r = await runCli(['scan', '--quiet', '--format', 'json', 'infra'], project);
+    expect(r.code).toBe(1);
+    expect(r.json().summary).toEqual({ files: 1, resources: 1, errors: 1, warnings: 0, parseErrors: 0 });
+  });
+});
+
+describe('colour', () => {
+  const ANSI = '\u001b[';
+  test.each([
+    ['a terminal', [], {}, true, true],
+    ['a terminal with NO_COLOR=1', [], { NO_COLOR: '1' }, true, false],
+    // no-color.org: NO_COLOR set to an empty string is not set.
+    ['a terminal with NO_COLOR empty', [], { NO_COLOR: '' }, true, true],
+    ['a pipe', [], {}, false, false],
+    ['a terminal with --no-color', ['--no-color'], {}, true, false],
+    ['a pipe with --color', ['--color'], {}, false, true],
+    ['NO_COLOR=1 with --color', ['--color'], { NO_COLOR: '1' }, true, true],
+    ['the last of --color --no-color', ['--color', '--no-color'], {}, true, false],
+  ] as const)('%s', async (_, options, env, tty, coloured) => {
+    for (const argv of [
+      ['scan', ...options, 'infra'],
+      ['scan', 'infra', ...options],
+    ]) {
+      const r = await runCli(argv, project, { env, tty });
+      expect([r.code, r.out.includes(ANSI)]).toEqual([1, coloured]);
+    }
+  });
+
+  test('a report written to a file has no colour even with --color', async () => {
+    const dir = tree({ 'main.tf': MUTABLE }, { prefix: 'cl-color' });
+    expect(await runCli(['scan', '--color', '--output', 'report.txt', '.'], dir, { tty: true })).toMatchObject({ code: 1, out: '' });
+    expect(readFileSync(path.join(dir, 'report.txt'), 'utf8')).not.toContain(ANSI);
+  });
+});
+
+describe('which findings fail the run', () => {
+  test.each(bothPositions('scan', ['--soft-fail'], ['infra']))(
+    '--soft-fail exits 0 with an error finding, still reported (%s)',
+    async (_, argv) => {
+      const r = await runCli(argv, project);
+      expect([r.code, r.out.endsWith('✖ 1 error, 0 warnings in 1 file (1 resource checked)\n')]).toEqual([0, true]);
+    },
+  );
+
+  test.each(bothPositions('scan', ['--soft-fail'], ['infra', 'missing']))(
+    '--soft-fail still exits 2 on an input error (%s)',
+    async (_, argv) => {
+      const r = await runCli(argv, project);
+      expect(r.code).toBe(2);
+      expect(r.out).toMatch(/^missing {2}error {2}no such file or directory$/m);
+    },
+  );
+
+  test('a warning does not fail the run by default', async () => {
+    expect((await runCli(['scan', 'unknown'], project)).code).toBe(0);
+  });
+
+  test.each(bothPositions('scan', ['--severity-threshold', 'warning'], ['unknown']))(
+    '--severity-threshold warning makes a warning fail the run (%s)',
+    async (_, argv) => {
+      expect((await runCli(argv, project)).code).toBe(1);
+    },
+  );
+
+  test.each(bothPositions('scan', ['--severity-threshold', 'warning', '--soft-fail'], ['unknown']))(
+    '--soft-fail wins over --severity-threshold (%s)',
+    async (_, argv) => {
+      expect((await runCli(argv, project)).code).toBe(0);
+    },
+  );
+
+  test('--severity-threshold takes error, warning or note', async () => {
+    const r = await runCli(['scan', 'unknown', '--severity-threshold', 'warn'], project);
+    expect([r.code, r.out, r.err]).toEqual([2, '', 'tagguard: --severity-threshold "warn": must be one of error, warning, note\n']);
+  });
+
+  test('.tagguard.yml: severity_threshold and soft_fail, which the command line overrides', async () => {
+    const dir = tree(
+      { 'unknown/main.tf': UNKNOWN, 'infra/main.tf': MUTABLE, '.tagguard.yml': 'severity_threshold: warning\n' },
+      { prefix: 'cl-cfg' },
+    );
+    expect((await runCli(['scan', 'unknown'], dir)).code).toBe(1);
+    expect((await runCli(['scan', 'unknown', '--severity-threshold', 'error'], dir)).code).toBe(0);
+    writeFileSync(path.join(dir, '.tagguard.yml'), 'soft_fail: true\n');
+    expect((await runCli(['scan', 'infra'], dir)).code).toBe(0);
+    expect((await runCli(['scan', 'infra', '--no-soft-fail'], dir)).code).toBe(1);
+    writeFileSync(path.join(dir, '.tagguard.yml'), 'soft_fail: yes please\nseverity_threshold: warn\n');
+    expect(await runCli(['scan', 'infra'], dir)).toMatchObject({
+      code: 2,
+      err: 'tagguard: invalid config:\n.tagguard.yml:1:12: soft_fail: must be boolean\n.tagguard.yml:2:21: severity_threshold: must be one of "error", "warning", "note"\n',
+    });
   });
 });

@@ -32,7 +32,9 @@ export async function main(given: string[], io: Io = defaultIo()): Promise<numbe
     .exitProcess(false)
     // yargs passes no error when it is the command line that is wrong; an empty text says nothing.
     .fail((msg, err: Error | undefined) => {
-      throw new UsageError(unknownWords(msg, argv) ?? [msg, err?.message].find((text) => text) ?? 'invalid command line');
+      throw new UsageError(
+        unknownWords(msg, argv) ?? invalidValues(msg) ?? [msg, err?.message].find((text) => text) ?? 'invalid command line',
+      );
     })
     .command(
       'scan [paths..]',
@@ -153,6 +155,14 @@ function unknownWords(message: string, argv: readonly string[]): string | undefi
     return `unknown option ${written}${near ? ` (did you mean --${near}?)` : ''}`;
   });
   return [...new Set(words.filter((w) => w !== undefined))].join('; ');
+}
+
+/** yargs' "Invalid values:" and a line per option, as one line: `--format "x": must be one of text, json`. */
+function invalidValues(message: string): string | undefined {
+  if (!message.startsWith('Invalid values:')) return undefined;
+  const lines = [...message.matchAll(/Argument: (.+?), Given: (.+?), Choices: (.+)/g)];
+  if (!lines.length) return undefined;
+  return lines.map(([, name, given, choices]) => `--${name} ${given}: must be one of ${choices.replace(/"/g, '')}`).join('; ');
 }
 
 function unknownCommand(word: string): string {

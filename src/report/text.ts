@@ -10,6 +10,8 @@ const loadCodeFrame = lazy<typeof import('@babel/code-frame')>(require, '@babel/
 
 export interface TextOptions {
   color: boolean;
+  /** No summary line: a clean run prints nothing. */
+  quiet?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     if (source && e.line > 0) out.push(indent(frame(source, e.line, e.column)));
     out.push('');
   }
+  if (options.quiet) return neutralizeCommands(out.join('\n'));
   out.push(summaryLine(result, c));
   return neutralizeCommands(out.join('\n')) + '\n';
 }

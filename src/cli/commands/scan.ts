@@ -21,8 +21,8 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   const { scan, exitCode } = loadScan();
   let result = await scan(options, undefined, preSearch);
   if (args.fix || args['fix-dry-run']) result = await fixAndScanAgain(result, options, args['fix-dry-run'], io);
-  if (args['fix-dry-run']) return exitCode(result);
-  if (args.verbose) for (const note of result.notes) say(io, note);
+  if (args['fix-dry-run']) return exitCode(result, options.failure);
+  if (args.verbose && !args.quiet) for (const note of result.notes) say(io, note);
   if (args['create-baseline']) {
     await writeInside(
       '--create-baseline',
@@ -33,12 +33,13 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
     say(io, `baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}`);
   }
   const toTerminal = !args.output;
-  const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  // --color and --no-color decide; else a terminal without NO_COLOR (no-color.org: set and not empty) gets colour.
+  const color = toTerminal && (args.color ?? (Boolean(io.stdout.isTTY) && !io.env.NO_COLOR));
   const shown = args.format === 'text' ? { ...result, sources: framedSources(result, args.paths ?? ['.'], io.cwd) } : result;
-  const report = formatter(args.format)(shown, { color, version: packageVersion() });
+  const report = formatter(args.format)(shown, { color, version: packageVersion(), quiet: args.quiet });
   if (args.output) await writeInside('--output', args.output, report, io.cwd);
   else io.stdout.write(report);
-  return exitCode(result);
+  return exitCode(result, options.failure);
 }
 
 /**
