@@ -232,3 +232,109 @@ describe('which findings fail the run', () => {
     });
   });
 });
+
+describe('--skip-rule, --only-rule', () => {
+  test.each([
+    ...bothPositions('scan', ['--skip-rule', 'ecr-tag-immutability'], ['infra']),
+    ...bothPositions('scan', ['--skip-rule', 'CKV_AWS_51'], ['infra']),
+    ...bothPositions('scan', ['--skip-rule', 'AVD-AWS-0031'], ['infra']),
+  ])('leave out the rule by id or alias (%s: %j)', async (_, argv) => {
+    expect(await runCli(argv, project)).toMatchObject({
+      code: 0,
+      err: '',
+      out: '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n',
+    });
+  });
+
+  test.each([
+    ...bothPositions('scan', ['--only-rule', 'CKV_AWS_51'], ['infra']),
+    ...bothPositions('scan', ['--only-rule', 'ecr-tag-immutability', '--only-rule', 'AVD-AWS-0031'], ['infra']),
+  ])('--only-rule keeps the rule (%s: %j)', async (_, argv) => {
+    expect((await runCli(argv, project)).code).toBe(1);
+  });
+
+  test.each([
+    ...bothPositions('scan', ['--skip-rule', 'CKV_AWS_52'], ['infra']),
+    ...bothPositions('fix', ['--only-rule', 'CKV_AWS_52'], ['infra']),
+  ])('an unknown rule is a usage error listing the rules, and nothing is fixed (%s: %j)', async (_, argv) => {
+    const option = argv.includes('--skip-rule') ? '--skip-rule' : '--only-rule';
+    expect(await runCli(argv, project)).toMatchObject({
+      code: 2,
+      out: '',
+      err: `tagguard: ${option} CKV_AWS_52: no such rule; the rules: ecr-tag-immutability (CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository)\n`,
+    });
+    expect(readFileSync(path.join(project, 'infra/main.tf'), 'utf8')).toBe(MUTABLE);
+  });
+
+  test('an empty rule id is a usage error', async () => {
+    expect(await runCli(['scan', 'infra', '--skip-rule='], project)).toMatchObject({
+      code: 2,
+      out: '',
+      err: 'tagguard: --skip-rule needs a rule id\n',
+    });
+  });
+
+  test('.tagguard.yml: skip_rules and only_rules, which the command line replaces', async () => {
+    const dir = tree({ 'main.tf': MUTABLE, '.tagguard.yml': 'skip_rules: [CKV_AWS_51]\n' }, { prefix: 'cl-rules' });
+    expect((await runCli(['scan'], dir)).code).toBe(0);
+    expect((await runCli(['scan', '--skip-rule', 'suppression-comment'], dir)).err).toMatch(
+      /^tagguard: --skip-rule suppression-comment: no such rule/,
+    );
+    writeFileSync(path.join(dir, '.tagguard.yml'), 'only_rules: [not-a-rule]\n');
+    expect(await runCli(['scan'], dir)).toMatchObject({
+      code: 2,
+      err: 'tagguard: .tagguard.yml: only_rules: not-a-rule: no such rule; the rules: ecr-tag-immutability (CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository)\n',
+    });
+    expect((await runCli(['scan', '--only-rule', 'ecr-tag-immutability'], dir)).code).toBe(1);
+  });
+});
+
+describe('--skip-path', () => {
+  const layout = () =>
+    tree(
+      {
+        'live/main.tf': IMMUTABLE,
+        'legacy/main.tf': MUTABLE,
+        'modules/old/legacy/main.tf': MUTABLE,
+        'sandbox.tf': MUTABLE,
+      },
+      { prefix: 'cl-skip' },
+    );
+
+  test.each([
+    [['--skip-path', 'legacy/', '--skip-path', 'sandbox.tf'], '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n'],
+    // .gitignore syntax: a pattern with no slash matches at any depth, one with a leading slash only at the top.
+    [
+      ['--skip-path', '/legacy', '--skip-path', '*.tf', '--skip-path', '!live/*.tf'],
+      '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n',
+    ],
+    [['--skip-path', '**/legacy', '--skip-path=sandbox.tf'], '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n'],
+  ])('%j leaves the paths out, before or after the paths', async (options, out) => {
+    const dir = layout();
+    for (const argv of [
+      ['scan', ...options, '.'],
+      ['scan', '.', ...options],
+    ])
+      expect(await runCli(argv, dir)).toMatchObject({ code: 0, err: '', out });
+  });
+
+  test('/legacy at the top leaves the module folder of the same name in', async () => {
+    const r = await runCli(['scan', '--format', 'json', '.', '--skip-path', '/legacy', '--skip-path', 'sandbox.tf'], layout());
+    expect(r.json().findings.map((f) => f.file)).toEqual(['modules/old/legacy/main.tf']);
+  });
+
+  test('adds to .tagguard.yml exclude', async () => {
+    const dir = layout();
+    writeFileSync(path.join(dir, '.tagguard.yml'), 'exclude: [legacy/]\n');
+    const r = await runCli(['scan', '--format', 'json', '.', '--skip-path', 'sandbox.tf'], dir);
+    expect([r.code, r.json().findings]).toEqual([0, []]);
+  });
+
+  test('an empty pattern is a usage error', async () => {
+    expect(await runCli(['scan', '.', '--skip-path', ' '], layout())).toMatchObject({
+      code: 2,
+      out: '',
+      err: 'tagguard: --skip-path needs a pattern\n',
+    });
+  });
+});
