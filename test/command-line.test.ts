@@ -338,3 +338,48 @@ describe('--skip-path', () => {
     });
   });
 });
+
+describe('a file to write that cannot be written', () => {
+  // Longer than a file name may be once the atomic write adds its suffix, short enough to pass the checks before the scan.
+  const long = 'r'.repeat(250);
+  test.each([...bothPositions('scan', ['--output', long], ['.']), ...bothPositions('scan', ['--create-baseline', long], ['.'])])(
+    'is a usage error naming the option and the file, not the temporary file (%s: %j)',
+    async (_, argv) => {
+      const dir = tree({ 'main.tf': MUTABLE }, { prefix: 'cl-write' });
+      const option = argv.find((a) => a.startsWith('--')) ?? '';
+      const r = await runCli(argv, dir);
+      expect([r.code, r.err]).toEqual([2, `tagguard: ${option} ${long}: cannot be written: ENAMETOOLONG\n`]);
+    },
+  );
+});
+
+describe('baselines', () => {
+  test.each(bothPositions('scan', ['--create-baseline', 'baseline.json'], ['.']))(
+    '--create-baseline exits 0 with findings (%s)',
+    async (_, argv) => {
+      const dir = tree({ 'main.tf': MUTABLE }, { prefix: 'cl-base' });
+      const r = await runCli(argv, dir);
+      expect([r.code, r.err]).toEqual([0, 'tagguard: baseline of 1 findings written to baseline.json\n']);
+      expect(r.out).toMatch(/✖ 1 error, 0 warnings in 1 file \(1 resource checked\)\n$/);
+    },
+  );
+
+  test('--create-baseline still exits 2 on an input error', async () => {
+    const dir = tree({ 'main.tf': MUTABLE }, { prefix: 'cl-base' });
+    expect((await runCli(['scan', '.', 'missing', '--create-baseline', 'baseline.json'], dir)).code).toBe(2);
+  });
+
+  test('the summary counts the findings the baseline hides', async () => {
+    const dir = tree({ 'a/main.tf': MUTABLE, 'b/main.tf': MUTABLE }, { prefix: 'cl-base' });
+    expect((await runCli(['scan', 'a', '--create-baseline', 'baseline.json'], dir)).code).toBe(0);
+    const text = await runCli(['scan', '--baseline', 'baseline.json', '.'], dir);
+    expect([text.code, text.out.split('\n').at(-2)]).toEqual([
+      1,
+      '✖ 1 error, 0 warnings, 1 in the baseline in 2 files (2 resources checked)',
+    ]);
+    const json = await runCli(['scan', '.', '--baseline', 'baseline.json', '--format', 'json'], dir);
+    expect(json.json().summary).toEqual({ files: 2, resources: 2, errors: 1, warnings: 0, parseErrors: 0, baselined: 1 });
+    const all = await runCli(['scan', 'a', '--baseline', 'baseline.json', '--format', 'json'], dir);
+    expect([all.code, all.json().summary]).toEqual([0, { files: 1, resources: 1, errors: 0, warnings: 0, parseErrors: 0, baselined: 1 }]);
+  });
+});

@@ -107,6 +107,7 @@ function summaryLine(result: ScanResult, c: ReturnType<typeof createColors>): st
   const s = result.summary;
   const parts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
   if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+  if (s.baselined) parts.push(`${s.baselined} in the baseline`);
   let line = `${parts.join(', ')} in ${plural(s.files, 'file')} (${plural(s.resources, 'resource')} checked)`;
   if (result.errors.length > 0) line += `; ${plural(result.errors.length, 'problem')} reading input`;
   if (s.errors > 0 || result.errors.length > 0) return c.red(`✖ ${line}`);

@@ -94,9 +94,11 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity)
     .filter(reported)
     .sort(compareFindings);
-  if (options.baseline) findings = newFindings(findings, options.baseline);
   const only = options.onlyFiles;
   if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)));
+  const beforeBaseline = findings.length;
+  if (options.baseline) findings = newFindings(findings, options.baseline);
+  const baselined = beforeBaseline - findings.length;
   const open = findings.filter((f) => !f.suppression);
   return {
     findings,
@@ -112,6 +114,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       warnings: open.filter((f) => f.severity === 'warning').length,
       parseErrors: loader.parseErrors,
       ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
+      ...(baselined > 0 ? { baselined } : {}),
     },
   };
 }

@@ -66,7 +66,15 @@ export interface ScanResult {
   errors: Problem[];
   /** Things a user may want to know with --verbose: remote modules not on disk. */
   notes: string[];
-  summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number; suppressed?: number };
+  summary: {
+    files: number;
+    resources: number;
+    errors: number;
+    warnings: number;
+    parseErrors: number;
+    suppressed?: number;
+    baselined?: number;
+  };
   /** The scanned files by reported path, for code frames and fixes. */
   sources: Map<string, SourceFile>;
   /** The evaluated resource instances the findings refer to. */
