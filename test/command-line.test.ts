@@ -383,3 +383,25 @@ describe('baselines', () => {
     expect([all.code, all.json().summary]).toEqual([0, { files: 1, resources: 1, errors: 0, warnings: 0, parseErrors: 0, baselined: 1 }]);
   });
 });
+
+describe('explain and SARIF', () => {
+  test('explain without a rule lists the rules', async () => {
+    expect(await runCli(['explain'], dir)).toMatchObject({
+      code: 0,
+      err: '',
+      out: 'ecr-tag-immutability  error  ECR image tags must be immutable\n\ntagguard explain <rule> explains one (an id or an alias such as CKV_AWS_51)\n',
+    });
+  });
+
+  test('explain with an alias explains the rule', async () => {
+    const r = await runCli(['explain', 'AVD-AWS-0031'], dir);
+    expect([r.code, r.out.split('\n')[0]]).toEqual([0, 'ecr-tag-immutability: ECR image tags must be immutable']);
+  });
+
+  test('SARIF names no home page that package.json does not', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { homepage?: string };
+    const r = await runCli(['scan', 'infra', '--format', 'sarif'], dir);
+    const driver = (JSON.parse(r.out) as { runs: { tool: { driver: { informationUri?: string } } }[] }).runs[0]?.tool.driver;
+    expect(driver.informationUri).toBe(pkg.homepage);
+  });
+});

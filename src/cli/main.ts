@@ -71,9 +71,9 @@ export async function main(given: string[], io: Io = defaultIo()): Promise<numbe
       },
     )
     .command(
-      'explain <rule>',
+      'explain [rule]',
       'Explain a rule: why it matters, its verdicts and how to fix a finding',
-      (y) => y.positional('rule', { type: 'string', demandOption: true }),
+      (y) => y.positional('rule', { type: 'string', describe: 'A rule id or alias (without one: the list of rules)' }),
       async (args) => {
         await explainCommand(args, io);
       },
