@@ -23,6 +23,10 @@ export interface Config {
   max_depth?: number;
   engine?: Engine;
   baseline?: string;
+  soft_fail?: boolean;
+  severity_threshold?: Severity;
+  skip_rules?: string[];
+  only_rules?: string[];
 }
 
 export interface LoadedConfig {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { lazy } from '../lazy';
 import { packageJson } from '../package-root';
 import { forTerminal } from '../report/escape';
-import { checkPath } from './usage';
+import { checkPath, UsageError } from './usage';
 
 /** design.md: 0 clean, 1 at least one error-severity finding, 2 a usage or parse error. */
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
@@ -35,7 +35,13 @@ export function packageVersion(): string {
 export async function writeInside(option: string, value: string, text: string, cwd: string): Promise<void> {
   checkPath(option, value, 'output-file', cwd);
   const abs = path.resolve(cwd, value);
-  await writeFileAtomic(path.join(realpathSync(path.dirname(abs)), path.basename(abs)), text);
+  try {
+    await writeFileAtomic(path.join(realpathSync(path.dirname(abs)), path.basename(abs)), text);
+  } catch (e) {
+    // The error names the temporary file the atomic write goes through: the user named another.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${option} ${value}: cannot be written${code ? `: ${code}` : ''}`);
+  }
 }
 
 const loadWriteFileAtomic = lazy<typeof import('write-file-atomic')>(require, 'write-file-atomic');

@@ -118,6 +118,22 @@ export const FIX_OPTIONS = {
     requiresArg: true,
     describe: 'tofu: read every module as OpenTofu 1.8+ does, module sources evaluated at init (default: only modules with .tofu files)',
   },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Findings only: no summary line and no notes on stderr' },
+  color: {
+    type: 'boolean',
+    describe: 'Colour the text report (default: when stdout is a terminal and NO_COLOR is not set); --no-color never colours',
+  },
+  'soft-fail': { type: 'boolean', describe: 'Exit 0 even when findings fail the run (input errors still exit 2)' },
+  'severity-threshold': {
+    choices: ['error', 'warning', 'note'],
+    requiresArg: true,
+    describe: 'The lowest severity of a finding that fails the run (exit 1; default: error)',
+  },
+  'skip-rule': repeatable('Leave out the findings of this rule: its id or an alias such as CKV_AWS_51 (one per occurrence, repeatable)'),
+  'only-rule': repeatable('Report only the findings of this rule: its id or an alias (one per occurrence, repeatable)'),
+  'skip-path': repeatable(
+    'Leave out the files and directories this pattern matches: .gitignore syntax, relative to the working directory (one per occurrence, repeatable)',
+  ),
 } as const satisfies Record<string, OptionSpec>;
 
 export const SCAN_OPTIONS = {

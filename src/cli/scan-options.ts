@@ -9,7 +9,7 @@ import { parseBaseline, type Baseline } from '../policy/baseline';
 import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
 import type { ScanOptions } from '../scan/types';
 import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
-import { ConfigError, findConfig, loadedConfig, type LoadedConfig } from './config-file';
+import { ConfigError, findConfig, loadedConfig, type Config, type LoadedConfig } from './config-file';
 import { changedFiles } from './git';
 import { say, type Io } from './io';
 import { FIX_OPTIONS, SCAN_OPTIONS, TAG_PATTERN } from './options';
@@ -90,7 +90,39 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
       ...(maxFileBytes ? { maxFileBytes } : {}),
       ...(maxDepth ? { maxDepth: positive('--max-depth', maxDepth) } : {}),
     },
+    rules: ruleSelection(args, config, found?.display ?? '.tagguard.yml'),
+    ...(args['skip-path']?.length ? { skipPaths: { base: io.cwd, patterns: skipPaths(args['skip-path']) } } : {}),
+    failure: {
+      threshold: args['severity-threshold'] ?? config.severity_threshold ?? 'error',
+      softFail: args['soft-fail'] ?? config.soft_fail ?? false,
+    },
   };
+}
+
+/** --skip-rule and --only-rule, else the configuration's lists; the rules they name are checked once the rules are loaded (scan/run.ts). */
+function ruleSelection(args: ScanArgs, config: Config, display: string): ScanOptions['rules'] {
+  const skip = args['skip-rule'] ?? config.skip_rules;
+  const only = args['only-rule'] ?? config.only_rules;
+  if (!skip && !only) return undefined;
+  for (const [option, ids] of [
+    ['--skip-rule', args['skip-rule']],
+    ['--only-rule', args['only-rule']],
+  ] as const)
+    if (ids?.includes('')) throw new UsageError(`${option} needs a rule id`);
+  return {
+    skip: skip ?? [],
+    ...(only ? { only } : {}),
+    from: {
+      skip: args['skip-rule'] ? '--skip-rule' : `${display}: skip_rules:`,
+      only: args['only-rule'] ? '--only-rule' : `${display}: only_rules:`,
+    },
+  };
+}
+
+/** --skip-path patterns, in .gitignore syntax; an empty one would match nothing and is a mistake. */
+function skipPaths(patterns: string[]): string[] {
+  if (patterns.some((p) => !p.trim())) throw new UsageError('--skip-path needs a pattern');
+  return patterns;
 }
 
 /** A size in bytes, or with a binary unit: 512k, 10M, 1G. */

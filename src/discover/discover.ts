@@ -28,7 +28,12 @@ export interface Discovered {
  * skipped, and a `.tofu` file hides the `.tf` file of the same name beside it.
  * A file named on the command line is taken even when ignored.
  */
-export function discover(paths: string[], cwd: string, exclude?: Exclusions, options: DiscoverOptions = {}): Discovered {
+export function discover(
+  paths: string[],
+  cwd: string,
+  exclude?: Exclusions | readonly Exclusions[],
+  options: DiscoverOptions = {},
+): Discovered {
   const found = new Set<string>();
   const missing: string[] = [];
   const unreadable: Discovered['unreadable'] = [];
@@ -91,14 +96,16 @@ export interface Exclusions {
   patterns: string[];
 }
 
-function exclusionTest(exclude: Exclusions | undefined): (target: string, isDir: boolean) => boolean {
-  if (!exclude?.patterns.length) return () => false;
-  const rules = ignore().add(exclude.patterns);
-  return (target, isDir) => {
-    const rel = slashPath(path.relative(exclude.base, path.resolve(target)));
-    if (!rel || rel.startsWith('..')) return false;
-    return rules.ignores(isDir ? rel.replace(/\/?$/, '/') : rel);
-  };
+function exclusionTest(exclude: Exclusions | readonly Exclusions[] | undefined): (target: string, isDir: boolean) => boolean {
+  const tests = [exclude ?? []].flat().map((e) => {
+    const rules = ignore().add(e.patterns);
+    return (target: string, isDir: boolean) => {
+      const rel = slashPath(path.relative(e.base, path.resolve(target)));
+      if (!rel || rel.startsWith('..')) return false;
+      return rules.ignores(isDir ? rel.replace(/\/?$/, '/') : rel);
+    };
+  });
+  return (target, isDir) => tests.some((test) => test(target, isDir));
 }
 
 /**

@@ -11,7 +11,7 @@ export interface FocusOptions {
   paths: readonly string[];
   /** The files the report is limited to (paths as reported). */
   onlyFiles?: ReadonlySet<string>;
-  exclude?: Exclusions;
+  exclude?: Exclusions | readonly Exclusions[];
   engine?: Engine;
   gitignore?: boolean;
   maxFileBytes: number;

@@ -7,6 +7,8 @@ export interface FormatContext {
   color: boolean;
   /** tagguard's version, for formats that name the tool. */
   version: string;
+  /** Findings and input errors only: the text report leaves out its summary line (--quiet). */
+  quiet?: boolean;
 }
 
 /** A report format: the scan's result in, the report's text out. */
@@ -26,7 +28,7 @@ const loadGitlab = lazy<typeof import('./gitlab')>(require, './gitlab');
 const loadMarkdown = lazy<typeof import('./markdown')>(require, './markdown');
 
 const FORMATTERS = {
-  text: (result, { color }) => loadText().formatText(result, { color }),
+  text: (result, { color, quiet }) => loadText().formatText(result, { color, quiet }),
   json: (result) => loadJson().formatJson(result),
   sarif: (result, { version }) => loadSarif().formatSarif(result, result.rules, version),
   junit: (result) => loadJunit().formatJunit(result),

@@ -23,7 +23,6 @@ export interface SarifOptions {
 }
 
 const SRCROOT = '%SRCROOT%';
-const FALLBACK_URI = 'https://github.com/tagguard/tagguard';
 const LEVEL = new Map<string, Severity>([
   ['error', 'error'],
   ['warning', 'warning'],
@@ -238,7 +237,8 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
           driver: {
             name: 'tagguard',
             version: opts.version ?? pkg.version,
-            informationUri: opts.informationUri ?? pkg.informationUri ?? FALLBACK_URI,
+            // The project's home when package.json names one; no placeholder.
+            ...((opts.informationUri ?? pkg.informationUri) ? { informationUri: opts.informationUri ?? pkg.informationUri } : {}),
             rules: known.map(descriptor),
           },
         },

@@ -10,6 +10,8 @@ const loadCodeFrame = lazy<typeof import('@babel/code-frame')>(require, '@babel/
 
 export interface TextOptions {
   color: boolean;
+  /** No summary line: a clean run prints nothing. */
+  quiet?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     if (source && e.line > 0) out.push(indent(frame(source, e.line, e.column)));
     out.push('');
   }
+  if (options.quiet) return neutralizeCommands(out.join('\n'));
   out.push(summaryLine(result, c));
   return neutralizeCommands(out.join('\n')) + '\n';
 }
@@ -104,6 +107,7 @@ function summaryLine(result: ScanResult, c: ReturnType<typeof createColors>): st
   const s = result.summary;
   const parts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
   if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+  if (s.baselined) parts.push(`${s.baselined} in the baseline`);
   let line = `${parts.join(', ')} in ${plural(s.files, 'file')} (${plural(s.resources, 'resource')} checked)`;
   if (result.errors.length > 0) line += `; ${plural(result.errors.length, 'problem')} reading input`;
   if (s.errors > 0 || result.errors.length > 0) return c.red(`✖ ${line}`);

@@ -17,7 +17,10 @@ import { instantiateRoots } from '../terraform/instances/roots';
 import { planInstances } from '../terraform/plan/from-plan';
 import { planConfiguration, readPlanFile } from '../terraform/plan/plan-file';
 import { customFindings, judge, loadEngines } from './judge';
-import type { ScanOptions, ScanResult } from './types';
+import type { RuleSelection, ScanOptions, ScanResult } from './types';
+import type { RuleDescriptor } from '../policy/engine';
+import { PolicyError } from '../policy/errors';
+import type { Severity } from '../policy/findings';
 
 /**
  * The pipeline: discover → parse and evaluate (terraform/) → judge (policy/) →
@@ -43,9 +46,10 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   const searches = PreSearch.plan(options, builtinResourceTypes, engine !== undefined);
   const matters = searches.filter((s) => s.kind === 'matters');
   const readable = Promise.all(matters.map((s) => preSearch.grepFiles(s.root, s.search)));
+  const exclude = [options.exclude, options.skipPaths].filter((e) => e !== undefined);
   const found = focus
-    ? await discoverFocus({ ...options, maxFileBytes: limits.maxFileBytes }, focus, searches, preSearch)
-    : discover(paths, cwd, options.exclude, { engine: options.engine, gitignore: options.gitignore });
+    ? await discoverFocus({ ...options, exclude, maxFileBytes: limits.maxFileBytes }, focus, searches, preSearch)
+    : discover(paths, cwd, exclude, { engine: options.engine, gitignore: options.gitignore });
   const errors: Problem[] = found.missing.map((p) => ({ file: p, line: 0, column: 0, message: 'no such file or directory' }));
   for (const u of found.unreadable)
     errors.push({ file: displayPath(cwd, u.dir), line: 0, column: 0, message: `cannot read the directory: ${u.code}` });
@@ -57,6 +61,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   const links = matters.length ? symlinks(found.files) : new Set<string>();
   const { builtin, custom, rules, problems: policyProblems } = await loading;
   errors.push(...policyProblems);
+  const reported = reportedRules(rules, options.rules);
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   // Custom policies are described before any resource is read, so their nested blocks count too.
   const nestedBlocks = declaredNestedBlocks(rules);
@@ -93,10 +98,14 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   );
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
-  let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity).sort(compareFindings);
-  if (options.baseline) findings = newFindings(findings, options.baseline);
+  let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity)
+    .filter(reported)
+    .sort(compareFindings);
   const only = options.onlyFiles;
   if (only) findings = findings.filter((f) => only.has(f.file) || f.trace.some((t) => only.has(t.file)));
+  const beforeBaseline = findings.length;
+  if (options.baseline) findings = newFindings(findings, options.baseline);
+  const baselined = beforeBaseline - findings.length;
   const open = findings.filter((f) => !f.suppression);
   return {
     findings,
@@ -118,6 +127,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       warnings: open.filter((f) => f.severity === 'warning').length,
       parseErrors: loader.parseErrors,
       ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
+      ...(baselined > 0 ? { baselined } : {}),
     },
   };
 }
@@ -132,8 +142,33 @@ function overrideSeverity(findings: Finding[], severity: ScanOptions['severity']
   });
 }
 
-/** design.md: 0 clean, 1 an error-severity finding, 2 a usage or parse error. */
-export function exitCode(result: ScanResult): number {
+/**
+ * The rules --skip-rule and --only-rule leave, as a test of a finding; findings of no
+ * loaded rule (a suppression comment's warnings) are always kept. A name that is no
+ * rule's id or alias is an error listing the rules, before any file is read.
+ */
+function reportedRules(rules: readonly RuleDescriptor[], selection: RuleSelection | undefined): (f: Finding) => boolean {
+  if (!selection) return () => true;
+  const resolve = (name: string, from: string): string => {
+    const rule = rules.find((r) => r.id === name || r.aliases?.includes(name));
+    if (rule) return rule.id;
+    const known = rules.map((r) => (r.aliases?.length ? `${r.id} (${r.aliases.join(', ')})` : r.id));
+    throw new PolicyError(`${from} ${name}: no such rule; the rules: ${known.join(', ')}`);
+  };
+  const skip = new Set(selection.skip.map((name) => resolve(name, selection.from.skip)));
+  const only = selection.only && new Set(selection.only.map((name) => resolve(name, selection.from.only)));
+  const ids = new Set(rules.map((r) => r.id));
+  return (f) => !ids.has(f.ruleId) || (!skip.has(f.ruleId) && (!only || only.has(f.ruleId)));
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * design.md: 0 clean, 1 a finding that fails the run (error severity, or down to
+ * `failure.threshold`; none with `softFail`), 2 a usage or parse error.
+ */
+export function exitCode(result: ScanResult, failure: ScanOptions['failure'] = { threshold: 'error', softFail: false }): number {
   if (result.errors.length > 0) return 2;
-  return result.summary.errors > 0 ? 1 : 0;
+  if (failure.softFail) return 0;
+  return result.findings.some((f) => !f.suppression && RANK[f.severity] <= RANK[failure.threshold]) ? 1 : 0;
 }

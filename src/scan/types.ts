@@ -45,6 +45,19 @@ export interface ScanOptions {
   workspace?: string;
   /** Severity per rule id; `off` drops the rule's findings (.tagguard.yml severity). */
   severity?: Record<string, Severity | 'off'>;
+  /** Rules whose findings are reported (ids or aliases): all but `skip`, and with `only` only those; `from` names where each list was given. */
+  rules?: RuleSelection;
+  /** More paths left out of discovery (--skip-path), beside `exclude`. */
+  skipPaths?: Exclusions;
+  /** Which findings fail the run (exit 1): those of `threshold` or worse (default error); none with `softFail`. */
+  failure?: { threshold: Severity; softFail: boolean };
+}
+
+export interface RuleSelection {
+  skip: string[];
+  only?: string[];
+  /** How messages name the lists: `--skip-rule`, or `.tagguard.yml: skip_rules:`. */
+  from: { skip: string; only: string };
 }
 
 /** What a scan found: every formatter and the fixer take this. */
@@ -55,7 +68,15 @@ export interface ScanResult {
   notes: string[];
   /** Things a user must know, on stderr even without --verbose: variables files no root reads, values for undeclared variables. */
   notices: string[];
-  summary: { files: number; resources: number; errors: number; warnings: number; parseErrors: number; suppressed?: number };
+  summary: {
+    files: number;
+    resources: number;
+    errors: number;
+    warnings: number;
+    parseErrors: number;
+    suppressed?: number;
+    baselined?: number;
+  };
   /** The scanned files by reported path, for code frames and fixes. */
   sources: Map<string, SourceFile>;
   /** The evaluated resource instances the findings refer to. */

@@ -27,15 +27,15 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
   const { scan, exitCode } = loadScan();
   let result = await scan(options, undefined, preSearch);
   if (args.fix || args['fix-dry-run']) result = await fixAndScanAgain(result, options, args['fix-dry-run'], io);
-  const render = (format: FormatName, color: boolean) => {
+  const render = (format: FormatName, color: boolean, quiet = false) => {
     const shown = format === 'text' ? { ...result, sources: framedSources(result, args.paths ?? ['.'], io.cwd) } : result;
-    return formatter(format)(shown, { color, version: packageVersion() });
+    return formatter(format)(shown, { color, version: packageVersion(), quiet });
   };
   // Written whatever the scan found, input errors included, so that a CI step that uploads them always finds them.
   await writeReports(reports, render, io.cwd);
-  if (args['fix-dry-run']) return exitCode(result);
-  if (args.verbose) for (const note of result.notes) say(io, note);
-  for (const notice of result.notices) say(io, `note: ${notice}`);
+  if (args['fix-dry-run']) return exitCode(result, options.failure);
+  if (args.verbose && !args.quiet) for (const note of result.notes) say(io, note);
+  if (!args.quiet) for (const notice of result.notices) say(io, `note: ${notice}`);
   if (args['create-baseline']) {
     await writeInside(
       '--create-baseline',
@@ -46,11 +46,14 @@ export async function scanCommand(args: ScanArgs, io: Io, preSearch: PreSearch):
     say(io, `baseline of ${result.findings.filter((f) => !f.suppression).length} findings written to ${args['create-baseline']}`);
   }
   const toTerminal = !args.output;
-  const color = toTerminal && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  const report = render(args.format, color);
+  // --color and --no-color decide; else a terminal without NO_COLOR (no-color.org: set and not empty) gets colour.
+  const color = toTerminal && (args.color ?? (Boolean(io.stdout.isTTY) && !io.env.NO_COLOR));
+  const report = render(args.format, color, args.quiet);
   if (args.output) await writeInside('--output', args.output, report, io.cwd);
   else io.stdout.write(report);
-  const code = exitCode(result);
+  // Writing a baseline accepts today's findings: only an input error fails it.
+  if (args['create-baseline']) return exitCode(result, { threshold: 'error', softFail: true });
+  const code = exitCode(result, options.failure);
   // Inside a pre-commit hook (which sets PRE_COMMIT=1), a blocked commit says how to fix it.
   if (code === EXIT.findings && !args.fix && io.env.PRE_COMMIT === '1') fixHint(result, options, io);
   return code;
