@@ -92,7 +92,7 @@ describe('tagguard scan', () => {
     expect(report.findings).toHaveLength(1);
   });
 
-  test.each([[['scan', '--format', 'xml']], [['scan', '--bogus']], [[]]])(
+  test.each([[['scan', '--format', 'xml']], [['scan', '--bogus']], [['nothing-such']]])(
     'usage error %j exits 2 with a message on stderr',
     async (argv) => {
       const { code, err, out } = await run(argv);
