@@ -37,7 +37,7 @@ describe('tagguard scan', () => {
     expect(out).toContain('fixtures/variable-and-local/variables.tf:9:17  error  aws_ecr_repository.service  [ecr-tag-immutability]');
     expect(out).toMatch(/> +9 \| +default += "MUTABLE"\n +\| +\^{9}/);
     expect(out).toContain('via fixtures/variable-and-local/main.tf:8:26  var.tag_mutability');
-    expect(out.trimEnd().split('\n').at(-1)).toBe('✖ 1 error, 0 warnings in 2 files (2 resources checked)');
+    expect(out.trimEnd().split('\n').at(-1)).toBe('✖ 1 error, 0 warnings in 2 files read (2 resources checked)');
     expect(out).not.toContain(ESC);
   });
 

@@ -130,7 +130,7 @@ describe('--quiet', () => {
   test('without --quiet the same report ends with the summary line', async () => {
     expect(await runCli(['scan', 'infra'], project)).toMatchObject({
       code: 1,
-      out: `${INFRA_FINDING}\n✖ 1 error, 0 warnings in 1 file (1 resource checked)\n`,
+      out: `${INFRA_FINDING}\n✖ 1 error, 0 warnings in 1 file read (1 resource checked)\n`,
     });
   });
 
@@ -179,7 +179,7 @@ describe('which findings fail the run', () => {
     '--soft-fail exits 0 with an error finding, still reported (%s)',
     async (_, argv) => {
       const r = await runCli(argv, project);
-      expect([r.code, r.out.endsWith('✖ 1 error, 0 warnings in 1 file (1 resource checked)\n')]).toEqual([0, true]);
+      expect([r.code, r.out.endsWith('✖ 1 error, 0 warnings in 1 file read (1 resource checked)\n')]).toEqual([0, true]);
     },
   );
 
@@ -242,7 +242,7 @@ describe('--skip-rule, --only-rule', () => {
     expect(await runCli(argv, project)).toMatchObject({
       code: 0,
       err: '',
-      out: '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n',
+      out: '✔ 0 errors, 0 warnings in 1 file read (1 resource checked)\n',
     });
   });
 
@@ -302,13 +302,13 @@ describe('--skip-path', () => {
     );
 
   test.each([
-    [['--skip-path', 'legacy/', '--skip-path', 'sandbox.tf'], '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n'],
+    [['--skip-path', 'legacy/', '--skip-path', 'sandbox.tf'], '✔ 0 errors, 0 warnings in 1 file read (1 resource checked)\n'],
     // .gitignore syntax: a pattern with no slash matches at any depth, one with a leading slash only at the top.
     [
       ['--skip-path', '/legacy', '--skip-path', '*.tf', '--skip-path', '!live/*.tf'],
-      '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n',
+      '✔ 0 errors, 0 warnings in 1 file read (1 resource checked)\n',
     ],
-    [['--skip-path', '**/legacy', '--skip-path=sandbox.tf'], '✔ 0 errors, 0 warnings in 1 file (1 resource checked)\n'],
+    [['--skip-path', '**/legacy', '--skip-path=sandbox.tf'], '✔ 0 errors, 0 warnings in 1 file read (1 resource checked)\n'],
   ])('%j leaves the paths out, before or after the paths', async (options, out) => {
     const dir = layout();
     for (const argv of [
@@ -360,7 +360,7 @@ describe('baselines', () => {
       const dir = tree({ 'main.tf': MUTABLE }, { prefix: 'cl-base' });
       const r = await runCli(argv, dir);
       expect([r.code, r.err]).toEqual([0, 'tagguard: baseline of 1 findings written to baseline.json\n']);
-      expect(r.out).toMatch(/✖ 1 error, 0 warnings in 1 file \(1 resource checked\)\n$/);
+      expect(r.out).toMatch(/✖ 1 error, 0 warnings in 1 file read \(1 resource checked\)\n$/);
     },
   );
 
@@ -375,7 +375,7 @@ describe('baselines', () => {
     const text = await runCli(['scan', '--baseline', 'baseline.json', '.'], dir);
     expect([text.code, text.out.split('\n').at(-2)]).toEqual([
       1,
-      '✖ 1 error, 0 warnings, 1 in the baseline in 2 files (2 resources checked)',
+      '✖ 1 error, 0 warnings, 1 in the baseline in 2 files read (2 resources checked)',
     ]);
     const json = await runCli(['scan', '.', '--baseline', 'baseline.json', '--format', 'json'], dir);
     expect(json.json().summary).toEqual({ files: 2, resources: 2, errors: 1, warnings: 0, parseErrors: 0, baselined: 1 });

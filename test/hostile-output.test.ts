@@ -133,7 +133,7 @@ describe('reports: every format', () => {
         '',
         '\\x3a:error::broken.tf  error  cannot read\\u2028::warning::ls',
         '',
-        '✖ 2 errors, 0 warnings in 1 file (1 resource checked); 1 problem reading input',
+        '✖ 2 errors, 0 warnings in 1 file read (1 resource checked); 1 problem reading input',
         '',
       ].join('\n'),
     );
@@ -172,7 +172,7 @@ describe('reports: every format', () => {
       [
         '## tagguard',
         '',
-        '❌ 2 errors, 0 warnings in 1 file (1 resource checked); 1 problem reading input',
+        '❌ 2 errors, 0 warnings in 1 file read (1 resource checked); 1 problem reading input',
         '',
         '| Severity | Rule | Resource | Location | Message |',
         '| --- | --- | --- | --- | --- |',
@@ -207,7 +207,7 @@ describe('reports: every format', () => {
 
   test('markdown: a clean scan is a line of counts and no table', () => {
     expect(formatMarkdown({ ...result([]), summary: { files: 3, resources: 2, errors: 0, warnings: 0, parseErrors: 0 } })).toBe(
-      '## tagguard\n\n✅ 0 errors, 0 warnings in 3 files (2 resources checked)\n',
+      '## tagguard\n\n✅ 0 errors, 0 warnings in 3 files read (2 resources checked)\n',
     );
   });
 });
@@ -242,7 +242,7 @@ describe('scan output of a tree with hostile names and values', () => {
         '      |                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
         '    4 | }',
         '',
-        '✖ 2 errors, 0 warnings in 3 files (2 resources checked)',
+        '✖ 2 errors, 0 warnings in 3 files read (2 resources checked)',
         '',
       ].join('\n'),
     );
@@ -263,7 +263,7 @@ describe('scan output of a tree with hostile names and values', () => {
         '      |                                                          ^^^^^^^^^',
         '    4 | }',
         '',
-        '✖ 1 error, 0 warnings in 1 file (1 resource checked)',
+        '✖ 1 error, 0 warnings in 1 file read (1 resource checked)',
         '',
       ].join('\n'),
     );
@@ -376,7 +376,7 @@ describe('a code frame never shows a file outside the scanned tree', () => {
         '',
         'broken.tf:3:3  error  attribute "broken" has no value after "=" in block resource "aws_ecr_repository" "x"',
         '',
-        '✖ 2 errors, 0 warnings in 3 files (2 resources checked); 1 problem reading input',
+        '✖ 2 errors, 0 warnings in 3 files read (2 resources checked); 1 problem reading input',
         '',
       ].join('\n'),
     );
@@ -392,7 +392,7 @@ describe('a code frame never shows a file outside the scanned tree', () => {
         '',
         'broken.tf:3:3  error  attribute "broken" has no value after "=" in block resource "aws_ecr_repository" "x"',
         '',
-        '✖ 1 error, 0 warnings in 3 files (2 resources checked); 1 problem reading input',
+        '✖ 1 error, 0 warnings in 3 files read (2 resources checked); 1 problem reading input',
         '',
       ].join('\n'),
     );

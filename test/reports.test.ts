@@ -59,7 +59,7 @@ describe('--report FORMAT=FILE', () => {
       [
         '## tagguard',
         '',
-        '❌ 1 error, 0 warnings in 1 file (1 resource checked)',
+        '❌ 1 error, 0 warnings in 1 file read (1 resource checked)',
         '',
         '| Severity | Rule | Resource | Location | Message |',
         '| --- | --- | --- | --- | --- |',

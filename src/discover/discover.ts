@@ -20,6 +20,8 @@ export interface Discovered {
   unreadable: { dir: string; code: string }[];
   /** Files discovery reads itself (.gitignore, a CDKTF manifest) that could not be read, and why. */
   problems: { file: string; message: string }[];
+  /** Things the user should know that are no problem (a CDKTF project that is not synthesized), by absolute file. */
+  hints?: { file: string; message: string }[];
 }
 
 /**
@@ -48,6 +50,7 @@ export function discover(
     }
   };
   const problems: Discovered['problems'] = [];
+  const hints: NonNullable<Discovered['hints']> = [];
   const rules: Pick<GitignoreRules, 'ignores'> = options.gitignore === false ? { ignores: () => false } : new GitignoreRules(problems);
   const excluded = exclusionTest(exclude);
   for (const p of paths) {
@@ -76,9 +79,9 @@ export function discover(
       .sync();
     // fdir joins onto the resolved root with "/": only Windows needs separators normalized.
     for (const f of files) found.add(path.sep === '/' ? f : path.normalize(f));
-    for (const f of cdktfStacks(abs, problems)) found.add(f);
+    for (const f of cdktfStacks(abs, problems, hints)) found.add(f);
   }
-  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable, problems };
+  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable, problems, hints };
 }
 
 export interface DiscoverOptions {
@@ -110,11 +113,22 @@ function exclusionTest(exclude: Exclusions | readonly Exclusions[] | undefined):
 
 /**
  * The synthesized stacks of a CDKTF project (a directory with cdktf.json and
- * cdktf.out/manifest.json), which .gitignore usually hides.
+ * cdktf.out/manifest.json), which .gitignore usually hides. A project that is not
+ * synthesized is a hint: there is nothing to scan until `cdktf synth` runs.
  */
-function cdktfStacks(dir: string, problems: Discovered['problems']): string[] {
-  const manifest = path.join(dir, 'cdktf.out', 'manifest.json');
-  if (!existsSync(path.join(dir, 'cdktf.json')) || !existsSync(manifest)) return [];
+function cdktfStacks(dir: string, problems: Discovered['problems'], hints: NonNullable<Discovered['hints']>): string[] {
+  const out = path.join(dir, 'cdktf.out');
+  const manifest = path.join(out, 'manifest.json');
+  if (!existsSync(path.join(dir, 'cdktf.json'))) return [];
+  // The constructs are TypeScript: only the synthesized stacks are Terraform to scan.
+  if (!existsSync(out)) {
+    hints.push({ file: path.join(dir, 'cdktf.json'), message: 'no cdktf.out here; run cdktf synth first, then scan again' });
+    return [];
+  }
+  if (!existsSync(manifest)) {
+    hints.push({ file: out, message: 'no manifest.json here; run cdktf synth first, then scan again' });
+    return [];
+  }
   const read = readTextFile(manifest, MAX_SMALL_FILE_BYTES);
   if (!read.ok) {
     problems.push({ file: manifest, message: read.message });

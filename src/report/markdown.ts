@@ -17,7 +17,7 @@ export function formatMarkdown(result: ScanResult): string {
   const shown = result.findings.filter((f) => !f.suppression);
   const counts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
   if (s.suppressed) counts.push(`${s.suppressed} suppressed`);
-  let summary = `${counts.join(', ')} in ${plural(s.files, 'file')} (${plural(s.resources, 'resource')} checked)`;
+  let summary = `${counts.join(', ')} in ${plural(s.files, 'file')} read (${plural(s.resources, 'resource')} checked)`;
   if (result.errors.length) summary += `; ${plural(result.errors.length, 'problem')} reading input`;
   const mark = s.errors > 0 || result.errors.length > 0 ? '❌' : s.warnings > 0 ? '⚠️' : '✅';
   const lines = ['## tagguard', '', `${mark} ${summary}`, ''];

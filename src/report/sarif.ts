@@ -6,6 +6,7 @@ import type { RuleDescriptor } from '../policy/engine';
 import type { Finding, Severity } from '../policy/findings';
 import { guardJson } from './escape';
 import { fingerprint } from './fingerprint';
+import { groupByRoot } from './group';
 
 export interface SarifOptions {
   /** tool.driver.version; default: the version in package.json. */
@@ -167,7 +168,7 @@ function packageInfo(): { version: string; informationUri?: string } {
 
 /**
  * SARIF 2.1.0 for code scanning: one run, rule descriptors from the policies'
- * METADATA, a result per finding (suppressed ones marked, not left out) and the
+ * METADATA, a result per finding and location (suppressed ones marked, not left out) and the
  * input errors as tool execution notifications. `options` may be a version string
  * (the older call form).
  */
@@ -185,10 +186,13 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
     }
     return i;
   };
-  const prints = findingFingerprints(result.findings, 'sha256');
-  const results = result.findings.map((f, n) => {
+  const prints = new Map(findingFingerprints(result.findings, 'sha256').map((p, n) => [result.findings[n], p]));
+  // One result per location: a finding that several roots reach (a module both call) is one
+  // result naming the roots, with its first root's fingerprint, so that a single-root finding
+  // keeps its fingerprint when it is one of several.
+  const results = groupByRoot(result.findings).map(({ finding: f, roots, trace: steps }) => {
     const loc = physicalLocation(f);
-    const trace = f.trace.map((t, id) => {
+    const trace = steps.map((t, id) => {
       const at = physicalLocation({ ...t, endLine: undefined });
       return { id, ...(at ? { physicalLocation: at } : {}), message: { text: t.note } };
     });
@@ -208,7 +212,7 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
           }
         : {}),
       ...(trace.length ? { relatedLocations: trace } : {}),
-      partialFingerprints: { 'tagguard/v1': prints[n] },
+      partialFingerprints: { 'tagguard/v1': prints.get(f) ?? '' },
       ...(f.suppression
         ? {
             suppressions: [
@@ -222,6 +226,7 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
       // message.id would reference the rule's messageStrings, which the descriptors do not carry.
       properties: {
         root: f.root,
+        ...(roots.length > 1 ? { roots } : {}),
         ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
         ...(f.stack ? { stack: f.stack } : {}),
         ...(f.constructPath ? { constructPath: f.constructPath } : {}),

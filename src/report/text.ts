@@ -4,6 +4,7 @@ import type { SourceFile } from '../parse/source';
 import type { Finding } from '../policy/findings';
 import { lazy } from '../lazy';
 import { escapeControl, escapeInline, neutralizeCommands } from './escape';
+import { groupByRoot } from './group';
 
 // Loaded only when there is something to show: a clean run does not pay for it.
 const loadCodeFrame = lazy<typeof import('@babel/code-frame')>(require, '@babel/code-frame');
@@ -15,8 +16,8 @@ export interface TextOptions {
 }
 
 /**
- * The human report: one entry per finding with a code frame, then parse errors, then a
- * summary line. Everything the scanned code controls is shown with its control
+ * The human report: one entry per finding with a code frame (a finding that several
+ * roots reach once, with the roots named), then parse errors, then a summary line. Everything the scanned code controls is shown with its control
  * characters escaped, and no line of the report can be read as a CI command (escape.ts).
  * A frame is shown for the files in `result.sources`: the caller leaves out those
  * whose lines must not be shown.
@@ -25,15 +26,16 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   const c = createColors(options.color);
   const safe = escapeControl;
   const out: string[] = [];
-  for (const f of result.findings) {
-    if (f.suppression) continue;
+  // A finding that several roots reach (a module both call) is shown once, naming the roots.
+  for (const { finding: f, roots, trace } of groupByRoot(result.findings.filter((f) => !f.suppression))) {
     const sev = f.severity === 'error' ? c.red('error') : c.yellow(safe(f.severity));
     out.push(`${c.bold(`${safe(f.file)}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(safe(f.resource))}  ${c.dim(`[${safe(f.ruleId)}]`)}`);
     out.push(`  ${safe(f.message)}`);
+    if (roots.length > 1) out.push(c.dim(`  roots: ${roots.map((r) => safe(r)).join(', ')}`));
     if (f.constructPath) out.push(c.dim(`  construct ${safe(f.constructPath)}${f.stack ? ` in stack ${safe(f.stack)}` : ''}`));
     const frame = codeFrame(result, f);
     if (frame) out.push(indent(frame));
-    for (const t of f.trace)
+    for (const t of trace)
       out.push(c.dim(t.line > 0 ? `  via ${safe(t.file)}:${t.line}:${t.column}  ${safe(t.note)}` : `  via ${safe(t.note)}`));
     out.push('');
   }
@@ -108,7 +110,7 @@ function summaryLine(result: ScanResult, c: ReturnType<typeof createColors>): st
   const parts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
   if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
   if (s.baselined) parts.push(`${s.baselined} in the baseline`);
-  let line = `${parts.join(', ')} in ${plural(s.files, 'file')} (${plural(s.resources, 'resource')} checked)`;
+  let line = `${parts.join(', ')} in ${plural(s.files, 'file')} read (${plural(s.resources, 'resource')} checked)`;
   if (result.errors.length > 0) line += `; ${plural(result.errors.length, 'problem')} reading input`;
   if (s.errors > 0 || result.errors.length > 0) return c.red(`✖ ${line}`);
   if (s.warnings > 0) return c.yellow(`⚠ ${line}`);

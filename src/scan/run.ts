@@ -112,6 +112,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     errors,
     notes: [...ctx.notes, ...[...varFiles.applied].map(([file, roots]) => `${file}: applied to ${roots.join(', ')}`)],
     notices: [
+      ...(found.hints ?? []).map((h) => `${displayPath(cwd, h.file)}: ${h.message}`),
       ...[...varFiles.unapplied]
         .filter((file) => !varFiles.applied.has(file))
         .map((file) => `${file} is not applied to any root; name it with --var-file or in .tagguard.yml`),
@@ -121,7 +122,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     resources,
     rules,
     summary: {
-      files: found.files.length,
+      files: loader.filesRead.size + (plan ? 1 : 0),
       resources: resources.length,
       errors: open.filter((f) => f.severity === 'error').length,
       warnings: open.filter((f) => f.severity === 'warning').length,

@@ -69,6 +69,7 @@ export interface ScanResult {
   /** Things a user must know, on stderr even without --verbose: variables files no root reads, values for undeclared variables. */
   notices: string[];
   summary: {
+    /** Terraform configuration files read (those that the pre-search shows cannot matter are not read). */
     files: number;
     resources: number;
     errors: number;

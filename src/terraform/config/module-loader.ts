@@ -68,6 +68,12 @@ export class ModuleLoader {
     private readonly engine?: Engine,
   ) {}
 
+  /**
+   * The configuration files of the scanned tree whose text was read (the models of
+   * registry modules left out): files that the pre-search shows cannot matter are not.
+   */
+  readonly filesRead = new Set<string>();
+
   /** Files read but not parsed, because they cannot matter to the rules. */
   skipped = 0;
 
@@ -232,6 +238,7 @@ export class ModuleLoader {
    * blocking, so that a FIFO named like a Terraform file cannot stall the scan.
    */
   private read(file: string): string {
+    if (!file.startsWith(REGISTRY_MODELS_DIR + path.sep)) this.filesRead.add(file);
     const result = readTextFile(file, this.limits.maxFileBytes);
     if (result.ok) return result.text;
     this.problems.push({ file: this.displayPath(file), line: result.line ?? 0, column: result.column ?? 0, message: result.message });

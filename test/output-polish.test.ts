@@ -1,0 +1,113 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, tree, type SarifLog } from './helpers';
+
+// Issue 15, items 6 and 7: a finding reached from two roots, the files read, the CDKTF hint.
+const MODULE = 'resource "aws_ecr_repository" "this" {\n  name                 = "app"\n  image_tag_mutability = "MUTABLE"\n}\n';
+const CALL = 'module "ecr" {\n  source = "../../modules/ecr"\n}\n';
+const MESSAGE = 'image_tag_mutability is MUTABLE: a push can move any tag to a new image; set it to IMMUTABLE';
+
+/** modules/ecr, called by envs/prod and envs/dev, and a file that names no judged type. */
+function twoRoots(): string {
+  return tree({ 'modules/ecr/main.tf': MODULE, 'envs/prod/main.tf': CALL, 'envs/dev/main.tf': CALL, 'notes.tf': '# nothing here\n' });
+}
+
+describe('a finding reached from two roots', () => {
+  test('is printed once in the text report, naming both roots; the summary counts it per root', async () => {
+    const r = await runCli(['scan'], twoRoots());
+    expect([r.code, r.err]).toEqual([1, '']);
+    expect(r.out).toBe(
+      [
+        'modules/ecr/main.tf:3:26  error  module.ecr.aws_ecr_repository.this  [ecr-tag-immutability]',
+        `  ${MESSAGE}`,
+        '  roots: envs/dev, envs/prod',
+        '    2 |   name                 = "app"',
+        '  > 3 |   image_tag_mutability = "MUTABLE"',
+        '      |                          ^^^^^^^^^',
+        '    4 | }',
+        '',
+        '✖ 2 errors, 0 warnings in 3 files read (2 resources checked)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('stays one finding per root in the JSON report', async () => {
+    const r = await runCli(['scan', '--format', 'json'], twoRoots());
+    const report = r.json();
+    expect(report.findings.map((f) => [f.root, f.file, f.line, f.resource])).toEqual([
+      ['envs/dev', 'modules/ecr/main.tf', 3, 'module.ecr.aws_ecr_repository.this'],
+      ['envs/prod', 'modules/ecr/main.tf', 3, 'module.ecr.aws_ecr_repository.this'],
+    ]);
+    expect(report.summary).toEqual({ files: 3, resources: 2, errors: 2, warnings: 0, parseErrors: 0 });
+  });
+
+  test('is one SARIF result with the roots in its properties and the first root fingerprint', async () => {
+    const cwd = twoRoots();
+    const both = JSON.parse((await runCli(['scan', '--format', 'sarif'], cwd)).out) as SarifLog;
+    const dev = JSON.parse((await runCli(['scan', '--format', 'sarif', 'envs/dev', 'modules'], cwd)).out) as SarifLog;
+    const [result] = both.runs[0].results;
+    expect(both.runs[0].results).toHaveLength(1);
+    expect(result.properties).toEqual({ root: 'envs/dev', roots: ['envs/dev', 'envs/prod'], messageId: 'mutable' });
+    expect(dev.runs[0].results).toHaveLength(1);
+    expect(dev.runs[0].results[0].properties).toEqual({ root: 'envs/dev', messageId: 'mutable' });
+    expect(result.partialFingerprints).toEqual(dev.runs[0].results[0].partialFingerprints);
+  });
+
+  test('a value each root passes is reported at each call, one entry per root', async () => {
+    const cwd = tree({
+      'modules/ecr/main.tf':
+        'variable "m" {}\nresource "aws_ecr_repository" "this" {\n  name                 = "app"\n  image_tag_mutability = var.m\n}\n',
+      'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  m      = "MUTABLE"\n}\n',
+      'envs/dev/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  m      = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
+    });
+    const r = await runCli(['scan'], cwd);
+    expect(r.out).not.toContain('roots:');
+    expect(r.out.match(/^\S+\.tf:\d+:\d+ .*/gm)).toEqual([
+      'envs/dev/main.tf:3:12  error  module.ecr.aws_ecr_repository.this  [ecr-tag-immutability]',
+      'envs/prod/main.tf:3:12  error  module.ecr.aws_ecr_repository.this  [ecr-tag-immutability]',
+    ]);
+  });
+});
+
+describe('the summary', () => {
+  test('counts the files read: a file that names nothing judged is not read', async () => {
+    const cwd = tree({ 'main.tf': MODULE, 'notes.tf': '# nothing here\n', 'docs/b.tf': '# nor here\n' });
+    for (const format of [[], ['--format', 'json']]) {
+      const r = await runCli(['scan', ...format], cwd);
+      if (format.length) expect(r.json().summary.files).toBe(1);
+      else expect(r.out.trimEnd().split('\n').at(-1)).toBe('✖ 1 error, 0 warnings in 1 file read (1 resource checked)');
+    }
+  });
+});
+
+describe('a CDKTF project that is not synthesized', () => {
+  test.each([
+    ['named', ['scan', 'app'], 'app/cdktf.json: no cdktf.out here'],
+    ['as the working directory', ['scan'], 'cdktf.json: no cdktf.out here'],
+  ])('gets a hint to run cdktf synth (%s), not a finding', async (_, argv, where) => {
+    const cwd = tree({ 'app/cdktf.json': '{"language": "typescript", "app": "npx ts-node main.ts"}\n', 'app/main.ts': '' });
+    const r = await runCli(argv, argv.length > 1 ? cwd : path.join(cwd, 'app'));
+    expect(r).toMatchObject({
+      code: 0,
+      out: '✔ 0 errors, 0 warnings in 0 files read (0 resources checked)\n',
+      err: `tagguard: note: ${where}; run cdktf synth first, then scan again\n`,
+    });
+  });
+
+  test('a cdktf.out without a manifest gets the hint; a synthesized one is scanned without it', async () => {
+    const cwd = tree({ 'cdktf.json': '{}\n' });
+    mkdirSync(path.join(cwd, 'cdktf.out'));
+    expect((await runCli(['scan'], cwd)).err).toBe(
+      'tagguard: note: cdktf.out: no manifest.json here; run cdktf synth first, then scan again\n',
+    );
+    const stack = { resource: { aws_ecr_repository: { r: { name: 'r', image_tag_mutability: 'IMMUTABLE' } } } };
+    mkdirSync(path.join(cwd, 'cdktf.out/stacks/app'), { recursive: true });
+    writeFileSync(path.join(cwd, 'cdktf.out/stacks/app/cdk.tf.json'), JSON.stringify(stack));
+    writeFileSync(
+      path.join(cwd, 'cdktf.out/manifest.json'),
+      JSON.stringify({ stacks: { app: { synthesizedStackPath: 'stacks/app/cdk.tf.json' } } }),
+    );
+    expect(await runCli(['scan', '-q'], cwd)).toMatchObject({ code: 0, out: '', err: '' });
+  });
+});
