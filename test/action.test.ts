@@ -117,7 +117,9 @@ describe('action.yml', () => {
     expect(r.stdout).toMatch(
       /^::error file=infra\/main\.tf,line=3,col=\d+,endLine=3,endColumn=\d+,title=ecr-tag-immutability%3A aws_ecr_repository\.frontend::/,
     );
-    expect(r.summary).toMatch(/^# Earlier step\n## tagguard\n\n❌ 1 error, 0 warnings in 1 file read \(1 resource checked\)\n\n\| Severity \|/);
+    expect(r.summary).toMatch(
+      /^# Earlier step\n## tagguard\n\n❌ 1 error, 0 warnings in 1 file read \(1 resource checked\)\n\n\| Severity \|/,
+    );
     expect(r.summary).toContain('| error | ecr\\-tag\\-immutability | aws\\_ecr\\_repository\\.frontend | infra\\/main\\.tf\\:3 |');
     // The summary's temporary file is gone; the checkout holds only what it held and the SARIF.
     expect(readdirSync(cwd).sort()).toEqual(['infra', 'out.sarif']);
