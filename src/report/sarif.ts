@@ -222,6 +222,7 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
       // message.id would reference the rule's messageStrings, which the descriptors do not carry.
       properties: {
         root: f.root,
+        ...(f.variant !== undefined ? { variant: f.variant } : {}),
         ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
         ...(f.stack ? { stack: f.stack } : {}),
         ...(f.constructPath ? { constructPath: f.constructPath } : {}),

@@ -28,7 +28,9 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   for (const f of result.findings) {
     if (f.suppression) continue;
     const sev = f.severity === 'error' ? c.red('error') : c.yellow(safe(f.severity));
-    out.push(`${c.bold(`${safe(f.file)}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(safe(f.resource))}  ${c.dim(`[${safe(f.ruleId)}]`)}`);
+    out.push(
+      `${c.bold(`${safe(f.file)}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(safe(f.resource))}${f.variant !== undefined ? ` ${c.magenta(`[${safe(f.variant)}]`)}` : ''}  ${c.dim(`[${safe(f.ruleId)}]`)}`,
+    );
     out.push(`  ${safe(f.message)}`);
     if (f.constructPath) out.push(c.dim(`  construct ${safe(f.constructPath)}${f.stack ? ` in stack ${safe(f.stack)}` : ''}`));
     const frame = codeFrame(result, f);
