@@ -142,3 +142,24 @@ describe('--each-var-file', () => {
     expect(new Set(results.map((r) => r.partialFingerprints['tagguard/v1'])).size).toBe(3);
   });
 });
+
+describe('--each-var-file and the work budget', () => {
+  test('each variant has a root budget of its own: the variant past it is an input error naming its file, the others are judged', async () => {
+    const cwd = tree({
+      'infra/main.tf':
+        'variable "n" {\n  type = number\n}\n\nresource "aws_ecr_repository" "many" {\n  count                = var.n\n  name                 = "r${count.index}"\n  image_tag_mutability = "MUTABLE"\n}\n',
+      'infra/big.tfvars': 'n = 20000\n',
+      'infra/small.tfvars': 'n = 1\n',
+    });
+    const { code, out } = await runCli(['scan', '--each-var-file', '--format', 'json'], cwd);
+    expect(code).toBe(2);
+    const report = JSON.parse(out) as { findings: Found[]; errors: { file: string; message: string }[] };
+    expect(report.findings.map((f) => [f.resource, f.variant])).toEqual([['aws_ecr_repository.many[0]', 'small.tfvars']]);
+    expect(report.errors.map((e) => [e.file, e.message])).toEqual([
+      [
+        'infra/main.tf',
+        'this root needs more than 10,000 resource and module instances, the most tagguard spends on one root; it is not judged (with big.tfvars)',
+      ],
+    ]);
+  });
+});
