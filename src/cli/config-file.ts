@@ -18,6 +18,7 @@ export interface Config {
   exclude?: string[];
   var_files?: string[];
   roots?: Record<string, { var_files?: string[] }>;
+  each_var_file?: boolean;
   policies?: string[];
   max_file_size?: number | string;
   max_depth?: number;

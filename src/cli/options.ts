@@ -74,6 +74,11 @@ export const FIX_OPTIONS = {
     ...repeatable('A variables file for every root module, as terraform -var-file (one per occurrence, repeatable)'),
     path: 'file',
   },
+  'each-var-file': {
+    type: 'boolean',
+    describe:
+      'Judge each root once per variables file Terraform does not load by itself (beside it, or given in .tagguard.yml roots); findings name the file',
+  },
   var: {
     ...repeatable('A variable for every root module, name=value, as terraform -var (one per occurrence, repeatable)'),
     default: [] as string[],

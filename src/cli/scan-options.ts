@@ -75,6 +75,7 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
       vars: args.var,
       env: io.env,
       rootVarFiles: rootVarFiles(found, only.files, io),
+      eachVarFile: args['each-var-file'] ?? config.each_var_file ?? false,
     },
     exclude: found && config.exclude ? { base: found.dir, patterns: config.exclude } : undefined,
     // Under review, .gitignore is the author's: only the trusted configuration's exclude leaves files out.

@@ -27,6 +27,8 @@ export interface Finding {
   /** The key of the message in the rule's messages, as ESLint's messageId; custom policies may omit it. */
   messageId?: string;
   trace: TraceStep[];
+  /** --each-var-file: the variables file the root was judged with, from the root's directory. */
+  variant?: string;
   /** CDKTF synth output only. */
   stack?: string;
   constructPath?: string;
@@ -64,6 +66,7 @@ export function toFindings(raw: RawFinding[], resources: ResourceInstance[]): Fi
       message: f.message,
       ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
       trace: f.trace,
+      ...(resource?.variant !== undefined ? { variant: resource.variant } : {}),
       ...(resource?.stack ? { stack: resource.stack } : {}),
       ...(resource?.constructPath ? { constructPath: resource.constructPath } : {}),
     };
@@ -87,6 +90,7 @@ export function compareFindings(a: Finding, b: Finding): number {
     a.line - b.line ||
     a.column - b.column ||
     compareText(a.resource, b.resource) ||
-    compareText(a.message, b.message)
+    compareText(a.message, b.message) ||
+    compareText(a.variant ?? '', b.variant ?? '')
   );
 }

@@ -35,6 +35,8 @@ export function groupByRoot(findings: readonly Finding[]): FindingGroup[] {
       f.stack ?? null,
       f.constructPath ?? null,
       f.suppression ?? null,
+      // Each variant is a judgement of its own: never merged.
+      f.variant ?? null,
     ]);
     const group = groups.get(key);
     if (!group) {

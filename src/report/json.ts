@@ -18,6 +18,7 @@ export function formatJson(result: ScanResult): string {
       message: f.message,
       ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
       trace: f.trace,
+      ...(f.variant !== undefined ? { variant: f.variant } : {}),
       ...(f.stack ? { stack: f.stack } : {}),
       ...(f.constructPath ? { constructPath: f.constructPath } : {}),
       ...(f.suppression ? { suppressed: true, suppression: f.suppression } : {}),

@@ -227,6 +227,7 @@ export function formatSarif(result: ScanResult, rules: RuleDescriptor[] = result
       properties: {
         root: f.root,
         ...(roots.length > 1 ? { roots } : {}),
+        ...(f.variant !== undefined ? { variant: f.variant } : {}),
         ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
         ...(f.stack ? { stack: f.stack } : {}),
         ...(f.constructPath ? { constructPath: f.constructPath } : {}),

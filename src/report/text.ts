@@ -29,7 +29,9 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   // A finding that several roots reach (a module both call) is shown once, naming the roots.
   for (const { finding: f, roots, trace } of groupByRoot(result.findings.filter((f) => !f.suppression))) {
     const sev = f.severity === 'error' ? c.red('error') : c.yellow(safe(f.severity));
-    out.push(`${c.bold(`${safe(f.file)}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(safe(f.resource))}  ${c.dim(`[${safe(f.ruleId)}]`)}`);
+    out.push(
+      `${c.bold(`${safe(f.file)}:${f.line}:${f.column}`)}  ${sev}  ${c.cyan(safe(f.resource))}${f.variant !== undefined ? ` ${c.magenta(`[${safe(f.variant)}]`)}` : ''}  ${c.dim(`[${safe(f.ruleId)}]`)}`,
+    );
     out.push(`  ${safe(f.message)}`);
     if (roots.length > 1) out.push(c.dim(`  roots: ${roots.map((r) => safe(r)).join(', ')}`));
     if (f.constructPath) out.push(c.dim(`  construct ${safe(f.constructPath)}${f.stack ? ` in stack ${safe(f.stack)}` : ''}`));

@@ -83,23 +83,25 @@ export function judge(
 }
 
 /**
- * The findings of each custom policy, which is then closed (its worker ends); one
- * that fails or runs out of time is an input error naming it, and the others still count.
+ * The findings of each custom policy for each input (one per group of resources judged
+ * together), then the policy is closed (its worker ends); one that fails or runs out of
+ * time is an input error naming it, and the others still count.
  */
-export async function customFindings(custom: CustomPolicy[], input: unknown, errors: Problem[]): Promise<RawFinding[]> {
+export async function customFindings(custom: CustomPolicy[], inputs: unknown[], errors: Problem[]): Promise<RawFinding[][]> {
   const results = await Promise.all(
     custom.map(async (c) => {
+      const found: RawFinding[][] = inputs.map(() => []);
       try {
-        return await c.findings(input);
+        for (const [n, input] of inputs.entries()) found[n] = await c.findings(input);
       } catch (e) {
         errors.push(policyProblem(c.name, e));
-        return [];
       } finally {
         c.close();
       }
+      return found;
     }),
   );
-  return results.flat();
+  return inputs.map((_, n) => results.flatMap((r) => r[n] ?? []));
 }
 
 function policyProblem(name: string, e: unknown): Problem {

@@ -19,6 +19,7 @@ import { planConfiguration, readPlanFile } from '../terraform/plan/plan-file';
 import { customFindings, judge, loadEngines } from './judge';
 import type { RuleSelection, ScanOptions, ScanResult } from './types';
 import type { RuleDescriptor } from '../policy/engine';
+import type { ResourceInstance } from '../terraform/instances/module-tree';
 import { PolicyError } from '../policy/errors';
 import type { Severity } from '../policy/findings';
 
@@ -89,13 +90,21 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     const root = plan.configDir ? displayPath(cwd, path.resolve(cwd, plan.configDir)) : '.';
     resources.splice(0, resources.length, ...planInstances(read.resources, types, nestedBlocks, root, resources));
   }
-  errors.push(...loader.problems, ...inputProblems, ...ctx.problems);
-  const verdicts = judge(builtin, resources, options.policy);
-  errors.push(...verdicts.problems);
-  const judged = toFindings(
-    [...verdicts.raw, ...(await customFindings(custom, policyInput(resources, options.policy), errors))],
-    resources,
+  // A root judged once per variables file (--each-var-file) meets the same problem in each judgement: it is reported once.
+  for (const p of [...loader.problems, ...inputProblems, ...ctx.problems])
+    if (!errors.some((e) => e.file === p.file && e.line === p.line && e.column === p.column && e.message === p.message)) errors.push(p);
+  // Each variant of the roots is judged apart: an address is unique only within one evaluation of its root.
+  const groups = byVariant(resources);
+  const custom_ = await customFindings(
+    custom,
+    groups.map((g) => policyInput(g, options.policy)),
+    errors,
   );
+  const judged = groups.flatMap((group, n) => {
+    const verdicts = judge(builtin, group, options.policy);
+    errors.push(...verdicts.problems);
+    return toFindings([...verdicts.raw, ...(custom_[n] ?? [])], group);
+  });
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity)
@@ -110,7 +119,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   return {
     findings,
     errors,
-    notes: [...ctx.notes, ...[...varFiles.applied].map(([file, roots]) => `${file}: applied to ${roots.join(', ')}`)],
+    notes: [...ctx.notes, ...[...varFiles.applied].map(([file, roots]) => `${file}: applied to ${[...new Set(roots)].join(', ')}`)],
     notices: [
       ...(found.hints ?? []).map((h) => `${displayPath(cwd, h.file)}: ${h.message}`),
       ...[...varFiles.unapplied]
@@ -131,6 +140,17 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       ...(baselined > 0 ? { baselined } : {}),
     },
   };
+}
+
+/** The resources by the variables file their root was evaluated with (--each-var-file); those of no variant first. Without variants, one group. */
+function byVariant(resources: ResourceInstance[]): ResourceInstance[][] {
+  const groups = new Map<string | undefined, ResourceInstance[]>([[undefined, []]]);
+  for (const r of resources) {
+    const group = groups.get(r.variant);
+    if (group) group.push(r);
+    else groups.set(r.variant, [r]);
+  }
+  return [...groups.values()].filter((g, n) => n === 0 || g.length > 0);
 }
 
 function overrideSeverity(findings: Finding[], severity: ScanOptions['severity']): Finding[] {

@@ -67,6 +67,8 @@ export interface ResourceInstance {
   type: string;
   syntax: Syntax | 'plan';
   location: Range;
+  /** --each-var-file: the variables file this instance was evaluated with, from the root's directory. */
+  variant?: string;
   /** CDKTF synth output: the stack and the construct that made the resource. */
   stack?: string;
   constructPath?: string;

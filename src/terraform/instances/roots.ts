@@ -1,5 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath } from '../../discover/paths';
+import { displayPath, slashPath } from '../../discover/paths';
 import type { Engine } from '../../discover/terraform-files';
 import type { Problem } from '../../parse/source';
 import type { ModuleConfig } from '../config/module-config';
@@ -7,7 +8,7 @@ import { isLocalSource, type ModuleLoader } from '../config/module-loader';
 import { BudgetExceeded, WorkBudget } from '../eval/budget';
 import type { NestedBlocks } from '../config/nested-blocks';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from './module-tree';
-import { newVarFileLog, rootVariables, type VariableOptions } from './variables';
+import { newVarFileLog, rootVariables, varFilesBeside, type VariableOptions } from './variables';
 import { selectedWorkspace } from './workspace';
 
 export interface RootsOptions {
@@ -61,35 +62,41 @@ export async function instantiateRoots(
       options.paths.map((p) => path.resolve(cwd, p)),
       evaluatedSources,
     )) {
-      ctx.budget = new WorkBudget(scanInstances);
-      try {
-        const inputs = await rootVariables(
-          root,
-          { ...options.variables, cwd, maxFileBytes: options.maxFileBytes },
-          inputProblems,
-          loader.sources,
-          varFiles,
-        );
-        const workspace = selectedWorkspace(
-          root.dir,
-          { workspace: options.workspace, env: options.variables.env },
-          (abs) => loader.displayPath(abs),
-          inputProblems,
-          loader.sources,
-        );
-        resources.push(...instantiateRoot(ctx, root, inputs, workspace));
-      } catch (e) {
-        if (e instanceof BudgetExceeded) {
-          inputProblems.push({ file: e.at.file, line: e.at.line, column: e.at.column, message: e.message });
-          continue;
+      for (const variant of variants(root, options)) {
+        // Each variant is a judgement of its own, with a root's budget; the scan's cap on instances counts them all.
+        ctx.budget = new WorkBudget(scanInstances);
+        const variables = variant ? { ...options.variables, rootVarFiles: new Map([[root.dir, [variant.file]]]) } : options.variables;
+        try {
+          const inputs = await rootVariables(
+            root,
+            { ...variables, cwd, maxFileBytes: options.maxFileBytes },
+            inputProblems,
+            loader.sources,
+            varFiles,
+          );
+          const workspace = selectedWorkspace(
+            root.dir,
+            { workspace: options.workspace, env: options.variables.env },
+            (abs) => loader.displayPath(abs),
+            inputProblems,
+            loader.sources,
+          );
+          const instances = instantiateRoot(ctx, root, inputs, workspace);
+          resources.push(...(variant ? instances.map((r) => ({ ...r, variant: variant.name })) : instances));
+        } catch (e) {
+          const with_ = variant ? ` (with ${variant.name})` : '';
+          if (e instanceof BudgetExceeded) {
+            inputProblems.push({ file: e.at.file, line: e.at.line, column: e.at.column, message: e.message + with_ });
+            continue;
+          }
+          // One root that cannot be evaluated (the stack, a string past V8's length) fails alone: the others are still judged.
+          inputProblems.push({
+            file: displayPath(cwd, root.dir),
+            line: 0,
+            column: 0,
+            message: `this root could not be evaluated${with_} (${(e as Error).message}); its resources are not judged`,
+          });
         }
-        // One root that cannot be evaluated (the stack, a string past V8's length) fails alone: the others are still judged.
-        inputProblems.push({
-          file: displayPath(cwd, root.dir),
-          line: 0,
-          column: 0,
-          message: `this root could not be evaluated (${(e as Error).message}); its resources are not judged`,
-        });
       }
     }
     const found = [...roundSources].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
@@ -98,6 +105,21 @@ export async function instantiateRoots(
     for (const [from, t] of added) evaluatedSources.set(from, (evaluatedSources.get(from) ?? new Set()).add(t));
     await loader.loadCalled(added.map(([, t]) => t));
   }
+}
+
+/**
+ * The variables files a root is judged with one at a time (--each-var-file): those the
+ * configuration or the command line gives it, then those beside it that Terraform does
+ * not load by itself, each once. Named by its path from the root's directory. None
+ * (one judgement, as without the option) when the option is off or no such file exists.
+ */
+function variants(root: ModuleConfig, options: RootsOptions): ({ file: string; name: string } | undefined)[] {
+  if (!options.variables.eachVarFile) return [undefined];
+  const given = (options.variables.rootVarFiles?.get(root.dir) ?? []).map((f) => path.resolve(options.cwd, f));
+  const listed = existsSync(root.dir) ? readdirSync(root.dir).sort() : [];
+  const files = [...new Set([...given, ...varFilesBeside(root.dir, listed)])];
+  if (files.length === 0) return [undefined];
+  return files.map((file) => ({ file, name: slashPath(path.relative(root.dir, file)) }));
 }
 
 /**

@@ -27,6 +27,12 @@ export interface VariableOptions {
    * the automatic files and before --var-file.
    */
   rootVarFiles?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * --each-var-file: each root is judged once per variables file Terraform does not
+   * load by itself (those beside it and those `rootVarFiles` gives it), that one file
+   * applied in the place of `rootVarFiles`.
+   */
+  eachVarFile?: boolean;
 }
 
 /** What reading the variables files of the roots found out, for stderr. */
@@ -146,7 +152,7 @@ async function fromText(text: string, type: Expr | undefined, note: string, cons
  * The tfvars files Terraform does not read by itself in a root's directory, and in
  * its subdirectories that hold no configuration (`env/prod.tfvars` beside the root).
  */
-function varFilesBeside(dir: string, names: string[]): string[] {
+export function varFilesBeside(dir: string, names: string[]): string[] {
   const own = names.filter((f) => isVarFile(f) && !isAutoVarFile(f)).map((f) => path.join(dir, f));
   const nested = names
     .filter((name) => !name.startsWith('.'))
