@@ -146,3 +146,31 @@ describe('--report usage errors: exit 2, one line naming the option, nothing sca
     ]);
   });
 });
+
+describe('a report never overwrites what tagguard reads', () => {
+  const READ =
+    'tagguard: %OPT% %FILE%: is a file tagguard reads (Terraform code, variables or its configuration); write the report to another file\n';
+  test.each([
+    ['--output', 'infra/main.tf'],
+    ['-o', 'infra/vars.tfvars'],
+    ['--output', 'infra/extra.tf.json'],
+    ['--create-baseline', 'infra/main.tf'],
+    ['--output', '.tagguard.yml'],
+  ])('%s %s is a usage error, and the file is left as it was', async (option, file) => {
+    const files = { 'infra/vars.tfvars': 'x = 1\n', 'infra/extra.tf.json': '{}\n', '.tagguard.yml': 'unknown: warn\n' };
+    for (const argv of bothPositions([option, file])) {
+      const cwd = project(files);
+      const before = read(cwd, file);
+      const r = await runCli(argv, cwd);
+      expect([r.code, r.out, r.err]).toEqual([2, '', READ.replace('%OPT%', option === '-o' ? '--output' : option).replace('%FILE%', file)]);
+      expect(read(cwd, file)).toBe(before);
+    }
+  });
+
+  test.each(eachPosition(['--report', 'json=infra/main.tf']))('%j is a usage error; main.tf is left as it was', async (argv) => {
+    const cwd = project();
+    const r = await runCli(argv, cwd);
+    expect([r.code, r.out, r.err]).toEqual([2, '', READ.replace('%OPT%', '--report').replace('%FILE%', 'json=infra/main.tf')]);
+    expect(read(cwd, 'infra/main.tf')).toBe(MUTABLE);
+  });
+});

@@ -1,6 +1,7 @@
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { isWithin } from '../discover/inside';
+import { isConfigFile, isVarFile } from '../discover/terraform-files';
 import type { OptionSpec } from './options';
 
 /** A command line or an input named on it that cannot be used: exit 2, the message and no "internal error". */
@@ -53,6 +54,10 @@ export function checkPath(what: string, value: string, kind: NonNullable<OptionS
     return;
   }
   if (kind === 'output-file') {
+    // A report written over code a scan reads would destroy it (`-o main.tf` for `-f text`).
+    const name = path.basename(abs);
+    if (isConfigFile(name) || isVarFile(name) || /^\.tagguard\.ya?ml$/.test(name))
+      fail('is a file tagguard reads (Terraform code, variables or its configuration); write the report to another file');
     const link = statOf(abs, fail, lstatSync);
     if (link?.isSymbolicLink()) fail(NO_LINKS);
     if (link?.isDirectory()) fail('is a directory; name a file to write');
