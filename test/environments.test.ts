@@ -120,6 +120,21 @@ describe('.tagguard.yml roots', () => {
       'roots:\n  envs/prod:\n    var_files: prod.tfvars\n',
       'tagguard: invalid config:\n.tagguard.yml:3:16: roots.envs/prod.var_files: must be array\n',
     ],
+    [
+      'a variables file outside the repository',
+      'roots:\n  envs/prod:\n    var_files: [/etc/hostname]\n',
+      'tagguard: .tagguard.yml: roots: envs/prod: var_files: /etc/hostname: outside the repository; .tagguard.yml reads only files inside it\n',
+    ],
+    [
+      'a root outside the repository',
+      'roots:\n  /etc:\n    var_files: ["*.tfvars"]\n',
+      'tagguard: .tagguard.yml: roots: /etc: outside the repository; .tagguard.yml reads only files inside it\n',
+    ],
+    [
+      'a variables file for every root outside the repository',
+      'var_files: [/etc/hostname]\n',
+      'tagguard: .tagguard.yml: var_files: /etc/hostname: outside the repository; .tagguard.yml reads only files inside it\n',
+    ],
   ])('%s is a usage error naming the file', async (_, config, message) => {
     const cwd = environments(false, { '.tagguard.yml': config });
     expect(await runCli(['scan'], cwd)).toMatchObject({ code: 2, out: '', err: message });

@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type yargsType from 'yargs';
 import { expandGlob, isGlob } from '../discover/glob';
+import { leadsOutside } from '../discover/inside';
 import { displayPath, namedFiles, slashPath } from '../discover/paths';
 import { isConfigFile, isVarFile } from '../discover/terraform-files';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../discover/read';
@@ -9,7 +10,7 @@ import { parseBaseline, type Baseline } from '../policy/baseline';
 import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
 import type { ScanOptions } from '../scan/types';
 import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
-import { ConfigError, findConfig, loadedConfig, type Config, type LoadedConfig } from './config-file';
+import { ConfigError, findConfig, loadedConfig, repositoryRoot, type Config, type LoadedConfig } from './config-file';
 import { changedFiles } from './git';
 import { say, type Io } from './io';
 import { FIX_OPTIONS, SCAN_OPTIONS, TAG_PATTERN } from './options';
@@ -43,6 +44,7 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
     found?.config[key]?.map((p) => {
       const relative = path.relative(io.cwd, path.resolve(found.dir, p));
       checkPath(`${found.display}: ${key}:`, relative, 'file', io.cwd);
+      if (key === 'var_files') insideRepository(found, `${found.display}: ${key}: ${p}`, path.resolve(found.dir, p), io);
       return relative;
     });
   const policies: ScanOptions['policies'] = commit
@@ -249,6 +251,7 @@ function rootVarFiles(found: LoadedConfig | undefined, named: ReadonlySet<string
     const where = `${found?.display ?? '.tagguard.yml'}: roots: ${pattern}`;
     const dirs = expandGlob(found?.dir ?? io.cwd, pattern, 'directory');
     if (dirs.length === 0) throw new UsageError(`${where}: no such directory`);
+    for (const dir of dirs) insideRepository(found, where, dir, io);
     for (const dir of dirs)
       for (const file of settings.var_files ?? []) {
         const files = expandGlob(dir, file, 'file');
@@ -257,6 +260,7 @@ function rootVarFiles(found: LoadedConfig | undefined, named: ReadonlySet<string
         for (const f of files) {
           const relative = path.relative(io.cwd, f);
           checkPath(`${where}: var_files:`, relative, 'file', io.cwd);
+          insideRepository(found, `${where}: var_files: ${file}`, f, io);
           add(dir, relative);
         }
       }
@@ -289,4 +293,20 @@ function hasConfiguration(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A configuration file reads only inside its repository (outside one, the working
+ * directory): a pull request that edits .tagguard.yml must not make the scan read, and
+ * quote in its messages, /etc/passwd or the runner's environment.
+ */
+function insideRepository(found: LoadedConfig | undefined, where: string, abs: string, io: Io): void {
+  const top = repositoryRoot(found?.dir ?? io.cwd) ?? path.resolve(io.cwd);
+  let real: string;
+  try {
+    real = realpathSync(top);
+  } catch {
+    real = top;
+  }
+  if (leadsOutside(abs, [real])) throw new UsageError(`${where}: outside the repository; .tagguard.yml reads only files inside it`);
 }
