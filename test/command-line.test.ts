@@ -127,6 +127,13 @@ describe('--quiet', () => {
     expect(await runCli(argv, project)).toMatchObject({ code: 1, err: '', out: INFRA_FINDING });
   });
 
+  test.each([[['--quiet', 'scan', 'infra']], [['-q', '--format', 'text', 'scan', 'infra']]])(
+    'options before the command are the command’s, as trivy takes them: %j',
+    async (argv) => {
+      expect(await runCli(argv, project)).toMatchObject({ code: 1, err: '', out: INFRA_FINDING });
+    },
+  );
+
   test('without --quiet the same report ends with the summary line', async () => {
     expect(await runCli(['scan', 'infra'], project)).toMatchObject({
       code: 1,

@@ -17,7 +17,7 @@ const loadYargs = lazy<typeof yargsType>(require, 'yargs/yargs');
 
 /** Runs the command line and resolves to the exit code; nothing here calls process.exit. */
 export async function main(given: string[], io: Io = defaultIo()): Promise<number> {
-  const argv = helpRequest(given);
+  const argv = helpRequest(commandFirst(given));
   let code: number = EXIT.clean;
   const preSearch = new PreSearch();
   startEarlySearches(argv, io.cwd, preSearch);
@@ -124,6 +124,18 @@ const UNKNOWN_HELP = '\0help';
  * A bare `tagguard` and `tagguard help [command]` show help, as `git`, `terraform` and
  * `trivy` do: the command line is read as `--help` or `<command> --help`.
  */
+/**
+ * Options written before the command (`tagguard --quiet scan .`, as trivy and checkov
+ * allow) are the command's: the command word moves to the front. Only a word that names
+ * a command counts, so an option's value (`--format json scan`) stays in its place.
+ */
+function commandFirst(argv: string[]): string[] {
+  if (!argv[0]?.startsWith('-')) return argv;
+  const end = argv.indexOf('--');
+  const at = argv.findIndex((word, i) => (end < 0 || i < end) && (COMMANDS as readonly string[]).includes(word));
+  return at > 0 ? [argv[at], ...argv.slice(0, at), ...argv.slice(at + 1)] : argv;
+}
+
 function helpRequest(argv: string[]): string[] {
   if (argv.length === 0) return ['--help'];
   if (argv[0] !== 'help') return argv;
