@@ -121,6 +121,11 @@ describe('.tagguard.yml roots', () => {
       'tagguard: invalid config:\n.tagguard.yml:3:16: roots.envs/prod.var_files: must be array\n',
     ],
     [
+      'a folder of roots rather than a root',
+      'roots:\n  envs:\n    var_files: ["*.tfvars"]\n',
+      'tagguard: .tagguard.yml: roots: envs: no Terraform files in envs, so it is not a root module (did you mean envs/*?)\n',
+    ],
+    [
       'a variables file outside the repository',
       'roots:\n  envs/prod:\n    var_files: [/etc/hostname]\n',
       'tagguard: .tagguard.yml: roots: envs/prod: var_files: /etc/hostname: outside the repository; .tagguard.yml reads only files inside it\n',

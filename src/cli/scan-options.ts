@@ -251,7 +251,14 @@ function rootVarFiles(found: LoadedConfig | undefined, named: ReadonlySet<string
     const where = `${found?.display ?? '.tagguard.yml'}: roots: ${pattern}`;
     const dirs = expandGlob(found?.dir ?? io.cwd, pattern, 'directory');
     if (dirs.length === 0) throw new UsageError(`${where}: no such directory`);
-    for (const dir of dirs) insideRepository(found, where, dir, io);
+    for (const dir of dirs) {
+      insideRepository(found, where, dir, io);
+      // A key naming a folder of roots (`envs` for `envs/*`) would apply its files nowhere.
+      if (!pattern.includes('*') && !readdirSync(dir).some((name) => isConfigFile(name)))
+        throw new UsageError(
+          `${where}: no Terraform files in ${displayPath(io.cwd, dir)}, so it is not a root module (did you mean ${pattern}/*?)`,
+        );
+    }
     for (const dir of dirs)
       for (const file of settings.var_files ?? []) {
         const files = expandGlob(dir, file, 'file');
