@@ -54,6 +54,17 @@ describe('a finding reached from two roots', () => {
     expect(result.partialFingerprints).toEqual(dev.runs[0].results[0].partialFingerprints);
   });
 
+  test('is one GitHub annotation and one job-summary row, naming both roots', async () => {
+    const cwd = twoRoots();
+    const github = (await runCli(['scan', '--format', 'github'], cwd)).out.trim().split('\n');
+    expect(github).toEqual([
+      `::error file=modules/ecr/main.tf,line=3,col=26,endLine=3,endColumn=35,title=ecr-tag-immutability%3A module.ecr.aws_ecr_repository.this (roots%3A envs/dev%2C envs/prod)::${MESSAGE}`,
+    ]);
+    const rows = (await runCli(['scan', '--format', 'markdown'], cwd)).out.split('\n').filter((l) => l.startsWith('| error'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('roots: envs/dev, envs/prod');
+  });
+
   test('a value each root passes is reported at each call, one entry per root', async () => {
     const cwd = tree({
       'modules/ecr/main.tf':

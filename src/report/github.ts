@@ -1,5 +1,6 @@
 import type { ScanResult } from '../scan/types';
 import type { RuleDescriptor } from '../policy/engine';
+import { groupByRoot } from './group';
 import type { Finding } from '../policy/findings';
 
 const COMMAND: Record<string, string> = { error: 'error', warning: 'warning', note: 'notice' };
@@ -35,16 +36,16 @@ function command(kind: string, props: string[], message: string): string {
  * error. `rules` is accepted for the formatters' common signature.
  */
 export function formatGithub(result: ScanResult, _rules: RuleDescriptor[] = result.rules): string {
-  const lines = result.findings
-    .filter((f) => !f.suppression)
-    .map((f) => {
-      const props = [
-        ...(f.file ? [`file=${escapeProperty(f.file)}`, ...position(f)] : []),
-        `title=${escapeProperty(f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId)}`,
-      ];
-      // A custom policy's severity is any string: `constructor` must not name a property of Object.prototype.
-      return command(Object.hasOwn(COMMAND, f.severity) ? COMMAND[f.severity] : 'warning', props, f.message);
-    });
+  // A finding that several roots reach is one annotation, naming them (as the text report does).
+  const lines = groupByRoot(result.findings.filter((f) => !f.suppression)).map(({ finding: f, roots }) => {
+    const title = f.resource ? `${f.ruleId}: ${f.resource}` : f.ruleId;
+    const props = [
+      ...(f.file ? [`file=${escapeProperty(f.file)}`, ...position(f)] : []),
+      `title=${escapeProperty(roots.length > 1 ? `${title} (roots: ${roots.join(', ')})` : title)}`,
+    ];
+    // A custom policy's severity is any string: `constructor` must not name a property of Object.prototype.
+    return command(Object.hasOwn(COMMAND, f.severity) ? COMMAND[f.severity] : 'warning', props, f.message);
+  });
   for (const e of result.errors) {
     const props = [
       ...(e.file

@@ -1,4 +1,5 @@
 import type { ScanResult } from '../scan/types';
+import { groupByRoot } from './group';
 import { escapeMarkdown } from './escape';
 
 const where = (file: string, line: number) => (line > 0 ? `${file}:${line}` : file);
@@ -23,8 +24,11 @@ export function formatMarkdown(result: ScanResult): string {
   const lines = ['## tagguard', '', `${mark} ${summary}`, ''];
   if (shown.length) {
     lines.push('| Severity | Rule | Resource | Location | Message |', '| --- | --- | --- | --- | --- |');
-    for (const f of shown)
-      lines.push(`| ${cell(f.severity)} | ${cell(f.ruleId)} | ${cell(f.resource)} | ${cell(where(f.file, f.line))} | ${cell(f.message)} |`);
+    // A finding that several roots reach is one row, naming them (as the text report does).
+    for (const { finding: f, roots } of groupByRoot(shown)) {
+      const resource = roots.length > 1 ? `${f.resource} (roots: ${roots.join(', ')})` : f.resource;
+      lines.push(`| ${cell(f.severity)} | ${cell(f.ruleId)} | ${cell(resource)} | ${cell(where(f.file, f.line))} | ${cell(f.message)} |`);
+    }
     lines.push('');
   }
   if (result.errors.length) {
