@@ -62,7 +62,7 @@ describe('a finding reached from two roots', () => {
     ]);
     const rows = (await runCli(['scan', '--format', 'markdown'], cwd)).out.split('\n').filter((l) => l.startsWith('| error'));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toContain('roots: envs/dev, envs/prod');
+    expect(rows[0]).toContain('module\\.ecr\\.aws\\_ecr\\_repository\\.this \\(roots\\: envs\\/dev\\, envs\\/prod\\)');
   });
 
   test('a value each root passes is reported at each call, one entry per root', async () => {
