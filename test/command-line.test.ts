@@ -358,6 +358,15 @@ describe('a file to write that cannot be written', () => {
       expect([r.code, r.err]).toEqual([2, `tagguard: ${option} ${long}: cannot be written: ENAMETOOLONG\n`]);
     },
   );
+
+  test.each(bothPositions('scan', ['--output', 'r'.repeat(300)], ['.']))(
+    'a name too long to exist at all says it cannot be written (%s)',
+    async (_, argv) => {
+      const dir = tree({ 'main.tf': MUTABLE }, { prefix: 'cl-write' });
+      const r = await runCli(argv, dir);
+      expect([r.code, r.out, r.err]).toEqual([2, '', `tagguard: --output ${'r'.repeat(300)}: cannot be written: ENAMETOOLONG\n`]);
+    },
+  );
 });
 
 describe('baselines', () => {

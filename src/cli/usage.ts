@@ -43,7 +43,7 @@ export function checkPath(what: string, value: string, kind: NonNullable<OptionS
     throw new UsageError(`${what} ${value}: ${problem}`);
   };
   if (kind === 'output-directory') {
-    const link = statOf(abs, fail, lstatSync);
+    const link = statOf(abs, fail, lstatSync, 'written');
     if (link?.isSymbolicLink()) fail(NO_LINKS);
     if (link && !link.isDirectory()) fail('is not a directory');
     // Created when missing, below the nearest directory that exists.
@@ -58,7 +58,7 @@ export function checkPath(what: string, value: string, kind: NonNullable<OptionS
     const name = path.basename(abs);
     if (isConfigFile(name) || isVarFile(name) || /^\.tagguard\.ya?ml$/.test(name))
       fail('is a file tagguard reads (Terraform code, variables or its configuration); write the report to another file');
-    const link = statOf(abs, fail, lstatSync);
+    const link = statOf(abs, fail, lstatSync, 'written');
     if (link?.isSymbolicLink()) fail(NO_LINKS);
     if (link?.isDirectory()) fail('is a directory; name a file to write');
     if (!statOf(path.dirname(abs), fail)?.isDirectory()) fail(`no directory ${path.dirname(value)} to write into`);
@@ -103,12 +103,12 @@ function staysInside(dir: string, cwd: string, fail: (problem: string) => never)
 }
 
 /** undefined when nothing is there; any other failure (EACCES, a loop) is the user's to see. `stat` follows links, `lstat` does not. */
-function statOf(abs: string, fail: (problem: string) => never, stat: typeof statSync = statSync): Stats | undefined {
+function statOf(abs: string, fail: (problem: string) => never, stat: typeof statSync = statSync, doing = 'read'): Stats | undefined {
   try {
     return stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    return fail(`cannot be read: ${code ?? (e as Error).message}`);
+    return fail(`cannot be ${doing}: ${code ?? (e as Error).message}`);
   }
 }
