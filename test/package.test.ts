@@ -1,21 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { packedFiles } from './consumer';
 import { ROOT } from './helpers';
-
-/**
- * What `npm pack` puts in the package. Scripts are not run: the global setup has built dist/
- * (npm would run prepare, which builds it again). No log file is written.
- */
-function packed(): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--logs-max=0'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [pack] = JSON.parse(out) as { files: { path: string }[] }[];
-  return pack.files.map((f) => f.path).sort();
-}
 
 /** Files under a folder of the checkout, relative to it, with / separators. */
 function filesUnder(dir: string): string[] {
@@ -42,7 +28,7 @@ const SHIPPED = [
 ];
 
 describe('npm pack', () => {
-  const files = packed();
+  const files = packedFiles();
 
   test('ships nothing but the built code, the compiled policy, the models and the package documents', () => {
     expect(files.filter((f) => !SHIPPED.some((pattern) => pattern.test(f)))).toEqual([]);
