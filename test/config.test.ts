@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repositoryRoot } from '../src/cli/config-file';
+import { repositoryRoot } from '../src/discover/repository';
 import { readReport, ROOT, runCli, tempDir } from './helpers';
 
 const LOOPS = 'fixtures/policies/loops/loops.tar.gz';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readTextFile } from '../discover/read';
+import { repositoryRoot } from '../discover/repository';
 import type { Node } from 'yaml';
 import schema from './config-schema.json';
 import type { Severity } from '../policy/findings';
@@ -42,17 +43,6 @@ export interface LoadedConfig {
 export class ConfigError extends Error {}
 
 export const CONFIG_NAMES = ['.tagguard.yml', '.tagguard.yaml'];
-
-/**
- * The enclosing repository's root: the nearest directory from `dir` upward that holds
- * `.git` (a directory, or the file of a worktree or submodule); undefined outside one.
- */
-export function repositoryRoot(dir: string): string | undefined {
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    if (existsSync(path.join(d, '.git'))) return d;
-    if (path.dirname(d) === d) return undefined;
-  }
-}
 
 /**
  * The nearest .tagguard.yml from `cwd` up to the repository's root, validated against

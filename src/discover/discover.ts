@@ -4,6 +4,7 @@ import { fdir } from 'fdir';
 import ignore, { type Ignore } from 'ignore';
 import { readTextFile } from './read';
 import { applyTofuPrecedence, isConfigFile, type Engine } from './terraform-files';
+import { repositoryRoot } from './repository';
 import { slashPath } from './paths';
 
 /** .gitignore files and CDKTF manifests are small; a larger one is not read. */
@@ -167,7 +168,8 @@ class GitignoreRules {
     if (!byDir) this.chains.set(floor, (byDir = new Map<string, [string, Ignore][]>()));
     let chain = byDir.get(dir);
     if (!chain) {
-      const top = floor ?? repositoryRoot(dir);
+      // Outside a repository, .gitignore files are read up to the filesystem's root.
+      const top = floor ?? repositoryRoot(dir) ?? path.parse(dir).root;
       const parent = path.dirname(dir);
       chain = dir === top || parent === dir ? [] : this.chain(parent, floor);
       const own = this.rulesOf(dir);
@@ -188,16 +190,4 @@ class GitignoreRules {
     this.perDir.set(dir, rules);
     return rules;
   }
-}
-
-const roots = new Map<string, string>();
-
-/** The nearest directory holding `.git`, or the filesystem root. */
-function repositoryRoot(dir: string): string {
-  const cached = roots.get(dir);
-  if (cached) return cached;
-  const parent = path.dirname(dir);
-  const root = existsSync(path.join(dir, '.git')) || parent === dir ? dir : repositoryRoot(parent);
-  roots.set(dir, root);
-  return root;
 }
