@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { consumerProject } from './consumer';
 import { defined, ROOT, tempDir, tree } from './helpers';
 
 interface Step {
@@ -35,9 +36,12 @@ function runStep(id: string, cwd: string, env: Record<string, string>) {
   const github = tempDir('action');
   const output = path.join(github, 'output');
   const summary = path.join(github, 'summary.md');
+  const githubPath = path.join(github, 'path');
   writeFileSync(output, '');
+  writeFileSync(githubPath, '');
   writeFileSync(summary, '# Earlier step\n');
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+  // bash by its path: a test may give the step a PATH without it.
+  const r = spawnSync('/bin/bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
     cwd,
     encoding: 'utf8',
     env: {
@@ -47,6 +51,7 @@ function runStep(id: string, cwd: string, env: Record<string, string>) {
       GITHUB_WORKSPACE: cwd,
       GITHUB_OUTPUT: output,
       GITHUB_STEP_SUMMARY: summary,
+      GITHUB_PATH: githubPath,
       ...env,
     },
   });
@@ -56,6 +61,7 @@ function runStep(id: string, cwd: string, env: Record<string, string>) {
     stderr: r.stderr,
     output: readFileSync(output, 'utf8'),
     summary: readFileSync(summary, 'utf8'),
+    path: readFileSync(githubPath, 'utf8'),
   };
 }
 
@@ -177,11 +183,55 @@ describe('action.yml', () => {
     expect([r.status, r.output]).toEqual([0, 'usable=true\n']);
     const old = tempDir('action-old-node');
     writeFileSync(path.join(old, 'node'), '#!/bin/sh\nexec "' + process.execPath + '" -e "process.exit(1)"\n', { mode: 0o755 });
-    expect(runStep('node', old, { PATH: `${old}:/usr/bin:/bin` }).output).toBe('usable=false\n');
+    expect(runStep('node', old, { PATH: `${old}:/usr/bin:/bin` }).output).toBe(`usable=false\ncaller-dir=${old}\n`);
+    // No node at all: nothing to put back.
+    expect(runStep('node', old, { PATH: tempDir('action-empty-path') }).output).toBe('usable=false\n');
     const setup = defined(
       action().runs.steps.find((s) => s.uses?.startsWith('actions/setup-node')),
       'the setup-node step',
     );
     expect(setup.if).toBe("steps.node.outputs.usable != 'true'");
+    // The caller's node comes first on PATH again for the job's later steps.
+    const restore = step('restore-node');
+    expect(restore.if).toContain("steps.node.outputs.usable != 'true' && steps.node.outputs.caller-dir != ''");
+    expect(runStep('restore-node', tempDir('action-restore'), { TAGGUARD_CALLER_NODE: old }).path).toBe(`${old}\n`);
+  });
+
+  test('uses: ./node_modules/tagguard in a project that depends on it: installs nothing, scans with the installed package', () => {
+    const project = consumerProject('action-consumer');
+    const actionPath = path.join(project, 'node_modules', 'tagguard');
+    const before = readdirSync(path.join(project, 'node_modules')).sort();
+    // npm must not run: it would rewrite the caller's node_modules.
+    const stubs = tempDir('action-no-npm');
+    writeFileSync(path.join(stubs, 'npm'), '#!/bin/sh\necho "npm $*" >&2\nexit 97\n', { mode: 0o755 });
+    const install = runStep('install', actionPath, {
+      PATH: `${stubs}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      GITHUB_ACTION_PATH: actionPath,
+    });
+    expect([install.status, install.stdout, install.stderr]).toEqual([0, "tagguard's dependencies are installed\n", '']);
+    expect(readdirSync(path.join(project, 'node_modules')).sort()).toEqual(before);
+    // The same package outside a node_modules folder (a checkout of the action) is installed with npm.
+    const checkout = tempDir('action-checkout');
+    mkdirSync(path.join(checkout, 'dist/src/cli'), { recursive: true });
+    writeFileSync(path.join(checkout, 'dist/src/cli/main.js'), '');
+    writeFileSync(path.join(checkout, 'package.json'), readFileSync(path.join(actionPath, 'package.json')));
+    const fresh = runStep('install', checkout, {
+      PATH: `${stubs}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      GITHUB_ACTION_PATH: checkout,
+    });
+    expect([fresh.status, fresh.stderr]).toEqual([97, 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund\n']);
+
+    writeFileSync(path.join(project, 'main.tf'), readFileSync(path.join(ROOT, 'fixtures/mutable/main.tf')));
+    const scan = runStep('scan', project, {
+      GITHUB_ACTION_PATH: actionPath,
+      TAGGUARD_PATHS: 'main.tf',
+      TAGGUARD_ARGS: '',
+      TAGGUARD_SARIF: 'tagguard.sarif',
+      TAGGUARD_SUMMARY: 'false',
+      TAGGUARD_CONFIG_FROM: '',
+      TAGGUARD_BASE_REF: '',
+    });
+    expect([scan.status, scan.output]).toEqual([0, 'exit-code=1\nsarif=true\n']);
+    expect(scan.stdout).toMatch(/^::error file=main\.tf,line=3,/m);
   });
 });

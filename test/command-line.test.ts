@@ -73,6 +73,12 @@ describe('did you mean', () => {
     [['generate', '--repo', 'api', '--frce'], 'unknown option --frce (did you mean --force?)'],
     [['policies', '--polcy', 'a.wasm'], 'unknown option --polcy (did you mean --policy?)'],
     [['generate', '--repo', 'api', 'web'], 'unexpected argument "web"'],
+    // An option without its value: the option as written in the table, with its choices.
+    [['scan', 'infra', '--format'], '--format needs a value (one of text, json, sarif, junit, github, gitlab, markdown)'],
+    [['--format', 'scan'], '--format needs a value (one of text, json, sarif, junit, github, gitlab, markdown)'],
+    [['scan', '-f'], '--format needs a value (one of text, json, sarif, junit, github, gitlab, markdown)'],
+    [['generate', '--repo', 'api', '--format'], '--format needs a value (one of hcl, json, cdktf)'],
+    [['scan', '--var-file'], '--var-file needs a value'],
   ])('%j', async (argv, message) => {
     expect(await runCli(argv, dir)).toMatchObject({ code: 2, out: '', err: `tagguard: ${message}\n` });
   });

@@ -275,4 +275,21 @@ describe('globs in roots: and var_files', () => {
     expect(rel(expandGlob(path.join(dir, 'envs/prod'), '*.tfvars*', 'file'))).toEqual(['envs/prod/a.tfvars', 'envs/prod/b.tfvars.json']);
     expect(rel(expandGlob(dir, './envs/prod', 'directory'))).toEqual(['envs/prod']);
   });
+
+  test('a var_files glob that matches nothing in a root is a note naming the root; one through .. reaches a shared folder', async () => {
+    const cwd = tree({
+      '.git/HEAD': '',
+      'envs/prod/main.tf': ROOT,
+      'envs/dev/main.tf': ROOT,
+      'envs/dev/dev.tfvars': 'mutability = "IMMUTABLE"\n',
+      'shared/mutable.tfvars': 'mutability = "MUTABLE"\n',
+      'modules/ecr/main.tf': MODULE,
+      '.tagguard.yml': 'roots:\n  envs/*:\n    var_files: ["*.tfvars", "../../shared/*.tfvars"]\n',
+    });
+    const { code, out, err } = await runCli(['scan', '--format', 'json'], cwd);
+    expect(err).toBe('tagguard: note: .tagguard.yml: roots: envs/*: var_files: *.tfvars matches no file in envs/prod\n');
+    // shared/mutable.tfvars comes after each root's own file, so both roots are MUTABLE.
+    const roots = (JSON.parse(out) as { findings: { root: string }[] }).findings.map((f) => f.root).sort();
+    expect([code, roots]).toEqual([1, ['envs/dev', 'envs/prod']]);
+  });
 });

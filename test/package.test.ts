@@ -21,6 +21,7 @@ function compiled(dir: string): string[] {
 // without its sources points at files that are not there.
 const SHIPPED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+  /^action\.yml$/, // `uses: ./node_modules/tagguard` in a project that depends on it
   /^bin\/tagguard\.js$/,
   /^dist\/(src|policies)\/.+\.(js|d\.ts|json)$/, // .json: data the code imports, which tsc copies
   /^policies\/dist\/(policy\.wasm|manifest\.json)$/,

@@ -33,7 +33,11 @@ export async function main(given: string[], io: Io = defaultIo()): Promise<numbe
     // yargs passes no error when it is the command line that is wrong; an empty text says nothing.
     .fail((msg, err: Error | undefined) => {
       throw new UsageError(
-        unknownWords(msg, argv) ?? invalidValues(msg) ?? [msg, err?.message].find((text) => text) ?? 'invalid command line',
+        unknownWords(msg, argv) ??
+          invalidValues(msg) ??
+          missingValue(msg, argv) ??
+          [msg, err?.message].find((text) => text) ??
+          'invalid command line',
       );
     })
     .command(
@@ -167,6 +171,17 @@ function unknownWords(message: string, argv: readonly string[]): string | undefi
     return `unknown option ${written}${near ? ` (did you mean --${near}?)` : ''}`;
   });
   return [...new Set(words.filter((w) => w !== undefined))].join('; ');
+}
+
+/** yargs' "Not enough arguments following: format" as `--format needs a value (one of text, json, …)`. */
+function missingValue(message: string, argv: readonly string[]): string | undefined {
+  const name = /^Not enough arguments following: (.+)$/.exec(message)?.[1];
+  if (name === undefined) return undefined;
+  const command = argv.find((word) => !word.startsWith('-'));
+  const table = command !== undefined && Object.hasOwn(TABLES, command) ? TABLES[command] : {};
+  const entry = Object.entries(table).find(([long, spec]) => long === name || [spec.alias ?? []].flat().includes(name));
+  const choices = entry?.[1].choices;
+  return `--${entry?.[0] ?? name} needs a value${choices ? ` (one of ${[...choices].join(', ')})` : ''}`;
 }
 
 /** yargs' "Invalid values:" and a line per option, as one line: `--format "x": must be one of text, json`. */

@@ -265,6 +265,8 @@ function rootVarFiles(found: LoadedConfig | undefined, named: ReadonlySet<string
         const files = expandGlob(dir, file, 'file');
         if (files.length === 0 && !isGlob(file))
           throw new UsageError(`${where}: var_files: ${file}: no such file in ${displayPath(io.cwd, dir)}`);
+        // A glob may rightly match nothing in one of several roots, but never silently.
+        if (files.length === 0) say(io, `note: ${where}: var_files: ${file} matches no file in ${displayPath(io.cwd, dir)}`);
         for (const f of files) {
           const relative = path.relative(io.cwd, f);
           checkPath(`${where}: var_files:`, relative, 'file', io.cwd);
