@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { create } from 'xmlbuilder2';
+import type { GitlabIssue } from '../src/report/gitlab';
 import { runCli, tree, type SarifLog } from './helpers';
 
 // Issue 15, items 6 and 7: a finding reached from two roots, the files read, the CDKTF hint.
@@ -10,6 +12,23 @@ const MESSAGE = 'image_tag_mutability is MUTABLE: a push can move any tag to a n
 /** modules/ecr, called by envs/prod and envs/dev, and a file that names no judged type. */
 function twoRoots(): string {
   return tree({ 'modules/ecr/main.tf': MODULE, 'envs/prod/main.tf': CALL, 'envs/dev/main.tf': CALL, 'notes.tf': '# nothing here\n' });
+}
+
+interface JunitCase {
+  '@name': string;
+  failure?: { '@message': string; '#': string };
+}
+interface JunitSuite {
+  '@name': string;
+  '@tests': string;
+  '@failures': string;
+  testcase: JunitCase | JunitCase[];
+}
+
+/** The <testsuite> elements of a JUnit report. */
+function junitSuites(xml: string): JunitSuite[] {
+  const doc = create(xml).end({ format: 'object' }) as unknown as { testsuites: { testsuite: JunitSuite | JunitSuite[] } };
+  return [doc.testsuites.testsuite].flat();
 }
 
 describe('a finding reached from two roots', () => {
@@ -63,6 +82,59 @@ describe('a finding reached from two roots', () => {
     const rows = (await runCli(['scan', '--format', 'markdown'], cwd)).out.split('\n').filter((l) => l.startsWith('| error'));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('module\\.ecr\\.aws\\_ecr\\_repository\\.this \\(roots\\: envs\\/dev\\, envs\\/prod\\)');
+  });
+
+  test('is one GitLab Code Quality issue naming both roots, with the first root fingerprint', async () => {
+    const cwd = twoRoots();
+    const both = JSON.parse((await runCli(['scan', '--format', 'gitlab'], cwd)).out) as GitlabIssue[];
+    const dev = JSON.parse((await runCli(['scan', '--format', 'gitlab', 'envs/dev', 'modules'], cwd)).out) as GitlabIssue[];
+    expect(both.map((i) => [i.check_name, i.description, i.location])).toEqual([
+      [
+        'ecr-tag-immutability',
+        `module.ecr.aws_ecr_repository.this: ${MESSAGE} (roots: envs/dev, envs/prod)`,
+        { path: 'modules/ecr/main.tf', lines: { begin: 3 } },
+      ],
+    ]);
+    expect(dev.map((i) => i.description)).toEqual([`module.ecr.aws_ecr_repository.this: ${MESSAGE}`]);
+    expect(both[0].fingerprint).toBe(dev[0].fingerprint);
+  });
+
+  test('is one JUnit test case and failure, in a suite of both roots, its text naming them', async () => {
+    const xml = (await runCli(['scan', '--format', 'junit'], twoRoots())).out;
+    const suites = junitSuites(xml);
+    expect(suites.map((s) => [s['@name'], s['@tests'], s['@failures']])).toEqual([['envs/dev, envs/prod', '1', '1']]);
+    expect(xml).toContain('<testsuites name="tagguard" tests="1" failures="1" errors="0" skipped="0">');
+    const cases = [suites[0].testcase].flat();
+    expect(cases.map((c) => [c['@name'], c.failure?.['@message']])).toEqual([
+      ['module.ecr.aws_ecr_repository.this', `${MESSAGE} (roots: envs/dev, envs/prod)`],
+    ]);
+    expect(cases[0].failure?.['#']).toContain(`${MESSAGE}\nroots: envs/dev, envs/prod\n`);
+  });
+
+  test('each variant stays a GitLab issue and a JUnit case of its own, each naming both roots', async () => {
+    const cwd = tree({
+      'modules/ecr/main.tf': MODULE,
+      'envs/prod/main.tf': CALL,
+      'envs/dev/main.tf': CALL,
+      'envs/prod/a.tfvars': '',
+      'envs/prod/b.tfvars': '',
+      'envs/dev/a.tfvars': '',
+      'envs/dev/b.tfvars': '',
+    });
+    const issues = JSON.parse((await runCli(['scan', '--each-var-file', '--format', 'gitlab'], cwd)).out) as GitlabIssue[];
+    expect(issues.map((i) => i.description)).toEqual([
+      `module.ecr.aws_ecr_repository.this: ${MESSAGE} (roots: envs/dev, envs/prod)`,
+      `module.ecr.aws_ecr_repository.this: ${MESSAGE} (roots: envs/dev, envs/prod)`,
+    ]);
+    expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(2);
+    const suites = junitSuites((await runCli(['scan', '--each-var-file', '--format', 'junit'], cwd)).out);
+    expect(suites.map((s) => [s['@name'], s['@tests']])).toEqual([['envs/dev, envs/prod', '2']]);
+    const cases = [suites[0].testcase].flat();
+    expect(cases.map((c) => c['@name'])).toEqual([
+      'module.ecr.aws_ecr_repository.this [a.tfvars]',
+      'module.ecr.aws_ecr_repository.this [b.tfvars]',
+    ]);
+    expect(cases.map((c) => c.failure?.['#'].includes('roots: envs/dev, envs/prod'))).toEqual([true, true]);
   });
 
   test('a value each root passes is reported at each call, one entry per root', async () => {

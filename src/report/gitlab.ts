@@ -2,6 +2,7 @@ import type { ScanResult } from '../scan/types';
 import { guardJson } from './escape';
 import type { RuleDescriptor } from '../policy/engine';
 import { findingFingerprints } from './sarif';
+import { groupByRoot } from './group';
 
 const SEVERITY: Record<string, 'major' | 'minor' | 'info'> = { error: 'major', warning: 'minor', note: 'info' };
 
@@ -21,17 +22,19 @@ export interface GitlabIssue {
  * the formatters' common signature.
  */
 export function formatGitlab(result: ScanResult, _rules: RuleDescriptor[] = result.rules): string {
-  const prints = findingFingerprints(result.findings, 'md5');
-  const issues: GitlabIssue[] = [];
-  result.findings.forEach((f, i) => {
-    if (f.suppression) return;
-    issues.push({
-      description: f.resource ? `${f.resource}: ${f.message}` : f.message,
+  const prints = new Map(findingFingerprints(result.findings, 'md5').map((p, n) => [result.findings[n], p]));
+  // A finding that several roots reach (a module both call) is one issue naming the roots, with
+  // its first root's fingerprint (as in SARIF), so that a single-root finding keeps its fingerprint
+  // when it is one of several; each variant stays an issue of its own.
+  const issues: GitlabIssue[] = groupByRoot(result.findings.filter((f) => !f.suppression)).map(({ finding: f, roots }) => {
+    const description = f.resource ? `${f.resource}: ${f.message}` : f.message;
+    return {
+      description: roots.length > 1 ? `${description} (roots: ${roots.join(', ')})` : description,
       check_name: f.ruleId,
-      fingerprint: prints[i],
+      fingerprint: prints.get(f) ?? '',
       severity: SEVERITY[f.severity] ?? 'minor',
       location: { path: f.file, lines: { begin: Math.max(f.line, 1) } },
-    });
+    };
   });
   return guardJson(JSON.stringify(issues, null, 2)) + '\n';
 }

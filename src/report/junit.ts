@@ -1,8 +1,9 @@
 import { create } from 'xmlbuilder2';
 import type { ScanResult } from '../scan/types';
 import type { RuleDescriptor } from '../policy/engine';
-import { compareText, type Finding } from '../policy/findings';
+import { compareText } from '../policy/findings';
 import { guardXml } from './escape';
+import { groupByRoot, type FindingGroup } from './group';
 
 export interface JunitOptions {
   /** The name of the <testsuites> element (default: tagguard). */
@@ -14,9 +15,14 @@ export const INPUT_SUITE = 'input';
 
 const where = (file: string, line: number, column: number) => (line > 0 ? `${file}:${line}:${column}` : file);
 
-function failureText(f: Finding, rule: RuleDescriptor | undefined): string {
+/** The root a suite names: `.` for the working directory. */
+const rootName = (root: string) => root || '.';
+
+function failureText({ finding: f, roots, trace }: FindingGroup, rule: RuleDescriptor | undefined): string {
   const lines = [`${where(f.file, f.line, f.column)}  ${f.resource}`, f.message];
-  for (const t of f.trace) lines.push(t.line > 0 ? `  via ${where(t.file, t.line, t.column)}  ${t.note}` : `  via ${t.note}`);
+  if (f.variant !== undefined) lines.push(`variant: ${f.variant}`);
+  if (roots.length > 1) lines.push(`roots: ${roots.map(rootName).join(', ')}`);
+  for (const t of trace) lines.push(t.line > 0 ? `  via ${where(t.file, t.line, t.column)}  ${t.note}` : `  via ${t.note}`);
   if (rule?.recommended_action) lines.push('', rule.recommended_action);
   if (rule?.links[0]) lines.push(rule.links[0]);
   return lines.join('\n');
@@ -24,9 +30,12 @@ function failureText(f: Finding, rule: RuleDescriptor | undefined): string {
 
 /**
  * JUnit XML: a <testsuite> per root module with a <testcase> per finding (name: the
- * resource address, classname: the rule id), a <failure> for each error-severity
- * finding, <skipped> for a suppressed one; warnings and notes pass with the message
- * in <system-out>. Input errors go to a last suite, "input", as <error> cases.
+ * resource address, and the variant with --each-var-file; classname: the rule id), a
+ * <failure> for each error-severity finding, <skipped> for a suppressed one; warnings
+ * and notes pass with the message in <system-out>. A finding that several roots reach
+ * (a module both call) is one case, in a suite named by those roots ("envs/dev,
+ * envs/prod"), its text naming them; each variant stays a case of its own. Input
+ * errors go to a last suite, "input", as <error> cases.
  *
  * Only findings become test cases: ScanResult carries no record of which rule
  * passed which resource (a resource that passes simply yields no finding), so
@@ -38,29 +47,31 @@ function failureText(f: Finding, rule: RuleDescriptor | undefined): string {
  */
 export function formatJunit(result: ScanResult, rules: RuleDescriptor[] = result.rules, options: JunitOptions = {}): string {
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const failed = (f: Finding) => f.severity === 'error' && !f.suppression;
-  const byRoot = new Map<string, Finding[]>();
-  for (const f of result.findings) {
-    const root = f.root || '.';
-    byRoot.set(root, [...(byRoot.get(root) ?? []), f]);
+  const failed = ({ finding: f }: FindingGroup) => f.severity === 'error' && !f.suppression;
+  const skipped = ({ finding: f }: FindingGroup) => f.suppression !== undefined;
+  const groups = groupByRoot(result.findings);
+  const byRoots = new Map<string, FindingGroup[]>();
+  for (const g of groups) {
+    const roots = g.roots.map(rootName).join(', ');
+    byRoots.set(roots, [...(byRoots.get(roots) ?? []), g]);
   }
   const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' });
   const all = doc.ele('testsuites', {
     name: options.name ?? 'tagguard',
-    tests: result.findings.length + result.errors.length,
-    failures: result.findings.filter(failed).length,
+    tests: groups.length + result.errors.length,
+    failures: groups.filter(failed).length,
     errors: result.errors.length,
-    skipped: result.findings.filter((f) => f.suppression).length,
+    skipped: groups.filter(skipped).length,
   });
-  for (const [root, findings] of [...byRoot].sort(([a], [b]) => compareText(a, b))) {
+  for (const [roots, cases] of [...byRoots].sort(([a], [b]) => compareText(a, b))) {
     const suite = all.ele('testsuite', {
-      name: root,
-      tests: findings.length,
-      failures: findings.filter(failed).length,
+      name: roots,
+      tests: cases.length,
+      failures: cases.filter(failed).length,
       errors: 0,
-      skipped: findings.filter((f) => f.suppression).length,
+      skipped: cases.filter(skipped).length,
     });
-    for (const f of findings) addCase(suite, f, ruleById.get(f.ruleId));
+    for (const g of cases) addCase(suite, g, ruleById.get(g.finding.ruleId));
   }
   if (result.errors.length) {
     const suite = all.ele('testsuite', { name: INPUT_SUITE, tests: result.errors.length, errors: result.errors.length });
@@ -74,9 +85,11 @@ export function formatJunit(result: ScanResult, rules: RuleDescriptor[] = result
   return guardXml(doc.end({ prettyPrint: true })) + '\n';
 }
 
-function addCase(suite: ReturnType<typeof create>, f: Finding, rule: RuleDescriptor | undefined): void {
+function addCase(suite: ReturnType<typeof create>, group: FindingGroup, rule: RuleDescriptor | undefined): void {
+  const f = group.finding;
+  const name = f.resource || where(f.file, f.line, f.column);
   const test = suite.ele('testcase', {
-    name: f.resource || where(f.file, f.line, f.column),
+    name: f.variant !== undefined ? `${name} [${f.variant}]` : name,
     classname: f.ruleId,
     file: f.file,
     line: f.line,
@@ -85,6 +98,8 @@ function addCase(suite: ReturnType<typeof create>, f: Finding, rule: RuleDescrip
     test.ele('skipped', {
       message: f.suppression.reason ?? `suppressed by a ${f.suppression.source} comment at ${f.suppression.file}:${f.suppression.line}`,
     });
-  else if (f.severity === 'error') test.ele('failure', { message: f.message, type: f.ruleId }).txt(failureText(f, rule));
-  else test.ele('system-out').txt(`${f.severity}: ${failureText(f, rule)}`);
+  else if (f.severity === 'error') {
+    const roots = group.roots.length > 1 ? ` (roots: ${group.roots.map(rootName).join(', ')})` : '';
+    test.ele('failure', { message: `${f.message}${roots}`, type: f.ruleId }).txt(failureText(group, rule));
+  } else test.ele('system-out').txt(`${f.severity}: ${failureText(group, rule)}`);
 }
