@@ -21,9 +21,8 @@ const TOOLS = ['cdktf-cli', 'typescript', 'ts-node', '@types/node'] as const;
  * The versions tagguard is built and tested with (its own devDependencies, exact versions):
  * a generated project pins these, and the install hint names them.
  */
-export function testedVersions(): Record<(typeof RUNTIME)[number] | (typeof TOOLS)[number], string> & { tagguard: string } {
+export function testedVersions(): Record<(typeof RUNTIME)[number] | (typeof TOOLS)[number], string> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
-    version: string;
     devDependencies: Record<string, string>;
   };
   const pick = (name: string) => {
@@ -31,9 +30,7 @@ export function testedVersions(): Record<(typeof RUNTIME)[number] | (typeof TOOL
     if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`tagguard's package.json does not pin ${name} (${version})`);
     return version;
   };
-  return Object.fromEntries([...RUNTIME, ...TOOLS].map((name) => [name, pick(name)]).concat([['tagguard', pkg.version]])) as ReturnType<
-    typeof testedVersions
-  >;
+  return Object.fromEntries([...RUNTIME, ...TOOLS].map((name) => [name, pick(name)])) as ReturnType<typeof testedVersions>;
 }
 
 /** The one command that installs what `generate --format hcl|json` synthesizes with. */
@@ -94,7 +91,9 @@ export function cdktfProject(config: CompliantEcrStackConfig): GeneratedFile[] {
     private: true,
     main: 'main.js',
     scripts: { synth: 'cdktf synth', build: 'tsc', scan: 'tagguard scan .' },
-    dependencies: Object.fromEntries(['tagguard', ...RUNTIME].map((name) => [name, versions[name as keyof typeof versions]])),
+    // Not tagguard: it is on no registry, so a version here would install whatever someone published under that name.
+    // `npm install --save-dev <tagguard package file>` adds it (the hint generate prints).
+    dependencies: Object.fromEntries(RUNTIME.map((name) => [name, versions[name]])),
     devDependencies: Object.fromEntries(TOOLS.map((name) => [name, versions[name]])),
   };
   const cdktfJson = { language: 'typescript', app: 'npx ts-node main.ts', terraformProviders: [], terraformModules: [], context: {} };

@@ -32,7 +32,7 @@ export function formatGitlab(result: ScanResult, _rules: RuleDescriptor[] = resu
       description: roots.length > 1 ? `${description} (roots: ${roots.join(', ')})` : description,
       check_name: f.ruleId,
       fingerprint: prints.get(f) ?? '',
-      severity: SEVERITY[f.severity] ?? 'minor',
+      severity: Object.hasOwn(SEVERITY, f.severity) ? SEVERITY[f.severity] : 'minor',
       location: { path: f.file, lines: { begin: Math.max(f.line, 1) } },
     };
   });

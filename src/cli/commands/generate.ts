@@ -114,5 +114,10 @@ export async function generateCommand(args: GenerateArgs, io: Io): Promise<numbe
   await mkdir(path.resolve(io.cwd, out), { recursive: true });
   for (const t of targets) await writeFileAtomic(t.abs, t.text);
   say(io, `wrote ${targets.map((t) => path.relative(io.cwd, t.abs)).join(', ')}`);
+  if (args.format === 'cdktf')
+    say(
+      io,
+      `next, in ${path.relative(io.cwd, path.resolve(io.cwd, out)) || '.'}: npm install --save-dev <tagguard package file> (tagguard is on no registry), then npx cdktf synth`,
+    );
   return EXIT.clean;
 }
