@@ -348,7 +348,7 @@ describe('usage errors: exit 2, a message naming the option and the path, nothin
     ],
     [['scan', 'infra', '--var-file', 'missing.tfvars'], '--var-file missing.tfvars: no such file'],
     [['scan', 'infra', '--var-file='], '--var-file needs a path'],
-    [['scan', 'infra', '--var-file'], 'Not enough arguments following: var-file'],
+    [['scan', 'infra', '--var-file'], '--var-file needs a value'],
     [['scan', 'infra', '--policy', 'missing.wasm'], '--policy missing.wasm: no such file'],
     [
       ['scan', '--policy', 'tags', 'infra'],

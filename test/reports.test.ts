@@ -137,7 +137,7 @@ describe('--report usage errors: exit 2, one line naming the option, nothing sca
 
   test('--report with nothing after it, and before a path to scan (which it takes as its value)', async () => {
     const r = await runCli(['scan', 'infra', '--report'], cwd);
-    expect([r.code, r.err, r.out]).toEqual([2, 'tagguard: Not enough arguments following: report\n', '']);
+    expect([r.code, r.err, r.out]).toEqual([2, 'tagguard: --report needs a value\n', '']);
     const before = await runCli(['scan', '--report', 'infra'], cwd);
     expect([before.code, before.err, before.out]).toEqual([
       2,
