@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { readReport, ROOT, runCli, tempDir, tree as makeTree } from './helpers';
@@ -222,6 +222,23 @@ describe('--fix and CDKTF output', () => {
       const { code, err } = await runCli(argv, dir);
       expect({ code, err }).toEqual({ code: 1, err: NEEDS_A_PERSON });
       expect(readFileSync(path.join(dir, STACK), 'utf8')).toBe(before);
+    },
+  );
+
+  test.each([[['fix', '.']], [['scan', '--fix', '.']]])(
+    'never edits the output folder cdktf.json names ("output": "build/synth") either (%j)',
+    async (argv: string[]) => {
+      const dir = tempDir('fix-cdktf-output');
+      cpSync(path.join(ROOT, 'fixtures', 'cdktf-app'), dir, { recursive: true });
+      mkdirSync(path.join(dir, 'build'));
+      renameSync(path.join(dir, 'cdktf.out'), path.join(dir, 'build', 'synth'));
+      writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', output: 'build/synth' }));
+      writeFileSync(path.join(dir, '.gitignore'), 'build/\n');
+      const stack = path.join('build', 'synth', 'stacks', 'registry', 'cdk.tf.json');
+      const before = readFileSync(path.join(dir, stack), 'utf8');
+      const { code, err } = await runCli(argv, dir);
+      expect({ code, err }).toEqual({ code: 1, err: NEEDS_A_PERSON.replace('cdktf.out/', 'build/synth/') });
+      expect(readFileSync(path.join(dir, stack), 'utf8')).toBe(before);
     },
   );
 });

@@ -6,6 +6,8 @@ import { readTextFile } from './read';
 import { applyTofuPrecedence, isConfigFile, type Engine } from './terraform-files';
 import { repositoryRoot } from './repository';
 import { slashPath } from './paths';
+import { isWithin } from './inside';
+import { cdktfOutput } from './cdktf-output';
 
 /** .gitignore files and CDKTF manifests are small; a larger one is not read. */
 const MAX_SMALL_FILE_BYTES = 1024 * 1024;
@@ -23,6 +25,8 @@ export interface Discovered {
   problems: { file: string; message: string }[];
   /** Things the user should know that are no problem (a CDKTF project that is not synthesized), by absolute file. */
   hints?: { file: string; message: string }[];
+  /** The output folders of the CDKTF projects found (cdktf.json's "output", or cdktf.out), absolute: their files are always read. */
+  cdktfOutputs?: string[];
 }
 
 /**
@@ -54,6 +58,7 @@ export function discover(
   const hints: NonNullable<Discovered['hints']> = [];
   const rules: Pick<GitignoreRules, 'ignores'> = options.gitignore === false ? { ignores: () => false } : new GitignoreRules(problems);
   const excluded = exclusionTest(exclude);
+  const outputs = new Set<string>();
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     if (!existsSync(abs)) {
@@ -64,7 +69,7 @@ export function discover(
       if (isConfigFile(abs, options.engine)) found.add(abs);
       continue;
     }
-    // A directory named on the command line is scanned even when ignored itself (cdktf.out usually is).
+    // A directory named on the command line is scanned even when ignored itself (a CDKTF output folder usually is).
     const ignoredRoot = rules.ignores(abs, true);
     if (ignoredRoot && options.shallow) continue;
     const floor = ignoredRoot ? abs : undefined;
@@ -80,9 +85,9 @@ export function discover(
       .sync();
     // fdir joins onto the resolved root with "/": only Windows needs separators normalized.
     for (const f of files) found.add(path.sep === '/' ? f : path.normalize(f));
-    for (const f of cdktfStacks(abs, problems, hints)) found.add(f);
+    for (const f of cdktfStacks(abs, problems, hints, outputs)) found.add(f);
   }
-  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable, problems, hints };
+  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable, problems, hints, cdktfOutputs: [...outputs] };
 }
 
 export interface DiscoverOptions {
@@ -114,18 +119,27 @@ function exclusionTest(exclude: Exclusions | readonly Exclusions[] | undefined):
 
 /**
  * The synthesized stacks of a CDKTF project (a directory with cdktf.json and
- * cdktf.out/manifest.json), which .gitignore usually hides. A project that is not
- * synthesized is a hint: there is nothing to scan until `cdktf synth` runs.
+ * manifest.json in its output folder, cdktf.json's "output" or cdktf.out), which
+ * .gitignore usually hides. A project that is not synthesized is a hint: there is
+ * nothing to scan until `cdktf synth` runs. `outputs` gets each output folder found.
  */
-function cdktfStacks(dir: string, problems: Discovered['problems'], hints: NonNullable<Discovered['hints']>): string[] {
-  const out = path.join(dir, 'cdktf.out');
-  const manifest = path.join(out, 'manifest.json');
+function cdktfStacks(
+  dir: string,
+  problems: Discovered['problems'],
+  hints: NonNullable<Discovered['hints']>,
+  outputs: Set<string>,
+): string[] {
   if (!existsSync(path.join(dir, 'cdktf.json'))) return [];
+  const output = cdktfOutput(dir, problems);
+  if (!output) return [];
+  const { out, name } = output;
+  const manifest = path.join(out, 'manifest.json');
   // The constructs are TypeScript: only the synthesized stacks are Terraform to scan.
   if (!existsSync(out)) {
-    hints.push({ file: path.join(dir, 'cdktf.json'), message: 'no cdktf.out here; run cdktf synth first, then scan again' });
+    hints.push({ file: path.join(dir, 'cdktf.json'), message: `no ${name} here; run cdktf synth first, then scan again` });
     return [];
   }
+  outputs.add(out);
   if (!existsSync(manifest)) {
     hints.push({ file: out, message: 'no manifest.json here; run cdktf synth first, then scan again' });
     return [];
@@ -136,9 +150,19 @@ function cdktfStacks(dir: string, problems: Discovered['problems'], hints: NonNu
     return [];
   }
   try {
-    const data = JSON.parse(read.text) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+    const data = JSON.parse(read.text) as { stacks?: Record<string, { synthesizedStackPath?: unknown } | null> };
     return Object.values(data.stacks ?? {})
-      .flatMap((s) => (s.synthesizedStackPath ? [path.join(dir, 'cdktf.out', s.synthesizedStackPath)] : []))
+      .flatMap((s) => {
+        const stack = s?.synthesizedStackPath;
+        if (typeof stack !== 'string' || stack === '') return [];
+        const file = path.resolve(out, stack);
+        // A stack is a file in the output folder: a manifest cannot lead the scan anywhere else.
+        if (path.isAbsolute(stack) || !isWithin(out, file) || file === out) {
+          problems.push({ file: manifest, message: `stack path ${JSON.stringify(stack)} leaves ${name}; not scanned` });
+          return [];
+        }
+        return [file];
+      })
       .filter((f) => existsSync(f));
   } catch {
     return [];

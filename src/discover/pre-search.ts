@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from './read';
 import { LOCAL_SOURCE, mattersSearch } from './relevance';
 import { CONFIG_GLOBS } from './terraform-files';
+import { CDKTF_DEFAULT_OUTPUT } from './cdktf-output';
 import { lazy } from '../lazy';
 
 // The walk (fdir, ignore) is loaded only when no faster search answers.
@@ -93,7 +94,8 @@ export class PreSearch {
 /**
  * The files worth reading, when every directory was searched: the search's hits
  * and every file outside the searched directories (named on the command line,
- * CDKTF stacks from a manifest). Undefined, so that every file is read, when a
+ * CDKTF stacks from a manifest) or in a CDKTF output folder (`cdktfOutputs`, absolute,
+ * and any folder named cdktf.out). Undefined, so that every file is read, when a
  * search could not run.
  */
 export async function readableFiles(
@@ -101,13 +103,17 @@ export async function readableFiles(
   roots: string[],
   files: string[],
   links: ReadonlySet<string>,
+  cdktfOutputs: readonly string[] = [],
 ): Promise<Set<string> | undefined> {
   if (roots.length === 0) return undefined;
   const hits = await results;
   if (hits.some((h) => h === undefined)) return undefined;
   const set = new Set(hits.flat() as string[]);
-  const cdktfOut = `${path.sep}cdktf.out${path.sep}`;
-  const inside = (f: string) => !f.includes(cdktfOut) && roots.some((r) => f.startsWith(r) && f[r.length] === path.sep);
+  // CDKTF output: a folder named cdktf.out, or the output folder a cdktf.json names.
+  const cdktfOut = `${path.sep}${CDKTF_DEFAULT_OUTPUT}${path.sep}`;
+  const under = (f: string, dir: string) => f.startsWith(dir) && f[dir.length] === path.sep;
+  const synthesized = (f: string) => f.includes(cdktfOut) || cdktfOutputs.some((o) => under(f, o));
+  const inside = (f: string) => !synthesized(f) && roots.some((r) => under(f, r));
   for (const f of files) if (!inside(f)) set.add(f);
   // Node reads linked files itself, within its bounds.
   for (const f of links) set.add(f);

@@ -48,7 +48,9 @@ export function planFixes(
   }
   for (const { fixer, byRule } of groups.values()) {
     for (const [resource, list] of byRule) {
-      // cdktf synth writes cdktf.out again from the app: an edit there would be lost, and hide the finding until then.
+      // cdktf synth writes its output folder (cdktf.out, or cdktf.json's "output") again from the app: an edit there
+      // would be lost, and hide the finding until then. The construct path comes from the resource's `//` metadata,
+      // so a stack is recognised in whatever folder it was synthesized to.
       const result = resource.constructPath
         ? `synthesized by CDKTF: change the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}, then run cdktf synth`
         : fixer({ resource, findings: list, sources, config });

@@ -75,6 +75,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       matters.map((s) => s.root),
       found.files,
       links,
+      found.cdktfOutputs,
     ),
   );
   const { ctx, resources, inputProblems, varFiles } = await instantiateRoots(
