@@ -4,6 +4,8 @@ import type { PolicyConfig } from '../policy/input';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 import { RULES, type RuleUnit } from '../../policies/tagguard/rules';
 import { dedupe, type Edit, type EditsOrReason } from './edit';
+import { narrowFixes, type PlannedFix } from './narrow';
+import type { Configuration } from './readers';
 
 /** What a rule's fixer is given: one resource and the open error findings of that rule on it. */
 export interface FixContext {
@@ -27,6 +29,7 @@ export interface FixPlan {
  * The edits that make the next scan clean, from each rule's fixer (policies/tagguard/rules):
  * every open error finding goes to the fixer of its rule, grouped by resource. Findings of
  * a rule without a fixer (custom policies) are not listed: nothing here knows them.
+ * These are the fixers' edits as planned; `planSafeFixes` narrows them to what is safe.
  */
 export function planFixes(
   findings: Finding[],
@@ -35,7 +38,44 @@ export function planFixes(
   config: PolicyConfig,
   rules: readonly RuleUnit[] = RULES,
 ): FixPlan {
-  const plan: FixPlan = { edits: [], manual: [] };
+  const { planned, manual } = plannedFixes(findings, resources, sources, config, rules);
+  return { edits: dedupe(planned.flatMap((p) => p.edits)), manual };
+}
+
+/**
+ * The fixes that change exactly what was asked (narrow.ts): an origin shared with code
+ * that is not being fixed is left as it is, the resource's own attribute is changed
+ * instead, or the finding is left to a person with the reason.
+ */
+export async function planSafeFixes(
+  findings: Finding[],
+  resources: ResourceInstance[],
+  sources: ReadonlyMap<string, SourceFile>,
+  config: PolicyConfig,
+  configuration: Configuration,
+  rules: readonly RuleUnit[] = RULES,
+): Promise<FixPlan> {
+  const { planned, manual } = plannedFixes(findings, resources, sources, config, rules);
+  const narrowed = await narrowFixes(planned, resources, findings, sources, configuration);
+  const plan: FixPlan = { edits: [], manual };
+  for (const p of planned) {
+    const result = narrowed.get(p) ?? p.edits;
+    if (typeof result === 'string') plan.manual.push(...p.findings.map((finding) => ({ finding, reason: result })));
+    else plan.edits.push(...result);
+  }
+  plan.edits = dedupe(plan.edits);
+  return plan;
+}
+
+function plannedFixes(
+  findings: Finding[],
+  resources: ResourceInstance[],
+  sources: ReadonlyMap<string, SourceFile>,
+  config: PolicyConfig,
+  rules: readonly RuleUnit[],
+): { planned: PlannedFix[]; manual: FixPlan['manual'] } {
+  const planned: PlannedFix[] = [];
+  const manual: FixPlan['manual'] = [];
   const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   // By rule, with the rule's fixer: only rules that have one are grouped.
   const groups = new Map<RuleUnit, { fixer: RuleFixer; byRule: Map<ResourceInstance, Finding[]> }>();
@@ -54,10 +94,9 @@ export function planFixes(
       const result = resource.constructPath
         ? `synthesized by CDKTF: change the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}, then run cdktf synth`
         : fixer({ resource, findings: list, sources, config });
-      if (typeof result === 'string') plan.manual.push(...list.map((finding) => ({ finding, reason: result })));
-      else plan.edits.push(...result);
+      if (typeof result === 'string') manual.push(...list.map((finding) => ({ finding, reason: result })));
+      else planned.push({ resource, findings: list, edits: result });
     }
   }
-  plan.edits = dedupe(plan.edits);
-  return plan;
+  return { planned, manual };
 }

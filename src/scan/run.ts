@@ -131,6 +131,13 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     sources: loader.sources,
     resources,
     rules,
+    configuration: {
+      cwd,
+      modules: loader.modules,
+      varFileRoots: varFileReaders(cwd, options.variables, varFiles.applied, found.files),
+      parseFile: (abs) => loader.parseFile(abs),
+      engine: options.engine,
+    },
     summary: {
       files: loader.filesRead.size + (plan ? 1 : 0),
       resources: resources.length,
@@ -141,6 +148,26 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       ...(baselined > 0 ? { baselined } : {}),
     },
   };
+}
+
+/**
+ * Every directory that reads each variables file: the roots it was applied to, the roots `.tagguard.yml` or the
+ * command line gives it, and for a --var-file (given to every root) every directory scanned, evaluated or not.
+ */
+function varFileReaders(
+  cwd: string,
+  variables: ScanOptions['variables'],
+  applied: ReadonlyMap<string, string[]>,
+  files: readonly string[],
+): Map<string, string[]> {
+  const display = (abs: string) => slashPath(path.relative(cwd, abs)) || '.';
+  const readers = new Map<string, Set<string>>();
+  const add = (file: string, dir: string) => readers.set(file, (readers.get(file) ?? new Set()).add(dir));
+  for (const [file, roots] of applied) for (const root of roots) add(file, root);
+  for (const [dir, list] of variables.rootVarFiles ?? []) for (const f of list) add(display(path.resolve(cwd, f)), display(dir));
+  const dirs = [...new Set(files.map((f) => display(path.dirname(f))))];
+  for (const f of variables.varFiles) for (const dir of dirs) add(display(path.resolve(cwd, f)), dir);
+  return new Map([...readers].map(([file, set]) => [file, [...set]]));
 }
 
 /** The resources by the variables file their root was evaluated with (--each-var-file); those of no variant first. Without variants, one group. */

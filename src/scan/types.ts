@@ -1,4 +1,5 @@
 import type { Exclusions } from '../discover/discover';
+import type { Configuration } from '../fix/readers';
 import type { Engine } from '../discover/terraform-files';
 import type { Problem, SourceFile } from '../parse/source';
 import type { Baseline } from '../policy/baseline';
@@ -84,4 +85,6 @@ export interface ScanResult {
   resources: ResourceInstance[];
   /** The descriptors of every loaded rule. */
   rules: RuleDescriptor[];
+  /** The configuration read, for the fixer to find every reader of a value it would change. */
+  configuration?: Configuration;
 }

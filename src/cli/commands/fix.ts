@@ -10,9 +10,11 @@ const loadScan = lazy<typeof import('../../scan/run')>(require, '../../scan/run'
 /** Plans and applies the fixes (or prints them), then scans again so that the report shows what is left. */
 export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, dryRun: boolean, io: Io): Promise<ScanResult> {
   const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = loadApply();
-  const { planFixes } = loadPlanFixes();
+  const { planFixes, planSafeFixes } = loadPlanFixes();
   const broken = new Set(result.errors.map((e) => e.file));
-  const plan = planFixes(result.findings, result.resources, result.sources, options.policy);
+  const plan = result.configuration
+    ? await planSafeFixes(result.findings, result.resources, result.sources, options.policy, result.configuration)
+    : planFixes(result.findings, result.resources, result.sources, options.policy);
   const applied = await applyEdits(
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,

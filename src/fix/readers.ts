@@ -1,0 +1,174 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { applyTofuPrecedence, isConfigFile, type Engine } from '../discover/terraform-files';
+import { expressionsIn, type Block, type Body, type Expr, type ParsedFile } from '../parse/syntax';
+import type { ModuleConfig } from '../terraform/config/module-config';
+import type { TraceStep } from '../terraform/eval/value';
+
+/** What the fixer needs to know who reads a value: every module read, and the roots each variables file is applied to. */
+export interface Configuration {
+  cwd: string;
+  /** By absolute directory. */
+  modules: ReadonlyMap<string, ModuleConfig>;
+  /**
+   * A variables file (as reported) and the directories (as reported) that read it: the roots it was applied to, those
+   * `.tagguard.yml` gives it, and for a file given to every root (--var-file) every directory scanned.
+   */
+  varFileRoots: ReadonlyMap<string, readonly string[]>;
+  /** Parses a file of a module that the scan did not need to parse (it names nothing judged). */
+  parseFile(abs: string): Promise<ParsedFile | undefined>;
+  engine?: Engine;
+}
+
+/** A reference to a name, where it is written, and the block it is written in (`aws_ssm_parameter.p`, `output.url`). */
+export interface Reader {
+  file: string;
+  line: number;
+  column: number;
+  holder: string;
+}
+
+/** A name a trace step reads, in the module directory where the reference is written. */
+interface Symbol {
+  dir: string;
+  /** `var`, `local`, or `module` (an output of a call: `name` is the call, `output` the output). */
+  root: 'var' | 'local' | 'module';
+  name: string;
+  output?: string;
+}
+
+/**
+ * Every reference to the names a value passed through on its way from its origin to
+ * a use (its trace), in every module that declares them; the modules' files the scan
+ * skipped are parsed here, since a file that names nothing judged may still read a
+ * variable. Undefined when a step is one this cannot follow (the reader is then unknown).
+ */
+export class ReaderIndex {
+  private readonly files = new Map<string, Promise<ParsedFile[]>>();
+
+  constructor(private readonly config: Configuration) {}
+
+  /** The readers of every name on the trace; a tfvars origin adds the variable's readers in every root the file is applied to. */
+  async readersOf(trace: readonly TraceStep[], origin: string): Promise<Reader[] | undefined> {
+    const symbols = symbolsOf(trace, this.config.cwd);
+    if (!symbols) return undefined;
+    // The last step is the variable a variables file sets: every root the file is applied to reads it.
+    const last = symbols.at(-1);
+    if (last?.root === 'var' && /\.tfvars(\.json)?$/.test(origin)) {
+      for (const root of this.config.varFileRoots.get(origin) ?? [])
+        symbols.push({ dir: path.resolve(this.config.cwd, root), root: 'var', name: last.name });
+    }
+    const readers: Reader[] = [];
+    for (const s of symbols) {
+      const found = await this.references(s);
+      if (!found) return undefined;
+      readers.push(...found);
+    }
+    return readers;
+  }
+
+  private async references(symbol: Symbol): Promise<Reader[] | undefined> {
+    const readers: Reader[] = [];
+    for (const file of await this.allFiles(symbol.dir))
+      for (const block of file.body.blocks)
+        for (const [holder, exprs] of holdersOf(block))
+          for (const expr of exprs)
+            for (const e of expressionsIn(expr))
+              if (e.kind === 'traversal' && reads(e, symbol))
+                readers.push({ file: e.range.file, line: e.range.line, column: e.range.column, holder });
+    return readers;
+  }
+
+  /** A directory's files as Terraform reads them: those the scan parsed, and those it skipped or never loaded. */
+  private allFiles(dir: string): Promise<ParsedFile[]> {
+    let files = this.files.get(dir);
+    if (!files) {
+      files = this.readAll(dir);
+      this.files.set(dir, files);
+    }
+    return files;
+  }
+
+  private async readAll(dir: string): Promise<ParsedFile[]> {
+    const known = this.config.modules.get(dir)?.files ?? [];
+    const parsed = new Set(known.map((f) => path.resolve(this.config.cwd, f.path)));
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => isConfigFile(n, this.config.engine));
+    } catch {
+      return known;
+    }
+    const rest = applyTofuPrecedence(names.map((n) => path.join(dir, n))).filter((f) => !parsed.has(f));
+    const more: ParsedFile[] = [];
+    for (const f of rest.sort()) {
+      const file = await this.config.parseFile(f);
+      if (file) more.push(file);
+    }
+    return [...known, ...more];
+  }
+}
+
+/** The names a trace reads, or undefined when a step is one whose other readers cannot be listed. */
+function symbolsOf(trace: readonly TraceStep[], cwd: string): Symbol[] | undefined {
+  const symbols: Symbol[] = [];
+  for (const [i, step] of trace.entries()) {
+    const dir = path.dirname(path.resolve(cwd, step.file));
+    const named = /^(var|local)\.([\w-]+)$/.exec(step.note);
+    if (named) {
+      symbols.push({ dir, root: named[1] as 'var' | 'local', name: named[2] });
+      continue;
+    }
+    const call = /^module\.([\w-]+)$/.exec(step.note);
+    if (call) {
+      // The next step names the output read: `module.x output url` (with the instance's key, if any).
+      const output = / output ([\w-]+)$/.exec(trace.at(i + 1)?.note ?? '')?.[1];
+      symbols.push({ dir, root: 'module', name: call[1], ...(output ? { output } : {}) });
+      continue;
+    }
+    // An argument is read only by the called module's variable (the step before it); an output's value only where it is
+    // read (the step after it); each and count only in their own block, whose for_each or count is a step of its own.
+    if (/^module\.[\w-]+ argument [\w-]+$/.test(step.note) || / output [\w-]+$/.test(step.note)) continue;
+    if (/^(each\.(key|value)|count\.index)$/.test(step.note)) continue;
+    // A for expression's own name: its collection is a step of its own.
+    if (/^[A-Za-z_][\w-]*$/.test(step.note)) continue;
+    return undefined;
+  }
+  return symbols;
+}
+
+function reads(e: Extract<Expr, { kind: 'traversal' }>, symbol: Symbol): boolean {
+  if (e.root !== symbol.root) return false;
+  const first = e.steps.at(0);
+  const second = e.steps.at(1);
+  if (first?.kind !== 'attr' || first.name !== symbol.name) return false;
+  // `module.x` as a whole reads every output; `module.x.other` reads another one.
+  if (symbol.root === 'module' && symbol.output !== undefined) return second?.kind !== 'attr' || second.name === symbol.output;
+  return true;
+}
+
+/** The expressions of a top-level block, by the name a user knows it by; locals one by one. */
+function holdersOf(block: Block): [string, Expr[]][] {
+  const [a, b] = block.labels;
+  switch (block.type) {
+    case 'locals':
+      return [...block.body.attributes.values()].map((attr) => [`local.${attr.name}`, [attr.expr]]);
+    case 'resource':
+      return [[`${a}.${b}`, bodyExpressions(block.body)]];
+    case 'data':
+      return [[`data.${a}.${b}`, bodyExpressions(block.body)]];
+    case 'variable':
+      return [[`var.${a}`, bodyExpressions(block.body)]];
+    default:
+      return [[[block.type, ...block.labels].join('.'), bodyExpressions(block.body)]];
+  }
+}
+
+function bodyExpressions(body: Body): Expr[] {
+  const out: Expr[] = [];
+  const stack: Body[] = [body];
+  for (let b = stack.pop(); b !== undefined; b = stack.pop()) {
+    for (const attr of b.attributes.values()) out.push(attr.expr);
+    for (const nested of b.blocks) stack.push(nested.body);
+  }
+  return out;
+}
