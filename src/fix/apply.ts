@@ -30,25 +30,33 @@ export async function applyEdits(edits: Edit[], sources: ReadonlyMap<string, Sou
   const byFile = new Map<string, Edit[]>();
   for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
   for (const [file, list] of [...byFile].sort(([a], [b]) => compareText(a, b))) {
-    const source = sources.get(file);
-    // The edits are made from the sources: every file they name was read.
-    if (!source) throw new Error(`an edit of ${file}, which was not read`);
-    const sorted = [...list].sort((a, b) => b.start - a.start || b.end - a.end);
-    if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1].start)) {
-      result.refused.push({ file, reason: 'edits overlap' });
-      continue;
+    // One file's failure is a message for that file: the others are still fixed.
+    try {
+      const outcome = await applyToFile(file, list, sources);
+      if (typeof outcome === 'string') result.refused.push({ file, reason: outcome });
+      else if (outcome) result.changed.push(outcome);
+    } catch (e) {
+      result.refused.push({ file, reason: `could not apply the fix (${e instanceof Error ? e.message : String(e)})` });
     }
-    let text = source.text;
-    for (const e of sorted) text = text.slice(0, e.start) + e.text + text.slice(e.end);
-    if (text === source.text) continue;
-    if (!(await stillParses(file, text))) {
-      result.refused.push({ file, reason: 'the edited file would no longer parse' });
-      continue;
-    }
-    const bom = source.hasBom ? '\ufeff' : '';
-    result.changed.push({ file, before: bom + source.text, after: bom + text });
   }
   return result;
+}
+
+/** The change of one file, nothing when the edits change nothing, or why it is left as it was. */
+async function applyToFile(file: string, list: Edit[], sources: ReadonlyMap<string, SourceFile>): Promise<FileChange | string | undefined> {
+  const source = sources.get(file);
+  // The edits are made from the sources: every file they name was read.
+  if (!source) throw new Error(`an edit of ${file}, which was not read`);
+  // Edits that touch are made one after the other; edits that overlap are a planning error (source-edits.ts: removeBlocks plans
+  // neighbouring removals as one edit), never merged here, where which separator goes can no longer be known.
+  const sorted = [...list].sort((a, b) => b.start - a.start || b.end - a.end);
+  if (sorted.some((e, i) => i > 0 && e.end > sorted[i - 1].start)) return 'edits overlap';
+  let text = source.text;
+  for (const e of sorted) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  if (text === source.text) return undefined;
+  if (!(await stillParses(file, text))) return 'the edited file would no longer parse';
+  const bom = source.hasBom ? '\ufeff' : '';
+  return { file, before: bom + source.text, after: bom + text };
 }
 
 async function stillParses(file: string, text: string): Promise<boolean> {

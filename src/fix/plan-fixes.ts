@@ -93,10 +93,22 @@ function plannedFixes(
       // so a stack is recognised in whatever folder it was synthesized to.
       const result = resource.constructPath
         ? `synthesized by CDKTF: change the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}, then run cdktf synth`
-        : fixer({ resource, findings: list, sources, config });
+        : planOne(fixer, { resource, findings: list, sources, config });
       if (typeof result === 'string') manual.push(...list.map((finding) => ({ finding, reason: result })));
       else planned.push({ resource, findings: list, edits: result });
     }
   }
   return { planned, manual };
+}
+
+/**
+ * One resource's fix, or why not: a fixer that throws (a layout no edit foresaw) leaves that
+ * resource to a person, with the message, and the other resources are still fixed.
+ */
+function planOne(fixer: RuleFixer, context: FixContext): EditsOrReason {
+  try {
+    return fixer(context);
+  } catch (e) {
+    return `could not plan the fix (${e instanceof Error ? e.message : String(e)})`;
+  }
 }

@@ -1,16 +1,8 @@
 import path from 'node:path';
-import {
-  findNodeAtLocation,
-  findNodeAtOffset,
-  getNodePath,
-  modify,
-  parseTree,
-  type Edit as JsonEdit,
-  type Node as JsonNode,
-} from 'jsonc-parser';
+import { findNodeAtOffset, parseTree, type Node as JsonNode } from 'jsonc-parser';
 import type { Range, SourceFile } from '../parse/source';
 import type { BlockInstance, BlockValue, ResourceInstance } from '../terraform/instances/module-tree';
-import { combine, type EditsOrReason } from './edit';
+import { combine, type Edit, type EditsOrReason } from './edit';
 
 /**
  * Text edits any rule's fixer can make in HCL and Terraform JSON. Each changes the
@@ -56,9 +48,8 @@ export function insertResourceAttribute(
   const source = editable(r.location.file, sources);
   if (typeof source === 'string') return source;
   if (source.path.endsWith('.json')) {
-    const path = jsonPathOf(source, source.offset(r.location.line, r.location.column));
-    if (!path) return 'the resource object was not found in the JSON file';
-    return fromJsonEdits(source, modify(source.text, [...path, name], value, { formattingOptions: jsonFormatting(source) }));
+    const object = jsonObjectAt(source, r.location);
+    return object ? insertJsonProperty(source, object, name, JSON.stringify(value)) : 'the resource object was not found in the JSON file';
   }
   return insertAttribute(r.location, name, JSON.stringify(value), source);
 }
@@ -91,15 +82,16 @@ function attributeGroup(source: SourceFile, line: number, indent: string): { lin
   return { lines, end: source.offset(l, 1) };
 }
 
-/** Removes every `blockType` block of a resource: each block (HCL), or the whole property (JSON). */
+/** Removes every `blockType` block of a resource: each block (HCL), or the property that holds them (JSON). */
 export function removeAllBlocks(r: ResourceInstance, blockType: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
   const block = blocksOf(r, blockType);
   if (!block) return [];
   if (!block.known) return `the ${blockType} blocks come from a dynamic block whose for_each is not known`;
-  if (block.instances.length === 0) return [];
-  const property = blocksProperty(r, blockType, sources);
-  if (property) return typeof property === 'string' ? property : removeJsonChild(property.source, property.node);
-  return combine(block.instances.map((b) => removeBlock(b.location, blockType, sources)));
+  return removeBlocks(
+    block.instances.map((b) => b.location),
+    blockType,
+    sources,
+  );
 }
 
 /** The `blockType` blocks go and `"name": value` comes (in JSON, one property takes the other's place). */
@@ -110,30 +102,32 @@ export function replaceBlocksWithAttribute(
   value: string,
   sources: ReadonlyMap<string, SourceFile>,
 ): EditsOrReason {
-  const property = blocksProperty(r, blockType, sources);
-  if (!property) return combine([insertResourceAttribute(r, name, value, sources), removeAllBlocks(r, blockType, sources)]);
-  if (typeof property === 'string') return property;
-  const { source, node } = property;
-  return [
-    { file: source.path, start: node.offset, end: node.offset + node.length, text: `${JSON.stringify(name)}: ${JSON.stringify(value)}` },
-  ];
-}
-
-/** The property that holds a resource's `blockType` blocks in Terraform JSON; undefined for HCL. */
-function blocksProperty(
-  r: ResourceInstance,
-  blockType: string,
-  sources: ReadonlyMap<string, SourceFile>,
-): { source: SourceFile; node: JsonNode } | string | undefined {
   const block = blocksOf(r, blockType);
-  if (!r.location.file.endsWith('.json') || !block?.instances.every((b) => b.location.file === r.location.file)) return undefined;
   const source = editable(r.location.file, sources);
-  if (typeof source === 'string') return source;
-  const path = jsonPathOf(source, source.offset(r.location.line, r.location.column));
-  const tree = path ? parseTree(source.text) : undefined;
-  const value = path && tree ? findNodeAtLocation(tree, [...path, blockType]) : undefined;
-  if (value?.parent?.type !== 'property') return `the ${blockType} blocks were not found in the JSON file`;
-  return { source, node: value.parent };
+  if (block?.known && block.instances.length && typeof source !== 'string' && source.path.endsWith('.json')) {
+    const nodes = jsonBlockNodes(
+      source,
+      block.instances.map((b) => b.location),
+      blockType,
+    );
+    if (typeof nodes === 'string') return nodes;
+    // One property holds every block (as an object or a list of them): the attribute takes its place, in its style.
+    const [only] = nodes;
+    const key = only.children?.at(0);
+    const current = only.children?.at(1);
+    if (nodes.size === 1 && only.type === 'property' && only.parent === jsonObjectAt(source, r.location) && key && current) {
+      const colon = source.text.slice(key.offset + key.length, current.offset);
+      return [
+        {
+          file: source.path,
+          start: only.offset,
+          end: only.offset + only.length,
+          text: `${JSON.stringify(name)}${colon}${JSON.stringify(value)}`,
+        },
+      ];
+    }
+  }
+  return combine([insertResourceAttribute(r, name, value, sources), removeAllBlocks(r, blockType, sources)]);
 }
 
 /** `name = value` in one nested block: the literal replaced, or the argument added. */
@@ -148,7 +142,7 @@ export function setBlockAttribute(
   if (typeof source === 'string') return source;
   const start = source.offset(b.location.line, b.location.column);
   const end = source.offset(b.location.endLine, b.location.endColumn);
-  if (source.path.endsWith('.json')) return setJsonObjectProperty(source, start, name, value);
+  if (source.path.endsWith('.json')) return setJsonObjectProperty(source, b.location, name, value);
   const text = source.text.slice(start, end);
   if (!text.startsWith(`${blockType} `) && !text.startsWith(`${blockType}{`)) return 'the block comes from a dynamic block or a variable';
   const attr = new RegExp(`^([ \\t]*${name}[ \\t]*=[ \\t]*)(\\S[^\\r\\n]*?)[ \\t]*((#|\\/\\/)[^\\r\\n]*)?\\r?$`, 'm').exec(text);
@@ -158,31 +152,11 @@ export function setBlockAttribute(
   return [{ file: source.path, start: at, end: at + attr[2].length, text: JSON.stringify(value) }];
 }
 
-/** In an object of Terraform JSON: the property's value replaced, or the property added after the last one. */
-function setJsonObjectProperty(source: SourceFile, offset: number, name: string, value: string): EditsOrReason {
-  const root = parseTree(source.text);
-  const node = root && findNodeAtOffset(root, offset + 1);
-  const object = node?.type === 'object' ? node : node?.parent;
-  if (object?.type !== 'object') return 'the object was not found in the JSON file';
-  const current = object.children?.find((p) => p.children?.[0]?.value === name)?.children?.[1];
-  if (current) {
-    if (current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value))))
-      return `${name} is computed by an expression, not written as a literal`;
-    return [{ file: source.path, start: current.offset, end: current.offset + current.length, text: JSON.stringify(value) }];
-  }
-  const last = object.children?.at(-1);
-  if (!last) return 'the object is empty';
-  const at = last.offset + last.length;
-  const lastLine = source.position(last.offset).line;
-  const separator = source.position(object.offset).line === lastLine ? ', ' : `,${source.eol}${leadingSpace(source.lineText(lastLine))}`;
-  return [{ file: source.path, start: at, end: at, text: `${separator}${JSON.stringify(name)}: ${JSON.stringify(value)}` }];
-}
-
-/** Removes a nested block (HCL) or its object from the list (JSON). */
+/** Removes a nested block (HCL) or its object (JSON: from its list, or the property that holds it). */
 export function removeBlock(at: Range, blockType: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
   const source = editable(at.file, sources);
   if (typeof source === 'string') return source;
-  if (source.path.endsWith('.json')) return removeJsonElement(source, source.offset(at.line, at.column));
+  if (source.path.endsWith('.json')) return removeJsonBlocks(source, [at], blockType);
   const text = source.text.slice(source.offset(at.line, at.column));
   if (!text.startsWith(`${blockType} `) && !text.startsWith(`${blockType}{`)) return 'the block comes from a dynamic block or a variable';
   let first = at.line;
@@ -197,43 +171,166 @@ export function removeBlock(at: Range, blockType: string, sources: ReadonlyMap<s
   return [{ file: source.path, start: source.offset(first, 1), end: source.offset(last + 1, 1), text: '' }];
 }
 
-/** Removes one element of a JSON array with its separating comma, leaving every other byte as it is. */
-function removeJsonElement(source: SourceFile, offset: number): EditsOrReason {
-  const root = parseTree(source.text);
-  const node = root && findNodeAtOffset(root, offset + 1);
-  const element = node?.type === 'object' ? node : node?.parent;
-  if (!element || element.parent?.type !== 'array') return 'the block is not an element of a list';
-  return removeJsonChild(source, element);
+/**
+ * Removes several nested blocks together. In JSON the range of one removal depends on
+ * which neighbours go too (which comma it takes), so the blocks of one file are planned
+ * as one set: each run of neighbouring elements is one edit, and a list that loses every
+ * element goes with its property.
+ */
+export function removeBlocks(at: readonly Range[], blockType: string, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
+  const parts: EditsOrReason[] = at.filter((a) => !a.file.endsWith('.json')).map((a) => removeBlock(a, blockType, sources));
+  for (const file of new Set(at.filter((a) => a.file.endsWith('.json')).map((a) => a.file))) {
+    const source = editable(file, sources);
+    parts.push(
+      typeof source === 'string'
+        ? source
+        : removeJsonBlocks(
+            source,
+            at.filter((a) => a.file === file),
+            blockType,
+          ),
+    );
+  }
+  return combine(parts);
 }
 
-/** Removes an array element or an object property with its separating comma, leaving every other byte as it is. */
-function removeJsonChild(source: SourceFile, element: JsonNode): EditsOrReason {
-  const items = element.parent?.children ?? [];
-  const i = items.indexOf(element);
-  // The first element has no element before it, the last none after it.
-  const before = i > 0 ? items[i - 1] : undefined;
-  const after = items.at(i + 1);
-  const [start, end] = before
-    ? [before.offset + before.length, element.offset + element.length]
-    : after
-      ? [element.offset, after.offset]
-      : [element.offset, element.offset + element.length];
-  return [{ file: source.path, start, end, text: '' }];
+// Terraform JSON. Every edit is made on the syntax tree of the file as it was read (jsonc-parser), and takes
+// its layout (separators, indentation, line breaks) from the text around it, so that compact, single-line,
+// tab-indented and CRLF files stay as they are written; `"//"` comment properties are nodes like any other.
+
+/** The syntax tree of each JSON source, parsed once (a source's text never changes). */
+const jsonTrees = new WeakMap<SourceFile, JsonNode | undefined>();
+
+function jsonTree(source: SourceFile): JsonNode | undefined {
+  if (!jsonTrees.has(source)) jsonTrees.set(source, parseTree(source.text, [], { disallowComments: true }));
+  return jsonTrees.get(source);
 }
 
-function jsonPathOf(source: SourceFile, offset: number): (string | number)[] | undefined {
-  const root = parseTree(source.text);
-  const node = root && findNodeAtOffset(root, offset + 1);
+/** The JSON object that starts where a range starts: a resource's or a nested block's body. */
+function jsonObjectAt(source: SourceFile, at: Range): JsonNode | undefined {
+  const offset = source.offset(at.line, at.column);
+  const root = jsonTree(source);
+  for (let node = root && findNodeAtOffset(root, offset); node; node = node.parent)
+    if (node.type === 'object' && node.offset === offset) return node;
+  return undefined;
+}
+
+/** A property's name, if it is a property. */
+const keyOf = (node: JsonNode | undefined): unknown => (node?.type === 'property' ? node.children?.[0]?.value : undefined);
+
+/**
+ * The nodes whose removal removes these blocks: each block's element of a `blockType` list,
+ * or the `blockType` property holding it as an object; a list none of whose elements stays
+ * is replaced by its property.
+ */
+function jsonBlockNodes(source: SourceFile, at: readonly Range[], blockType: string): Set<JsonNode> | string {
+  const nodes = new Set<JsonNode>();
+  for (const a of at) {
+    const object = jsonObjectAt(source, a);
+    const inList = object?.parent?.type === 'array';
+    const holder = inList ? object.parent.parent : object?.parent;
+    if (!object || !holder || keyOf(holder) !== blockType)
+      return `the ${blockType} block is not written as an object or a list of objects in the JSON file`;
+    nodes.add(inList ? object : holder);
+  }
+  for (const node of [...nodes]) {
+    const list = node.parent;
+    if (list?.type !== 'array' || !list.parent || !(list.children ?? []).every((c) => nodes.has(c))) continue;
+    for (const c of list.children ?? []) nodes.delete(c);
+    nodes.add(list.parent);
+  }
+  return nodes;
+}
+
+function removeJsonBlocks(source: SourceFile, at: readonly Range[], blockType: string): EditsOrReason {
+  const nodes = jsonBlockNodes(source, at, blockType);
+  return typeof nodes === 'string' ? nodes : removeJsonChildren(source, nodes);
+}
+
+/**
+ * Removes array elements or object properties with their separating commas, leaving every other byte
+ * as it is: each run of neighbours that go is one edit, from the end of the element before it (or, for a
+ * run at the start, up to the element after it), so that no two edits overlap.
+ */
+function removeJsonChildren(source: SourceFile, gone: ReadonlySet<JsonNode>): Edit[] {
+  const edits: Edit[] = [];
+  const edit = (start: number, end: number) => edits.push({ file: source.path, start, end, text: '' });
+  for (const parent of new Set([...gone].map((n) => n.parent))) {
+    if (!parent) continue;
+    const items = parent.children ?? [];
+    if (items.every((c) => gone.has(c))) {
+      edit(parent.offset + 1, parent.offset + parent.length - 1);
+      continue;
+    }
+    for (let i = 0; i < items.length; i++) {
+      if (!gone.has(items[i])) continue;
+      let j = i;
+      while (j + 1 < items.length && gone.has(items[j + 1])) j++;
+      if (i > 0) edit(items[i - 1].offset + items[i - 1].length, items[j].offset + items[j].length);
+      else edit(items[i].offset, items[j + 1].offset);
+      i = j;
+    }
+  }
+  return edits;
+}
+
+/** In an object of Terraform JSON: the property's value replaced, or the property added after the last one. */
+function setJsonObjectProperty(source: SourceFile, at: Range, name: string, value: string): EditsOrReason {
+  const object = jsonObjectAt(source, at);
+  if (!object) return 'the object was not found in the JSON file';
+  const current = object.children?.find((p) => keyOf(p) === name)?.children?.[1];
+  if (!current) return insertJsonProperty(source, object, name, JSON.stringify(value));
+  if (current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value))))
+    return `${name} is computed by an expression, not written as a literal`;
+  return [{ file: source.path, start: current.offset, end: current.offset + current.length, text: JSON.stringify(value) }];
+}
+
+/**
+ * `"name": value` added after an object's last property, written as the object writes its
+ * properties: the separator before the last one (or after the brace), the text around its colon.
+ */
+function insertJsonProperty(source: SourceFile, object: JsonNode, name: string, value: string): Edit[] {
+  const text = source.text;
+  const items = object.children ?? [];
+  const last = items.at(-1);
+  const open = object.offset + 1;
+  const close = object.offset + object.length - 1;
+  if (!last) {
+    const property = `${JSON.stringify(name)}${colonOf(source, jsonTree(source)) ?? ': '}${value}`;
+    const inside = text.slice(open, close);
+    if (!inside.includes('\n')) return [{ file: source.path, start: open, end: close, text: property }];
+    const indent = leadingSpace(source.lineText(source.position(close).line));
+    return [
+      { file: source.path, start: open, end: close, text: `${source.eol}${indent}${indentUnit(source)}${property}${source.eol}${indent}` },
+    ];
+  }
+  let separator: string;
+  if (items.length > 1) {
+    const before = items[items.length - 2];
+    separator = text.slice(before.offset + before.length, last.offset);
+  } else {
+    const space = text.slice(open, last.offset);
+    separator = ',' + (/\r?\n[^\n]*$/.exec(space)?.[0] ?? space);
+  }
+  const property = `${JSON.stringify(name)}${colonOf(source, last) ?? ': '}${value}`;
+  const end = last.offset + last.length;
+  return [{ file: source.path, start: end, end, text: `${separator}${property}` }];
+}
+
+/** The text between a property's name and its value (`: `, `:`): of `node`, or of the first property under it. */
+function colonOf(source: SourceFile, node: JsonNode | undefined): string | undefined {
   if (!node) return undefined;
-  const objectNode = node.type === 'object' ? node : node.parent?.type === 'object' ? node.parent : node;
-  return getNodePath(objectNode);
+  const key = node.children?.at(0);
+  const value = node.children?.at(1);
+  if (node.type === 'property' && key && value) return source.text.slice(key.offset + key.length, value.offset);
+  for (const child of node.children ?? []) {
+    const colon = colonOf(source, child);
+    if (colon !== undefined) return colon;
+  }
+  return undefined;
 }
 
-function jsonFormatting(source: SourceFile) {
-  const indent = /\n([ \t]+)"/.exec(source.text)?.[1] ?? '  ';
-  return { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol: source.eol };
-}
-
-function fromJsonEdits(source: SourceFile, edits: JsonEdit[]): EditsOrReason {
-  return edits.map((e) => ({ file: source.path, start: e.offset, end: e.offset + e.length, text: e.content }));
+/** One level of the file's indentation: its first indented property's indent. */
+function indentUnit(source: SourceFile): string {
+  return /\n([ \t]+)"/.exec(source.text)?.[1] ?? '  ';
 }

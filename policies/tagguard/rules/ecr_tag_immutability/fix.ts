@@ -12,7 +12,7 @@ import type { FixContext, RuleFixer } from '../../../../src/fix/plan-fixes';
 import {
   insertResourceAttribute,
   removeAllBlocks,
-  removeBlock,
+  removeBlocks,
   replaceBlocksWithAttribute,
   replaceLiteral,
   setBlockAttribute,
@@ -162,7 +162,12 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
   }
   if (!m?.location) return 'the value comes from the environment or the command line';
   return combine([
-    ...decision.removeFilters.map((i) => removeBlock(blocks[i].location, FILTERS, sources)),
+    // Planned together: in JSON, neighbouring elements that go share their commas.
+    removeBlocks(
+      decision.removeFilters.map((i) => blocks[i].location),
+      FILTERS,
+      sources,
+    ),
     ...decision.wildcard.map((i) => setBlockAttribute(blocks[i], FILTERS, 'filter_type', 'WILDCARD', sources)),
     ...(decision.immutable ? [replaceLiteral(m.location, '"IMMUTABLE"', sources)] : []),
   ]);
