@@ -3,6 +3,7 @@ import { resourceKey, type Finding } from '../policy/findings';
 import type { PolicyConfig } from '../policy/input';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 import { RULES, type RuleUnit } from '../../policies/tagguard/rules';
+import { inCdktfOutput } from '../discover/cdktf-output';
 import { dedupe, type Edit, type EditsOrReason } from './edit';
 
 /** What a rule's fixer is given: one resource and the open error findings of that rule on it. */
@@ -23,6 +24,30 @@ export interface FixPlan {
   manual: { finding: Finding; reason: string }[];
 }
 
+export interface PlanOptions {
+  /** The rules and their fixers (default: the built-in ones). */
+  rules?: readonly RuleUnit[];
+  /** The CDKTF output folders, as reported paths (ScanResult.cdktfOutputs): nothing in them is edited. */
+  cdktfOutputs?: readonly string[];
+}
+
+/**
+ * What a person changes for a resource that cdktf synth wrote: the construct (by its path, or the
+ * synthesized file when the output has no metadata) and, from the rule, the property to set.
+ */
+function synthesizedReason(unit: RuleUnit, resource: ResourceInstance, findings: Finding[], file?: string): string {
+  const where =
+    resource.constructPath && file === undefined
+      ? `the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}`
+      : `the construct that writes the synthesized file ${file ?? resource.location.file}`;
+  const what = unit.cdktfChange?.({
+    type: resource.type,
+    messageIds: findings.flatMap((f) => (f.messageId ? [f.messageId] : [])),
+    ...(resource.madeBy ? { madeBy: resource.madeBy } : {}),
+  });
+  return `synthesized by CDKTF: change ${where}${what ? ` (${what})` : ''}, then run cdktf synth`;
+}
+
 /**
  * The edits that make the next scan clean, from each rule's fixer (policies/tagguard/rules):
  * every open error finding goes to the fixer of its rule, grouped by resource. Findings of
@@ -33,8 +58,10 @@ export function planFixes(
   resources: ResourceInstance[],
   sources: ReadonlyMap<string, SourceFile>,
   config: PolicyConfig,
-  rules: readonly RuleUnit[] = RULES,
+  options: PlanOptions = {},
 ): FixPlan {
+  const { rules = RULES, cdktfOutputs = [] } = options;
+  const synthesized = (file: string) => inCdktfOutput(file, cdktfOutputs);
   const plan: FixPlan = { edits: [], manual: [] };
   const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
   // By rule, with the rule's fixer: only rules that have one are grouped.
@@ -46,16 +73,25 @@ export function planFixes(
     const group = groups.get(unit) ?? { fixer: unit.fixer, byRule: new Map<ResourceInstance, Finding[]>() };
     groups.set(unit, { ...group, byRule: group.byRule.set(r, [...(group.byRule.get(r) ?? []), f]) });
   }
-  for (const { fixer, byRule } of groups.values()) {
+  for (const [unit, { fixer, byRule }] of groups) {
     for (const [resource, list] of byRule) {
       // cdktf synth writes its output folder (cdktf.out, or cdktf.json's "output") again from the app: an edit there
       // would be lost, and hide the finding until then. The construct path comes from the resource's `//` metadata,
-      // so a stack is recognised in whatever folder it was synthesized to.
-      const result = resource.constructPath
-        ? `synthesized by CDKTF: change the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}, then run cdktf synth`
-        : fixer({ resource, findings: list, sources, config });
-      if (typeof result === 'string') plan.manual.push(...list.map((finding) => ({ finding, reason: result })));
-      else plan.edits.push(...result);
+      // so a stack is recognised in whatever folder it was synthesized to; a stack without it (cdktf synth --hcl, or
+      // metadata stripped) by its file being in an output folder, and so is any edit the fixer would make there.
+      const manual = (file?: string) => synthesizedReason(unit, resource, list, file);
+      let result: EditsOrReason | undefined = resource.constructPath
+        ? manual()
+        : synthesized(resource.location.file)
+          ? manual(resource.location.file)
+          : undefined;
+      result ??= fixer({ resource, findings: list, sources, config });
+      const into = typeof result === 'string' ? undefined : result.find((e) => synthesized(e.file));
+      if (into) result = manual(into.file);
+      if (typeof result === 'string') {
+        const reason = result;
+        plan.manual.push(...list.map((finding) => ({ finding, reason })));
+      } else plan.edits.push(...result);
     }
   }
   plan.edits = dedupe(plan.edits);

@@ -84,4 +84,6 @@ export interface ScanResult {
   resources: ResourceInstance[];
   /** The descriptors of every loaded rule. */
   rules: RuleDescriptor[];
+  /** The CDKTF output folders the scanned files lie in, as reported paths: `cdktf synth` writes them again, so --fix edits nothing there. */
+  cdktfOutputs?: string[];
 }

@@ -12,7 +12,7 @@ export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, 
   const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = loadApply();
   const { planFixes } = loadPlanFixes();
   const broken = new Set(result.errors.map((e) => e.file));
-  const plan = planFixes(result.findings, result.resources, result.sources, options.policy);
+  const plan = planFixes(result.findings, result.resources, result.sources, options.policy, { cdktfOutputs: result.cdktfOutputs });
   const applied = await applyEdits(
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,
