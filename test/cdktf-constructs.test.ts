@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App, Aspects, Manifest, Testing, TerraformStack } from 'cdktf';
+import { App, Aspects, Manifest, TerraformResource, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { planFixes } from '../src/fix/plan-fixes';
 import { scan } from '../src/scan/run';
 import {
   CompliantEcrStack,
@@ -11,6 +12,7 @@ import {
   ImmutableEcrRepositoryCreationTemplate,
   patternCovers,
   TagguardAspect,
+  type AspectMode,
 } from '../src/cdktf';
 import { DEFAULT_POLICY, matching, tempDir } from './helpers';
 
@@ -231,4 +233,171 @@ test('the allow-list reads like the policy: a * covers a * of the filter', () =>
     patternCovers('latest', 'latest'),
     patternCovers('*', 'x'),
   ]).toEqual([true, false, true, true]);
+});
+
+/** Every property the aspect reads is what will be synthesized: escape hatches, raw resources and tokens. */
+describe('the aspect judges what will be synthesized', () => {
+  type Maker = (stack: TerraformStack) => TerraformResource;
+  const MAKERS: [string, Maker][] = [
+    ['a plain EcrRepository', (stack) => new EcrRepository(stack, 'repo', { name: 'repo', imageTagMutability: 'IMMUTABLE' })],
+    ['ImmutableEcrRepository', (stack) => new ImmutableEcrRepository(stack, 'repo', { name: 'repo' }).repository],
+    [
+      'ImmutableEcrRepositoryCreationTemplate',
+      (stack) => new ImmutableEcrRepositoryCreationTemplate(stack, 'repo', { prefix: 'hub', appliedFor: ['PULL_THROUGH_CACHE'] }).template,
+    ],
+    ['a raw TerraformResource', (stack) => new TerraformResource(stack, 'repo', { terraformResourceType: 'aws_ecr_repository' })],
+    [
+      'a raw aws_ecr_repository_creation_template',
+      (stack) => new TerraformResource(stack, 'repo', { terraformResourceType: 'aws_ecr_repository_creation_template' }),
+    ],
+  ];
+
+  function overridden(make: Maker, mode: AspectMode) {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+    new AwsProvider(stack, 'aws', {});
+    const resource = make(stack);
+    resource.addOverride('image_tag_mutability', 'MUTABLE');
+    Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode }));
+    return { stack, resource };
+  }
+
+  test.each(MAKERS)('addOverride(image_tag_mutability, MUTABLE) on %s: error mode fails synth', (_name, make) => {
+    expect(() => fullSynth(overridden(make, 'error').stack)).toThrow(/test\/repo.*: image_tag_mutability is MUTABLE/);
+  });
+
+  test.each(MAKERS)(
+    'addOverride(image_tag_mutability, MUTABLE) on %s: enforce mode writes IMMUTABLE through addOverride',
+    async (_name, make) => {
+      const { stack, resource } = overridden(make, 'enforce');
+      const json = synth(stack);
+      expect(Object.values(resources(json, resource.terraformResourceType))[0]).toMatchObject({ image_tag_mutability: 'IMMUTABLE' });
+      // Through the same mechanism: the override the user wrote is overridden, not the construct's config.
+      expect((resource as unknown as { rawOverrides: Record<string, unknown> }).rawOverrides).toMatchObject({
+        image_tag_mutability: 'IMMUTABLE',
+      });
+      expect(annotations(stack)).toEqual([['@cdktf/warn', expect.stringMatching(/set to IMMUTABLE by EcrTagImmutabilityAspect/)]]);
+      expect((await scanSynth(json)).findings).toEqual([]);
+    },
+  );
+
+  test.each([['repositories'], ['creationTemplates']])('inside CompliantEcrStack (%s), an override to MUTABLE fails synth', (kind) => {
+    const stack = new CompliantEcrStack(new App({ outdir: tempDir('out') }), 'registry', {
+      repositories: kind === 'repositories' ? [{ name: 'shop/api' }] : [],
+      creationTemplates: kind === 'creationTemplates' ? [{ prefix: 'hub', appliedFor: ['PULL_THROUGH_CACHE'] }] : [],
+    });
+    const resource = kind === 'repositories' ? stack.repositories[0].repository : stack.creationTemplates[0].template;
+    resource.addOverride('image_tag_mutability', 'MUTABLE');
+    expect(() => fullSynth(stack)).toThrow(/registry\/\w+\/(repository|template): image_tag_mutability is MUTABLE/);
+  });
+
+  function withFilters(mode: AspectMode, filters: (stack: TerraformStack) => { filter: string; filterType: string }[]) {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+    new AwsProvider(stack, 'aws', {});
+    const repo = new EcrRepository(stack, 'repo', {
+      name: 'repo',
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilter: filters(stack),
+    });
+    Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode }));
+    return { stack, repo };
+  }
+  const fromVariable = (stack: TerraformStack) => [
+    { filter: new TerraformVariable(stack, 'tag', { type: 'string', default: 'latest' }).stringValue, filterType: 'WILDCARD' },
+  ];
+
+  test('an exclusion filter from a token (a variable defaulting to "latest") is unknown: a warning in error mode, not a failure', () => {
+    const { stack } = withFilters('error', fromVariable);
+    expect(() => fullSynth(stack)).not.toThrow();
+    expect(annotations(stack)).toEqual([
+      ['@cdktf/warn', expect.stringMatching(/test\/repo: .*cannot be known before apply.*\[ecr-tag-immutability\/unknown\]$/)],
+    ]);
+  });
+
+  test('enforce mode does not drop a filter it cannot know', () => {
+    const { stack } = withFilters('enforce', fromVariable);
+    const [repo] = Object.values(resources(synth(stack), 'aws_ecr_repository'));
+    expect(repo).toMatchObject({
+      image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
+      image_tag_mutability_exclusion_filter: [{ filter: '${var.tag}', filter_type: 'WILDCARD' }],
+    });
+    expect(annotations(stack).map(([level]) => level)).toEqual(['@cdktf/warn']);
+  });
+
+  const ALLOWED_AND_NOT = [
+    { filter: 'latest', filter_type: 'WILDCARD' },
+    { filter: 'dev-*', filter_type: 'WILDCARD' },
+  ];
+
+  test.each(MAKERS.slice(0, 3))(
+    'addOverride of the exclusion filters with a disallowed one on %s: an error; enforce removes only that filter',
+    (_name, make) => {
+      const build = (mode: AspectMode) => {
+        const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+        new AwsProvider(stack, 'aws', {});
+        const resource = make(stack);
+        resource.addOverride('image_tag_mutability', 'IMMUTABLE_WITH_EXCLUSION');
+        resource.addOverride('image_tag_mutability_exclusion_filter', ALLOWED_AND_NOT);
+        Aspects.of(stack).add(new EcrTagImmutabilityAspect({ mode }));
+        return { stack, resource };
+      };
+      expect(() => fullSynth(build('error').stack)).toThrow(/exclusion filter "dev-\*".*\[ecr-tag-immutability\/filter_not_allowed\]/);
+      const { stack, resource } = build('enforce');
+      const [synthesized] = Object.values(resources(synth(stack), resource.terraformResourceType));
+      expect(synthesized).toMatchObject({
+        image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
+        image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }],
+      });
+      expect(annotations(stack)).toEqual([
+        ['@cdktf/warn', expect.stringMatching(/exclusion filter "dev-\*" removed by EcrTagImmutabilityAspect/)],
+      ]);
+    },
+  );
+});
+
+/** `tagguard scan --fix` on synth output of the constructs tagguard ships: the construct and the property to set. */
+describe('--fix names the construct property', () => {
+  async function reasons(stack: TerraformStack, policy = DEFAULT_POLICY) {
+    const result = await scanSynth(synth(stack));
+    return planFixes(result.findings, result.resources, result.sources, policy, { cdktfOutputs: result.cdktfOutputs }).manual.map(
+      (m) => m.reason,
+    );
+  }
+
+  test('an escape hatch on ImmutableEcrRepository: the override to remove, as its props cannot write the value', async () => {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+    new ImmutableEcrRepository(stack, 'api', { name: 'api' }).repository.addOverride('image_tag_mutability', 'MUTABLE');
+    expect(await reasons(stack)).toEqual([
+      "synthesized by CDKTF: change the construct test/api/repository in stack test (ImmutableEcrRepository cannot write this value: remove the addOverride('image_tag_mutability', …) on its repository), then run cdktf synth",
+    ]);
+  });
+
+  test('a mutable tag its own allow-list lets through: mutableTags (and allowedMutableTags)', async () => {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+    new ImmutableEcrRepository(stack, 'api', { name: 'api', mutableTags: ['dev-pr-*'], allowedMutableTags: ['dev-*'] });
+    expect(await reasons(stack)).toEqual([
+      "synthesized by CDKTF: change the construct test/api/repository in stack test (set mutableTags of ImmutableEcrRepository to tags the scan's allow-list covers (its allowedMutableTags let them through), or remove the addOverride('image_tag_mutability_exclusion_filter', …) on its repository), then run cdktf synth",
+    ]);
+  });
+
+  test('in a CompliantEcrStack: the entry of its config', async () => {
+    const stack = new CompliantEcrStack(Testing.app({ outdir: tempDir('cdktf') }), 'registry', {
+      repositories: [{ name: 'shop/api', mutableTags: ['dev-pr-*'] }],
+      creationTemplates: [{ prefix: 'hub', appliedFor: ['PULL_THROUGH_CACHE'], mutableTags: ['dev-pr-*'] }],
+      allowedMutableTags: ['dev-*'],
+    });
+    expect(await reasons(stack)).toEqual([
+      expect.stringContaining(
+        "(set mutableTags of its entry in CompliantEcrStack's repositories to tags the scan's allow-list covers (CompliantEcrStack's allowedMutableTags let them through)",
+      ),
+      expect.stringContaining("(set mutableTags of its entry in CompliantEcrStack's creationTemplates to tags"),
+    ]);
+  });
+
+  test('a plain EcrRepository: imageTagMutability', async () => {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'test');
+    new EcrRepository(stack, 'raw', { name: 'raw', imageTagMutability: 'MUTABLE' });
+    expect(await reasons(stack)).toEqual([
+      'synthesized by CDKTF: change the construct test/raw in stack test (set imageTagMutability to "IMMUTABLE" on the EcrRepository, or remove its addOverride(\'image_tag_mutability\', …)), then run cdktf synth',
+    ]);
+  });
 });

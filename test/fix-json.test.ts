@@ -177,7 +177,7 @@ describe("one file's or one resource's failure is a message for it", () => {
         },
       },
     ];
-    const plan = planFixes(result.findings, result.resources, result.sources, DEFAULT_POLICY, rules);
+    const plan = planFixes(result.findings, result.resources, result.sources, DEFAULT_POLICY, { rules });
     expect(plan.edits).toEqual([]);
     expect(plan.manual.map((m) => [m.finding.resource, m.reason])).toEqual([
       ['aws_ecr_repository.a', 'could not plan the fix (boom)'],

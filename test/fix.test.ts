@@ -211,7 +211,7 @@ describe('--fix properties', () => {
 describe('--fix and CDKTF output', () => {
   const STACK = path.join('cdktf.out', 'stacks', 'registry', 'cdk.tf.json');
   const NEEDS_A_PERSON =
-    'tagguard: needs a person: cdktf.out/stacks/registry/cdk.tf.json:40:33 aws_ecr_repository.legacy_worker: synthesized by CDKTF: change the construct registry/legacy-worker in stack registry, then run cdktf synth\n';
+    'tagguard: needs a person: cdktf.out/stacks/registry/cdk.tf.json:40:33 aws_ecr_repository.legacy_worker: synthesized by CDKTF: change the construct registry/legacy-worker in stack registry (set imageTagMutability to "IMMUTABLE" on the EcrRepository, or remove its addOverride(\'image_tag_mutability\', …)), then run cdktf synth\n';
 
   test.each([[['fix', '.']], [['scan', '--fix', '.']], [['scan', '.', '--fix']]])(
     'never edits cdktf.out, naming the construct to change instead (%j)',
@@ -241,4 +241,85 @@ describe('--fix and CDKTF output', () => {
       expect(readFileSync(path.join(dir, stack), 'utf8')).toBe(before);
     },
   );
+});
+
+describe('--fix and CDKTF output without construct metadata', () => {
+  const MUTABLE_HCL =
+    'resource "aws_ecr_repository" "site" {\n  name                 = "web/site"\n  image_tag_mutability = "MUTABLE"\n}\n';
+  const manifest = (stack: string) => JSON.stringify({ version: '0.21.0', stacks: { web: { name: 'web', synthesizedStackPath: stack } } });
+  const needsAPerson = (at: string, file: string) =>
+    `tagguard: needs a person: ${at} aws_ecr_repository.site: synthesized by CDKTF: change the construct that writes the synthesized file ${file} (set imageTagMutability to "IMMUTABLE" on the EcrRepository, or remove its addOverride('image_tag_mutability', …)), then run cdktf synth\n`;
+
+  test.each([[['fix', '.']], [['scan', '--fix', '.']], [['fix', 'cdktf.out']]])(
+    'cdktf synth --hcl output (cdk.tf, which carries no metadata) is never edited (%j)',
+    async (argv: string[]) => {
+      const dir = makeTree({
+        'cdktf.json': '{"language": "typescript", "app": "npx ts-node main.ts"}\n',
+        '.gitignore': 'cdktf.out/\n',
+        'cdktf.out/manifest.json': manifest('stacks/web/cdk.tf'),
+        'cdktf.out/stacks/web/cdk.tf': MUTABLE_HCL,
+      });
+      const { code, err } = await run(argv, dir);
+      expect({ code, err }).toEqual({ code: 1, err: needsAPerson('cdktf.out/stacks/web/cdk.tf:3:26', 'cdktf.out/stacks/web/cdk.tf') });
+      expect(read(dir, 'cdktf.out/stacks/web/cdk.tf')).toBe(MUTABLE_HCL);
+    },
+  );
+
+  const STRIPPED = JSON.stringify(
+    { resource: { aws_ecr_repository: { site: { name: 'web/site', image_tag_mutability: 'MUTABLE' } } } },
+    null,
+    2,
+  );
+  const STACK = 'build/synth/stacks/web/cdk.tf.json';
+
+  test.each([
+    [['fix', '.']],
+    [['fix', 'build/synth']],
+    [['fix', 'build/synth/stacks/web']],
+    [['scan', '--fix', 'build/synth/stacks/web/cdk.tf.json']],
+  ])('a cdk.tf.json stripped of its metadata in the output folder cdktf.json names is never edited (%j)', async (argv: string[]) => {
+    const dir = makeTree({
+      'cdktf.json': JSON.stringify({ language: 'typescript', output: 'build/synth' }),
+      'build/synth/manifest.json': manifest('stacks/web/cdk.tf.json'),
+      [STACK]: STRIPPED,
+    });
+    const { code, err } = await run(argv, dir);
+    expect({ code, err }).toEqual({ code: 1, err: needsAPerson(`${STACK}:6:33`, STACK) });
+    expect(read(dir, STACK)).toBe(STRIPPED);
+  });
+
+  test('an output folder is known by its cdktf.json even without a manifest, and a folder named cdktf.out always', async () => {
+    const dir = makeTree({
+      'app/cdktf.json': '{"output": "out"}',
+      'app/out/stacks/web/cdk.tf.json': STRIPPED,
+      'cdktf.out/x/main.tf': MUTABLE_HCL,
+    });
+    const { code, err } = await run(['fix', '.'], dir);
+    expect(code).toBe(1);
+    expect(err).toContain('change the construct that writes the synthesized file app/out/stacks/web/cdk.tf.json');
+    expect(err).toContain('change the construct that writes the synthesized file cdktf.out/x/main.tf');
+    expect([read(dir, 'app/out/stacks/web/cdk.tf.json'), read(dir, 'cdktf.out/x/main.tf')]).toEqual([STRIPPED, MUTABLE_HCL]);
+  });
+
+  test('an edit the fixer would make in synthesized output for a resource outside it is refused: a module argument in cdk.tf.json', async () => {
+    const module =
+      'variable "mutability" {}\n\nresource "aws_ecr_repository" "site" {\n  name                 = "web/site"\n  image_tag_mutability = var.mutability\n}\n';
+    const stack = JSON.stringify({ module: { ecr: { source: '../../../modules/ecr', mutability: 'MUTABLE' } } }, null, 2);
+    const dir = makeTree({
+      'cdktf.json': '{}',
+      'cdktf.out/manifest.json': manifest('stacks/web/cdk.tf.json'),
+      'cdktf.out/stacks/web/cdk.tf.json': stack,
+      'modules/ecr/main.tf': module,
+    });
+    const { code, err } = await run(['fix', '.'], dir);
+    expect(code).toBe(1);
+    expect(err).toContain('synthesized by CDKTF: change the construct that writes the synthesized file cdktf.out/stacks/web/cdk.tf.json');
+    expect([read(dir, 'cdktf.out/stacks/web/cdk.tf.json'), read(dir, 'modules/ecr/main.tf')]).toEqual([stack, module]);
+  });
+
+  test('outside CDKTF output the same files are fixed', async () => {
+    const dir = makeTree({ 'stacks/web/cdk.tf.json': STRIPPED, 'stacks/web/manifest.json': manifest('cdk.tf.json') });
+    expect((await run(['fix', '.'], dir)).code).toBe(0);
+    expect(read(dir, 'stacks/web/cdk.tf.json')).toContain('"IMMUTABLE"');
+  });
 });

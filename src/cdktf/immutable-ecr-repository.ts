@@ -1,6 +1,7 @@
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
+import type { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
 import { allowedBy } from '../../policies/tagguard/rules/ecr_tag_immutability/fix';
@@ -69,6 +70,15 @@ function immutability(construct: Construct, props: ImmutabilityProps) {
   };
 }
 
+/**
+ * Names the tagguard construct (and stack, `stack`) that made a resource in its `//` metadata,
+ * which Terraform ignores as a comment: a finding in the synthesized JSON can then name the
+ * construct property that produced the value (`tagguard scan --fix` lists it for a person).
+ */
+export function madeBy(resource: TerraformResource, name: string, key: 'construct' | 'stack' = 'construct'): void {
+  resource.addOverride(`//.tagguard.${key}`, name);
+}
+
 /** The lifecycle policy document for the helper's two rules. */
 export function lifecyclePolicy(rules: LifecycleRules): string | undefined {
   const out: object[] = [];
@@ -110,6 +120,7 @@ export class ImmutableEcrRepository extends Construct {
     });
     // Before any reference to the repository: cdktf ignores an override after one.
     if (props.resourceName) this.repository.overrideLogicalId(props.resourceName);
+    madeBy(this.repository, 'ImmutableEcrRepository');
     const policy = props.lifecycle && lifecyclePolicy(props.lifecycle);
     if (policy) {
       this.lifecyclePolicy = new EcrLifecyclePolicy(this, 'lifecycle', { repository: this.repository.name, policy });
@@ -136,5 +147,6 @@ export class ImmutableEcrRepositoryCreationTemplate extends Construct {
       resourceTags: props.resourceTags,
     });
     if (props.resourceName) this.template.overrideLogicalId(props.resourceName);
+    madeBy(this.template, 'ImmutableEcrRepositoryCreationTemplate');
   }
 }

@@ -6,6 +6,7 @@ import { constructId } from './construct-id';
 import {
   ImmutableEcrRepository,
   ImmutableEcrRepositoryCreationTemplate,
+  madeBy,
   type ImmutableEcrRepositoryCreationTemplateProps,
   type ImmutableEcrRepositoryProps,
   type LifecycleRules,
@@ -60,6 +61,8 @@ export class CompliantEcrStack extends TerraformStack {
         kmsKeyArn: t.kmsKeyArn ?? config.kmsKeyArn,
       });
     });
+    for (const r of this.repositories) madeBy(r.repository, 'CompliantEcrStack', 'stack');
+    for (const t of this.creationTemplates) madeBy(t.template, 'CompliantEcrStack', 'stack');
     Aspects.of(this).add(new EcrTagImmutabilityAspect({ mode: 'error', allowedMutableTags: config.allowedMutableTags }));
   }
 }

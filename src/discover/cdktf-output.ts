@@ -68,3 +68,66 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+/**
+ * The CDKTF output folders the given files (absolute) lie in, found from the folders above
+ * each file up to `top`: one named cdktf.out, one holding a CDKTF manifest (manifest.json
+ * with "stacks", beside a stacks/ folder), or the output folder a cdktf.json above the file
+ * names. `cdktf synth` writes these again, so nothing in them is edited, whatever their
+ * resources' metadata says (`cdktf synth --hcl` writes none). Each folder is looked at once.
+ */
+export function enclosingCdktfOutputs(files: readonly string[], top: (file: string) => string): Set<string> {
+  const found = new Set<string>();
+  // By folder: the output folders named by the cdktf.json files in it and above it, up to the limit.
+  const named = new Map<string, string[]>();
+  const namedAbove = (dir: string, limit: string): string[] => {
+    let list = named.get(dir);
+    if (list) return list;
+    const parent = path.dirname(dir);
+    list = dir !== limit && parent !== dir && isWithin(limit, parent) ? namedAbove(parent, limit) : [];
+    const own = existsSync(path.join(dir, 'cdktf.json')) ? cdktfOutput(dir, [])?.out : undefined;
+    if (own) list = [own, ...list];
+    named.set(dir, list);
+    return list;
+  };
+  // By folder: the output folder it is in, or null.
+  const memo = new Map<string, string | null>();
+  const outputOf = (dir: string, limit: string): string | null => {
+    const known = memo.get(dir);
+    if (known !== undefined) return known;
+    const parent = path.dirname(dir);
+    let out: string | null = path.basename(dir) === CDKTF_DEFAULT_OUTPUT || isManifestFolder(dir) ? dir : null;
+    if (!out && dir !== limit && parent !== dir && isWithin(limit, parent)) out = outputOf(parent, limit);
+    out ??= namedAbove(dir, limit).find((o) => isWithin(o, dir)) ?? null;
+    memo.set(dir, out);
+    return out;
+  };
+  for (const file of files) {
+    const limit = top(file);
+    if (!isWithin(limit, file)) continue;
+    const out = outputOf(path.dirname(file), limit);
+    if (out) found.add(out);
+  }
+  return found;
+}
+
+/** A folder `cdktf synth` wrote: manifest.json with a "stacks" object, beside a stacks/ folder. */
+function isManifestFolder(dir: string): boolean {
+  if (!existsSync(path.join(dir, 'manifest.json')) || !existsSync(path.join(dir, 'stacks'))) return false;
+  const read = readTextFile(path.join(dir, 'manifest.json'), MAX_CDKTF_JSON_BYTES);
+  if (!read.ok) return false;
+  try {
+    const data: unknown = JSON.parse(read.text);
+    const stacks = typeof data === 'object' && data !== null ? (data as { stacks?: unknown }).stacks : undefined;
+    return typeof stacks === 'object' && stacks !== null && !Array.isArray(stacks);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a reported path (`/` separators) lies in one of these output folders (reported paths too), or in any folder named cdktf.out. */
+export function inCdktfOutput(file: string, outputs: readonly string[]): boolean {
+  const parts = file.split('/');
+  if (parts.slice(0, -1).includes(CDKTF_DEFAULT_OUTPUT)) return true;
+  return outputs.some((o) => o === '.' || file === o || file.startsWith(o.endsWith('/') ? o : `${o}/`));
+}

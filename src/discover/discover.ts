@@ -7,7 +7,7 @@ import { applyTofuPrecedence, isConfigFile, type Engine } from './terraform-file
 import { repositoryRoot } from './repository';
 import { slashPath } from './paths';
 import { isWithin } from './inside';
-import { cdktfOutput } from './cdktf-output';
+import { cdktfOutput, enclosingCdktfOutputs } from './cdktf-output';
 
 /** .gitignore files and CDKTF manifests are small; a larger one is not read. */
 const MAX_SMALL_FILE_BYTES = 1024 * 1024;
@@ -87,7 +87,13 @@ export function discover(
     for (const f of files) found.add(path.sep === '/' ? f : path.normalize(f));
     for (const f of cdktfStacks(abs, problems, hints, outputs)) found.add(f);
   }
-  return { files: applyTofuPrecedence([...found]).sort(), missing, unreadable, problems, hints, cdktfOutputs: [...outputs] };
+  const files = applyTofuPrecedence([...found]).sort();
+  // A stack scanned on its own, or in an output folder no cdktf.json named here: found from the folders above it.
+  const named = paths.map((p) => path.resolve(cwd, p));
+  const top = (file: string) =>
+    isWithin(path.resolve(cwd), file) ? path.resolve(cwd) : (named.find((n) => isWithin(n, file)) ?? path.dirname(file));
+  for (const out of enclosingCdktfOutputs(files, top)) outputs.add(out);
+  return { files, missing, unreadable, problems, hints, cdktfOutputs: [...outputs] };
 }
 
 export interface DiscoverOptions {

@@ -3,6 +3,7 @@ import { resourceKey, type Finding } from '../policy/findings';
 import type { PolicyConfig } from '../policy/input';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 import { RULES, type RuleUnit } from '../../policies/tagguard/rules';
+import { inCdktfOutput } from '../discover/cdktf-output';
 import { dedupe, type Edit, type EditsOrReason } from './edit';
 import { narrowFixes, type PlannedFix } from './narrow';
 import type { Configuration } from './readers';
@@ -25,6 +26,30 @@ export interface FixPlan {
   manual: { finding: Finding; reason: string }[];
 }
 
+export interface PlanOptions {
+  /** The rules and their fixers (default: the built-in ones). */
+  rules?: readonly RuleUnit[];
+  /** The CDKTF output folders, as reported paths (ScanResult.cdktfOutputs): nothing in them is edited. */
+  cdktfOutputs?: readonly string[];
+}
+
+/**
+ * What a person changes for a resource that cdktf synth wrote: the construct (by its path, or the
+ * synthesized file when the output has no metadata) and, from the rule, the property to set.
+ */
+function synthesizedReason(unit: RuleUnit, resource: ResourceInstance, findings: Finding[], file?: string): string {
+  const where =
+    resource.constructPath && file === undefined
+      ? `the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}`
+      : `the construct that writes the synthesized file ${file ?? resource.location.file}`;
+  const what = unit.cdktfChange?.({
+    type: resource.type,
+    messageIds: findings.flatMap((f) => (f.messageId ? [f.messageId] : [])),
+    ...(resource.madeBy ? { madeBy: resource.madeBy } : {}),
+  });
+  return `synthesized by CDKTF: change ${where}${what ? ` (${what})` : ''}, then run cdktf synth`;
+}
+
 /**
  * The edits that make the next scan clean, from each rule's fixer (policies/tagguard/rules):
  * every open error finding goes to the fixer of its rule, grouped by resource. Findings of
@@ -36,9 +61,9 @@ export function planFixes(
   resources: ResourceInstance[],
   sources: ReadonlyMap<string, SourceFile>,
   config: PolicyConfig,
-  rules: readonly RuleUnit[] = RULES,
+  options: PlanOptions = {},
 ): FixPlan {
-  const { planned, manual } = plannedFixes(findings, resources, sources, config, rules);
+  const { planned, manual } = plannedFixes(findings, resources, sources, config, options);
   return { edits: dedupe(planned.flatMap((p) => p.edits)), manual };
 }
 
@@ -53,9 +78,9 @@ export async function planSafeFixes(
   sources: ReadonlyMap<string, SourceFile>,
   config: PolicyConfig,
   configuration: Configuration,
-  rules: readonly RuleUnit[] = RULES,
+  options: PlanOptions = {},
 ): Promise<FixPlan> {
-  const { planned, manual } = plannedFixes(findings, resources, sources, config, rules);
+  const { planned, manual } = plannedFixes(findings, resources, sources, config, options);
   const narrowed = await narrowFixes(planned, resources, findings, sources, configuration);
   const plan: FixPlan = { edits: [], manual };
   for (const p of planned) {
@@ -72,8 +97,10 @@ function plannedFixes(
   resources: ResourceInstance[],
   sources: ReadonlyMap<string, SourceFile>,
   config: PolicyConfig,
-  rules: readonly RuleUnit[],
+  options: PlanOptions,
 ): { planned: PlannedFix[]; manual: FixPlan['manual'] } {
+  const { rules = RULES, cdktfOutputs = [] } = options;
+  const synthesized = (file: string) => inCdktfOutput(file, cdktfOutputs);
   const planned: PlannedFix[] = [];
   const manual: FixPlan['manual'] = [];
   const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
@@ -86,16 +113,25 @@ function plannedFixes(
     const group = groups.get(unit) ?? { fixer: unit.fixer, byRule: new Map<ResourceInstance, Finding[]>() };
     groups.set(unit, { ...group, byRule: group.byRule.set(r, [...(group.byRule.get(r) ?? []), f]) });
   }
-  for (const { fixer, byRule } of groups.values()) {
+  for (const [unit, { fixer, byRule }] of groups) {
     for (const [resource, list] of byRule) {
       // cdktf synth writes its output folder (cdktf.out, or cdktf.json's "output") again from the app: an edit there
       // would be lost, and hide the finding until then. The construct path comes from the resource's `//` metadata,
-      // so a stack is recognised in whatever folder it was synthesized to.
-      const result = resource.constructPath
-        ? `synthesized by CDKTF: change the construct ${resource.constructPath}${resource.stack ? ` in stack ${resource.stack}` : ''}, then run cdktf synth`
-        : planOne(fixer, { resource, findings: list, sources, config });
-      if (typeof result === 'string') manual.push(...list.map((finding) => ({ finding, reason: result })));
-      else planned.push({ resource, findings: list, edits: result });
+      // so a stack is recognised in whatever folder it was synthesized to; a stack without it (cdktf synth --hcl, or
+      // metadata stripped) by its file being in an output folder, and so is any edit the fixer would make there.
+      const toPerson = (file?: string) => synthesizedReason(unit, resource, list, file);
+      let result: EditsOrReason | undefined = resource.constructPath
+        ? toPerson()
+        : synthesized(resource.location.file)
+          ? toPerson(resource.location.file)
+          : undefined;
+      result ??= planOne(fixer, { resource, findings: list, sources, config });
+      const into = typeof result === 'string' ? undefined : result.find((e) => synthesized(e.file));
+      if (into) result = toPerson(into.file);
+      if (typeof result === 'string') {
+        const reason = result;
+        manual.push(...list.map((finding) => ({ finding, reason })));
+      } else planned.push({ resource, findings: list, edits: result });
     }
   }
   return { planned, manual };

@@ -164,6 +164,8 @@ class JsonReader {
         continue;
       }
       const constructPath: unknown = findNodeAtLocation(b, ['//', 'metadata', 'path'])?.value;
+      const madeBy: unknown = findNodeAtLocation(b, ['//', 'tagguard', 'construct'])?.value;
+      const madeIn: unknown = findNodeAtLocation(b, ['//', 'tagguard', 'stack'])?.value;
       const body = await this.body(b);
       // `"dynamic"` in a resource holds dynamic blocks, as `dynamic "x" {…}` does in HCL: read as those blocks, so that overrides and evaluation treat both syntaxes alike.
       const dynamic = (type === 'resource' || type === 'data') && body.attributes.get('dynamic');
@@ -171,7 +173,14 @@ class JsonReader {
         body.attributes.delete('dynamic');
         body.blocks.push(...jsonDynamicBlocks(dynamic.expr));
       }
-      out.push({ type, labels: prefix, body, range: this.range(b), ...(typeof constructPath === 'string' ? { constructPath } : {}) });
+      out.push({
+        type,
+        labels: prefix,
+        body,
+        range: this.range(b),
+        ...(typeof constructPath === 'string' ? { constructPath } : {}),
+        ...(typeof madeBy === 'string' ? { madeBy: { construct: madeBy, ...(typeof madeIn === 'string' ? { stack: madeIn } : {}) } } : {}),
+      });
     }
     return out;
   }

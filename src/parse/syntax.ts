@@ -66,6 +66,8 @@ export interface Block {
   range: Range;
   /** CDKTF's construct path, from the `//` metadata of a synthesized resource. */
   constructPath?: string;
+  /** The tagguard construct that made it (`//` tagguard: ImmutableEcrRepository…, and CompliantEcrStack when in one). */
+  madeBy?: { construct: string; stack?: string };
 }
 
 /**

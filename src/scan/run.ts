@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { discover } from '../discover/discover';
 import { discoverFocus } from '../discover/focus';
+import { enclosingCdktfOutputs } from '../discover/cdktf-output';
 import { displayPath, slashPath } from '../discover/paths';
 import { PreSearch, readableFiles, symlinks } from '../discover/pre-search';
 import { hclParser } from '../parse/hcl';
@@ -138,6 +139,9 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       parseFile: (abs) => loader.parseFile(abs),
       engine: options.engine,
     },
+    cdktfOutputs: [
+      ...new Set([...(found.cdktfOutputs ?? []), ...(focus ? enclosingCdktfOutputs(found.files, () => path.resolve(cwd)) : [])]),
+    ].map((o) => displayPath(cwd, o)),
     summary: {
       files: loader.filesRead.size + (plan ? 1 : 0),
       resources: resources.length,

@@ -87,4 +87,6 @@ export interface ScanResult {
   rules: RuleDescriptor[];
   /** The configuration read, for the fixer to find every reader of a value it would change. */
   configuration?: Configuration;
+  /** The CDKTF output folders the scanned files lie in, as reported paths: `cdktf synth` writes them again, so --fix edits nothing there. */
+  cdktfOutputs?: string[];
 }

@@ -11,4 +11,18 @@ export interface RuleUnit {
   readonly fixer?: RuleFixer;
   /** The CDKTF aspect's enforce mode: changes to the construct. */
   readonly cdktf?: CdktfFixer;
+  /**
+   * `tagguard scan --fix` on CDKTF synth output, which it never edits: the construct property a
+   * person sets, from the findings' message ids and the tagguard construct that made the
+   * resource (its `//` metadata), when known.
+   */
+  readonly cdktfChange?: (context: CdktfChangeContext) => string | undefined;
+}
+
+export interface CdktfChangeContext {
+  /** The Terraform resource type. */
+  type: string;
+  messageIds: string[];
+  /** The tagguard construct (src/cdktf) that made the resource, and the stack when it is a CompliantEcrStack. */
+  madeBy?: { construct: string; stack?: string };
 }

@@ -12,9 +12,10 @@ export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, 
   const { applyEdits, outsideWorkingDirectory, unifiedDiff, writeChanges } = loadApply();
   const { planFixes, planSafeFixes } = loadPlanFixes();
   const broken = new Set(result.errors.map((e) => e.file));
+  const planOptions = { cdktfOutputs: result.cdktfOutputs };
   const plan = result.configuration
-    ? await planSafeFixes(result.findings, result.resources, result.sources, options.policy, result.configuration)
-    : planFixes(result.findings, result.resources, result.sources, options.policy);
+    ? await planSafeFixes(result.findings, result.resources, result.sources, options.policy, result.configuration, planOptions)
+    : planFixes(result.findings, result.resources, result.sources, options.policy, planOptions);
   const applied = await applyEdits(
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,

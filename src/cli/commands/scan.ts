@@ -66,7 +66,9 @@ const shellWord = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace
 
 /** When findings block a commit and tagguard can fix some of them: the command and the hook that do it. */
 function fixHint(result: ScanResult, options: ScanOptions, io: Io): void {
-  const plan = loadPlanFixes().planFixes(result.findings, result.resources, result.sources, options.policy);
+  const plan = loadPlanFixes().planFixes(result.findings, result.resources, result.sources, options.policy, {
+    cdktfOutputs: result.cdktfOutputs,
+  });
   const files = [...new Set(plan.edits.map((e) => e.file))].sort();
   if (files.length === 0) return;
   const command = `tagguard fix ${files.map(shellWord).join(' ')}`;

@@ -72,6 +72,8 @@ export interface ResourceInstance {
   /** CDKTF synth output: the stack and the construct that made the resource. */
   stack?: string;
   constructPath?: string;
+  /** The tagguard construct that made it, from the `//` metadata (src/cdktf): what a person changes. */
+  madeBy?: { construct: string; stack?: string };
   attributes: Record<string, AttributeValue>;
   blocks: Record<string, BlockValue>;
 }
@@ -495,10 +497,10 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
 }
 
 /** A resource synthesized by CDKTF names its stack (by its directory) and construct. */
-function cdktfOrigin(r: ResourceBlock): Pick<ResourceInstance, 'stack' | 'constructPath'> {
+function cdktfOrigin(r: ResourceBlock): Pick<ResourceInstance, 'stack' | 'constructPath' | 'madeBy'> {
   if (!r.block.constructPath) return {};
   const stack = /(?:^|\/)stacks\/([^/]+)\/cdk\.tf\.json$/.exec(r.block.range.file)?.[1];
-  return { constructPath: r.block.constructPath, ...(stack ? { stack } : {}) };
+  return { constructPath: r.block.constructPath, ...(stack ? { stack } : {}), ...(r.block.madeBy ? { madeBy: r.block.madeBy } : {}) };
 }
 
 /** model: the module is not the user's code (a registry model or a download), so findings anchor at the call. */

@@ -19,6 +19,7 @@ import {
 } from '../../../../src/fix/source-edits';
 import { builtinPolicySync } from '../../../../src/policy/sync';
 import { isOverrideFile } from '../../../../src/terraform/config/override';
+import type { RuleUnit } from '../unit';
 
 /** The rule's id (policy.rego METADATA custom.id), which its findings carry as ruleId. */
 export const RULE_ID = 'ecr-tag-immutability';
@@ -217,4 +218,34 @@ export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex
     done.push(...decision.wildcard.map((i) => `filter_type of exclusion filter ${JSON.stringify(filters[i].filter)} set to WILDCARD`));
   }
   return { done: done.join('; ') };
+};
+
+/** The findings about the value itself; the others are about its exclusion filters. */
+const ABOUT_VALUE = new Set([...VALUE_IDS, 'not_a_string', 'no_filter']);
+
+/**
+ * What a person sets in a CDKTF app for findings in its synth output (which --fix never edits):
+ * on a tagguard construct, the prop that wrote the value or the escape hatch that overrode it;
+ * on @cdktf/provider-aws's EcrRepository or EcrRepositoryCreationTemplate (or a raw
+ * TerraformResource), imageTagMutability and imageTagMutabilityExclusionFilter.
+ */
+export const cdktfChange: NonNullable<RuleUnit['cdktfChange']> = ({ type, messageIds, madeBy }) => {
+  const value = messageIds.some((id) => ABOUT_VALUE.has(id));
+  const filters = messageIds.some((id) => !ABOUT_VALUE.has(id) && id !== 'unknown');
+  if (!value && !filters) return undefined;
+  const template = type === 'aws_ecr_repository_creation_template';
+  const override = `addOverride('${value ? VALUE : FILTERS}', …)`;
+  if (madeBy) {
+    const hatch = `the ${override} on its ${template ? 'template' : 'repository'}`;
+    if (value) return `${madeBy.construct} cannot write this value: remove ${hatch}`;
+    const tags = madeBy.stack
+      ? `mutableTags of its entry in ${madeBy.stack}'s ${template ? 'creationTemplates' : 'repositories'}`
+      : `mutableTags of ${madeBy.construct}`;
+    const allowList = madeBy.stack ? `${madeBy.stack}'s allowedMutableTags` : 'its allowedMutableTags';
+    return `set ${tags} to tags the scan's allow-list covers (${allowList} let them through), or remove ${hatch}`;
+  }
+  const props = template ? 'EcrRepositoryCreationTemplate' : 'EcrRepository';
+  return value
+    ? `set imageTagMutability to "IMMUTABLE" on the ${props}, or remove its ${override}`
+    : `keep only allowed filters, with filterType "WILDCARD", in imageTagMutabilityExclusionFilter of the ${props}, or remove its ${override}`;
 };
