@@ -4,7 +4,7 @@ import type { Range, SourceFile } from '../parse/source';
 import { resourceKey, type Finding } from '../policy/findings';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { Edit } from './edit';
-import { ReaderIndex, type Configuration } from './readers';
+import { ReaderIndex, type Configuration, type Reader } from './readers';
 
 /** The edits a rule's fixer planned for one resource, from its open findings. */
 export interface PlannedFix {
@@ -35,6 +35,7 @@ export async function narrowFixes(
   let fixing = new Set(planned.map((p) => p.resource));
   // A fix left to a person no longer makes its resource compliant: the others are judged again without it.
   for (let round = 0; round < 10; round++) {
+    world.newRound();
     for (const p of planned) results.set(p, await world.narrow(p, fixing, planned));
     const next = new Set(planned.filter((p) => typeof results.get(p) !== 'string').map((p) => p.resource));
     for (const p of planned) if (typeof results.get(p) === 'string') next.delete(p.resource);
@@ -47,6 +48,14 @@ export async function narrowFixes(
 class World {
   private readonly index: ReaderIndex;
   private readonly suppressed: Set<string>;
+  /** The readers of a trace, by its steps and origin file. */
+  private readonly readers = new Map<string, Promise<Reader[] | undefined>>();
+  /** This round's verdict on an origin edit, for the resources being fixed (the same for each of them). */
+  private problems = new Map<string, Promise<string | undefined>>();
+
+  newRound(): void {
+    this.problems = new Map();
+  }
 
   constructor(
     private readonly resources: readonly ResourceInstance[],
@@ -77,7 +86,13 @@ class World {
         else edits.push(e);
         continue;
       }
-      const problem = await this.originProblem(p, e, fixing, planned);
+      const shared = this.fixes(p.resource, fixing) ? `${e.file}\u0000${e.start}\u0000${e.end}\u0000${e.text}` : undefined;
+      let verdict = shared === undefined ? undefined : this.problems.get(shared);
+      if (!verdict) {
+        verdict = this.originProblem(p, e, fixing, planned);
+        if (shared !== undefined) this.problems.set(shared, verdict);
+      }
+      const problem = await verdict;
       if (!problem) {
         edits.push(e);
         continue;
@@ -129,7 +144,13 @@ class World {
     // Everything else that reads a name the value passed through (an output, a parameter, another attribute).
     const traced = new Set(mine.flatMap((f) => f.trace.map((t) => `${t.file}:${t.line}:${t.column}`)));
     for (const f of mine) {
-      const readers = await this.index.readersOf(f.trace, e.file);
+      const key = `${e.file}\u0000${f.trace.map((t) => `${t.file}:${t.note}`).join('\u0000')}`;
+      let listed = this.readers.get(key);
+      if (!listed) {
+        listed = this.index.readersOf(f.trace, e.file);
+        this.readers.set(key, listed);
+      }
+      const readers = await listed;
       if (!readers) return `${this.where(e)} reaches ${f.resource} through a reference whose other readers tagguard cannot list`;
       for (const r of readers) if (!traced.has(`${r.file}:${r.line}:${r.column}`)) others.push(`${r.holder} (${r.file}:${r.line})`);
     }

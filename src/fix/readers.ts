@@ -59,15 +59,24 @@ export class ReaderIndex {
         symbols.push({ dir: path.resolve(this.config.cwd, root), root: 'var', name: last.name });
     }
     const readers: Reader[] = [];
-    for (const s of symbols) {
-      const found = await this.references(s);
-      if (!found) return undefined;
-      readers.push(...found);
+    for (const s of symbols) readers.push(...(await this.references(s)));
+    return readers;
+  }
+
+  private readonly found = new Map<string, Promise<Reader[]>>();
+
+  /** The references to one name in one directory, listed once. */
+  private references(symbol: Symbol): Promise<Reader[]> {
+    const key = [symbol.dir, symbol.root, symbol.name, symbol.output ?? ''].join('\u0000');
+    let readers = this.found.get(key);
+    if (!readers) {
+      readers = this.list(symbol);
+      this.found.set(key, readers);
     }
     return readers;
   }
 
-  private async references(symbol: Symbol): Promise<Reader[] | undefined> {
+  private async list(symbol: Symbol): Promise<Reader[]> {
     const readers: Reader[] = [];
     for (const file of await this.allFiles(symbol.dir))
       for (const block of file.body.blocks)
