@@ -103,12 +103,13 @@ function plannedFixes(
   const synthesized = (file: string) => inCdktfOutput(file, cdktfOutputs);
   const planned: PlannedFix[] = [];
   const manual: FixPlan['manual'] = [];
-  const byResource = new Map(resources.map((r) => [resourceKey(r.root, r.address), r]));
+  // --each-var-file judges a root once per variables file: an address names one instance per variant.
+  const byResource = new Map(resources.map((r) => [`${resourceKey(r.root, r.address)}\u0000${r.variant ?? ''}`, r]));
   // By rule, with the rule's fixer: only rules that have one are grouped.
   const groups = new Map<RuleUnit, { fixer: RuleFixer; byRule: Map<ResourceInstance, Finding[]> }>();
   for (const f of findings) {
     const unit = rules.find((u) => u.id === f.ruleId);
-    const r = byResource.get(resourceKey(f.root, f.resource));
+    const r = byResource.get(`${resourceKey(f.root, f.resource)}\u0000${f.variant ?? ''}`);
     if (!unit?.fixer || f.severity !== 'error' || f.suppression || !r) continue;
     const group = groups.get(unit) ?? { fixer: unit.fixer, byRule: new Map<ResourceInstance, Finding[]>() };
     groups.set(unit, { ...group, byRule: group.byRule.set(r, [...(group.byRule.get(r) ?? []), f]) });

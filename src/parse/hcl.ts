@@ -99,7 +99,8 @@ async function parseAttributeValue(wrapped: SourceFile, bare: boolean): Promise<
   if (!tree) return undefined;
   try {
     if (tree.rootNode.hasError) return undefined;
-    const expr = tree.rootNode.descendantsOfType('attribute').at(0)?.namedChildren.at(1);
+    const attribute = tree.rootNode.descendantsOfType('attribute').at(0);
+    const expr = attribute ? named(attribute).at(1) : undefined;
     // Ranges are those of the wrapped text; callers relocate them.
     return expr ? new HclReader(wrapped, DEFAULT_MAX_DEPTH, bare).expression(expr) : undefined;
   } catch (e) {
@@ -166,7 +167,8 @@ class HclReader {
   }
 
   attribute(node: Node): Attribute {
-    const [name, value] = node.namedChildren;
+    // A comment may sit anywhere between tokens (`x = /* c */ "v"`): it is not part of the value.
+    const [name, value] = named(node);
     return { name: name.text, expr: this.expression(value), range: this.range(node) };
   }
 
@@ -224,9 +226,9 @@ class HclReader {
   step(node: Node): TraversalStep[] | undefined {
     switch (node.type) {
       case 'get_attr':
-        return [{ kind: 'attr', name: node.namedChildren[0].text }];
+        return [{ kind: 'attr', name: named(node)[0].text }];
       case 'index': {
-        const inner = node.namedChildren.at(0);
+        const inner = named(node).at(0);
         // legacy_index is the old `a.0` form; the grammar keeps its digits in the node's text only.
         if (inner?.type === 'legacy_index')
           return [
@@ -235,13 +237,14 @@ class HclReader {
               key: { kind: 'literal', value: Number(inner.text.slice(1)), text: inner.text.slice(1), range: this.range(inner) },
             },
           ];
-        const key = inner?.namedChildren.at(0);
+        const key = inner && named(inner).at(0);
         if (!key) return undefined;
         return [{ kind: 'index', key: this.expression(key) }];
       }
       case 'splat': {
         const steps: TraversalStep[] = [{ kind: 'splat' }];
-        for (const op of node.namedChildren.at(0)?.namedChildren ?? []) {
+        const ops = named(node).at(0);
+        for (const op of ops ? named(ops) : []) {
           const s = this.step(op);
           if (!s) return undefined;
           steps.push(...s);
@@ -263,7 +266,7 @@ class HclReader {
       case 'expression':
         return this.expression(node);
       case 'literal_value':
-        return this.term(node.namedChildren[0]);
+        return this.term(named(node)[0]);
       case 'numeric_lit':
         return { kind: 'literal', value: Number(node.text), text: node.text, range };
       case 'bool_lit':
@@ -277,7 +280,7 @@ class HclReader {
         return this.template(node, true);
       case 'template_expr':
       case 'collection_value':
-        return this.term(node.namedChildren[0]);
+        return this.term(named(node)[0]);
       case 'variable_expr':
         return { kind: 'traversal', root: node.text, steps: [], range };
       case 'function_call':
@@ -298,14 +301,14 @@ class HclReader {
       case 'for_expr':
         return this.forExpr(named(node)[0]);
       case 'tuple':
-        return { kind: 'tuple', items: node.namedChildren.filter((c) => c.type === 'expression').map((c) => this.expression(c)), range };
+        return { kind: 'tuple', items: named(node).filter((c) => c.type === 'expression').map((c) => this.expression(c)), range };
       case 'object':
         return {
           kind: 'object',
-          items: node.namedChildren
+          items: named(node)
             .filter((c) => c.type === 'object_elem')
             .map((elem) => {
-              const [key, value] = elem.namedChildren.filter((c) => c.type === 'expression');
+              const [key, value] = named(elem).filter((c) => c.type === 'expression');
               return { key: this.objectKey(key), value: this.expression(value) };
             }),
           range,
@@ -388,7 +391,7 @@ class HclReader {
 
   /** A bare identifier as an object key is the key's name, not a variable. */
   objectKey(node: Node): Expr {
-    const children = node.namedChildren;
+    const children = named(node);
     const only = children.length === 1 ? children[0] : null;
     if (only?.type === 'variable_expr') return { kind: 'literal', value: only.text, range: this.range(only) };
     return this.expression(node);
