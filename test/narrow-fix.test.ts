@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { applyEdits, writeChanges } from '../src/fix/apply';
+import { SourceFile } from '../src/parse/source';
 import { readReport, runCli, tree } from './helpers';
 
 // Issue 16, item 1: --fix changes an origin only for what is being fixed. Each case: the files, then the exact
@@ -15,6 +17,8 @@ interface Case {
   manual?: RegExp[];
   /** Options for every scan and fix of the case. */
   args?: string[];
+  /** What the fix is given to scan (default: the whole tree); the scans before and after always read it all. */
+  paths?: string[];
 }
 
 const VARIABLE = 'variable "mutability" {\n  default = "MUTABLE"\n}\n';
@@ -135,6 +139,63 @@ const CASES: Record<string, Case> = {
     },
     after: { 'ecr/main.tf': `variable "mutability" {\n  type = string\n}\n\n${repo('a', '"IMMUTABLE"')}` },
   },
+  'for_each over a map that an output reads: the value is written in image_tag_mutability, never in name': {
+    files: {
+      'main.tf':
+        'locals {\n  repos = { api = "MUTABLE" }\n}\n\nresource "aws_ecr_repository" "r" {\n  for_each             = local.repos\n  name                 = each.key\n  image_tag_mutability = each.value\n}\n\noutput "repos" {\n  value = local.repos\n}\n',
+    },
+    after: {
+      'main.tf':
+        'locals {\n  repos = { api = "MUTABLE" }\n}\n\nresource "aws_ecr_repository" "r" {\n  for_each             = local.repos\n  name                 = each.key\n  image_tag_mutability = "IMMUTABLE"\n}\n\noutput "repos" {\n  value = local.repos\n}\n',
+    },
+  },
+  'a for_each that filters on the value: the origin stays, or the instance would disappear': {
+    files: {
+      'main.tf':
+        'locals {\n  repos = [{ name = "api", mode = "MUTABLE" }]\n}\n\nresource "aws_ecr_repository" "r" {\n  for_each             = { for r in local.repos : r.name => r if r.mode != "IMMUTABLE" }\n  name                 = each.key\n  image_tag_mutability = each.value.mode\n}\n',
+    },
+    after: {
+      'main.tf':
+        'locals {\n  repos = [{ name = "api", mode = "MUTABLE" }]\n}\n\nresource "aws_ecr_repository" "r" {\n  for_each             = { for r in local.repos : r.name => r if r.mode != "IMMUTABLE" }\n  name                 = each.key\n  image_tag_mutability = "IMMUTABLE"\n}\n',
+    },
+  },
+  'a reader written with a comment inside the reference (var./* c */mode) is still a reader': {
+    files: {
+      'main.tf': `${VARIABLE}\n${repo('a', 'var.mutability')}\noutput "mode" {\n  value = var./* the mode */mutability\n}\n`,
+    },
+    after: { 'main.tf': `${VARIABLE}\n${repo('a', '"IMMUTABLE"')}\noutput "mode" {\n  value = var./* the mode */mutability\n}\n` },
+  },
+  'a file of the module that does not parse may read the value: the origin stays': {
+    files: {
+      'main.tf': `${VARIABLE}\n${repo('a', 'var.mutability')}`,
+      'broken.tf': 'output "mode" {\n  value = var.mutability\n',
+    },
+    after: { 'main.tf': `${VARIABLE}\n${repo('a', '"IMMUTABLE"')}` },
+  },
+  'fix on one root of two that share a module: the module, outside the scanned path, is left to a person': {
+    paths: ['envs/dev'],
+    files: {
+      'modules/ecr/main.tf': `variable "mode" {\n  type = string\n}\n\n${repo('this', 'var.mode', FILTER('"latest"'))}`,
+      'envs/dev/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "MUTABLE_WITH_EXCLUSION"\n}\n',
+      'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
+    },
+    after: {},
+    manual: [
+      /needs a person: envs\/dev\/main\.tf:3:12 module\.ecr\.aws_ecr_repository\.this: .*modules\/ecr\/main\.tf is outside the scanned paths/,
+    ],
+  },
+  'the same, given the staged file as the pre-commit hook does': {
+    paths: ['envs/dev/main.tf'],
+    files: {
+      'modules/ecr/main.tf': `variable "mode" {\n  type = string\n}\n\n${repo('this', 'var.mode', FILTER('"latest"'))}`,
+      'envs/dev/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "MUTABLE_WITH_EXCLUSION"\n}\n',
+      'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
+    },
+    after: {},
+    manual: [
+      /needs a person: envs\/dev\/main\.tf:3:12 module\.ecr\.aws_ecr_repository\.this: .*modules\/ecr\/main\.tf is outside the scanned paths/,
+    ],
+  },
 };
 
 /** Every file of a tree but .git, with its text. */
@@ -158,7 +219,7 @@ describe('--fix changes an origin only for the resources it fixes', () => {
     const dir = tree(c.files, { prefix: 'narrow', repository: true });
     const args = c.args ?? [];
     const before = await runCli(['scan', '--format', 'json', '.', ...args], dir);
-    const fixed = await runCli(['fix', '.', ...args], dir);
+    const fixed = await runCli(['fix', ...(c.paths ?? ['.']), ...args], dir);
     expect(snapshot(dir)).toEqual({ ...c.files, ...c.after });
     for (const m of c.manual ?? []) expect(fixed.err).toMatch(m);
     if (!c.manual) expect(fixed.err).not.toContain('needs a person');
@@ -168,7 +229,23 @@ describe('--fix changes an origin only for the resources it fixes', () => {
     expect(judged(after.out).filter((f) => f.endsWith('suppressed'))).toEqual(judged(before.out).filter((f) => f.endsWith('suppressed')));
     // A second fix changes nothing.
     const again = snapshot(dir);
-    await runCli(['fix', '.', ...args], dir);
+    await runCli(['fix', ...(c.paths ?? ['.']), ...args], dir);
     expect(snapshot(dir)).toEqual(again);
+  });
+});
+
+describe('a fixed file that cannot be written', () => {
+  test('is reported with the reason, and the other files are still written', async () => {
+    const dir = tree({ 'a/main.tf': 'x = "MUTABLE"\n', 'b/main.tf': 'x = "MUTABLE"\n' }, { prefix: 'narrow-write' });
+    const sources = new Map(['a/main.tf', 'b/main.tf'].map((f) => [f, new SourceFile(f, readFileSync(path.join(dir, f), 'utf8'))]));
+    const edits = [...sources.keys()].map((file) => ({ file, start: 4, end: 13, text: '"IMMUTABLE"' }));
+    const applied = await applyEdits(edits, sources);
+    // Between the plan and the write, the file becomes a directory: the rename over it fails (as root too).
+    rmSync(path.join(dir, 'a/main.tf'));
+    mkdirSync(path.join(dir, 'a/main.tf'));
+    const refused = await writeChanges(applied.changed, dir);
+    expect(refused).toEqual([{ file: 'a/main.tf', reason: expect.stringMatching(/^cannot write it \(E[A-Z]+\)$/) as string }]);
+    expect(applied.changed.map((c) => c.file)).toEqual(['b/main.tf']);
+    expect(readFileSync(path.join(dir, 'b/main.tf'), 'utf8')).toBe('x = "IMMUTABLE"\n');
   });
 });

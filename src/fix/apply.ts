@@ -82,17 +82,24 @@ export function outsideWorkingDirectory(changes: readonly FileChange[], cwd: str
 }
 
 /**
- * Writes each file atomically (a temporary file, then a rename), keeping its mode.
+ * Writes each file atomically (a temporary file, then a rename), keeping its mode; a file
+ * that cannot be written is left as it was and returned with the reason.
  * Files outside the working directory (outsideWorkingDirectory) are not written: they
  * are taken out of `changes`, so that it lists what was written, and returned.
  */
 export async function writeChanges(changes: FileChange[], cwd: string): Promise<{ file: string; reason: string }[]> {
   const refused = outsideWorkingDirectory(changes, cwd);
   const skip = new Set(refused.map((r) => r.file));
-  const written = changes.filter((c) => !skip.has(c.file));
-  for (const c of written) {
-    const real = realpathSync(path.resolve(cwd, c.file));
-    await writeFileAtomic(real, c.after, { mode: statSync(real).mode & 0o7777 });
+  const written: FileChange[] = [];
+  for (const c of changes.filter((c) => !skip.has(c.file))) {
+    // One file that cannot be written (a read-only directory, an immutable file) is reported; the others are still written.
+    try {
+      const real = realpathSync(path.resolve(cwd, c.file));
+      await writeFileAtomic(real, c.after, { mode: statSync(real).mode & 0o7777 });
+      written.push(c);
+    } catch (e) {
+      refused.push({ file: c.file, reason: `cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+    }
   }
   changes.splice(0, changes.length, ...written);
   return refused;

@@ -71,8 +71,13 @@ class World {
     const edits: Edit[] = [];
     const reasons: string[] = [];
     for (const e of p.edits) {
+      const outside = this.outside(e.file);
       const owners = this.owners(e);
       if (owners.length) {
+        if (outside) {
+          reasons.push(outside);
+          continue;
+        }
         // A literal replaced where the value is written changes only the instances whose value comes from it (a
         // conditional or a map in a block with for_each); any other change of the block changes every instance.
         const literal = Object.values(p.resource.attributes).some((a) => a.location && this.same(a.location, e));
@@ -92,19 +97,20 @@ class World {
         verdict = this.originProblem(p, e, fixing, planned);
         if (shared !== undefined) this.problems.set(shared, verdict);
       }
-      const problem = await verdict;
+      const problem = outside ?? (await verdict);
       if (!problem) {
         edits.push(e);
         continue;
       }
-      const own = this.ownAttributeEdit(p.resource, e);
-      if (!own) {
-        reasons.push(problem);
+      const own = this.ownAttributeEdit(p, e);
+      const ownOutside = own && this.outside(own.edit.file);
+      if (!own || ownOutside) {
+        reasons.push(ownOutside ? `${problem}; ${ownOutside}` : problem);
         continue;
       }
       const value: unknown = JSON.parse(own.text);
       const strangers = this.owners(own.edit).filter(
-        (r) => r !== p.resource && !this.fixes(r, fixing) && !(own.attribute && sameValue(r, own.attribute, value)),
+        (r) => r !== p.resource && !this.fixes(r, fixing) && !sameValue(r, own.attribute, value),
       );
       if (strangers.length) reasons.push(`${problem}, and its own block is shared with ${this.names(strangers)}`);
       else edits.push(own.edit);
@@ -115,6 +121,15 @@ class World {
       return shared === undefined || !all.some((o) => o !== r && o.includes(`shared with ${shared}`));
     });
     return said.length ? `${said.join('; ')}: change it by hand` : edits;
+  }
+
+  /**
+   * Why a file may not be edited in this run: it lies outside what was scanned (`fix envs/dev` and a module in
+   * modules/), where callers that were not read may share it.
+   */
+  private outside(file: string): string | undefined {
+    if (this.configuration.inScope(file)) return undefined;
+    return `${file} is outside the scanned paths, and code that was not scanned may read it (run tagguard fix on the whole repository)`;
   }
 
   /** A resource this run makes compliant (never a suppressed one). */
@@ -152,7 +167,10 @@ class World {
       }
       const readers = await listed;
       if (!readers) return `${this.where(e)} reaches ${f.resource} through a reference whose other readers tagguard cannot list`;
-      for (const r of readers) if (!traced.has(`${r.file}:${r.line}:${r.column}`)) others.push(`${r.holder} (${r.file}:${r.line})`);
+      // A for_each or count that reads the value decides which instances exist: changing it may rename or remove them.
+      for (const r of readers)
+        if (r.meta || !traced.has(`${r.file}:${r.line}:${r.column}`))
+          others.push(`${r.holder}${r.meta ? ` ${r.meta}` : ''} (${r.file}:${r.line})`);
     }
     if (others.length === 0) return undefined;
     const unique = [...new Set(others)];
@@ -164,17 +182,27 @@ class World {
    * The edit that writes the new value in place of the reference in the resource's own
    * attribute, when the edit changes that attribute's origin (a literal replaced).
    */
-  private ownAttributeEdit(r: ResourceInstance, e: Edit): { edit: Edit; text: string; attribute?: string } | undefined {
-    const entry = Object.entries(r.attributes).find(([, a]) => a.location && this.same(a.location, e));
-    if (!entry) return undefined;
-    const [name] = entry;
+  private ownAttributeEdit(p: PlannedFix, e: Edit): { edit: Edit; text: string; attribute: string } | undefined {
+    const r = p.resource;
     const module = this.configuration.modules.get(path.dirname(path.resolve(this.configuration.cwd, r.location.file)));
     const block = module?.resources.find(
       (b) => b.block.range.file === r.location.file && b.block.range.line === r.location.line && b.block.range.column === r.location.column,
     );
-    const attr = block?.block.body.attributes.get(name);
     const source = this.sources.get(r.location.file);
-    if (!attr || !source) return undefined;
+    if (!block || !source) return undefined;
+    // The attribute the finding is on: the one whose expression holds the first step of its trace (where the value is used).
+    // When no finding is on the origin (a filter's finding made the value change), the one attribute that reads it.
+    const uses = p.findings.filter((f) => this.inside(f, e)).flatMap((f) => f.trace.slice(0, 1));
+    const candidates = [...block.block.body.attributes].filter(([name]) => {
+      const a = Object.hasOwn(r.attributes, name) ? r.attributes[name] : undefined;
+      return a?.location !== undefined && this.same(a.location, e);
+    });
+    const chosen = uses.length
+      ? candidates.filter(([, attr]) => uses.some((u) => u.file === attr.expr.range.file && contains(attr.expr.range, u.line, u.column)))
+      : candidates;
+    const entry = chosen.length === 1 ? chosen[0] : undefined;
+    if (!entry) return undefined;
+    const [name, attr] = entry;
     let start = source.offset(attr.expr.range.line, attr.expr.range.column);
     let end = source.offset(attr.expr.range.endLine, attr.expr.range.endColumn);
     if (source.path.endsWith('.json')) {
@@ -246,4 +274,10 @@ function key(root: string, address: string, variant: string | undefined): string
 function sameValue(r: ResourceInstance, attribute: string, value: unknown): boolean {
   const a = Object.hasOwn(r.attributes, attribute) ? r.attributes[attribute] : undefined;
   return a?.known === true && a.set && a.value === value;
+}
+
+function contains(range: Range, line: number, column: number): boolean {
+  const after = line > range.line || (line === range.line && column >= range.column);
+  const before = line < range.endLine || (line === range.endLine && column <= range.endColumn);
+  return after && before;
 }

@@ -17,6 +17,8 @@ export interface Configuration {
   varFileRoots: ReadonlyMap<string, readonly string[]>;
   /** Parses a file of a module that the scan did not need to parse (it names nothing judged). */
   parseFile(abs: string): Promise<ParsedFile | undefined>;
+  /** A file (as reported) inside what was scanned: code outside it may be shared with code that was not read. */
+  inScope(file: string): boolean;
   engine?: Engine;
 }
 
@@ -26,6 +28,8 @@ export interface Reader {
   line: number;
   column: number;
   holder: string;
+  /** Read by a for_each or count: a change there can add, remove or rename instances. */
+  meta?: 'for_each' | 'count';
 }
 
 /** A name a trace step reads, in the module directory where the reference is written. */
@@ -44,7 +48,7 @@ interface Symbol {
  * variable. Undefined when a step is one this cannot follow (the reader is then unknown).
  */
 export class ReaderIndex {
-  private readonly files = new Map<string, Promise<ParsedFile[]>>();
+  private readonly files = new Map<string, Promise<ParsedFile[] | undefined>>();
 
   constructor(private readonly config: Configuration) {}
 
@@ -59,14 +63,18 @@ export class ReaderIndex {
         symbols.push({ dir: path.resolve(this.config.cwd, root), root: 'var', name: last.name });
     }
     const readers: Reader[] = [];
-    for (const s of symbols) readers.push(...(await this.references(s)));
+    for (const s of symbols) {
+      const found = await this.references(s);
+      if (!found) return undefined;
+      readers.push(...found);
+    }
     return readers;
   }
 
-  private readonly found = new Map<string, Promise<Reader[]>>();
+  private readonly found = new Map<string, Promise<Reader[] | undefined>>();
 
-  /** The references to one name in one directory, listed once. */
-  private references(symbol: Symbol): Promise<Reader[]> {
+  /** The references to one name in one directory, listed once; undefined when a file there could not be read in full. */
+  private references(symbol: Symbol): Promise<Reader[] | undefined> {
     const key = [symbol.dir, symbol.root, symbol.name, symbol.output ?? ''].join('\u0000');
     let readers = this.found.get(key);
     if (!readers) {
@@ -76,20 +84,25 @@ export class ReaderIndex {
     return readers;
   }
 
-  private async list(symbol: Symbol): Promise<Reader[]> {
+  private async list(symbol: Symbol): Promise<Reader[] | undefined> {
+    const files = await this.allFiles(symbol.dir);
+    if (!files) return undefined;
     const readers: Reader[] = [];
-    for (const file of await this.allFiles(symbol.dir))
+    for (const file of files)
       for (const block of file.body.blocks)
         for (const [holder, exprs] of holdersOf(block))
-          for (const expr of exprs)
-            for (const e of expressionsIn(expr))
+          for (const { expr, meta } of exprs)
+            for (const e of expressionsIn(expr)) {
+              // Syntax tagguard does not read may hold a reference.
+              if (e.kind === 'unsupported') return undefined;
               if (e.kind === 'traversal' && reads(e, symbol))
-                readers.push({ file: e.range.file, line: e.range.line, column: e.range.column, holder });
+                readers.push({ file: e.range.file, line: e.range.line, column: e.range.column, holder, ...(meta ? { meta } : {}) });
+            }
     return readers;
   }
 
   /** A directory's files as Terraform reads them: those the scan parsed, and those it skipped or never loaded. */
-  private allFiles(dir: string): Promise<ParsedFile[]> {
+  private allFiles(dir: string): Promise<ParsedFile[] | undefined> {
     let files = this.files.get(dir);
     if (!files) {
       files = this.readAll(dir);
@@ -98,20 +111,23 @@ export class ReaderIndex {
     return files;
   }
 
-  private async readAll(dir: string): Promise<ParsedFile[]> {
+  /** Undefined when a file cannot be read or parsed: its references are not known. */
+  private async readAll(dir: string): Promise<ParsedFile[] | undefined> {
     const known = this.config.modules.get(dir)?.files ?? [];
     const parsed = new Set(known.map((f) => path.resolve(this.config.cwd, f.path)));
     let names: string[];
     try {
       names = readdirSync(dir).filter((n) => isConfigFile(n, this.config.engine));
     } catch {
-      return known;
+      return undefined;
     }
-    const rest = applyTofuPrecedence(names.map((n) => path.join(dir, n))).filter((f) => !parsed.has(f));
+    const all = applyTofuPrecedence(names.map((n) => path.join(dir, n)));
     const more: ParsedFile[] = [];
-    for (const f of rest.sort()) {
+    // A file the scan could not parse is parsed again here, and fails again: its references are not known.
+    for (const f of all.filter((f) => !parsed.has(f)).sort()) {
       const file = await this.config.parseFile(f);
-      if (file) more.push(file);
+      if (!file) return undefined;
+      more.push(file);
     }
     return [...known, ...more];
   }
@@ -155,12 +171,17 @@ function reads(e: Extract<Expr, { kind: 'traversal' }>, symbol: Symbol): boolean
   return true;
 }
 
+interface HeldExpr {
+  expr: Expr;
+  meta?: 'for_each' | 'count';
+}
+
 /** The expressions of a top-level block, by the name a user knows it by; locals one by one. */
-function holdersOf(block: Block): [string, Expr[]][] {
+function holdersOf(block: Block): [string, HeldExpr[]][] {
   const [a, b] = block.labels;
   switch (block.type) {
     case 'locals':
-      return [...block.body.attributes.values()].map((attr) => [`local.${attr.name}`, [attr.expr]]);
+      return [...block.body.attributes.values()].map((attr) => [`local.${attr.name}`, [{ expr: attr.expr }]]);
     case 'resource':
       return [[`${a}.${b}`, bodyExpressions(block.body)]];
     case 'data':
@@ -172,11 +193,12 @@ function holdersOf(block: Block): [string, Expr[]][] {
   }
 }
 
-function bodyExpressions(body: Body): Expr[] {
-  const out: Expr[] = [];
+function bodyExpressions(body: Body): HeldExpr[] {
+  const out: HeldExpr[] = [];
   const stack: Body[] = [body];
   for (let b = stack.pop(); b !== undefined; b = stack.pop()) {
-    for (const attr of b.attributes.values()) out.push(attr.expr);
+    for (const attr of b.attributes.values())
+      out.push(attr.name === 'for_each' || attr.name === 'count' ? { expr: attr.expr, meta: attr.name } : { expr: attr.expr });
     for (const nested of b.blocks) stack.push(nested.body);
   }
   return out;

@@ -301,7 +301,13 @@ class HclReader {
       case 'for_expr':
         return this.forExpr(named(node)[0]);
       case 'tuple':
-        return { kind: 'tuple', items: named(node).filter((c) => c.type === 'expression').map((c) => this.expression(c)), range };
+        return {
+          kind: 'tuple',
+          items: named(node)
+            .filter((c) => c.type === 'expression')
+            .map((c) => this.expression(c)),
+          range,
+        };
       case 'object':
         return {
           kind: 'object',

@@ -137,6 +137,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       modules: loader.modules,
       varFileRoots: varFileReaders(cwd, options.variables, varFiles.applied, found.files),
       parseFile: (abs) => loader.parseFile(abs),
+      inScope: scope(cwd, focus ? [...focus] : paths),
       engine: options.engine,
     },
     cdktfOutputs: [
@@ -151,6 +152,15 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       ...(open.length < findings.length ? { suppressed: findings.length - open.length } : {}),
       ...(baselined > 0 ? { baselined } : {}),
     },
+  };
+}
+
+/** Whether a reported file lies in one of these files or directories (a pre-commit hook's focus, or the paths scanned). */
+function scope(cwd: string, within: readonly string[]): (file: string) => boolean {
+  const bases = within.map((p) => path.resolve(cwd, p));
+  return (file) => {
+    const abs = path.resolve(cwd, file);
+    return bases.some((b) => abs === b || abs.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
   };
 }
 

@@ -16,6 +16,9 @@ export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, 
   const plan = result.configuration
     ? await planSafeFixes(result.findings, result.resources, result.sources, options.policy, result.configuration, planOptions)
     : planFixes(result.findings, result.resources, result.sources, options.policy, planOptions);
+  // A file with input errors is never edited; its findings are still reported.
+  for (const file of new Set(plan.edits.filter((e) => broken.has(e.file)).map((e) => e.file)))
+    say(io, `not fixed: ${file}: it has input errors (see the report); fix them first`);
   const applied = await applyEdits(
     plan.edits.filter((e) => !broken.has(e.file)),
     result.sources,
@@ -33,7 +36,15 @@ export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, 
     io.stdout.write(forTerminal(diff, { keepLineBreaks: true }));
     return result;
   }
-  await writeChanges(applied.changed, io.cwd);
+  const unwritten = await writeChanges(applied.changed, io.cwd);
+  for (const u of unwritten) say(io, `not fixed: ${u.file}: ${u.reason}`);
   for (const c of applied.changed) say(io, `fixed ${c.file}`);
-  return applied.changed.length ? loadScan().scan(options) : result;
+  const after = applied.changed.length ? await loadScan().scan(options) : result;
+  // A fix that could not be written is an input problem of that file (exit 2), as an unreadable file is.
+  return unwritten.length
+    ? {
+        ...after,
+        errors: [...after.errors, ...unwritten.map((u) => ({ file: u.file, line: 0, column: 0, message: `not fixed: ${u.reason}` }))],
+      }
+    : after;
 }
