@@ -172,30 +172,26 @@ const CASES: Record<string, Case> = {
     },
     after: { 'main.tf': `${VARIABLE}\n${repo('a', '"IMMUTABLE"')}` },
   },
-  'fix on one root of two that share a module: the module, outside the scanned path, is left to a person': {
-    paths: ['envs/dev'],
-    files: {
-      'modules/ecr/main.tf': `variable "mode" {\n  type = string\n}\n\n${repo('this', 'var.mode', FILTER('"latest"'))}`,
-      'envs/dev/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "MUTABLE_WITH_EXCLUSION"\n}\n',
-      'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
-    },
-    after: {},
-    manual: [
-      /needs a person: envs\/dev\/main\.tf:3:12 module\.ecr\.aws_ecr_repository\.this: .*modules\/ecr\/main\.tf is outside the scanned paths/,
-    ],
-  },
-  'the same, given the staged file as the pre-commit hook does': {
-    paths: ['envs/dev/main.tf'],
-    files: {
-      'modules/ecr/main.tf': `variable "mode" {\n  type = string\n}\n\n${repo('this', 'var.mode', FILTER('"latest"'))}`,
-      'envs/dev/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "MUTABLE_WITH_EXCLUSION"\n}\n',
-      'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
-    },
-    after: {},
-    manual: [
-      /needs a person: envs\/dev\/main\.tf:3:12 module\.ecr\.aws_ecr_repository\.this: .*modules\/ecr\/main\.tf is outside the scanned paths/,
-    ],
-  },
+  ...Object.fromEntries(
+    [
+      ['fix on one root of two that share a module: the module, outside the scanned path, is left to a person', 'envs/dev'],
+      ['the same, given the staged file as the pre-commit hook does', 'envs/dev/main.tf'],
+    ].map(([title, scanned]): [string, Case] => [
+      title,
+      {
+        paths: [scanned],
+        files: {
+          'modules/ecr/main.tf': `variable "mode" {\n  type = string\n}\n\n${repo('this', 'var.mode', FILTER('"latest"'))}`,
+          'envs/dev/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "MUTABLE_WITH_EXCLUSION"\n}\n',
+          'envs/prod/main.tf': 'module "ecr" {\n  source = "../../modules/ecr"\n  mode   = "IMMUTABLE_WITH_EXCLUSION"\n}\n',
+        },
+        after: {},
+        manual: [
+          /needs a person: envs\/dev\/main\.tf:3:12 module\.ecr\.aws_ecr_repository\.this: .*modules\/ecr\/main\.tf is outside the scanned paths/,
+        ],
+      },
+    ]),
+  ),
 };
 
 /** Every file of a tree but .git, with its text. */
