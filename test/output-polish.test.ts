@@ -154,12 +154,13 @@ describe('a finding reached from two roots', () => {
 });
 
 describe('the summary', () => {
-  test('counts the files read: a file that names nothing judged is not read', async () => {
+  // A file beside a judged resource is read once its directory matters (it may declare a variable); one elsewhere is not.
+  test('counts the files read: a file in a directory that cannot matter is not read', async () => {
     const cwd = tree({ 'main.tf': MODULE, 'notes.tf': '# nothing here\n', 'docs/b.tf': '# nor here\n' });
     for (const format of [[], ['--format', 'json']]) {
       const r = await runCli(['scan', ...format], cwd);
-      if (format.length) expect(r.json().summary.files).toBe(1);
-      else expect(r.out.trimEnd().split('\n').at(-1)).toBe('✖ 1 error, 0 warnings in 1 file read (1 resource checked)');
+      if (format.length) expect(r.json().summary.files).toBe(2);
+      else expect(r.out.trimEnd().split('\n').at(-1)).toBe('✖ 1 error, 0 warnings in 2 files read (1 resource checked)');
     }
   });
 });

@@ -24,7 +24,33 @@ describe('factsOf', () => {
       'module "m" {\n  source = "terraform-aws-modules/ecr/aws"\n}',
       { calls: true, localSources: [], otherCall: true },
     ],
-    ['a module call whose source cannot be read', 'module "m" {\n  source = local.where\n}', { calls: true, otherCall: true }],
+    [
+      'an unmodelled registry module call',
+      'module "label" {\n  source  = "cloudposse/label/null"\n  version = "0.25.0"\n}',
+      { calls: true, otherCall: true, modelledCall: false, remoteCall: true, unreadableCall: false },
+    ],
+    [
+      'a modelled registry module call, in any address form',
+      'module "m" {\n  source = "registry.terraform.io/terraform-aws-modules/ecr/aws"\n}',
+      { modelledCall: true, remoteCall: false, unreadableCall: false },
+    ],
+    [
+      'a module call whose source cannot be read',
+      'module "m" {\n  source = local.where\n}',
+      { calls: true, otherCall: true, unreadableCall: true },
+    ],
+    [
+      'a second module call whose source cannot be read',
+      'module "a" {\n  source = "./a"\n}\nmodule "b" {\n  source = var.where\n}',
+      { localSources: ['./a'], unreadableCall: true },
+    ],
+    ['a templated source', 'module "m" {\n  source = "./${var.env}"\n}', { unreadableCall: true }],
+    ['a JSON module call with no string source', '{"module": {"m": {"source": 1}}}', { calls: true, unreadableCall: true }],
+    [
+      'outputs of a module read, no call',
+      'output "x" {\n  value = module.this.id\n}',
+      { calls: true, unreadableCall: false, readsOutputs: true },
+    ],
     ['nothing that matters', 'resource "aws_s3_bucket" "b" {\n  bucket = local.name\n}', { judged: false, declares: false, calls: false }],
   ])('%s', (_name, text, expected) => {
     expect(factsOf(text, WORDS)).toMatchObject(expected);
@@ -48,16 +74,49 @@ describe('relevantDirs', () => {
     expect([...relevantDirs(facts)].sort()).toEqual(['/r/calls-calls-ecr', '/r/calls-ecr', '/r/ecr']);
   });
 
-  test('calls to registry modules and to directories outside the scan may lead to one, and so do cycles', () => {
-    const facts = new Map([
-      ['/r/registry', [call('terraform-aws-modules/ecr/aws')]],
-      ['/r/outside', [call('../../elsewhere')]],
-      ['/r/a', [call('../b')]],
-      ['/r/b', [call('../a')]],
-      ['/r/into-cycle', [call('../a')]],
-      ['/r/plain', [vars]],
+  const facts = new Map([
+    ['/r/registry', [call('terraform-aws-modules/ecr/aws')]],
+    ['/r/label', [call('cloudposse/label/null'), vars]],
+    ['/r/git', [call('git::https://example.com/x.git')]],
+    ['/r/installed', [call('example/app/aws')]],
+    ['/r/calls-installed', [call('../installed')]],
+    ['/r/computed', [f('module "m" {\n  source = var.where\n}')]],
+    ['/r/outside', [call('../../elsewhere')]],
+    ['/r/a', [call('../b')]],
+    ['/r/b', [call('../a')]],
+    ['/r/into-cycle', [call('../a')]],
+    ['/r/plain', [vars]],
+  ]);
+
+  test('only modelled registry modules, installed modules that matter and unreadable sources lead to a judged type', () => {
+    // `installed`: module-loader.ts finds them in .terraform/modules/modules.json.
+    expect([...relevantDirs(facts, undefined, { installed: new Set(['/r/installed']) })].sort()).toEqual([
+      '/r/calls-installed',
+      '/r/computed',
+      '/r/installed',
+      '/r/registry',
     ]);
-    expect([...relevantDirs(facts)].sort()).toEqual(['/r/a', '/r/b', '/r/into-cycle', '/r/outside', '/r/registry']);
+  });
+
+  test('--strict: every remote call, every call outside the scan and every cycle may lead to one, as before', () => {
+    expect([...relevantDirs(facts, undefined, { strict: true })].sort()).toEqual([
+      '/r/a',
+      '/r/b',
+      '/r/calls-installed',
+      '/r/computed',
+      '/r/git',
+      '/r/installed',
+      '/r/into-cycle',
+      '/r/label',
+      '/r/outside',
+      '/r/registry',
+    ]);
+  });
+
+  test('a directory outside the scan that local calls lead to counts as any other', () => {
+    const withOutside = new Map([...facts, ['/elsewhere', [ecr]]]);
+    expect(relevantDirs(withOutside).has('/r/outside')).toBe(true);
+    expect(relevantDirs(withOutside).has('/elsewhere')).toBe(true);
   });
 
   test('focus keeps the focus directories and their callers only', () => {
@@ -135,30 +194,45 @@ describe('scans that read only what can matter', () => {
     expect(dirs.size).toBeLessThan(60 / 2);
   });
 
-  test('the grep search changes nothing: the same findings and errors as reading every file, binary, Latin-1 and symlinked files included', async () => {
-    writeFileSync(path.join(root, 'group-0', 'module-0', 'logo.tf'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]));
-    writeFileSync(path.join(root, 'group-0', 'module-0', 'latin1.tf'), Buffer.from('locals {\n  owner = "caf\xe9"\n}\n', 'latin1'));
-    symlinkSync(path.join(root, 'group-0', 'module-3', 'ecr-35.tf'), path.join(root, 'group-0', 'module-6', 'linked.tf'));
-    const compare = (r: Awaited<ReturnType<typeof scan>>) => ({
-      findings: r.findings.map(key),
-      errors: r.errors,
-      resources: r.resources.map((x) => x.address),
-    });
-    const withGrep = await scan(options());
-    const saved = process.env.PATH;
-    process.env.PATH = '';
-    let withoutGrep;
-    try {
-      withoutGrep = await scan(options());
-    } finally {
-      process.env.PATH = saved;
-    }
-    expect(compare(withGrep)).toEqual(compare(withoutGrep));
-    expect(withGrep.errors.map((e) => e.file).sort()).toEqual(['group-0/module-0/latin1.tf', 'group-0/module-0/logo.tf']);
-    expect(withGrep.resources.some((r) => r.location.file === 'group-0/module-6/linked.tf')).toBe(true);
-    for (const f of ['logo.tf', 'latin1.tf']) rmSync(path.join(root, 'group-0', 'module-0', f));
-    rmSync(path.join(root, 'group-0', 'module-6', 'linked.tf'));
-  });
+  // module-3 holds an ECR repository; module-0 reaches none, so a problem there cannot change a verdict (--strict reports it).
+  test.each([false, true])(
+    'strict %s: the grep search changes nothing: the same findings and errors as reading every file, binary, Latin-1 and symlinked files included',
+    async (strict) => {
+      const written: string[] = [];
+      for (const m of ['module-0', 'module-3']) {
+        written.push(path.join(root, 'group-0', m, 'logo.tf'), path.join(root, 'group-0', m, 'latin1.tf'));
+        writeFileSync(path.join(root, 'group-0', m, 'logo.tf'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff]));
+        writeFileSync(path.join(root, 'group-0', m, 'latin1.tf'), Buffer.from('locals {\n  owner = "caf\xe9"\n}\n', 'latin1'));
+      }
+      written.push(path.join(root, 'group-0', 'module-6', 'linked.tf'));
+      symlinkSync(path.join(root, 'group-0', 'module-3', 'ecr-35.tf'), path.join(root, 'group-0', 'module-6', 'linked.tf'));
+      const compare = (r: Awaited<ReturnType<typeof scan>>) => ({
+        findings: r.findings.map(key),
+        errors: r.errors,
+        resources: r.resources.map((x) => x.address),
+      });
+      try {
+        const withGrep = await scan(options({ strict }));
+        const saved = process.env.PATH;
+        process.env.PATH = '';
+        let withoutGrep;
+        try {
+          withoutGrep = await scan(options({ strict }));
+        } finally {
+          process.env.PATH = saved;
+        }
+        expect(compare(withGrep)).toEqual(compare(withoutGrep));
+        expect(withGrep.errors.map((e) => e.file).sort()).toEqual([
+          ...(strict ? ['group-0/module-0/latin1.tf', 'group-0/module-0/logo.tf'] : []),
+          'group-0/module-3/latin1.tf',
+          'group-0/module-3/logo.tf',
+        ]);
+        expect(withGrep.resources.some((r) => r.location.file === 'group-0/module-6/linked.tf')).toBe(true);
+      } finally {
+        for (const f of written) rmSync(f);
+      }
+    },
+  );
 
   test('a scan of one named file reports exactly what the whole-tree scan reports about it, callers included', async () => {
     const whole = await scan(options());

@@ -29,6 +29,7 @@ export interface Config {
   severity_threshold?: Severity;
   skip_rules?: string[];
   only_rules?: string[];
+  strict?: boolean;
 }
 
 export interface LoadedConfig {

@@ -29,11 +29,15 @@ function parserOptions(table: Table): parseArgv.Options {
 
 /** The paths of a scan or fix as yargs will read them, or undefined when the searches must wait for the full parse. */
 export function earlyScanPaths(argv: string[]): string[] | undefined {
+  return earlyScanArgs(argv)?._.map(String);
+}
+
+function earlyScanArgs(argv: string[]): parseArgv.Arguments | undefined {
   if (argv[0] !== 'scan' && argv[0] !== 'fix') return undefined;
   const args = parseArgv(argv.slice(1), parserOptions(SCAN_OPTIONS));
   // The searches depend on what these name (a plan, policies, git, a config file).
   if (Object.entries(SCAN_OPTIONS).some(([name, spec]) => 'delaysSearch' in spec && args[name] !== undefined)) return undefined;
-  return args._.map(String);
+  return args;
 }
 
 /**
@@ -42,10 +46,11 @@ export function earlyScanPaths(argv: string[]): string[] | undefined {
  * searches it would start itself and drops the others (startSearches).
  */
 export function startEarlySearches(argv: string[], cwd: string, preSearch: PreSearch): void {
-  const paths = earlyScanPaths(argv);
-  if (!paths) return;
+  const args = earlyScanArgs(argv);
+  if (!args) return;
+  const paths = args._.map(String);
   const only = namedFiles(paths.length ? paths : ['.'], cwd);
-  startSearches({ paths: only.scanPaths, onlyFiles: only.files, cwd }, preSearch);
+  startSearches({ paths: only.scanPaths, onlyFiles: only.files, cwd, strict: args.strict === true }, preSearch);
 }
 
 /** Starts the grep searches a scan will use, and drops any started early that it will not. */

@@ -136,6 +136,11 @@ export const FIX_OPTIONS = {
   },
   'skip-rule': repeatable('Leave out the findings of this rule: its id or an alias such as CKV_AWS_51 (one per occurrence, repeatable)'),
   'only-rule': repeatable('Report only the findings of this rule: its id or an alias (one per occurrence, repeatable)'),
+  strict: {
+    type: 'boolean',
+    describe:
+      'Report every input error in the tree (parse errors, missing module directories, duplicate calls), also where nothing can reach a judged resource; parses more',
+  },
   'skip-path': repeatable(
     'Leave out the files and directories this pattern matches: .gitignore syntax, relative to the working directory (one per occurrence, repeatable)',
   ),

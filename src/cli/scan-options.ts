@@ -96,6 +96,7 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
     },
     rules: ruleSelection(args, config, found?.display ?? '.tagguard.yml'),
     ...(args['skip-path']?.length ? { skipPaths: { base: io.cwd, patterns: skipPaths(args['skip-path']) } } : {}),
+    ...((args.strict ?? config.strict) ? { strict: true } : {}),
     failure: {
       threshold: args['severity-threshold'] ?? config.severity_threshold ?? 'error',
       softFail: args['soft-fail'] ?? config.soft_fail ?? false,

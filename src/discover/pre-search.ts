@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from './read';
-import { LOCAL_SOURCE, mattersSearch } from './relevance';
+import { decidesSearch, LOCAL_SOURCE, mattersSearch } from './relevance';
 import { CONFIG_GLOBS } from './terraform-files';
 import { CDKTF_DEFAULT_OUTPUT } from './cdktf-output';
 import { lazy } from '../lazy';
@@ -30,6 +30,8 @@ export interface SearchScope {
   onlyFiles?: ReadonlySet<string>;
   plan?: string;
   policies?: readonly unknown[];
+  /** --strict: every file that may matter is read, as before (mattersSearch), not only those that decide (decidesSearch). */
+  strict?: boolean;
 }
 
 const SKIP_DIRS = ['.git', '.terraform', 'node_modules'];
@@ -58,7 +60,7 @@ export class PreSearch {
     const roots = scope.paths.map((p) => path.resolve(scope.cwd, p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
     if (scope.onlyFiles) return roots.map((root) => ({ root, search: LOCAL_SOURCE, kind: 'callers' }));
     if (customEngine || scope.policies?.length) return [];
-    const search = mattersSearch(judgedTypes());
+    const search = (scope.strict ? mattersSearch : decidesSearch)(judgedTypes());
     return roots.map((root) => ({ root, search, kind: 'matters' }));
   }
 

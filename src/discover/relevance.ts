@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { registryModel } from '../terraform/config/registry-models';
 
 /**
  * What a file's text says about whether parsing it can change a finding. Read from
@@ -14,12 +15,30 @@ export interface FileFacts {
   calls: boolean;
   /** Local module sources written in the file (`./x`, `../x`). */
   localSources: string[];
-  /** A module call whose source is not local, or could not be read from the text. */
+  /** A module call whose source is not local, or could not be read from the text (what --strict counts, as before). */
   otherCall: boolean;
+  /** A module call to a registry module tagguard has a model of (registry-models.ts): it may declare a judged resource. */
+  modelledCall: boolean;
+  /** A module call to a source that is neither local nor modelled: it matters only when `terraform init` installed it. */
+  remoteCall: boolean;
+  /** A module block whose source could not be read from the text (an expression, a template): it may lead anywhere. */
+  unreadableCall: boolean;
   /** Declares an output, which a caller may read. */
   outputs: boolean;
   /** Reads a module call's outputs (`module.x…`), so the called modules' outputs may matter. */
   readsOutputs: boolean;
+}
+
+/**
+ * Files that may decide whether their directory matters: they name a judged type or
+ * write a module source, or hold a byte outside printable ASCII (a binary or
+ * non-UTF-8 file, read so that it is reported where it matters). The other files of a
+ * directory are read only once the directory matters (module-loader.ts).
+ */
+export function decidesSearch(words: readonly string[]): { ere: string; regex: RegExp } {
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const alternatives = [...escaped, 'source'];
+  return { ere: `${alternatives.join('|')}|[^[:print:][:space:]]`, regex: new RegExp(`${alternatives.join('|')}|[^\\x20-\\x7e\\s]`) };
 }
 
 /** A local module source, for a search over many files (discover/pre-search.ts). */
@@ -42,19 +61,36 @@ const OUTPUTS = /\boutput\b/;
 // `module.x`, `module .x`, `module /* c */ .x`: HCL allows space and comments around the dot.
 export const READS_OUTPUTS = /\bmodule\b\s*(?:\/\*[\s\S]*?\*\/\s*)*\./;
 const SOURCE = /"?source"?\s*[=:]\s*"([^"\n]*)"/g;
+// A module block in native syntax (`module "x" {`, `module x {`), and the `module` key of JSON syntax.
+const MODULE_BLOCK = /^[ \t]*module[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*)[ \t]*\{/gm;
+const JSON_MODULE = /"module"\s*:/;
 
 export function factsOf(text: string, words: readonly string[]): FileFacts {
   const judged = words.length === 0 || words.some((w) => text.includes(w));
   const calls = CALLS.test(text);
   const localSources: string[] = [];
   let otherCall = false;
+  let modelledCall = false;
+  let remoteCall = false;
+  let unreadableCall = false;
   if (calls) {
+    let sources = 0;
     for (const m of text.matchAll(SOURCE)) {
-      if (m[1].startsWith('./') || m[1].startsWith('../')) localSources.push(m[1]);
-      else otherCall = true;
+      sources++;
+      const source = m[1];
+      if (source.includes('${')) unreadableCall = true;
+      if (source.startsWith('./') || source.startsWith('../')) localSources.push(source);
+      else {
+        otherCall = true;
+        if (registryModel(source)) modelledCall = true;
+        else remoteCall = true;
+      }
     }
     // `module` is written but no source could be read: assume the worst.
     if (localSources.length === 0) otherCall = true;
+    // More module blocks than sources read (`source = var.x`), or JSON module calls with none: one may lead anywhere.
+    const blocks = text.match(MODULE_BLOCK)?.length ?? 0;
+    if (blocks > sources || (sources === 0 && JSON_MODULE.test(text))) unreadableCall = true;
   }
   return {
     judged,
@@ -62,6 +98,9 @@ export function factsOf(text: string, words: readonly string[]): FileFacts {
     calls,
     localSources,
     otherCall,
+    modelledCall,
+    remoteCall,
+    unreadableCall,
     outputs: OUTPUTS.test(text),
     readsOutputs: calls && READS_OUTPUTS.test(text),
   };
@@ -71,6 +110,8 @@ export function factsOf(text: string, words: readonly string[]): FileFacts {
 interface DirFacts {
   judged: boolean;
   otherCall: boolean;
+  modelledCall: boolean;
+  unreadableCall: boolean;
   outputs: boolean;
   readsOutputs: boolean;
   /** Absolute directories its local module sources lead to. */
@@ -81,26 +122,46 @@ function dirFacts(dir: string, facts: FileFacts[]): DirFacts {
   return {
     judged: facts.some((f) => f.judged),
     otherCall: facts.some((f) => f.otherCall),
+    modelledCall: facts.some((f) => f.modelledCall),
+    unreadableCall: facts.some((f) => f.unreadableCall),
     outputs: facts.some((f) => f.outputs),
     readsOutputs: facts.some((f) => f.readsOutputs),
     targets: [...new Set(facts.flatMap((f) => f.localSources.map((s) => path.resolve(dir, s))))],
   };
 }
 
+export interface Reachability {
+  /**
+   * --strict: the rule of earlier releases, which parses more so that input errors
+   * anywhere in the tree are found: any call of a module that is not local, any local
+   * call outside the directories given, and every cycle of local calls count.
+   */
+  strict?: boolean;
+  /** Directories that call a module `terraform init` installed which holds a judged type (module-loader.ts). */
+  installed?: ReadonlySet<string>;
+}
+
 /**
- * The scanned directories worth loading: those that hold a judged resource type,
- * call a module that is not local (a registry model or a download may hold one),
- * call a local module outside the scanned directories, or lead to one of these
- * through local calls; and those on (or leading into) a cycle of local calls, so
- * that the cycle is still reported.
+ * The directories worth loading, as Terraform's reachability of judged resource
+ * types: those that hold a judged type, call a registry module tagguard has a model
+ * of, call an installed module that holds one (`installed`) or a module whose source
+ * cannot be read, and those whose local calls lead to one of these. A remote module
+ * that is neither modelled nor installed cannot contribute a judged resource, and a
+ * local call to a directory that does not exist leads nowhere (it is reported where
+ * it is called from a directory that matters, module-tree.ts). `facts` may hold
+ * directories outside the scanned ones that local calls lead to: they count as any
+ * other. Also those whose outputs a directory that matters reads.
  *
  * focus: when set, only these directories and the scanned directories whose local
  * calls lead to them are chosen (the files a pre-commit hook names).
  */
-export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: ReadonlySet<string>): Set<string> {
+export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: ReadonlySet<string>, reach: Reachability = {}): Set<string> {
   const byDir = new Map([...facts].map(([dir, f]) => [dir, dirFacts(dir, f)]));
   const relevant = new Set<string>();
-  for (const [dir, f] of byDir) if (f.judged || f.otherCall || f.targets.some((t) => !byDir.has(t))) relevant.add(dir);
+  const seed = reach.strict
+    ? (f: DirFacts) => f.judged || f.otherCall || f.targets.some((t) => !byDir.has(t))
+    : (f: DirFacts, dir: string) => f.judged || f.modelledCall || f.unreadableCall || (reach.installed?.has(dir) ?? false);
+  for (const [dir, f] of byDir) if (seed(f, dir)) relevant.add(dir);
   spread(byDir, relevant);
   // The modules whose outputs a relevant module reads, and the modules their outputs read in turn.
   for (let grew = true; grew; ) {
@@ -116,7 +177,8 @@ export function relevantDirs(facts: ReadonlyMap<string, FileFacts[]>, focus?: Re
       }
     }
   }
-  for (const dir of onCycles(byDir)) relevant.add(dir);
+  // A cycle that reaches no judged type is an input error that cannot change a verdict: only --strict looks for it.
+  if (reach.strict) for (const dir of onCycles(byDir)) relevant.add(dir);
   if (!focus) return relevant;
   const wanted = new Set([...focus].filter((d) => byDir.has(d)));
   spread(byDir, wanted);

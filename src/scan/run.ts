@@ -20,7 +20,8 @@ import { planConfiguration, readPlanFile } from '../terraform/plan/plan-file';
 import { customFindings, judge, loadEngines } from './judge';
 import type { RuleSelection, ScanOptions, ScanResult } from './types';
 import type { RuleDescriptor } from '../policy/engine';
-import type { ResourceInstance } from '../terraform/instances/module-tree';
+import type { BlindSpot, ResourceInstance } from '../terraform/instances/module-tree';
+import type { PolicyConfig } from '../policy/input';
 import { PolicyError } from '../policy/errors';
 import type { Severity } from '../policy/findings';
 
@@ -67,7 +68,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   // Custom policies are described before any resource is read, so their nested blocks count too.
   const nestedBlocks = declaredNestedBlocks(rules);
-  const loader = new ModuleLoader(cwd, [...types], limits, options.engine);
+  const loader = new ModuleLoader(cwd, [...types], limits, options.engine, options.strict);
   await loader.load(
     found.files,
     focus,
@@ -107,6 +108,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     errors.push(...verdicts.problems);
     return toFindings([...verdicts.raw, ...(custom_[n] ?? [])], group);
   });
+  judged.push(...blindSpotFindings(ctx.blindSpots ?? [], rules, options.policy.unknown));
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const suppressed = applySuppressions(judged, resources, loader.comments, rules, today);
   let findings = overrideSeverity([...suppressed.findings, ...suppressed.warnings], options.severity)
@@ -162,6 +164,36 @@ function scope(cwd: string, within: readonly string[]): (file: string) => boolea
     const abs = path.resolve(cwd, file);
     return bases.some((b) => abs === b || abs.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
   };
+}
+
+/**
+ * A local module call to a directory that does not exist, from a module that matters:
+ * its resources cannot be seen, so whether they keep tags immutable is unknown. Reported
+ * as the rules report a value unknown before apply (`--unknown`: a warning, an error, or
+ * nothing), once for each rule that judges resource types, at the call's source.
+ */
+export function blindSpotFindings(spots: readonly BlindSpot[], rules: readonly RuleDescriptor[], mode: PolicyConfig['unknown']): Finding[] {
+  if (mode === 'ignore') return [];
+  const severity: Severity = mode === 'error' ? 'error' : 'warning';
+  const judging = rules.filter((r) => r.resource_types?.length);
+  return spots.flatMap((b) =>
+    judging.map(
+      (r): Finding => ({
+        ruleId: r.id,
+        severity,
+        resource: b.address,
+        root: b.root,
+        file: b.range.file,
+        line: b.range.line,
+        column: b.range.column,
+        endLine: b.range.endLine,
+        endColumn: b.range.endColumn,
+        message: b.message,
+        messageId: 'unknown',
+        trace: [],
+      }),
+    ),
+  );
 }
 
 /**

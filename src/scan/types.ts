@@ -50,6 +50,12 @@ export interface ScanOptions {
   rules?: RuleSelection;
   /** More paths left out of discovery (--skip-path), beside `exclude`. */
   skipPaths?: Exclusions;
+  /**
+   * Every input error in the tree reported, as before 0.x's relevance: directories that
+   * cannot reach a judged type are parsed as earlier releases parsed them, and a missing
+   * local module is an input error rather than an unknown (--strict, .tagguard.yml strict).
+   */
+  strict?: boolean;
   /** Which findings fail the run (exit 1): those of `threshold` or worse (default error); none with `softFail`. */
   failure?: { threshold: Severity; softFail: boolean };
 }

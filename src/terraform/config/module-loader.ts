@@ -4,7 +4,7 @@ import { applyTofuPrecedence, isConfigFile, type Engine } from '../../discover/t
 import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../../parse/hcl';
 import { parseTerraformJson } from '../../parse/json';
 import { SourceFile, type Problem } from '../../parse/source';
-import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../../discover/read';
+import { DEFAULT_MAX_FILE_BYTES, readBytes, readTextFile } from '../../discover/read';
 import type { Comment, ParsedFile } from '../../parse/syntax';
 import { moduleConfig, type ModuleConfig } from './module-config';
 import { registryModel, REGISTRY_MODELS_DIR } from './registry-models';
@@ -17,6 +17,9 @@ const NOTHING: FileFacts = {
   calls: false,
   localSources: [],
   otherCall: false,
+  modelledCall: false,
+  remoteCall: false,
+  unreadableCall: false,
   outputs: false,
   readsOutputs: false,
 };
@@ -66,6 +69,8 @@ export class ModuleLoader {
     private readonly limits: Limits = DEFAULT_LIMITS,
     /** `terraform`: `.tofu` files in called modules are not configuration either. */
     private readonly engine?: Engine,
+    /** --strict: the relevance of earlier releases, and every input error in the tree reported (relevance.ts). */
+    readonly strict = false,
   ) {}
 
   /**
@@ -98,14 +103,17 @@ export class ModuleLoader {
 
   /**
    * Loads the scanned directories that can matter (relevance.ts), then every
-   * directory they reach through module calls. Each scanned file is read once; only
-   * files that name a judged resource type or declare a module, variable or local are
-   * parsed.
+   * directory they reach through module calls. Each scanned file is read at most once;
+   * only files that name a judged resource type or declare a module, variable or local
+   * are parsed. A problem reading a file (not UTF-8, over the size limit) is reported
+   * only when its directory matters, unless --strict.
    *
    * focus: when set (the files a pre-commit hook passes), only these directories and
    * the scanned directories that call them, directly or through others, are loaded.
-   * readable: when given, only these files are read; the others hold nothing that
-   * matters (relevance.ts, mattersSearch).
+   * readable: when given, only these files are read at first; the others cannot decide
+   * whether their directory matters (relevance.ts, decidesSearch; mattersSearch with
+   * --strict). Without --strict, the other files of a directory that matters are read
+   * once it is known to matter.
    */
   async load(files: string[], focus?: ReadonlySet<string>, readable?: ReadonlySet<string>): Promise<void> {
     const byDir = new Map<string, string[]>();
@@ -116,21 +124,47 @@ export class ModuleLoader {
       else byDir.set(dir, [f]);
     }
     const texts = new Map<string, string>();
-    const facts = new Map<string, FileFacts[]>();
-    for (const [dir, dirFiles] of byDir) {
-      facts.set(
-        dir,
-        dirFiles.map((f) => {
-          if (readable && !readable.has(f)) return NOTHING;
-          const text = this.read(f);
-          const fileFacts = factsOf(text, this.words);
-          // Only the text of a file that may be parsed is kept.
-          if (fileFacts.judged || fileFacts.declares) texts.set(f, text);
-          return fileFacts;
-        }),
-      );
+    const fileFacts = new Map<string, FileFacts>();
+    // Problems reading a file, reported once its directory is known to matter.
+    const pending = new Map<string, Problem>();
+    const inspect = (f: string) => {
+      const { text, facts, problem } = this.inspect(f);
+      fileFacts.set(f, facts);
+      if (problem) pending.set(f, problem);
+      // Only the text of a file that may be parsed is kept; one that could not be read is not parsed.
+      if ((facts.judged || facts.declares) && !problem) texts.set(f, text);
+    };
+    for (const f of files) if (!readable || readable.has(f)) inspect(f);
+    const outside = new Map<string, FileFacts[] | null>();
+    const installed = this.strict ? undefined : installedSeeds([...byDir.keys()], this.words, this.engine);
+    let chosen: Set<string>;
+    let decided = new Set<string>();
+    for (;;) {
+      const facts = new Map<string, FileFacts[]>();
+      for (const [dir, dirFiles] of byDir)
+        facts.set(
+          dir,
+          dirFiles.map((f) => fileFacts.get(f) ?? NOTHING),
+        );
+      if (!this.strict) this.explore(facts, outside);
+      chosen = relevantDirs(facts, focus, { strict: this.strict, installed });
+      // Directories outside the scanned ones are reached through calls, whatever the focus.
+      decided = focus ? relevantDirs(facts, undefined, { installed }) : chosen;
+      if (this.strict) break;
+      // The other files of the directories that matter, and of those they call (whose outputs they may read).
+      const more = new Set([...chosen].filter((d) => byDir.has(d)));
+      for (const dir of [...more])
+        for (const f of byDir.get(dir) ?? [])
+          for (const s of fileFacts.get(f)?.localSources ?? []) if (byDir.has(path.resolve(dir, s))) more.add(path.resolve(dir, s));
+      const unread = [...more].flatMap((d) => (byDir.get(d) ?? []).filter((f) => !fileFacts.has(f)));
+      if (unread.length === 0) break;
+      unread.forEach(inspect);
     }
-    const chosen = relevantDirs(facts, focus);
+    this.decided = new Map([...outside].filter(([, f]) => f !== null).map(([d]) => [d, decided.has(d)]));
+    for (const f of files) {
+      const problem = pending.get(f);
+      if (problem && (this.strict || chosen.has(path.dirname(f)))) this.problems.push(problem);
+    }
     const loading: [string, string[]][] = [];
     for (const [dir, dirFiles] of byDir) {
       if (chosen.has(dir)) loading.push([dir, dirFiles]);
@@ -143,6 +177,67 @@ export class ModuleLoader {
     loading.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [dir, dirFiles] of loading) await this.loadDir(dir, dirFiles, texts);
     await this.follow([...this.modules.values()]);
+  }
+
+  /**
+   * Directories outside the scanned ones that local calls lead to (`../modules/x` from
+   * a scanned subtree), with their files' facts, and those they lead to in turn, so
+   * that relevance sees through them. One that cannot be listed may hold anything:
+   * it counts as holding a judged type (loadReached reports it). One that does not
+   * exist is left out: it leads nowhere.
+   */
+  private explore(facts: Map<string, FileFacts[]>, outside: Map<string, FileFacts[] | null>): void {
+    const queue = [...facts].flatMap(([dir, f]) => f.flatMap((x) => x.localSources.map((s) => path.resolve(dir, s))));
+    for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
+      if (facts.has(dir)) continue;
+      let known = outside.get(dir);
+      if (known === undefined) {
+        known = this.outsideFacts(dir);
+        outside.set(dir, known);
+      }
+      if (known === null) continue;
+      facts.set(dir, known);
+      for (const f of known) for (const s of f.localSources) queue.push(path.resolve(dir, s));
+    }
+  }
+
+  private outsideFacts(dir: string): FileFacts[] | null {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
+    try {
+      return this.configFiles(dir).map((f) => {
+        const read = readTextFile(f, this.limits.maxFileBytes);
+        return read.ok ? factsOf(read.text, this.words) : { ...NOTHING, judged: true };
+      });
+    } catch {
+      return [{ ...NOTHING, judged: true }];
+    }
+  }
+
+  /** Outside the scanned directories: whether relevance found each directory it explored to matter. */
+  private decided = new Map<string, boolean>();
+
+  /**
+   * A file's text, what it says about relevance, and why it could not be read. A file
+   * that is not UTF-8 is judged by its bytes as Latin-1; one that cannot be read at all
+   * (over the size limit, not a regular file) may hold anything, so its directory
+   * matters (with --strict, as before: it counts as empty).
+   */
+  private inspect(file: string): { text: string; facts: FileFacts; problem?: Problem } {
+    this.filesRead.add(file);
+    const result = readTextFile(file, this.limits.maxFileBytes);
+    if (result.ok) return { text: result.text, facts: factsOf(result.text, this.words) };
+    const problem = { file: this.displayPath(file), line: result.line ?? 0, column: result.column ?? 0, message: result.message };
+    if (this.strict) return { text: '', facts: factsOf('', this.words), problem };
+    const bytes = result.line !== undefined ? readBytes(file, this.limits.maxFileBytes) : undefined;
+    return { text: '', facts: bytes?.ok ? factsOf(bytes.bytes.toString('latin1'), this.words) : { ...NOTHING, judged: true }, problem };
+  }
+
+  /** A directory's configuration files as discovery and Terraform choose them. */
+  private configFiles(dir: string): string[] {
+    const names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, this.engine) || e.name === 'main.hcl'))
+      .map((e) => e.name);
+    return applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
   }
 
   /** Loads every directory the queued modules reach through their calls. */
@@ -176,10 +271,17 @@ export class ModuleLoader {
   readonly skippedDirs = new Set<string>();
 
   /**
-   * A directory reached by a module call: loaded unless its text names no judged type,
-   * calls no module and declares no output that the caller reads.
+   * A directory reached by a module call: loaded unless relevance found it cannot
+   * matter (load), or, for one it did not see (a model, an installed module), unless
+   * its text names no judged type, calls no module and declares no output that the caller reads.
    */
   private async loadReached(dir: string, outputsRead: boolean): Promise<ModuleConfig | undefined> {
+    // Outside the scanned directories, relevance has decided already (load): one that cannot matter is not read again.
+    const decided = this.decided.get(dir);
+    if (decided === false) {
+      this.skippedDirs.add(dir);
+      return undefined;
+    }
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -206,7 +308,7 @@ export class ModuleLoader {
       if (facts.judged || facts.declares) texts.set(f, text);
       matters ||= facts.judged || facts.calls || (outputsRead && facts.outputs);
     }
-    if (this.words.length && !matters) {
+    if (decided === undefined && this.words.length && !matters) {
       this.skipped += chosen.length;
       this.skippedDirs.add(dir);
       return undefined;
@@ -271,4 +373,44 @@ function readInstalled(root: string): InstalledModule[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The directories that call a module `terraform init` installed (a root's
+ * .terraform/modules/modules.json) which holds a judged type, calls a modelled registry
+ * module or a module whose source cannot be read: the root, and the local modules on
+ * the way to the call (a key `a.b.c` is called from the module of key `a.b`).
+ */
+function installedSeeds(dirs: string[], words: readonly string[], engine: Engine | undefined): Set<string> {
+  const seeds = new Set<string>();
+  for (const root of dirs) {
+    if (!existsSync(path.join(root, '.terraform', 'modules', 'modules.json'))) continue;
+    const modules = readInstalled(root);
+    const byKey = new Map(modules.map((m) => [m.key, m]));
+    for (const m of modules) {
+      if (isLocalSource(m.source) || !installedMatters(m.dir, words, engine)) continue;
+      const parts = m.key.split('.');
+      seeds.add(root);
+      for (let n = 1; n < parts.length; n++) {
+        const caller = byKey.get(parts.slice(0, n).join('.'));
+        if (caller) seeds.add(caller.dir);
+      }
+    }
+  }
+  return seeds;
+}
+
+function installedMatters(dir: string, words: readonly string[], engine: Engine | undefined): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => isConfigFile(n, engine));
+  } catch {
+    return false;
+  }
+  return names.some((n) => {
+    const read = readTextFile(path.join(dir, n), DEFAULT_LIMITS.maxFileBytes);
+    if (!read.ok) return true;
+    const facts = factsOf(read.text, words);
+    return facts.judged || facts.modelledCall || facts.unreadableCall;
+  });
 }

@@ -88,6 +88,12 @@ export interface InstantiateContext {
   problems: Problem[];
   /** Remote module calls that could not be followed, once per call. */
   notes: string[];
+  /**
+   * Local module calls to a directory that does not exist, once per call and root
+   * (without --strict): a blind spot, as a remote module not on disk, reported as an
+   * unknown at the call (scan/run.ts).
+   */
+  blindSpots?: BlindSpot[];
   /** `--engine tofu`: every module is read as OpenTofu reads it. */
   engine?: Engine;
   /** The work the root being instantiated may still cost (eval/budget.ts). */
@@ -98,6 +104,16 @@ export interface InstantiateContext {
   evaluationDepth?: { current: number };
   /** Module directories that sources evaluated at init lead to (OpenTofu), by calling directory. */
   evaluatedSources?: Map<string, Set<string>>;
+}
+
+/** A module call whose resources cannot be seen. */
+export interface BlindSpot {
+  /** The root module, as reported. */
+  root: string;
+  /** The call's address: `module.a.module.b`. */
+  address: string;
+  range: Range;
+  message: string;
 }
 
 /** Bound on module outputs read through module outputs: each link costs many stack frames. */
@@ -438,6 +454,10 @@ function isDirectory(dir: string): boolean {
   }
 }
 
+function sameRange(a: Range, b: Range): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column;
+}
+
 function notUsers(range: Range): boolean {
   return range.file.startsWith('(model)') || /(^|\/)\.terraform\//.test(range.file);
 }
@@ -519,11 +539,17 @@ function resolveCall(
       ctx.evaluatedSources?.set(scope.config.dir, targets.add(dir));
     }
     if (!config && !isDirectory(dir)) {
-      report(
-        ctx.problems,
-        call.block.body.attributes.get('source')?.expr.range ?? call.block.range,
-        `module "${call.name}": no module directory at "${source}" (it does not exist or is not a directory)`,
-      );
+      const at = call.block.body.attributes.get('source')?.expr.range ?? call.block.range;
+      const missing = `module "${call.name}": no module directory at "${source}" (it does not exist or is not a directory)`;
+      // --strict: an input error, as before. Otherwise a blind spot, as a module not on disk: its resources cannot be judged.
+      if (ctx.loader.strict || !ctx.blindSpots) report(ctx.problems, at, missing);
+      else {
+        const range = scope.placeRange(at);
+        const root = displayPath(ctx.cwd, scope.rootDir);
+        const address = `${scope.address ? `${scope.address}.` : ''}module.${call.name}`;
+        if (!ctx.blindSpots.some((b) => b.root === root && b.address === address && sameRange(b.range, range)))
+          ctx.blindSpots.push({ root, address, range, message: `${missing}; the resources it would declare cannot be judged` });
+      }
     }
     return config && { config, model: false };
   }

@@ -48,6 +48,7 @@ export async function instantiateRoots(
       cwd,
       problems: [],
       notes: [],
+      blindSpots: [],
       engine: options.engine,
       evaluatedSources: roundSources,
       evaluationDepth: { current: 0 },
