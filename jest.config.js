@@ -8,6 +8,7 @@
 const INTEGRATION = [
   'action', // runs action.yml's scan step with bash, in git repositories
   'baseline-and-scope', // git
+  'bench', // bench/bench.js on a copy of a fixture: the built CLI, node and grep in processes of their own
   'cdktf-constructs', // CDKTF synth
   'cdktf-consumer', // npm pack, tsc and node in a project that installed tagguard
   'cli-options', // git
