@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PreSearch } from '../src/discover/pre-search';
-import { factsOf, type FileFacts, LOCAL_SOURCE, relevantDirs, withCallers } from '../src/discover/relevance';
+import { decidesSearch, factsOf, type FileFacts, LOCAL_SOURCE, relevantDirs, withCallers } from '../src/discover/relevance';
 import { DEFAULT_POLICY, defined, runCli, tempDir, tree as makeTree } from './helpers';
 import { scan } from '../src/scan/run';
 
@@ -270,5 +270,25 @@ describe('scans that read only what can matter', () => {
       readdirSync(path.dirname(sample)).length +
         readdirSync(path.join(root, `group-0/module-${m + 1}`)).filter((f) => f.endsWith('.tf')).length,
     );
+  });
+});
+
+describe('the search for files that decide relevance', () => {
+  const texts: [string, boolean][] = [
+    ['module "x" {\n  source = "./x"\n}\n', true],
+    ['module "x" {\n  source="cloudposse/label/null"\n}\n', true],
+    ['{"module": {"x": {"source": "./x"}}}', true],
+    ['resource "aws_ecr_repository" "r" {}\n', true],
+    // `resource` holds `source`; an attribute that ends in source is not a module's.
+    ['resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', false],
+    ['resource "aws_lambda_permission" "p" {\n  event_source = "x"\n  source_arn = "y"\n}\n', false],
+  ];
+  test.each(texts)('%j: %s', async (text, decides) => {
+    const search = decidesSearch(['aws_ecr_repository']);
+    expect(search.regex.test(text)).toBe(decides);
+    // grep reads the same with the ERE (when the system has grep).
+    const dir = makeTree({ 'main.tf': text });
+    const found = await new PreSearch().grepFiles(dir, search);
+    if (found) expect(found.length).toBe(decides ? 1 : 0);
   });
 });

@@ -88,12 +88,19 @@ export function discover(
     for (const f of cdktfStacks(abs, problems, hints, outputs)) found.add(f);
   }
   const files = applyTofuPrecedence([...found]).sort();
-  // A stack scanned on its own, or in an output folder no cdktf.json named here: found from the folders above it.
+  return { files, missing, unreadable, problems, hints, cdktfOutputs: [...outputs] };
+}
+
+/**
+ * The CDKTF output folders the files lie in, from the folders above them (a stack scanned on its own, or in an
+ * output folder no scanned cdktf.json names), up to the working directory or the path that was scanned. Only --fix
+ * needs these, to leave generated files alone.
+ */
+export function enclosingOutputs(files: readonly string[], paths: readonly string[], cwd: string): Set<string> {
   const named = paths.map((p) => path.resolve(cwd, p));
   const top = (file: string) =>
     isWithin(path.resolve(cwd), file) ? path.resolve(cwd) : (named.find((n) => isWithin(n, file)) ?? path.dirname(file));
-  for (const out of enclosingCdktfOutputs(files, top)) outputs.add(out);
-  return { files, missing, unreadable, problems, hints, cdktfOutputs: [...outputs] };
+  return enclosingCdktfOutputs(files, top);
 }
 
 export interface DiscoverOptions {

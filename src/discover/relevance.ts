@@ -37,8 +37,12 @@ export interface FileFacts {
  */
 export function decidesSearch(words: readonly string[]): { ere: string; regex: RegExp } {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const alternatives = [...escaped, 'source'];
-  return { ere: `${alternatives.join('|')}|[^[:print:][:space:]]`, regex: new RegExp(`${alternatives.join('|')}|[^\\x20-\\x7e\\s]`) };
+  // A module call's `source =` (HCL) or `"source":` (JSON); a bare `source` would match every `resource`.
+  const source = { ere: '(^|[^[:alnum:]_])"?source"?[[:space:]]*[=:]', regex: '(^|[^A-Za-z0-9_])"?source"?\\s*[=:]' };
+  return {
+    ere: `${[...escaped, source.ere].join('|')}|[^[:print:][:space:]]`,
+    regex: new RegExp(`${[...escaped, source.regex].join('|')}|[^\\x20-\\x7e\\s]`),
+  };
 }
 
 /** A local module source, for a search over many files (discover/pre-search.ts). */

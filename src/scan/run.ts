@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { discover } from '../discover/discover';
+import { discover, enclosingOutputs } from '../discover/discover';
 import { discoverFocus } from '../discover/focus';
 import { enclosingCdktfOutputs } from '../discover/cdktf-output';
 import { displayPath, slashPath } from '../discover/paths';
@@ -120,6 +120,9 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   if (options.baseline) findings = newFindings(findings, options.baseline);
   const baselined = beforeBaseline - findings.length;
   const open = findings.filter((f) => !f.suppression);
+  // Only --fix reads these.
+  let cdktfOutputs: string[] | undefined;
+  let readersByFile: Map<string, string[]> | undefined;
   return {
     findings,
     errors,
@@ -137,14 +140,24 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     configuration: {
       cwd,
       modules: loader.modules,
-      varFileRoots: varFileReaders(cwd, options.variables, varFiles.applied, found.files),
+      get varFileRoots() {
+        readersByFile ??= varFileReaders(cwd, options.variables, varFiles.applied, found.files);
+        return readersByFile;
+      },
       parseFile: (abs) => loader.parseFile(abs),
       inScope: scope(cwd, focus ? [...focus] : paths),
       engine: options.engine,
     },
-    cdktfOutputs: [
-      ...new Set([...(found.cdktfOutputs ?? []), ...(focus ? enclosingCdktfOutputs(found.files, () => path.resolve(cwd)) : [])]),
-    ].map((o) => displayPath(cwd, o)),
+    // Looked up only when read (by --fix): a walk up from every file's folder costs a whole-tree scan that never fixes.
+    get cdktfOutputs() {
+      cdktfOutputs ??= [
+        ...new Set([
+          ...(found.cdktfOutputs ?? []),
+          ...(focus ? enclosingCdktfOutputs(found.files, () => path.resolve(cwd)) : enclosingOutputs(found.files, paths, cwd)),
+        ]),
+      ].map((o) => displayPath(cwd, o));
+      return cdktfOutputs;
+    },
     summary: {
       files: loader.filesRead.size + (plan ? 1 : 0),
       resources: resources.length,
