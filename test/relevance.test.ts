@@ -279,6 +279,8 @@ describe('the search for files that decide relevance', () => {
     ['module "x" {\n  source="cloudposse/label/null"\n}\n', true],
     ['{"module": {"x": {"source": "./x"}}}', true],
     ['resource "aws_ecr_repository" "r" {}\n', true],
+    // A unicode escape may spell the type.
+    ['{"resource": {"aws_ecr\\u005frepository": {}}}', true],
     // `resource` holds `source`; an attribute that ends in source is not a module's.
     ['resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', false],
     ['resource "aws_lambda_permission" "p" {\n  event_source = "x"\n  source_arn = "y"\n}\n', false],
@@ -290,5 +292,21 @@ describe('the search for files that decide relevance', () => {
     const dir = makeTree({ 'main.tf': text });
     const found = await new PreSearch().grepFiles(dir, search);
     if (found) expect(found.length).toBe(decides ? 1 : 0);
+  });
+});
+
+describe('a judged type spelt with a unicode escape', () => {
+  test.each([
+    ['main.tf.json', '{"resource": {"aws_ecr\\u005frepository": {"x": {"name": "x", "image_tag_mutability": "MUTABLE"}}}}\n'],
+    ['main.tf', 'resource "aws_ecr\\u005frepository" "x" {\n  image_tag_mutability = "MUTABLE"\n}\n'],
+  ])('%s is read and judged, with and without --strict', async (file, text) => {
+    const dir = makeTree({ [file]: text });
+    for (const argv of [
+      ['scan', '--format', 'json', '.'],
+      ['scan', '.', '--strict', '--format', 'json'],
+    ]) {
+      const r = await runCli(argv, dir);
+      expect([r.code, r.json().findings.map((f) => f.resource)]).toEqual([1, ['aws_ecr_repository.x']]);
+    }
   });
 });

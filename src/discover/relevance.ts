@@ -35,13 +35,16 @@ export interface FileFacts {
  * non-UTF-8 file, read so that it is reported where it matters). The other files of a
  * directory are read only once the directory matters (module-loader.ts).
  */
+/** A unicode escape, which may spell a judged type that no plain search finds. */
+const UNICODE_ESCAPE = { ere: '\\\\[uU]', regex: /\\[uU]/ };
+
 export function decidesSearch(words: readonly string[]): { ere: string; regex: RegExp } {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   // A module call's `source =` (HCL) or `"source":` (JSON); a bare `source` would match every `resource`.
   const source = { ere: '(^|[^[:alnum:]_])"?source"?[[:space:]]*[=:]', regex: '(^|[^A-Za-z0-9_])"?source"?\\s*[=:]' };
   return {
-    ere: `${[...escaped, source.ere].join('|')}|[^[:print:][:space:]]`,
-    regex: new RegExp(`${[...escaped, source.regex].join('|')}|[^\\x20-\\x7e\\s]`),
+    ere: `${[...escaped, source.ere, UNICODE_ESCAPE.ere].join('|')}|[^[:print:][:space:]]`,
+    regex: new RegExp(`${[...escaped, source.regex, UNICODE_ESCAPE.regex.source].join('|')}|[^\\x20-\\x7e\\s]`),
   };
 }
 
@@ -56,7 +59,10 @@ export const LOCAL_SOURCE = { ere: 'source"?[[:space:]]*[=:][[:space:]]*"\\.\\.?
 export function mattersSearch(words: readonly string[]): { ere: string; regex: RegExp } {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const alternatives = [...escaped, 'module', 'variable', 'locals', 'output'];
-  return { ere: `${alternatives.join('|')}|[^[:print:][:space:]]`, regex: new RegExp(`${alternatives.join('|')}|[^\\x20-\\x7e\\s]`) };
+  return {
+    ere: `${[...alternatives, UNICODE_ESCAPE.ere].join('|')}|[^[:print:][:space:]]`,
+    regex: new RegExp(`${[...alternatives, UNICODE_ESCAPE.regex.source].join('|')}|[^\\x20-\\x7e\\s]`),
+  };
 }
 
 const DECLARES = /\b(module|variable|locals|output)\b/;
@@ -70,7 +76,8 @@ const MODULE_BLOCK = /^[ \t]*module[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*)[ \t]*\{/g
 const JSON_MODULE = /"module"\s*:/;
 
 export function factsOf(text: string, words: readonly string[]): FileFacts {
-  const judged = words.length === 0 || words.some((w) => text.includes(w));
+  // A \u escape (JSON, or an HCL label) may spell a judged type: `"aws_ecr\u005frepository"` is aws_ecr_repository.
+  const judged = words.length === 0 || words.some((w) => text.includes(w)) || UNICODE_ESCAPE.regex.test(text);
   const calls = CALLS.test(text);
   const localSources: string[] = [];
   let otherCall = false;
