@@ -310,3 +310,71 @@ describe('a judged type spelt with a unicode escape', () => {
     }
   });
 });
+
+// Ways a change could make the root that makes a repository mutable look irrelevant: each must be judged as --strict is.
+describe('a module call the relevance filter must not lose', () => {
+  const CHILD =
+    'variable "mut" {\n  default = "IMMUTABLE"\n}\n\nresource "aws_ecr_repository" "r" {\n  name                 = "x"\n  image_tag_mutability = var.mut\n}\n';
+  const cases: [string, Record<string, string>, string][] = [
+    [
+      'a JSON \\/ escape in the source',
+      { 'main.tf.json': '{"module": {"c": {"source": ".\\/child", "mut": "MUTABLE"}}}\n' },
+      'module.c.aws_ecr_repository.r',
+    ],
+    [
+      'a JSON line break before the colon',
+      { 'main.tf.json': '{"module": {"c": {"source"\n  : "./child", "mut": "MUTABLE"}}}\n' },
+      'module.c.aws_ecr_repository.r',
+    ],
+    [
+      'a comment between source and =',
+      { 'main.tf': 'module "c" {\n  source /* x */ = "./child"\n  mut = "MUTABLE"\n}\n' },
+      'module.c.aws_ecr_repository.r',
+    ],
+    [
+      'a parenthesised source and a decoy comment',
+      { 'main.tf': '# source = "./decoy"\nmodule "c" {\n  source = ("./child")\n  mut    = "MUTABLE"\n}\n' },
+      'module.c.aws_ecr_repository.r',
+    ],
+    [
+      'a byte order mark and a parenthesised source',
+      { 'main.tf': '\ufeffmodule "c" {\r\n  source = ("./child")\r\n  mut    = "MUTABLE"\r\n}\r\n' },
+      'module.c.aws_ecr_repository.r',
+    ],
+    [
+      'an override file that moves the source',
+      {
+        'main.tf': 'module "c" {\n  source = "./safe"\n  mut    = "MUTABLE"\n}\n',
+        'safe/main.tf': 'variable "mut" {}\n',
+        'main_override.tf.json': '{"module": {"c": {"source"\n: "./child"}}}\n',
+      },
+      'module.c.aws_ecr_repository.r',
+    ],
+    [
+      'an installed module whose repository is in its own local module',
+      {
+        'main.tf': 'module "platform" {\n  source = "git::https://example.com/platform.git//service?ref=v1"\n}\n',
+        '.terraform/modules/modules.json':
+          '{"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "platform", "Source": "git::https://example.com/platform.git//service?ref=v1", "Dir": ".terraform/modules/platform"}, {"Key": "platform.repo", "Source": "./modules/repo", "Dir": ".terraform/modules/platform/modules/repo"}]}\n',
+        '.terraform/modules/platform/main.tf': 'module "repo" {\n  source = "./modules/repo"\n}\n',
+        '.terraform/modules/platform/modules/repo/main.tf': 'resource "aws_ecr_repository" "r" {\n  image_tag_mutability = "MUTABLE"\n}\n',
+      },
+      'module.platform.module.repo.aws_ecr_repository.r',
+    ],
+  ];
+  test.each(cases)('%s', async (_, files, resource) => {
+    const dir = makeTree({ 'child/main.tf': CHILD, ...files });
+    const r = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect([r.code, r.json().findings.map((f) => f.resource)]).toEqual([1, [resource]]);
+  });
+
+  test('a modules.json whose entries are not strings is left out, not a crash', async () => {
+    const dir = makeTree({
+      'ecr/main.tf': 'resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n',
+      'unrelated/main.tf': 'variable "x" {}\n',
+      'unrelated/.terraform/modules/modules.json': '{"Modules": [{"Key": "a", "Source": 1, "Dir": "x"}, {"Key": 5}, null]}\n',
+    });
+    const r = await runCli(['scan', '--format', 'json', '.'], dir);
+    expect([r.code, r.json().findings.map((f) => f.resource)]).toEqual([1, ['aws_ecr_repository.r']]);
+  });
+});

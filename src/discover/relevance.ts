@@ -40,8 +40,9 @@ const UNICODE_ESCAPE = { ere: '\\\\[uU]', regex: /\\[uU]/ };
 
 export function decidesSearch(words: readonly string[]): { ere: string; regex: RegExp } {
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  // A module call's `source =` (HCL) or `"source":` (JSON); a bare `source` would match every `resource`.
-  const source = { ere: '(^|[^[:alnum:]_])"?source"?[[:space:]]*[=:]', regex: '(^|[^A-Za-z0-9_])"?source"?\\s*[=:]' };
+  // The word `source` (a module's, however written: a comment or a line break before its `=` or `:`); not the letters,
+  // which every `resource` holds.
+  const source = { ere: '(^|[^[:alnum:]_])source([^[:alnum:]_]|$)', regex: '(^|[^A-Za-z0-9_])source([^A-Za-z0-9_]|$)' };
   return {
     ere: `${[...escaped, source.ere, UNICODE_ESCAPE.ere].join('|')}|[^[:print:][:space:]]`,
     regex: new RegExp(`${[...escaped, source.regex, UNICODE_ESCAPE.regex.source].join('|')}|[^\\x20-\\x7e\\s]`),
@@ -71,6 +72,11 @@ const OUTPUTS = /\boutput\b/;
 // `module.x`, `module .x`, `module /* c */ .x`: HCL allows space and comments around the dot.
 export const READS_OUTPUTS = /\bmodule\b\s*(?:\/\*[\s\S]*?\*\/\s*)*\./;
 const SOURCE = /"?source"?\s*[=:]\s*"([^"\n]*)"/g;
+// Every `source =` or `"source":`, with comments or line breaks before the `=`: each must be a literal SOURCE read.
+const SOURCE_ASSIGNMENT = /(?<![A-Za-z0-9_])"?source"?\s*(?:(?:\/\*[\s\S]*?\*\/|#[^\n]*|\/\/[^\n]*)\s*)*[=:]/g;
+// Sources that are certainly fetched by `terraform init` (a registry address, a URL, a `git::` or `s3::` form).
+const REMOTE_SOURCE =
+  /^(?:[a-z][a-z0-9+.-]*::|git@|https?:\/\/|(?:github\.com|bitbucket\.org)\/)[^\\\s%$]*$|^(?:[A-Za-z0-9][A-Za-z0-9.-]*\/)?[A-Za-z0-9][A-Za-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\/\/[^\\\s%$]*)?$/;
 // A module block in native syntax (`module "x" {`, `module x {`), and the `module` key of JSON syntax.
 const MODULE_BLOCK = /^[ \t]*module[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*)[ \t]*\{/gm;
 const JSON_MODULE = /"module"\s*:/;
@@ -89,19 +95,24 @@ export function factsOf(text: string, words: readonly string[]): FileFacts {
     for (const m of text.matchAll(SOURCE)) {
       sources++;
       const source = m[1];
-      if (source.includes('${')) unreadableCall = true;
-      if (source.startsWith('./') || source.startsWith('../')) localSources.push(source);
+      // An escape (JSON's `.\/child`), a template or an interpolation: what it names is not read here.
+      const plain = !/[\\$%]/.test(source);
+      if (plain && (source.startsWith('./') || source.startsWith('../'))) localSources.push(source);
       else {
         otherCall = true;
-        if (registryModel(source)) modelledCall = true;
-        else remoteCall = true;
+        if (plain && registryModel(source)) modelledCall = true;
+        else if (plain && REMOTE_SOURCE.test(source)) remoteCall = true;
+        // A plain text that is no module source Terraform accepts (`source = "ecs"` in a map) is not a module call.
+        else if (!plain) unreadableCall = true;
       }
     }
     // `module` is written but no source could be read: assume the worst.
     if (localSources.length === 0) otherCall = true;
-    // More module blocks than sources read (`source = var.x`), or JSON module calls with none: one may lead anywhere.
-    const blocks = text.match(MODULE_BLOCK)?.length ?? 0;
-    if (blocks > sources || (sources === 0 && JSON_MODULE.test(text))) unreadableCall = true;
+    // More module blocks or `source =` than literal sources read (`source = var.x`, a comment before the `=`), or JSON
+    // module calls with none: one may lead anywhere.
+    const blocks = text.replace(/^\uFEFF/, '').match(MODULE_BLOCK)?.length ?? 0;
+    const assignments = text.match(SOURCE_ASSIGNMENT)?.length ?? 0;
+    if (blocks > sources || assignments > sources || (sources === 0 && JSON_MODULE.test(text))) unreadableCall = true;
   }
   return {
     judged,

@@ -368,8 +368,15 @@ function readInstalled(root: string): InstalledModule[] {
   const read = readTextFile(file, DEFAULT_LIMITS.maxFileBytes);
   if (!read.ok) return [];
   try {
-    const data = JSON.parse(read.text) as { Modules?: { Key: string; Source: string; Dir: string }[] };
-    return (data.Modules ?? []).filter((m) => m.Key).map((m) => ({ key: m.Key, source: m.Source, dir: path.resolve(root, m.Dir) }));
+    const data = JSON.parse(read.text) as { Modules?: unknown };
+    // In the scanned tree, so possibly hostile: an entry that is not three strings is left out.
+    const entries = Array.isArray(data.Modules) ? (data.Modules as unknown[]) : [];
+    return entries
+      .filter((m): m is { Key: string; Source: string; Dir: string } => {
+        const e = m as Partial<Record<'Key' | 'Source' | 'Dir', unknown>> | null;
+        return typeof e?.Key === 'string' && e.Key !== '' && typeof e.Source === 'string' && typeof e.Dir === 'string';
+      })
+      .map((m) => ({ key: m.Key, source: m.Source, dir: path.resolve(root, m.Dir) }));
   } catch {
     return [];
   }
@@ -388,7 +395,8 @@ function installedSeeds(dirs: string[], words: readonly string[], engine: Engine
     const modules = readInstalled(root);
     const byKey = new Map(modules.map((m) => [m.key, m]));
     for (const m of modules) {
-      if (isLocalSource(m.source) || !installedMatters(m.dir, words, engine)) continue;
+      // A local module of an installed one (`platform.repo` from `./modules/repo`) is followed too.
+      if (!installedMatters(m.dir, words, engine)) continue;
       const parts = m.key.split('.');
       seeds.add(root);
       for (let n = 1; n < parts.length; n++) {
