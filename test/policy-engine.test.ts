@@ -35,6 +35,9 @@ describe('compiled policy bundle', () => {
     expect(builtinNestedBlocks()).toEqual({
       aws_ecr_repository: ['encryption_configuration', 'image_scanning_configuration', 'image_tag_mutability_exclusion_filter', 'timeouts'],
       aws_ecr_repository_creation_template: ['encryption_configuration', 'image_tag_mutability_exclusion_filter'],
+      // awscc has no nested blocks: its exclusion filters are a list attribute.
+      awscc_ecr_repository: [],
+      awscc_ecr_repository_creation_template: [],
     });
   });
 
@@ -63,7 +66,11 @@ describe('PolicyEngine', () => {
 
   test('lists the rules from their METADATA', () => {
     expect(engine.rules().map((r) => [r.id, r.severity, r.resource_types])).toEqual([
-      ['ecr-tag-immutability', 'error', ['aws_ecr_repository', 'aws_ecr_repository_creation_template']],
+      [
+        'ecr-tag-immutability',
+        'error',
+        ['aws_ecr_repository', 'aws_ecr_repository_creation_template', 'awscc_ecr_repository', 'awscc_ecr_repository_creation_template'],
+      ],
     ]);
   });
 

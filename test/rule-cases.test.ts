@@ -15,9 +15,11 @@ import { matching, ROOT, scanDir, tempDir, tree } from './helpers';
 // (--fix, then a scan): all three must agree with the table, so none can drift.
 
 type Value = string | number | boolean | null | { unknown: true };
+/** An attribute may also be a list of objects (awscc's nested attributes), written as such, never as blocks. */
+type AttributeValue = Value | Record<string, Value>[];
 type Blocks = Record<string, Record<string, Value>[]>;
 interface Values {
-  attributes?: Record<string, Value>;
+  attributes?: Record<string, AttributeValue>;
   blocks?: Blocks;
 }
 interface Case extends Values {
@@ -46,7 +48,10 @@ const value = {
   ],
 };
 const values = {
-  attributes: { type: 'object', additionalProperties: value },
+  attributes: {
+    type: 'object',
+    additionalProperties: { anyOf: [value, { type: 'array', items: { type: 'object', additionalProperties: value } }] },
+  },
   blocks: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', additionalProperties: value } } },
 };
 const SCHEMA = {
@@ -94,18 +99,31 @@ const TABLES = readdirSync(RULES_DIR, { withFileTypes: true })
     return [e.name, table] as const;
   });
 
-const isUnknown = (v: Value): v is { unknown: true } => typeof v === 'object' && v !== null;
+const isUnknown = (v: AttributeValue): v is { unknown: true } => typeof v === 'object' && v !== null && !Array.isArray(v);
 const UNKNOWN_REF = 'data.aws_ssm_parameter.unknown.value';
 const UNKNOWN_DATA = 'data "aws_ssm_parameter" "unknown" {\n  name = "unknown"\n}\n\n';
 
 const hasUnknown = (c: Case) => JSON.stringify([c.attributes, c.blocks]).includes('"unknown":true');
-const hclValue = (v: Value) => (isUnknown(v) ? UNKNOWN_REF : JSON.stringify(v));
-const jsonValue = (v: Value) => (isUnknown(v) ? `\${${UNKNOWN_REF}}` : v);
+const hclScalar = (v: Value) => (isUnknown(v) ? UNKNOWN_REF : JSON.stringify(v));
+const hclValue = (v: AttributeValue) =>
+  Array.isArray(v)
+    ? `[${v
+        .map(
+          (o) =>
+            `{ ${Object.entries(o)
+              .map(([f, x]) => `${f} = ${hclScalar(x)}`)
+              .join(', ')} }`,
+        )
+        .join(', ')}]`
+    : hclScalar(v);
+const jsonScalar = (v: Value) => (isUnknown(v) ? `\${${UNKNOWN_REF}}` : v);
+const jsonValue = (v: AttributeValue) =>
+  Array.isArray(v) ? v.map((o) => Object.fromEntries(Object.entries(o).map(([f, x]) => [f, jsonScalar(x)]))) : jsonScalar(v);
 
 function hcl(type: string, c: Case): string {
   const lines = [`resource "${type}" "case" {`, ...Object.entries(c.attributes ?? {}).map(([k, v]) => `  ${k} = ${hclValue(v)}`)];
   for (const [k, list] of Object.entries(c.blocks ?? {})) {
-    for (const b of list) lines.push('', `  ${k} {`, ...Object.entries(b).map(([f, v]) => `    ${f} = ${hclValue(v)}`), '  }');
+    for (const b of list) lines.push('', `  ${k} {`, ...Object.entries(b).map(([f, v]) => `    ${f} = ${hclScalar(v)}`), '  }');
   }
   return (hasUnknown(c) ? UNKNOWN_DATA : '') + [...lines, '}', ''].join('\n');
 }
@@ -116,7 +134,7 @@ function terraformJson(type: string, c: Case): string {
     ...Object.fromEntries(
       Object.entries(c.blocks ?? {}).map(([k, list]) => [
         k,
-        list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, jsonValue(v)]))),
+        list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, jsonScalar(v)]))),
       ]),
     ),
   };
@@ -224,7 +242,11 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       let unknown: string | undefined;
       const cdktfValue = (v: Value) =>
         isUnknown(v) ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue) : v;
-      for (const [k, v] of Object.entries(c.attributes ?? {})) resource.addOverride(k, cdktfValue(v));
+      for (const [k, v] of Object.entries(c.attributes ?? {}))
+        resource.addOverride(
+          k,
+          Array.isArray(v) ? v.map((o) => Object.fromEntries(Object.entries(o).map(([f, x]) => [f, cdktfValue(x)]))) : cdktfValue(v),
+        );
       for (const [k, list] of Object.entries(c.blocks ?? {}))
         resource.addOverride(
           k,

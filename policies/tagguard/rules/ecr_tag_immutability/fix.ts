@@ -27,6 +27,10 @@ export const RULE_ID = 'ecr-tag-immutability';
 const VALUE = 'image_tag_mutability';
 const FILTERS = 'image_tag_mutability_exclusion_filter';
 
+/** The AWS Cloud Control provider's types: their exclusion filters are one list attribute, not blocks. */
+const AWSCC_TYPES = new Set(['awscc_ecr_repository', 'awscc_ecr_repository_creation_template']);
+const AWSCC_FILTERS = 'image_tag_mutability_exclusion_filters';
+
 /** The value becomes IMMUTABLE and every filter goes: IMMUTABLE takes no filter (the provider's CustomizeDiff). */
 const VALUE_IDS = new Set(['not_set', 'mutable', 'mutable_with_exclusion', 'invalid_value', 'invalid_value_case', 'invalid_value_space']);
 
@@ -124,8 +128,46 @@ export function allowedBy(
   };
 }
 
+/**
+ * The fix of an awscc resource: image_tag_mutability becomes IMMUTABLE when the value is
+ * wrong and no exclusion filter is listed (or IMMUTABLE_WITH_EXCLUSION lists none); an
+ * edit of the image_tag_mutability_exclusion_filters list is left to a person.
+ */
+export function decideAwscc(ids: readonly string[], filterCount: number): { immutable: true } | { manual: string } {
+  const all = new Set(ids);
+  if (all.has('unknown')) return { manual: 'the value is not known before apply' };
+  if (all.has('not_a_string')) return { manual: 'the value is not a string' };
+  const listEdit = `change the ${AWSCC_FILTERS} list by hand (tagguard edits only the value of an awscc resource)`;
+  if ([...all].some((id) => VALUE_IDS.has(id))) {
+    return filterCount > 0 ? { manual: `set ${VALUE} to "IMMUTABLE" and remove ${AWSCC_FILTERS}: ${listEdit}` } : { immutable: true };
+  }
+  if (all.has('no_filter') && [...all].every((id) => id === 'no_filter')) return { immutable: true };
+  return { manual: listEdit };
+}
+
+/** The number of filters of an awscc resource's list attribute (0 when not set, or not a list). */
+function awsccFilterCount(value: unknown): number {
+  return Array.isArray(value) ? value.length : 0;
+}
+
+/** `tagguard scan --fix` on an awscc resource: only image_tag_mutability is edited. */
+function awsccFixer({ resource: r, findings, sources }: FixContext): EditsOrReason {
+  const list = Object.hasOwn(r.attributes, AWSCC_FILTERS) ? r.attributes[AWSCC_FILTERS] : undefined;
+  const ids = findings.flatMap((f) => (f.messageId ? [f.messageId] : []));
+  const decision = decideAwscc(ids, list?.set ? awsccFilterCount(list.value) : 0);
+  if ('manual' in decision) return decision.manual;
+  const m = Object.hasOwn(r.attributes, VALUE) ? r.attributes[VALUE] : undefined;
+  // A value written as null: the literal null is the origin to change.
+  if (m && !m.set && m.location) return replaceLiteral(m.location, '"IMMUTABLE"', sources);
+  if (!m?.set) return insertResourceAttribute(r, VALUE, 'IMMUTABLE', sources);
+  if (!m.location) return 'the value comes from the environment or the command line';
+  return replaceLiteral(m.location, '"IMMUTABLE"', sources);
+}
+
 /** `tagguard scan --fix`: the decision as edits at the origins of the values. */
-export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: FixContext): EditsOrReason => {
+export const fixer: RuleFixer = (context: FixContext): EditsOrReason => {
+  if (AWSCC_TYPES.has(context.resource.type)) return awsccFixer(context);
+  const { resource: r, findings, sources, config } = context;
   // A resource without the blocks has no entry (the record's type does not say so).
   const made = Object.hasOwn(r.blocks, FILTERS) ? r.blocks[FILTERS] : undefined;
   // An override's filter blocks replace the original's: removing them would bring the original's back.
@@ -176,6 +218,16 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources, config }: Fix
 
 /** The CDKTF aspect's enforce mode: the same decision, as overrides of the synthesized values. */
 export const enforce: CdktfFixer = ({ resource, attributes, findings, blockIndex, config }) => {
+  if (AWSCC_TYPES.has(resource.terraformResourceType)) {
+    const list = Object.hasOwn(attributes, AWSCC_FILTERS) ? attributes[AWSCC_FILTERS] : undefined;
+    const decision = decideAwscc(
+      findings.flatMap((f) => (f.messageId ? [f.messageId] : [])),
+      list?.known ? awsccFilterCount(list.value) : 0,
+    );
+    if ('manual' in decision) return decision;
+    resource.addOverride(VALUE, 'IMMUTABLE');
+    return { done: `${VALUE} set to IMMUTABLE` };
+  }
   const list = Object.hasOwn(attributes, FILTERS) ? attributes[FILTERS] : undefined;
   const filters = list?.known && Array.isArray(list.value) ? (list.value as Record<string, unknown>[]) : [];
   const filterIds = new Map<number, string[]>();
@@ -233,8 +285,9 @@ export const cdktfChange: NonNullable<RuleUnit['cdktfChange']> = ({ type, messag
   const value = messageIds.some((id) => ABOUT_VALUE.has(id));
   const filters = messageIds.some((id) => !ABOUT_VALUE.has(id) && id !== 'unknown');
   if (!value && !filters) return undefined;
-  const template = type === 'aws_ecr_repository_creation_template';
-  const override = `addOverride('${value ? VALUE : FILTERS}', …)`;
+  const awscc = AWSCC_TYPES.has(type);
+  const template = type === 'aws_ecr_repository_creation_template' || type === 'awscc_ecr_repository_creation_template';
+  const override = `addOverride('${value ? VALUE : awscc ? AWSCC_FILTERS : FILTERS}', …)`;
   if (madeBy) {
     const hatch = `the ${override} on its ${template ? 'template' : 'repository'}`;
     if (value) return `${madeBy.construct} cannot write this value: remove ${hatch}`;
@@ -244,8 +297,10 @@ export const cdktfChange: NonNullable<RuleUnit['cdktfChange']> = ({ type, messag
     const allowList = madeBy.stack ? `${madeBy.stack}'s allowedMutableTags` : 'its allowedMutableTags';
     return `set ${tags} to tags the scan's allow-list covers (${allowList} let them through), or remove ${hatch}`;
   }
-  const props = template ? 'EcrRepositoryCreationTemplate' : 'EcrRepository';
+  const props = `${awscc ? 'awscc ' : ''}${template ? 'EcrRepositoryCreationTemplate' : 'EcrRepository'}`;
+  const list = awscc ? 'imageTagMutabilityExclusionFilters' : 'imageTagMutabilityExclusionFilter';
+  const filterType = awscc ? 'imageTagMutabilityExclusionFilterType' : 'filterType';
   return value
     ? `set imageTagMutability to "IMMUTABLE" on the ${props}, or remove its ${override}`
-    : `keep only allowed filters, with filterType "WILDCARD", in imageTagMutabilityExclusionFilter of the ${props}, or remove its ${override}`;
+    : `keep only allowed filters, with ${filterType} "WILDCARD", in ${list} of the ${props}, or remove its ${override}`;
 };

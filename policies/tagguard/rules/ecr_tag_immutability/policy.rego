@@ -14,11 +14,17 @@
 #     description: aws_ecr_repository (Terraform AWS provider)
 #   - ref: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageTagMutabilityExclusionFilter.html
 #     description: ImageTagMutabilityExclusionFilter (ECR API reference)
+#   - ref: https://registry.terraform.io/providers/hashicorp/awscc/latest/docs/resources/ecr_repository
+#     description: awscc_ecr_repository (Terraform AWS Cloud Control provider)
 # custom:
 #   id: ecr-tag-immutability
 #   aliases: [CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository]
 #   severity: error
-#   resource_types: [aws_ecr_repository, aws_ecr_repository_creation_template]
+#   resource_types:
+#     - aws_ecr_repository
+#     - aws_ecr_repository_creation_template
+#     - awscc_ecr_repository
+#     - awscc_ecr_repository_creation_template
 #   # Every nested block type of these resources in the AWS provider's schema: Terraform
 #   # JSON and plans write a block as an object or a list of objects, so only this table
 #   # tells it from an attribute there.
@@ -31,6 +37,10 @@
 #     aws_ecr_repository_creation_template:
 #       - encryption_configuration
 #       - image_tag_mutability_exclusion_filter
+#     # The AWS Cloud Control provider (awscc) has no nested blocks: its nested objects,
+#     # image_tag_mutability_exclusion_filters included, are attributes.
+#     awscc_ecr_repository: []
+#     awscc_ecr_repository_creation_template: []
 #   # SARIF reportingDescriptor properties.tags.
 #   tags: [security, containers, terraform, iac]
 #   recommended_action: >-
@@ -100,7 +110,10 @@ valid_values := {"IMMUTABLE", "MUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WI
 
 exclusion_modes := {"IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}
 
-resource_types := {"aws_ecr_repository", "aws_ecr_repository_creation_template"}
+resource_types := {
+	"aws_ecr_repository", "aws_ecr_repository_creation_template",
+	"awscc_ecr_repository", "awscc_ecr_repository_creation_template",
+}
 
 # The limits of image_tag_mutability_exclusion_filter, as the provider and ECR enforce them.
 # terraform-provider-aws internal/service/ecr/repository.go (resourceRepository):
@@ -188,10 +201,13 @@ allowed_tags := object.get(input, ["config", "allowed_mutable_tags"], ["latest"]
 
 mutability(r) := object.get(r, ["attributes", "image_tag_mutability"], {"set": false, "known": true})
 
-filters(r) := object.get(
-	r, ["attributes", "image_tag_mutability_exclusion_filter"],
-	{"set": false, "known": true, "value": []},
-)
+no_filters := {"set": false, "known": true, "value": []}
+
+# The exclusion filters of a resource, in the aws provider's shape: {set, known, value} with
+# one object (filter, filter_type, known, location, trace) per filter.
+filters(r) := awscc_filters(r) if {
+	r.type in awscc_types
+} else := object.get(r, ["attributes", "image_tag_mutability_exclusion_filter"], no_filters)
 
 # A null written somewhere (a tfvars file, a default) is reported where it is written;
 # an attribute that is not written at all, at the resource block.
@@ -434,11 +450,11 @@ unknown_parts(r) := ({object.union(m, {"name": "image_tag_mutability"}) |
 	m := mutability(r)
 	m.set
 	not m.known
-} | {object.union(f, {"name": "image_tag_mutability_exclusion_filter"}) |
+} | {object.union(f, {"name": filters_name(r)}) |
 	mutability(r).value == "IMMUTABLE_WITH_EXCLUSION"
 	f := filters(r)
 	not f.known
-}) | {object.union(f, {"name": "image_tag_mutability_exclusion_filter"}) |
+}) | {object.union(f, {"name": filters_name(r)}) |
 	mutability(r).value == "IMMUTABLE_WITH_EXCLUSION"
 	some f in filters(r).value
 	not f.known
