@@ -35,6 +35,15 @@ describe('compiled policy bundle', () => {
     expect(builtinNestedBlocks()).toEqual({
       aws_ecr_repository: ['encryption_configuration', 'image_scanning_configuration', 'image_tag_mutability_exclusion_filter', 'timeouts'],
       aws_ecr_repository_creation_template: ['encryption_configuration', 'image_tag_mutability_exclusion_filter'],
+      google_artifact_registry_repository: [
+        'cleanup_policies',
+        'docker_config',
+        'maven_config',
+        'remote_repository_config',
+        'timeouts',
+        'virtual_repository_config',
+        'vulnerability_scanning_config',
+      ],
     });
   });
 
@@ -64,6 +73,7 @@ describe('PolicyEngine', () => {
   test('lists the rules from their METADATA', () => {
     expect(engine.rules().map((r) => [r.id, r.severity, r.resource_types])).toEqual([
       ['ecr-tag-immutability', 'error', ['aws_ecr_repository', 'aws_ecr_repository_creation_template']],
+      ['gar-tag-immutability', 'error', ['google_artifact_registry_repository']],
     ]);
   });
 
