@@ -38,6 +38,15 @@ describe('compiled policy bundle', () => {
       // awscc has no nested blocks: its exclusion filters are a list attribute.
       awscc_ecr_repository: [],
       awscc_ecr_repository_creation_template: [],
+      google_artifact_registry_repository: [
+        'cleanup_policies',
+        'docker_config',
+        'maven_config',
+        'remote_repository_config',
+        'timeouts',
+        'virtual_repository_config',
+        'vulnerability_scanning_config',
+      ],
     });
   });
 
@@ -71,6 +80,7 @@ describe('PolicyEngine', () => {
         'error',
         ['aws_ecr_repository', 'aws_ecr_repository_creation_template', 'awscc_ecr_repository', 'awscc_ecr_repository_creation_template'],
       ],
+      ['gar-tag-immutability', 'error', ['google_artifact_registry_repository']],
     ]);
   });
 

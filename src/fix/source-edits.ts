@@ -130,12 +130,12 @@ export function replaceBlocksWithAttribute(
   return combine([insertResourceAttribute(r, name, value, sources), removeAllBlocks(r, blockType, sources)]);
 }
 
-/** `name = value` in one nested block: the literal replaced, or the argument added. */
+/** `name = value` in one nested block: the literal replaced, or the argument added. A bool replaces a bool literal too. */
 export function setBlockAttribute(
   b: BlockInstance,
   blockType: string,
   name: string,
-  value: string,
+  value: string | boolean,
   sources: ReadonlyMap<string, SourceFile>,
 ): EditsOrReason {
   const source = editable(b.location.file, sources);
@@ -147,7 +147,8 @@ export function setBlockAttribute(
   if (!text.startsWith(`${blockType} `) && !text.startsWith(`${blockType}{`)) return 'the block comes from a dynamic block or a variable';
   const attr = new RegExp(`^([ \\t]*${name}[ \\t]*=[ \\t]*)(\\S[^\\r\\n]*?)[ \\t]*((#|\\/\\/)[^\\r\\n]*)?\\r?$`, 'm').exec(text);
   if (!attr) return insertAttribute(b.location, name, JSON.stringify(value), source);
-  if (!LITERAL.test(attr[2])) return `${name} is computed by an expression, not written as a literal`;
+  if (!LITERAL.test(attr[2]) && !(typeof value === 'boolean' && /^(true|false)$/.test(attr[2])))
+    return `${name} is computed by an expression, not written as a literal`;
   const at = start + attr.index + attr[1].length;
   return [{ file: source.path, start: at, end: at + attr[2].length, text: JSON.stringify(value) }];
 }
@@ -275,12 +276,13 @@ function removeJsonChildren(source: SourceFile, gone: ReadonlySet<JsonNode>): Ed
 }
 
 /** In an object of Terraform JSON: the property's value replaced, or the property added after the last one. */
-function setJsonObjectProperty(source: SourceFile, at: Range, name: string, value: string): EditsOrReason {
+function setJsonObjectProperty(source: SourceFile, at: Range, name: string, value: string | boolean): EditsOrReason {
   const object = jsonObjectAt(source, at);
   if (!object) return 'the object was not found in the JSON file';
   const current = object.children?.find((p) => keyOf(p) === name)?.children?.[1];
   if (!current) return insertJsonProperty(source, object, name, JSON.stringify(value));
-  if (current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value))))
+  const bool = typeof value === 'boolean' && current.type === 'boolean';
+  if (!bool && current.type !== 'null' && !(current.type === 'string' && !/\$\{|%\{/.test(String(current.value))))
     return `${name} is computed by an expression, not written as a literal`;
   return [{ file: source.path, start: current.offset, end: current.offset + current.length, text: JSON.stringify(value) }];
 }

@@ -3,8 +3,9 @@
  * rule is its folder plus one line below (CONTRIBUTING.md, "Add a rule").
  */
 import { ecrTagImmutability } from './ecr_tag_immutability';
+import { garTagImmutability } from './gar_tag_immutability';
 import type { RuleUnit } from './unit';
 
 export type { RuleUnit };
 
-export const RULES: readonly RuleUnit[] = [ecrTagImmutability];
+export const RULES: readonly RuleUnit[] = [ecrTagImmutability, garTagImmutability];
