@@ -60,7 +60,8 @@ describe(needing('opa', 'custom policies'), () => {
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(/^ecr-tag-immutability +error +built-in +ECR image tags must be immutable$/);
-    expect(lines[1]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
+    expect(lines[1]).toMatch(/^gar-tag-immutability +error +built-in +Artifact Registry Docker tags must be immutable$/);
+    expect(lines[2]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
   });
 });
 
