@@ -4,7 +4,7 @@ import type { Range, SourceFile } from '../parse/source';
 import { resourceKey, type Finding } from '../policy/findings';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { Edit } from './edit';
-import { ReaderIndex, type Configuration, type Reader } from './readers';
+import { ReaderIndex, remembered, type Configuration, type Reader } from './readers';
 
 /** The edits a rule's fixer planned for one resource, from its open findings. */
 export interface PlannedFix {
@@ -92,12 +92,8 @@ class World {
         continue;
       }
       const shared = this.fixes(p.resource, fixing) ? `${e.file}\u0000${e.start}\u0000${e.end}\u0000${e.text}` : undefined;
-      let verdict = shared === undefined ? undefined : this.problems.get(shared);
-      if (!verdict) {
-        verdict = this.originProblem(p, e, fixing, planned);
-        if (shared !== undefined) this.problems.set(shared, verdict);
-      }
-      const problem = outside ?? (await verdict);
+      const verdict = () => this.originProblem(p, e, fixing, planned);
+      const problem = outside ?? (await (shared === undefined ? verdict() : remembered(this.problems, shared, verdict)));
       if (!problem) {
         edits.push(e);
         continue;
@@ -160,12 +156,7 @@ class World {
     const traced = new Set(mine.flatMap((f) => f.trace.map((t) => `${t.file}:${t.line}:${t.column}`)));
     for (const f of mine) {
       const key = `${e.file}\u0000${f.trace.map((t) => `${t.file}:${t.note}`).join('\u0000')}`;
-      let listed = this.readers.get(key);
-      if (!listed) {
-        listed = this.index.readersOf(f.trace, e.file);
-        this.readers.set(key, listed);
-      }
-      const readers = await listed;
+      const readers = await remembered(this.readers, key, () => this.index.readersOf(f.trace, e.file));
       if (!readers) return `${this.where(e)} reaches ${f.resource} through a reference whose other readers tagguard cannot list`;
       // A for_each or count that reads the value decides which instances exist: changing it may rename or remove them.
       for (const r of readers)

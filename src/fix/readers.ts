@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { applyTofuPrecedence, isConfigFile, type Engine } from '../discover/terraform-files';
+import type { Engine } from '../discover/terraform-files';
 import { expressionsIn, type Block, type Body, type Expr, type ParsedFile } from '../parse/syntax';
 import type { ModuleConfig } from '../terraform/config/module-config';
+import { moduleFiles } from '../terraform/config/module-loader';
 import type { TraceStep } from '../terraform/eval/value';
 
 /** What the fixer needs to know who reads a value: every module read, and the roots each variables file is applied to. */
@@ -75,13 +75,7 @@ export class ReaderIndex {
 
   /** The references to one name in one directory, listed once; undefined when a file there could not be read in full. */
   private references(symbol: Symbol): Promise<Reader[] | undefined> {
-    const key = [symbol.dir, symbol.root, symbol.name, symbol.output ?? ''].join('\u0000');
-    let readers = this.found.get(key);
-    if (!readers) {
-      readers = this.list(symbol);
-      this.found.set(key, readers);
-    }
-    return readers;
+    return remembered(this.found, [symbol.dir, symbol.root, symbol.name, symbol.output ?? ''].join('\u0000'), () => this.list(symbol));
   }
 
   private async list(symbol: Symbol): Promise<Reader[] | undefined> {
@@ -103,28 +97,22 @@ export class ReaderIndex {
 
   /** A directory's files as Terraform reads them: those the scan parsed, and those it skipped or never loaded. */
   private allFiles(dir: string): Promise<ParsedFile[] | undefined> {
-    let files = this.files.get(dir);
-    if (!files) {
-      files = this.readAll(dir);
-      this.files.set(dir, files);
-    }
-    return files;
+    return remembered(this.files, dir, () => this.readAll(dir));
   }
 
   /** Undefined when a file cannot be read or parsed: its references are not known. */
   private async readAll(dir: string): Promise<ParsedFile[] | undefined> {
     const known = this.config.modules.get(dir)?.files ?? [];
     const parsed = new Set(known.map((f) => path.resolve(this.config.cwd, f.path)));
-    let names: string[];
+    let all: string[];
     try {
-      names = readdirSync(dir).filter((n) => isConfigFile(n, this.config.engine));
+      all = moduleFiles(dir, this.config.engine);
     } catch {
       return undefined;
     }
-    const all = applyTofuPrecedence(names.map((n) => path.join(dir, n)));
     const more: ParsedFile[] = [];
     // A file the scan could not parse is parsed again here, and fails again: its references are not known.
-    for (const f of all.filter((f) => !parsed.has(f)).sort()) {
+    for (const f of all.filter((f) => !parsed.has(f))) {
       const file = await this.config.parseFile(f);
       if (!file) return undefined;
       more.push(file);
@@ -202,4 +190,10 @@ function bodyExpressions(body: Body): HeldExpr[] {
     for (const nested of b.blocks) stack.push(nested.body);
   }
   return out;
+}
+
+/** The value kept under `key`, made once. */
+export function remembered<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  if (!map.has(key)) map.set(key, make());
+  return map.get(key) as V;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isWithin } from '../discover/inside';
 import { discover, enclosingOutputs } from '../discover/discover';
 import { discoverFocus } from '../discover/focus';
 import { enclosingCdktfOutputs } from '../discover/cdktf-output';
@@ -173,10 +174,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
 /** Whether a reported file lies in one of these files or directories (a pre-commit hook's focus, or the paths scanned). */
 function scope(cwd: string, within: readonly string[]): (file: string) => boolean {
   const bases = within.map((p) => path.resolve(cwd, p));
-  return (file) => {
-    const abs = path.resolve(cwd, file);
-    return bases.some((b) => abs === b || abs.startsWith(b.endsWith(path.sep) ? b : b + path.sep));
-  };
+  return (file) => bases.some((b) => isWithin(b, path.resolve(cwd, file)));
 }
 
 /**

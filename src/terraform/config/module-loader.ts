@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { applyTofuPrecedence, isConfigFile, type Engine } from '../../discover/terraform-files';
 import { DEFAULT_MAX_DEPTH, parseHcl, type ParseResult } from '../../parse/hcl';
@@ -204,7 +204,7 @@ export class ModuleLoader {
   private outsideFacts(dir: string): FileFacts[] | null {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
     try {
-      return this.configFiles(dir).map((f) => {
+      return moduleFiles(dir, this.engine).map((f) => {
         const read = readTextFile(f, this.limits.maxFileBytes);
         return read.ok ? factsOf(read.text, this.words) : { ...NOTHING, judged: true };
       });
@@ -230,14 +230,6 @@ export class ModuleLoader {
     if (this.strict) return { text: '', facts: factsOf('', this.words), problem };
     const bytes = result.line !== undefined ? readBytes(file, this.limits.maxFileBytes) : undefined;
     return { text: '', facts: bytes?.ok ? factsOf(bytes.bytes.toString('latin1'), this.words) : { ...NOTHING, judged: true }, problem };
-  }
-
-  /** A directory's configuration files as discovery and Terraform choose them. */
-  private configFiles(dir: string): string[] {
-    const names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, this.engine) || e.name === 'main.hcl'))
-      .map((e) => e.name);
-    return applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
   }
 
   /** Loads every directory the queued modules reach through their calls. */
@@ -282,9 +274,9 @@ export class ModuleLoader {
       this.skippedDirs.add(dir);
       return undefined;
     }
-    let entries: Dirent[];
+    let chosen: string[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      chosen = moduleFiles(dir, this.engine);
     } catch (e) {
       this.problems.push({
         file: this.displayPath(dir),
@@ -295,11 +287,6 @@ export class ModuleLoader {
       this.skippedDirs.add(dir);
       return undefined;
     }
-    // As discovery does: regular files and symlinks; a directory or a FIFO named x.tf is not a file to read.
-    const names = entries
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, this.engine) || e.name === 'main.hcl'))
-      .map((e) => e.name);
-    const chosen = applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
     const texts = new Map<string, string>();
     let matters = false;
     for (const f of chosen) {
@@ -421,4 +408,16 @@ function installedMatters(dir: string, words: readonly string[], engine: Engine 
     const facts = factsOf(read.text, words);
     return facts.judged || facts.modelledCall || facts.unreadableCall;
   });
+}
+
+/**
+ * A module directory's configuration files as discovery and Terraform choose them: regular files and
+ * symlinks (a directory or a FIFO named x.tf is not a file to read), .tofu over .tf, in path order.
+ * Throws when the directory cannot be listed.
+ */
+export function moduleFiles(dir: string, engine: Engine | undefined): string[] {
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && (isConfigFile(e.name, engine) || e.name === 'main.hcl'))
+    .map((e) => e.name);
+  return applyTofuPrecedence(names.map((f) => path.join(dir, f))).sort();
 }
