@@ -324,9 +324,11 @@ describe.each([
     expect(r.out.split('\n').map((l) => l.split(/ {2,}/).slice(0, 3))).toEqual([
       ['ecr-tag-immutability', 'error', 'built-in'],
       ['gar-tag-immutability', 'error', 'built-in'],
+      ['harbor-tag-immutability', 'error', 'built-in'],
       ...arrange(['extra.wasm'], ['extra2.wasm']).flatMap((source) => [
         ['ecr-tag-immutability', 'error', source],
         ['gar-tag-immutability', 'error', source],
+        ['harbor-tag-immutability', 'error', source],
       ]),
       [''],
     ]);

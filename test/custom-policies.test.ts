@@ -61,7 +61,8 @@ describe(needing('opa', 'custom policies'), () => {
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(/^ecr-tag-immutability +error +built-in +ECR image tags must be immutable$/);
     expect(lines[1]).toMatch(/^gar-tag-immutability +error +built-in +Artifact Registry Docker tags must be immutable$/);
-    expect(lines[2]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
+    expect(lines[2]).toMatch(/^harbor-tag-immutability +error +built-in +Harbor projects must make their tags immutable$/);
+    expect(lines[3]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
   });
 });
 

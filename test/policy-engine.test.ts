@@ -81,6 +81,7 @@ describe('PolicyEngine', () => {
         ['aws_ecr_repository', 'aws_ecr_repository_creation_template', 'awscc_ecr_repository', 'awscc_ecr_repository_creation_template'],
       ],
       ['gar-tag-immutability', 'error', ['google_artifact_registry_repository']],
+      ['harbor-tag-immutability', 'error', ['harbor_project', 'harbor_immutable_tag_rule']],
     ]);
   });
 

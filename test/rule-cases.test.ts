@@ -14,7 +14,8 @@ import { matching, ROOT, scanDir, tempDir, tree } from './helpers';
 // .tf and .tf.json files), the CDKTF aspect (error and enforce modes) and the fixer
 // (--fix, then a scan): all three must agree with the table, so none can drift.
 
-type Value = string | number | boolean | null | { unknown: true };
+/** { ref: attr }: a reference to that attribute of the case's own resource (harbor_project.case.id). */
+type Value = string | number | boolean | null | { unknown: true } | { ref: string };
 /** An attribute may also be a list of objects (awscc's nested attributes), written as such, never as blocks. */
 type AttributeValue = Value | Record<string, Value>[];
 type Blocks = Record<string, Record<string, Value>[]>;
@@ -22,9 +23,14 @@ interface Values {
   attributes?: Record<string, AttributeValue>;
   blocks?: Blocks;
 }
+/** Another resource of the case, judged with it (a rule that joins resources). */
+interface Extra extends Values {
+  type: string;
+}
 interface Case extends Values {
   name: string;
   type?: string;
+  with?: Extra[];
   /** The policy config of the row; unknown values are always warnings (--unknown warn, as the aspect reports them). */
   config?: { allowed_mutable_tags?: string[] };
   verdict: 'pass' | 'error' | 'warning';
@@ -45,6 +51,7 @@ const value = {
     { type: 'boolean' },
     { type: 'null' },
     { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false },
+    { type: 'object', properties: { ref: { type: 'string' } }, required: ['ref'], additionalProperties: false },
   ],
 };
 const values = {
@@ -72,6 +79,10 @@ const SCHEMA = {
           name: { type: 'string' },
           type: { type: 'string' },
           ...values,
+          with: {
+            type: 'array',
+            items: { type: 'object', required: ['type'], additionalProperties: false, properties: { type: { type: 'string' }, ...values } },
+          },
           config: {
             type: 'object',
             additionalProperties: false,
@@ -99,12 +110,17 @@ const TABLES = readdirSync(RULES_DIR, { withFileTypes: true })
     return [e.name, table] as const;
   });
 
-const isUnknown = (v: AttributeValue): v is { unknown: true } => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isUnknown = (v: AttributeValue): v is { unknown: true } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'unknown' in v;
+const isRef = (v: AttributeValue): v is { ref: string } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'ref' in v;
+/** The extra resources of a case are named after their position. */
+const extraName = (i: number) => `with_${i}`;
 const UNKNOWN_REF = 'data.aws_ssm_parameter.unknown.value';
 const UNKNOWN_DATA = 'data "aws_ssm_parameter" "unknown" {\n  name = "unknown"\n}\n\n';
 
-const hasUnknown = (c: Case) => JSON.stringify([c.attributes, c.blocks]).includes('"unknown":true');
-const hclScalar = (v: Value) => (isUnknown(v) ? UNKNOWN_REF : JSON.stringify(v));
+const hasUnknown = (c: Case) => JSON.stringify([c.attributes, c.blocks, c.with]).includes('"unknown":true');
+/** The case's own resource, whose attributes { ref } reads. */
+let caseType = '';
+const hclScalar = (v: Value) => (isUnknown(v) ? UNKNOWN_REF : isRef(v) ? `${caseType}.case.${v.ref}` : JSON.stringify(v));
 const hclValue = (v: AttributeValue) =>
   Array.isArray(v)
     ? `[${v
@@ -116,30 +132,44 @@ const hclValue = (v: AttributeValue) =>
         )
         .join(', ')}]`
     : hclScalar(v);
-const jsonScalar = (v: Value) => (isUnknown(v) ? `\${${UNKNOWN_REF}}` : v);
+const jsonScalar = (v: Value) => (isUnknown(v) ? `\${${UNKNOWN_REF}}` : isRef(v) ? `\${${caseType}.case.${v.ref}}` : v);
 const jsonValue = (v: AttributeValue) =>
   Array.isArray(v) ? v.map((o) => Object.fromEntries(Object.entries(o).map(([f, x]) => [f, jsonScalar(x)]))) : jsonScalar(v);
 
-function hcl(type: string, c: Case): string {
-  const lines = [`resource "${type}" "case" {`, ...Object.entries(c.attributes ?? {}).map(([k, v]) => `  ${k} = ${hclValue(v)}`)];
-  for (const [k, list] of Object.entries(c.blocks ?? {})) {
-    for (const b of list) lines.push('', `  ${k} {`, ...Object.entries(b).map(([f, v]) => `    ${f} = ${hclScalar(v)}`), '  }');
+function hclResource(type: string, name: string, v: Values): string[] {
+  const lines = [`resource "${type}" "${name}" {`, ...Object.entries(v.attributes ?? {}).map(([k, x]) => `  ${k} = ${hclValue(x)}`)];
+  for (const [k, list] of Object.entries(v.blocks ?? {})) {
+    for (const b of list) lines.push('', `  ${k} {`, ...Object.entries(b).map(([f, x]) => `    ${f} = ${hclScalar(x)}`), '  }');
   }
-  return (hasUnknown(c) ? UNKNOWN_DATA : '') + [...lines, '}', ''].join('\n');
+  return [...lines, '}', ''];
 }
 
-function terraformJson(type: string, c: Case): string {
-  const body = {
-    ...Object.fromEntries(Object.entries(c.attributes ?? {}).map(([k, v]) => [k, jsonValue(v)])),
+function hcl(type: string, c: Case): string {
+  caseType = type;
+  const lines = [...hclResource(type, 'case', c), ...(c.with ?? []).flatMap((e, i) => ['', ...hclResource(e.type, extraName(i), e)])];
+  return (hasUnknown(c) ? UNKNOWN_DATA : '') + lines.join('\n');
+}
+
+function jsonBody(v: Values) {
+  return {
+    ...Object.fromEntries(Object.entries(v.attributes ?? {}).map(([k, x]) => [k, jsonValue(x)])),
     ...Object.fromEntries(
-      Object.entries(c.blocks ?? {}).map(([k, list]) => [
+      Object.entries(v.blocks ?? {}).map(([k, list]) => [
         k,
-        list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, jsonScalar(v)]))),
+        list.map((b) => Object.fromEntries(Object.entries(b).map(([f, x]) => [f, jsonScalar(x)]))),
       ]),
     ),
   };
+}
+
+function terraformJson(type: string, c: Case): string {
+  caseType = type;
+  const resource: Record<string, Record<string, unknown>> = { [type]: { case: jsonBody(c) } };
+  (c.with ?? []).forEach((e, i) => {
+    resource[e.type] = { ...resource[e.type], [extraName(i)]: jsonBody(e) };
+  });
   const data = hasUnknown(c) ? { data: { aws_ssm_parameter: { unknown: { name: 'unknown' } } } } : {};
-  return JSON.stringify({ ...data, resource: { [type]: { case: body } } }, null, 2) + '\n';
+  return JSON.stringify({ ...data, resource }, null, 2) + '\n';
 }
 
 function policyConfig(c: Case): PolicyConfig {
@@ -192,7 +222,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       made.push(dir);
       const result = await scanDir(dir, { policy: policyConfig(c) });
       expect(result.errors).toEqual([]);
-      expect(result.summary.resources).toBe(1);
+      expect(result.summary.resources).toBe(1 + (c.with?.length ?? 0));
       expect(verdictOf(own(result.findings).map((f) => f.severity))).toBe(c.verdict);
       expect(
         own(result.findings)
@@ -241,20 +271,33 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const resource = new TerraformResource(stack, 'case', { terraformResourceType: type });
       let unknown: string | undefined;
       const cdktfValue = (v: Value) =>
-        isUnknown(v) ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue) : v;
-      for (const [k, v] of Object.entries(c.attributes ?? {}))
-        resource.addOverride(
-          k,
-          Array.isArray(v) ? v.map((o) => Object.fromEntries(Object.entries(o).map(([f, x]) => [f, cdktfValue(x)]))) : cdktfValue(v),
-        );
-      for (const [k, list] of Object.entries(c.blocks ?? {}))
-        resource.addOverride(
-          k,
-          list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))),
-        );
+        isUnknown(v)
+          ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue)
+          : isRef(v)
+            ? resource.getStringAttribute(v.ref)
+            : v;
+      const configure = (r: TerraformResource, values: Values) => {
+        for (const [k, v] of Object.entries(values.attributes ?? {}))
+          r.addOverride(
+            k,
+            Array.isArray(v) ? v.map((o) => Object.fromEntries(Object.entries(o).map(([f, x]) => [f, cdktfValue(x)]))) : cdktfValue(v),
+          );
+        for (const [k, list] of Object.entries(values.blocks ?? {}))
+          r.addOverride(
+            k,
+            list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))),
+          );
+      };
+      configure(resource, c);
+      const extras = (c.with ?? []).map((e, i) => {
+        const r = new TerraformResource(stack, extraName(i), { terraformResourceType: e.type });
+        configure(r, e);
+        return r;
+      });
       Aspects.of(stack).add(new TagguardAspect({ mode, allowedMutableTags: c.config?.allowed_mutable_tags, rules: [table.rule] }));
       const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
-      const annotations = resource.node.metadata
+      const annotations = [resource, ...extras]
+        .flatMap((r) => r.node.metadata)
         .filter((m) => m.type.startsWith('@cdktf/'))
         .map((m) => ({ level: m.type === '@cdktf/error' ? 'error' : 'warning', text: String(m.data) }));
       return { annotations, synthesized: Object.values(json.resource[type])[0] };

@@ -1,4 +1,4 @@
-import { Annotations, type IAspect, TerraformResource } from 'cdktf';
+import { Annotations, type IAspect, TerraformResource, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { RULES } from '../../policies/tagguard/rules';
 import type { RawFinding } from '../policy/engine';
@@ -41,16 +41,21 @@ export class TagguardAspect implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource)) return;
     const policy = builtinPolicySync();
-    const judged = new Set(
-      policy
-        .rules()
-        .filter((r) => (this.rules?.has(r.id) ?? true) && r.resource_types?.includes(node.terraformResourceType))
-        .map((r) => r.id),
-    );
+    const rules = policy.rules().filter((r) => (this.rules?.has(r.id) ?? true) && r.resource_types?.includes(node.terraformResourceType));
+    const judged = new Set(rules.map((r) => r.id));
     if (!judged.size) return;
+    // A rule that joins resources (METADATA joins) sees every construct of its types in the stack.
+    const joined = new Set(rules.filter((r) => r.joins).flatMap((r) => r.resource_types ?? []));
+    const others = joined.size
+      ? TerraformStack.of(node)
+          .node.findAll()
+          .filter((c): c is TerraformResource => c instanceof TerraformResource && c !== node && joined.has(c.terraformResourceType))
+      : [];
     const check = () => {
-      const input = constructInput(node, this.config);
-      return { attributes: input.resources[0].attributes, findings: policy.findings(input).filter((f) => judged.has(f.ruleId)) };
+      const input = constructInput(node, this.config, others);
+      const own = input.resources[0];
+      const findings = policy.findings(input).filter((f) => judged.has(f.ruleId) && f.resource === own.address);
+      return { attributes: own.attributes, findings };
     };
     const { attributes, findings } = check();
     const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${f.ruleId}${f.messageId ? `/${f.messageId}` : ''}]`;

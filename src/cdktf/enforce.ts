@@ -1,4 +1,4 @@
-import { Token, Tokenization, type TerraformResource } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, Token, Tokenization, type TerraformResource } from 'cdktf';
 import { builtinNestedBlocks } from '../policy/builtin';
 import type { RawFinding } from '../policy/engine';
 import type { PolicyConfig } from '../policy/input';
@@ -9,6 +9,7 @@ export interface PolicyAttribute {
   known: boolean;
   value?: unknown;
   reason?: string;
+  refs?: { address: string; key?: string | number; attribute?: string; instance: string }[];
 }
 
 /** What a rule's CDKTF fix is given: the construct, what the policy saw of it, and its error findings there. */
@@ -57,7 +58,45 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * manifest's nested_blocks) is a list of elements, each located by its index; a value
  * with an unresolved token is unknown.
  */
-export function constructInput(resource: TerraformResource, config: PolicyConfig) {
+export function constructInput(resource: TerraformResource, config: PolicyConfig, others: readonly TerraformResource[] = []) {
+  return {
+    resources: [resource, ...others].map(constructResource),
+    config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
+  };
+}
+
+/** `${type.name.attribute}` or `${type.name[key].attribute}`: a reference to another resource, as cdktf synthesizes it. */
+const REFERENCE = /^\$\{(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?[^${}]*\}$/;
+
+/** The resource a token names (design.md: refs), when the token is one whole reference. */
+function tokenRefs(resource: TerraformResource, value: unknown): Pick<PolicyAttribute, 'refs'> {
+  const resolver = new DefaultTokenResolver(new StringConcat());
+  const resolved: unknown = typeof value === 'string' ? Tokenization.resolve(value, { scope: resource, resolver }) : undefined;
+  const m = typeof resolved === 'string' ? REFERENCE.exec(resolved) : null;
+  if (!m) return {};
+  const [, data, type, name, rawKey, attribute] = m as unknown as [
+    string,
+    string | undefined,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+  ];
+  const address = `${data ?? ''}${type}.${name}`;
+  const key = rawKey === undefined ? undefined : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
+  return {
+    refs: [
+      {
+        address,
+        ...(key === undefined ? {} : { key }),
+        ...(attribute ? { attribute } : {}),
+        instance: key === undefined ? address : `${address}[${JSON.stringify(key)}]`,
+      },
+    ],
+  };
+}
+
+function constructResource(resource: TerraformResource) {
   const type = resource.terraformResourceType;
   const path = resource.node.path;
   const blocks = new Set(builtinNestedBlocks()[type] ?? []);
@@ -77,23 +116,18 @@ export function constructInput(resource: TerraformResource, config: PolicyConfig
           trace: [],
         })),
       };
-    } else if (hasToken(value)) attributes[key] = { set: true, known: false, reason: UNRESOLVED };
+    } else if (hasToken(value)) attributes[key] = { set: true, known: false, reason: UNRESOLVED, ...tokenRefs(resource, value) };
     else attributes[key] = { set: true, known: true, value };
   }
   return {
-    resources: [
-      {
-        address: `${type}.${name}`,
-        root: '',
-        type,
-        mode: 'managed',
-        module: '',
-        origin: 'cdktf',
-        construct_path: path,
-        location: { file: path, line: 1, column: 1 },
-        attributes,
-      },
-    ],
-    config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
+    address: `${type}.${name}`,
+    root: '',
+    type,
+    mode: 'managed',
+    module: '',
+    origin: 'cdktf',
+    construct_path: path,
+    location: { file: path, line: 1, column: 1 },
+    attributes,
   };
 }

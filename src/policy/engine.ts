@@ -252,6 +252,8 @@ export interface RuleDescriptor {
   links: string[];
   aliases?: string[];
   resource_types?: string[];
+  /** The rule judges its resource types together (a Harbor project with its rules): the CDKTF aspect gives it every construct of them in the stack. */
+  joins?: boolean;
   /** Nested block types by resource type: the evaluator reads these arguments as blocks (policy/nested-blocks.ts). */
   nested_blocks?: Record<string, string[]>;
   recommended_action?: string;

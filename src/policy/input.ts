@@ -1,5 +1,6 @@
 import type { Range } from '../parse/source';
 import type { AttributeValue, ResourceInstance } from '../terraform/instances/module-tree';
+import type { ResourceRef } from '../terraform/eval/value';
 
 export interface PolicyConfig {
   allowedMutableTags: string[];
@@ -14,11 +15,29 @@ export function location(r: Range) {
   return { file: r.file, line: r.line, column: r.column, end_line: r.endLine, end_column: r.endColumn };
 }
 
+/**
+ * The resources an unknown value is read from: `address` and `key` as design.md names
+ * them, and `instance`, the instance's address as the resource's own `address` spells it,
+ * so that a policy joins resources by equality.
+ */
+function refs(list: ResourceRef[] | undefined) {
+  if (!list?.length) return {};
+  return {
+    refs: list.map((r) => ({
+      address: r.address,
+      ...(r.key === undefined ? {} : { key: r.key }),
+      ...(r.attribute === undefined ? {} : { attribute: r.attribute }),
+      instance: r.key === undefined ? r.address : `${r.address}[${JSON.stringify(r.key)}]`,
+    })),
+  };
+}
+
 function attribute(a: AttributeValue) {
   return {
     set: a.set,
     known: a.known,
     ...(a.known ? { value: a.value } : { reason: a.reason }),
+    ...refs(a.refs),
     ...(a.location ? { location: location(a.location) } : {}),
     trace: a.trace,
   };
@@ -49,6 +68,7 @@ export function policyInput(resources: ResourceInstance[], config: PolicyConfig)
                 ...i.fields,
                 known: i.known,
                 ...(i.reason ? { reason: i.reason } : {}),
+                ...refs(i.refs),
                 location: location(i.location),
                 trace: i.trace,
               })),

@@ -4,8 +4,9 @@
  */
 import { ecrTagImmutability } from './ecr_tag_immutability';
 import { garTagImmutability } from './gar_tag_immutability';
+import { harborTagImmutability } from './harbor_tag_immutability';
 import type { RuleUnit } from './unit';
 
 export type { RuleUnit };
 
-export const RULES: readonly RuleUnit[] = [ecrTagImmutability, garTagImmutability];
+export const RULES: readonly RuleUnit[] = [ecrTagImmutability, garTagImmutability, harborTagImmutability];

@@ -16,6 +16,7 @@ import {
   map,
   nil,
   num,
+  reference,
   str,
   typeName,
   unknown,
@@ -39,7 +40,20 @@ export interface References {
   module?(name: string): Value;
   /** `terraform.workspace`, read at `range`. */
   workspace?(range: Range): Value;
+  /** `TYPE.NAME` or `data.TYPE.NAME`: the resource's address here and its instance keys. */
+  resource?(mode: 'managed' | 'data', type: string, name: string): ResourceTarget;
 }
+
+/** A resource named by a reference, as far as the configuration tells its instances. */
+export interface ResourceTarget {
+  /** The resource's address in this module instance, without an instance key. */
+  address: string;
+  /** Instance keys: numbers under count, strings under for_each; undefined when not known or not repeated. */
+  keys?: { repeat: 'count' | 'for_each'; keys: (string | number)[] };
+}
+
+/** Roots that are Terraform's own, not resource types. */
+const RESERVED_ROOTS = new Set(['var', 'local', 'each', 'count', 'path', 'module', 'terraform', 'data', 'self']);
 
 /** Roots whose values exist only at plan or apply time. */
 const RUNTIME: Record<string, string> = {
@@ -256,16 +270,51 @@ export class Evaluator {
     else if (root === 'path' && attr) value = this.refs.path(attr);
     else if (root === 'module' && attr && this.refs.module) value = this.refs.module(attr);
     else if (root === 'terraform' && attr === 'workspace') value = this.refs.workspace?.(range) ?? str('default', range);
+    else if (this.refs.resource && attr && (root === 'data' ? steps[1]?.kind === 'attr' : !RESERVED_ROOTS.has(root)))
+      return this.resourceReference(expr, symbols);
     else if (RUNTIME[root]) return unknown(`${RUNTIME[root]} (${expressionText(expr)})`, range);
     else return unknown(`${expressionText(expr)} is known only after apply`, range);
     return this.steps(via(value, range, text), steps.slice(1), symbols, range);
+  }
+
+  /**
+   * A resource's attribute is known only after apply, but which instance and attribute
+   * it is can be told: a resource under count is a list, under for_each a map, of
+   * references, so that an index, a for_each over it or each.value picks the instance
+   * Terraform would.
+   */
+  private resourceReference(expr: Extract<Expr, { kind: 'traversal' }>, symbols: Symbols): Value {
+    const { root, steps, range } = expr;
+    const data = root === 'data';
+    const [typeStep, nameStep] = data ? steps : [{ kind: 'attr' as const, name: root }, steps[0]];
+    const type = typeStep.kind === 'attr' ? typeStep.name : '';
+    const name = nameStep.kind === 'attr' ? nameStep.name : '';
+    const refs = this.refs as Required<Pick<References, 'resource'>>;
+    const target = refs.resource(data ? 'data' : 'managed', type, name);
+    const reason = data ? `${RUNTIME.data} (${expressionText(expr)})` : `${expressionText(expr)} is known only after apply`;
+    const text = `${data ? 'data.' : ''}${type}.${name}`;
+    const one = (key?: string | number) => reference(reason, { address: target.address, ...(key === undefined ? {} : { key }) }, range);
+    const keys = target.keys;
+    let value: Value;
+    if (keys?.repeat === 'count') value = list(keys.keys.map(one), range);
+    else if (keys?.repeat === 'for_each')
+      value = map(
+        keys.keys.map((k) => [String(k), one(k)]),
+        range,
+      );
+    else value = one();
+    return this.steps(via(value, range, text), steps.slice(data ? 2 : 1), symbols, range);
   }
 
   private steps(start: Value, steps: TraversalStep[], symbols: Symbols, range: Range): Value {
     let current = start;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i];
-      if (current.kind === 'unknown') return current;
+      if (current.kind === 'unknown') {
+        if (!current.refs) return current;
+        current = this.refined(current, s, symbols);
+        continue;
+      }
       if (s.kind === 'splat') {
         const rest = steps.slice(i + 1);
         const items = current.kind === 'list' ? current.items : current.kind === 'null' ? [] : [current];
@@ -279,6 +328,20 @@ export class Evaluator {
       current = index(current, key, range);
     }
     return current;
+  }
+
+  /** A reference read further: its first index is the instance key, its first attribute the attribute. */
+  private refined(current: Extract<Value, { kind: 'unknown' }>, s: TraversalStep, symbols: Symbols): Value {
+    const refs = current.refs ?? [];
+    if (s.kind === 'attr') {
+      if (refs.some((r) => r.attribute !== undefined)) return current;
+      return { ...current, refs: refs.map((r) => ({ ...r, attribute: s.name })) };
+    }
+    if (s.kind !== 'index' || refs.some((r) => r.attribute !== undefined || r.key !== undefined)) return current;
+    const key = this.evaluate(s.key, symbols);
+    if (key.kind !== 'string' && key.kind !== 'number') return current;
+    const value = key.kind === 'string' ? key.value : Number(numberText(key));
+    return { ...current, refs: refs.map((r) => ({ ...r, key: value })) };
   }
 
   private call(expr: Extract<Expr, { kind: 'call' }>, symbols: Symbols): Value {

@@ -33,8 +33,24 @@ export type Value =
   | (Base & { kind: 'list'; items: Value[]; set?: boolean; listType?: boolean })
   /** open: the object has more attributes than `entries` lists, all unknown for this reason (a model's outputs). */
   | (Base & { kind: 'map'; entries: Map<string, Value>; open?: string })
-  /** error: Terraform itself would fail here (a missing key, a bad argument); try() and can() catch it. */
-  | (Base & { kind: 'unknown'; reason: string; error?: boolean });
+  /**
+   * error: Terraform itself would fail here (a missing key, a bad argument); try() and can() catch it.
+   * refs: the other resources' attributes the value is read from, so a policy can join resources.
+   */
+  | (Base & { kind: 'unknown'; reason: string; error?: boolean; refs?: ResourceRef[] });
+
+/**
+ * A reference to another resource (or data source) instance's attribute: unknown
+ * before apply, but which resource it names is known (design.md: refs).
+ */
+export interface ResourceRef {
+  /** The resource's address in its module instance, without an instance key: `module.a["x"].harbor_project.p`. */
+  address: string;
+  /** The instance key when the reference names one: a number under count, a string under for_each. */
+  key?: string | number;
+  /** The first attribute read from the instance: `id` of `harbor_project.p.id`. */
+  attribute?: string;
+}
 
 export type Kind = Value['kind'];
 
@@ -67,6 +83,27 @@ export function map(entries: Map<string, Value> | [string, Value][], origin?: Ra
 
 export function unknown(reason: string, origin?: Range, trace: TraceStep[] = []): Value {
   return { kind: 'unknown', reason, origin, trace };
+}
+
+/** Another resource's attribute: unknown, and which resource it is. */
+export function reference(reason: string, ref: ResourceRef, origin?: Range, trace: TraceStep[] = []): Value {
+  return { kind: 'unknown', reason, refs: [ref], origin, trace };
+}
+
+/** Every resource a value is read from, in order, once each. */
+export function refsOf(value: Value): ResourceRef[] {
+  const out = new Map<string, ResourceRef>();
+  // Values share their parts (expandedSize): each part is visited once.
+  const seen = new WeakSet<Value>();
+  const visit = (v: Value) => {
+    if (seen.has(v)) return;
+    seen.add(v);
+    if (v.kind === 'unknown') for (const r of v.refs ?? []) out.set(JSON.stringify([r.address, r.key, r.attribute]), r);
+    else if (v.kind === 'list') v.items.forEach(visit);
+    else if (v.kind === 'map') for (const item of v.entries.values()) visit(item);
+  };
+  visit(value);
+  return [...out.values()];
 }
 
 /** An evaluation that Terraform would reject: unknown to the scan, and catchable by try(). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Range, Problem } from '../../parse/source';
 import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '../../parse/syntax';
 import type { ModuleCall, ModuleConfig, OutputDecl, ResourceBlock } from '../config/module-config';
-import { Evaluator, iterate, type References, type Symbols } from '../eval/evaluate';
+import { Evaluator, iterate, type References, type ResourceTarget, type Symbols } from '../eval/evaluate';
 import { WorkBudget } from '../eval/budget';
 import { expand, type ReportProblem } from './expansion';
 import { isLocalSource, type ModuleLoader } from '../config/module-loader';
@@ -11,6 +11,7 @@ import { registryModel } from '../config/registry-models';
 import { META_ARGUMENTS } from '../config/meta-arguments';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
 import { toBoolValue } from '../eval/convert';
+import { numberText } from '../eval/number-text';
 import { convert, parseType } from '../eval/type-constraints';
 import {
   assumption,
@@ -19,11 +20,13 @@ import {
   firstUnknown,
   list,
   map,
+  refsOf,
   str,
   step,
   toPlain,
   unknown,
   via,
+  type ResourceRef,
   type TraceStep,
   type Value,
 } from '../eval/value';
@@ -38,6 +41,8 @@ export interface AttributeValue {
   reason?: string;
   location?: Range;
   trace: TraceStep[];
+  /** Unknown values read from other resources: which resource instances and attributes (design.md: refs). */
+  refs?: ResourceRef[];
 }
 
 /** One instance of a nested block: its fields' values, and where to report it. */
@@ -49,6 +54,8 @@ export interface BlockInstance {
   fields: Record<string, unknown>;
   location: Range;
   trace: TraceStep[];
+  /** An unknown field read from other resources: which (design.md: refs). */
+  refs?: ResourceRef[];
 }
 
 export interface BlockValue {
@@ -190,6 +197,33 @@ class ModuleInstance implements References {
       place.ctx.evaluationDepth,
       place.ctx.budget,
     );
+  }
+
+  /** Resources read by reference, by address; 'evaluating' while their count or for_each is. */
+  private readonly targets = new Map<string, ResourceTarget | 'evaluating'>();
+
+  resource(mode: 'managed' | 'data', type: string, name: string): ResourceTarget {
+    const address = `${this.address ? `${this.address}.` : ''}${mode === 'data' ? 'data.' : ''}${type}.${name}`;
+    const cached = this.targets.get(address);
+    // A count or for_each that reads its own resource: Terraform reports the cycle; the keys stay unknown.
+    if (cached === 'evaluating') return { address };
+    if (cached) return cached;
+    const decl = this.config.resources.find((r) => r.mode === mode && r.type === type && r.name === name);
+    const body = decl?.block.body;
+    const repeat = body?.attributes.has('count') ? 'count' : body?.attributes.has('for_each') ? 'for_each' : undefined;
+    let target: ResourceTarget = { address };
+    if (body && repeat) {
+      this.targets.set(address, 'evaluating');
+      // Problems in count or for_each are reported where the resource itself is expanded.
+      const instances = expand(body, this.evaluator, () => undefined, this.ctx.budget);
+      const keys = instances.map(({ symbols }) => {
+        const key = repeat === 'count' ? symbols.count : symbols.each?.key;
+        return key?.kind === 'string' ? key.value : key?.kind === 'number' ? Number(numberText(key)) : undefined;
+      });
+      if (keys.every((k) => k !== undefined)) target = { address, keys: { repeat, keys } };
+    }
+    this.targets.set(address, target);
+    return target;
   }
 
   workspace(range: Range): Value {
@@ -620,9 +654,15 @@ function evaluateResource(
 function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
   const location = v.origin && scope.placeRange(v.origin);
   const missing = firstUnknown(v);
-  if (missing) return { set: true, known: false, reason: missing.reason, location, trace: v.trace };
+  if (missing) return { set: true, known: false, reason: missing.reason, location, trace: v.trace, ...withRefs(v) };
   if (v.kind === 'null') return { set: false, known: true, location, trace: v.trace };
   return { set: true, known: true, value: toPlain(v), location, trace: v.trace };
+}
+
+/** `refs` of an unknown value, when it names other resources. */
+export function withRefs(v: Value): { refs?: ResourceRef[] } {
+  const refs = refsOf(v);
+  return refs.length ? { refs } : {};
 }
 
 function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, location: Range): BlockInstance {
@@ -630,7 +670,7 @@ function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, loca
   for (const attr of body.attributes.values()) {
     const v = scope.evaluator.evaluate(attr.expr, symbols);
     const missing = firstUnknown(v);
-    if (missing) return { known: false, reason: missing.reason, fields, location, trace: v.trace };
+    if (missing) return { known: false, reason: missing.reason, fields, location, trace: v.trace, ...withRefs(v) };
     fields[attr.name] = toPlain(v);
   }
   return { known: true, fields, location, trace: [] };

@@ -1,7 +1,7 @@
 import type { PlanResource } from './plan-json';
 import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from '../instances/module-tree';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
-import { firstUnknown, toPlain, type Value } from '../eval/value';
+import { firstUnknown, refsOf, toPlain, type Value } from '../eval/value';
 import { defined } from '../defined';
 
 /**
@@ -91,7 +91,9 @@ function attributeValue(v: Value, source: AttributeValue | undefined): Attribute
   const fromSource =
     source?.set && source.location ? { location: source.location, trace: source.trace } : { location: v.origin, trace: v.trace };
   const missing = firstUnknown(v);
-  if (missing) return { set: true, known: false, reason: missing.reason, ...fromSource };
+  // The plan says only that the value is unknown; the configuration says which resources it is read from.
+  const refs = source?.refs ?? refsOf(v);
+  if (missing) return { set: true, known: false, reason: missing.reason, ...fromSource, ...(refs.length ? { refs } : {}) };
   // In a plan, null is what an attribute that is not set plans to.
   if (v.kind === 'null') return { set: false, known: true, trace: [] };
   return { set: true, known: true, value: toPlain(v), ...fromSource };
