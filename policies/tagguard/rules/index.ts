@@ -2,10 +2,11 @@
  * Every built-in rule with TypeScript parts, registered here and nowhere else: adding a
  * rule is its folder plus one line below (CONTRIBUTING.md, "Add a rule").
  */
+import { acrTagImmutability } from './acr_tag_immutability';
 import { ecrTagImmutability } from './ecr_tag_immutability';
 import { garTagImmutability } from './gar_tag_immutability';
 import type { RuleUnit } from './unit';
 
 export type { RuleUnit };
 
-export const RULES: readonly RuleUnit[] = [ecrTagImmutability, garTagImmutability];
+export const RULES: readonly RuleUnit[] = [ecrTagImmutability, garTagImmutability, acrTagImmutability];
