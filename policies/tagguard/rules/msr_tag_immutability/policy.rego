@@ -8,9 +8,9 @@
 #   immutable (the repository's settings, or immutableTags in its API), but the
 #   Terraform provider's msr_repo has no argument for it, so nothing in the Terraform
 #   code can prove it: each msr_repo gets a note. The provider also sends
-#   immutableTags false when it creates a repository and in each update it makes, so
-#   switch immutability on in MSR after every apply that changes the repository, and
-#   check it there.
+#   immutableTags false when it creates a repository and in each update it makes, which
+#   can switch immutability off again: check it in MSR after every apply that changes
+#   the repository.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/Mirantis/msr/latest/docs/resources/repo
 #     description: msr_repo (Terraform Mirantis Secure Registry provider)
@@ -50,7 +50,7 @@ rule := lib.describe(rego.metadata.chain())
 messages := {"set_in_msr": concat(" ", [
 	"the msr provider cannot make tags immutable, and sends immutableTags false",
 	"when it creates or updates the repository: switch immutable tags on in MSR itself",
-	"(repository settings, or immutableTags in the API) after each apply",
+	"(repository settings, or immutableTags in the API) and check it after each apply",
 ])}
 
 deny contains lib.finding(rule, r, r, "note", "set_in_msr", messages.set_in_msr) if {
