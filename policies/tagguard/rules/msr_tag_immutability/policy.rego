@@ -14,8 +14,8 @@
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/Mirantis/msr/latest/docs/resources/repo
 #     description: msr_repo (Terraform Mirantis Secure Registry provider)
-#   - ref: https://docs.mirantis.com/msr/
-#     description: Mirantis Secure Registry documentation (repository settings, immutable tags)
+#   - ref: https://docs.mirantis.com/msr/current/ops/manage-images/prevent-tags-from-being-overwritten.html
+#     description: Prevent tags from being overwritten (MSR; latest included)
 # custom:
 #   id: msr-tag-immutability
 #   aliases: []
