@@ -88,7 +88,7 @@ describe('a missing local module called from a directory that matters', () => {
     expect(warn.json().errors).toEqual([]);
     // Once for each rule that judges resource types: whether any of them holds is unknown.
     expect(warn.json().findings).toEqual(
-      ['ecr-tag-immutability', 'gar-tag-immutability'].map((ruleId): unknown =>
+      ['acr-tag-immutability', 'ecr-tag-immutability', 'gar-tag-immutability', 'msr-tag-immutability'].map((ruleId): unknown =>
         expect.objectContaining({
           ruleId,
           severity: 'warning',
@@ -103,7 +103,7 @@ describe('a missing local module called from a directory that matters', () => {
     );
     const error = await runCli(['scan', '--unknown', 'error', '--format', 'json'], cwd);
     expect(error.code).toBe(1);
-    expect(error.json().findings.map((f) => f.severity)).toEqual(['error', 'error']);
+    expect(error.json().findings.map((f) => f.severity)).toEqual(['error', 'error', 'error', 'error']);
     const ignore = await runCli(['scan', '--unknown', 'ignore', '--format', 'json'], cwd);
     expect({ code: ignore.code, findings: ignore.json().findings, errors: ignore.json().errors }).toEqual({
       code: 0,
@@ -125,7 +125,7 @@ describe('a missing local module called from a directory that matters', () => {
     const r = await runCli(['scan'], cwd);
     expect(r.code).toBe(0);
     expect(r.out).toContain('components/other/roles.tf:2');
-    expect(r.out).toContain('0 errors, 2 warnings');
+    expect(r.out).toContain('0 errors, 4 warnings');
   });
 });
 

@@ -102,8 +102,14 @@ const cases: Case[] = [
   {
     name: 'module-source-outside',
     errors: [],
-    // One unknown for each rule that judges resource types (ecr-tag-immutability, gar-tag-immutability).
-    findings: [GOOD_FINDING, ['main.tf', 2, 12, 'module.shared'], ['main.tf', 2, 12, 'module.shared']],
+    // One unknown for each rule that judges resource types (acr-, ecr-, gar- and msr-tag-immutability).
+    findings: [
+      GOOD_FINDING,
+      ['main.tf', 2, 12, 'module.shared'],
+      ['main.tf', 2, 12, 'module.shared'],
+      ['main.tf', 2, 12, 'module.shared'],
+      ['main.tf', 2, 12, 'module.shared'],
+    ],
     code: 1,
   },
   // ... and with --strict an input error, as before.
