@@ -164,6 +164,51 @@ describe('acr-tag-immutability', () => {
     ]);
   });
 
+  test('--fix on a copy of the Terraform JSON: the false literal replaced, the property added', async () => {
+    const files = filesOf('fixtures/acr-json');
+    const dir = tree(files, { prefix: 'acr-fix-json', repository: true });
+    const r = await runCli(['scan', '--fix', '.'], dir);
+    expect([r.code, r.err]).toEqual([0, 'tagguard: fixed main.tf.json\n']);
+    expect(readFileSync(path.join(dir, 'main.tf.json'), 'utf8')).toBe(
+      files['main.tf.json']
+        .replace('"tag_immutability": false', '"tag_immutability": true')
+        .replace(
+          '        "summary": "batch jobs",\n        "repo_type": "PRIVATE"\n',
+          '        "summary": "batch jobs",\n        "repo_type": "PRIVATE",\n        "tag_immutability": true\n',
+        ),
+    );
+  });
+
+  test('--fix: a string "false" in tfvars becomes true; a value computed by an expression is left to a person', async () => {
+    const repo = (name: string, value: string) =>
+      [
+        `resource "alicloud_cr_ee_repo" "${name}" {`,
+        '  instance_id      = "cri-example"',
+        '  namespace        = "platform"',
+        `  name             = "${name}"`,
+        '  summary          = "images"',
+        '  repo_type        = "PRIVATE"',
+        `  tag_immutability = ${value}`,
+        '}',
+        '',
+      ].join('\n');
+    const main = [
+      'variable "immutable" {\n  type = bool\n}\n',
+      'variable "mutable" {\n  type    = bool\n  default = true\n}\n',
+      repo('api', 'var.immutable'),
+      repo('web', '!var.mutable'),
+    ].join('\n');
+    const dir = tree({ 'main.tf': main, 'terraform.tfvars': 'immutable = "false"\n' }, { prefix: 'acr-fix-values', repository: true });
+    const r = await runCli(['scan', '--fix', '.', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'tagguard: needs a person: main.tf:25:22 alicloud_cr_ee_repo.web: the value is computed by an expression, not written as a literal\n' +
+        'tagguard: fixed terraform.tfvars\n',
+    );
+    expect(readFileSync(path.join(dir, 'terraform.tfvars'), 'utf8')).toBe('immutable = true\n');
+    expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe(main);
+  });
+
   test('a suppression comment by rule id; --skip-rule by id', async () => {
     const dir = tree({
       'main.tf': [
