@@ -322,13 +322,17 @@ describe.each([
     const r = await runCli(['policies', ...arrange(['--policy', 'extra.wasm'], ['--policy', 'extra2.wasm'])], dir);
     expect(r.code).toBe(0);
     expect(r.out.split('\n').map((l) => l.split(/ {2,}/).slice(0, 3))).toEqual([
+      ['acr-tag-immutability', 'error', 'built-in'],
       ['ecr-tag-immutability', 'error', 'built-in'],
       ['gar-tag-immutability', 'error', 'built-in'],
       ['harbor-tag-immutability', 'error', 'built-in'],
+      ['msr-tag-immutability', 'note', 'built-in'],
       ...arrange(['extra.wasm'], ['extra2.wasm']).flatMap((source) => [
+        ['acr-tag-immutability', 'error', source],
         ['ecr-tag-immutability', 'error', source],
         ['gar-tag-immutability', 'error', source],
         ['harbor-tag-immutability', 'error', source],
+        ['msr-tag-immutability', 'note', source],
       ]),
       [''],
     ]);

@@ -144,7 +144,9 @@ describe('tagguard explain', () => {
     expect((await run(['explain', 'CKV_AWS_51'])).out).toMatch(/^ecr-tag-immutability:/);
     const { code, err } = await run(['explain', 'no-such-rule']);
     expect(code).toBe(2);
-    expect(err).toContain('known rules: ecr-tag-immutability');
+    expect(err).toContain(
+      'known rules: acr-tag-immutability, ecr-tag-immutability, gar-tag-immutability, harbor-tag-immutability, msr-tag-immutability\n',
+    );
   });
 });
 

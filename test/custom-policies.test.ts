@@ -59,10 +59,12 @@ describe(needing('opa', 'custom policies'), () => {
     const code = await main(['policies', '--policy', built.bundle], { stdout, stderr: new PassThrough(), cwd: ROOT, env: {} });
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^ecr-tag-immutability +error +built-in +ECR image tags must be immutable$/);
-    expect(lines[1]).toMatch(/^gar-tag-immutability +error +built-in +Artifact Registry Docker tags must be immutable$/);
-    expect(lines[2]).toMatch(/^harbor-tag-immutability +error +built-in +Harbor projects must make their tags immutable$/);
-    expect(lines[3]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
+    expect(lines[0]).toMatch(/^acr-tag-immutability +error +built-in +Alibaba Cloud Container Registry tags must be immutable$/);
+    expect(lines[1]).toMatch(/^ecr-tag-immutability +error +built-in +ECR image tags must be immutable$/);
+    expect(lines[2]).toMatch(/^gar-tag-immutability +error +built-in +Artifact Registry Docker tags must be immutable$/);
+    expect(lines[3]).toMatch(/^harbor-tag-immutability +error +built-in +Harbor projects must make their tags immutable$/);
+    expect(lines[4]).toMatch(/^msr-tag-immutability +note +built-in +Mirantis Secure Registry tags must be made immutable in MSR itself$/);
+    expect(lines[5]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
   });
 });
 

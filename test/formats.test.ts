@@ -25,12 +25,20 @@ describe('SARIF', () => {
     expect(validateSarif(sarif)).toBe(true);
     expect(validateSarif.errors ?? []).toEqual([]);
     const run = sarif.runs[0];
-    expect(run.tool.driver.rules[0]).toMatchObject({
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual([
+      'acr-tag-immutability',
+      'ecr-tag-immutability',
+      'gar-tag-immutability',
+      'harbor-tag-immutability',
+      'msr-tag-immutability',
+    ]);
+    expect(run.tool.driver.rules[1]).toMatchObject({
       id: 'ecr-tag-immutability',
       shortDescription: { text: 'ECR image tags must be immutable' },
       defaultConfiguration: { level: 'error' },
     });
-    expect(run.tool.driver.rules[0].helpUri).toMatch(/^https:\/\//);
+    expect(run.tool.driver.rules[1].helpUri).toMatch(/^https:\/\//);
+    expect(run.tool.driver.rules[4]).toMatchObject({ id: 'msr-tag-immutability', defaultConfiguration: { level: 'note' } });
     const byUri = Object.fromEntries(run.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r]));
     expect(byUri['fixtures/variable-and-local/variables.tf']).toMatchObject({
       ruleId: 'ecr-tag-immutability',

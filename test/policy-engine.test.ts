@@ -33,6 +33,9 @@ describe('compiled policy bundle', () => {
     const engine = await PolicyEngine.load();
     expect(builtinNestedBlocks()).toEqual(build.nestedBlocks(engine.rules()));
     expect(builtinNestedBlocks()).toEqual({
+      // Neither alicloud repository type nor msr_repo has a nested block.
+      alicloud_cr_ee_repo: [],
+      alicloud_cr_repo: [],
       aws_ecr_repository: ['encryption_configuration', 'image_scanning_configuration', 'image_tag_mutability_exclusion_filter', 'timeouts'],
       aws_ecr_repository_creation_template: ['encryption_configuration', 'image_tag_mutability_exclusion_filter'],
       // awscc has no nested blocks: its exclusion filters are a list attribute.
@@ -47,6 +50,7 @@ describe('compiled policy bundle', () => {
         'virtual_repository_config',
         'vulnerability_scanning_config',
       ],
+      msr_repo: [],
     });
   });
 
@@ -75,6 +79,7 @@ describe('PolicyEngine', () => {
 
   test('lists the rules from their METADATA', () => {
     expect(engine.rules().map((r) => [r.id, r.severity, r.resource_types])).toEqual([
+      ['acr-tag-immutability', 'error', ['alicloud_cr_ee_repo', 'alicloud_cr_repo']],
       [
         'ecr-tag-immutability',
         'error',
@@ -82,6 +87,7 @@ describe('PolicyEngine', () => {
       ],
       ['gar-tag-immutability', 'error', ['google_artifact_registry_repository']],
       ['harbor-tag-immutability', 'error', ['harbor_project', 'harbor_immutable_tag_rule']],
+      ['msr-tag-immutability', 'note', ['msr_repo']],
     ]);
   });
 

@@ -33,7 +33,7 @@ interface Case extends Values {
   with?: Extra[];
   /** The policy config of the row; unknown values are always warnings (--unknown warn, as the aspect reports them). */
   config?: { allowed_mutable_tags?: string[] };
-  verdict: 'pass' | 'error' | 'warning';
+  verdict: 'pass' | 'error' | 'warning' | 'note';
   messages: string[];
   fix?: Values | 'manual';
 }
@@ -88,7 +88,7 @@ const SCHEMA = {
             additionalProperties: false,
             properties: { allowed_mutable_tags: { type: 'array', items: { type: 'string' } } },
           },
-          verdict: { enum: ['pass', 'error', 'warning'] },
+          verdict: { enum: ['pass', 'error', 'warning', 'note'] },
           messages: { type: 'array', items: { type: 'string' } },
           fix: { anyOf: [{ const: 'manual' }, { type: 'object', additionalProperties: false, properties: values }] },
         },
@@ -177,7 +177,8 @@ function policyConfig(c: Case): PolicyConfig {
 }
 
 function verdictOf(severities: string[]): Case['verdict'] {
-  return severities.length === 0 ? 'pass' : severities.includes('error') ? 'error' : 'warning';
+  if (severities.length === 0) return 'pass';
+  return severities.includes('error') ? 'error' : severities.includes('warning') ? 'warning' : 'note';
 }
 
 /** The values a case expects after its fix, over every key the case or its fix names. */
@@ -189,6 +190,9 @@ function expectedAfterFix(c: Case, fix: Values) {
     blocks: Object.fromEntries([...blocks].map((k) => [k, fix.blocks?.[k] ?? []])),
   };
 }
+
+/** The aspect's annotations by metadata type: an error, a warning, or a note as information. */
+const LEVELS: Record<string, string> = { '@cdktf/error': 'error', '@cdktf/warn': 'warning', '@cdktf/info': 'note' };
 
 const made: string[] = [];
 afterAll(() => {
@@ -299,7 +303,7 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const annotations = [resource, ...extras]
         .flatMap((r) => r.node.metadata)
         .filter((m) => m.type.startsWith('@cdktf/'))
-        .map((m) => ({ level: m.type === '@cdktf/error' ? 'error' : 'warning', text: String(m.data) }));
+        .map((m) => ({ level: LEVELS[m.type] ?? m.type, text: String(m.data) }));
       return { annotations, synthesized: Object.values(json.resource[type])[0] };
     }
 

@@ -59,7 +59,9 @@ export class TagguardAspect implements IAspect {
     };
     const { attributes, findings } = check();
     const at = (f: RawFinding) => `${node.node.path}: ${f.message} [${f.ruleId}${f.messageId ? `/${f.messageId}` : ''}]`;
-    for (const f of findings.filter((f) => f.severity !== 'error')) Annotations.of(node).addWarning(at(f));
+    // A note is information; a warning (an unknown value, say) a warning.
+    for (const f of findings.filter((f) => f.severity === 'note')) Annotations.of(node).addInfo(at(f));
+    for (const f of findings.filter((f) => f.severity === 'warning')) Annotations.of(node).addWarning(at(f));
     const errors = findings.filter((f) => f.severity === 'error');
     if (!errors.length) return;
     if (this.mode !== 'enforce') {

@@ -38,11 +38,25 @@ export function replaceLiteral(at: Range, text: string, sources: ReadonlyMap<str
   return [{ file: at.file, start, end, text }];
 }
 
+/**
+ * A bool literal becomes `value` where it is written: `true`, `false`, null, or a string
+ * Terraform converts to a bool ("true", "false"), as a tfvars file or a default may write it.
+ */
+export function replaceBoolLiteral(at: Range, value: boolean, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
+  const source = editable(at.file, sources);
+  if (typeof source === 'string') return source;
+  const start = source.offset(at.line, at.column);
+  const end = source.offset(at.endLine, at.endColumn);
+  if (!/^(true|false|null|"true"|"false")$/.test(source.text.slice(start, end)))
+    return 'the value is computed by an expression, not written as a literal';
+  return [{ file: at.file, start, end, text: JSON.stringify(value) }];
+}
+
 /** Adds `name = text` (HCL) or `"name": value` (JSON) to a resource that lacks it. */
 export function insertResourceAttribute(
   r: ResourceInstance,
   name: string,
-  value: string,
+  value: string | boolean,
   sources: ReadonlyMap<string, SourceFile>,
 ): EditsOrReason {
   const source = editable(r.location.file, sources);

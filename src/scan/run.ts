@@ -181,12 +181,13 @@ function scope(cwd: string, within: readonly string[]): (file: string) => boolea
  * A local module call to a directory that does not exist, from a module that matters:
  * its resources cannot be seen, so whether they keep tags immutable is unknown. Reported
  * as the rules report a value unknown before apply (`--unknown`: a warning, an error, or
- * nothing), once for each rule that judges resource types, at the call's source.
+ * nothing), once for each rule that judges resource types with warnings or errors, at the call's source.
  */
 export function blindSpotFindings(spots: readonly BlindSpot[], rules: readonly RuleDescriptor[], mode: PolicyConfig['unknown']): Finding[] {
   if (mode === 'ignore') return [];
   const severity: Severity = mode === 'error' ? 'error' : 'warning';
-  const judging = rules.filter((r) => r.resource_types?.length);
+  // A rule that only ever takes notes (msr-tag-immutability) has no verdict a blind spot could hide.
+  const judging = rules.filter((r) => r.resource_types?.length && r.severity !== 'note');
   return spots.flatMap((b) =>
     judging.map(
       (r): Finding => ({
