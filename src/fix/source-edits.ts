@@ -38,6 +38,17 @@ export function replaceLiteral(at: Range, text: string, sources: ReadonlyMap<str
   return [{ file: at.file, start, end, text }];
 }
 
+/** A boolean literal (`true`, `false`, or either as a string, which Terraform converts) becomes `value` where it is written. */
+export function replaceBooleanLiteral(at: Range, value: boolean, sources: ReadonlyMap<string, SourceFile>): EditsOrReason {
+  const source = editable(at.file, sources);
+  if (typeof source === 'string') return source;
+  const start = source.offset(at.line, at.column);
+  const end = source.offset(at.endLine, at.endColumn);
+  if (!/^("?)(true|false)\1$/.test(source.text.slice(start, end)))
+    return 'the value is computed by an expression, not written as a literal';
+  return [{ file: at.file, start, end, text: String(value) }];
+}
+
 /** Adds `name = text` (HCL) or `"name": value` (JSON) to a resource that lacks it. */
 export function insertResourceAttribute(
   r: ResourceInstance,

@@ -51,6 +51,13 @@ export function policyInput(resources: ResourceInstance[], config: PolicyConfig)
                 ...(i.reason ? { reason: i.reason } : {}),
                 location: location(i.location),
                 trace: i.trace,
+                ...(i.origins && Object.keys(i.origins).length
+                  ? {
+                      field_origins: Object.fromEntries(
+                        Object.entries(i.origins).map(([k, o]) => [k, { location: location(o.location), trace: o.trace }]),
+                      ),
+                    }
+                  : {}),
               })),
             },
           ]),

@@ -8,7 +8,8 @@
 import type { CdktfFixer } from '../../../../src/cdktf/enforce';
 import type { EditsOrReason } from '../../../../src/fix/edit';
 import type { FixContext, RuleFixer } from '../../../../src/fix/plan-fixes';
-import { setBlockAttribute } from '../../../../src/fix/source-edits';
+import { replaceBooleanLiteral, setBlockAttribute } from '../../../../src/fix/source-edits';
+import type { RuleUnit } from '../unit';
 
 /** The rule's id (policy.rego METADATA custom.id), which its findings carry as ruleId. */
 export const RULE_ID = 'gar-tag-immutability';
@@ -29,6 +30,10 @@ export const fixer: RuleFixer = ({ resource: r, findings, sources }: FixContext)
   const block = Object.hasOwn(r.blocks, BLOCK) ? r.blocks[BLOCK] : undefined;
   const [only] = block?.instances ?? [];
   if (!block?.known || block.instances.length !== 1) return 'the docker_config block is not written once in the resource';
+  // A false written somewhere (the block, a variable default, tfvars, a module argument) becomes true
+  // there; src/fix/narrow.ts keeps the edit only where nothing else reads that value.
+  const origin = only.origins?.[VALUE];
+  if (ids.has('immutable_tags_disabled') && origin) return replaceBooleanLiteral(origin.location, true, sources);
   if (only.dynamic) return 'the docker_config block comes from a dynamic block: set immutable_tags = true in its content';
   return setBlockAttribute(only, BLOCK, VALUE, true, sources);
 };
@@ -45,3 +50,16 @@ export const enforce: CdktfFixer = ({ attributes, findings, resource }) => {
   resource.addOverride(BLOCK, [{ ...fields, [VALUE]: true }]);
   return { done: `${BLOCK}.${VALUE} set to true` };
 };
+
+/** Every finding of the rule but an unknown value: what makes docker_config.immutable_tags true. */
+const CDKTF_IDS = new Set(['no_docker_config', ...BLOCK_IDS]);
+
+/**
+ * What a person sets in a CDKTF app for findings in its synth output (which --fix never edits):
+ * dockerConfig.immutableTags on @cdktf/provider-google's (or google-beta's)
+ * ArtifactRegistryRepository, or the escape hatch that wrote docker_config.
+ */
+export const cdktfChange: NonNullable<RuleUnit['cdktfChange']> = ({ messageIds }) =>
+  messageIds.some((id) => CDKTF_IDS.has(id))
+    ? `set dockerConfig: { immutableTags: true } on the ArtifactRegistryRepository, or remove its addOverride('${BLOCK}', …)`
+    : undefined;
