@@ -12,12 +12,14 @@ const HCL = 'fixtures/awscc/main.tf';
 const JSON_FILE = 'fixtures/awscc/json/main.tf.json';
 
 const EXPECTED = [
-  { resource: 'awscc_ecr_repository.not_set', file: JSON_FILE, line: 4, column: 18, messageId: 'not_set', severity: 'error' },
-  { resource: 'awscc_ecr_repository.filters', file: JSON_FILE, line: 10, column: 51, messageId: 'filter_type_case', severity: 'error' },
+  // var.mutability's default, read through "${var.mutability}".
+  { resource: 'awscc_ecr_repository.from_variable', file: JSON_FILE, line: 3, column: 50, messageId: 'mutable', severity: 'error' },
+  { resource: 'awscc_ecr_repository.not_set', file: JSON_FILE, line: 15, column: 18, messageId: 'not_set', severity: 'error' },
+  { resource: 'awscc_ecr_repository.filters', file: JSON_FILE, line: 21, column: 51, messageId: 'filter_type_case', severity: 'error' },
   {
     resource: 'awscc_ecr_repository_creation_template.template',
     file: JSON_FILE,
-    line: 26,
+    line: 37,
     column: 33,
     messageId: 'mutable',
     severity: 'error',
@@ -49,8 +51,9 @@ function where(findings: Pick<ScanResult['findings'][number], 'resource' | 'file
 test('awscc: HCL and Terraform JSON findings, at the value, the filters attribute or the block', async () => {
   const result = await scanFixtures(['awscc']);
   expect(result.errors).toEqual([]);
-  expect(result.summary.resources).toBe(8);
+  expect(result.summary.resources).toBe(10);
   expect(where(result.findings)).toEqual(EXPECTED);
+  expect(result.findings[0].trace).toEqual([{ file: JSON_FILE, line: 13, column: 33, note: 'var.mutability' }]);
   const filters = result.findings.find((f) => f.messageId === 'filter_not_allowed');
   expect(filters?.message).toBe('exclusion filter "dev-*" leaves the tags it matches mutable; allowed mutable tags: "latest"');
   const wildcard = result.findings.find((f) => f.messageId === 'filter_type_case');

@@ -283,8 +283,8 @@ describe('gar-tag-immutability --fix', () => {
       ),
     );
     expect(err.split('\n').filter((l) => l.startsWith('tagguard: needs a person'))).toEqual([
-      'tagguard: needs a person: main.tf:32:1 module.web.google_artifact_registry_repository.repo: the repository has no docker_config block: add docker_config { immutable_tags = true } by hand',
-      'tagguard: needs a person: main.tf:51:19 module.jobs.google_artifact_registry_repository.repo: the docker_config block comes from a dynamic block: set immutable_tags = true in its content',
+      'tagguard: needs a person: main.tf:32:1 module.web.google_artifact_registry_repository.repo: the module call writes no docker_config block: pass the module the input that sets immutable_tags = true (docker_config = { immutable_tags = true } for GoogleCloudPlatform/artifact-registry/google)',
+      'tagguard: needs a person: main.tf:51:19 module.jobs.google_artifact_registry_repository.repo: the module writes docker_config from the value at main.tf:51:19: set immutable_tags = true in it',
     ]);
   });
 });
