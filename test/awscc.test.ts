@@ -1,6 +1,7 @@
 import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, runCli, scanDir, scanFixtures, tempDir } from './helpers';
+import { scan } from '../src/scan/run';
+import { DEFAULT_POLICY, ROOT, runCli, scanDir, scanFixtures, tempDir } from './helpers';
 import type { ScanResult } from '../src/scan/types';
 
 // The AWS Cloud Control provider (awscc): awscc_ecr_repository and
@@ -144,5 +145,27 @@ describe('awscc: where a MUTABLE comes from', () => {
       { resource: 'awscc_ecr_repository.legacy', file: 'plan.json', line: 83, column: 35, messageId: 'mutable', severity: 'error' },
     ]);
     expect(readFileSync(path.join(dir, 'plan.json'), 'utf8').split('\n')[82]).toBe('          "image_tag_mutability": "MUTABLE"');
+  });
+
+  test('a plan with the configuration it was made from: the finding points at the MUTABLE in main.tf', async () => {
+    const result = await scan({
+      paths: ['.'],
+      cwd: ROOT,
+      policy: DEFAULT_POLICY,
+      variables: { varFiles: [], vars: [], env: {} },
+      plan: 'fixtures/awscc-plan/plan.json',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.summary.resources).toBe(2);
+    expect(where(result.findings)).toEqual([
+      {
+        resource: 'awscc_ecr_repository.legacy',
+        file: 'fixtures/awscc-plan/main.tf',
+        line: 24,
+        column: 26,
+        messageId: 'mutable',
+        severity: 'error',
+      },
+    ]);
   });
 });

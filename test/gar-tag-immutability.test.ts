@@ -1,6 +1,7 @@
 import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { planFixes } from '../src/fix/plan-fixes';
+import { scan } from '../src/scan/run';
 import { formatSarif } from '../src/report/sarif';
 import { garTagImmutability } from '../policies/tagguard/rules/gar_tag_immutability';
 import { DEFAULT_POLICY, defined, ROOT, runCli, type SarifLog, scanDir, scanFixtures, tempDir, tree } from './helpers';
@@ -176,6 +177,28 @@ describe('gar-tag-immutability: where a false comes from', () => {
   });
 });
 
+test('a plan with the configuration it was made from: the finding points at the false in main.tf', async () => {
+  const result = await scan({
+    paths: ['.'],
+    cwd: ROOT,
+    policy: DEFAULT_POLICY,
+    variables: { varFiles: [], vars: [], env: {} },
+    plan: 'fixtures/gar-plan/plan.json',
+  });
+  expect(result.errors).toEqual([]);
+  expect(result.summary.resources).toBe(2);
+  expect(found(result)).toEqual([
+    {
+      file: 'fixtures/gar-plan/main.tf',
+      line: 42,
+      column: 22,
+      severity: 'error',
+      messageId: 'immutable_tags_disabled',
+      resource: 'google_artifact_registry_repository.jobs',
+    },
+  ]);
+});
+
 describe('GoogleCloudPlatform/artifact-registry/google, modelled when not on disk', () => {
   const FILE = 'fixtures/registry-modules-gar/main.tf';
 
@@ -241,24 +264,33 @@ describe('gar-tag-immutability --fix', () => {
   const read = (dir: string, file: string) => readFileSync(path.join(dir, file), 'utf8');
   const original = (fixture: string, file: string) => read(path.join(ROOT, 'fixtures', fixture), file);
 
-  test('a false from a variable default, tfvars or a module argument becomes true there; a for_each map entry is left to a person', async () => {
+  test('a false from a variable default, tfvars or a module argument becomes true there; a for_each map entry, which for_each reads, stays and the block gets its own true', async () => {
     const dir = copy('gar-inputs');
     const { code, err } = await runCli(['fix', '.'], dir);
-    expect(code).toBe(1);
+    expect(code).toBe(0);
     expect(read(dir, 'terraform.tfvars')).toBe('ci_immutable_tags = true\n');
     expect(read(dir, 'variables.tf')).toBe(
       'variable "ci_immutable_tags" {\n  type    = bool\n  default = true\n}\n\nvariable "cache_immutable_tags" {\n  type    = bool\n  default = true\n}\n',
     );
     expect(read(dir, 'main.tf')).toBe(
-      original('gar-inputs', 'main.tf').replace('  immutable_tags = false\n}', '  immutable_tags = true\n}'),
+      original('gar-inputs', 'main.tf')
+        .replace('  immutable_tags = false\n}', '  immutable_tags = true\n}')
+        .replace('immutable_tags = each.value.immutable_tags', 'immutable_tags = true'),
     );
     expect(read(dir, 'main.tf')).toContain('    search   = { immutable_tags = false }\n');
     expect(read(dir, 'modules/docker-repository/main.tf')).toBe(original('gar-inputs', 'modules/docker-repository/main.tf'));
-    expect(err.split('\n').filter((l) => l.startsWith('tagguard: needs a person'))).toEqual([
-      'tagguard: needs a person: main.tf:17:35 google_artifact_registry_repository.team["search"]: main.tf:17:35 is also read by google_artifact_registry_repository.team for_each (main.tf:22): change it by hand',
-    ]);
-    const after = await scanDir(dir);
-    expect(found(after).map((f) => f.resource)).toEqual(['google_artifact_registry_repository.team["search"]']);
+    expect(err.split('\n').filter((l) => l.startsWith('tagguard: needs a person'))).toEqual([]);
+    expect(found(await scanDir(dir))).toEqual([]);
+  });
+
+  test('a variable default also read by an output: the default stays, the flagged block gets true', async () => {
+    const dir = tree({
+      'main.tf':
+        'variable "immutable" {\n  default = false\n}\n\nresource "google_artifact_registry_repository" "r" {\n  location      = "europe-west1"\n  repository_id = "r"\n  format        = "DOCKER"\n\n  docker_config {\n    immutable_tags = var.immutable\n  }\n}\n\noutput "immutable" {\n  value = var.immutable\n}\n',
+    });
+    const before = read(dir, 'main.tf');
+    expect((await runCli(['fix', '.'], dir)).code).toBe(0);
+    expect(read(dir, 'main.tf')).toBe(before.replace('immutable_tags = var.immutable', 'immutable_tags = true'));
   });
 
   test('Terraform JSON: the variable default, the block in a list, and immutable_tags added to an empty block', async () => {
