@@ -241,7 +241,12 @@ describe('GoogleCloudPlatform/artifact-registry/google, modelled when not on dis
         resource: 'module.jobs.google_artifact_registry_repository.repo',
       },
     ]);
-    expect(result.findings[0].trace.at(-1)).toEqual({ file: FILE, line: 26, column: 3, note: 'module.scratch argument docker_config' });
+    // Each step once: the splat of an object (var.docker_config[*]) passes its trace on once.
+    expect(result.findings[0].trace).toEqual([
+      { file: '(model) googlecloudplatform-artifact-registry/main.hcl', line: 110, column: 24, note: 'docker_config' },
+      { file: '(model) googlecloudplatform-artifact-registry/main.hcl', line: 108, column: 16, note: 'var.docker_config' },
+      { file: FILE, line: 26, column: 3, note: 'module.scratch argument docker_config' },
+    ]);
   });
 
   test('the model: mode defaults to STANDARD_REPOSITORY, format and docker_config are passed through', async () => {
