@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseTree, findNodeAtOffset } from 'jsonc-parser';
 import type { Range, SourceFile } from '../parse/source';
+import type { Attribute } from '../parse/syntax';
 import { resourceKey, type Finding } from '../policy/findings';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 import type { Edit } from './edit';
@@ -105,9 +106,7 @@ class World {
         continue;
       }
       const value: unknown = JSON.parse(own.text);
-      const strangers = this.owners(own.edit).filter(
-        (r) => r !== p.resource && !this.fixes(r, fixing) && !sameValue(r, own.attribute, value),
-      );
+      const strangers = this.owners(own.edit).filter((r) => r !== p.resource && !this.fixes(r, fixing) && !own.holds(r, value));
       if (strangers.length) reasons.push(`${problem}, and its own block is shared with ${this.names(strangers)}`);
       else edits.push(own.edit);
     }
@@ -171,9 +170,14 @@ class World {
 
   /**
    * The edit that writes the new value in place of the reference in the resource's own
-   * attribute, when the edit changes that attribute's origin (a literal replaced).
+   * attribute (or a field of a nested block written in it, HCL), when the edit changes that
+   * attribute's origin (a literal replaced). `holds` says whether another instance of the
+   * block already has the value there.
    */
-  private ownAttributeEdit(p: PlannedFix, e: Edit): { edit: Edit; text: string; attribute: string } | undefined {
+  private ownAttributeEdit(
+    p: PlannedFix,
+    e: Edit,
+  ): { edit: Edit; text: string; holds: (r: ResourceInstance, value: unknown) => boolean } | undefined {
     const r = p.resource;
     const module = this.configuration.modules.get(path.dirname(path.resolve(this.configuration.cwd, r.location.file)));
     const block = module?.resources.find(
@@ -184,16 +188,27 @@ class World {
     // The attribute the finding is on: the one whose expression holds the first step of its trace (where the value is used).
     // When no finding is on the origin (a filter's finding made the value change), the one attribute that reads it.
     const uses = p.findings.filter((f) => this.inside(f, e)).flatMap((f) => f.trace.slice(0, 1));
-    const candidates = [...block.block.body.attributes].filter(([name]) => {
+    const candidates: { attr: Attribute; holds: (o: ResourceInstance, value: unknown) => boolean }[] = [
+      ...block.block.body.attributes,
+    ].flatMap(([name, attr]) => {
       const a = Object.hasOwn(r.attributes, name) ? r.attributes[name] : undefined;
-      return a?.location !== undefined && this.same(a.location, e);
+      return a?.location !== undefined && this.same(a.location, e) ? [{ attr, holds: (o, v) => sameValue(o, name, v) }] : [];
     });
+    // A field of a nested block written in the resource (not made by a dynamic block): the instance whose location is the block's.
+    for (const nested of block.block.body.blocks) {
+      const value = Object.hasOwn(r.blocks, nested.type) ? r.blocks[nested.type] : undefined;
+      const instance = value?.instances.find((i) => !i.dynamic && sameRange(i.location, nested.range));
+      for (const [name, attr] of instance ? nested.body.attributes : []) {
+        const origin = instance?.origins?.[name];
+        if (origin && this.same(origin.location, e)) candidates.push({ attr, holds: (o, v) => sameField(o, nested.type, name, v) });
+      }
+    }
     const chosen = uses.length
-      ? candidates.filter(([, attr]) => uses.some((u) => u.file === attr.expr.range.file && contains(attr.expr.range, u.line, u.column)))
+      ? candidates.filter(({ attr }) => uses.some((u) => u.file === attr.expr.range.file && contains(attr.expr.range, u.line, u.column)))
       : candidates;
     const entry = chosen.length === 1 ? chosen[0] : undefined;
     if (!entry) return undefined;
-    const [name, attr] = entry;
+    const { attr, holds } = entry;
     let start = source.offset(attr.expr.range.line, attr.expr.range.column);
     let end = source.offset(attr.expr.range.endLine, attr.expr.range.endColumn);
     if (source.path.endsWith('.json')) {
@@ -203,7 +218,7 @@ class World {
       if (node?.type !== 'string') return undefined;
       [start, end] = [node.offset, node.offset + node.length];
     }
-    return { edit: { file: source.path, start, end, text: e.text }, text: e.text, attribute: name };
+    return { edit: { file: source.path, start, end, text: e.text }, text: e.text, holds };
   }
 
   /** The instances of the resource blocks that hold the edit. */
@@ -265,6 +280,16 @@ function key(root: string, address: string, variant: string | undefined): string
 function sameValue(r: ResourceInstance, attribute: string, value: unknown): boolean {
   const a = Object.hasOwn(r.attributes, attribute) ? r.attributes[attribute] : undefined;
   return a?.known === true && a.set && a.value === value;
+}
+
+/** Every instance of the resource's nested block already holds the value in the field. */
+function sameField(r: ResourceInstance, blockType: string, field: string, value: unknown): boolean {
+  const b = Object.hasOwn(r.blocks, blockType) ? r.blocks[blockType] : undefined;
+  return b?.known === true && b.instances.length > 0 && b.instances.every((i) => i.known && i.fields[field] === value);
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
 }
 
 function contains(range: Range, line: number, column: number): boolean {

@@ -71,6 +71,13 @@ export function policyInput(resources: ResourceInstance[], config: PolicyConfig)
                 ...refs(i.refs),
                 location: location(i.location),
                 trace: i.trace,
+                ...(i.origins && Object.keys(i.origins).length
+                  ? {
+                      field_origins: Object.fromEntries(
+                        Object.entries(i.origins).map(([k, o]) => [k, { location: location(o.location), trace: o.trace }]),
+                      ),
+                    }
+                  : {}),
               })),
             },
           ]),

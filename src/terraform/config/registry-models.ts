@@ -9,6 +9,10 @@ const MODELS: Record<string, string> = {
   'terraform-aws-modules/ecr/aws': 'terraform-aws-modules-ecr',
   'terraform-aws-modules/ecr/aws//modules/repository-template': 'terraform-aws-modules-ecr-repository-template',
   'cloudposse/ecr/aws': 'cloudposse-ecr',
+  // Published as GoogleCloudPlatform/artifact-registry/google; its README named it
+  // terraform-google-modules/artifact-registry/google until 2023-11 (models/README.md).
+  'googlecloudplatform/artifact-registry/google': 'googlecloudplatform-artifact-registry',
+  'terraform-google-modules/artifact-registry/google': 'googlecloudplatform-artifact-registry',
 };
 
 /**

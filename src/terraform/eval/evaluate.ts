@@ -317,7 +317,8 @@ export class Evaluator {
       }
       if (s.kind === 'splat') {
         const rest = steps.slice(i + 1);
-        const items = current.kind === 'list' ? current.items : current.kind === 'null' ? [] : [current];
+        // A single value becomes a one-element list that carries its trace, as a list does its elements'.
+        const items = current.kind === 'list' ? current.items : current.kind === 'null' ? [] : [{ ...current, trace: [] }];
         return list(
           items.map((item) => this.steps(item, rest, symbols, range)),
           current.origin,

@@ -52,6 +52,11 @@ export interface BlockInstance {
   dynamic?: boolean;
   reason?: string;
   fields: Record<string, unknown>;
+  /**
+   * Where each field's value comes from (a literal in the block, a variable default, a
+   * tfvars file, a module argument), as an attribute's location and trace say it.
+   */
+  origins?: Record<string, { location: Range; trace: TraceStep[] }>;
   location: Range;
   trace: TraceStep[];
   /** An unknown field read from other resources: which (design.md: refs). */
@@ -667,13 +672,15 @@ export function withRefs(v: Value): { refs?: ResourceRef[] } {
 
 function blockInstance(scope: ModuleInstance, body: Body, symbols: Symbols, location: Range): BlockInstance {
   const fields: Record<string, unknown> = {};
+  const origins: NonNullable<BlockInstance['origins']> = {};
   for (const attr of body.attributes.values()) {
     const v = scope.evaluator.evaluate(attr.expr, symbols);
     const missing = firstUnknown(v);
     if (missing) return { known: false, reason: missing.reason, fields, location, trace: v.trace, ...withRefs(v) };
     fields[attr.name] = toPlain(v);
+    if (v.origin) origins[attr.name] = { location: scope.placeRange(v.origin), trace: v.trace };
   }
-  return { known: true, fields, location, trace: [] };
+  return { known: true, fields, origins, location, trace: [] };
 }
 
 /** `dynamic "x" { for_each = …; iterator = it; content { … } }`, expanded as Terraform does. */

@@ -107,7 +107,12 @@ function blockValue(v: Value, source: BlockValue | undefined): BlockValue {
     const missing = firstUnknown(item);
     if (missing) return { known: false, reason: missing.reason, fields: {}, location, trace: [] };
     const plain = toPlain(item);
-    return { known: true, fields: plain && typeof plain === 'object' && !Array.isArray(plain) ? plain : {}, location, trace: [] };
+    const fields: Record<string, unknown> = plain && typeof plain === 'object' && !Array.isArray(plain) ? plain : {};
+    // Each field where the source wrote it, else where the plan does.
+    const fromPlan: NonNullable<BlockInstance['origins']> = {};
+    if (item.kind === 'map') for (const [k, e] of item.entries) if (e.origin) fromPlan[k] = { location: e.origin, trace: e.trace };
+    const origins = source?.instances[i]?.origins ?? fromPlan;
+    return { known: true, fields, origins, location, trace: [] };
   });
   return { set: items.length > 0, known: true, instances };
 }

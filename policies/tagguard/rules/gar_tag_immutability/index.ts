@@ -1,4 +1,4 @@
 import type { RuleUnit } from '../unit';
-import { enforce, fixer, RULE_ID } from './fix';
+import { cdktfChange, enforce, fixer, RULE_ID } from './fix';
 
-export const garTagImmutability: RuleUnit = { id: RULE_ID, fixer, cdktf: enforce };
+export const garTagImmutability: RuleUnit = { id: RULE_ID, fixer, cdktf: enforce, cdktfChange };

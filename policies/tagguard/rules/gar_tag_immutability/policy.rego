@@ -46,7 +46,7 @@
 #     - value: docker_config without immutable_tags
 #       verdict: error, reported at the docker_config block
 #     - value: "false"
-#       verdict: error, reported at the docker_config block
+#       verdict: error, reported where the value is written (the literal, a variable default, tfvars, a module argument)
 #     - value: format other than DOCKER (case-insensitive), or mode REMOTE_REPOSITORY or VIRTUAL_REPOSITORY
 #       verdict: not judged (no pushes of Docker tags)
 #     - value: format, mode, docker_config or immutable_tags unknown before apply
@@ -147,6 +147,12 @@ known_blocks(r) := [b | some b in docker_config(r).value; b.known] if docker_con
 
 immutable(b) if object.get(b, "immutable_tags", null) in {true, "true"}
 
+# Where immutable_tags's value comes from (field_origins: the literal, a variable default,
+# a tfvars file, a module argument), or the block when that is not known.
+value_origin(b) := b.field_origins.immutable_tags if {
+	b.field_origins.immutable_tags.location
+} else := b
+
 # An error whose message takes no values, by its id.
 fixed_message(r, at, id) := lib.finding(rule, r, at, "error", id, messages[id])
 
@@ -162,7 +168,7 @@ deny contains fixed_message(r, b, "immutable_tags_not_set") if {
 	object.get(b, "immutable_tags", null) == null
 }
 
-deny contains lib.finding(rule, r, b, "error", "immutable_tags_disabled", msg) if {
+deny contains lib.finding(rule, r, value_origin(b), "error", "immutable_tags_disabled", msg) if {
 	some r in judged
 	some b in known_blocks(r)
 	v := object.get(b, "immutable_tags", null)

@@ -48,7 +48,20 @@ test_docker_config_without_immutable_tags_is_error_at_the_block if {
 	f.location.line == 5
 }
 
-test_immutable_tags_false_is_error_at_the_block if {
+test_immutable_tags_false_is_error_where_the_value_is_written if {
+	origin := {
+		"location": {"file": "terraform.tfvars", "line": 2, "column": 18},
+		"trace": [{"file": "main.tf", "line": 6, "column": 22, "note": "var.immutable"}],
+	}
+	b := block({"immutable_tags": false, "field_origins": {"immutable_tags": origin}})
+	fs := policy.deny with input as inp(docker({"docker_config": docker_config([b])}))
+	ids(fs) == {"immutable_tags_disabled"}
+	some f in fs
+	f.location == origin.location
+	f.trace == origin.trace
+}
+
+test_immutable_tags_false_without_its_origin_is_error_at_the_block if {
 	fs := policy.deny with input as inp(docker({"docker_config": docker_config([block({"immutable_tags": false})])}))
 	ids(fs) == {"immutable_tags_disabled"}
 	some f in fs
