@@ -1,7 +1,7 @@
 import type { PlanResource } from './plan-json';
 import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from '../instances/module-tree';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
-import { firstUnknown, refsOf, toPlain, type Value } from '../eval/value';
+import { firstUnknown, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
 import { defined } from '../defined';
 
 /**
@@ -29,7 +29,11 @@ export function planInstances(
       const blocks: Record<string, BlockValue> = {};
       for (const [name, value] of r.attributes) {
         if (nested.has(name)) blocks[name] = blockValue(value, source?.blocks[name]);
-        else attributes[name] = r.configured && !r.configured.has(name) ? notSet() : attributeValue(value, source?.attributes[name]);
+        else
+          attributes[name] =
+            r.configured && !r.configured.has(name)
+              ? notSet()
+              : attributeValue(value, source?.attributes[name], planRefs(r, r.references?.get(name)));
       }
       return {
         address: r.address,
@@ -87,12 +91,48 @@ function keysOf(address: string): Map<number, string> {
   return keys;
 }
 
-function attributeValue(v: Value, source: AttributeValue | undefined): AttributeValue {
+/** `TYPE.NAME`, `data.TYPE.NAME`, with an optional literal key and attribute, as a plan's `references` lists them. */
+const RESOURCE_REFERENCE = /^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?/;
+const NOT_RESOURCES = new Set(['var', 'local', 'module', 'count', 'each', 'path', 'terraform', 'self']);
+
+/**
+ * The resources an argument reads, from the plan's configuration section, for a plan
+ * scanned without its configuration. A reference without a literal key next to
+ * `count.index` or `each.key`/`each.value` is read as `x[count.index]` or `x[each.key]`
+ * are: the instance with the referrer's own key.
+ */
+export function planRefs(r: Pick<PlanResource, 'moduleAddress' | 'index'>, references: readonly string[] | undefined): ResourceRef[] {
+  if (!references?.length) return [];
+  const own = references.includes('count.index') || references.some((x) => x === 'each.key' || x === 'each.value');
+  const byResource = new Map<string, ResourceRef>();
+  for (const text of references) {
+    const m = RESOURCE_REFERENCE.exec(text);
+    if (!m || (!m[1] && NOT_RESOURCES.has(m[2]))) continue;
+    const [, data, type, name, rawKey, attribute] = m as unknown as [
+      string,
+      string | undefined,
+      string,
+      string,
+      string | undefined,
+      string | undefined,
+    ];
+    const address = `${r.moduleAddress ? `${r.moduleAddress}.` : ''}${data ?? ''}${type}.${name}`;
+    const literal = rawKey === undefined ? undefined : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
+    const key = literal ?? (own ? r.index : undefined);
+    const ref: ResourceRef = { address, ...(key === undefined ? {} : { key }), ...(attribute ? { attribute } : {}) };
+    const known = byResource.get(address);
+    // Terraform lists each prefix of a traversal: the longest says the most.
+    if (!known || Object.keys(ref).length > Object.keys(known).length) byResource.set(address, ref);
+  }
+  return [...byResource.values()];
+}
+
+function attributeValue(v: Value, source: AttributeValue | undefined, fromPlan: ResourceRef[] = []): AttributeValue {
   const fromSource =
     source?.set && source.location ? { location: source.location, trace: source.trace } : { location: v.origin, trace: v.trace };
   const missing = firstUnknown(v);
   // The plan says only that the value is unknown; the configuration says which resources it is read from.
-  const refs = source?.refs ?? refsOf(v);
+  const refs = source?.refs ?? (fromPlan.length ? fromPlan : refsOf(v));
   if (missing) return { set: true, known: false, reason: missing.reason, ...fromSource, ...(refs.length ? { refs } : {}) };
   // In a plan, null is what an attribute that is not set plans to.
   if (v.kind === 'null') return { set: false, known: true, trace: [] };

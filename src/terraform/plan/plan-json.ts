@@ -47,6 +47,8 @@ export interface PlanResource {
    * resource. Blocks written with `dynamic` are not listed there.
    */
   configured?: ReadonlySet<string>;
+  /** Per argument, the `references` the configuration section lists for its expression (`harbor_project.p.id`, `count.index`). */
+  references?: ReadonlyMap<string, string[]>;
 }
 
 export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: Problem[] };
@@ -142,8 +144,8 @@ export function readPlan(source: SourceFile): PlanResult {
     } else if (read.resource) {
       const r = read.resource;
       const calls = callNames(r.moduleAddress);
-      const configured = calls && written.get(configKey(calls, r.mode, r.type, r.name));
-      resources.push(configured ? { ...r, configured } : r);
+      const block = calls && written.get(configKey(calls, r.mode, r.type, r.name));
+      resources.push(block ? { ...r, configured: block.names, references: block.references } : r);
     }
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, resources };
@@ -259,8 +261,10 @@ const configKey = (calls: string[], mode: string, type: string, name: string) =>
  * `expressions` out of a resource block that writes nothing. A part that is not shaped
  * as Terraform writes it is skipped: the values of the plan then decide alone.
  */
-function configuredArguments(configuration: JsonNode | undefined): Map<string, ReadonlySet<string>> {
-  const out = new Map<string, ReadonlySet<string>>();
+function configuredArguments(
+  configuration: JsonNode | undefined,
+): Map<string, { names: ReadonlySet<string>; references: ReadonlyMap<string, string[]> }> {
+  const out = new Map<string, { names: ReadonlySet<string>; references: ReadonlyMap<string, string[]> }>();
   const visit = (module: JsonNode | undefined, calls: string[]) => {
     if (module?.type !== 'object' || calls.length > MAX_MODULE_DEPTH) return;
     const resources = property(module, 'resources');
@@ -270,8 +274,14 @@ function configuredArguments(configuration: JsonNode | undefined): Map<string, R
       if (!isString(mode) || !isString(type) || !isString(name)) continue;
       const expressions = property(r, 'expressions');
       if (expressions && expressions.type !== 'object') continue;
-      const names = (expressions ? properties(expressions) : []).filter(([, e]) => !isNullConstant(e)).map(([k]) => k);
-      out.set(configKey(calls, mode.value, type.value, name.value), new Set(names));
+      const written = (expressions ? properties(expressions) : []).filter(([, e]) => !isNullConstant(e));
+      const references = new Map<string, string[]>();
+      for (const [k, e] of written) {
+        const list = e.type === 'object' ? property(e, 'references') : undefined;
+        const strings = list?.type === 'array' ? (list.children ?? []).filter(isString).map((n) => n.value) : [];
+        if (strings.length) references.set(k, strings);
+      }
+      out.set(configKey(calls, mode.value, type.value, name.value), { names: new Set(written.map(([k]) => k)), references });
     }
     const moduleCalls = property(module, 'module_calls');
     for (const [call, body] of moduleCalls?.type === 'object' ? properties(moduleCalls) : []) {

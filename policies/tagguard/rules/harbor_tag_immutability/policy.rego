@@ -305,7 +305,10 @@ fault_message(id, r, p) := sprintf(messages[id], [lib.quote(text(r, id)), p.addr
 
 fault_message(id, _, p) := sprintf(messages[id], [p.address]) if id in {"rule_disabled", "repo_not_set", "tag_not_set"}
 
-reference_text(p) := sprintf("%s.id", [p.address])
+# How the project's own module refers to it: its address without the module path.
+reference_text(p) := sprintf("%s.id", [trim_prefix(p.address, sprintf("%s.", [p.module]))]) if p.module != ""
+
+reference_text(p) := sprintf("%s.id", [p.address]) if object.get(p, "module", "") == ""
 
 # A project with no enabled rule that covers it: the rules that fall short lead there.
 deny contains lib.finding(rule, p, object.union(p, {"trace": steps}), "error", "no_immutable_rule", msg) if {
