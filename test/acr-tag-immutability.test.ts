@@ -247,11 +247,32 @@ describe('acr-tag-immutability', () => {
 });
 
 describe('msr-tag-immutability', () => {
-  test('a note at each msr_repo, nothing else', async () => {
+  test('a note at each msr_repo, nothing else: in the root and each for_each instance in a module', async () => {
     const result = await scanFixtures(['msr']);
     expect(result.errors).toEqual([]);
-    expect(result.summary).toMatchObject({ resources: 1, errors: 0, warnings: 0 });
-    expect(own(result, 'msr-tag-immutability')).toEqual([at('fixtures/msr/main.tf', 14, 1, 'note', 'set_in_msr', 'msr_repo.api')]);
+    expect(result.summary).toMatchObject({ resources: 3, errors: 0, warnings: 0 });
+    expect(own(result, 'msr-tag-immutability')).toEqual([
+      at('fixtures/msr/main.tf', 14, 1, 'note', 'set_in_msr', 'msr_repo.api'),
+      at('fixtures/msr/modules/team-repos/main.tf', 9, 1, 'note', 'set_in_msr', 'module.team.msr_repo.this["web"]'),
+      at('fixtures/msr/modules/team-repos/main.tf', 9, 1, 'note', 'set_in_msr', 'module.team.msr_repo.this["worker"]'),
+    ]);
+  });
+
+  test('Terraform JSON and a plan: the same note', async () => {
+    const json = await scanFixtures(['msr-json']);
+    expect(json.errors).toEqual([]);
+    expect(own(json, 'msr-tag-immutability')).toEqual([
+      at('fixtures/msr-json/main.tf.json', 4, 18, 'note', 'set_in_msr', 'msr_repo.billing'),
+    ]);
+    const plan = await scan({
+      paths: ['fixtures/msr-plan'],
+      cwd: ROOT,
+      plan: 'fixtures/msr-plan/plan.json',
+      policy: DEFAULT_POLICY,
+      variables: { varFiles: [], vars: [], env: {} },
+    });
+    expect(plan.errors).toEqual([]);
+    expect(own(plan, 'msr-tag-immutability')).toEqual([at('fixtures/msr-plan/plan.json', 26, 5, 'note', 'set_in_msr', 'msr_repo.api')]);
   });
 
   test('explain cites what the provider lacks', async () => {
