@@ -2,6 +2,7 @@ import { DefaultTokenResolver, StringConcat, Token, Tokenization, type Terraform
 import { builtinNestedBlocks } from '../policy/builtin';
 import type { RawFinding } from '../policy/engine';
 import type { PolicyConfig } from '../policy/input';
+import { instanceAddress, parseReference } from '../terraform/eval/value';
 
 /** An attribute as the policy input document spells it (src/policy/input.ts). */
 export interface PolicyAttribute {
@@ -65,35 +66,13 @@ export function constructInput(resource: TerraformResource, config: PolicyConfig
   };
 }
 
-/** `${type.name.attribute}` or `${type.name[key].attribute}`: a reference to another resource, as cdktf synthesizes it. */
-const REFERENCE = /^\$\{(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?[^${}]*\}$/;
-
-/** The resource a token names (design.md: refs), when the token is one whole reference. */
+/** The resource a token names (design.md: refs), when the token is one whole reference: `${type.name.attribute}`. */
 function tokenRefs(resource: TerraformResource, value: unknown): Pick<PolicyAttribute, 'refs'> {
   const resolver = new DefaultTokenResolver(new StringConcat());
   const resolved: unknown = typeof value === 'string' ? Tokenization.resolve(value, { scope: resource, resolver }) : undefined;
-  const m = typeof resolved === 'string' ? REFERENCE.exec(resolved) : null;
-  if (!m) return {};
-  const [, data, type, name, rawKey, attribute] = m as unknown as [
-    string,
-    string | undefined,
-    string,
-    string,
-    string | undefined,
-    string | undefined,
-  ];
-  const address = `${data ?? ''}${type}.${name}`;
-  const key = rawKey === undefined ? undefined : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
-  return {
-    refs: [
-      {
-        address,
-        ...(key === undefined ? {} : { key }),
-        ...(attribute ? { attribute } : {}),
-        instance: key === undefined ? address : `${address}[${JSON.stringify(key)}]`,
-      },
-    ],
-  };
+  const whole = typeof resolved === 'string' ? /^\$\{([^${}]*)\}$/.exec(resolved) : null;
+  const ref = whole ? parseReference(whole[1]) : undefined;
+  return ref ? { refs: [{ ...ref, instance: instanceAddress(ref) }] } : {};
 }
 
 function constructResource(resource: TerraformResource) {

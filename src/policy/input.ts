@@ -1,6 +1,6 @@
 import type { Range } from '../parse/source';
 import type { AttributeValue, ResourceInstance } from '../terraform/instances/module-tree';
-import type { ResourceRef } from '../terraform/eval/value';
+import { instanceAddress, type ResourceRef } from '../terraform/eval/value';
 
 export interface PolicyConfig {
   allowedMutableTags: string[];
@@ -27,7 +27,7 @@ function refs(list: ResourceRef[] | undefined) {
       address: r.address,
       ...(r.key === undefined ? {} : { key: r.key }),
       ...(r.attribute === undefined ? {} : { attribute: r.attribute }),
-      instance: r.key === undefined ? r.address : `${r.address}[${JSON.stringify(r.key)}]`,
+      instance: instanceAddress(r),
     })),
   };
 }

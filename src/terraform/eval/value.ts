@@ -90,6 +90,30 @@ export function reference(reason: string, ref: ResourceRef, origin?: Range, trac
   return { kind: 'unknown', reason, refs: [ref], origin, trace };
 }
 
+/** `TYPE.NAME` or `data.TYPE.NAME`, with an optional literal key and attribute: a reference as plans and cdktf write it. */
+const REFERENCE_TEXT = /^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?/;
+
+/** Roots of references that are Terraform's own, not resource types. */
+const NOT_RESOURCES = new Set(['var', 'local', 'module', 'count', 'each', 'path', 'terraform', 'self']);
+
+/** The resource a reference's text names (`harbor_project.p["a"].id`), in the module at `prefix`; undefined for var., local. and the like. */
+export function parseReference(text: string, prefix = ''): ResourceRef | undefined {
+  const m = REFERENCE_TEXT.exec(text);
+  if (!m || (!m[1] && NOT_RESOURCES.has(m[2]))) return undefined;
+  const [, data = '', type, name, rawKey, attribute] = m as unknown as [string, string | undefined, string, string, string?, string?];
+  const key = rawKey === undefined ? undefined : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
+  return {
+    address: `${prefix ? `${prefix}.` : ''}${data}${type}.${name}`,
+    ...(key === undefined ? {} : { key }),
+    ...(attribute ? { attribute } : {}),
+  };
+}
+
+/** A referenced instance's address, spelt as that resource's own address: `harbor_project.p["a"]`. */
+export function instanceAddress(ref: ResourceRef): string {
+  return ref.key === undefined ? ref.address : `${ref.address}[${JSON.stringify(ref.key)}]`;
+}
+
 /** Every resource a value is read from, in order, once each. */
 export function refsOf(value: Value): ResourceRef[] {
   const out = new Map<string, ResourceRef>();

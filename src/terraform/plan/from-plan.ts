@@ -1,7 +1,7 @@
 import type { PlanResource } from './plan-json';
 import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from '../instances/module-tree';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
-import { firstUnknown, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
+import { firstUnknown, parseReference, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
 import { defined } from '../defined';
 
 /**
@@ -91,10 +91,6 @@ function keysOf(address: string): Map<number, string> {
   return keys;
 }
 
-/** `TYPE.NAME`, `data.TYPE.NAME`, with an optional literal key and attribute, as a plan's `references` lists them. */
-const RESOURCE_REFERENCE = /^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?/;
-const NOT_RESOURCES = new Set(['var', 'local', 'module', 'count', 'each', 'path', 'terraform', 'self']);
-
 /**
  * The resources an argument reads, from the plan's configuration section, for a plan
  * scanned without its configuration. A reference without a literal key next to
@@ -106,23 +102,12 @@ export function planRefs(r: Pick<PlanResource, 'moduleAddress' | 'index'>, refer
   const own = references.includes('count.index') || references.some((x) => x === 'each.key' || x === 'each.value');
   const byResource = new Map<string, ResourceRef>();
   for (const text of references) {
-    const m = RESOURCE_REFERENCE.exec(text);
-    if (!m || (!m[1] && NOT_RESOURCES.has(m[2]))) continue;
-    const [, data, type, name, rawKey, attribute] = m as unknown as [
-      string,
-      string | undefined,
-      string,
-      string,
-      string | undefined,
-      string | undefined,
-    ];
-    const address = `${r.moduleAddress ? `${r.moduleAddress}.` : ''}${data ?? ''}${type}.${name}`;
-    const literal = rawKey === undefined ? undefined : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
-    const key = literal ?? (own ? r.index : undefined);
-    const ref: ResourceRef = { address, ...(key === undefined ? {} : { key }), ...(attribute ? { attribute } : {}) };
-    const known = byResource.get(address);
+    const parsed = parseReference(text, r.moduleAddress);
+    if (!parsed) continue;
+    const ref = parsed.key === undefined && own && r.index !== undefined ? { ...parsed, key: r.index } : parsed;
+    const known = byResource.get(ref.address);
     // Terraform lists each prefix of a traversal: the longest says the most.
-    if (!known || Object.keys(ref).length > Object.keys(known).length) byResource.set(address, ref);
+    if (!known || Object.keys(ref).length > Object.keys(known).length) byResource.set(ref.address, ref);
   }
   return [...byResource.values()];
 }
