@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scan } from '../src/scan/run';
 import type { ScanResult } from '../src/scan/types';
-import { DEFAULT_POLICY, ROOT, runCli, scanDir, scanFixtures, tree } from './helpers';
+import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tree } from './helpers';
 
 // acr-tag-immutability and msr-tag-immutability on directory, JSON and plan scans: every finding, exactly.
 const RULE = 'acr-tag-immutability';
@@ -105,13 +104,7 @@ describe('acr-tag-immutability', () => {
   });
 
   test('a plan: values from the plan, a computed argument the configuration leaves unset is not set', async () => {
-    const result = await scan({
-      paths: ['fixtures/acr-plan'],
-      cwd: ROOT,
-      plan: 'fixtures/acr-plan/plan.json',
-      policy: { ...DEFAULT_POLICY, allowedMutableTags: [] },
-      variables: { varFiles: [], vars: [], env: {} },
-    });
+    const result = await scanPlan('fixtures/acr-plan/plan.json', { policy: { allowedMutableTags: [] } });
     expect(result.errors).toEqual([]);
     expect(result.summary).toMatchObject({ resources: 6, errors: 3, warnings: 2 });
     const file = 'fixtures/acr-plan/plan.json';
@@ -264,13 +257,7 @@ describe('msr-tag-immutability', () => {
     expect(own(json, 'msr-tag-immutability')).toEqual([
       at('fixtures/msr-json/main.tf.json', 4, 18, 'note', 'set_in_msr', 'msr_repo.billing'),
     ]);
-    const plan = await scan({
-      paths: ['fixtures/msr-plan'],
-      cwd: ROOT,
-      plan: 'fixtures/msr-plan/plan.json',
-      policy: DEFAULT_POLICY,
-      variables: { varFiles: [], vars: [], env: {} },
-    });
+    const plan = await scanPlan('fixtures/msr-plan/plan.json');
     expect(plan.errors).toEqual([]);
     expect(own(plan, 'msr-tag-immutability')).toEqual([at('fixtures/msr-plan/plan.json', 26, 5, 'note', 'set_in_msr', 'msr_repo.api')]);
   });

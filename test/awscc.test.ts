@@ -1,7 +1,6 @@
 import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scan } from '../src/scan/run';
-import { DEFAULT_POLICY, ROOT, runCli, scanDir, scanFixtures, tempDir } from './helpers';
+import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir } from './helpers';
 import type { ScanResult } from '../src/scan/types';
 
 // The AWS Cloud Control provider (awscc): awscc_ecr_repository and
@@ -148,13 +147,7 @@ describe('awscc: where a MUTABLE comes from', () => {
   });
 
   test('a plan with the configuration it was made from: the finding points at the MUTABLE in main.tf', async () => {
-    const result = await scan({
-      paths: ['.'],
-      cwd: ROOT,
-      policy: DEFAULT_POLICY,
-      variables: { varFiles: [], vars: [], env: {} },
-      plan: 'fixtures/awscc-plan/plan.json',
-    });
+    const result = await scanPlan('fixtures/awscc-plan/plan.json', { paths: ['.'] });
     expect(result.errors).toEqual([]);
     expect(result.summary.resources).toBe(2);
     expect(where(result.findings)).toEqual([

@@ -1,10 +1,9 @@
 import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { planFixes } from '../src/fix/plan-fixes';
-import { scan } from '../src/scan/run';
 import { formatSarif } from '../src/report/sarif';
 import { garTagImmutability } from '../policies/tagguard/rules/gar_tag_immutability';
-import { DEFAULT_POLICY, defined, ROOT, runCli, type SarifLog, scanDir, scanFixtures, tempDir, tree } from './helpers';
+import { DEFAULT_POLICY, defined, ROOT, runCli, type SarifLog, scanDir, scanFixtures, tempDir, tree, scanPlan } from './helpers';
 
 // gar-tag-immutability on a directory scan: every finding, exactly.
 const RULE = 'gar-tag-immutability';
@@ -178,13 +177,7 @@ describe('gar-tag-immutability: where a false comes from', () => {
 });
 
 test('a plan with the configuration it was made from: the finding points at the false in main.tf', async () => {
-  const result = await scan({
-    paths: ['.'],
-    cwd: ROOT,
-    policy: DEFAULT_POLICY,
-    variables: { varFiles: [], vars: [], env: {} },
-    plan: 'fixtures/gar-plan/plan.json',
-  });
+  const result = await scanPlan('fixtures/gar-plan/plan.json', { paths: ['.'] });
   expect(result.errors).toEqual([]);
   expect(result.summary.resources).toBe(2);
   expect(found(result)).toEqual([

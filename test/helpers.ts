@@ -76,6 +76,17 @@ export function scanFixtures(
   });
 }
 
+/** Scans with a plan (a path from the repository root), by default with the plan's own folder as the scanned path. */
+export function scanPlan(plan: string, options: { paths?: string[]; policy?: Partial<PolicyConfig> } = {}): Promise<ScanResult> {
+  return scan({
+    paths: options.paths ?? [path.dirname(plan)],
+    cwd: ROOT,
+    plan,
+    policy: { ...DEFAULT_POLICY, ...options.policy },
+    variables: { varFiles: [], vars: [], env: {} },
+  });
+}
+
 /** Scans a throwaway tree as a user inside it would; options and variables replace the defaults. */
 export function scanDir(
   cwd: string,

@@ -1,7 +1,6 @@
 import { policyInput } from '../src/policy/input';
 import type { ScanResult } from '../src/scan/types';
-import { DEFAULT_POLICY, ROOT, scanDir, tree } from './helpers';
-import { scan } from '../src/scan/run';
+import { DEFAULT_POLICY, scanDir, scanPlan, tree } from './helpers';
 
 // References between resources in the policy input (design.md: refs): a value read from
 // another resource is unknown, but names the resource instance and attribute, so that a
@@ -135,13 +134,7 @@ describe('refs in the policy input', () => {
 
 describe('a plan scanned without its configuration: refs from the configuration section', () => {
   test('exact findings of fixtures/harbor-plan', async () => {
-    const result = await scan({
-      paths: ['fixtures/harbor-plan'],
-      cwd: ROOT,
-      plan: 'fixtures/harbor-plan/plan.json',
-      policy: DEFAULT_POLICY,
-      variables: { varFiles: [], vars: [], env: {} },
-    });
+    const result = await scanPlan('fixtures/harbor-plan/plan.json');
     expect(result.errors).toEqual([]);
     const file = 'fixtures/harbor-plan/plan.json';
     expect(result.findings.map((f) => [f.file, f.line, f.column, f.severity, f.messageId, f.resource])).toEqual([
