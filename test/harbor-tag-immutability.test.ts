@@ -223,6 +223,22 @@ describe('harbor-tag-immutability --fix', () => {
     for (const [file, text] of Object.entries(filesOf('fixtures/harbor-module')))
       expect(readFileSync(path.join(dir, file), 'utf8')).toBe(text);
   });
+  test('the lines of the block to add are escaped each: a for_each key with a line break and a CI command stays inside its line', async () => {
+    const dir = tree({
+      'main.tf': 'resource "harbor_project" "p" {\n  for_each = toset(["x\\n::error::pwned"])\n  name     = "p"\n}\n',
+    });
+    const r = await runCli(['fix', '.', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      'tagguard: needs a person: main.tf:1:1 harbor_project.p["x\\n::error::pwned"]: add a tag immutability rule for the project by hand (or correct the rules that point at it):',
+      '  resource "harbor_immutable_tag_rule" "p" {',
+      '    project_id    = harbor_project.p["x\\n::error::pwned"].id',
+      '    repo_matching = "**"',
+      '    tag_matching  = "**"',
+      '  }',
+      '',
+    ]);
+  });
 });
 
 describe('harbor-tag-immutability options', () => {
