@@ -27,8 +27,12 @@ export async function fixAndScanAgain(result: ScanResult, options: ScanOptions, 
   const outside = outsideWorkingDirectory(applied.changed, io.cwd);
   applied.changed = applied.changed.filter((c) => !outside.some((o) => o.file === c.file));
   for (const r of applied.refused) say(io, `not fixed: ${r.file}: ${r.reason}`);
-  for (const m of plan.manual)
-    say(io, `needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${m.reason}`);
+  for (const m of plan.manual) {
+    // A reason of several lines (the resource block to add) keeps them, each escaped on its own and indented.
+    const [first, ...more] = m.reason.split('\n');
+    say(io, `needs a person: ${m.finding.file}:${m.finding.line}:${m.finding.column} ${m.finding.resource}: ${first}`);
+    for (const line of more) io.stderr.write(`  ${forTerminal(line)}\n`);
+  }
   for (const o of outside) say(io, `needs a person: ${o.file}: ${o.reason}`);
   if (dryRun) {
     // The file's own lines and line breaks, with its control characters and CI commands made inert (report/escape.ts).

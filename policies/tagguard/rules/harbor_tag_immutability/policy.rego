@@ -357,7 +357,8 @@ deny contains lib.finding(rule, r, a, severity, "unknown", msg) if {
 	msg := sprintf(messages.unknown, ["project_id", object.get(a, "reason", "unknown value"), p.address])
 }
 
-# A project whose registry_id is unknown: whether it is a proxy cache cannot be told.
+# A project whose registry_id is unknown: whether it is a proxy cache cannot be told. A registry_id
+# read from another resource (registry_id = harbor_registry.hub.registry_id) names a registry: a proxy cache.
 deny contains lib.finding(rule, p, a, severity, "unknown", msg) if {
 	severity := {"error": "error", "warn": "warning"}[unknown_mode]
 	some p in input.resources
@@ -365,5 +366,6 @@ deny contains lib.finding(rule, p, a, severity, "unknown", msg) if {
 	a := attribute(p, "registry_id")
 	a.set
 	not a.known
+	count(object.get(a, "refs", [])) == 0
 	msg := sprintf(messages.unknown, ["registry_id", object.get(a, "reason", "unknown value"), p.address])
 }

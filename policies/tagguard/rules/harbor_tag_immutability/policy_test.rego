@@ -148,6 +148,22 @@ test_a_proxy_cache_project_is_not_judged if {
 	count(found(fs)) == 0
 }
 
+test_a_registry_id_read_from_a_registry_is_a_proxy_cache if {
+	registry := {
+		"set": true, "known": false, "reason": "harbor_registry.hub.registry_id is known only after apply",
+		"refs": [{"address": "harbor_registry.hub", "attribute": "registry_id", "instance": "harbor_registry.hub"}],
+		"location": loc(3),
+	}
+	fs := policy.deny with input as {"resources": [project("harbor_project.cache", {"registry_id": registry})]}
+	count(found(fs)) == 0
+}
+
+test_an_unknown_registry_id_is_a_warning if {
+	cache := project("harbor_project.cache", {"registry_id": unknown("var.registry")})
+	fs := policy.deny with input as {"resources": [cache]}
+	found(fs) == {["harbor_project.cache", "unknown", "warning", 20]}
+}
+
 test_rules_in_another_root_do_not_count if {
 	elsewhere := object.union(covering({}), {"root": "envs/other"})
 	fs := policy.deny with input as {"resources": [apps, elsewhere]}
