@@ -1,8 +1,10 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { TagguardAspect } from '../src/cdktf';
 import { formatSarif } from '../src/report/sarif';
 import type { ScanResult } from '../src/scan/types';
-import { ROOT, runCli, type SarifLog, scanDir, scanFixtures, tempDir, tree } from './helpers';
+import { DEFAULT_POLICY, ROOT, runCli, type SarifLog, scanDir, scanFixtures, tempDir, tree } from './helpers';
 
 // harbor-tag-immutability: each harbor_project judged with the harbor_immutable_tag_rule
 // resources whose project_id points at it. Every finding, exactly.
@@ -402,5 +404,136 @@ describe('harbor-tag-immutability in the rule listing, explain and SARIF', () =>
     expect(cli.code).toBe(1);
     const log = JSON.parse(cli.out) as SarifLog;
     expect(log.runs[0].tool.driver.rules.map((d) => d.id)).toContain(RULE);
+  });
+});
+
+// What an attacker can write to make a project look protected: each must stay an error or become an honest unknown.
+describe('harbor-tag-immutability: only what decides a project protects it', () => {
+  const PROJECT = 'resource "harbor_project" "apps" {\n  name = "apps"\n}\n';
+  const OTHER = 'resource "harbor_project" "other" {\n  name = "other"\n}\n';
+  const covering = (projectId: string, extra = '') =>
+    `resource "harbor_immutable_tag_rule" "r" {\n${extra}  project_id    = ${projectId}\n  repo_matching = "**"\n  tag_matching  = "**"\n}\n`;
+  const scanOf = async (files: Record<string, string>) => own(await scanDir(tree(files)));
+
+  // The warning is at the unknown the value is computed from.
+  test.each([
+    ['a template around the id', '"${harbor_project.apps.id}0"', 22],
+    ['arithmetic on the project id', 'harbor_project.apps.project_id + 1', 19],
+    ['a function of the id', 'upper(harbor_project.apps.id)', 25],
+    ['a comparison', 'harbor_project.apps.id != ""', 19],
+    ['another resource', 'random_pet.x.id', 19],
+  ])('%s names no project: a warning that names the project, not a pass', async (_, projectId, column) => {
+    const findings = await scanOf({ 'main.tf': [PROJECT, covering(projectId)].join('\n') });
+    expect(findings).toEqual([at('main.tf', 6, column, 'warning', 'unknown', 'harbor_immutable_tag_rule.r')]);
+  });
+
+  test('the bare reference, tostring() of it and "/projects/${x.project_id}" protect the project', async () => {
+    for (const projectId of ['harbor_project.apps.id', 'tostring(harbor_project.apps.id)', '"/projects/${harbor_project.apps.project_id}"'])
+      expect(await scanOf({ 'main.tf': [PROJECT, covering(projectId)].join('\n') })).toEqual([]);
+  });
+
+  test('a covering rule under an unknown count or for_each may not exist: a warning at its count, an error with --unknown error', async () => {
+    const variable = 'variable "enabled" {\n  type = bool\n}\n';
+    for (const meta of ['  count = var.enabled ? 1 : 0\n', '  for_each = var.enabled ? toset(["x"]) : toset([])\n']) {
+      const files = { 'main.tf': [variable, PROJECT, covering('harbor_project.apps.id', meta)].join('\n') };
+      expect(await scanOf(files)).toEqual([
+        at('main.tf', 10, meta.includes('count') ? 11 : 14, 'warning', 'unknown', 'harbor_immutable_tag_rule.r'),
+      ]);
+      const strict = await scanDir(tree(files), { policy: { ...DEFAULT_POLICY, unknown: 'error' } });
+      expect(own(strict).map((f) => f.severity)).toEqual(['error']);
+      const what = meta.includes('count') ? 'count' : 'for_each';
+      expect(strict.findings[0].message).toContain(`whether this rule exists cannot be known before apply (${what} is unknown`);
+    }
+  });
+
+  test('a rule in a module called with an unknown count may not exist either', async () => {
+    const files = {
+      'main.tf': `variable "on" {\n  type = bool\n}\n\n${PROJECT}\nmodule "rule" {\n  source = "./rule"\n  count  = var.on ? 1 : 0\n  id     = harbor_project.apps.id\n}\n`,
+      'rule/main.tf': `variable "id" {\n  type = string\n}\n\n${covering('var.id')}`,
+    };
+    const findings = await scanOf(files);
+    expect(findings).toEqual([at('main.tf', 11, 12, 'warning', 'unknown', 'module.rule.harbor_immutable_tag_rule.r')]);
+  });
+
+  test('one brace group is alternatives only when it is the whole pattern: "{team}/{x,**,y}" does not cover every repository', async () => {
+    const rule = covering('harbor_project.apps.id').replace('repo_matching = "**"', 'repo_matching = "{team}/{x,**,y}"');
+    expect(await scanOf({ 'main.tf': [PROJECT, rule].join('\n') })).toEqual([
+      at('main.tf', 1, 1, 'error', 'no_immutable_rule', 'harbor_project.apps'),
+      at('main.tf', 7, 19, 'error', 'repo_matching', 'harbor_immutable_tag_rule.r'),
+    ]);
+    const whole = covering('harbor_project.apps.id').replace('repo_matching = "**"', 'repo_matching = "{team/**,**}"');
+    expect(await scanOf({ 'main.tf': [PROJECT, whole].join('\n') })).toEqual([]);
+  });
+
+  test.each([
+    ['"1"', true],
+    ['"true"', true],
+    ['"0"', false],
+    ['"false"', false],
+  ])('disabled = %s reads as the provider converts it (disabled: %s)', async (text, isDisabled) => {
+    const rule = covering('harbor_project.apps.id', `  disabled      = ${text}\n`);
+    const findings = await scanOf({ 'main.tf': [PROJECT, rule].join('\n') });
+    expect(findings.map((f) => f.messageId)).toEqual(isDisabled ? ['no_immutable_rule', 'rule_disabled'] : []);
+  });
+
+  test('a covering rule whose project cannot be told warns once, naming every unprotected project of its root', async () => {
+    const faulty = covering('harbor_project.other.id').replace('"r"', '"other"').replace('tag_matching  = "**"', 'tag_matching  = "v*"');
+    const unresolved = covering('random_pet.x.id');
+    const findings = await scanOf({ 'main.tf': [PROJECT, OTHER, faulty, unresolved].join('\n') });
+    expect(findings.map((f) => [f.severity, f.messageId, f.resource])).toEqual([['warning', 'unknown', 'harbor_immutable_tag_rule.r']]);
+    const result = await scanDir(tree({ 'main.tf': [PROJECT, OTHER, faulty, unresolved].join('\n') }));
+    expect(result.findings[0].message).toContain('harbor_project.apps, harbor_project.other is not proven');
+  });
+});
+
+describe('harbor-tag-immutability in the CDKTF aspect: an override written as text is an expression', () => {
+  function annotate(projectId: string) {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'harbor');
+    const project = new TerraformResource(stack, 'apps', { terraformResourceType: 'harbor_project' });
+    project.addOverride('name', 'apps');
+    const rule = new TerraformResource(stack, 'apps-immutable', { terraformResourceType: 'harbor_immutable_tag_rule' });
+    rule.addOverride('project_id', projectId);
+    rule.addOverride('repo_matching', '**');
+    rule.addOverride('tag_matching', '**');
+    Aspects.of(stack).add(new TagguardAspect({ mode: 'error', rules: [RULE] }));
+    Testing.synth(stack);
+    return [project, rule].flatMap((r) =>
+      r.node.metadata.filter((m) => m.type.startsWith('@cdktf/')).map((m) => `${m.type} ${String(m.data).slice(-40)}`),
+    );
+  }
+
+  test('"${harbor_project.apps.id}" joins as the token would; a computed text does not', () => {
+    expect(annotate('${harbor_project.apps.id}')).toEqual([]);
+    expect(annotate('${harbor_project.apps.id + 1}')).toEqual([expect.stringMatching(/^@cdktf\/warn .*unknown\]$/)]);
+  });
+});
+
+describe('harbor-tag-immutability: a rule protects only a project of the same Harbor', () => {
+  const PROVIDERS =
+    'provider "harbor" {\n  url = "https://harbor.example.com"\n}\n\nprovider "harbor" {\n  alias = "eu"\n  url   = "https://harbor.eu.example.com"\n}\n';
+  const PROJECT = 'resource "harbor_project" "apps" {\n  name = "apps"\n}\n';
+  const RULE_BODY = '  project_id    = var.id\n  repo_matching = "**"\n  tag_matching  = "**"\n';
+  const scanOf = async (files: Record<string, string>) => own(await scanDir(tree(files)));
+
+  test('a rule under another provider alias, directly or through a module providers map, does not protect the project', async () => {
+    const direct = `resource "harbor_immutable_tag_rule" "r" {\n  provider      = harbor.eu\n${RULE_BODY.replace('var.id', 'harbor_project.apps.id')}}\n`;
+    expect((await scanOf({ 'main.tf': [PROVIDERS, PROJECT, direct].join('\n') })).map((f) => [f.messageId, f.resource])).toEqual([
+      ['no_immutable_rule', 'harbor_project.apps'],
+    ]);
+    const call = (providers: string) => `module "rule" {\n  source = "./rule"\n  id     = harbor_project.apps.id\n${providers}}\n`;
+    const child = { 'rule/main.tf': `variable "id" {\n  type = string\n}\n\nresource "harbor_immutable_tag_rule" "r" {\n${RULE_BODY}}\n` };
+    const other = await scanOf({
+      'main.tf': [PROVIDERS, PROJECT, call('  providers = {\n    harbor = harbor.eu\n  }\n')].join('\n'),
+      ...child,
+    });
+    expect(other.map((f) => [f.messageId, f.resource])).toEqual([['no_immutable_rule', 'harbor_project.apps']]);
+    for (const same of ['', '  providers = {\n    harbor = harbor\n  }\n'])
+      expect(await scanOf({ 'main.tf': [PROVIDERS, PROJECT, call(same)].join('\n'), ...child })).toEqual([]);
+  });
+
+  test('both under the same alias: protected', async () => {
+    const project = PROJECT.replace('{\n', '{\n  provider = harbor.eu\n');
+    const rule = `resource "harbor_immutable_tag_rule" "r" {\n  provider      = harbor.eu\n${RULE_BODY.replace('var.id', 'harbor_project.apps.id')}}\n`;
+    expect(await scanOf({ 'main.tf': [PROVIDERS, project, rule].join('\n') })).toEqual([]);
   });
 });

@@ -98,7 +98,7 @@ describe('refs in the policy input', () => {
     expect(result.findings).toEqual([]);
   });
 
-  test('any attribute, any resource type, and data sources; a template names the resource it reads', async () => {
+  test('any attribute, any resource type, and data sources; a template names the resource it reads, as derived, and keeps its parts', async () => {
     const dir = tree({
       'main.tf': [
         'data "harbor_project" "shared" {\n  name = "shared"\n}\n',
@@ -115,8 +115,16 @@ describe('refs in the policy input', () => {
       'harbor_immutable_tag_rule.shared': [
         { address: 'data.harbor_project.shared', attribute: 'id', instance: 'data.harbor_project.shared' },
       ],
-      'harbor_immutable_tag_rule.joined': [{ address: 'harbor_project.apps', attribute: 'name', instance: 'harbor_project.apps' }],
+      'harbor_immutable_tag_rule.joined': [
+        { address: 'harbor_project.apps', attribute: 'name', instance: 'harbor_project.apps', derived: true },
+      ],
     });
+    const joined = policyInput(result.resources, DEFAULT_POLICY).resources.find((r) => r.address === 'harbor_immutable_tag_rule.joined');
+    const template = (joined?.attributes.project_id as { template?: { known: boolean; value?: string; refs?: unknown }[] }).template;
+    expect(template?.map((p) => [p.known, p.value, p.refs])).toEqual([
+      [true, '/projects/', undefined],
+      [false, undefined, [{ address: 'harbor_project.apps', attribute: 'name', instance: 'harbor_project.apps' }]],
+    ]);
   });
 
   test('a for_each over a resource has its keys before apply: length() and keys() are known', async () => {
@@ -140,12 +148,14 @@ describe('a plan scanned without its configuration: refs from the configuration 
     expect(result.findings.map((f) => [f.file, f.line, f.column, f.severity, f.messageId, f.resource])).toEqual([
       [file, 205, 5, 'error', 'no_immutable_rule', 'harbor_project.tools'],
       [file, 246, 27, 'error', 'tag_matching', 'harbor_immutable_tag_rule.tools'],
-      [file, 282, 5, 'error', 'no_immutable_rule', 'harbor_project.team[1]'],
-      [file, 351, 28, 'error', 'tag_excluding', 'harbor_immutable_tag_rule.team[1]'],
+      // `harbor_project.team[count.index]` is listed as `harbor_project.team`: one of its instances, which one not told.
+      [file, 329, 25, 'warning', 'unknown', 'harbor_immutable_tag_rule.team[0]'],
       [file, 362, 5, 'error', 'no_immutable_rule', 'harbor_project.orphan'],
     ]);
+    expect(result.findings[2].message).toContain('it reads harbor_project.team without saying which instance');
+    expect(result.findings[2].message).toContain('harbor_project.team[0], harbor_project.team[1] is not proven');
     expect(refsOf(result, 'project_id')['harbor_immutable_tag_rule.team[0]']).toEqual([
-      { address: 'harbor_project.team', key: 0, instance: 'harbor_project.team[0]' },
+      { address: 'harbor_project.team', instance: 'harbor_project.team' },
     ]);
   });
 });

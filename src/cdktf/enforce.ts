@@ -41,9 +41,13 @@ export function blockIndexOf(path: string) {
     finding.location?.file === `${path}#${blockType}` ? finding.location.line - 1 : undefined;
 }
 
-/** A value that holds a token anywhere: cdktf resolves it only at synth, so the policy cannot know it. */
+/**
+ * A value that holds a token anywhere: cdktf resolves it only at synth, so the policy cannot
+ * know it. A plain string with `${…}` (an override written as text) is an expression to Terraform too.
+ */
 function hasToken(value: unknown): boolean {
   if (Token.isUnresolved(value) || Tokenization.isResolvable(value)) return true;
+  if (typeof value === 'string') return /(?<!\$)[$%]\{/.test(value);
   if (Array.isArray(value)) return value.some(hasToken);
   if (value && typeof value === 'object') return Object.values(value).some(hasToken);
   return false;
@@ -71,7 +75,7 @@ function tokenRefs(resource: TerraformResource, value: unknown): Pick<PolicyAttr
   const resolver = new DefaultTokenResolver(new StringConcat());
   const resolved: unknown = typeof value === 'string' ? Tokenization.resolve(value, { scope: resource, resolver }) : undefined;
   const whole = typeof resolved === 'string' ? /^\$\{([^${}]*)\}$/.exec(resolved) : null;
-  const ref = whole ? parseReference(whole[1]) : undefined;
+  const ref = whole ? parseReference(whole[1], '', true) : undefined;
   return ref ? { refs: [{ ...ref, instance: instanceAddress(ref) }] } : {};
 }
 

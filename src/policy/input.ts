@@ -28,6 +28,7 @@ function refs(list: ResourceRef[] | undefined) {
       ...(r.key === undefined ? {} : { key: r.key }),
       ...(r.attribute === undefined ? {} : { attribute: r.attribute }),
       instance: instanceAddress(r),
+      ...(r.derived ? { derived: true } : {}),
     })),
   };
 }
@@ -38,6 +39,17 @@ function attribute(a: AttributeValue) {
     known: a.known,
     ...(a.known ? { value: a.value } : { reason: a.reason }),
     ...refs(a.refs),
+    ...(a.template
+      ? {
+          template: a.template.map((p) => ({
+            known: p.known,
+            ...(p.known ? { value: p.value } : { reason: p.reason }),
+            ...refs(p.refs),
+            ...(p.location ? { location: location(p.location) } : {}),
+            trace: p.trace,
+          })),
+        }
+      : {}),
     ...(a.location ? { location: location(a.location) } : {}),
     trace: a.trace,
   };
@@ -55,6 +67,8 @@ export function policyInput(resources: ResourceInstance[], config: PolicyConfig)
       origin: r.constructPath ? 'cdktf' : r.syntax,
       ...(r.constructPath ? { construct_path: r.constructPath } : {}),
       location: location(r.location),
+      ...(r.provider ? { provider: r.provider } : {}),
+      ...(r.uncertain ? { existence: { known: false, reason: r.uncertain.reason, location: location(r.uncertain.at) } } : {}),
       attributes: {
         ...Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, attribute(v)])),
         ...Object.fromEntries(

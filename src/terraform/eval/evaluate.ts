@@ -9,6 +9,7 @@ import { numberText } from './number-text';
 import {
   bool,
   decidedBy,
+  derived,
   expandedSize,
   failure,
   firstUnknown,
@@ -64,6 +65,22 @@ const RUNTIME: Record<string, string> = {
 
 /** Expressions whose value is built here (not found by reference): what they build is spent from the budget. */
 const BUILDS: ReadonlySet<Expr['kind']> = new Set(['template', 'tuple', 'object', 'call', 'for']);
+
+/** Calls that return one of their arguments as it is: a reference through them is still that reference. */
+const PASSES_THROUGH: ReadonlySet<string> = new Set(['tostring', 'try', 'one', 'element', 'lookup', 'sensitive', 'nonsensitive']);
+
+/** Bound on the parts an unknown template keeps (templates of templates through locals can double each level). */
+const MAX_TEMPLATE_PARTS = 32;
+
+/** An unknown template: the first unknown part's reason, every part's references (computed from), and the parts. */
+function templateOf(first: Extract<Value, { kind: 'unknown' }>, pieces: Value[]): Value {
+  const refs = [
+    ...new Map(pieces.flatMap((p) => (p.kind === 'unknown' ? (p.refs ?? []) : [])).map((r) => [JSON.stringify(r), r])).values(),
+  ];
+  const { template: _, refs: __, ...rest } = first;
+  const value = derived(refs.length ? { ...rest, refs } : rest);
+  return pieces.length <= MAX_TEMPLATE_PARTS ? { ...value, template: pieces } : value;
+}
 
 /** Bound on evaluation work per expression tree, against huge for/range() blow-ups. */
 const MAX_ITEMS = 100_000;
@@ -146,15 +163,15 @@ export class Evaluator {
       case 'access':
         return this.steps(this.evaluate(expr.target, symbols), expr.steps, symbols, expr.range);
       case 'call':
-        return this.call(expr, symbols);
+        return PASSES_THROUGH.has(expr.name) ? this.call(expr, symbols) : derived(this.call(expr, symbols));
       case 'conditional':
         return this.conditional(expr, symbols);
       case 'binary':
-        return this.binary(expr.op, expr.left, expr.right, symbols, expr.range);
+        return derived(this.binary(expr.op, expr.left, expr.right, symbols, expr.range));
       case 'unary':
-        return this.unary(expr, symbols);
+        return derived(this.unary(expr, symbols));
       case 'for':
-        return this.forExpr(expr, symbols);
+        return derived(this.forExpr(expr, symbols));
       case 'unsupported':
         return unknown(`${expr.syntax.replace(/_/g, ' ')} is not evaluated`, expr.range);
     }
@@ -167,24 +184,37 @@ export class Evaluator {
     return this.text(expr.parts, expr.range, symbols);
   }
 
-  /** Template parts joined into a string. A string that is one part's value keeps that part's origin. */
+  /**
+   * Template parts joined into a string. A string that is one part's value keeps that part's
+   * origin. With an unknown part the result is unknown, and keeps its parts (`template`).
+   */
   private text(parts: TemplatePart[], range: Range, symbols: Symbols): Value {
     let text = '';
     const traced: Value[] = [];
     let last: Value | undefined;
+    const pieces: Value[] = [];
+    let pending: Extract<Value, { kind: 'unknown' }> | undefined;
     for (const part of parts) {
       if (typeof part === 'string') {
         text += part;
+        pieces.push(str(part, range));
         continue;
       }
       const v = isDirective(part) ? this.directive(part, symbols) : this.evaluate(part, symbols);
       if (v.kind === 'null') return failure('a null value cannot be used in a string template', part.range);
       const s = toStringValue(v);
+      if (s.kind === 'unknown' && !s.error) {
+        pending ??= s;
+        pieces.push(...(s.template ?? [s]));
+        continue;
+      }
       if (s.kind !== 'string') return s;
       if (s.trace.length) traced.push(s);
       text += s.value;
+      pieces.push(s);
       last = s;
     }
+    if (pending) return templateOf(pending, pieces);
     if (parts.length === 1 && last) return last;
     return str(text, range, traced.length === 1 ? traced[0].trace : []);
   }

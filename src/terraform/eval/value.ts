@@ -36,8 +36,10 @@ export type Value =
   /**
    * error: Terraform itself would fail here (a missing key, a bad argument); try() and can() catch it.
    * refs: the other resources' attributes the value is read from, so a policy can join resources.
+   * template: the parts of a string template with an unknown part, in order: known strings
+   * (with their origins) and unknown values, so a policy can read what is known around a reference.
    */
-  | (Base & { kind: 'unknown'; reason: string; error?: boolean; refs?: ResourceRef[] });
+  | (Base & { kind: 'unknown'; reason: string; error?: boolean; refs?: ResourceRef[]; template?: Value[] });
 
 /**
  * A reference to another resource (or data source) instance's attribute: unknown
@@ -50,6 +52,8 @@ export interface ResourceRef {
   key?: string | number;
   /** The first attribute read from the instance: `id` of `harbor_project.p.id`. */
   attribute?: string;
+  /** The value is computed from the attribute (`"${p.id}0"`, `p.id + 1`, `upper(p.id)`), not the attribute itself. */
+  derived?: boolean;
 }
 
 export type Kind = Value['kind'];
@@ -96,9 +100,14 @@ const REFERENCE_TEXT = /^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"
 /** Roots of references that are Terraform's own, not resource types. */
 const NOT_RESOURCES = new Set(['var', 'local', 'module', 'count', 'each', 'path', 'terraform', 'self']);
 
-/** The resource a reference's text names (`harbor_project.p["a"].id`), in the module at `prefix`; undefined for var., local. and the like. */
-export function parseReference(text: string, prefix = ''): ResourceRef | undefined {
-  const m = REFERENCE_TEXT.exec(text);
+const WHOLE_REFERENCE_TEXT = new RegExp(`${REFERENCE_TEXT.source}$`);
+
+/**
+ * The resource a reference's text names (`harbor_project.p["a"].id`), in the module at `prefix`;
+ * undefined for var., local. and the like. whole: the text must be nothing but the reference.
+ */
+export function parseReference(text: string, prefix = '', whole = false): ResourceRef | undefined {
+  const m = (whole ? WHOLE_REFERENCE_TEXT : REFERENCE_TEXT).exec(text);
   if (!m || (!m[1] && NOT_RESOURCES.has(m[2]))) return undefined;
   const [, data = '', type, name, rawKey, attribute] = m as unknown as [string, string | undefined, string, string, string?, string?];
   const key = rawKey === undefined ? undefined : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : Number(rawKey);
@@ -122,12 +131,18 @@ export function refsOf(value: Value): ResourceRef[] {
   const visit = (v: Value) => {
     if (seen.has(v)) return;
     seen.add(v);
-    if (v.kind === 'unknown') for (const r of v.refs ?? []) out.set(JSON.stringify([r.address, r.key, r.attribute]), r);
+    if (v.kind === 'unknown') for (const r of v.refs ?? []) out.set(JSON.stringify([r.address, r.key, r.attribute, r.derived]), r);
     else if (v.kind === 'list') v.items.forEach(visit);
     else if (v.kind === 'map') for (const item of v.entries.values()) visit(item);
   };
   visit(value);
   return [...out.values()];
+}
+
+/** The value computed from what it reads: its references are no longer the referenced attributes themselves. */
+export function derived<V extends Value>(value: V): V {
+  if (value.kind !== 'unknown' || !value.refs?.some((r) => !r.derived)) return value;
+  return { ...value, refs: value.refs.map((r) => (r.derived ? r : { ...r, derived: true })) };
 }
 
 /** An evaluation that Terraform would reject: unknown to the scan, and catchable by try(). */

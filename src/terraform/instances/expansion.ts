@@ -10,6 +10,13 @@ import { firstUnknown, num, str, unknown, type Value } from '../eval/value';
 export interface Expansion {
   suffix: string;
   symbols: Symbols;
+  /** count or for_each is unknown (where, and why): this stands for instances that may not exist at all. */
+  uncertain?: Uncertain;
+}
+
+export interface Uncertain {
+  reason: string;
+  at: Range;
 }
 
 /** Told where Terraform would reject the configuration, and why. */
@@ -34,7 +41,10 @@ export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, 
   if (count) {
     const n = countOf(evaluator.evaluate(count.expr));
     if ('error' in n) return reported(report, count.expr.range, n.error);
-    if ('unknown' in n) return [{ suffix: '', symbols: { count: unknown(`count is unknown (${n.unknown})`) } }];
+    if ('unknown' in n) {
+      const reason = `count is unknown (${n.unknown})`;
+      return [{ suffix: '', symbols: { count: unknown(reason) }, uncertain: { reason, at: count.expr.range } }];
+    }
     budget.spend('instances', n.count, count.expr.range);
     return Array.from({ length: n.count }, (_, i) => ({ suffix: `[${i}]`, symbols: { count: num(i, count.expr.range) } }));
   }
@@ -43,8 +53,10 @@ export function expand(body: Body, evaluator: Evaluator, report: ReportProblem, 
     const each = forEachOf(evaluator.evaluate(forEach.expr));
     if ('error' in each) return reported(report, forEach.expr.range, each.error);
     if ('unknown' in each) {
-      const reason = unknown(`for_each is unknown (${each.unknown})`);
-      return [{ suffix: '', symbols: { each: { key: reason, value: reason } } }];
+      const reason = `for_each is unknown (${each.unknown})`;
+      return [
+        { suffix: '', symbols: { each: { key: unknown(reason), value: unknown(reason) } }, uncertain: { reason, at: forEach.expr.range } },
+      ];
     }
     budget.spend('instances', each.instances.length, forEach.expr.range);
     return each.instances.map(({ key, value }) => ({ suffix: `[${JSON.stringify(key.value)}]`, symbols: { each: { key, value } } }));

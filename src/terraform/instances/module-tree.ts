@@ -5,7 +5,7 @@ import { expressionsIn, type Block, type Body, type Expr, type Syntax } from '..
 import type { ModuleCall, ModuleConfig, OutputDecl, ResourceBlock } from '../config/module-config';
 import { Evaluator, iterate, type References, type ResourceTarget, type Symbols } from '../eval/evaluate';
 import { WorkBudget } from '../eval/budget';
-import { expand, type ReportProblem } from './expansion';
+import { expand, type ReportProblem, type Uncertain } from './expansion';
 import { isLocalSource, type ModuleLoader } from '../config/module-loader';
 import { registryModel } from '../config/registry-models';
 import { META_ARGUMENTS } from '../config/meta-arguments';
@@ -43,6 +43,18 @@ export interface AttributeValue {
   trace: TraceStep[];
   /** Unknown values read from other resources: which resource instances and attributes (design.md: refs). */
   refs?: ResourceRef[];
+  /** An unknown string template: its parts in order, known text and unknown values. */
+  template?: TemplatePiece[];
+}
+
+/** A part of an unknown string template, with where it is written. */
+export interface TemplatePiece {
+  known: boolean;
+  value?: string;
+  reason?: string;
+  refs?: ResourceRef[];
+  location?: Range;
+  trace: TraceStep[];
 }
 
 /** One instance of a nested block: its fields' values, and where to report it. */
@@ -86,6 +98,10 @@ export interface ResourceInstance {
   constructPath?: string;
   /** The tagguard construct that made it, from the `//` metadata (src/cdktf): what a person changes. */
   madeBy?: { construct: string; stack?: string };
+  /** Why the instance may not exist: its count or for_each, or an enclosing module call's, is unknown. */
+  uncertain?: Uncertain;
+  /** The provider configuration that manages it, as the root module names it (`harbor`, `harbor.eu`). */
+  provider?: string;
   attributes: Record<string, AttributeValue>;
   blocks: Record<string, BlockValue>;
 }
@@ -150,6 +166,10 @@ interface InstancePlace {
   anchor?: Range;
   /** The root's selected workspace; undefined when none is (`default`). */
   workspace?: Value;
+  /** Why this instance may not exist: its call's (or an enclosing call's) count or for_each is unknown. */
+  uncertain?: Uncertain;
+  /** The provider configurations this instance's names stand for, as the root names them (`harbor` → `harbor.eu`). */
+  providers?: (name: string) => string;
 }
 
 /** The instances one module call stands for, or why they cannot be known. */
@@ -181,6 +201,8 @@ class ModuleInstance implements References {
   readonly chain: string[];
   readonly anchor?: Range;
   readonly selectedWorkspace?: Value;
+  readonly uncertain?: Uncertain;
+  private readonly providers?: (name: string) => string;
 
   constructor(place: InstancePlace) {
     ({
@@ -193,6 +215,8 @@ class ModuleInstance implements References {
       chain: this.chain,
       anchor: this.anchor,
       workspace: this.selectedWorkspace,
+      uncertain: this.uncertain,
+      providers: this.providers,
     } = place);
     this.evaluator = new Evaluator(
       this,
@@ -315,6 +339,23 @@ class ModuleInstance implements References {
     return at(value, this.anchor, [...value.trace, step(this.anchor, note)]);
   }
 
+  /** A provider configuration named here (`harbor`, `harbor.eu`), as the root names it. */
+  provider(name: string): string {
+    return this.providers ? this.providers(name) : name;
+  }
+
+  /** A call's `providers = { harbor = harbor.eu }`: what its instances' names stand for; others are the caller's own. */
+  private callProviders(body: Body): (name: string) => string {
+    const map = new Map<string, string>();
+    const expr = body.attributes.get('providers')?.expr;
+    for (const item of expr?.kind === 'object' ? expr.items : []) {
+      const key = providerName(item.key);
+      const value = providerName(item.value);
+      if (key && value) map.set(key, this.provider(value));
+    }
+    return (name) => map.get(name) ?? this.provider(name);
+  }
+
   placeRange(range: Range): Range {
     return this.anchor && notUsers(range) ? this.anchor : range;
   }
@@ -409,7 +450,7 @@ class ModuleInstance implements References {
       },
       this.ctx.budget,
     );
-    const instances = expansions.map(({ suffix, symbols }) => {
+    const instances = expansions.map(({ suffix, symbols, uncertain }) => {
       const inputs: InstancePlace['inputs'] = new Map();
       for (const attr of body.attributes.values()) {
         if (CALL_META.has(attr.name)) continue;
@@ -433,6 +474,8 @@ class ModuleInstance implements References {
         chain: [...this.chain, config.dir],
         anchor,
         workspace: this.selectedWorkspace,
+        uncertain: this.uncertain ?? uncertain,
+        providers: this.callProviders(body),
       });
       return { suffix, key: repeat === 'for_each' ? symbols.each?.key : undefined, instance };
     });
@@ -534,7 +577,8 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
   };
   for (const r of scope.config.resources) {
     if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
-    for (const { suffix, symbols } of expand(r.block.body, scope.evaluator, problem, ctx.budget)) {
+    for (const { suffix, symbols, uncertain } of expand(r.block.body, scope.evaluator, problem, ctx.budget)) {
+      const why = scope.uncertain ?? uncertain;
       out.push({
         address: `${prefix}${r.type}.${r.name}${suffix}`,
         root: rootRel,
@@ -544,6 +588,8 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
         syntax: r.syntax,
         location: scope.placeRange(r.block.range),
         ...cdktfOrigin(r),
+        ...(why ? { uncertain: { reason: why.reason, at: scope.placeRange(why.at) } } : {}),
+        provider: scope.provider(providerOf(r)),
         ...evaluateResource(scope, r, symbols, problem),
       });
     }
@@ -553,6 +599,21 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
     if (found === 'evaluating' || found.kind === 'unknown') continue;
     for (const { instance } of found.instances) walk(ctx, instance, out);
   }
+}
+
+/** The provider configuration a resource names (`provider = harbor.eu`), or its type's default one. */
+function providerOf(r: ResourceBlock): string {
+  const expr = r.block.body.attributes.get('provider')?.expr;
+  return (expr && providerName(expr)) ?? r.type.split('_')[0];
+}
+
+/** `harbor.eu` written as a reference, or as a string (Terraform JSON). */
+function providerName(expr: Expr): string | undefined {
+  if (expr.kind === 'traversal' && expr.steps.every((s) => s.kind === 'attr'))
+    return [expr.root, ...expr.steps.map((s) => (s as { name: string }).name)].join('.');
+  if (expr.kind === 'literal' && typeof expr.value === 'string' && /^[\w-]+(\.[\w-]+)?$/.test(expr.value)) return expr.value;
+  if (expr.kind === 'template' && expr.parts.length === 1 && typeof expr.parts[0] === 'string') return expr.parts[0];
+  return undefined;
 }
 
 /** A resource synthesized by CDKTF names its stack (by its directory) and construct. */
@@ -659,9 +720,23 @@ function evaluateResource(
 function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
   const location = v.origin && scope.placeRange(v.origin);
   const missing = firstUnknown(v);
-  if (missing) return { set: true, known: false, reason: missing.reason, location, trace: v.trace, ...withRefs(v) };
+  if (missing)
+    return { set: true, known: false, reason: missing.reason, location, trace: v.trace, ...withRefs(v), ...templateOf(scope, v) };
   if (v.kind === 'null') return { set: false, known: true, location, trace: v.trace };
   return { set: true, known: true, value: toPlain(v), location, trace: v.trace };
+}
+
+/** The parts of an unknown template, placed where they are written. */
+export function templateOf(scope: Pick<ModuleInstance, 'placeRange'> | undefined, v: Value): { template?: TemplatePiece[] } {
+  if (v.kind !== 'unknown' || !v.template) return {};
+  const place = (r: Range | undefined) => (r && scope ? scope.placeRange(r) : r);
+  return {
+    template: v.template.map((p) =>
+      p.kind === 'unknown'
+        ? { known: false, reason: p.reason, location: place(p.origin), trace: p.trace, ...withRefs(p) }
+        : { known: true, value: p.kind === 'string' ? p.value : JSON.stringify(toPlain(p)), location: place(p.origin), trace: p.trace },
+    ),
+  };
 }
 
 /** `refs` of an unknown value, when it names other resources. */

@@ -43,6 +43,7 @@ export function planInstances(
         type: r.type,
         syntax: 'plan',
         location: source?.location ?? r.location,
+        ...(source?.provider ? { provider: source.provider } : {}),
         attributes,
         blocks,
       } satisfies ResourceInstance;
@@ -93,21 +94,18 @@ function keysOf(address: string): Map<number, string> {
 
 /**
  * The resources an argument reads, from the plan's configuration section, for a plan
- * scanned without its configuration. A reference without a literal key next to
- * `count.index` or `each.key`/`each.value` is read as `x[count.index]` or `x[each.key]`
- * are: the instance with the referrer's own key.
+ * scanned without its configuration. `x[count.index]` is listed as `x`: the
+ * reference names one of x's instances, which one the plan does not tell.
  */
-export function planRefs(r: Pick<PlanResource, 'moduleAddress' | 'index'>, references: readonly string[] | undefined): ResourceRef[] {
+export function planRefs(r: Pick<PlanResource, 'moduleAddress'>, references: readonly string[] | undefined): ResourceRef[] {
   if (!references?.length) return [];
-  const own = references.includes('count.index') || references.some((x) => x === 'each.key' || x === 'each.value');
   const byResource = new Map<string, ResourceRef>();
   for (const text of references) {
     const parsed = parseReference(text, r.moduleAddress);
     if (!parsed) continue;
-    const ref = parsed.key === undefined && own && r.index !== undefined ? { ...parsed, key: r.index } : parsed;
-    const known = byResource.get(ref.address);
+    const known = byResource.get(parsed.address);
     // Terraform lists each prefix of a traversal: the longest says the most.
-    if (!known || Object.keys(ref).length > Object.keys(known).length) byResource.set(ref.address, ref);
+    if (!known || Object.keys(parsed).length > Object.keys(known).length) byResource.set(parsed.address, parsed);
   }
   return [...byResource.values()];
 }
@@ -118,7 +116,15 @@ function attributeValue(v: Value, source: AttributeValue | undefined, fromPlan: 
   const missing = firstUnknown(v);
   // The plan says only that the value is unknown; the configuration says which resources it is read from.
   const refs = source?.refs ?? (fromPlan.length ? fromPlan : refsOf(v));
-  if (missing) return { set: true, known: false, reason: missing.reason, ...fromSource, ...(refs.length ? { refs } : {}) };
+  if (missing)
+    return {
+      set: true,
+      known: false,
+      reason: missing.reason,
+      ...fromSource,
+      ...(refs.length ? { refs } : {}),
+      ...(source?.template ? { template: source.template } : {}),
+    };
   // In a plan, null is what an attribute that is not set plans to.
   if (v.kind === 'null') return { set: false, known: true, trace: [] };
   return { set: true, known: true, value: toPlain(v), ...fromSource };

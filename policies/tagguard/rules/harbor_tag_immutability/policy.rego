@@ -146,16 +146,17 @@ rules contains r if {
 # The attributes of a project that identify it to the Harbor API.
 identifying := {"id", "project_id", "name"}
 
-# Rule r points at project p: by reference to the same instance, or by the project's name or id.
+# Rule r points at project p: by reference to the same instance, or by the project's name or id,
+# in the same Harbor (the same provider configuration: a rule sent to another Harbor protects nothing here).
 points_at(r, p) if {
-	r.root == p.root
-	some ref in object.get(attribute(r, "project_id"), "refs", [])
+	same_harbor(r, p)
+	some ref in joined(attribute(r, "project_id"))
 	ref.instance == p.address
 	object.get(ref, "attribute", "id") in identifying
 }
 
 points_at(r, p) if {
-	r.root == p.root
+	same_harbor(r, p)
 	wanted := trim_prefix(text(r, "project_id"), "/projects/")
 	some name in identifying
 	a := attribute(p, name)
@@ -163,28 +164,58 @@ points_at(r, p) if {
 	wanted == trim_prefix(format_int_or_text(a.value), "/projects/")
 }
 
+same_harbor(r, p) if {
+	r.root == p.root
+	harbor_of(r) == harbor_of(p)
+}
+
+# The provider configuration of a resource, as its root names it; a plan scanned alone has none.
+harbor_of(x) := object.get(x, "provider", "harbor")
+
+# The references that name a project: the attribute itself (project_id = harbor_project.x.id), or its
+# API path ("/projects/${harbor_project.x.project_id}"). A value computed from one ("${x.id}0", x.id + 1)
+# names no project that can be told.
+joined(a) := array.concat(
+	[ref | some ref in object.get(a, "refs", []); not ref.derived],
+	[ref |
+		[path, part] := object.get(a, "template", [])
+		path.value == "/projects/"
+		[ref] := object.get(part, "refs", [])
+		not ref.derived
+		object.get(ref, "attribute", "") in {"project_id", "name"}
+	],
+)
+
 format_int_or_text(v) := v if is_string(v)
 
 format_int_or_text(v) := sprintf("%v", [v]) if is_number(v)
 
-# A rule whose project_id neither is known nor names a resource: it may point at any project of its root.
+# A rule whose project_id is not known and names no project: it may point at any project of its root.
 unresolved(r) if {
 	a := attribute(r, "project_id")
 	not a.known
-	count(object.get(a, "refs", [])) == 0
+	count([ref | some ref in joined(a); project_ref(ref)]) == 0
 }
 
-disabled(r) if object.get(attribute(r, "disabled"), "value", false) in {true, "true"}
+# A reference to a project, managed or read (data), in any module.
+project_ref(ref) if regex.match(`(^|\.)(data\.)?harbor_project\.[^.]+$`, ref.address)
 
-# A doublestar pattern's alternatives: {a,b} is a or b.
-alternatives(p) := split(trim_suffix(trim_prefix(p, "{"), "}"), ",") if {
+# As the provider converts a string to a bool (cty): "true" and "1" are true.
+disabled(r) if object.get(attribute(r, "disabled"), "value", false) in {true, "true", "1"}
+
+# A doublestar pattern's alternatives: {a,b} is a or b, when one brace group is the whole pattern.
+# Any other use of braces ({team}/{x,**}) is one pattern, which covers everything only if it is "**".
+alternatives(p) := split(substring(p, 1, count(p) - 2), ",") if single_group(p)
+
+alternatives(p) := [p] if not single_group(p)
+
+single_group(p) if {
 	startswith(p, "{")
 	endswith(p, "}")
+	inner := substring(p, 1, count(p) - 2)
+	not contains(inner, "{")
+	not contains(inner, "}")
 }
-
-alternatives(p) := [p] if not startswith(p, "{")
-
-alternatives(p) := [p] if not endswith(p, "}")
 
 # "**" matches every repository path; a tag has no "/", so "*" matches every tag too.
 covers_all(p, everything) if {
@@ -269,25 +300,54 @@ compliant(r) if {
 	count(unknown_parts(r)) == 0
 }
 
+# A rule under an unknown count or for_each (its own or a module call's) may not exist.
+uncertain(r) if r.existence.known == false
+
 rules_of(p) := [r | some r in rules; points_at(r, p)]
 
 protected(p) if {
 	some r in rules_of(p)
 	compliant(r)
+	not uncertain(r)
 }
 
-# Whether p is protected cannot be told: a rule of it is unknown, or a rule of its root points nowhere known.
+# A rule that may point at p, but which project it points at cannot be told: its project_id is
+# unknown and names no project, or names a repeated project without saying which instance.
+may_point_at(r, p) if {
+	same_harbor(r, p)
+	unresolved(r)
+}
+
+may_point_at(r, p) if {
+	same_harbor(r, p)
+	some ref in joined(attribute(r, "project_id"))
+	not ref.key
+	startswith(p.address, sprintf("%s[", [ref.address]))
+}
+
+# Whether p is protected cannot be told: a rule of it is unknown or may not exist, or a rule may point at it.
 undecided(p) if {
 	some r in rules_of(p)
 	count(unknown_parts(r)) > 0
 }
 
 undecided(p) if {
+	some r in rules_of(p)
+	compliant(r)
+	uncertain(r)
+}
+
+undecided(p) if {
 	some r in rules
-	r.root == p.root
-	unresolved(r)
+	may_point_at(r, p)
 	not fault(r)
 }
+
+# Why the project a rule points at cannot be told.
+unresolved_reason(a) := sprintf("it reads %s without saying which instance", [ref.address]) if {
+	some ref in joined(a)
+	not ref.key
+} else := object.get(a, "reason", "unknown value")
 
 # The place to change: the rule's pattern, or the rule block when the pattern is not written.
 fault_at(r, "") := r
@@ -345,16 +405,26 @@ deny contains lib.finding(rule, r, part, severity, "unknown", msg) if {
 	msg := sprintf(messages.unknown, [part.name, object.get(part, "reason", "unknown value"), p.address])
 }
 
-# A rule whose project_id is unknown: which project it protects cannot be told.
+# A rule whose project is unknown: once, naming the unprotected projects it may point at.
 deny contains lib.finding(rule, r, a, severity, "unknown", msg) if {
 	severity := {"error": "error", "warn": "warning"}[unknown_mode]
 	some r in rules
-	unresolved(r)
-	some p in projects
-	p.root == r.root
-	not protected(p)
+	not fault(r)
+	candidates := sort([p.address | some p in projects; may_point_at(r, p); not protected(p)])
+	count(candidates) > 0
 	a := attribute(r, "project_id")
-	msg := sprintf(messages.unknown, ["project_id", object.get(a, "reason", "unknown value"), p.address])
+	msg := sprintf(messages.unknown, ["the project this rule points at", unresolved_reason(a), concat(", ", candidates)])
+}
+
+# A covering rule that may not exist: whether it protects the project cannot be told.
+deny contains lib.finding(rule, r, r.existence, severity, "unknown", msg) if {
+	severity := {"error": "error", "warn": "warning"}[unknown_mode]
+	some p in projects
+	not protected(p)
+	some r in rules_of(p)
+	compliant(r)
+	uncertain(r)
+	msg := sprintf(messages.unknown, ["whether this rule exists", r.existence.reason, p.address])
 }
 
 # A project whose registry_id is unknown: whether it is a proxy cache cannot be told. A registry_id
