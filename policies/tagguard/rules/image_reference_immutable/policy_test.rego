@@ -61,7 +61,20 @@ resource(type, address, attributes) := {
 
 set_to(value, line) := {"set": true, "known": true, "value": value, "location": loc("registry.tf", line, 26)}
 
-not_known := {"set": true, "known": false, "reason": "var.mutability has no value", "location": loc("registry.tf", 2, 26)}
+not_known := {
+	"set": true, "known": false, "reason": "var.mutability has no value",
+	"location": loc("registry.tf", 2, 26),
+}
+
+immutable_api := ecr("aws_ecr_repository.api", "IMMUTABLE")
+
+other := ecr("aws_ecr_repository.other", "IMMUTABLE")
+
+nginx := named("docker.io", "library/nginx")
+
+gar_type := "google_artifact_registry_repository"
+
+immutable_block := {"immutable_tags": true, "known": true, "location": loc("registry.tf", 6, 3)}
 
 ecr(address, mutability) := resource("aws_ecr_repository", address, {
 	"name": set_to("api", 2),
@@ -92,8 +105,10 @@ the_one(fs) := f if {
 test_descriptor_lists_every_type_with_its_image_paths if {
 	policy.rule.id == "image-reference-immutable"
 	policy.rule.severity == "error"
-	{t | some t in policy.rule.resource_types} == {t | some t, _ in policy.rule.images}
-	policy.rule.images.kubernetes_daemonset == ["spec.template.spec.container.image", "spec.template.spec.init_container.image"]
+	{t | some t in policy.rule.resource_types} == object.keys(policy.rule.images)
+	pod_template := ["spec.template.spec.container.image", "spec.template.spec.init_container.image"]
+	policy.rule.images.kubernetes_daemonset == pod_template
+	policy.rule.images.kubernetes_daemon_set_v1 == pod_template
 	policy.rule.data_sources == ["aws_ecr_repository"]
 	policy.rule.fix == "manual"
 	"CKV_K8S_43" in policy.rule.aliases
@@ -112,21 +127,22 @@ digest(value) := {"known": true, "value": value, "location": loc("main.tf", 20, 
 sha := concat("", ["0123456789abcdef" | some _ in numbers.range(1, 4)])
 
 test_a_digest_passes if {
-	img := image("nginx@sha256:...", {"name": named("docker.io", "library/nginx"), "digest": digest(sprintf("sha256:%s", [sha]))})
+	d := digest(sprintf("sha256:%s", [sha]))
+	img := image("nginx@sha256:...", {"name": nginx, "digest": d})
 	fs := policy.deny with input as inp([task([img])])
 	count(fs) == 0
 }
 
 test_a_digest_beside_latest_passes if {
 	d := digest(sprintf("sha256:%s", [sha]))
-	img := image("nginx:latest@sha256:...", {"name": named("docker.io", "library/nginx"), "tag": tag("latest"), "digest": d})
+	img := image("nginx:latest@sha256:...", {"name": nginx, "tag": tag("latest"), "digest": d})
 	fs := policy.deny with input as inp([task([img])])
 	count(fs) == 0
 }
 
 test_an_unknown_digest_passes if {
 	d := {"known": false, "reason": "var.digest has no value", "location": loc("main.tf", 20, 47)}
-	img := image("nginx@${var.digest}", {"name": named("docker.io", "library/nginx"), "digest": d})
+	img := image("nginx@${var.digest}", {"name": nginx, "digest": d})
 	fs := policy.deny with input as inp([task([img])])
 	count(fs) == 0
 }
@@ -138,7 +154,7 @@ test_an_invalid_digest_is_an_error_at_the_digest if {
 		"sha256",
 		sprintf("sha512:%s", [sha]),
 	]
-	img := image("nginx@...", {"name": named("docker.io", "library/nginx"), "digest": digest(bad)})
+	img := image("nginx@...", {"name": nginx, "digest": digest(bad)})
 	fs := policy.deny with input as inp([task([img])])
 	found(fs) == {["invalid_digest", "error", 20, 47]}
 	contains(the_one(fs).message, "container_definitions[1].image")
@@ -147,7 +163,7 @@ test_an_invalid_digest_is_an_error_at_the_digest if {
 # --- tags that move whatever the repository allows --------------------------------------------
 
 test_latest_is_an_error_at_the_tag_even_in_an_immutable_repository if {
-	fs := policy.deny with input as inp([task([ecr_image("api", tag("latest"))]), ecr("aws_ecr_repository.api", "IMMUTABLE")])
+	fs := policy.deny with input as inp([task([ecr_image("api", tag("latest"))]), immutable_api])
 	found(fs) == {["latest", "error", 20, 40]}
 	f := the_one(fs)
 	contains(f.message, "ACR exempts latest")
@@ -157,7 +173,7 @@ test_latest_is_an_error_at_the_tag_even_in_an_immutable_repository if {
 }
 
 test_no_tag_is_an_error_at_the_end_of_the_name if {
-	img := image("nginx", {"name": named("docker.io", "library/nginx"), "tag": implied})
+	img := image("nginx", {"name": nginx, "tag": implied})
 	fs := policy.deny with input as inp([task([img])])
 	found(fs) == {["no_tag", "error", 20, 35]}
 }
@@ -266,10 +282,10 @@ test_awscc_filters_are_read_from_the_list_attribute if {
 
 # --- keyless references to a repeated repository ----------------------------------------------
 
-instance(key, mutability) := object.union(ecr(sprintf("aws_ecr_repository.api[%q]", [key]), mutability), {"attributes": {
+instance(key, mutability) := resource("aws_ecr_repository", sprintf("aws_ecr_repository.api[%q]", [key]), {
 	"name": set_to(key, 2),
 	"image_tag_mutability": set_to(mutability, 3),
-}})
+})
 
 test_a_keyless_ref_needs_every_instance_immutable if {
 	resources := [task([ref_image(tag("v1"))]), instance("a", "IMMUTABLE"), instance("b", "MUTABLE")]
@@ -287,121 +303,18 @@ test_a_keyless_ref_to_immutable_instances_passes if {
 }
 
 test_a_keyed_ref_names_its_instance_only if {
-	ref := {"address": "aws_ecr_repository.api", "key": "a", "attribute": "repository_url", "instance": `aws_ecr_repository.api["a"]`}
+	ref := {
+		"address": "aws_ecr_repository.api", "key": "a", "attribute": "repository_url",
+		"instance": `aws_ecr_repository.api["a"]`,
+	}
 	img := unknown_image({"name": by_ref(ref), "tag": tag("v1")})
 	resources := [task([img]), instance("a", "IMMUTABLE"), instance("b", "MUTABLE")]
 	count(policy.deny) == 0 with input as inp(resources)
 }
 
-# --- data.aws_ecr_repository -------------------------------------------------------------------
-
-ds_image := unknown_image({"name": by_ref(ref_to("data.aws_ecr_repository.api", "repository_url")), "tag": tag("v1")})
-
-data_source(name) := resource("aws_ecr_repository", "data.aws_ecr_repository.api", {"name": set_to(name, 2)})
-
-test_a_data_source_names_the_managed_repository if {
-	doc := {"resources": [task([ds_image]), ecr("aws_ecr_repository.other", "IMMUTABLE")], "data_sources": [data_source("api")]}
-	count(policy.deny) == 0 with input as doc
-	mutable := json.patch(doc, [{"op": "replace", "path": "/resources/1/attributes/image_tag_mutability/value", "value": "MUTABLE"}])
-	fs := policy.deny with input as mutable
-	found(fs) == {["mutable_repository", "error", 20, 40]}
-	contains(the_one(fs).message, "aws_ecr_repository.other")
-}
-
-test_a_data_source_of_a_repository_managed_elsewhere_is_an_unseen_registry if {
-	doc := {"resources": [task([ds_image]), ecr("aws_ecr_repository.other", "IMMUTABLE")], "data_sources": [data_source("elsewhere")]}
-	fs := policy.deny with input as doc
-	found(fs) == {["unseen_registry", "warning", 20, 40]}
-	startswith(the_one(fs).message, "pin the digest: this registry's tags can move")
-	contains(the_one(fs).message, "data.aws_ecr_repository.api")
-}
-
-# --- registry host and path --------------------------------------------------------------------
-
-test_ecr_host_and_path_join if {
-	count(policy.deny) == 0 with input as inp([task([ecr_image("api", tag("v1"))]), ecr("aws_ecr_repository.api", "IMMUTABLE")])
-	fs := policy.deny with input as inp([task([ecr_image("api", tag("v1"))]), ecr("aws_ecr_repository.api", "MUTABLE")])
-	found(fs) == {["mutable_repository", "error", 20, 40]}
-}
-
-test_ecr_host_with_another_repository_is_an_unseen_registry if {
-	fs := policy.deny with input as inp([task([ecr_image("web", tag("v1"))]), ecr("aws_ecr_repository.api", "IMMUTABLE")])
-	found(fs) == {["unseen_registry", "warning", 20, 40]}
-	contains(the_one(fs).message, `"web"`)
-}
-
-gar_registry := "europe-west1-docker.pkg.dev"
-
-gar_image(t) := image(sprintf("%s/proj/images/api:%s", [gar_registry, t.value]), {
-	"name": named(gar_registry, "proj/images/api"),
-	"tag": t,
-})
-
-gar(attributes) := resource("google_artifact_registry_repository", "google_artifact_registry_repository.images", object.union(
-	{
-		"repository_id": set_to("images", 2), "location": set_to("europe-west1", 3),
-		"format": set_to("DOCKER", 4),
-		"docker_config": {"set": true, "known": true, "value": [{"immutable_tags": true, "known": true, "location": loc("registry.tf", 6, 3)}]},
-	},
-	attributes,
-))
-
-test_gar_host_and_path_join if {
-	count(policy.deny) == 0 with input as inp([task([gar_image(tag("v1"))]), gar({})])
-	no_config := gar({"docker_config": {"set": true, "known": true, "value": []}})
-	fs := policy.deny with input as inp([task([gar_image(tag("v1"))]), no_config])
-	found(fs) == {["mutable_repository", "error", 20, 40]}
-	the_one(fs).trace[1].line == 1
-	contains(the_one(fs).message, "google_artifact_registry_repository.images")
-}
-
-test_gar_in_another_location_is_an_unseen_registry if {
-	fs := policy.deny with input as inp([task([gar_image(tag("v1"))]), gar({"location": set_to("us-east1", 3)})])
-	found(fs) == {["unseen_registry", "warning", 20, 40]}
-}
-
-test_gar_remote_repository_is_an_unseen_registry if {
-	fs := policy.deny with input as inp([task([gar_image(tag("v1"))]), gar({"mode": set_to("REMOTE_REPOSITORY", 5)})])
-	found(fs) == {["unseen_registry", "warning", 20, 40]}
-	the_one(fs).trace[1].line == 5
-}
-
-test_gar_registry_uri_ref_joins if {
-	name := object.union(by_ref(ref_to("google_artifact_registry_repository.images", "registry_uri")), {"suffix": "/api"})
-	img := unknown_image({"name": name, "tag": tag("v1")})
-	count(policy.deny) == 0 with input as inp([task([img]), gar({})])
-	fs := policy.deny with input as inp([task([img]), gar({"docker_config": {"set": true, "known": true, "value": []}})])
-	found(fs) == {["mutable_repository", "error", 20, 40]}
-}
-
-acr_registry := "shop-registry.cn-hangzhou.cr.aliyuncs.com"
-
-acr_image(t) := image(sprintf("%s/team/app:%s", [acr_registry, t.value]), {"name": named(acr_registry, "team/app"), "tag": t})
-
-acr(immutable) := resource("alicloud_cr_ee_repo", "alicloud_cr_ee_repo.app", {
-	"namespace": set_to("team", 2), "name": set_to("app", 3),
-	"tag_immutability": set_to(immutable, 4),
-})
-
-test_acr_host_and_path_join if {
-	count(policy.deny) == 0 with input as inp([task([acr_image(tag("v1"))]), acr(true)])
-	fs := policy.deny with input as inp([task([acr_image(tag("v1"))]), acr(false)])
-	found(fs) == {["mutable_repository", "error", 20, 40]}
-	the_one(fs).trace[1].line == 4
-}
-
-test_acr_latest_moves_in_an_immutable_repository if {
-	fs := policy.deny with input as inp([task([acr_image(tag("latest"))]), acr(true)])
-	found(fs) == {["latest", "error", 20, 40]}
-	doc := {"resources": [task([acr_image(tag("latest"))]), acr(true)], "config": {"moving_tags": []}}
-	fs2 := policy.deny with input as doc
-	found(fs2) == {["mutable_repository", "error", 20, 40]}
-	contains(the_one(fs2).message, "ACR exempts latest")
-}
-
 # --- unseen registries -------------------------------------------------------------------------
 
-hub_image := image("nginx:1.25", {"name": named("docker.io", "library/nginx"), "tag": tag("1.25")})
+hub_image := image("nginx:1.25", {"name": nginx, "tag": tag("1.25")})
 
 test_unseen_registry_takes_its_severity_from_the_config if {
 	fs := policy.deny with input as inp([task([hub_image])])
@@ -429,7 +342,8 @@ test_an_unknown_tag_of_a_mutable_repository_is_unknown if {
 	found(fs) == {["unknown", "warning", 20, 40]}
 	contains(the_one(fs).message, "var.tag has no value")
 	the_one(fs).trace[0].line == 3
-	found(policy.deny) == {["unknown", "error", 20, 40]} with input as {"resources": resources, "config": {"unknown": "error"}}
+	as_errors := {"resources": resources, "config": {"unknown": "error"}}
+	found(policy.deny) == {["unknown", "error", 20, 40]} with input as as_errors
 	count(policy.deny) == 0 with input as {"resources": resources, "config": {"unknown": "ignore"}}
 }
 
@@ -440,7 +354,10 @@ test_an_unknown_tag_under_exclusion_filters_is_unknown if {
 }
 
 test_an_unknown_repository_attribute_is_unknown if {
-	repo := resource("aws_ecr_repository", "aws_ecr_repository.api", {"name": set_to("api", 2), "image_tag_mutability": not_known})
+	repo := resource("aws_ecr_repository", "aws_ecr_repository.api", {
+		"name": set_to("api", 2),
+		"image_tag_mutability": not_known,
+	})
 	fs := policy.deny with input as inp([task([ref_image(tag("v1"))]), repo])
 	found(fs) == {["unknown", "warning", 20, 40]}
 	contains(the_one(fs).message, "image_tag_mutability of aws_ecr_repository.api")
