@@ -445,7 +445,11 @@ unseen(name) := sprintf("the ECR repository %s reads", [
 	unseen_data_source(name)
 }
 
+# Data sources that read repositories by a known name, none of them managed here.
 unseen_data_source(name) if {
 	not name.known
 	count(ecr_data_sources(name)) > 0
+	every ds in ecr_data_sources(name) {
+		text(ds, "name")
+	}
 }

@@ -401,3 +401,11 @@ test_each_image_of_a_resource_is_judged if {
 	{f.messageId | some f in fs} == {"latest", "unseen_registry"}
 	count(fs) == 2
 }
+
+test_kubernetes_workloads_are_judged if {
+	some type in ["kubernetes_deployment_v1", "kubernetes_daemonset", "kubernetes_cron_job_v1", "kubernetes_manifest"]
+	r := object.union(task([hub_image]), {"type": type, "address": sprintf("%s.web", [type])})
+	fs := policy.deny with input as inp([r])
+	found(fs) == {["unseen_registry", "warning", 20, 40]}
+	the_one(fs).resource == sprintf("%s.web", [type])
+}

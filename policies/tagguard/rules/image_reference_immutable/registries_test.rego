@@ -112,3 +112,30 @@ test_acr_latest_moves_in_an_immutable_repository if {
 	found(fs2) == {["mutable_repository", "error", 20, 40]}
 	contains(the_one(fs2).message, "ACR exempts latest")
 }
+
+test_a_data_source_whose_name_is_unknown_is_unknown if {
+	ds := resource("aws_ecr_repository", "data.aws_ecr_repository.api", {"name": not_known})
+	fs := policy.deny with input as {"resources": [task([ds_image]), other], "data_sources": [ds]}
+	found(fs) == {["unknown", "warning", 20, 40]}
+}
+
+test_gar_repository_id_inside_a_docker_pkg_dev_name_joins if {
+	name := object.union(
+		by_ref(ref_to("google_artifact_registry_repository.images", "repository_id")),
+		{"prefix": "europe-west1-docker.pkg.dev/proj/", "suffix": "/api"},
+	)
+	img := unknown_image({"name": name, "tag": tag("v1")})
+	count(policy.deny) == 0 with input as inp([task([img]), gar({})])
+	fs := policy.deny with input as inp([task([img]), gar({"docker_config": {"set": true, "known": true, "value": []}})])
+	found(fs) == {["mutable_repository", "error", 20, 40]}
+}
+
+test_a_repository_id_without_the_registry_host_names_no_repository if {
+	name := object.union(
+		by_ref(ref_to("google_artifact_registry_repository.images", "repository_id")),
+		{"prefix": "registry.example.com/", "suffix": "/api"},
+	)
+	img := unknown_image({"name": name, "tag": tag("v1")})
+	fs := policy.deny with input as inp([task([img]), gar({})])
+	found(fs) == {["unknown", "warning", 20, 40]}
+}
