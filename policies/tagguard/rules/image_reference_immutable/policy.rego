@@ -181,11 +181,13 @@ messages := {
 	"mutable_repository": "%s uses the tag %s of %s, which lets it move (%s); %s",
 	"unseen_registry": concat(" ", [
 		"pin the digest: this registry's tags can move, and nothing in this configuration proves",
-		"otherwise: %s names %s, %s; %s",
+		"otherwise (%s names %s: %s); use the digest the CI that built the image printed",
+		"(name@sha256:…), or push a tag per build (git SHA) to a repository this configuration",
+		"makes immutable and deploy that tag",
 	]),
 	"invalid_digest": "%s has the digest %s, which is not a valid digest (%s); pin the digest the CI printed",
 	"invalid_reference": "%s is not a valid image reference (%s)",
-	"unknown": "%s cannot be known before apply (%s), so whether %s stays fixed is not proven",
+	"unknown": "%s cannot be known before apply (%s), so whether %s stays fixed is not proven%s",
 }
 
 unknown_mode := object.get(input, ["config", "unknown"], "warn")
@@ -317,7 +319,7 @@ deny contains lib.finding(rule, r, img, unknown_severity, "unknown", msg) if {
 	not img.reference
 	msg := sprintf(messages.unknown, [
 		sprintf("the image of %s", [img.path]),
-		object.get(img, "reason", "unknown value"), "it",
+		object.get(img, "reason", "unknown value"), "it", "",
 	])
 }
 
@@ -370,7 +372,7 @@ deny contains lib.finding(rule, r, tag_with_steps(img, undecided), unknown_sever
 	msg := sprintf(messages.unknown, [
 		concat(", ", [d.subject | some [_, d] in undecided]),
 		concat("; ", [d.reason | some [_, d] in undecided]),
-		image_text(img),
+		image_text(img), "",
 	])
 }
 
@@ -383,11 +385,8 @@ deny contains lib.finding(rule, r, tag_with_steps(img, mutable), unknown_severit
 	mutable := with_state(ds, "mutable")
 	count(mutable) > 0
 	msg := sprintf(messages.unknown, [
-		"the tag", object.get(tag, "reason", "unknown value"),
-		sprintf("%s (%s lets tags move: %s)", [
-			image_text(img), addresses(mutable),
-			concat("; ", [d.why | some [_, d] in mutable]),
-		]),
+		"the tag", object.get(tag, "reason", "unknown value"), image_text(img),
+		sprintf(": %s lets tags move (%s)", [addresses(mutable), concat("; ", [d.why | some [_, d] in mutable])]),
 	])
 }
 
@@ -400,7 +399,7 @@ deny contains lib.finding(rule, r, tag_at(img), unknown_severity, "unknown", msg
 	not unseen_data_source(name)
 	msg := sprintf(messages.unknown, [
 		"the repository the image names", object.get(name, "reason", "unknown value"),
-		image_text(img),
+		image_text(img), "",
 	])
 }
 
@@ -416,7 +415,7 @@ deny contains lib.finding(rule, r, tag_with_steps(img, unproven), unseen_severit
 	count(unproven) > 0
 	msg := sprintf(messages.unseen_registry, [
 		image_text(img), addresses(unproven),
-		concat("; ", [d.why | some [_, d] in unproven]), fixes,
+		concat("; ", [d.why | some [_, d] in unproven]),
 	])
 }
 
@@ -427,7 +426,7 @@ deny contains lib.finding(rule, r, tag_at(img), unseen_severity, "unseen_registr
 	registry := unseen(name)
 	msg := sprintf(messages.unseen_registry, [
 		image_text(img), registry,
-		"which is not in this configuration", fixes,
+		"no repository of this configuration",
 	])
 }
 

@@ -222,15 +222,15 @@ gar(r) := unknown_decision(r, "format", attribute(r, "format")) if {
 	not attribute(r, "format").known
 } else := unknown_decision(r, "mode", attribute(r, "mode")) if {
 	not attribute(r, "mode").known
-} else := decide("unproven", decided_at(r, attribute(r, "mode")), sprintf("%s is %s", [
-	r.address,
-	lib.quote(object.get(attribute(r, "mode"), "value", null)),
-])) if {
+} else := decide("unproven", decided_at(r, attribute(r, "mode")), sprintf(
+	"mode is %s: its images come from other registries, whose tags tagguard cannot see",
+	[lib.quote(object.get(attribute(r, "mode"), "value", null))],
+)) if {
 	attribute(r, "mode").value in {"REMOTE_REPOSITORY", "VIRTUAL_REPOSITORY"}
-} else := decide("unproven", decided_at(r, attribute(r, "format")), sprintf("%s has format %s, not DOCKER", [
-	r.address,
-	lib.quote(object.get(attribute(r, "format"), "value", null)),
-])) if {
+} else := decide("unproven", decided_at(r, attribute(r, "format")), sprintf(
+	"format is %s, not DOCKER: it holds no Docker tags tagguard can judge",
+	[lib.quote(object.get(attribute(r, "format"), "value", null))],
+)) if {
 	not upper(trim_space(text(r, "format"))) == "DOCKER"
 } else := unknown_decision(r, "docker_config", d) if {
 	d := attribute(r, "docker_config")
