@@ -5,7 +5,7 @@ import path from 'node:path';
 import { main } from '../src/cli/main';
 import { scan } from '../src/scan/run';
 import type { ScanOptions, ScanResult } from '../src/scan/types';
-import type { PolicyConfig } from '../src/policy/input';
+import { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, type PolicyConfig } from '../src/policy/input';
 import type { Severity } from '../src/policy/findings';
 import type { TraceStep } from '../src/terraform/eval/value';
 import { INSTALL_COMMAND, SETUP_ENV, TEST_POLICIES, type Tool } from './setup/integration-setup';
@@ -60,7 +60,12 @@ export function testPolicy(name: keyof typeof TEST_POLICIES): { bundle: string; 
   return { bundle: path.join(dir, 'bundle.tar.gz'), wasm: path.join(dir, 'policy.wasm') };
 }
 
-export const DEFAULT_POLICY: PolicyConfig = { allowedMutableTags: ['latest'], unknown: 'warn' };
+export const DEFAULT_POLICY: PolicyConfig = {
+  allowedMutableTags: ['latest'],
+  unknown: 'warn',
+  movingTags: [...DEFAULT_MOVING_TAGS],
+  unseenRegistry: DEFAULT_UNSEEN_REGISTRY,
+};
 
 /** Scans fixture folders as a user in the repository root would. */
 export function scanFixtures(
