@@ -4,7 +4,7 @@ import path from 'node:path';
 import { earlyScanPaths } from '../src/cli/early-search';
 import { SCAN_OPTIONS, TAG_PATTERN } from '../src/cli/options';
 import { lazy } from '../src/lazy';
-import { readReport, ROOT, runCli, tree } from './helpers';
+import { readReport, ROOT, runCli, tree, withInputConfigs } from './helpers';
 
 // Every option that takes a value takes exactly one per occurrence (as terraform -var-file),
 // so the paths to scan may come before or after it.
@@ -160,6 +160,53 @@ describe.each([
   test('--allow-mutable-tag "" is a usage error', async () => {
     const r = await scan(['--allow-mutable-tag', ''], ['tags']);
     expect([r.code, r.out, r.err]).toEqual([2, '', 'tagguard: --allow-mutable-tag "": a tag pattern is not empty\n']);
+  });
+
+  /** The image settings each policy input of a scan of tags/ carries (input.config), distinct; the scan must have judged something. */
+  const imageConfig = async (options: string[]) => {
+    const r = await withInputConfigs(() => scan(options, ['tags']));
+    expect([r.code, r.err, findings(r)]).toEqual([1, '', [['tags', 'aws_ecr_repository.tags', 'tags/main.tf:5:3', 'error']]]);
+    expect(r.configs).not.toHaveLength(0);
+    return [...new Set(r.configs.map((c) => JSON.stringify([c.moving_tags, c.unseen_registry, c.allowed_mutable_tags])))].map(
+      (c) => JSON.parse(c) as unknown,
+    );
+  };
+  const MOVING = ['latest', 'stable', 'main', 'master', 'dev', 'edge', 'nightly'];
+
+  test('by default, the policy input has the moving tags and unseen_registry warning', async () => {
+    expect(await imageConfig([])).toEqual([[MOVING, 'warning', ['latest']]]);
+  });
+
+  test('--moving-tag, once or twice, replaces the default moving tags in the policy input', async () => {
+    expect(await imageConfig(['--moving-tag', 'prod'])).toEqual([[['prod'], 'warning', ['latest']]]);
+    expect(await imageConfig(['--moving-tag', 'prod', '--moving-tag', 'v1'])).toEqual([[['prod', 'v1'], 'warning', ['latest']]]);
+    // Matched exactly: a * is a character of the tag, no wildcard to expand.
+    expect(await imageConfig(['--moving-tag', 'dev-*', '--moving-tag=latest'])).toEqual([[['dev-*', 'latest'], 'warning', ['latest']]]);
+  });
+
+  test.each(['error', 'warning', 'note', 'ignore'])('--unseen-registry %s reaches the policy input', async (severity) => {
+    expect(await imageConfig(['--unseen-registry', severity])).toEqual([[MOVING, severity, ['latest']]]);
+  });
+
+  test('--moving-tag and --unseen-registry with the other policy options: each reaches its own key', async () => {
+    const options = ['--unseen-registry', 'note', '--moving-tag', 'edge', '--allow-mutable-tag', 'latest', '--unseen-registry=error'];
+    expect(await imageConfig(options)).toEqual([[['edge'], 'error', ['latest']]]);
+  });
+
+  test('--moving-tag "" is a usage error', async () => {
+    const r = await scan(['--moving-tag', 'prod', '--moving-tag', ''], ['tags']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', 'tagguard: --moving-tag "": a tag is not empty\n']);
+  });
+
+  test('--unseen-registry takes a severity: another value, or none, is a usage error', async () => {
+    const bad = await scan(['--unseen-registry', 'fatal'], ['tags']);
+    expect([bad.code, bad.out, bad.err]).toEqual([
+      2,
+      '',
+      'tagguard: --unseen-registry "fatal": must be one of error, warning, note, ignore\n',
+    ]);
+    const off = await scan(['--unseen-registry', 'off'], ['tags']);
+    expect([off.code, off.err]).toEqual([2, 'tagguard: --unseen-registry "off": must be one of error, warning, note, ignore\n']);
   });
 
   test('--unknown', async () => {
@@ -426,6 +473,20 @@ describe('--version, --help and the fix command', () => {
     expect(fix.out).toMatch(/^ +--var-file +A variables file/m);
     expect(fix.out).not.toMatch(/^ +--fix +/m);
     expect((await runCli(['scan', '--help'], dir)).out).toMatch(/^ +--fix +Rewrite/m);
+  });
+
+  test('scan --help and fix --help list --moving-tag and --unseen-registry with their defaults', async () => {
+    for (const command of ['scan', 'fix']) {
+      const r = await runCli([command, '--help'], dir);
+      expect(r.code).toBe(0);
+      const help = r.out.replace(/\s+/g, ' ');
+      expect(help).toMatch(
+        / --moving-tag An image tag that moves by convention, matched exactly: image-reference-immutable .*default: latest, stable, main, master, dev, edge, nightly\)/,
+      );
+      expect(help).toMatch(
+        / --unseen-registry The severity of an image tag in a registry tagguard cannot see \(image-reference-immutable; default: warning\) \[choices: "error", "warning", "note", "ignore"\]/,
+      );
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryRoot } from '../src/discover/repository';
-import { readReport, ROOT, runCli, tempDir } from './helpers';
+import { readReport, ROOT, runCli, tempDir, withInputConfigs } from './helpers';
 
 const LOOPS = 'fixtures/policies/loops/loops.tar.gz';
 
@@ -54,7 +54,37 @@ describe('.tagguard.yml', () => {
     expect(json().findings.map((f) => f.resource)).toEqual(['aws_ecr_repository.preview']);
   });
 
+  /** The image settings of every policy input of a scan of mutable/ (input.config), distinct; the scan must have judged something. */
+  const imageConfig = async (argv: string[], cwd: string) => {
+    const r = await withInputConfigs(() => run(['scan', 'mutable', '--format', 'json', ...argv], cwd));
+    expect([r.code, r.err, r.json().findings.map((f) => f.resource)]).toEqual([1, '', ['aws_ecr_repository.frontend']]);
+    expect(r.configs).not.toHaveLength(0);
+    return [...new Set(r.configs.map((c) => JSON.stringify([c.moving_tags, c.unseen_registry])))].map((c) => JSON.parse(c) as unknown);
+  };
+  const MOVING = ['latest', 'stable', 'main', 'master', 'dev', 'edge', 'nightly'];
+
+  test('moving_tags and unseen_registry reach the policy input; without them, the defaults', async () => {
+    expect(await imageConfig([], project('unknown: warn\n'))).toEqual([[MOVING, 'warning']]);
+    expect(await imageConfig([], project('moving_tags: [prod, "v1.*"]\nunseen_registry: error\n'))).toEqual([[['prod', 'v1.*'], 'error']]);
+    expect(await imageConfig([], project('moving_tags: []\nunseen_registry: ignore\n'))).toEqual([[[], 'ignore']]);
+    expect(await imageConfig([], project('unseen_registry: note\n'))).toEqual([[MOVING, 'note']]);
+  });
+
+  test('--moving-tag and --unseen-registry win over moving_tags and unseen_registry', async () => {
+    const cwd = project('moving_tags: [prod, stable]\nunseen_registry: error\n');
+    expect(await imageConfig(['--moving-tag', 'edge'], cwd)).toEqual([[['edge'], 'error']]);
+    expect(await imageConfig(['--unseen-registry', 'note'], cwd)).toEqual([[['prod', 'stable'], 'note']]);
+    expect(await imageConfig(['--unseen-registry', 'ignore', '--moving-tag', 'a', '--moving-tag', 'b'], cwd)).toEqual([
+      [['a', 'b'], 'ignore'],
+    ]);
+  });
+
   test.each([
+    ['unseen_registry: fatal\n', /\.tagguard\.yml:1:18: unseen_registry: must be one of "error", "warning", "note", "ignore"/],
+    ['unseen_registry: warn\n', /\.tagguard\.yml:1:18: unseen_registry: must be one of "error", "warning", "note", "ignore"/],
+    ['moving_tags: [prod, ""]\n', /\.tagguard\.yml:1:21: moving_tags\.1: must NOT have fewer than 1 characters/],
+    ['moving_tags: latest\n', /\.tagguard\.yml:1:14: moving_tags: must be array/],
+    ['moving_tag: [latest]\n', /\.tagguard\.yml:1:1: the file: unknown key "moving_tag"/],
     ['unknown: sometimes\n', /\.tagguard\.yml:1:10: unknown: must be one of "warn", "error", "ignore"/],
     ['allowed_mutable_tags: latest\n', /\.tagguard\.yml:1:23: allowed_mutable_tags: must be array/],
     ['allowed_mutable_tags: [""]\n', /\.tagguard\.yml:1:24: allowed_mutable_tags\.0: must NOT have fewer than 1 characters/],
@@ -134,6 +164,26 @@ const resources = (out: string) =>
   (JSON.parse(out) as { findings: { ruleId: string; resource: string }[] }).findings.map((f) => `${f.ruleId} ${f.resource}`);
 
 describe('--config-from <git-ref>', () => {
+  test("moving_tags and unseen_registry are the commit's, not the working tree's; the command line still wins", async () => {
+    const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'moving_tags: [prod]\nunseen_registry: error\n' });
+    repo.commit('base');
+    // The pull request makes moving tags harmless.
+    repo.write({ '.tagguard.yml': 'moving_tags: []\nunseen_registry: ignore\n' });
+    repo.commit('let them move');
+    const cwd = path.join(repo.dir, 'infra');
+    const imageConfig = async (argv: string[]) => {
+      const r = await withInputConfigs(() => runCli(['scan', '--format', 'json', ...argv], cwd));
+      expect([r.code, r.err]).toEqual([1, '']);
+      expect(r.configs).not.toHaveLength(0);
+      return [...new Set(r.configs.map((c) => JSON.stringify([c.moving_tags, c.unseen_registry])))].map((c) => JSON.parse(c) as unknown);
+    };
+    expect(await imageConfig([])).toEqual([[[], 'ignore']]);
+    expect(await imageConfig(['--config-from', 'main~1'])).toEqual([[['prod'], 'error']]);
+    expect(await imageConfig(['--config-from', 'main~1', '--moving-tag', 'edge', '--unseen-registry', 'note'])).toEqual([
+      [['edge'], 'note'],
+    ]);
+  });
+
   test('reads .tagguard.yml from the commit, found from the working directory up to the root, not the working tree’s', async () => {
     const repo = gitRepo({ 'infra/main.tf': MUTABLE, '.tagguard.yml': 'severity:\n  ecr-tag-immutability: warning\n' });
     repo.commit('base');

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { main } from '../src/cli/main';
 import { scan } from '../src/scan/run';
 import type { ScanOptions, ScanResult } from '../src/scan/types';
-import type { PolicyConfig } from '../src/policy/input';
+import * as policyInputModule from '../src/policy/input';
+import { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, type PolicyConfig, type PolicyInput } from '../src/policy/input';
 import type { Severity } from '../src/policy/findings';
 import type { TraceStep } from '../src/terraform/eval/value';
 import { INSTALL_COMMAND, SETUP_ENV, TEST_POLICIES, type Tool } from './setup/integration-setup';
@@ -60,7 +61,12 @@ export function testPolicy(name: keyof typeof TEST_POLICIES): { bundle: string; 
   return { bundle: path.join(dir, 'bundle.tar.gz'), wasm: path.join(dir, 'policy.wasm') };
 }
 
-export const DEFAULT_POLICY: PolicyConfig = { allowedMutableTags: ['latest'], unknown: 'warn' };
+export const DEFAULT_POLICY: PolicyConfig = {
+  allowedMutableTags: ['latest'],
+  unknown: 'warn',
+  movingTags: [...DEFAULT_MOVING_TAGS],
+  unseenRegistry: DEFAULT_UNSEEN_REGISTRY,
+};
 
 /** Scans fixture folders as a user in the repository root would. */
 export function scanFixtures(
@@ -111,6 +117,21 @@ export async function runCli(argv: string[], cwd: string, options: { env?: NodeJ
   stderr.on('data', (d: Buffer | string) => (err += d.toString()));
   const code = await main(argv, { stdout, stderr, cwd, env: options.env ?? {} });
   return { code, out, err, json: () => readReport(out) };
+}
+
+/**
+ * Runs `act` (a scan, say runCli) and also returns the `config` of every policy input
+ * document built meanwhile (policyInput), as the rules see `input.config`: a setting no
+ * rule reads yet is asserted here.
+ */
+export async function withInputConfigs<T extends object>(act: () => Promise<T>): Promise<T & { configs: PolicyInput['config'][] }> {
+  const spy = jest.spyOn(policyInputModule, 'policyInput');
+  try {
+    const result = await act();
+    return { ...result, configs: spy.mock.results.map((r) => (r.value as PolicyInput).config) };
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 /** The version-1 JSON report (src/report/json.ts) as tests read it. */

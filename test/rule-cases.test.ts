@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { TagguardAspect } from '../src/cdktf';
 import { applyEdits, writeChanges } from '../src/fix/apply';
 import { planFixes } from '../src/fix/plan-fixes';
-import type { PolicyConfig } from '../src/policy/input';
+import { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, type PolicyConfig, type UnseenRegistrySeverity } from '../src/policy/input';
 import { builtinPolicySync } from '../src/policy/sync';
 import { matching, ROOT, scanDir, tempDir, tree } from './helpers';
 
@@ -32,7 +32,7 @@ interface Case extends Values {
   type?: string;
   with?: Extra[];
   /** The policy config of the row; unknown values are always warnings (--unknown warn, as the aspect reports them). */
-  config?: { allowed_mutable_tags?: string[] };
+  config?: { allowed_mutable_tags?: string[]; moving_tags?: string[]; unseen_registry?: UnseenRegistrySeverity };
   verdict: 'pass' | 'error' | 'warning' | 'note';
   messages: string[];
   fix?: Values | 'manual';
@@ -86,7 +86,11 @@ const SCHEMA = {
           config: {
             type: 'object',
             additionalProperties: false,
-            properties: { allowed_mutable_tags: { type: 'array', items: { type: 'string' } } },
+            properties: {
+              allowed_mutable_tags: { type: 'array', items: { type: 'string' } },
+              moving_tags: { type: 'array', items: { type: 'string' } },
+              unseen_registry: { enum: ['error', 'warning', 'note', 'ignore'] },
+            },
           },
           verdict: { enum: ['pass', 'error', 'warning', 'note'] },
           messages: { type: 'array', items: { type: 'string' } },
@@ -173,7 +177,12 @@ function terraformJson(type: string, c: Case): string {
 }
 
 function policyConfig(c: Case): PolicyConfig {
-  return { allowedMutableTags: c.config?.allowed_mutable_tags ?? ['latest'], unknown: 'warn' };
+  return {
+    allowedMutableTags: c.config?.allowed_mutable_tags ?? ['latest'],
+    unknown: 'warn',
+    movingTags: c.config?.moving_tags ?? [...DEFAULT_MOVING_TAGS],
+    unseenRegistry: c.config?.unseen_registry ?? DEFAULT_UNSEEN_REGISTRY,
+  };
 }
 
 function verdictOf(severities: string[]): Case['verdict'] {
@@ -298,7 +307,15 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
         configure(r, e);
         return r;
       });
-      Aspects.of(stack).add(new TagguardAspect({ mode, allowedMutableTags: c.config?.allowed_mutable_tags, rules: [table.rule] }));
+      Aspects.of(stack).add(
+        new TagguardAspect({
+          mode,
+          allowedMutableTags: c.config?.allowed_mutable_tags,
+          movingTags: c.config?.moving_tags,
+          unseenRegistry: c.config?.unseen_registry,
+          rules: [table.rule],
+        }),
+      );
       const json = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
       const annotations = [resource, ...extras]
         .flatMap((r) => r.node.metadata)

@@ -2,7 +2,14 @@ import { Annotations, type IAspect, TerraformResource, TerraformStack } from 'cd
 import type { IConstruct } from 'constructs';
 import { RULES } from '../../policies/tagguard/rules';
 import type { RawFinding } from '../policy/engine';
-import { DEFAULT_ALLOWED_MUTABLE_TAGS, type PolicyConfig } from '../policy/input';
+import {
+  DEFAULT_ALLOWED_MUTABLE_TAGS,
+  DEFAULT_MOVING_TAGS,
+  DEFAULT_UNSEEN_REGISTRY,
+  UNSEEN_REGISTRY_SEVERITIES,
+  type PolicyConfig,
+  type UnseenRegistrySeverity,
+} from '../policy/input';
 import { builtinPolicySync } from '../policy/sync';
 import { blockIndexOf, constructInput } from './enforce';
 
@@ -12,8 +19,26 @@ export interface TagguardAspectProps {
   /** enforce: apply each rule's CDKTF fix, with a warning; error: fail synth; warn: a warning only. Default: error. */
   readonly mode?: AspectMode;
   readonly allowedMutableTags?: readonly string[];
+  /** Tags that move by convention, matched exactly (image-reference-immutable), as `tagguard scan --moving-tag`. Default: DEFAULT_MOVING_TAGS. */
+  readonly movingTags?: readonly string[];
+  /** The severity of an image tag in a registry tagguard cannot see (image-reference-immutable), as `tagguard scan --unseen-registry`. Default: warning. */
+  readonly unseenRegistry?: UnseenRegistrySeverity;
   /** The ids of the rules to check (as `tagguard policies` lists them). Default: every built-in rule. */
   readonly rules?: readonly string[];
+}
+
+/** The policy configuration an aspect judges by: its props over the defaults `tagguard scan` has. */
+export function aspectConfig(props: TagguardAspectProps): PolicyConfig {
+  // Untyped callers too: a mistake fails the construct, not silently the check.
+  if (props.movingTags?.includes('')) throw new Error('movingTags: a tag is not empty');
+  if (props.unseenRegistry !== undefined && !UNSEEN_REGISTRY_SEVERITIES.includes(props.unseenRegistry))
+    throw new Error(`unseenRegistry ${JSON.stringify(props.unseenRegistry)}: must be one of ${UNSEEN_REGISTRY_SEVERITIES.join(', ')}`);
+  return {
+    allowedMutableTags: [...(props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS)],
+    unknown: 'warn',
+    movingTags: [...(props.movingTags ?? DEFAULT_MOVING_TAGS)],
+    unseenRegistry: props.unseenRegistry ?? DEFAULT_UNSEEN_REGISTRY,
+  };
 }
 
 export type EcrTagImmutabilityAspectProps = Omit<TagguardAspectProps, 'rules'>;
@@ -34,7 +59,7 @@ export class TagguardAspect implements IAspect {
     private readonly name = 'TagguardAspect',
   ) {
     this.mode = props.mode ?? 'error';
-    this.config = { allowedMutableTags: [...(props.allowedMutableTags ?? DEFAULT_ALLOWED_MUTABLE_TAGS)], unknown: 'warn' };
+    this.config = aspectConfig(props);
     this.rules = props.rules ? new Set(props.rules) : undefined;
   }
 

@@ -1,7 +1,7 @@
 import { DefaultTokenResolver, StringConcat, Token, Tokenization, type TerraformResource } from 'cdktf';
 import { builtinNestedBlocks } from '../policy/builtin';
 import type { RawFinding } from '../policy/engine';
-import type { PolicyConfig } from '../policy/input';
+import { inputConfig, type PolicyConfig } from '../policy/input';
 import { instanceAddress, parseReference } from '../terraform/eval/value';
 
 /** An attribute as the policy input document spells it (src/policy/input.ts). */
@@ -66,7 +66,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function constructInput(resource: TerraformResource, config: PolicyConfig, others: readonly TerraformResource[] = []) {
   return {
     resources: [resource, ...others].map(constructResource),
-    config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
+    config: inputConfig(config),
   };
 }
 

@@ -1,5 +1,5 @@
 /** tagguard/cdktf: constructs and stacks that are compliant with ecr-tag-immutability by default. */
-export { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
+export { DEFAULT_ALLOWED_MUTABLE_TAGS, DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, type UnseenRegistrySeverity } from '../policy/input';
 export { patternCovers } from './pattern-covers';
 export {
   EcrTagImmutabilityAspect,

@@ -5,6 +5,7 @@ import { repositoryRoot } from '../discover/repository';
 import type { Node } from 'yaml';
 import schema from './config-schema.json';
 import type { Severity } from '../policy/findings';
+import type { UnseenRegistrySeverity } from '../policy/image-config';
 import type { Engine } from '../discover/terraform-files';
 import { lazy } from '../lazy';
 
@@ -15,6 +16,8 @@ const loadAjv = lazy<typeof import('ajv')>(require, 'ajv');
 export interface Config {
   allowed_mutable_tags?: string[];
   unknown?: 'warn' | 'error' | 'ignore';
+  moving_tags?: string[];
+  unseen_registry?: UnseenRegistrySeverity;
   severity?: Record<string, Severity | 'off'>;
   exclude?: string[];
   var_files?: string[];

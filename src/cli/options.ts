@@ -1,5 +1,6 @@
 import type { Options } from 'yargs';
 import { FORMAT_NAMES } from '../report/formatters';
+import { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, UNSEEN_REGISTRY_SEVERITIES } from '../policy/image-config';
 
 /**
  * The commands' options: one table that yargs is given (main.ts), that the early
@@ -52,6 +53,12 @@ const nonEmptyPatterns = (value: string | string[]): string[] => {
   return patterns;
 };
 
+const nonEmptyTags = (value: string | string[]): string[] => {
+  const tags = toList(value);
+  if (tags.includes('')) throw new Error('--moving-tag "": a tag is not empty');
+  return tags;
+};
+
 /** `fix`'s options; `scan` has these and `--fix`. */
 export const FIX_OPTIONS = {
   format: { alias: 'f', choices: FORMAT_NAMES, default: 'text', requiresArg: true, describe: 'Report format' },
@@ -69,6 +76,17 @@ export const FIX_OPTIONS = {
     choices: ['warn', 'error', 'ignore'],
     requiresArg: true,
     describe: 'How to report values that cannot be known before apply (default: warn)',
+  },
+  'moving-tag': {
+    ...repeatable(
+      `An image tag that moves by convention, matched exactly: image-reference-immutable reports an image reference using one as an error (one per occurrence, repeatable; replaces the default: ${DEFAULT_MOVING_TAGS.join(', ')})`,
+    ),
+    coerce: nonEmptyTags,
+  },
+  'unseen-registry': {
+    choices: UNSEEN_REGISTRY_SEVERITIES,
+    requiresArg: true,
+    describe: `The severity of an image tag in a registry tagguard cannot see (image-reference-immutable; default: ${DEFAULT_UNSEEN_REGISTRY})`,
   },
   'var-file': {
     ...repeatable('A variables file for every root module, as terraform -var-file (one per occurrence, repeatable)'),

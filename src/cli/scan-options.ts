@@ -8,7 +8,7 @@ import { displayPath, namedFiles, slashPath } from '../discover/paths';
 import { isConfigFile, isVarFile } from '../discover/terraform-files';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile } from '../discover/read';
 import { parseBaseline, type Baseline } from '../policy/baseline';
-import { DEFAULT_ALLOWED_MUTABLE_TAGS } from '../policy/input';
+import { DEFAULT_ALLOWED_MUTABLE_TAGS, DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY } from '../policy/input';
 import type { ScanOptions } from '../scan/types';
 import { CommitFiles, configAtCommit, pathAtCommit } from './config-at-commit';
 import { ConfigError, findConfig, loadedConfig, type Config, type LoadedConfig } from './config-file';
@@ -72,6 +72,8 @@ export function scanOptions(args: ScanArgs, io: Io): ScanOptions {
     policy: {
       allowedMutableTags,
       unknown: args.unknown ?? config.unknown ?? 'warn',
+      movingTags: args['moving-tag'] ?? config.moving_tags ?? [...DEFAULT_MOVING_TAGS],
+      unseenRegistry: args['unseen-registry'] ?? config.unseen_registry ?? DEFAULT_UNSEEN_REGISTRY,
     },
     variables: {
       varFiles: args['var-file'] ?? fromConfig('var_files') ?? [],

@@ -1,14 +1,31 @@
 import type { Range } from '../parse/source';
 import type { AttributeValue, ResourceInstance } from '../terraform/instances/module-tree';
 import { instanceAddress, type ResourceRef } from '../terraform/eval/value';
+import type { UnseenRegistrySeverity } from './image-config';
 
 export interface PolicyConfig {
   allowedMutableTags: string[];
   unknown: 'error' | 'warn' | 'ignore';
+  /** Tags that move by convention: an image reference using one is an error (image-reference-immutable). Matched exactly. */
+  movingTags: string[];
+  /** The severity of a finding on an image tag in a registry tagguard cannot see (image-reference-immutable). */
+  unseenRegistry: UnseenRegistrySeverity;
 }
 
 /** The tags allowed to stay mutable when none are given (`--allow-mutable-tag`; the policy's own default too). */
 export const DEFAULT_ALLOWED_MUTABLE_TAGS: readonly string[] = ['latest'];
+
+export { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, UNSEEN_REGISTRY_SEVERITIES, type UnseenRegistrySeverity } from './image-config';
+
+/** `input.config` as the policies read it (design.md: snake case). */
+export function inputConfig(config: PolicyConfig) {
+  return {
+    allowed_mutable_tags: config.allowedMutableTags,
+    unknown: config.unknown,
+    moving_tags: config.movingTags,
+    unseen_registry: config.unseenRegistry,
+  };
+}
 
 /** A range as the policy input spells it (design.md: snake case, 1-based). */
 export function location(r: Range) {
@@ -98,7 +115,7 @@ export function policyInput(resources: ResourceInstance[], config: PolicyConfig)
         ),
       },
     })),
-    config: { allowed_mutable_tags: config.allowedMutableTags, unknown: config.unknown },
+    config: inputConfig(config),
   };
 }
 
