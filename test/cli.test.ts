@@ -145,7 +145,7 @@ describe('tagguard explain', () => {
     const { code, err } = await run(['explain', 'no-such-rule']);
     expect(code).toBe(2);
     expect(err).toContain(
-      'known rules: acr-tag-immutability, ecr-tag-immutability, gar-tag-immutability, harbor-tag-immutability, msr-tag-immutability\n',
+      'known rules: acr-tag-immutability, ecr-tag-immutability, gar-tag-immutability, harbor-tag-immutability, image-reference-immutable, msr-tag-immutability\n',
     );
   });
 });

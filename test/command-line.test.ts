@@ -274,7 +274,7 @@ describe('--skip-rule, --only-rule', () => {
     expect(await runCli(argv, project)).toMatchObject({
       code: 2,
       out: '',
-      err: `tagguard: ${option} CKV_AWS_52: no such rule; the rules: acr-tag-immutability, ecr-tag-immutability (CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository), gar-tag-immutability, harbor-tag-immutability, msr-tag-immutability\n`,
+      err: `tagguard: ${option} CKV_AWS_52: no such rule; the rules: acr-tag-immutability, ecr-tag-immutability (CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository), gar-tag-immutability, harbor-tag-immutability, image-reference-immutable (CKV_K8S_14, CKV_K8S_43, KSV013, AVD-KSV-0013), msr-tag-immutability\n`,
     });
     expect(readFileSync(path.join(project, 'infra/main.tf'), 'utf8')).toBe(MUTABLE);
   });
@@ -296,7 +296,7 @@ describe('--skip-rule, --only-rule', () => {
     writeFileSync(path.join(dir, '.tagguard.yml'), 'only_rules: [not-a-rule]\n');
     expect(await runCli(['scan'], dir)).toMatchObject({
       code: 2,
-      err: 'tagguard: .tagguard.yml: only_rules: not-a-rule: no such rule; the rules: acr-tag-immutability, ecr-tag-immutability (CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository), gar-tag-immutability, harbor-tag-immutability, msr-tag-immutability\n',
+      err: 'tagguard: .tagguard.yml: only_rules: not-a-rule: no such rule; the rules: acr-tag-immutability, ecr-tag-immutability (CKV_AWS_51, AVD-AWS-0031, aws-ecr-enforce-immutable-repository), gar-tag-immutability, harbor-tag-immutability, image-reference-immutable (CKV_K8S_14, CKV_K8S_43, KSV013, AVD-KSV-0013), msr-tag-immutability\n',
     });
     expect((await runCli(['scan', '--only-rule', 'ecr-tag-immutability'], dir)).code).toBe(1);
   });
@@ -412,11 +412,12 @@ describe('explain and SARIF', () => {
       code: 0,
       err: '',
       out:
-        'acr-tag-immutability     error  Alibaba Cloud Container Registry tags must be immutable\n' +
-        'ecr-tag-immutability     error  ECR image tags must be immutable\n' +
-        'gar-tag-immutability     error  Artifact Registry Docker tags must be immutable\n' +
-        'harbor-tag-immutability  error  Harbor projects must make their tags immutable\n' +
-        'msr-tag-immutability     note  Mirantis Secure Registry tags must be made immutable in MSR itself\n\n' +
+        'acr-tag-immutability       error  Alibaba Cloud Container Registry tags must be immutable\n' +
+        'ecr-tag-immutability       error  ECR image tags must be immutable\n' +
+        'gar-tag-immutability       error  Artifact Registry Docker tags must be immutable\n' +
+        'harbor-tag-immutability    error  Harbor projects must make their tags immutable\n' +
+        'image-reference-immutable  error  Deployed images must be pinned to something that cannot move\n' +
+        'msr-tag-immutability       note  Mirantis Secure Registry tags must be made immutable in MSR itself\n\n' +
         'tagguard explain <rule> explains one (an id or an alias such as CKV_AWS_51)\n',
     });
   });

@@ -63,8 +63,9 @@ describe(needing('opa', 'custom policies'), () => {
     expect(lines[1]).toMatch(/^ecr-tag-immutability +error +built-in +ECR image tags must be immutable$/);
     expect(lines[2]).toMatch(/^gar-tag-immutability +error +built-in +Artifact Registry Docker tags must be immutable$/);
     expect(lines[3]).toMatch(/^harbor-tag-immutability +error +built-in +Harbor projects must make their tags immutable$/);
-    expect(lines[4]).toMatch(/^msr-tag-immutability +note +built-in +Mirantis Secure Registry tags must be made immutable in MSR itself$/);
-    expect(lines[5]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
+    expect(lines[4]).toMatch(/^image-reference-immutable +error +built-in +Deployed images must be pinned to something that cannot move$/);
+    expect(lines[5]).toMatch(/^msr-tag-immutability +note +built-in +Mirantis Secure Registry tags must be made immutable in MSR itself$/);
+    expect(lines[6]).toMatch(/^ecr-scan-on-push +warning +.*bundle\.tar\.gz +ECR repositories scan images on push$/);
   });
 });
 

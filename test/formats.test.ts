@@ -30,6 +30,7 @@ describe('SARIF', () => {
       'ecr-tag-immutability',
       'gar-tag-immutability',
       'harbor-tag-immutability',
+      'image-reference-immutable',
       'msr-tag-immutability',
     ]);
     expect(run.tool.driver.rules[1]).toMatchObject({
@@ -38,7 +39,7 @@ describe('SARIF', () => {
       defaultConfiguration: { level: 'error' },
     });
     expect(run.tool.driver.rules[1].helpUri).toMatch(/^https:\/\//);
-    expect(run.tool.driver.rules[4]).toMatchObject({ id: 'msr-tag-immutability', defaultConfiguration: { level: 'note' } });
+    expect(run.tool.driver.rules[5]).toMatchObject({ id: 'msr-tag-immutability', defaultConfiguration: { level: 'note' } });
     const byUri = Object.fromEntries(run.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r]));
     expect(byUri['fixtures/variable-and-local/variables.tf']).toMatchObject({
       ruleId: 'ecr-tag-immutability',

@@ -78,7 +78,13 @@ describe.each(['with ECR', 'calls ECR'] as const)('the same problems in a direct
 });
 
 /** The built-in rules that judge resource types with errors: each reports a blind spot once (a rule of notes does not). */
-const JUDGING = ['acr-tag-immutability', 'ecr-tag-immutability', 'gar-tag-immutability', 'harbor-tag-immutability'];
+const JUDGING = [
+  'acr-tag-immutability',
+  'ecr-tag-immutability',
+  'gar-tag-immutability',
+  'harbor-tag-immutability',
+  'image-reference-immutable',
+];
 
 describe('a missing local module called from a directory that matters', () => {
   const MISSING = PROBLEMS.filter(([name]) => name.startsWith('a missing local module'));

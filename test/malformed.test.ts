@@ -102,8 +102,8 @@ const cases: Case[] = [
   {
     name: 'module-source-outside',
     errors: [],
-    // One unknown for each rule that judges resource types with errors (acr-, ecr-, gar- and harbor-tag-immutability).
-    findings: [GOOD_FINDING, ...Array.from({ length: 4 }, (): Finding => ['main.tf', 2, 12, 'module.shared'])],
+    // One unknown for each rule that judges resource types with errors (acr-, ecr-, gar-, harbor-tag-immutability, image-reference-immutable).
+    findings: [GOOD_FINDING, ...Array.from({ length: 5 }, (): Finding => ['main.tf', 2, 12, 'module.shared'])],
     code: 1,
   },
   // ... and with --strict an input error, as before.

@@ -87,6 +87,11 @@ describe('PolicyEngine', () => {
       ],
       ['gar-tag-immutability', 'error', ['google_artifact_registry_repository']],
       ['harbor-tag-immutability', 'error', ['harbor_project', 'harbor_immutable_tag_rule']],
+      [
+        'image-reference-immutable',
+        'error',
+        expect.arrayContaining(['aws_ecs_task_definition', 'aws_lambda_function', 'kubernetes_manifest']),
+      ],
       ['msr-tag-immutability', 'note', ['msr_repo']],
     ]);
   });

@@ -22,7 +22,7 @@ describe('one broken root never takes the report with it', () => {
         line: 0,
         column: 0,
         message: matching(
-          /^acr-tag-immutability, ecr-tag-immutability, gar-tag-immutability, harbor-tag-immutability, msr-tag-immutability could not judge this root \(policy policy.wasm failed at tagguard\/main\/findings: .*\); its resources are not judged$/,
+          /^acr-tag-immutability, ecr-tag-immutability, gar-tag-immutability, harbor-tag-immutability, image-reference-immutable, msr-tag-immutability could not judge this root \(policy policy.wasm failed at tagguard\/main\/findings: .*\); its resources are not judged$/,
         ),
       },
     ]);

@@ -14,8 +14,12 @@ import { matching, ROOT, scanDir, tempDir, tree } from './helpers';
 // .tf and .tf.json files), the CDKTF aspect (error and enforce modes) and the fixer
 // (--fix, then a scan): all three must agree with the table, so none can drift.
 
-/** { ref: attr }: a reference to that attribute of the case's own resource (harbor_project.case.id). */
-type Value = string | number | boolean | null | { unknown: true } | { ref: string };
+/**
+ * { ref: attr }: a reference to that attribute of the case's own resource (harbor_project.case.id).
+ * { template: text }: a string template whose `${with_0.repository_url}` reads an attribute of the
+ * case's first extra resource, `${case.id}` of its own, and `${unknown}` a value unknown before apply.
+ */
+type Value = string | number | boolean | null | { unknown: true } | { ref: string } | { template: string };
 /** An attribute may also be a list of objects (awscc's nested attributes), written as such, never as blocks. */
 type AttributeValue = Value | Record<string, Value>[];
 type Blocks = Record<string, Record<string, Value>[]>;
@@ -52,6 +56,7 @@ const value = {
     { type: 'null' },
     { type: 'object', properties: { unknown: { const: true } }, required: ['unknown'], additionalProperties: false },
     { type: 'object', properties: { ref: { type: 'string' } }, required: ['ref'], additionalProperties: false },
+    { type: 'object', properties: { template: { type: 'string' } }, required: ['template'], additionalProperties: false },
   ],
 };
 const values = {
@@ -116,15 +121,32 @@ const TABLES = readdirSync(RULES_DIR, { withFileTypes: true })
 
 const isUnknown = (v: AttributeValue): v is { unknown: true } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'unknown' in v;
 const isRef = (v: AttributeValue): v is { ref: string } => typeof v === 'object' && v !== null && !Array.isArray(v) && 'ref' in v;
+const isTemplate = (v: AttributeValue): v is { template: string } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && 'template' in v;
+/** A template's interpolations: `case`, `with_<n>` or `unknown`, and the attribute read. */
+const INTERPOLATION = /\$\{(case|with_(\d+)|unknown)(?:\.(\w+))?\}/g;
 /** The extra resources of a case are named after their position. */
 const extraName = (i: number) => `with_${i}`;
 const UNKNOWN_REF = 'data.aws_ssm_parameter.unknown.value';
 const UNKNOWN_DATA = 'data "aws_ssm_parameter" "unknown" {\n  name = "unknown"\n}\n\n';
 
-const hasUnknown = (c: Case) => JSON.stringify([c.attributes, c.blocks, c.with]).includes('"unknown":true');
-/** The case's own resource, whose attributes { ref } reads. */
+const hasUnknown = (c: Case) => /"unknown":true|\$\{unknown\}/.test(JSON.stringify([c.attributes, c.blocks, c.with]));
+/** The case's own resource, whose attributes { ref } reads, and the types of its extra resources. */
 let caseType = '';
-const hclScalar = (v: Value) => (isUnknown(v) ? UNKNOWN_REF : isRef(v) ? `${caseType}.case.${v.ref}` : JSON.stringify(v));
+let extraTypes: string[] = [];
+/** A template as Terraform writes it: each interpolation a reference. */
+const expand = (template: string) =>
+  template.replace(INTERPOLATION, (_, root: string, n: string | undefined, attr: string | undefined) =>
+    root === 'unknown' ? `\${${UNKNOWN_REF}}` : `\${${n === undefined ? caseType : extraTypes[Number(n)]}.${root}.${attr}}`,
+  );
+const hclScalar = (v: Value) =>
+  isUnknown(v)
+    ? UNKNOWN_REF
+    : isRef(v)
+      ? `${caseType}.case.${v.ref}`
+      : isTemplate(v)
+        ? JSON.stringify(expand(v.template))
+        : JSON.stringify(v);
 const hclValue = (v: AttributeValue) =>
   Array.isArray(v)
     ? `[${v
@@ -136,7 +158,8 @@ const hclValue = (v: AttributeValue) =>
         )
         .join(', ')}]`
     : hclScalar(v);
-const jsonScalar = (v: Value) => (isUnknown(v) ? `\${${UNKNOWN_REF}}` : isRef(v) ? `\${${caseType}.case.${v.ref}}` : v);
+const jsonScalar = (v: Value) =>
+  isUnknown(v) ? `\${${UNKNOWN_REF}}` : isRef(v) ? `\${${caseType}.case.${v.ref}}` : isTemplate(v) ? expand(v.template) : v;
 const jsonValue = (v: AttributeValue) =>
   Array.isArray(v) ? v.map((o) => Object.fromEntries(Object.entries(o).map(([f, x]) => [f, jsonScalar(x)]))) : jsonScalar(v);
 
@@ -150,6 +173,7 @@ function hclResource(type: string, name: string, v: Values): string[] {
 
 function hcl(type: string, c: Case): string {
   caseType = type;
+  extraTypes = (c.with ?? []).map((e) => e.type);
   const lines = [...hclResource(type, 'case', c), ...(c.with ?? []).flatMap((e, i) => ['', ...hclResource(e.type, extraName(i), e)])];
   return (hasUnknown(c) ? UNKNOWN_DATA : '') + lines.join('\n');
 }
@@ -168,6 +192,7 @@ function jsonBody(v: Values) {
 
 function terraformJson(type: string, c: Case): string {
   caseType = type;
+  extraTypes = (c.with ?? []).map((e) => e.type);
   const resource: Record<string, Record<string, unknown>> = { [type]: { case: jsonBody(c) } };
   (c.with ?? []).forEach((e, i) => {
     resource[e.type] = { ...resource[e.type], [extraName(i)]: jsonBody(e) };
@@ -283,12 +308,15 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
       const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'cases');
       const resource = new TerraformResource(stack, 'case', { terraformResourceType: type });
       let unknown: string | undefined;
+      const unknownValue = () => (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue);
+      const extras: TerraformResource[] = [];
+      // A template is text and tokens, concatenated as a construct's code would.
+      const cdktfTemplate = (template: string) =>
+        template.replace(INTERPOLATION, (_, root: string, n: string | undefined, attr: string) =>
+          root === 'unknown' ? unknownValue() : (n === undefined ? resource : extras[Number(n)]).getStringAttribute(attr),
+        );
       const cdktfValue = (v: Value) =>
-        isUnknown(v)
-          ? (unknown ??= new TerraformVariable(stack, 'unknown', { type: 'string' }).stringValue)
-          : isRef(v)
-            ? resource.getStringAttribute(v.ref)
-            : v;
+        isUnknown(v) ? unknownValue() : isRef(v) ? resource.getStringAttribute(v.ref) : isTemplate(v) ? cdktfTemplate(v.template) : v;
       const configure = (r: TerraformResource, values: Values) => {
         for (const [k, v] of Object.entries(values.attributes ?? {}))
           r.addOverride(
@@ -301,11 +329,10 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
             list.map((b) => Object.fromEntries(Object.entries(b).map(([f, v]) => [f, cdktfValue(v)]))),
           );
       };
+      (c.with ?? []).forEach((e, i) => extras.push(new TerraformResource(stack, extraName(i), { terraformResourceType: e.type })));
       configure(resource, c);
-      const extras = (c.with ?? []).map((e, i) => {
-        const r = new TerraformResource(stack, extraName(i), { terraformResourceType: e.type });
-        configure(r, e);
-        return r;
+      (c.with ?? []).forEach((e, i) => {
+        configure(extras[i], e);
       });
       Aspects.of(stack).add(
         new TagguardAspect({
@@ -340,7 +367,9 @@ describe.each(TABLES)('rule %s: cases.yaml', (_folder, table) => {
         expect(annotations.filter((a) => a.level === 'error').map((a) => a.text)).toEqual(
           c.messages.map(() => matching(/\(not enforced: .+\)$/)),
         );
-        expect(synthesized).toMatchObject({ ...c.attributes, ...c.blocks });
+        // What a person must change stays as written (a template is checked by the scans above).
+        const written = Object.fromEntries(Object.entries(c.attributes ?? {}).filter(([, v]) => !isTemplate(v)));
+        expect(synthesized).toMatchObject({ ...written, ...c.blocks });
         return;
       }
       expect(annotations).toEqual([{ level: 'warning', text: matching(/by TagguardAspect \(was: /) }]);

@@ -10,6 +10,7 @@ import {
   type PolicyConfig,
   type UnseenRegistrySeverity,
 } from '../policy/input';
+import { declaredImages } from '../policy/declared-images';
 import { builtinPolicySync } from '../policy/sync';
 import { blockIndexOf, constructInput } from './enforce';
 
@@ -69,15 +70,19 @@ export class TagguardAspect implements IAspect {
     const rules = policy.rules().filter((r) => (this.rules?.has(r.id) ?? true) && r.resource_types?.includes(node.terraformResourceType));
     const judged = new Set(rules.map((r) => r.id));
     if (!judged.size) return;
-    // A rule that joins resources (METADATA joins) sees every construct of its types in the stack.
-    const joined = new Set(rules.filter((r) => r.joins).flatMap((r) => r.resource_types ?? []));
+    // A rule that joins resources (METADATA joins) sees every construct of its types in the stack; one that reads
+    // images sees every construct a built-in rule judges, so that an image meets the repository behind it.
+    const joined = new Set([
+      ...rules.filter((r) => r.joins).flatMap((r) => r.resource_types ?? []),
+      ...(rules.some((r) => r.images) ? policy.rules().flatMap((r) => r.resource_types ?? []) : []),
+    ]);
     const others = joined.size
       ? TerraformStack.of(node)
           .node.findAll()
           .filter((c): c is TerraformResource => c instanceof TerraformResource && c !== node && joined.has(c.terraformResourceType))
       : [];
     const check = () => {
-      const input = constructInput(node, this.config, others);
+      const input = constructInput(node, this.config, others, declaredImages(rules).paths);
       const own = input.resources[0];
       const findings = policy.findings(input).filter((f) => judged.has(f.ruleId) && f.resource === own.address);
       return { attributes: own.attributes, findings };

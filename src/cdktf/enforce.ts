@@ -1,7 +1,9 @@
 import { DefaultTokenResolver, StringConcat, Token, Tokenization, type TerraformResource } from 'cdktf';
 import { builtinNestedBlocks } from '../policy/builtin';
 import type { RawFinding } from '../policy/engine';
-import { inputConfig, type PolicyConfig } from '../policy/input';
+import { imageInput, inputConfig, type PolicyConfig } from '../policy/input';
+import type { ImagePaths } from '../terraform/instances/image-paths';
+import { constructImages } from './images';
 import { instanceAddress, parseReference } from '../terraform/eval/value';
 
 /** An attribute as the policy input document spells it (src/policy/input.ts). */
@@ -63,9 +65,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * manifest's nested_blocks) is a list of elements, each located by its index; a value
  * with an unresolved token is unknown.
  */
-export function constructInput(resource: TerraformResource, config: PolicyConfig, others: readonly TerraformResource[] = []) {
+export function constructInput(
+  resource: TerraformResource,
+  config: PolicyConfig,
+  others: readonly TerraformResource[] = [],
+  images: ImagePaths = new Map(),
+) {
   return {
-    resources: [resource, ...others].map(constructResource),
+    resources: [resource, ...others].map((r) => constructResource(r, images)),
     config: inputConfig(config),
   };
 }
@@ -79,7 +86,7 @@ function tokenRefs(resource: TerraformResource, value: unknown): Pick<PolicyAttr
   return ref ? { refs: [{ ...ref, instance: instanceAddress(ref) }] } : {};
 }
 
-function constructResource(resource: TerraformResource) {
+function constructResource(resource: TerraformResource, images: ImagePaths) {
   const type = resource.terraformResourceType;
   const path = resource.node.path;
   const blocks = new Set(builtinNestedBlocks()[type] ?? []);
@@ -102,6 +109,11 @@ function constructResource(resource: TerraformResource) {
     } else if (hasToken(value)) attributes[key] = { set: true, known: false, reason: UNRESOLVED, ...tokenRefs(resource, value) };
     else attributes[key] = { set: true, known: true, value };
   }
+  const location = { file: path, line: 1, column: 1, endLine: 1, endColumn: 1 };
+  const resolved: unknown = images.has(type)
+    ? Tokenization.resolve(body, { scope: resource, resolver: new DefaultTokenResolver(new StringConcat()) })
+    : undefined;
+  const found = constructImages(resolved, images.get(type), location);
   return {
     address: `${type}.${name}`,
     root: '',
@@ -112,5 +124,6 @@ function constructResource(resource: TerraformResource) {
     construct_path: path,
     location: { file: path, line: 1, column: 1 },
     attributes,
+    ...(found ? { images: found.map(imageInput) } : {}),
   };
 }

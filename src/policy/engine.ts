@@ -256,6 +256,10 @@ export interface RuleDescriptor {
   joins?: boolean;
   /** Nested block types by resource type: the evaluator reads these arguments as blocks (policy/nested-blocks.ts). */
   nested_blocks?: Record<string, string[]>;
+  /** Where images are named, by resource type (terraform/instances/image-paths.ts). */
+  images?: Record<string, string[]>;
+  /** Data source types whose instances the rule reads (input.data_sources). */
+  data_sources?: string[];
   recommended_action?: string;
   /** The argument the verdicts table judges, named in explain's heading. */
   verdicts_of?: string;

@@ -1,5 +1,6 @@
 import type { Range } from '../parse/source';
-import type { AttributeValue, ResourceInstance } from '../terraform/instances/module-tree';
+import type { AttributeValue, ImageValue, ResourceInstance } from '../terraform/instances/module-tree';
+import { parseImageReference, type Part } from './image-reference';
 import { instanceAddress, type ResourceRef } from '../terraform/eval/value';
 import type { UnseenRegistrySeverity } from './image-config';
 
@@ -72,50 +73,92 @@ function attribute(a: AttributeValue) {
   };
 }
 
-/** The document every policy is evaluated against, once per scan. */
-export function policyInput(resources: ResourceInstance[], config: PolicyConfig) {
+/** A place as the input spells it, when there is one. */
+const placed = (r: Range | undefined) => (r ? { location: location(r) } : {});
+
+/** A part of an image reference (image-reference.ts), in the input's spelling. */
+function referencePart(p: Part & { implied?: boolean }) {
   return {
-    resources: resources.map((r) => ({
-      address: r.address,
-      root: r.root,
-      type: r.type,
-      mode: r.mode,
-      module: r.module,
-      origin: r.constructPath ? 'cdktf' : r.syntax,
-      ...(r.constructPath ? { construct_path: r.constructPath } : {}),
-      location: location(r.location),
-      ...(r.provider ? { provider: r.provider } : {}),
-      ...(r.uncertain ? { existence: { known: false, reason: r.uncertain.reason, location: location(r.uncertain.at) } } : {}),
-      attributes: {
-        ...Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, attribute(v)])),
-        ...Object.fromEntries(
-          Object.entries(r.blocks).map(([k, b]) => [
-            k,
-            {
-              set: b.set,
-              known: b.known,
-              ...(b.reason ? { reason: b.reason } : {}),
-              value: b.instances.map((i) => ({
-                ...i.fields,
-                known: i.known,
-                ...(i.reason ? { reason: i.reason } : {}),
-                ...refs(i.refs),
-                location: location(i.location),
-                trace: i.trace,
-                ...(i.origins && Object.keys(i.origins).length
-                  ? {
-                      field_origins: Object.fromEntries(
-                        Object.entries(i.origins).map(([k, o]) => [k, { location: location(o.location), trace: o.trace }]),
-                      ),
-                    }
-                  : {}),
-              })),
-            },
-          ]),
-        ),
-      },
-    })),
+    known: p.known,
+    ...(p.known ? { value: p.value } : { reason: p.reason }),
+    ...(p.implied ? { implied: true } : {}),
+    ...refs(p.refs),
+    ...placed(p.location),
+    trace: p.trace,
+  };
+}
+
+/** An image as the input spells it, with its reference parsed (image-reference.ts). */
+export function imageInput(i: ImageValue) {
+  // The reference holds what the template's parts say; the parts themselves are not repeated.
+  const { pieces: _, template: __, path, ...value } = i;
+  const reference = parseImageReference(i.pieces);
+  return {
+    path,
+    ...attribute(value),
+    ...(reference
+      ? {
+          reference: {
+            name: reference.name.known ? reference.name : { ...reference.name, ...refs(reference.name.refs) },
+            ...(reference.tag ? { tag: referencePart(reference.tag) } : {}),
+            ...(reference.digest ? { digest: referencePart(reference.digest) } : {}),
+            ...(reference.invalid ? { invalid: reference.invalid } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The document every policy is evaluated against, once per scan. */
+export function policyInput(resources: ResourceInstance[], config: PolicyConfig, dataSources: ResourceInstance[] = []) {
+  return {
+    resources: resources.map(resource),
+    ...(dataSources.length ? { data_sources: dataSources.map(resource) } : {}),
     config: inputConfig(config),
+  };
+}
+
+function resource(r: ResourceInstance) {
+  return {
+    address: r.address,
+    root: r.root,
+    type: r.type,
+    mode: r.mode,
+    module: r.module,
+    origin: r.constructPath ? 'cdktf' : r.syntax,
+    ...(r.constructPath ? { construct_path: r.constructPath } : {}),
+    location: location(r.location),
+    ...(r.provider ? { provider: r.provider } : {}),
+    ...(r.uncertain ? { existence: { known: false, reason: r.uncertain.reason, location: location(r.uncertain.at) } } : {}),
+    attributes: {
+      ...Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, attribute(v)])),
+      ...Object.fromEntries(
+        Object.entries(r.blocks).map(([k, b]) => [
+          k,
+          {
+            set: b.set,
+            known: b.known,
+            ...(b.reason ? { reason: b.reason } : {}),
+            value: b.instances.map((i) => ({
+              ...i.fields,
+              known: i.known,
+              ...(i.reason ? { reason: i.reason } : {}),
+              ...refs(i.refs),
+              location: location(i.location),
+              trace: i.trace,
+              ...(i.origins && Object.keys(i.origins).length
+                ? {
+                    field_origins: Object.fromEntries(
+                      Object.entries(i.origins).map(([k, o]) => [k, { location: location(o.location), trace: o.trace }]),
+                    ),
+                  }
+                : {}),
+            })),
+          },
+        ]),
+      ),
+    },
+    ...(r.images ? { images: r.images.map(imageInput) } : {}),
   };
 }
 

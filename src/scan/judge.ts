@@ -52,9 +52,10 @@ export function judge(
   engine: PolicyEngine,
   resources: ResourceInstance[],
   config: PolicyConfig,
+  dataSources: ResourceInstance[] = [],
 ): { raw: RawFinding[]; problems: Problem[] } {
   try {
-    return { raw: engine.findings(policyInput(resources, config)), problems: [] };
+    return { raw: engine.findings(policyInput(resources, config, dataSources)), problems: [] };
   } catch {
     // isolated below
   }
@@ -64,7 +65,15 @@ export function judge(
   for (const r of resources) byRoot.set(r.root, [...(byRoot.get(r.root) ?? []), r]);
   for (const [root, group] of byRoot) {
     try {
-      raw.push(...engine.findings(policyInput(group, config)));
+      raw.push(
+        ...engine.findings(
+          policyInput(
+            group,
+            config,
+            dataSources.filter((d) => d.root === root),
+          ),
+        ),
+      );
     } catch (e) {
       const name =
         engine

@@ -14,6 +14,7 @@ import { compareFindings, toFindings, type Finding } from '../policy/findings';
 import { policyInput } from '../policy/input';
 import { applySuppressions } from '../policy/suppressions';
 import { DEFAULT_LIMITS, ModuleLoader } from '../terraform/config/module-loader';
+import { declaredImages } from '../policy/declared-images';
 import { declaredNestedBlocks } from '../policy/nested-blocks';
 import { instantiateRoots } from '../terraform/instances/roots';
 import { planInstances } from '../terraform/plan/from-plan';
@@ -69,6 +70,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
   const types = new Set(rules.flatMap((r) => r.resource_types ?? []));
   // Custom policies are described before any resource is read, so their nested blocks count too.
   const nestedBlocks = declaredNestedBlocks(rules);
+  const images = declaredImages(rules);
   const loader = new ModuleLoader(cwd, [...types], limits, options.engine, options.strict);
   await loader.load(
     found.files,
@@ -81,31 +83,34 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       found.cdktfOutputs,
     ),
   );
-  const { ctx, resources, inputProblems, varFiles } = await instantiateRoots(
+  const { ctx, resources, dataSources, inputProblems, varFiles } = await instantiateRoots(
     loader,
     types,
     nestedBlocks,
     { ...options, maxFileBytes: options.limits?.maxFileBytes },
     found.files,
+    images,
   );
   if (plan) {
     const read = await readPlanFile(plan.planFile, loader);
     errors.push(...read.problems);
     const root = plan.configDir ? displayPath(cwd, path.resolve(cwd, plan.configDir)) : '.';
-    resources.splice(0, resources.length, ...planInstances(read.resources, types, nestedBlocks, root, resources));
+    resources.splice(0, resources.length, ...planInstances(read.resources, types, nestedBlocks, root, resources, images.paths));
   }
   // A root judged once per variables file (--each-var-file) meets the same problem in each judgement: it is reported once.
   for (const p of [...loader.problems, ...inputProblems, ...ctx.problems])
     if (!errors.some((e) => e.file === p.file && e.line === p.line && e.column === p.column && e.message === p.message)) errors.push(p);
   // Each variant of the roots is judged apart: an address is unique only within one evaluation of its root.
   const groups = byVariant(resources);
+  // The data sources evaluated with the same variables as the group.
+  const dataOf = (group: ResourceInstance[]) => dataSources.filter((d) => d.variant === group[0]?.variant);
   const custom_ = await customFindings(
     custom,
-    groups.map((g) => policyInput(g, options.policy)),
+    groups.map((g) => policyInput(g, options.policy, dataOf(g))),
     errors,
   );
   const judged = groups.flatMap((group, n) => {
-    const verdicts = judge(builtin, group, options.policy);
+    const verdicts = judge(builtin, group, options.policy, dataOf(group));
     errors.push(...verdicts.problems);
     return toFindings([...verdicts.raw, ...(custom_[n] ?? [])], group);
   });
@@ -137,6 +142,7 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     ],
     sources: loader.sources,
     resources,
+    dataSources,
     rules,
     configuration: {
       cwd,

@@ -89,6 +89,8 @@ export interface ScanResult {
   sources: Map<string, SourceFile>;
   /** The evaluated resource instances the findings refer to. */
   resources: ResourceInstance[];
+  /** The data sources the rules read (METADATA custom.data_sources), as the policies saw them. */
+  dataSources?: ResourceInstance[];
   /** The descriptors of every loaded rule. */
   rules: RuleDescriptor[];
   /** The configuration read, for the fixer to find every reader of a value it would change. */

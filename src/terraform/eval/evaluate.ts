@@ -211,12 +211,15 @@ export class Evaluator {
       if (s.kind !== 'string') return s;
       if (s.trace.length) traced.push(s);
       text += s.value;
-      pieces.push(s);
+      pieces.push(...(s.template ?? [s]));
       last = s;
     }
     if (pending) return templateOf(pending, pieces);
     if (parts.length === 1 && last) return last;
-    return str(text, range, traced.length === 1 ? traced[0].trace : []);
+    const trace = traced.length === 1 ? traced[0].trace : [];
+    // Interpolated parts keep their origins: a finding can point at the part that decides (a tag from a tfvars file).
+    if (last && pieces.length <= MAX_TEMPLATE_PARTS) return { kind: 'string', value: text, origin: range, trace, template: pieces };
+    return str(text, range, trace);
   }
 
   private directive(d: TemplateDirective, symbols: Symbols): Value {

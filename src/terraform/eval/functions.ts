@@ -6,7 +6,7 @@ import { defined } from '../defined';
 import * as numbers from './number';
 import { goText, numberText, type TextFormat } from './number-text';
 import { compilePattern, findAll, findFirst, PatternError, replaceAll as replaceMatches, type Groups, type Pattern } from './regex';
-import { bool, failure, firstUnknown, list, map, nil, num, str, typeName, unknown, type TraceStep, type Value } from './value';
+import { bool, failure, firstUnknown, list, map, nil, num, refsOf, str, typeName, unknown, type TraceStep, type Value } from './value';
 
 /**
  * Terraform's built-in functions, applied to evaluated arguments. Unknown propagates
@@ -301,6 +301,17 @@ function decodeJson(node: JsonNode, source: string, at: At): Value {
         at.trace,
       );
   }
+}
+
+/** JSON text as a value, every part at the text's origin; undefined when the text is not JSON. */
+export function decodeJsonText(source: string, range: Range, trace: TraceStep[]): Value | undefined {
+  try {
+    JSON.parse(source);
+  } catch {
+    return undefined;
+  }
+  const tree = parseTree(source);
+  return tree && decodeJson(tree, source, { range, trace });
 }
 
 // ---------------------------------------------------------------------------
@@ -881,7 +892,20 @@ const SPECS: Record<string, Spec> = {
   }),
 
   // Encoding.
-  jsonencode: spec(1, 1, ([v]) => jsonText(v), { nulls: true }),
+  // The encoded value stays with the text, so a path into the JSON (an image in container_definitions) keeps its origins.
+  jsonencode: spec(
+    1,
+    1,
+    ([v], at): Value => {
+      const missing = firstUnknown(v);
+      if (missing) {
+        const refs = refsOf(v);
+        return { kind: 'unknown', reason: missing.reason, origin: at.range, trace: at.trace, ...(refs.length ? { refs } : {}), encoded: v };
+      }
+      return { kind: 'string', value: jsonText(v), origin: at.range, trace: at.trace, encoded: v };
+    },
+    { nulls: true },
+  ),
   jsondecode: spec(1, 1, ([s], at) => {
     const source = text(s);
     try {

@@ -24,7 +24,12 @@ interface Base {
  * the map. Unknown is a value too, and only what depends on it becomes unknown.
  */
 export type Value =
-  | (Base & { kind: 'string'; value: string })
+  /**
+   * template: a string built by a template with interpolations, its parts in order, each with
+   * its origin (an image's tag read from a tfvars file). encoded: the value jsonencode encoded
+   * into this string, so a path into the JSON reaches the values with their origins.
+   */
+  | (Base & { kind: 'string'; value: string; template?: Value[]; encoded?: Value })
   /** A Go big.Float as cty holds it: an exact value and its precision in bits (number.ts). */
   | (Base & { kind: 'number' } & TerraformNumber)
   | (Base & { kind: 'bool'; value: boolean })
@@ -39,7 +44,7 @@ export type Value =
    * template: the parts of a string template with an unknown part, in order: known strings
    * (with their origins) and unknown values, so a policy can read what is known around a reference.
    */
-  | (Base & { kind: 'unknown'; reason: string; error?: boolean; refs?: ResourceRef[]; template?: Value[] });
+  | (Base & { kind: 'unknown'; reason: string; error?: boolean; refs?: ResourceRef[]; template?: Value[]; encoded?: Value });
 
 /**
  * A reference to another resource (or data source) instance's attribute: unknown

@@ -6,6 +6,7 @@ import type { ModuleCall, ModuleConfig, OutputDecl, ResourceBlock } from '../con
 import { Evaluator, iterate, type References, type ResourceTarget, type Symbols } from '../eval/evaluate';
 import { WorkBudget } from '../eval/budget';
 import { expand, type ReportProblem, type Uncertain } from './expansion';
+import { valuesInBody, withIterator, type FoundValue, type ImagePaths } from './image-paths';
 import { isLocalSource, type ModuleLoader } from '../config/module-loader';
 import { registryModel } from '../config/registry-models';
 import { META_ARGUMENTS } from '../config/meta-arguments';
@@ -104,6 +105,15 @@ export interface ResourceInstance {
   provider?: string;
   attributes: Record<string, AttributeValue>;
   blocks: Record<string, BlockValue>;
+  /** The values at the image paths the rules declare for its type (METADATA custom.images). */
+  images?: ImageValue[];
+}
+
+/** A value at an image path, with every part of it where it is written. */
+export interface ImageValue extends AttributeValue {
+  path: string;
+  /** The text's parts in order (one part when it is not a template): known text and unknown values. */
+  pieces: TemplatePiece[];
 }
 
 export interface InstantiateContext {
@@ -111,6 +121,10 @@ export interface InstantiateContext {
   types: ReadonlySet<string>;
   /** Which arguments of each judged type are nested blocks, as the rules declare them. */
   nestedBlocks: NestedBlocks;
+  /** Where images are named, by resource type, as the rules declare them. */
+  images?: ImagePaths;
+  /** Data source types the rules read (METADATA custom.data_sources): instantiated with mode "data". */
+  dataSources?: ReadonlySet<string>;
   cwd: string;
   /** Problems found while evaluating: module cycles, missing module directories, declarations Terraform rejects. */
   problems: Problem[];
@@ -576,21 +590,26 @@ function walk(ctx: InstantiateContext, scope: ModuleInstance, out: ResourceInsta
     report(ctx.problems, range, message);
   };
   for (const r of scope.config.resources) {
-    if (r.mode !== 'managed' || !ctx.types.has(r.type)) continue;
+    if (r.mode === 'managed' ? !ctx.types.has(r.type) : !ctx.dataSources?.has(r.type)) continue;
+    const paths = ctx.images?.get(r.type);
     for (const { suffix, symbols, uncertain } of expand(r.block.body, scope.evaluator, problem, ctx.budget)) {
       const why = scope.uncertain ?? uncertain;
+      const location = scope.placeRange(r.block.range);
       out.push({
-        address: `${prefix}${r.type}.${r.name}${suffix}`,
+        address: `${prefix}${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}${suffix}`,
         root: rootRel,
         module: scope.address,
         mode: r.mode,
         type: r.type,
         syntax: r.syntax,
-        location: scope.placeRange(r.block.range),
+        location,
         ...cdktfOrigin(r),
         ...(why ? { uncertain: { reason: why.reason, at: scope.placeRange(why.at) } } : {}),
         provider: scope.provider(providerOf(r)),
         ...evaluateResource(scope, r, symbols, problem),
+        ...(paths && r.mode === 'managed'
+          ? { images: valuesInBody(r.block.body, scope.evaluator, symbols, paths, r.block.range).map((f) => imageValue(scope, f)) }
+          : {}),
       });
     }
   }
@@ -726,17 +745,28 @@ function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
   return { set: true, known: true, value: toPlain(v), location, trace: v.trace };
 }
 
+/** A value at an image path, placed where it is written, with its parts. */
+function imageValue(scope: ModuleInstance, found: FoundValue): ImageValue {
+  const v = found.value;
+  const value = attributeValue(scope, v);
+  return { path: found.path, ...value, pieces: piecesOf(scope, v) };
+}
+
+/** A string's parts (a template's, else the value itself), placed where they are written. */
+export function piecesOf(scope: Pick<ModuleInstance, 'placeRange'> | undefined, v: Value): TemplatePiece[] {
+  const place = (r: Range | undefined) => (r && scope ? scope.placeRange(r) : r);
+  const parts = (v.kind === 'string' || v.kind === 'unknown') && v.template ? v.template : [v];
+  return parts.map((p) =>
+    p.kind === 'unknown'
+      ? { known: false, reason: p.reason, location: place(p.origin), trace: p.trace, ...withRefs(p) }
+      : { known: true, value: p.kind === 'string' ? p.value : JSON.stringify(toPlain(p)), location: place(p.origin), trace: p.trace },
+  );
+}
+
 /** The parts of an unknown template, placed where they are written. */
 export function templateOf(scope: Pick<ModuleInstance, 'placeRange'> | undefined, v: Value): { template?: TemplatePiece[] } {
   if (v.kind !== 'unknown' || !v.template) return {};
-  const place = (r: Range | undefined) => (r && scope ? scope.placeRange(r) : r);
-  return {
-    template: v.template.map((p) =>
-      p.kind === 'unknown'
-        ? { known: false, reason: p.reason, location: place(p.origin), trace: p.trace, ...withRefs(p) }
-        : { known: true, value: p.kind === 'string' ? p.value : JSON.stringify(toPlain(p)), location: place(p.origin), trace: p.trace },
-    ),
-  };
+  return { template: piecesOf(scope, v) };
 }
 
 /** `refs` of an unknown value, when it names other resources. */
@@ -783,19 +813,12 @@ function dynamicBlocks(scope: ModuleInstance, block: Block, symbols: Symbols, en
     return;
   }
   for (const [key, value] of pairs) {
-    const names = new Map(symbols.names ?? []);
-    names.set(
-      iterator,
-      map(
-        [
-          ['key', key],
-          ['value', value],
-        ],
-        value.origin,
-      ),
-    );
     const location = value.origin ? scope.placeRange(value.origin) : scope.placeRange(block.range);
-    entry.instances.push({ ...blockInstance(scope, content.body, { ...symbols, names }, location), trace: value.trace, dynamic: true });
+    entry.instances.push({
+      ...blockInstance(scope, content.body, withIterator(symbols, iterator, key, value), location),
+      trace: value.trace,
+      dynamic: true,
+    });
   }
 }
 

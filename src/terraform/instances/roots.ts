@@ -6,6 +6,7 @@ import type { Problem } from '../../parse/source';
 import type { ModuleConfig } from '../config/module-config';
 import { isLocalSource, type ModuleLoader } from '../config/module-loader';
 import { BudgetExceeded, WorkBudget } from '../eval/budget';
+import type { ImagePaths } from './image-paths';
 import type { NestedBlocks } from '../config/nested-blocks';
 import { instantiateRoot, type InstantiateContext, type ResourceInstance } from './module-tree';
 import { newVarFileLog, rootVariables, varFilesBeside, type VariableOptions } from './variables';
@@ -35,6 +36,7 @@ export async function instantiateRoots(
   nestedBlocks: NestedBlocks,
   options: RootsOptions,
   files: string[],
+  images?: { paths: ImagePaths; dataSources: ReadonlySet<string> },
 ) {
   const { cwd } = options;
   const evaluatedSources = new Map<string, Set<string>>();
@@ -45,6 +47,8 @@ export async function instantiateRoots(
       loader,
       types,
       nestedBlocks,
+      images: images?.paths,
+      dataSources: images?.dataSources,
       cwd,
       problems: [],
       notes: [],
@@ -56,6 +60,7 @@ export async function instantiateRoots(
     const inputProblems: Problem[] = [];
     const varFiles = newVarFileLog();
     const resources: ResourceInstance[] = [];
+    const dataSources: ResourceInstance[] = [];
     const scanInstances = { instances: 0 };
     for (const root of rootModules(
       loader,
@@ -82,8 +87,8 @@ export async function instantiateRoots(
             inputProblems,
             loader.sources,
           );
-          const instances = instantiateRoot(ctx, root, inputs, workspace);
-          resources.push(...(variant ? instances.map((r) => ({ ...r, variant: variant.name })) : instances));
+          const instances = instantiateRoot(ctx, root, inputs, workspace).map((r) => (variant ? { ...r, variant: variant.name } : r));
+          for (const r of instances) (r.mode === 'data' ? dataSources : resources).push(r);
         } catch (e) {
           const with_ = variant ? ` (with ${variant.name})` : '';
           if (e instanceof BudgetExceeded) {
@@ -102,7 +107,7 @@ export async function instantiateRoots(
     }
     const found = [...roundSources].flatMap(([from, targets]) => [...targets].map((t) => [from, t] as const));
     const added = found.filter(([from, t]) => !evaluatedSources.get(from)?.has(t));
-    if (added.length === 0 || round === MAX_SOURCE_ROUNDS) return { ctx, resources, inputProblems, varFiles };
+    if (added.length === 0 || round === MAX_SOURCE_ROUNDS) return { ctx, resources, dataSources, inputProblems, varFiles };
     for (const [from, t] of added) evaluatedSources.set(from, (evaluatedSources.get(from) ?? new Set()).add(t));
     await loader.loadCalled(added.map(([, t]) => t));
   }

@@ -1,7 +1,15 @@
 import type { PlanResource } from './plan-json';
-import type { AttributeValue, BlockInstance, BlockValue, ResourceInstance } from '../instances/module-tree';
+import {
+  piecesOf,
+  type AttributeValue,
+  type BlockInstance,
+  type BlockValue,
+  type ImageValue,
+  type ResourceInstance,
+} from '../instances/module-tree';
+import { valuesInValue, type ImagePaths } from '../instances/image-paths';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
-import { firstUnknown, parseReference, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
+import { firstUnknown, map, parseReference, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
 import { defined } from '../defined';
 
 /**
@@ -18,6 +26,7 @@ export function planInstances(
   nestedBlocks: NestedBlocks,
   root: string,
   config: ResourceInstance[],
+  images: ImagePaths = new Map(),
 ): ResourceInstance[] {
   const findSource = configSource(config);
   return plan
@@ -46,6 +55,7 @@ export function planInstances(
         ...(source?.provider ? { provider: source.provider } : {}),
         attributes,
         blocks,
+        ...imagesOf(r, images.get(r.type), source),
       } satisfies ResourceInstance;
     });
 }
@@ -146,4 +156,30 @@ function blockValue(v: Value, source: BlockValue | undefined): BlockValue {
     return { known: true, fields, origins, location, trace: [] };
   });
   return { set: items.length > 0, known: true, instances };
+}
+
+/**
+ * The values at the image paths in a plan. A known value is the plan's, placed where the
+ * configuration writes it when that was scanned; an unknown one is the configuration's
+ * (its parts, and the resources they read), else the plan's reason.
+ */
+function imagesOf(
+  r: PlanResource,
+  paths: readonly string[] | undefined,
+  source: ResourceInstance | undefined,
+): Pick<ResourceInstance, 'images'> {
+  if (!paths) return {};
+  const written = new Map((source?.images ?? []).map((i) => [i.path, i]));
+  return {
+    images: valuesInValue(map(r.attributes), paths, r.location).map(({ path, value }): ImageValue => {
+      const from = written.get(path);
+      if (firstUnknown(value)) {
+        if (from) return from;
+        return { path, ...attributeValue(value, undefined), pieces: piecesOf(undefined, value) };
+      }
+      const placed = from?.location ? { ...value, origin: from.location, trace: from.trace } : value;
+      if (from?.known && from.value === toPlain(value)) return { ...from, path };
+      return { path, ...attributeValue(placed, undefined), pieces: piecesOf(undefined, placed) };
+    }),
+  };
 }

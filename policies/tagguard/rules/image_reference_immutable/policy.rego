@@ -251,14 +251,13 @@ digest_fault(d) := sprintf("%s needs %d lowercase hex characters", [algorithm, n
 # --- the verdict of the tag alone --------------------------------------------------------
 
 # The message id of a known tag that moves whatever the repository allows; undefined otherwise.
-# No tag at all pulls latest whatever moving_tags says; a written tag moves when moving_tags lists it.
+# No tag at all, or latest, moves whatever moving_tags says; another tag moves when moving_tags lists it.
 moving(tag) := "no_tag" if {
 	tag.known
 	tag.implied
 } else := "latest" if {
 	tag.known
 	tag.value == "latest"
-	"latest" in moving_tags
 } else := "moving_tag" if {
 	tag.known
 	tag.value in moving_tags
