@@ -427,6 +427,29 @@ describe('explain and SARIF', () => {
     expect([r.code, r.out.split('\n')[0]]).toEqual([0, 'ecr-tag-immutability: ECR image tags must be immutable']);
   });
 
+  test("explain image-reference-immutable: the verdicts, where images are read (in the order of the rule's types) and the two fixes", async () => {
+    const r = await runCli(['explain', 'image-reference-immutable'], dir);
+    expect(r.code).toBe(0);
+    const sections = r.out.split('\n').filter((l) => /^\S/.test(l));
+    expect(sections.slice(0, 7)).toEqual([
+      'image-reference-immutable: Deployed images must be pinned to something that cannot move',
+      'severity: error',
+      'Why it matters',
+      'Verdicts (each image reference of a judged resource (its digest, tag and repository))',
+      'Where images are read',
+      'How to fix',
+      'In Terraform / OpenTofu (HCL):',
+    ]);
+    const where = r.out.split('Where images are read\n')[1].split('\n\n')[0].split('\n');
+    expect(where[0]).toMatch(/^ {2}aws_ecs_task_definition +container_definitions\.image$/);
+    expect(where).toContainEqual(
+      expect.stringMatching(/^ {2}kubernetes_manifest +manifest\.\*\*\.containers\.image, manifest\.\*\*\.initContainers\.image$/),
+    );
+    const fix = r.out.split('How to fix\n')[1].split('\n\n')[0].replace(/\s+/g, ' ');
+    expect(fix).toContain('Fix 1: pin the digest the CI that built the image printed');
+    expect(fix).toContain('Fix 2: tag each build with its git SHA, push it to a repository whose tags are immutable');
+  });
+
   test('SARIF names no home page that package.json does not', async () => {
     const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { homepage?: string };
     const r = await runCli(['scan', 'infra', '--format', 'sarif'], dir);

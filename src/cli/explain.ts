@@ -10,6 +10,15 @@ export function explain(rule: RuleDescriptor): string {
     for (const v of rule.verdicts) out.push(`  ${v.value.padEnd(width)}  ${v.verdict}`);
     out.push('');
   }
+  if (rule.images && Object.keys(rule.images).length) {
+    out.push('Where images are read');
+    const width = Math.max(...Object.keys(rule.images).map((t) => t.length));
+    // In the order the rule lists its resource types (an object's keys come back in any order).
+    const order = (t: string) => rule.resource_types?.indexOf(t) ?? -1;
+    const rows = Object.entries(rule.images).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
+    for (const [type, paths] of rows) out.push(`  ${type.padEnd(width)}  ${paths.join(', ')}`);
+    out.push('');
+  }
   if (rule.recommended_action) out.push('How to fix', wrap(rule.recommended_action), '');
   if (rule.fix_hcl) out.push('In Terraform / OpenTofu (HCL):', '', indent(rule.fix_hcl), '');
   if (rule.fix_cdktf) out.push('In CDK for Terraform (TypeScript):', '', indent(rule.fix_cdktf), '');

@@ -95,12 +95,13 @@
 #   # SARIF reportingDescriptor properties.tags.
 #   tags: [security, containers, supply-chain, terraform, iac]
 #   recommended_action: >-
-#     Deploy an image that cannot move: either pin the digest the CI that built the image
-#     printed (registry/repository@sha256:<64 hex>, or tag@sha256:… to keep the tag
-#     readable), or tag each build with its git SHA, push it to a repository whose tags are
-#     immutable (ECR image_tag_mutability = "IMMUTABLE", Artifact Registry
-#     docker_config { immutable_tags = true }, ACR EE tag_immutability = true) and deploy
-#     that tag. Never deploy latest, no tag, or a branch tag.
+#     Deploy an image that cannot move. tagguard --fix leaves this to a person: a digest is
+#     known only to the registry and to the CI that pushed the image. Fix 1: pin the digest
+#     the CI that built the image printed (registry/repository@sha256:<64 hex>, or
+#     tag@sha256:… to keep the tag readable). Fix 2: tag each build with its git SHA, push it
+#     to a repository whose tags are immutable (ECR image_tag_mutability = "IMMUTABLE",
+#     Artifact Registry docker_config { immutable_tags = true }, ACR EE tag_immutability =
+#     true) and deploy that tag. Never deploy latest, no tag, or a branch tag.
 #   # --fix makes no edit: a digest is known only to the registry and the CI that pushed the image.
 #   fix: manual
 #   fix_reason: >-
