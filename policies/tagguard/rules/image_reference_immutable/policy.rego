@@ -205,11 +205,13 @@ unseen_severity := {"error": "error", "warning": "warning", "note": "note"}[obje
 	"warning",
 )]
 
-# Each image reference of each judged resource, with the resource.
-images contains [r, img] if {
-	some r in input.resources
+# Each image reference of each judged resource, by index: [resource, image]. Indices, not the
+# values, are the members, so the set costs no more than the images (a resource with many
+# images would otherwise be hashed once per image).
+images contains [i, j] if {
+	some i, r in input.resources
 	r.type in rule.resource_types
-	some img in object.get(r, "images", [])
+	some j, _ in object.get(r, "images", [])
 }
 
 # How a message names an image: its text and where it is written.
@@ -266,8 +268,9 @@ moving(tag) := "no_tag" if {
 
 # Images whose verdict depends on the repository: a valid reference without a digest, whose
 # tag is unknown or known and not moving.
-by_repository contains [r, img] if {
-	some [r, img] in images
+by_repository contains [i, j] if {
+	some [i, j] in images
+	img := input.resources[i].images[j]
 	ref := img.reference
 	not ref.invalid
 	not ref.digest
@@ -314,7 +317,9 @@ moving_message(id, img, _) := sprintf(messages[id], [image_text(img), fixes]) if
 
 # An image that is not known and tells nothing of its shape.
 deny contains lib.finding(rule, r, img, unknown_severity, "unknown", msg) if {
-	some [r, img] in images
+	some [i, j] in images
+	r := input.resources[i]
+	img := r.images[j]
 	img.known == false
 	not img.reference
 	msg := sprintf(messages.unknown, [
@@ -324,13 +329,17 @@ deny contains lib.finding(rule, r, img, unknown_severity, "unknown", msg) if {
 }
 
 deny contains lib.finding(rule, r, img, "error", "invalid_reference", msg) if {
-	some [r, img] in images
+	some [i, j] in images
+	r := input.resources[i]
+	img := r.images[j]
 	why := img.reference.invalid
 	msg := sprintf(messages.invalid_reference, [image_text(img), why])
 }
 
 deny contains lib.finding(rule, r, at, "error", "invalid_digest", msg) if {
-	some [r, img] in images
+	some [i, j] in images
+	r := input.resources[i]
+	img := r.images[j]
 	not img.reference.invalid
 	d := img.reference.digest
 	d.known
@@ -340,7 +349,9 @@ deny contains lib.finding(rule, r, at, "error", "invalid_digest", msg) if {
 }
 
 deny contains lib.finding(rule, r, tag_at(img), "error", id, msg) if {
-	some [r, img] in images
+	some [i, j] in images
+	r := input.resources[i]
+	img := r.images[j]
 	not img.reference.invalid
 	not img.reference.digest
 	tag := tag_of(img.reference)
@@ -350,7 +361,9 @@ deny contains lib.finding(rule, r, tag_at(img), "error", id, msg) if {
 
 # A known tag that a repository of the name lets move.
 deny contains lib.finding(rule, r, tag_with_steps(img, mutable), "error", "mutable_repository", msg) if {
-	some [r, img] in by_repository
+	some [i, j] in by_repository
+	r := input.resources[i]
+	img := r.images[j]
 	tag := tag_of(img.reference)
 	tag.known
 	mutable := with_state(decisions(img), "mutable")
@@ -364,7 +377,9 @@ deny contains lib.finding(rule, r, tag_with_steps(img, mutable), "error", "mutab
 # What cannot be known: the tag (when a repository does not make every tag immutable), or a
 # repository attribute that decides.
 deny contains lib.finding(rule, r, tag_with_steps(img, undecided), unknown_severity, "unknown", msg) if {
-	some [r, img] in by_repository
+	some [i, j] in by_repository
+	r := input.resources[i]
+	img := r.images[j]
 	ds := decisions(img)
 	count(with_state(ds, "mutable")) == 0
 	undecided := with_state(ds, "unknown")
@@ -377,7 +392,9 @@ deny contains lib.finding(rule, r, tag_with_steps(img, undecided), unknown_sever
 }
 
 deny contains lib.finding(rule, r, tag_with_steps(img, mutable), unknown_severity, "unknown", msg) if {
-	some [r, img] in by_repository
+	some [i, j] in by_repository
+	r := input.resources[i]
+	img := r.images[j]
 	tag := tag_of(img.reference)
 	not tag.known
 	ds := decisions(img)
@@ -392,7 +409,9 @@ deny contains lib.finding(rule, r, tag_with_steps(img, mutable), unknown_severit
 
 # A name whose repository cannot be told: unknown, with no reference that names one.
 deny contains lib.finding(rule, r, tag_at(img), unknown_severity, "unknown", msg) if {
-	some [r, img] in by_repository
+	some [i, j] in by_repository
+	r := input.resources[i]
+	img := r.images[j]
 	name := img.reference.name
 	not name.known
 	count(repositories(name)) == 0
@@ -406,7 +425,9 @@ deny contains lib.finding(rule, r, tag_at(img), unknown_severity, "unknown", msg
 # A registry tagguard cannot prove: a known name no repository of the configuration matches,
 # a data source that reads a repository managed elsewhere, or a remote or virtual repository.
 deny contains lib.finding(rule, r, tag_with_steps(img, unproven), unseen_severity, "unseen_registry", msg) if {
-	some [r, img] in by_repository
+	some [i, j] in by_repository
+	r := input.resources[i]
+	img := r.images[j]
 	ds := decisions(img)
 	count(ds) > 0
 	count(with_state(ds, "mutable")) == 0
@@ -420,7 +441,9 @@ deny contains lib.finding(rule, r, tag_with_steps(img, unproven), unseen_severit
 }
 
 deny contains lib.finding(rule, r, tag_at(img), unseen_severity, "unseen_registry", msg) if {
-	some [r, img] in by_repository
+	some [i, j] in by_repository
+	r := input.resources[i]
+	img := r.images[j]
 	name := img.reference.name
 	count(repositories(name)) == 0
 	registry := unseen(name)

@@ -231,6 +231,13 @@ test_a_suffix_after_the_repository_url_names_another_repository if {
 	found(fs) == {["unknown", "warning", 20, 40]}
 }
 
+test_a_prefix_before_the_repository_url_names_another_registry if {
+	name := object.union(by_ref(ref_to("aws_ecr_repository.api", "repository_url")), {"prefix": "evil.io/"})
+	img := unknown_image({"name": name, "tag": tag("v1")})
+	fs := policy.deny with input as inp([task([img]), ecr("aws_ecr_repository.api", "IMMUTABLE")])
+	found(fs) == {["unknown", "warning", 20, 40]}
+}
+
 test_a_derived_ref_names_no_repository if {
 	ref := object.union(ref_to("aws_ecr_repository.api", "repository_url"), {"derived": true})
 	img := unknown_image({"name": by_ref(ref), "tag": tag("v1")})

@@ -34,10 +34,16 @@ repositories(name) := {r | some r in input.resources; by_ref(name, r)} if {
 	not name.known
 } else := {r | some r in input.resources; by_host(name, r)}
 
-# The name is the repository's URL itself (a suffix would name another repository).
+# The name is the repository's URL itself: text before or after it would name another
+# repository (several unknown parts make every ref derived).
+bare(name) if {
+	object.get(name, "prefix", "") == ""
+	object.get(name, "suffix", "") == ""
+}
+
 by_ref(name, r) if {
 	r.type in ecr_types
-	object.get(name, "suffix", "") == ""
+	bare(name)
 	some ref in usable_refs(name)
 	object.get(ref, "attribute", "") in {"repository_url", "repository_uri"}
 	names(ref, r)
@@ -46,25 +52,34 @@ by_ref(name, r) if {
 # A data.aws_ecr_repository read by name: the managed repository of that name.
 by_ref(name, r) if {
 	r.type in ecr_types
-	object.get(name, "suffix", "") == ""
+	bare(name)
 	some ds in ecr_data_sources(name)
 	ecr_name(r) == text(ds, "name")
 }
 
-# An Artifact Registry repository's URL, or its id inside a name that shows the registry host.
+# An Artifact Registry repository's URL followed by an image path, or its id between
+# `<location>-docker.pkg.dev/<project>/` and an image path.
 by_ref(name, r) if {
 	r.type == "google_artifact_registry_repository"
 	some ref in usable_refs(name)
-	gar_attribute(name, object.get(ref, "attribute", ""))
+	gar_attribute(name, object.get(ref, "attribute", ""), r)
 	names(ref, r)
 }
 
-gar_attribute(_, "registry_uri")
+gar_attribute(name, "registry_uri", _) if {
+	object.get(name, "prefix", "") == ""
+	regex.match(`^/[^/]`, object.get(name, "suffix", ""))
+}
 
-gar_attribute(name, attribute) if {
+gar_attribute(name, attribute, r) if {
 	attribute in {"repository_id", "name"}
-	some piece in [object.get(name, "prefix", ""), object.get(name, "suffix", "")]
-	contains(piece, "-docker.pkg.dev/")
+	[[_, location, project]] := regex.find_all_string_submatch_n(
+		`^([a-z0-9-]+)-docker\.pkg\.dev/([^/]+)/$`,
+		object.get(name, "prefix", ""), 1,
+	)
+	regex.match(`^/[^/]`, object.get(name, "suffix", ""))
+	agrees(r, "location", location)
+	agrees(r, "project", project)
 }
 
 ecr_data_sources(name) := {ds |

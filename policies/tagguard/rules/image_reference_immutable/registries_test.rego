@@ -132,6 +132,39 @@ test_gar_repository_id_inside_a_docker_pkg_dev_name_joins if {
 	found(fs) == {["mutable_repository", "error", 20, 40]}
 }
 
+test_a_registry_uri_needs_an_image_path_after_it if {
+	ref := ref_to("google_artifact_registry_repository.images", "registry_uri")
+	joined := unknown_image({"name": object.union(by_ref(ref), {"suffix": "/api"}), "tag": tag("v1")})
+	count(policy.deny) == 0 with input as inp([task([joined]), gar({})])
+
+	# "-evil/api" names the repository images-evil, and a bare URI no image.
+	every suffix in ["-evil/api", ""] {
+		other := unknown_image({"name": object.union(by_ref(ref), {"suffix": suffix}), "tag": tag("v1")})
+		found(policy.deny) == {["unknown", "warning", 20, 40]} with input as inp([task([other]), gar({})])
+	}
+}
+
+# An image whose name is a repository_id between prefix and "/api".
+gar_id_image(prefix) := unknown_image({
+	"name": object.union(
+		by_ref(ref_to("google_artifact_registry_repository.images", "repository_id")),
+		{"prefix": prefix, "suffix": "/api"},
+	),
+	"tag": tag("v1"),
+})
+
+test_a_repository_id_in_another_location_or_project_names_no_repository if {
+	repository := gar({"project": set_to("proj", 5)})
+	count(policy.deny) == 0 with input as inp([task([gar_id_image("europe-west1-docker.pkg.dev/proj/")]), repository])
+	every prefix in [
+		"us-east1-docker.pkg.dev/proj/",
+		"europe-west1-docker.pkg.dev/evil/",
+		"evil.io/europe-west1-docker.pkg.dev/proj/",
+	] {
+		found(policy.deny) == {["unknown", "warning", 20, 40]} with input as inp([task([gar_id_image(prefix)]), repository])
+	}
+}
+
 test_a_repository_id_without_the_registry_host_names_no_repository if {
 	name := object.union(
 		by_ref(ref_to("google_artifact_registry_repository.images", "repository_id")),
