@@ -171,15 +171,19 @@ function imagesOf(
   if (!paths) return {};
   const written = new Map((source?.images ?? []).map((i) => [i.path, i]));
   return {
-    images: valuesInValue(map(r.attributes), paths, r.location).map(({ path, value }): ImageValue => {
+    images: valuesInValue(map(r.attributes), paths, r.location).flatMap(({ path, value }): ImageValue[] => {
       const from = written.get(path);
       if (firstUnknown(value)) {
-        if (from) return from;
-        return { path, ...attributeValue(value, undefined), pieces: piecesOf(undefined, value) };
+        if (from) return [from];
+        // The plan cannot see inside an unknown value (container_definitions after_unknown),
+        // but the configuration may: its images under that path, each where it is written.
+        const under = (source?.images ?? []).filter((i) => i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+        if (under.length) return under;
+        return [{ path, ...attributeValue(value, undefined), pieces: piecesOf(undefined, value) }];
       }
       const placed = from?.location ? { ...value, origin: from.location, trace: from.trace } : value;
-      if (from?.known && from.value === toPlain(value)) return { ...from, path };
-      return { path, ...attributeValue(placed, undefined), pieces: piecesOf(undefined, placed) };
+      if (from?.known && from.value === toPlain(value)) return [{ ...from, path }];
+      return [{ path, ...attributeValue(placed, undefined), pieces: piecesOf(undefined, placed) }];
     }),
   };
 }
