@@ -2,7 +2,7 @@ import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from '
 import path from 'node:path';
 import { parseImageReference } from '../src/policy/image-reference';
 import type { ScanResult } from '../src/scan/types';
-import { ROOT, runCli, scanFixtures, scanPlan, tempDir } from './helpers';
+import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir } from './helpers';
 
 // image-reference-immutable over fixtures/images/*: every container image of every judged
 // resource type, in HCL, Terraform JSON, CDKTF output, modules, jsonencode with merge and
@@ -462,8 +462,8 @@ describe('plans', () => {
     expect(result.errors).toEqual([]);
     expect(result.summary).toMatchObject({ resources: 6, errors: 3, warnings: 0 });
     expect(own(result.findings)).toEqual([
-      at(CONFIG, 50, 22, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
-      at(CONFIG, 69, 22, 'error', 'latest', 'aws_lambda_function.thumbnails'),
+      at(CONFIG, 50, 19, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
+      at(CONFIG, 69, 19, 'error', 'latest', 'aws_lambda_function.thumbnails'),
     ]);
     expect(result.findings.filter((f) => f.ruleId !== RULE).map(placeOf)).toEqual([
       at(CONFIG, 28, 26, 'error', 'mutable', 'aws_ecr_repository.worker'),
@@ -475,11 +475,11 @@ describe('plans', () => {
     expect(r.json().errors).toEqual([]);
     expect(r.json().findings.map(placeOf)).toEqual([
       at(CONFIG, 28, 26, 'error', 'mutable', 'aws_ecr_repository.worker'),
-      at(CONFIG, 50, 22, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
-      at(CONFIG, 69, 22, 'error', 'latest', 'aws_lambda_function.thumbnails'),
+      at(CONFIG, 50, 19, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
+      at(CONFIG, 69, 19, 'error', 'latest', 'aws_lambda_function.thumbnails'),
     ]);
+    // At the template that writes the tag, as a scan of main.tf alone says; not at the repository's interpolation.
     expect(r.json().findings[1].trace).toEqual([
-      { file: CONFIG, line: 50, column: 22, note: 'aws_ecr_repository.worker' },
       { file: CONFIG, line: 28, column: 26, note: 'aws_ecr_repository.worker: image_tag_mutability is "MUTABLE"' },
     ]);
     const result = await scanPlan(PLAN);
@@ -487,6 +487,20 @@ describe('plans', () => {
     expect(batch?.images?.map((i) => [i.path, parseImageReference(i.pieces)?.tag?.value])).toEqual([
       ['container_definitions[0].image', 'v0.3.0'],
     ]);
+  });
+
+  test('a plan with its configuration, the tag from terraform.tfvars: the finding at the tfvars value', async () => {
+    const dir = tempDir('images-plan-tfvars');
+    cpSync(path.join(ROOT, 'fixtures/images/plan'), dir, { recursive: true });
+    const tf = readFileSync(path.join(dir, 'main.tf'), 'utf8');
+    writeFileSync(path.join(dir, 'main.tf'), tf.replace('repository_url}:latest"', 'repository_url}:${var.lambda_tag}"'));
+    writeFileSync(path.join(dir, 'variables.tf'), 'variable "lambda_tag" {\n  type = string\n}\n');
+    writeFileSync(path.join(dir, 'terraform.tfvars'), 'lambda_tag = "latest"\n');
+    const result = await scanDir(dir, { plan: 'plan.json' });
+    expect(result.errors).toEqual([]);
+    const lambda = result.findings.filter((f) => f.resource === 'aws_lambda_function.thumbnails');
+    expect(lambda.map(placeOf)).toEqual([at('terraform.tfvars', 1, 14, 'error', 'latest', 'aws_lambda_function.thumbnails')]);
+    expect(lambda[0].trace).toEqual([{ file: 'main.tf', line: 69, column: 63, note: 'var.lambda_tag' }]);
   });
 
   test("a plan in which the batch repository is MUTABLE: the configuration's image under the unknown value is judged, at its place in main.tf", async () => {

@@ -6,7 +6,9 @@ import {
   type BlockValue,
   type ImageValue,
   type ResourceInstance,
+  type TemplatePiece,
 } from '../instances/module-tree';
+import { parseImageReference } from '../../policy/image-reference';
 import { valuesInValue, type ImagePaths } from '../instances/image-paths';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
 import { firstUnknown, map, parseReference, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
@@ -183,7 +185,28 @@ function imagesOf(
       }
       const placed = from?.location ? { ...value, origin: from.location, trace: from.trace } : value;
       if (from?.known && from.value === toPlain(value)) return [{ ...from, path }];
-      return [{ path, ...attributeValue(placed, undefined), pieces: piecesOf(undefined, placed) }];
+      const pieces = from && value.kind === 'string' ? placedPieces(value.value, from) : piecesOf(undefined, placed);
+      return [{ path, ...attributeValue(placed, undefined), pieces }];
     }),
   };
+}
+
+/**
+ * The plan's text of an image, in parts placed where the configuration writes them: the
+ * name at the image, the `:tag` (and what follows) at the tag's origin in the configuration
+ * (the `:v1` of a template, the tfvars value of var.tag), so a finding about the tag points
+ * there and not at the interpolation of the repository's address.
+ */
+function placedPieces(text: string, from: ImageValue): TemplatePiece[] {
+  const whole: TemplatePiece[] = [{ known: true, value: text, location: from.location, trace: from.trace }];
+  const written = parseImageReference(from.pieces)?.tag;
+  const planned = parseImageReference(whole)?.tag;
+  if (!written?.location || written.implied || !planned || planned.implied) return whole;
+  const digest = text.indexOf('@');
+  const sep = (digest < 0 ? text : text.slice(0, digest)).lastIndexOf(':');
+  if (sep < 0) return whole;
+  return [
+    { known: true, value: text.slice(0, sep), location: from.location, trace: from.trace },
+    { known: true, value: text.slice(sep), location: written.location, trace: written.trace },
+  ];
 }
