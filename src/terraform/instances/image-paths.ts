@@ -201,14 +201,17 @@ function decodeTemplateJson(parts: Value[], range: Range): Value | undefined {
   const unknowns: Value[] = [];
   // The decoded text's trace is its known text's, not the template's (which is its first
   // unknown part's): a tag written after the second interpolation did not come from the first.
-  const trace: TraceStep[] = parts.find((p) => p.kind === 'string')?.trace ?? [];
+  const written = parts.find((p) => p.kind === 'string');
+  const trace: TraceStep[] = written?.trace ?? [];
+  // Likewise its place: the known text's (the heredoc, the JSON string), not the first unknown part's.
+  const at = written?.origin ?? range;
   let text = '';
   for (const p of parts) {
     if (p.kind === 'string') text += p.value;
     else if (p.kind === 'unknown') text += mark(unknowns.push(p) - 1);
     else return undefined;
   }
-  const decoded = decodeJsonText(text, range, trace);
+  const decoded = decodeJsonText(text, at, trace);
   return decoded && restore(decoded, unknowns);
 }
 
