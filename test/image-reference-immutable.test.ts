@@ -1,5 +1,7 @@
 import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Aspects, Fn, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { TagguardAspect } from '../src/cdktf';
 import { parseImageReference } from '../src/policy/image-reference';
 import type { ScanResult } from '../src/scan/types';
 import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir } from './helpers';
@@ -228,6 +230,60 @@ describe('CDKTF synth output', () => {
       { file: FILE, line: 37, column: 33, note: 'aws_ecr_repository.jobs: image_tag_mutability is "MUTABLE"' },
     ]);
     expect(result.findings[2].trace).toEqual([]);
+  });
+});
+
+describe('the CDKTF aspect', () => {
+  /** The annotations the aspect adds, by construct path. */
+  function annotate(containerDefinitions: (api: string, jobs: string) => string) {
+    const stack = new TerraformStack(Testing.app({ outdir: tempDir('cdktf') }), 'services');
+    const api = new TerraformResource(stack, 'api', { terraformResourceType: 'aws_ecr_repository' });
+    api.addOverride('name', 'api');
+    api.addOverride('image_tag_mutability', 'IMMUTABLE');
+    const jobs = new TerraformResource(stack, 'jobs', { terraformResourceType: 'aws_ecr_repository' });
+    jobs.addOverride('name', 'jobs');
+    jobs.addOverride('image_tag_mutability', 'MUTABLE');
+    const task = new TerraformResource(stack, 'api-task', { terraformResourceType: 'aws_ecs_task_definition' });
+    task.addOverride('family', 'api');
+    task.addOverride(
+      'container_definitions',
+      containerDefinitions(api.getStringAttribute('repository_url'), jobs.getStringAttribute('repository_url')),
+    );
+    const fn = new TerraformResource(stack, 'thumbnails', { terraformResourceType: 'aws_lambda_function' });
+    fn.addOverride('function_name', 'thumbnails');
+    fn.addOverride('image_uri', `${api.getStringAttribute('repository_url')}:latest`);
+    Aspects.of(stack).add(new TagguardAspect({ mode: 'error', rules: [RULE] }));
+    Testing.synth(stack);
+    return Object.fromEntries(
+      [api, jobs, task, fn].map((r) => [
+        r.node.path,
+        r.node.metadata.filter((m) => m.type.startsWith('@cdktf/')).map((m) => `${m.type} ${String(m.data).replace(/:.*\[/, ' [')}`),
+      ]),
+    );
+  }
+
+  test('container_definitions as JSON text with tokens: each container judged, as in the synth output', () => {
+    const defs = (api: string, jobs: string) =>
+      JSON.stringify([
+        { name: 'api', image: `${api}:9f2c1ab` },
+        { name: 'cron', image: `${jobs}:9f2c1ab` },
+      ]);
+    expect(annotate(defs)).toEqual({
+      'services/api': [],
+      'services/jobs': [],
+      'services/api-task': ['@cdktf/error services/api-task [image-reference-immutable/mutable_repository]'],
+      'services/thumbnails': ['@cdktf/error services/thumbnails [image-reference-immutable/latest]'],
+    });
+  });
+
+  test("Fn.jsonencode: an expression left to Terraform, an unknown warning (it was an invalid_reference error with the tag 'latest\"}])}')", () => {
+    const defs = (api: string, jobs: string) =>
+      Fn.jsonencode([
+        { name: 'api', image: `${api}:9f2c1ab` },
+        { name: 'cron', image: `${jobs}:9f2c1ab` },
+        { name: 'proxy', image: `${api}:latest` },
+      ]);
+    expect(annotate(defs)['services/api-task']).toEqual(['@cdktf/warn services/api-task [image-reference-immutable/unknown]']);
   });
 });
 
