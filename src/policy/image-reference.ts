@@ -25,6 +25,9 @@ export type NamePart =
 /** Attributes that hold a repository's address without a tag: a part reading one holds no `:` or `@`. */
 const REPOSITORY_ADDRESSES = new Set(['repository_url', 'registry_uri']);
 
+/** Docker Hub's names (distribution/reference: defaultDomain and legacyDefaultDomain). */
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io']);
+
 /** distribution/reference: path components, a tag, a digest. */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -125,8 +128,14 @@ function namePart(cells: Cell[]): NamePart {
   const slash = value.indexOf('/');
   const head = slash < 0 ? '' : value.slice(0, slash);
   // distribution/reference: the first component is a registry when it looks like a host.
-  if (head && (head.includes('.') || head.includes(':') || head === 'localhost'))
-    return { known: true, value, registry: head, repository: value.slice(slash + 1) };
+  if (head && (head.includes('.') || head.includes(':') || head === 'localhost')) {
+    const path = value.slice(slash + 1);
+    // distribution/reference normalizes Docker Hub: index.docker.io is docker.io, and a
+    // one-component path there is an official image (docker.io/nginx is docker.io/library/nginx).
+    if (DOCKER_HUB.has(head))
+      return { known: true, value, registry: 'docker.io', repository: path.includes('/') ? path : `library/${path}` };
+    return { known: true, value, registry: head, repository: path };
+  }
   return { known: true, value, registry: 'docker.io', repository: slash < 0 ? `library/${value}` : value };
 }
 

@@ -60,7 +60,7 @@ function visit(walk: Walk, node: Node, steps: string[], i: number, path: string,
     }
     // JSON text with interpolations (Terraform JSON, a heredoc, cdktf output): decoded around its unknown parts.
     if (v.kind === 'unknown' && v.template && i < steps.length) {
-      const decoded = decodeTemplateJson(v.template, v.origin ?? walk.fallback, v.trace);
+      const decoded = decodeTemplateJson(v.template, v.origin ?? walk.fallback);
       if (decoded) {
         visit(walk, { kind: 'value', value: decoded }, steps, i, path, exploring);
         return;
@@ -197,15 +197,21 @@ const MARKS = /\uE000(\d+)\uE001/g;
  * in place of its mark, so a string that held one becomes a template again. Undefined
  * when the text is not JSON (an unknown part stands for more than a string's content).
  */
-function decodeTemplateJson(parts: Value[], range: Range, trace: TraceStep[]): Value | undefined {
+function decodeTemplateJson(parts: Value[], range: Range): Value | undefined {
   const unknowns: Value[] = [];
+  // The decoded text's trace is its known text's, not the template's (which is its first
+  // unknown part's): a tag written after the second interpolation did not come from the first.
+  const written = parts.find((p) => p.kind === 'string');
+  const trace: TraceStep[] = written?.trace ?? [];
+  // Likewise its place: the known text's (the heredoc, the JSON string), not the first unknown part's.
+  const at = written?.origin ?? range;
   let text = '';
   for (const p of parts) {
     if (p.kind === 'string') text += p.value;
     else if (p.kind === 'unknown') text += mark(unknowns.push(p) - 1);
     else return undefined;
   }
-  const decoded = decodeJsonText(text, range, trace);
+  const decoded = decodeJsonText(text, at, trace);
   return decoded && restore(decoded, unknowns);
 }
 

@@ -6,7 +6,9 @@ import {
   type BlockValue,
   type ImageValue,
   type ResourceInstance,
+  type TemplatePiece,
 } from '../instances/module-tree';
+import { parseImageReference } from '../../policy/image-reference';
 import { valuesInValue, type ImagePaths } from '../instances/image-paths';
 import { nestedBlocksOf, type NestedBlocks } from '../config/nested-blocks';
 import { firstUnknown, map, parseReference, refsOf, toPlain, type ResourceRef, type Value } from '../eval/value';
@@ -171,15 +173,40 @@ function imagesOf(
   if (!paths) return {};
   const written = new Map((source?.images ?? []).map((i) => [i.path, i]));
   return {
-    images: valuesInValue(map(r.attributes), paths, r.location).map(({ path, value }): ImageValue => {
+    images: valuesInValue(map(r.attributes), paths, r.location).flatMap(({ path, value }): ImageValue[] => {
       const from = written.get(path);
       if (firstUnknown(value)) {
-        if (from) return from;
-        return { path, ...attributeValue(value, undefined), pieces: piecesOf(undefined, value) };
+        if (from) return [from];
+        // The plan cannot see inside an unknown value (container_definitions after_unknown),
+        // but the configuration may: its images under that path, each where it is written.
+        const under = (source?.images ?? []).filter((i) => i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+        if (under.length) return under;
+        return [{ path, ...attributeValue(value, undefined), pieces: piecesOf(undefined, value) }];
       }
       const placed = from?.location ? { ...value, origin: from.location, trace: from.trace } : value;
-      if (from?.known && from.value === toPlain(value)) return { ...from, path };
-      return { path, ...attributeValue(placed, undefined), pieces: piecesOf(undefined, placed) };
+      if (from?.known && from.value === toPlain(value)) return [{ ...from, path }];
+      const pieces = from && value.kind === 'string' ? placedPieces(value.value, from) : piecesOf(undefined, placed);
+      return [{ path, ...attributeValue(placed, undefined), pieces }];
     }),
   };
+}
+
+/**
+ * The plan's text of an image, in parts placed where the configuration writes them: the
+ * name at the image, the `:tag` (and what follows) at the tag's origin in the configuration
+ * (the `:v1` of a template, the tfvars value of var.tag), so a finding about the tag points
+ * there and not at the interpolation of the repository's address.
+ */
+function placedPieces(text: string, from: ImageValue): TemplatePiece[] {
+  const whole: TemplatePiece[] = [{ known: true, value: text, location: from.location, trace: from.trace }];
+  const written = parseImageReference(from.pieces)?.tag;
+  const planned = parseImageReference(whole)?.tag;
+  if (!written?.location || written.implied || !planned || planned.implied) return whole;
+  const digest = text.indexOf('@');
+  const sep = (digest < 0 ? text : text.slice(0, digest)).lastIndexOf(':');
+  if (sep < 0) return whole;
+  return [
+    { known: true, value: text.slice(0, sep), location: from.location, trace: from.trace },
+    { known: true, value: text.slice(sep), location: written.location, trace: written.trace },
+  ];
 }
