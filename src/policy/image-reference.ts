@@ -36,13 +36,20 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-
 /** A character of the text, or an unknown part (which holds any text). */
 type Cell = { char: string; piece: number } | { unknown: TemplatePiece; piece: number };
 
+/** Longer than any registry accepts (a name is at most 255 characters, a tag 128, a digest 135): not parsed. */
+const MAX_REFERENCE = 1024;
+
+const EMPTY_NAME = { known: true, value: '', registry: '', repository: '' } as const;
+
 export function parseImageReference(pieces: TemplatePiece[]): ImageReference | undefined {
+  const length = pieces.reduce((n, p) => n + (p.value?.length ?? 0), 0);
+  if (length > MAX_REFERENCE) return { name: EMPTY_NAME, invalid: `the image is ${length} characters long, longer than any reference` };
   const cells: Cell[] = [];
   pieces.forEach((p, piece) => {
     if (p.known) for (const char of p.value ?? '') cells.push({ char, piece });
     else cells.push({ unknown: p, piece });
   });
-  if (!cells.length) return { name: { known: true, value: '', registry: '', repository: '' }, invalid: 'the image is empty' };
+  if (!cells.length) return { name: EMPTY_NAME, invalid: 'the image is empty' };
   // Nothing known: the whole reference is one unknown value, unless it is a repository's address.
   if (cells.every((c) => 'unknown' in c) && !cells.some((c) => 'unknown' in c && isRepositoryAddress(c.unknown))) return undefined;
 
@@ -119,7 +126,8 @@ function namePart(cells: Cell[]): NamePart {
     return {
       known: false,
       reason: unknowns[0].reason ?? 'unknown',
-      refs: unknowns.flatMap((u) => u.refs ?? []),
+      // Two unknown parts make a name computed from each: neither is the repository's address alone.
+      refs: unknowns.flatMap((u) => (u.refs ?? []).map((r) => (unknowns.length > 1 ? { ...r, derived: true } : r))),
       prefix: text(cells.slice(0, first)),
       suffix: text(cells.slice(last + 1)),
     };

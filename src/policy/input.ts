@@ -1,6 +1,6 @@
 import type { Range } from '../parse/source';
 import type { AttributeValue, ImageValue, ResourceInstance } from '../terraform/instances/module-tree';
-import { parseImageReference, type Part } from './image-reference';
+import { parseImageReference, type ImageReference, type Part } from './image-reference';
 import { instanceAddress, type ResourceRef } from '../terraform/eval/value';
 import type { UnseenRegistrySeverity } from './image-config';
 
@@ -92,7 +92,11 @@ function referencePart(p: Part & { implied?: boolean }) {
 export function imageInput(i: ImageValue) {
   // The reference holds what the template's parts say; the parts themselves are not repeated.
   const { pieces: _, template: __, path, ...value } = i;
-  const reference = parseImageReference(i.pieces);
+  // A number or a list where an image is named is no reference (the provider would reject it).
+  const reference: ImageReference | undefined =
+    i.known && typeof i.value !== 'string'
+      ? { name: { known: true, value: '', registry: '', repository: '' }, invalid: `the image is ${JSON.stringify(i.value)}, not a string` }
+      : parseImageReference(i.pieces);
   return {
     path,
     ...attribute(value),

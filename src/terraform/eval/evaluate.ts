@@ -205,7 +205,8 @@ export class Evaluator {
       const s = toStringValue(v);
       if (s.kind === 'unknown' && !s.error) {
         pending ??= s;
-        pieces.push(...(s.template ?? [s]));
+        // An unknown part that names no resource (a variable with no value) is placed where it is used.
+        pieces.push(...(s.template ?? [s.refs?.length ? s : { ...s, origin: part.range }]));
         continue;
       }
       if (s.kind !== 'string') return s;

@@ -303,13 +303,40 @@ function decodeJson(node: JsonNode, source: string, at: At): Value {
   }
 }
 
-/** JSON text as a value, every part at the text's origin; undefined when the text is not JSON. */
+/** Bound on the nesting of JSON text that is decoded: the decoding recurses, and the text is the scanned code's. */
+export const MAX_JSON_DEPTH = 256;
+
+/** How deep arrays and objects nest in JSON text (outside its strings). */
+function jsonDepth(source: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  let escaped = false;
+  for (const c of source) {
+    if (escaped) escaped = false;
+    else if (inString) {
+      if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return max;
+}
+
+const TOO_DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not decoded`;
+
+/**
+ * JSON text as a value, every part at the text's origin; undefined when the text is not JSON,
+ * unknown when it nests deeper than MAX_JSON_DEPTH.
+ */
 export function decodeJsonText(source: string, range: Range, trace: TraceStep[]): Value | undefined {
   try {
     JSON.parse(source);
   } catch {
     return undefined;
   }
+  if (jsonDepth(source) > MAX_JSON_DEPTH) return unknown(TOO_DEEP, range, trace);
   const tree = parseTree(source);
   return tree && decodeJson(tree, source, { range, trace });
 }
@@ -913,6 +940,7 @@ const SPECS: Record<string, Spec> = {
     } catch (e) {
       fail(`invalid JSON: ${(e as Error).message}`);
     }
+    if (jsonDepth(source) > MAX_JSON_DEPTH) return unknown(TOO_DEEP, at.range, at.trace);
     return decodeJson(defined(parseTree(source), 'valid JSON has a parse tree'), source, at);
   }),
   base64encode: spec(1, 1, ([s]) => Buffer.from(text(s)).toString('base64')),

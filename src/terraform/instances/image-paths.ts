@@ -24,6 +24,8 @@ interface Walk {
   evaluator?: Evaluator;
   out: FoundValue[];
   visits: number;
+  /** The walk stopped at MAX_VISITS: what it did not reach may hold images. */
+  truncated?: boolean;
   /** Paths already reported, so an unknown under `**` is one value, not one per route. */
   seen: Set<string>;
   /** Where a JSON string without an origin is placed: the resource block. */
@@ -38,42 +40,64 @@ const join = (path: string, name: string) => (path ? `${path}.${name}` : name);
 export function valuesInBody(body: Body, evaluator: Evaluator, symbols: Symbols, paths: readonly string[], at: Range): FoundValue[] {
   const walk: Walk = { evaluator, out: [], visits: 0, seen: new Set(), fallback: at };
   for (const p of paths) visit(walk, { kind: 'body', body, symbols }, p.split('.'), 0, '', false);
-  return walk.out;
+  return finished(walk);
+}
+
+/** What was found; a walk that ran out of budget is one unknown value more, never a silent pass. */
+function finished(walk: Walk): FoundValue[] {
+  if (!walk.truncated) return walk.out;
+  const why = `the resource is too large to search for images (more than ${MAX_VISITS} values on the way)`;
+  return [...walk.out, { path: '', value: unknown(why, walk.fallback) }];
 }
 
 /** The values at the paths in a value that holds the resource's arguments (a plan's). */
 export function valuesInValue(root: Value, paths: readonly string[], at: Range): FoundValue[] {
   const walk: Walk = { out: [], visits: 0, seen: new Set(), fallback: at };
   for (const p of paths) visit(walk, { kind: 'value', value: root }, p.split('.'), 0, '', false);
-  return walk.out;
+  return finished(walk);
 }
 
-/** exploring: under `**`, where an unknown part is not reported (the images may be elsewhere). */
-function visit(walk: Walk, node: Node, steps: string[], i: number, path: string, exploring: boolean): void {
-  if (++walk.visits > MAX_VISITS) return;
+/**
+ * exploring: under `**`, where an unknown part is not reported (the images may be elsewhere).
+ * json: the value was read from JSON text (`jsonencode`, a JSON string), as the provider decodes
+ * it with Go's encoding/json: a key matches whatever its letter case, the last match wins.
+ */
+function visit(
+  walk: Walk,
+  node: Node,
+  steps: string[],
+  i: number,
+  path: string,
+  exploring: boolean,
+  json: boolean | 'sorted' = false,
+): void {
+  if (++walk.visits > MAX_VISITS) {
+    walk.truncated = true;
+    return;
+  }
   if (node.kind === 'value') {
     const v = node.value;
     // jsonencode keeps what it encoded: walk that, so values keep their origins.
     if ((v.kind === 'string' || v.kind === 'unknown') && v.encoded && i < steps.length) {
-      visit(walk, { kind: 'value', value: v.encoded }, steps, i, path, exploring);
+      visit(walk, { kind: 'value', value: v.encoded }, steps, i, path, exploring, 'sorted');
       return;
     }
     // JSON text with interpolations (Terraform JSON, a heredoc, cdktf output): decoded around its unknown parts.
     if (v.kind === 'unknown' && v.template && i < steps.length) {
       const decoded = decodeTemplateJson(v.template, v.origin ?? walk.fallback);
       if (decoded) {
-        visit(walk, { kind: 'value', value: decoded }, steps, i, path, exploring);
+        visit(walk, { kind: 'value', value: decoded }, steps, i, path, exploring, true);
         return;
       }
     }
     if (v.kind === 'string' && i < steps.length) {
       const decoded = decodeJsonText(v.value, v.origin ?? walk.fallback, v.trace);
-      if (decoded) visit(walk, { kind: 'value', value: decoded }, steps, i, path, exploring);
+      if (decoded) visit(walk, { kind: 'value', value: decoded }, steps, i, path, exploring, true);
       return;
     }
     if (v.kind === 'list') {
       v.items.forEach((item, n) => {
-        visit(walk, { kind: 'value', value: item }, steps, i, `${path}[${n}]`, exploring);
+        visit(walk, { kind: 'value', value: item }, steps, i, `${path}[${n}]`, exploring, json);
       });
       return;
     }
@@ -84,16 +108,16 @@ function visit(walk: Walk, node: Node, steps: string[], i: number, path: string,
   }
   const step = steps[i];
   if (step === '**') {
-    visit(walk, node, steps, i + 1, path, exploring);
-    for (const [name, child] of children(walk, node)) visit(walk, child, steps, i, join(path, name), true);
+    visit(walk, node, steps, i + 1, path, exploring, json);
+    for (const [name, child] of children(walk, node)) visit(walk, child, steps, i, join(path, name), true, json);
     return;
   }
   if (node.kind === 'value') {
     const v = node.value;
     if (v.kind === 'map') {
-      const entry = v.entries.get(step);
-      if (entry) visit(walk, { kind: 'value', value: entry }, steps, i + 1, join(path, step), exploring);
-    } else if (v.kind === 'unknown' && !exploring) emit(walk, path, v);
+      const [key, entry] = json ? jsonEntry(v.entries, step, json === 'sorted') : [step, v.entries.get(step)];
+      if (entry) visit(walk, { kind: 'value', value: entry }, steps, i + 1, join(path, key), exploring, json);
+    } else if (v.kind === 'unknown' && !exploring) emit(walk, path, opaque(v));
     return;
   }
   const attr = node.body.attributes.get(step);
@@ -104,7 +128,7 @@ function visit(walk: Walk, node: Node, steps: string[], i: number, path: string,
     if (block.type === step) {
       visit(walk, { kind: 'body', body: block.body, symbols: node.symbols }, steps, i + 1, `${join(path, step)}[${n++}]`, exploring);
     } else if (block.type === 'dynamic' && block.labels[0] === step) {
-      for (const instance of dynamicInstances(walk, block, node.symbols, join(path, step), exploring)) {
+      for (const instance of dynamicInstances(walk, block, node.symbols)) {
         visit(
           walk,
           { kind: 'body', body: instance.body, symbols: instance.symbols },
@@ -116,6 +140,30 @@ function visit(walk: Walk, node: Node, steps: string[], i: number, path: string,
       }
     }
   }
+}
+
+/**
+ * The entry Go's encoding/json gives a struct field: every key equal to it under Unicode
+ * case folding sets it, so the last one in the text wins (jsonencode writes keys sorted).
+ */
+function jsonEntry(entries: ReadonlyMap<string, Value>, step: string, sorted: boolean): [string, Value | undefined] {
+  const keys = [...entries.keys()];
+  if (sorted) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const folded = fold(step);
+  const key = keys.findLast((k) => fold(k) === folded);
+  return key === undefined ? [step, undefined] : [key, entries.get(key)];
+}
+
+/** Simple case folding as Go's strings.EqualFold: lower case, and the letters that fold to ASCII (ſ, K). */
+const fold = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/ſ/g, 's')
+    .replace(/\u212a/g, 'k');
+
+/** An unknown value on the way to an image (not the image): its reason, without its text's parts. */
+function opaque(v: Extract<Value, { kind: 'unknown' }>): Value {
+  return unknown(v.reason, v.origin, v.trace);
 }
 
 function emit(walk: Walk, path: string, value: Value): void {
@@ -144,13 +192,7 @@ function* children(walk: Walk, node: Node): Generator<[string, Node]> {
 }
 
 /** `dynamic "x" { for_each = …; iterator = it; content { … } }`: each content body with its iterator. */
-function dynamicInstances(
-  walk: Walk,
-  block: Block,
-  symbols: Symbols,
-  path: string,
-  exploring: boolean,
-): { body: Body; symbols: Symbols }[] {
+function dynamicInstances(walk: Walk, block: Block, symbols: Symbols): { body: Body; symbols: Symbols }[] {
   const forEach = block.body.attributes.get('for_each');
   const content = block.body.blocks.find((b) => b.type === 'content');
   if (!forEach || !content || !walk.evaluator) return [];
@@ -159,15 +201,11 @@ function dynamicInstances(
   const collection = walk.evaluator.evaluate(forEach.expr, symbols);
   const pairs = collection.kind === 'unknown' ? undefined : iterate(collection);
   if (!pairs) {
-    if (!exploring) {
-      const why = collection.kind === 'unknown' ? collection.reason : 'it is not a collection';
-      emit(
-        walk,
-        path,
-        unknown(`the for_each of dynamic "${block.labels[0]}" cannot be known (${why})`, forEach.expr.range, collection.trace),
-      );
-    }
-    return [];
+    // However many blocks it makes, each is this content: what it writes as a literal is judged, what
+    // it reads from the iterator is unknown.
+    const why = collection.kind === 'unknown' ? collection.reason : 'it is not a collection';
+    const each = unknown(`the for_each of dynamic "${block.labels[0]}" cannot be known (${why})`, forEach.expr.range, collection.trace);
+    return [{ body: content.body, symbols: withIterator(symbols, iterator, each, each) }];
   }
   return pairs.map(([key, value]) => ({ body: content.body, symbols: withIterator(symbols, iterator, key, value) }));
 }
@@ -206,10 +244,22 @@ function decodeTemplateJson(parts: Value[], range: Range): Value | undefined {
   // Likewise its place: the known text's (the heredoc, the JSON string), not the first unknown part's.
   const at = written?.origin ?? range;
   let text = '';
+  // Whether the text so far ends inside a JSON string: an unknown part outside one stands
+  // for a whole JSON value (`"cpu": ${var.cpu}`), so its mark is written as a string there.
+  let inString = false;
+  let escaped = false;
   for (const p of parts) {
-    if (p.kind === 'string') text += p.value;
-    else if (p.kind === 'unknown') text += mark(unknowns.push(p) - 1);
-    else return undefined;
+    if (p.kind === 'string') {
+      for (const c of p.value) {
+        if (escaped) escaped = false;
+        else if (inString && c === '\\') escaped = true;
+        else if (c === '"') inString = !inString;
+      }
+      text += p.value;
+    } else if (p.kind === 'unknown') {
+      const m = mark(unknowns.push(p) - 1);
+      text += inString ? m : `"${m}"`;
+    } else return undefined;
   }
   const decoded = decodeJsonText(text, at, trace);
   return decoded && restore(decoded, unknowns);

@@ -1,0 +1,129 @@
+import type { Finding } from '../src/policy/findings';
+import { scanDir, tree } from './helpers';
+
+// image-reference-immutable on code written to make a movable image pass, or the scan
+// fail: each case was a silent pass, a crash or a wrong place before it was fixed.
+const RULE = 'image-reference-immutable';
+
+/** [message id, severity, file:line:column] of the rule's findings. */
+const found = (findings: readonly Finding[]) =>
+  findings.filter((f) => f.ruleId === RULE).map((f) => [f.messageId, f.severity, `${f.file}:${f.line}:${f.column}`]);
+
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+const REPOSITORY = 'resource "aws_ecr_repository" "imm" {\n  name                 = "api"\n  image_tag_mutability = "IMMUTABLE"\n}\n';
+const lambda = (image: string) => `resource "aws_lambda_function" "fn" {\n  function_name = "fn"\n  image_uri     = ${image}\n}\n`;
+
+async function scan(files: Record<string, string>) {
+  const result = await scanDir(tree(files));
+  expect(result.errors).toEqual([]);
+  return found(result.findings);
+}
+
+describe('a name around a repository reference is another repository', () => {
+  test.each([
+    ['text before it', '"evil.io/${aws_ecr_repository.imm.repository_url}:v1"'],
+    ['text after it', '"${aws_ecr_repository.imm.repository_url}-dev:v1"'],
+    ['an unknown part after it', '"${aws_ecr_repository.imm.repository_url}${var.suffix}:v1"'],
+    ['an unknown part before it', '"${var.prefix}${aws_ecr_repository.imm.repository_url}:v1"'],
+  ])('%s: not proven (a warning), never a pass', async (_, image) => {
+    const vars = 'variable "suffix" {}\nvariable "prefix" {}\n';
+    expect(await scan({ 'main.tf': vars + REPOSITORY + lambda(image) })).toEqual([['unknown', 'warning', 'main.tf:9:19']]);
+  });
+
+  test('the URL itself, with a tag, is the repository', async () => {
+    expect(await scan({ 'main.tf': REPOSITORY + lambda('"${aws_ecr_repository.imm.repository_url}:v1"') })).toEqual([]);
+  });
+
+  test('an unknown part after it that may hold a tag is an unknown tag, not a pass', async () => {
+    const text = 'variable "rest" {}\n' + REPOSITORY + lambda('"${aws_ecr_repository.imm.repository_url}${var.rest}"');
+    expect(await scan({ 'main.tf': text })).toEqual([['unknown', 'warning', 'main.tf:8:62']]);
+  });
+});
+
+describe('JSON as the provider decodes it', () => {
+  const task = (definitions: string) =>
+    `resource "aws_ecs_task_definition" "app" {\n  family                = "app"\n  container_definitions = ${definitions}\n}\n`;
+
+  test('a key in another letter case is the image (Go matches keys whatever their case)', async () => {
+    expect(await scan({ 'main.tf': task('jsonencode([{ name = "a", Image = "nginx:latest" }])') })).toEqual([
+      ['latest', 'error', 'main.tf:3:61'],
+    ]);
+  });
+
+  test('of two keys that differ in case, the last one in the JSON text wins', async () => {
+    // jsonencode writes keys sorted: "IMAGE" before "image", so "image" is what the provider reads.
+    const pinned = `jsonencode([{ IMAGE = "nginx:latest", image = "nginx@${DIGEST}" }])`;
+    expect(await scan({ 'main.tf': task(pinned) })).toEqual([]);
+    const text = `<<JSON\n[{"image": "nginx@${DIGEST}", "IMAGE": "nginx:latest"}]\nJSON`;
+    expect(await scan({ 'main.tf': task(text) })).toEqual([['latest', 'error', 'main.tf:3:27']]);
+  });
+
+  test('an unknown value outside a JSON string stands for a value: the image is still read', async () => {
+    const text = `variable "cpu" {}\n${task(`<<JSON\n[{"name": "h", "image": "nginx@${DIGEST}", "cpu": \${var.cpu}}]\nJSON`)}`;
+    expect(await scan({ 'main.tf': text })).toEqual([]);
+    const latest = `variable "cpu" {}\n${task('<<JSON\n[{"name": "h", "image": "nginx:latest", "cpu": ${var.cpu}}]\nJSON')}`;
+    expect(await scan({ 'main.tf': latest })).toEqual([['latest', 'error', 'main.tf:4:27']]);
+  });
+
+  test('JSON nested deeper than 256 levels is an unknown, and the scan goes on', async () => {
+    const deep = `${'['.repeat(2000)}{"image": "nginx:latest"}${']'.repeat(2000)}`;
+    const result = await scanDir(tree({ 'main.tf': task(`<<JSON\n${deep}\nJSON`) + REPOSITORY }));
+    expect(result.errors).toEqual([]);
+    expect(found(result.findings)).toEqual([['unknown', 'warning', 'main.tf:3:27']]);
+    expect(result.findings.find((f) => f.ruleId === RULE)?.message).toContain('JSON nested deeper than 256 levels is not decoded');
+  });
+});
+
+describe('bounds', () => {
+  test('a manifest too large to search is an unknown at the resource, never a silent pass', async () => {
+    const labels = Array.from({ length: 21_000 }, (_, i) => `a${i} = "x"`).join(', ');
+    const text = [
+      'resource "kubernetes_manifest" "d" {',
+      '  manifest = {',
+      '    metadata = { name = "d", labels = { ' + labels + ' } }',
+      '    spec = { template = { spec = { containers = [{ name = "c", image = "nginx:latest" }] } } }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const result = found((await scanDir(tree({ 'main.tf': text }))).findings);
+    expect(result).toEqual([['unknown', 'warning', 'main.tf:1:1']]);
+  });
+
+  test('an image longer than any reference is invalid, without parsing it character by character', async () => {
+    const long = `ghcr.io/acme/${'a'.repeat(5000)}:v1`;
+    const result = await scanDir(tree({ 'main.tf': lambda(JSON.stringify(long)) }));
+    expect(found(result.findings)).toEqual([['invalid_reference', 'error', 'main.tf:3:19']]);
+    expect(result.findings[0].message).toContain('5016 characters long');
+  });
+
+  test('a number where an image is named is not a reference', async () => {
+    expect(await scan({ 'main.tf': lambda('5') })).toEqual([['invalid_reference', 'error', 'main.tf:3:19']]);
+  });
+});
+
+describe('where a finding points', () => {
+  test('an unknown tag is reported where the template uses it, not at the variable', async () => {
+    const text = 'variable "tag" {}\n' + lambda('"ghcr.io/acme/api:${var.tag}"');
+    expect(await scan({ 'main.tf': text })).toEqual([['unseen_registry', 'warning', 'main.tf:4:39']]);
+  });
+
+  test('a dynamic container block whose for_each is unknown: a literal latest in its content is an error', async () => {
+    const text = [
+      'variable "sidecars" {}',
+      'resource "kubernetes_pod" "p" {',
+      '  spec {',
+      '    dynamic "container" {',
+      '      for_each = var.sidecars',
+      '      content {',
+      '        name  = container.key',
+      '        image = "nginx:latest"',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    expect(await scan({ 'main.tf': text })).toEqual([['latest', 'error', 'main.tf:8:17']]);
+  });
+});
