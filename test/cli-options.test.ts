@@ -180,8 +180,17 @@ describe.each([
   test('--moving-tag, once or twice, replaces the default moving tags in the policy input', async () => {
     expect(await imageConfig(['--moving-tag', 'prod'])).toEqual([[['prod'], 'warning', ['latest']]]);
     expect(await imageConfig(['--moving-tag', 'prod', '--moving-tag', 'v1'])).toEqual([[['prod', 'v1'], 'warning', ['latest']]]);
-    // Matched exactly: a * is a character of the tag, no wildcard to expand.
-    expect(await imageConfig(['--moving-tag', 'dev-*', '--moving-tag=latest'])).toEqual([[['dev-*', 'latest'], 'warning', ['latest']]]);
+    expect(await imageConfig(['--moving-tag', 'dev.1', '--moving-tag=latest'])).toEqual([[['dev.1', 'latest'], 'warning', ['latest']]]);
+  });
+
+  // Matched exactly, so a tag no image can have (a wildcard, a space) could never match: a usage error, not a silent no-op.
+  test.each(['dev-*', ' latest', '.dev'])('--moving-tag %j is a usage error', async (tag) => {
+    const r = await scan(['--moving-tag', tag], ['tags']);
+    expect([r.code, r.out, r.err]).toEqual([
+      2,
+      '',
+      `tagguard: --moving-tag ${JSON.stringify(tag)}: not an image tag (a letter, digit or _, then up to 127 of those, . and -)\n`,
+    ]);
   });
 
   test.each(['error', 'warning', 'note', 'ignore'])('--unseen-registry %s reaches the policy input', async (severity) => {

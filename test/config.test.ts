@@ -65,7 +65,7 @@ describe('.tagguard.yml', () => {
 
   test('moving_tags and unseen_registry reach the policy input; without them, the defaults', async () => {
     expect(await imageConfig([], project('unknown: warn\n'))).toEqual([[MOVING, 'warning']]);
-    expect(await imageConfig([], project('moving_tags: [prod, "v1.*"]\nunseen_registry: error\n'))).toEqual([[['prod', 'v1.*'], 'error']]);
+    expect(await imageConfig([], project('moving_tags: [prod, "v1.0"]\nunseen_registry: error\n'))).toEqual([[['prod', 'v1.0'], 'error']]);
     expect(await imageConfig([], project('moving_tags: []\nunseen_registry: ignore\n'))).toEqual([[[], 'ignore']]);
     expect(await imageConfig([], project('unseen_registry: note\n'))).toEqual([[MOVING, 'note']]);
   });
@@ -83,6 +83,7 @@ describe('.tagguard.yml', () => {
     ['unseen_registry: fatal\n', /\.tagguard\.yml:1:18: unseen_registry: must be one of "error", "warning", "note", "ignore"/],
     ['unseen_registry: warn\n', /\.tagguard\.yml:1:18: unseen_registry: must be one of "error", "warning", "note", "ignore"/],
     ['moving_tags: [prod, ""]\n', /\.tagguard\.yml:1:21: moving_tags\.1: must NOT have fewer than 1 characters/],
+    ['moving_tags: [prod, "dev-*"]\n', /\.tagguard\.yml:1:21: moving_tags\.1: must match pattern/],
     ['moving_tags: latest\n', /\.tagguard\.yml:1:14: moving_tags: must be array/],
     ['moving_tag: [latest]\n', /\.tagguard\.yml:1:1: the file: unknown key "moving_tag"/],
     ['unknown: sometimes\n', /\.tagguard\.yml:1:10: unknown: must be one of "warn", "error", "ignore"/],

@@ -11,6 +11,7 @@ import {
   type UnseenRegistrySeverity,
 } from '../policy/input';
 import { declaredImages } from '../policy/declared-images';
+import { TAG } from '../policy/image-config';
 import { builtinPolicySync } from '../policy/sync';
 import { blockIndexOf, constructInput } from './enforce';
 
@@ -32,6 +33,8 @@ export interface TagguardAspectProps {
 export function aspectConfig(props: TagguardAspectProps): PolicyConfig {
   // Untyped callers too: a mistake fails the construct, not silently the check.
   if (props.movingTags?.includes('')) throw new Error('movingTags: a tag is not empty');
+  const bad = props.movingTags?.find((t) => !TAG.test(t));
+  if (bad !== undefined) throw new Error(`movingTags ${JSON.stringify(bad)}: not an image tag`);
   if (props.unseenRegistry !== undefined && !UNSEEN_REGISTRY_SEVERITIES.includes(props.unseenRegistry))
     throw new Error(`unseenRegistry ${JSON.stringify(props.unseenRegistry)}: must be one of ${UNSEEN_REGISTRY_SEVERITIES.join(', ')}`);
   return {

@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import { FORMAT_NAMES } from '../report/formatters';
-import { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, UNSEEN_REGISTRY_SEVERITIES } from '../policy/image-config';
+import { DEFAULT_MOVING_TAGS, DEFAULT_UNSEEN_REGISTRY, TAG, UNSEEN_REGISTRY_SEVERITIES } from '../policy/image-config';
 
 /**
  * The commands' options: one table that yargs is given (main.ts), that the early
@@ -56,6 +56,9 @@ const nonEmptyPatterns = (value: string | string[]): string[] => {
 const nonEmptyTags = (value: string | string[]): string[] => {
   const tags = toList(value);
   if (tags.includes('')) throw new Error('--moving-tag "": a tag is not empty');
+  const bad = tags.find((t) => !TAG.test(t));
+  if (bad !== undefined)
+    throw new Error(`--moving-tag ${JSON.stringify(bad)}: not an image tag (a letter, digit or _, then up to 127 of those, . and -)`);
   return tags;
 };
 

@@ -13,3 +13,6 @@ export const DEFAULT_MOVING_TAGS: readonly string[] = ['latest', 'stable', 'main
 
 /** The severity of an image tag in a registry tagguard cannot see when none is given (`--unseen-registry`). */
 export const DEFAULT_UNSEEN_REGISTRY: UnseenRegistrySeverity = 'warning';
+
+/** An image tag as the distribution spec allows it; a moving tag outside it could never match. */
+export const TAG = /^[\w][\w.-]{0,127}$/;

@@ -1,3 +1,4 @@
+import { TAG } from './image-config';
 import type { TemplatePiece } from '../terraform/instances/module-tree';
 import type { ResourceRef } from '../terraform/eval/value';
 
@@ -30,7 +31,6 @@ const DOCKER_HUB = new Set(['docker.io', 'index.docker.io']);
 
 /** distribution/reference: path components, a tag, a digest. */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 
 /** A character of the text, or an unknown part (which holds any text). */
