@@ -285,8 +285,8 @@ tag_value(tag) := tag.value if tag.known
 else := null
 
 # The decisions for an image: [repository, decision] for each repository its name points at.
-decisions(img) := [[x, decision(x, tag_value(tag_of(img.reference)))] |
-	some x in repositories(img.reference.name)
+decisions(w, img) := [[x, decision(x, tag_value(tag_of(img.reference)))] |
+	some x in repositories(w, img.reference.name)
 ]
 
 with_state(ds, state) := [[x, d] | some [x, d] in ds; d.state == state]
@@ -366,7 +366,7 @@ deny contains lib.finding(rule, r, tag_with_steps(img, mutable), "error", "mutab
 	img := r.images[j]
 	tag := tag_of(img.reference)
 	tag.known
-	mutable := with_state(decisions(img), "mutable")
+	mutable := with_state(decisions(r, img), "mutable")
 	count(mutable) > 0
 	msg := sprintf(messages.mutable_repository, [
 		image_text(img), lib.quote(tag.value), addresses(mutable),
@@ -380,7 +380,7 @@ deny contains lib.finding(rule, r, tag_with_steps(img, undecided), unknown_sever
 	some [i, j] in by_repository
 	r := input.resources[i]
 	img := r.images[j]
-	ds := decisions(img)
+	ds := decisions(r, img)
 	count(with_state(ds, "mutable")) == 0
 	undecided := with_state(ds, "unknown")
 	count(undecided) > 0
@@ -397,7 +397,7 @@ deny contains lib.finding(rule, r, tag_with_steps(img, mutable), unknown_severit
 	img := r.images[j]
 	tag := tag_of(img.reference)
 	not tag.known
-	ds := decisions(img)
+	ds := decisions(r, img)
 	count(with_state(ds, "unknown")) == 0
 	mutable := with_state(ds, "mutable")
 	count(mutable) > 0
@@ -414,8 +414,8 @@ deny contains lib.finding(rule, r, tag_at(img), unknown_severity, "unknown", msg
 	img := r.images[j]
 	name := img.reference.name
 	not name.known
-	count(repositories(name)) == 0
-	not unseen_data_source(name)
+	count(repositories(r, name)) == 0
+	not unseen_data_source(r, name)
 	msg := sprintf(messages.unknown, [
 		"the repository the image names", object.get(name, "reason", "unknown value"),
 		image_text(img), "",
@@ -428,7 +428,7 @@ deny contains lib.finding(rule, r, tag_with_steps(img, unproven), unseen_severit
 	some [i, j] in by_repository
 	r := input.resources[i]
 	img := r.images[j]
-	ds := decisions(img)
+	ds := decisions(r, img)
 	count(ds) > 0
 	count(with_state(ds, "mutable")) == 0
 	count(with_state(ds, "unknown")) == 0
@@ -445,8 +445,8 @@ deny contains lib.finding(rule, r, tag_at(img), unseen_severity, "unseen_registr
 	r := input.resources[i]
 	img := r.images[j]
 	name := img.reference.name
-	count(repositories(name)) == 0
-	registry := unseen(name)
+	count(repositories(r, name)) == 0
+	registry := unseen(r, name)
 	msg := sprintf(messages.unseen_registry, [
 		image_text(img), registry,
 		"no repository of this configuration",
@@ -454,24 +454,24 @@ deny contains lib.finding(rule, r, tag_at(img), unseen_severity, "unseen_registr
 }
 
 # How a message names a registry that is not in the configuration.
-unseen(name) := sprintf("the registry %s (repository %s)", [
+unseen(_, name) := sprintf("the registry %s (repository %s)", [
 	lib.quote(name.registry),
 	lib.quote(name.repository),
 ]) if {
 	name.known
 }
 
-unseen(name) := sprintf("the ECR repository %s reads", [
-	concat(", ", sort([ds.address | some ds in ecr_data_sources(name)])),
+unseen(w, name) := sprintf("the ECR repository %s reads", [
+	concat(", ", sort([ds.address | some ds in ecr_data_sources(w, name)])),
 ]) if {
-	unseen_data_source(name)
+	unseen_data_source(w, name)
 }
 
 # Data sources that read repositories by a known name, none of them managed here.
-unseen_data_source(name) if {
+unseen_data_source(w, name) if {
 	not name.known
-	count(ecr_data_sources(name)) > 0
-	every ds in ecr_data_sources(name) {
+	count(ecr_data_sources(w, name)) > 0
+	every ds in ecr_data_sources(w, name) {
 		text(ds, "name")
 	}
 }

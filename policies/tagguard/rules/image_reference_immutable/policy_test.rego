@@ -231,6 +231,14 @@ test_a_suffix_after_the_repository_url_names_another_repository if {
 	found(fs) == {["unknown", "warning", 20, 40]}
 }
 
+test_a_reference_names_a_repository_of_its_own_root_only if {
+	img := unknown_image({"name": by_ref(ref_to("aws_ecr_repository.api", "repository_url")), "tag": tag("v1")})
+	other_root := object.union(ecr("aws_ecr_repository.api", "IMMUTABLE"), {"root": "envs/other"})
+	fs := policy.deny with input as inp([task([img]), other_root])
+	found(fs) == {["unknown", "warning", 20, 40]}
+	count(policy.deny) == 0 with input as inp([task([img]), other_root, ecr("aws_ecr_repository.api", "IMMUTABLE")])
+}
+
 test_a_prefix_before_the_repository_url_names_another_registry if {
 	name := object.union(by_ref(ref_to("aws_ecr_repository.api", "repository_url")), {"prefix": "evil.io/"})
 	img := unknown_image({"name": name, "tag": tag("v1")})

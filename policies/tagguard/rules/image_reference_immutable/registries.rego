@@ -7,12 +7,17 @@ import data.tagguard.lib
 
 ecr_types := {"aws_ecr_repository", "awscc_ecr_repository"}
 
-# ref names resource x: the same instance, or every instance of a repeated resource when it has no key.
-names(ref, x) if ref.instance == x.address
+# ref, read in resource w, names resource x: the same instance of w's root, or every instance
+# of a repeated resource when it has no key. Addresses are unique only within a root.
+names(w, ref, x) if {
+	ref.instance == x.address
+	x.root == w.root
+}
 
-names(ref, x) if {
+names(w, ref, x) if {
 	object.get(ref, "key", null) == null
 	startswith(x.address, sprintf("%s[", [ref.address]))
+	x.root == w.root
 }
 
 usable_refs(name) := [ref | some ref in object.get(name, "refs", []); not ref.derived]
@@ -29,8 +34,8 @@ ecr_name(r) := text(r, "repository_name") if r.type == "awscc_ecr_repository"
 
 else := text(r, "name")
 
-# The repositories an image's name points at: a set of resources (empty when none is found).
-repositories(name) := {r | some r in input.resources; by_ref(name, r)} if {
+# The repositories an image's name, in resource w, points at: a set of resources (empty when none is found).
+repositories(w, name) := {r | some r in input.resources; by_ref(w, name, r)} if {
 	not name.known
 } else := {r | some r in input.resources; by_host(name, r)}
 
@@ -41,29 +46,29 @@ bare(name) if {
 	object.get(name, "suffix", "") == ""
 }
 
-by_ref(name, r) if {
+by_ref(w, name, r) if {
 	r.type in ecr_types
 	bare(name)
 	some ref in usable_refs(name)
 	object.get(ref, "attribute", "") in {"repository_url", "repository_uri"}
-	names(ref, r)
+	names(w, ref, r)
 }
 
 # A data.aws_ecr_repository read by name: the managed repository of that name.
-by_ref(name, r) if {
+by_ref(w, name, r) if {
 	r.type in ecr_types
 	bare(name)
-	some ds in ecr_data_sources(name)
+	some ds in ecr_data_sources(w, name)
 	ecr_name(r) == text(ds, "name")
 }
 
 # An Artifact Registry repository's URL followed by an image path, or its id between
 # `<location>-docker.pkg.dev/<project>/` and an image path.
-by_ref(name, r) if {
+by_ref(w, name, r) if {
 	r.type == "google_artifact_registry_repository"
 	some ref in usable_refs(name)
 	gar_attribute(name, object.get(ref, "attribute", ""), r)
-	names(ref, r)
+	names(w, ref, r)
 }
 
 gar_attribute(name, "registry_uri", _) if {
@@ -82,13 +87,13 @@ gar_attribute(name, attribute, r) if {
 	agrees(r, "project", project)
 }
 
-ecr_data_sources(name) := {ds |
+ecr_data_sources(w, name) := {ds |
 	some ref in usable_refs(name)
 	ref.attribute == "repository_url"
 	regex.match(`(^|\.)data\.aws_ecr_repository\.[^.\[]+$`, ref.address)
 	some ds in object.get(input, "data_sources", [])
 	ds.type == "aws_ecr_repository"
-	names(ref, ds)
+	names(w, ref, ds)
 }
 
 ecr_host := `^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`
