@@ -4,7 +4,7 @@ import { Aspects, Fn, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { TagguardAspect } from '../src/cdktf';
 import { parseImageReference } from '../src/policy/image-reference';
 import type { ScanResult } from '../src/scan/types';
-import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir } from './helpers';
+import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir, tree } from './helpers';
 
 // image-reference-immutable over fixtures/images/*: every container image of every judged
 // resource type, in HCL, Terraform JSON, CDKTF output, modules, jsonencode with merge and
@@ -630,6 +630,19 @@ test.failing('a plan whose repositories exist unchanged (no-op): they still deci
       .findings.filter((f) => f.resource === 'aws_ecs_task_definition.api')
       .map((f) => [f.severity, f.messageId]),
   ).toEqual([['error', 'mutable_repository']]);
+});
+
+// BUG (registries.rego names(), not changed here): a reference joins a repository of the same
+// address in ANOTHER root: root a's image of its IMMUTABLE aws_ecr_repository.api is judged by
+// root b's MUTABLE aws_ecr_repository.api when both roots are scanned together.
+test.failing('a reference joins the repository of its own root only', async () => {
+  const repository = (mutability: string) =>
+    `resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = "${mutability}"\n}\n`;
+  const lambda =
+    'resource "aws_lambda_function" "api" {\n  function_name = "api"\n  role          = "r"\n  image_uri     = "${aws_ecr_repository.api.repository_url}:v1"\n}\n';
+  const dir = tree({ 'a/main.tf': repository('IMMUTABLE') + lambda, 'b/main.tf': repository('MUTABLE') });
+  const result = await scanDir(dir, { paths: ['a', 'b'] });
+  expect(own(result.findings)).toEqual([]);
 });
 
 describe('--fix', () => {
