@@ -20,14 +20,15 @@ async function scan(files: Record<string, string>) {
 }
 
 describe('a name around a repository reference is another repository', () => {
+  // Each finding is at the tag's text (":v1"), after the reference.
   test.each([
-    ['text before it', '"evil.io/${aws_ecr_repository.imm.repository_url}:v1"'],
-    ['text after it', '"${aws_ecr_repository.imm.repository_url}-dev:v1"'],
-    ['an unknown part after it', '"${aws_ecr_repository.imm.repository_url}${var.suffix}:v1"'],
-    ['an unknown part before it', '"${var.prefix}${aws_ecr_repository.imm.repository_url}:v1"'],
-  ])('%s: not proven (a warning), never a pass', async (_, image) => {
+    ['text before it', '"evil.io/${aws_ecr_repository.imm.repository_url}:v1"', 68],
+    ['text after it', '"${aws_ecr_repository.imm.repository_url}-dev:v1"', 60],
+    ['an unknown part after it', '"${aws_ecr_repository.imm.repository_url}${var.suffix}:v1"', 73],
+    ['an unknown part before it', '"${var.prefix}${aws_ecr_repository.imm.repository_url}:v1"', 73],
+  ])('%s: not proven (a warning), never a pass', async (_, image, column) => {
     const vars = 'variable "suffix" {}\nvariable "prefix" {}\n';
-    expect(await scan({ 'main.tf': vars + REPOSITORY + lambda(image) })).toEqual([['unknown', 'warning', 'main.tf:9:19']]);
+    expect(await scan({ 'main.tf': vars + REPOSITORY + lambda(image) })).toEqual([['unknown', 'warning', `main.tf:9:${column}`]]);
   });
 
   test('the URL itself, with a tag, is the repository', async () => {
@@ -62,7 +63,7 @@ describe('JSON as the provider decodes it', () => {
     const text = `variable "cpu" {}\n${task(`<<JSON\n[{"name": "h", "image": "nginx@${DIGEST}", "cpu": \${var.cpu}}]\nJSON`)}`;
     expect(await scan({ 'main.tf': text })).toEqual([]);
     const latest = `variable "cpu" {}\n${task('<<JSON\n[{"name": "h", "image": "nginx:latest", "cpu": ${var.cpu}}]\nJSON')}`;
-    expect(await scan({ 'main.tf': latest })).toEqual([['latest', 'error', 'main.tf:4:27']]);
+    expect(await scan({ 'main.tf': latest })).toEqual([['latest', 'error', 'main.tf:5:1']]);
   });
 
   test('JSON nested deeper than 256 levels is an unknown, and the scan goes on', async () => {

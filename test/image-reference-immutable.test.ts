@@ -79,28 +79,28 @@ describe('every judged resource type, in HCL', () => {
     // 23 workloads and 3 repositories; worker's own ECR finding is the 22nd error.
     expect(result.summary).toMatchObject({ resources: 26, errors: 22, warnings: 0 });
     expect(own(result.findings)).toEqual([
-      at(AWS, 14, 19, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
-      at(AWS, 24, 19, 'error', 'latest', 'aws_lambda_function.thumbnails'),
-      // No tag: the implied latest is placed at the end of the name, the interpolation.
+      at(AWS, 14, 63, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
+      at(AWS, 24, 60, 'error', 'latest', 'aws_lambda_function.thumbnails'),
+      // A tag is placed at its text in the template; no tag (the implied latest) at the end of the name.
       at(AWS, 39, 34, 'error', 'no_tag', 'aws_apprunner_service.web'),
-      at(AWS, 60, 15, 'error', 'moving_tag', 'aws_batch_job_definition.report'),
-      at(AWS, 73, 34, 'error', 'mutable_repository', 'aws_batch_job_definition.etl'),
-      at(GCP, 10, 15, 'error', 'no_tag', 'google_cloud_run_v2_service.shop'),
-      at(GCP, 22, 17, 'error', 'latest', 'google_cloud_run_v2_job.invoices'),
-      at(K8S, 17, 19, 'error', 'latest', 'kubernetes_deployment.api'),
-      at(K8S, 36, 19, 'error', 'mutable_repository', 'kubernetes_deployment_v1.web'),
+      at(AWS, 60, 56, 'error', 'moving_tag', 'aws_batch_job_definition.report'),
+      at(AWS, 73, 78, 'error', 'mutable_repository', 'aws_batch_job_definition.etl'),
+      at(GCP, 10, 76, 'error', 'no_tag', 'google_cloud_run_v2_service.shop'),
+      at(GCP, 22, 78, 'error', 'latest', 'google_cloud_run_v2_job.invoices'),
+      at(K8S, 17, 60, 'error', 'latest', 'kubernetes_deployment.api'),
+      at(K8S, 36, 63, 'error', 'mutable_repository', 'kubernetes_deployment_v1.web'),
       at(K8S, 60, 19, 'error', 'no_tag', 'kubernetes_stateful_set.db'),
-      at(K8S, 84, 19, 'error', 'moving_tag', 'kubernetes_stateful_set_v1.cache'),
-      at(K8S, 107, 19, 'error', 'mutable_repository', 'kubernetes_daemonset.agent'),
-      at(K8S, 130, 19, 'error', 'moving_tag', 'kubernetes_daemon_set_v1.logs'),
-      at(K8S, 151, 19, 'error', 'moving_tag', 'kubernetes_job.migrate'),
-      at(K8S, 172, 19, 'error', 'mutable_repository', 'kubernetes_job_v1.seed'),
-      at(K8S, 197, 23, 'error', 'moving_tag', 'kubernetes_cron_job.backup'),
-      at(K8S, 224, 23, 'error', 'moving_tag', 'kubernetes_cron_job_v1.cleanup'),
-      at(K8S, 244, 15, 'error', 'mutable_repository', 'kubernetes_pod.debug'),
-      at(K8S, 260, 15, 'error', 'latest', 'kubernetes_pod_v1.shell'),
-      at(K8S, 281, 40, 'error', 'mutable_repository', 'kubernetes_manifest.worker'),
-      at(K8S, 302, 44, 'error', 'latest', 'kubernetes_manifest.rotate'),
+      at(K8S, 84, 60, 'error', 'moving_tag', 'kubernetes_stateful_set_v1.cache'),
+      at(K8S, 107, 63, 'error', 'mutable_repository', 'kubernetes_daemonset.agent'),
+      at(K8S, 130, 60, 'error', 'moving_tag', 'kubernetes_daemon_set_v1.logs'),
+      at(K8S, 151, 60, 'error', 'moving_tag', 'kubernetes_job.migrate'),
+      at(K8S, 172, 63, 'error', 'mutable_repository', 'kubernetes_job_v1.seed'),
+      at(K8S, 197, 64, 'error', 'moving_tag', 'kubernetes_cron_job.backup'),
+      at(K8S, 224, 64, 'error', 'moving_tag', 'kubernetes_cron_job_v1.cleanup'),
+      at(K8S, 244, 59, 'error', 'mutable_repository', 'kubernetes_pod.debug'),
+      at(K8S, 260, 56, 'error', 'latest', 'kubernetes_pod_v1.shell'),
+      at(K8S, 281, 84, 'error', 'mutable_repository', 'kubernetes_manifest.worker'),
+      at(K8S, 302, 85, 'error', 'latest', 'kubernetes_manifest.rotate'),
     ]);
     // The repository's own finding, from ecr-tag-immutability, once.
     expect(result.findings.filter((f) => f.ruleId !== RULE).map(placeOf)).toEqual([
@@ -390,7 +390,7 @@ test('container_definitions as a heredoc of JSON: the finding at the heredoc, no
   const result = await scanFixtures(['images/heredoc']);
   expect(result.errors).toEqual([]);
   const FILE = 'fixtures/images/heredoc/main.tf';
-  expect(own(result.findings)).toEqual([at(FILE, 9, 27, 'error', 'latest', 'aws_ecs_task_definition.api')]);
+  expect(own(result.findings)).toEqual([at(FILE, 10, 5, 'error', 'latest', 'aws_ecs_task_definition.api')]);
   expect(result.findings[0].trace).toEqual([]);
   expect(result.findings[0].message).toContain('the image of container_definitions[1].image uses the tag "latest"');
 });
@@ -440,8 +440,8 @@ test('data "aws_ecr_repository" read by name: the managed repository of that nam
   expect(result.summary).toMatchObject({ resources: 5, errors: 2, warnings: 1 });
   const FILE = 'fixtures/images/data-source/main.tf';
   expect(own(result.findings)).toEqual([
-    at(FILE, 35, 19, 'error', 'mutable_repository', 'aws_lambda_function.jobs'),
-    at(FILE, 42, 19, 'warning', 'unseen_registry', 'aws_lambda_function.base'),
+    at(FILE, 35, 66, 'error', 'mutable_repository', 'aws_lambda_function.jobs'),
+    at(FILE, 42, 68, 'warning', 'unseen_registry', 'aws_lambda_function.base'),
   ]);
   expect(result.findings.filter((f) => f.ruleId !== RULE).map(placeOf)).toEqual([
     at(FILE, 9, 26, 'error', 'mutable', 'aws_ecr_repository.jobs'),
@@ -541,8 +541,8 @@ describe('plans', () => {
     expect(result.errors).toEqual([]);
     expect(result.summary).toMatchObject({ resources: 6, errors: 3, warnings: 0 });
     expect(own(result.findings)).toEqual([
-      at(CONFIG, 50, 19, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
-      at(CONFIG, 69, 19, 'error', 'latest', 'aws_lambda_function.thumbnails'),
+      at(CONFIG, 50, 63, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
+      at(CONFIG, 69, 60, 'error', 'latest', 'aws_lambda_function.thumbnails'),
     ]);
     expect(result.findings.filter((f) => f.ruleId !== RULE).map(placeOf)).toEqual([
       at(CONFIG, 28, 26, 'error', 'mutable', 'aws_ecr_repository.worker'),
@@ -554,8 +554,8 @@ describe('plans', () => {
     expect(r.json().errors).toEqual([]);
     expect(r.json().findings.map(placeOf)).toEqual([
       at(CONFIG, 28, 26, 'error', 'mutable', 'aws_ecr_repository.worker'),
-      at(CONFIG, 50, 19, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
-      at(CONFIG, 69, 19, 'error', 'latest', 'aws_lambda_function.thumbnails'),
+      at(CONFIG, 50, 63, 'error', 'mutable_repository', 'aws_ecs_task_definition.api'),
+      at(CONFIG, 69, 60, 'error', 'latest', 'aws_lambda_function.thumbnails'),
     ]);
     // At the template that writes the tag, as a scan of main.tf alone says; not at the repository's interpolation.
     expect(r.json().findings[1].trace).toEqual([
@@ -607,7 +607,7 @@ describe('plans', () => {
         .json()
         .findings.filter((f) => f.resource === 'aws_ecs_task_definition.batch')
         .map(placeOf),
-    ).toEqual([at('main.tf', 60, 17, 'error', 'mutable_repository', 'aws_ecs_task_definition.batch')]);
+    ).toEqual([at('main.tf', 60, 60, 'error', 'mutable_repository', 'aws_ecs_task_definition.batch')]);
   });
 });
 
@@ -632,10 +632,9 @@ test.failing('a plan whose repositories exist unchanged (no-op): they still deci
   ).toEqual([['error', 'mutable_repository']]);
 });
 
-// BUG (registries.rego names(), not changed here): a reference joins a repository of the same
-// address in ANOTHER root: root a's image of its IMMUTABLE aws_ecr_repository.api is judged by
-// root b's MUTABLE aws_ecr_repository.api when both roots are scanned together.
-test.failing('a reference joins the repository of its own root only', async () => {
+// Addresses are unique within a root only: root a's image of its IMMUTABLE aws_ecr_repository.api
+// is not judged by root b's MUTABLE aws_ecr_repository.api when both roots are scanned together.
+test('a reference joins the repository of its own root only', async () => {
   const repository = (mutability: string) =>
     `resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = "${mutability}"\n}\n`;
   const lambda =

@@ -126,6 +126,8 @@ describe('parseHcl: expressions', () => {
     if (e.kind !== 'template') throw new Error('not a template');
     expect(span(e.range)).toEqual([1, 5, 1, 24]);
     expect(span((e.parts[1] as Expr).range)).toEqual([1, 12, 1, 17]);
+    // Each text part is placed where it is written, so a value can point into its template.
+    expect(e.textRanges?.map((r) => r && span(r))).toEqual([[1, 6, 1, 10], undefined, [1, 18, 1, 23]]);
   });
 
   // Bug: the spaces around the interpolation are dropped ("hi" and "!" instead of "hi " and " !").

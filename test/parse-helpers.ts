@@ -26,7 +26,7 @@ export function shape(value: unknown): unknown {
   if (value && typeof value === 'object')
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => k !== 'range')
+        .filter(([k]) => k !== 'range' && k !== 'textRanges')
         .map(([k, v]) => [k, shape(v)]),
     );
   return value;

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { SourceFile, type Problem } from './source';
-import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TemplatePart, TraversalStep } from './syntax';
+import type { Attribute, BinaryOperator, Block, Body, Expr, ParsedFile, TraversalStep } from './syntax';
 import {
   applyStripMarkers,
   flushIndentation,
   meld,
-  templateParts,
+  templatePartsAt,
   textTokens,
   UnbalancedTemplate,
   type SequenceToken,
@@ -452,15 +452,16 @@ class HclReader {
     if (this.bareTemplate) dropWrappingNewline(tokens);
     applyStripMarkers(tokens);
     if (heredoc && children.some((c) => c.type === 'heredoc_start' && c.text.startsWith('<<-'))) flushIndentation(tokens);
-    let parts: TemplatePart[];
+    let read: ReturnType<typeof templatePartsAt>;
     try {
-      parts = templateParts(meld(tokens), (a, b) => this.source.range(a, b));
+      read = templatePartsAt(meld(tokens), (a, b) => this.source.range(a, b));
     } catch (e) {
       if (e instanceof UnbalancedTemplate) return this.unsupported(node);
       throw e;
     }
+    const { parts, textRanges } = read;
     if (parts.every((p) => typeof p === 'string')) return { kind: 'literal', value: parts.join(''), range: this.range(node) };
-    return { kind: 'template', parts, range: this.range(node) };
+    return { kind: 'template', parts, range: this.range(node), textRanges };
   }
 
   /** `${…}` and the markers of `%{if}`, `%{else}`, `%{endif}`, `%{for}`, `%{endfor}`; undefined for anything else. */

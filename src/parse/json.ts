@@ -263,7 +263,8 @@ function relocate<T>(value: T, range: Range): T {
   if (Array.isArray(value)) return (value as unknown[]).map((v) => relocate(v, range)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = k === 'range' ? range : relocate(v, range);
+    // Text parts are placed at the string too (a template without textRanges places them at its range).
+    for (const [k, v] of Object.entries(value)) if (k !== 'textRanges') out[k] = k === 'range' ? range : relocate(v, range);
     return out as T;
   }
   return value;

@@ -7,7 +7,8 @@ import type { Range } from './source';
 export type Expr =
   /** text: a number as written, which evaluation reads exactly (Terraform's numbers are not doubles). */
   | { kind: 'literal'; value: string | number | boolean | null; text?: string; range: Range }
-  | { kind: 'template'; parts: TemplatePart[]; range: Range }
+  /** textRanges: where each text part is written (by the part's index), so a value can point into its template. */
+  | { kind: 'template'; parts: TemplatePart[]; range: Range; textRanges?: (Range | undefined)[] }
   | { kind: 'traversal'; root: string; steps: TraversalStep[]; range: Range }
   | { kind: 'tuple'; items: Expr[]; range: Range }
   | { kind: 'object'; items: { key: Expr; value: Expr }[]; range: Range }

@@ -120,12 +120,18 @@ export function meld(tokens: TemplateToken[]): TemplateToken[] {
 /** Directives that do not pair up; the grammar rejects these, so this is only a safeguard. */
 export class UnbalancedTemplate extends Error {}
 
-/** The parts of a template: text, interpolations, and directives with their branches. */
-export function templateParts(tokens: TemplateToken[], range: (start: number, end: number) => Range): TemplatePart[] {
+/**
+ * The parts of a template (text, interpolations, and directives with their branches), and
+ * where each text part is written (by its index; undefined for the other parts).
+ */
+export function templatePartsAt(
+  tokens: TemplateToken[],
+  range: (start: number, end: number) => Range,
+): { parts: TemplatePart[]; textRanges: (Range | undefined)[] } {
   const reader = new DirectiveReader(tokens, range);
-  const parts = reader.sequence(new Set()).parts;
+  const { parts, textRanges } = reader.sequence(new Set());
   if (reader.at < tokens.length) throw new UnbalancedTemplate();
-  return parts;
+  return { parts, textRanges };
 }
 
 class DirectiveReader {
@@ -137,14 +143,17 @@ class DirectiveReader {
   ) {}
 
   /** Parts up to (not including) a marker in `stop`, with the offsets they span. */
-  sequence(stop: ReadonlySet<string>): { parts: TemplatePart[]; start?: number; end?: number } {
+  sequence(stop: ReadonlySet<string>): { parts: TemplatePart[]; textRanges: (Range | undefined)[]; start?: number; end?: number } {
     const parts: TemplatePart[] = [];
+    const textRanges: (Range | undefined)[] = [];
     let start: number | undefined;
     let end: number | undefined;
     for (let t = this.tokens.at(this.at); t && !stop.has(t.kind); t = this.tokens.at(this.at)) {
       start ??= t.start;
-      if (t.kind === 'text') parts.push(t.text);
-      else if (t.kind === 'interpolation') parts.push(t.expr);
+      if (t.kind === 'text') {
+        textRanges[parts.length] = this.range(t.start, t.end);
+        parts.push(t.text);
+      } else if (t.kind === 'interpolation') parts.push(t.expr);
       else if (t.kind === 'if' || t.kind === 'for') {
         parts.push(t.kind === 'if' ? this.ifDirective() : this.forDirective());
         end = this.tokens[this.at - 1].end;
@@ -153,13 +162,14 @@ class DirectiveReader {
       end = t.end;
       this.at++;
     }
-    return { parts, start, end };
+    return { parts, textRanges, start, end };
   }
 
   private ifDirective(): TemplateDirective {
     const open = this.tokens[this.at++] as Extract<SequenceToken, { kind: 'if' }>;
     const then = this.sequence(new Set(['else', 'endif']));
-    const otherwise = this.tokens[this.at]?.kind === 'else' ? (this.at++, this.sequence(new Set(['endif']))) : { parts: [] };
+    const otherwise =
+      this.tokens[this.at]?.kind === 'else' ? (this.at++, this.sequence(new Set(['endif']))) : { parts: [], textRanges: [] };
     const close = this.close('endif');
     return {
       kind: 'template-if',
@@ -193,10 +203,10 @@ class DirectiveReader {
   }
 
   /** A branch as a template of its own; one piece of text is a literal, reported where it is written. */
-  private branch(seq: { parts: TemplatePart[]; start?: number; end?: number }, empty: number): Expr {
+  private branch(seq: { parts: TemplatePart[]; textRanges: (Range | undefined)[]; start?: number; end?: number }, empty: number): Expr {
     const range = seq.start === undefined || seq.end === undefined ? this.range(empty, empty) : this.range(seq.start, seq.end);
     if (seq.parts.length === 0) return { kind: 'literal', value: '', range };
     if (seq.parts.length === 1 && typeof seq.parts[0] === 'string') return { kind: 'literal', value: seq.parts[0], range };
-    return { kind: 'template', parts: seq.parts, range };
+    return { kind: 'template', parts: seq.parts, range, textRanges: seq.textRanges };
   }
 }

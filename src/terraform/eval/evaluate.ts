@@ -181,23 +181,23 @@ export class Evaluator {
     // A template that is a single interpolation yields that value unchanged, as in HCL.
     const [only] = expr.parts;
     if (expr.parts.length === 1 && typeof only !== 'string' && !isDirective(only)) return this.evaluate(only, symbols);
-    return this.text(expr.parts, expr.range, symbols);
+    return this.text(expr.parts, expr.range, symbols, expr.textRanges);
   }
 
   /**
    * Template parts joined into a string. A string that is one part's value keeps that part's
    * origin. With an unknown part the result is unknown, and keeps its parts (`template`).
    */
-  private text(parts: TemplatePart[], range: Range, symbols: Symbols): Value {
+  private text(parts: TemplatePart[], range: Range, symbols: Symbols, textRanges?: (Range | undefined)[]): Value {
     let text = '';
     const traced: Value[] = [];
     let last: Value | undefined;
     const pieces: Value[] = [];
     let pending: Extract<Value, { kind: 'unknown' }> | undefined;
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       if (typeof part === 'string') {
         text += part;
-        pieces.push(str(part, range));
+        pieces.push(str(part, textRanges?.[i] ?? range));
         continue;
       }
       const v = isDirective(part) ? this.directive(part, symbols) : this.evaluate(part, symbols);
@@ -229,7 +229,9 @@ export class Evaluator {
 
   /** A branch or loop body of a directive: always a string, never passed through. */
   private branch(expr: Expr, symbols: Symbols): Value {
-    return expr.kind === 'template' ? this.text(expr.parts, expr.range, symbols) : toStringValue(this.evaluate(expr, symbols));
+    return expr.kind === 'template'
+      ? this.text(expr.parts, expr.range, symbols, expr.textRanges)
+      : toStringValue(this.evaluate(expr, symbols));
   }
 
   /** `%{if c}…%{else}…%{endif}`: HCL's conditional, whose condition must be a bool. */

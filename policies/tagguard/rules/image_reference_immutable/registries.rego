@@ -16,7 +16,9 @@ names(w, ref, x) if {
 
 names(w, ref, x) if {
 	object.get(ref, "key", null) == null
-	startswith(x.address, sprintf("%s[", [ref.address]))
+
+	# concat, not sprintf: sprintf runs in JavaScript outside the WASM, once per image and resource.
+	startswith(x.address, concat("", [ref.address, "["]))
 	x.root == w.root
 }
 
