@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../src/scan/types';
-import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tree } from './helpers';
+import { filesOf, ROOT, runCli, scanDir, scanFixtures, scanPlan, tree } from './helpers';
 
 // acr-tag-immutability and msr-tag-immutability on directory, JSON and plan scans: every finding, exactly.
 const RULE = 'acr-tag-immutability';
@@ -49,17 +49,6 @@ const HCL_FINDINGS = [
   at(HCL, 70, 1, 'note', 'personal_edition', 'alicloud_cr_repo.legacy'),
   at(TFVARS, 1, 13, 'error', 'disabled', 'alicloud_cr_ee_repo.cache'),
 ];
-
-/** A fixture folder's files, by their paths inside it. */
-function filesOf(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const full = path.join(e.parentPath, e.name);
-    files[path.relative(path.join(ROOT, dir), full)] = readFileSync(full, 'utf8');
-  }
-  return files;
-}
 
 describe('acr-tag-immutability', () => {
   test('a directory of HCL: a value, a missing value, tfvars, a module argument, a for_each entry, Personal Edition', async () => {

@@ -1,10 +1,10 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { TagguardAspect } from '../src/cdktf';
 import { formatSarif } from '../src/report/sarif';
 import type { ScanResult } from '../src/scan/types';
-import { DEFAULT_POLICY, ROOT, runCli, type SarifLog, scanDir, scanFixtures, tempDir, tree } from './helpers';
+import { DEFAULT_POLICY, filesOf, ROOT, runCli, scanDir, scanFixtures, tempDir, tree, type SarifLog } from './helpers';
 
 // harbor-tag-immutability: each harbor_project judged with the harbor_immutable_tag_rule
 // resources whose project_id points at it. Every finding, exactly.
@@ -56,17 +56,6 @@ const HCL_FINDINGS = [
   at('fixtures/harbor/terraform.tfvars', 1, 21, 'error', 'repo_matching', 'harbor_immutable_tag_rule.jobs'),
   at('fixtures/harbor/variables.tf', 3, 13, 'error', 'tag_matching', 'harbor_immutable_tag_rule.builds'),
 ];
-
-/** A fixture folder's files, by their paths inside it. */
-function filesOf(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const full = path.join(e.parentPath, e.name);
-    files[path.relative(path.join(ROOT, dir), full)] = readFileSync(full, 'utf8');
-  }
-  return files;
-}
 
 describe('harbor-tag-immutability', () => {
   test('a directory of HCL: a covering rule, no rule, a narrow tag pattern, joins by project_id and by "/projects/<name>", a disabled rule, tag_excluding latest, a proxy cache, patterns from a variable default and tfvars', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
@@ -223,4 +223,15 @@ export function tree(files: Record<string, string>, options: { prefix?: string; 
     writeFileSync(path.join(dir, rel), text);
   }
   return dir;
+}
+
+/** A fixture folder's files (relative to the project root), by their paths inside it. */
+export function filesOf(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const full = path.join(e.parentPath, e.name);
+    files[path.relative(path.join(ROOT, dir), full)] = readFileSync(full, 'utf8');
+  }
+  return files;
 }

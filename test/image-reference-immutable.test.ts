@@ -1,10 +1,10 @@
-import { copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Aspects, Fn, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { TagguardAspect } from '../src/cdktf';
 import { parseImageReference } from '../src/policy/image-reference';
 import type { ScanResult } from '../src/scan/types';
-import { ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir, tree } from './helpers';
+import { filesOf, ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir, tree } from './helpers';
 
 // image-reference-immutable over fixtures/images/*: every container image of every judged
 // resource type, in HCL, Terraform JSON, CDKTF output, modules, jsonencode with merge and
@@ -55,17 +55,6 @@ const referenceOf = (result: ScanResult, address: string) =>
 
 const FIXES =
   'pin the digest the CI that built the image printed (name@sha256:…), or tag each build with its git SHA in an immutable repository and deploy that tag';
-
-/** A fixture folder's files, by their paths inside it. */
-function filesOf(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const full = path.join(e.parentPath, e.name);
-    files[path.relative(path.join(ROOT, dir), full)] = readFileSync(full, 'utf8');
-  }
-  return files;
-}
 
 describe('every judged resource type, in HCL', () => {
   const AWS = 'fixtures/images/hcl/aws.tf';
