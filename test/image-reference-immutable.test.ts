@@ -600,11 +600,9 @@ describe('plans', () => {
   });
 });
 
-// BUG (src/terraform/plan/plan-json.ts readChange, outside this branch's files): a plan keeps only
-// resources it creates or updates, so repositories that exist and do not change (no-op) are not
-// in the input, and the images that name them are unseen_registry warnings: worker's MUTABLE tag
-// is not an error, and api's IMMUTABLE tag is a false warning.
-test.failing('a plan whose repositories exist unchanged (no-op): they still decide the images that name them', async () => {
+// A plan keeps the repositories that exist and do not change (no-op) for joins, not to judge them:
+// worker's MUTABLE tag is an error, and api's IMMUTABLE tag passes.
+test('a plan whose repositories exist unchanged (no-op): they still decide the images that name them', async () => {
   const dir = tempDir('images-plan-noop');
   const plan = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/images/plan/plan.json'), 'utf8')) as {
     resource_changes: { type: string; name: string; change: { actions: string[]; before: unknown; after: unknown } }[];

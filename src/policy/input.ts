@@ -113,11 +113,23 @@ export function imageInput(i: ImageValue) {
   };
 }
 
+/**
+ * What a policy reads besides the resources it judges: the data sources the rules declare,
+ * and the managed resources a plan leaves unchanged (they exist, so they decide what other
+ * resources name, but the plan does not change them, so they are not judged).
+ */
+export interface InputContext {
+  dataSources?: ResourceInstance[];
+  unchanged?: ResourceInstance[];
+}
+
 /** The document every policy is evaluated against, once per scan. */
-export function policyInput(resources: ResourceInstance[], config: PolicyConfig, dataSources: ResourceInstance[] = []) {
+export function policyInput(resources: ResourceInstance[], config: PolicyConfig, context: InputContext = {}) {
+  const { dataSources = [], unchanged = [] } = context;
   return {
     resources: resources.map(resource),
     ...(dataSources.length ? { data_sources: dataSources.map(resource) } : {}),
+    ...(unchanged.length ? { unchanged: unchanged.map(resource) } : {}),
     config: inputConfig(config),
   };
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Problem } from '../parse/source';
 import { CustomPolicy } from '../policy/custom';
 import { PolicyEngine, type PolicySource, type RawFinding, type RuleDescriptor } from '../policy/engine';
-import { policyInput, type PolicyConfig } from '../policy/input';
+import { policyInput, type InputContext, type PolicyConfig } from '../policy/input';
 import type { ResourceInstance } from '../terraform/instances/module-tree';
 
 export interface LoadedEngines {
@@ -52,10 +52,10 @@ export function judge(
   engine: PolicyEngine,
   resources: ResourceInstance[],
   config: PolicyConfig,
-  dataSources: ResourceInstance[] = [],
+  context: InputContext = {},
 ): { raw: RawFinding[]; problems: Problem[] } {
   try {
-    return { raw: engine.findings(policyInput(resources, config, dataSources)), problems: [] };
+    return { raw: engine.findings(policyInput(resources, config, context)), problems: [] };
   } catch {
     // isolated below
   }
@@ -65,14 +65,9 @@ export function judge(
   for (const r of resources) byRoot.set(r.root, [...(byRoot.get(r.root) ?? []), r]);
   for (const [root, group] of byRoot) {
     try {
+      const ofRoot = (list: ResourceInstance[] | undefined) => list?.filter((d) => d.root === root);
       raw.push(
-        ...engine.findings(
-          policyInput(
-            group,
-            config,
-            dataSources.filter((d) => d.root === root),
-          ),
-        ),
+        ...engine.findings(policyInput(group, config, { dataSources: ofRoot(context.dataSources), unchanged: ofRoot(context.unchanged) })),
       );
     } catch (e) {
       const name =

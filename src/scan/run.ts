@@ -91,10 +91,12 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     found.files,
     images,
   );
+  let unchanged: ResourceInstance[] = [];
   if (plan) {
     const read = await readPlanFile(plan.planFile, loader);
     errors.push(...read.problems);
     const root = plan.configDir ? displayPath(cwd, path.resolve(cwd, plan.configDir)) : '.';
+    unchanged = planInstances(read.unchanged ?? [], types, nestedBlocks, root, resources, images.paths);
     resources.splice(0, resources.length, ...planInstances(read.resources, types, nestedBlocks, root, resources, images.paths));
   }
   // A root judged once per variables file (--each-var-file) meets the same problem in each judgement: it is reported once.
@@ -102,15 +104,18 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
     if (!errors.some((e) => e.file === p.file && e.line === p.line && e.column === p.column && e.message === p.message)) errors.push(p);
   // Each variant of the roots is judged apart: an address is unique only within one evaluation of its root.
   const groups = byVariant(resources);
-  // The data sources evaluated with the same variables as the group.
-  const dataOf = (group: ResourceInstance[]) => dataSources.filter((d) => d.variant === group[0]?.variant);
+  // The data sources evaluated with the same variables as the group, and what a plan leaves unchanged.
+  const contextOf = (group: ResourceInstance[]) => ({
+    dataSources: dataSources.filter((d) => d.variant === group[0]?.variant),
+    unchanged,
+  });
   const custom_ = await customFindings(
     custom,
-    groups.map((g) => policyInput(g, options.policy, dataOf(g))),
+    groups.map((g) => policyInput(g, options.policy, contextOf(g))),
     errors,
   );
   const judged = groups.flatMap((group, n) => {
-    const verdicts = judge(builtin, group, options.policy, dataOf(group));
+    const verdicts = judge(builtin, group, options.policy, contextOf(group));
     errors.push(...verdicts.problems);
     return toFindings([...verdicts.raw, ...(custom_[n] ?? [])], group);
   });

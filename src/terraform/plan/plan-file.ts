@@ -32,11 +32,17 @@ function hasConfiguration(dir: string): boolean {
  * The resources of a plan file, read within its bound; the file joins the loader's sources, for code frames.
  * The reading is synchronous; the caller awaits the result.
  */
-export function readPlanFile(file: string, loader: ModuleLoader): Promise<{ resources: PlanResource[]; problems: Problem[] }> {
+export function readPlanFile(
+  file: string,
+  loader: ModuleLoader,
+): Promise<{ resources: PlanResource[]; unchanged?: PlanResource[]; problems: Problem[] }> {
   return Promise.resolve(readPlanFileNow(file, loader));
 }
 
-function readPlanFileNow(file: string, loader: ModuleLoader): { resources: PlanResource[]; problems: Problem[] } {
+function readPlanFileNow(
+  file: string,
+  loader: ModuleLoader,
+): { resources: PlanResource[]; unchanged?: PlanResource[]; problems: Problem[] } {
   const read = readTextFile(file, MAX_PLAN_BYTES, 'plans are read up to 512 MiB');
   if (!read.ok)
     return {
@@ -53,5 +59,7 @@ function readPlanFileNow(file: string, loader: ModuleLoader): { resources: PlanR
   const source = new SourceFile(loader.displayPath(file), read.text);
   loader.sources.set(source.path, source);
   const result = readPlan(source);
-  return result.ok ? { resources: result.resources, problems: [] } : { resources: [], problems: result.problems };
+  return result.ok
+    ? { resources: result.resources, ...(result.unchanged ? { unchanged: result.unchanged } : {}), problems: [] }
+    : { resources: [], problems: result.problems };
 }

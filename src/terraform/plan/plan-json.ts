@@ -51,7 +51,12 @@ export interface PlanResource {
   references?: ReadonlyMap<string, string[]>;
 }
 
-export type PlanResult = { ok: true; resources: PlanResource[] } | { ok: false; problems: Problem[] };
+/**
+ * resources: what the plan creates or updates, which is judged. unchanged: managed resources
+ * that already exist and stay as they are (no-op), which are not judged but still decide what
+ * other resources name (the repository behind an image).
+ */
+export type PlanResult = { ok: true; resources: PlanResource[]; unchanged?: PlanResource[] } | { ok: false; problems: Problem[] };
 
 const UNKNOWN_REASON = 'known only after apply';
 /** A plan nests its own structure a few levels around the values, which --max-depth already bounds in the configuration. */
@@ -136,6 +141,7 @@ export function readPlan(source: SourceFile): PlanResult {
 
   const problems: Problem[] = [];
   const resources: PlanResource[] = [];
+  const unchanged: PlanResource[] = [];
   const written = configuredArguments(property(root, 'configuration'));
   (changes.children ?? []).forEach((node, i) => {
     const read = readChange(source, node, `resource_changes[${i}]`);
@@ -145,10 +151,11 @@ export function readPlan(source: SourceFile): PlanResult {
       const r = read.resource;
       const calls = callNames(r.moduleAddress);
       const block = calls && written.get(configKey(calls, r.mode, r.type, r.name));
-      resources.push(block ? { ...r, configured: block.names, references: block.references } : r);
+      const withConfiguration = block ? { ...r, configured: block.names, references: block.references } : r;
+      (r.actions.some((a) => a === 'create' || a === 'update') ? resources : unchanged).push(withConfiguration);
     }
   });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, resources };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, resources, ...(unchanged.length ? { unchanged } : {}) };
 }
 
 type ChangeRead = { resource?: PlanResource } | { problem: string; node: JsonNode };
@@ -176,7 +183,7 @@ function readChange(source: SourceFile, node: JsonNode, where: string): ChangeRe
   }
   const actions = (actionsNode.children ?? []).map((a) => a.value as string);
 
-  if (mode !== 'managed' || !actions.some((a) => a === 'create' || a === 'update')) return {};
+  if (mode !== 'managed' || !actions.some((a) => a === 'create' || a === 'update' || a === 'no-op')) return {};
 
   const moduleNode = property(node, 'module_address');
   const indexNode = property(node, 'index');

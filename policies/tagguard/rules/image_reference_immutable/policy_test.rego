@@ -231,6 +231,14 @@ test_a_suffix_after_the_repository_url_names_another_repository if {
 	found(fs) == {["unknown", "warning", 20, 40]}
 }
 
+test_a_repository_a_plan_leaves_unchanged_still_decides if {
+	img := unknown_image({"name": by_ref(ref_to("aws_ecr_repository.api", "repository_url")), "tag": tag("v1")})
+	mutable := {"resources": [task([img])], "unchanged": [ecr("aws_ecr_repository.api", "MUTABLE")]}
+	found(policy.deny) == {["mutable_repository", "error", 20, 40]} with input as mutable
+	immutable := {"resources": [task([img])], "unchanged": [ecr("aws_ecr_repository.api", "IMMUTABLE")]}
+	count(policy.deny) == 0 with input as immutable
+}
+
 test_a_reference_names_a_repository_of_its_own_root_only if {
 	img := unknown_image({"name": by_ref(ref_to("aws_ecr_repository.api", "repository_url")), "tag": tag("v1")})
 	other_root := object.union(ecr("aws_ecr_repository.api", "IMMUTABLE"), {"root": "envs/other"})

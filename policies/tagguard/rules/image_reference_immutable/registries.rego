@@ -36,10 +36,13 @@ ecr_name(r) := text(r, "repository_name") if r.type == "awscc_ecr_repository"
 
 else := text(r, "name")
 
+# Every repository that can decide: those judged, and those a plan leaves unchanged (they exist).
+known_repositories := array.concat(input.resources, object.get(input, "unchanged", []))
+
 # The repositories an image's name, in resource w, points at: a set of resources (empty when none is found).
-repositories(w, name) := {r | some r in input.resources; by_ref(w, name, r)} if {
+repositories(w, name) := {r | some r in known_repositories; by_ref(w, name, r)} if {
 	not name.known
-} else := {r | some r in input.resources; by_host(name, r)}
+} else := {r | some r in known_repositories; by_host(name, r)}
 
 # The name is the repository's URL itself: text before or after it would name another
 # repository (several unknown parts make every ref derived).
