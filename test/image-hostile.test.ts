@@ -31,6 +31,14 @@ describe('a name around a repository reference is another repository', () => {
     expect(await scan({ 'main.tf': vars + REPOSITORY + lambda(image) })).toEqual([['unknown', 'warning', `main.tf:9:${column}`]]);
   });
 
+  test.each([
+    ['replace', 'replace("${aws_ecr_repository.imm.repository_url}:v1", ":v1", ":latest")', 30],
+    ['trimsuffix', `trimsuffix("\${aws_ecr_repository.imm.repository_url}@${DIGEST}", "@${DIGEST}")`, 33],
+    ['substr', 'substr("${aws_ecr_repository.imm.repository_url}:v1", 0, 10)', 29],
+  ])('%s of a template is computed from it, not the template: not proven, never a pass', async (_, image, column) => {
+    expect(await scan({ 'main.tf': REPOSITORY + lambda(image) })).toEqual([['unknown', 'warning', `main.tf:7:${column}`]]);
+  });
+
   test('the URL itself, with a tag, is the repository', async () => {
     expect(await scan({ 'main.tf': REPOSITORY + lambda('"${aws_ecr_repository.imm.repository_url}:v1"') })).toEqual([]);
   });
@@ -89,6 +97,23 @@ describe('bounds', () => {
     ].join('\n');
     const result = found((await scanDir(tree({ 'main.tf': text }))).findings);
     expect(result).toEqual([['unknown', 'warning', 'main.tf:1:1']]);
+  });
+
+  test('1,500 images, each naming one of 1,500 repositories, are judged (an image looks its repository up)', async () => {
+    const names = Array.from({ length: 1500 }, (_, i) => `"r${i}"`).join(', ');
+    const text = [
+      `variable "names" {\n  default = [${names}]\n}`,
+      'resource "aws_ecr_repository" "r" {\n  for_each             = toset(var.names)\n  name                 = each.key\n  image_tag_mutability = each.key == "r7" ? "MUTABLE" : "IMMUTABLE"\n}',
+      'resource "aws_ecs_task_definition" "t" {',
+      '  family                = "t"',
+      '  container_definitions = jsonencode([for n in var.names : { name = n, image = "${aws_ecr_repository.r[n].repository_url}:v1" }])',
+      '}',
+      '',
+    ].join('\n');
+    const result = await scanDir(tree({ 'main.tf': text }));
+    // Before, the policy ran out of its memory on this root: an input error, nothing judged.
+    expect(result.errors).toEqual([]);
+    expect(found(result.findings)).toEqual([['mutable_repository', 'error', 'main.tf:11:122']]);
   });
 
   test('an image longer than any reference is invalid, without parsing it character by character', async () => {

@@ -69,6 +69,17 @@ const BUILDS: ReadonlySet<Expr['kind']> = new Set(['template', 'tuple', 'object'
 /** Calls that return one of their arguments as it is: a reference through them is still that reference. */
 const PASSES_THROUGH: ReadonlySet<string> = new Set(['tostring', 'try', 'one', 'element', 'lookup', 'sensitive', 'nonsensitive']);
 
+/**
+ * A value computed from others (a call that does not pass its argument through, an operator):
+ * its references are derived, and an unknown keeps no parts of its arguments (`replace("${url}:v1",
+ * ":v1", ":latest")` is not the template it was given). jsonencode's own result keeps what it encoded.
+ */
+function computed(value: Value, encodes = false): Value {
+  if (value.kind !== 'unknown') return value;
+  const { template: _, encoded, ...rest } = derived(value);
+  return encodes && encoded ? { ...rest, encoded } : rest;
+}
+
 /** Bound on the parts an unknown template keeps (templates of templates through locals can double each level). */
 const MAX_TEMPLATE_PARTS = 32;
 
@@ -163,13 +174,13 @@ export class Evaluator {
       case 'access':
         return this.steps(this.evaluate(expr.target, symbols), expr.steps, symbols, expr.range);
       case 'call':
-        return PASSES_THROUGH.has(expr.name) ? this.call(expr, symbols) : derived(this.call(expr, symbols));
+        return PASSES_THROUGH.has(expr.name) ? this.call(expr, symbols) : computed(this.call(expr, symbols), expr.name === 'jsonencode');
       case 'conditional':
         return this.conditional(expr, symbols);
       case 'binary':
-        return derived(this.binary(expr.op, expr.left, expr.right, symbols, expr.range));
+        return computed(this.binary(expr.op, expr.left, expr.right, symbols, expr.range));
       case 'unary':
-        return derived(this.unary(expr, symbols));
+        return computed(this.unary(expr, symbols));
       case 'for':
         return derived(this.forExpr(expr, symbols));
       case 'unsupported':

@@ -36,13 +36,81 @@ ecr_name(r) := text(r, "repository_name") if r.type == "awscc_ecr_repository"
 
 else := text(r, "name")
 
+repository_types := ecr_types | {"google_artifact_registry_repository", "alicloud_cr_ee_repo"}
+
 # Every repository that can decide: those judged, and those a plan leaves unchanged (they exist).
-known_repositories := array.concat(input.resources, object.get(input, "unchanged", []))
+known_repositories contains r if {
+	some r in input.resources
+	r.type in repository_types
+}
+
+known_repositories contains r if {
+	some r in object.get(input, "unchanged", [])
+	r.type in repository_types
+}
+
+# --- indexes: each image looks its candidates up instead of reading every resource -----------
+
+# An address without its instance key: aws_ecr_repository.r for aws_ecr_repository.r["a"].
+base_address(a) := m[0][1] if {
+	m := regex.find_all_string_submatch_n(`^(.*)\[[^\[\]]*\]$`, a, 1)
+	count(m) == 1
+} else := a
+
+# Repositories by root and address (what a reference with a key names), and by root and address
+# without the key (what a reference without one names: every instance); data sources likewise.
+repository_index[[r.root, r.address]] contains r if some r in known_repositories
+
+repository_index[[r.root, base_address(r.address)]] contains r if some r in known_repositories
+
+data_source_index[[d.root, d.address]] contains d if some d in object.get(input, "data_sources", [])
+
+data_source_index[[d.root, base_address(d.address)]] contains d if some d in object.get(input, "data_sources", [])
+
+# ECR repositories by name, Artifact Registry repositories by id, ACR EE ones by namespace and name.
+ecr_by_name[n] contains r if {
+	some r in known_repositories
+	r.type in ecr_types
+	n := ecr_name(r)
+}
+
+gar_by_id[i] contains r if {
+	some r in known_repositories
+	r.type == "google_artifact_registry_repository"
+	i := text(r, "repository_id")
+}
+
+acr_by_path[[namespace, n]] contains r if {
+	some r in known_repositories
+	r.type == "alicloud_cr_ee_repo"
+	namespace := text(r, "namespace")
+	n := text(r, "name")
+}
+
+# The resources a name's references name, in w's root, and the repositories its data sources
+# read. (An index is read with [key]: object.get does not find a composite key.)
+referenced(w, name) := {r |
+	some ref in usable_refs(name)
+	some r in repository_index[[w.root, ref.instance]]
+} | {r |
+	some ds in ecr_data_sources(w, name)
+	some r in ecr_by_name[text(ds, "name")]
+}
+
+# The repositories a known name may be, by the repository path it names.
+by_path(name) := ({r | some r in ecr_by_name[name.repository]} | {r | some r in gar_by_id[gar_id(name)]}) | {r |
+	some r in acr_by_path[split(name.repository, "/")]
+}
+
+gar_id(name) := parts[1] if {
+	parts := split(name.repository, "/")
+	count(parts) > 2
+} else := ""
 
 # The repositories an image's name, in resource w, points at: a set of resources (empty when none is found).
-repositories(w, name) := {r | some r in known_repositories; by_ref(w, name, r)} if {
+repositories(w, name) := {r | some r in referenced(w, name); by_ref(w, name, r)} if {
 	not name.known
-} else := {r | some r in known_repositories; by_host(name, r)}
+} else := {r | some r in by_path(name); by_host(name, r)}
 
 # The name is the repository's URL itself: text before or after it would name another
 # repository (several unknown parts make every ref derived).
@@ -92,13 +160,16 @@ gar_attribute(name, attribute, r) if {
 	agrees(r, "project", project)
 }
 
+# The data.aws_ecr_repository a name reads its URL from. One that names another account's
+# registry (registry_id written) cannot be this configuration's repository.
 ecr_data_sources(w, name) := {ds |
 	some ref in usable_refs(name)
 	ref.attribute == "repository_url"
 	regex.match(`(^|\.)data\.aws_ecr_repository\.[^.\[]+$`, ref.address)
-	some ds in object.get(input, "data_sources", [])
+	some ds in data_source_index[[w.root, ref.instance]]
 	ds.type == "aws_ecr_repository"
 	names(w, ref, ds)
+	not object.get(ds, ["attributes", "registry_id", "set"], false)
 }
 
 ecr_host := `^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`
@@ -109,13 +180,13 @@ acr_host := `^.+-registry(-vpc)?\.[a-z0-9-]+\.cr\.aliyuncs\.com$`
 
 by_host(name, r) if {
 	r.type in ecr_types
-	regex.match(ecr_host, name.registry)
+	regex.match(ecr_host, lower(name.registry))
 	ecr_name(r) == name.repository
 }
 
 by_host(name, r) if {
 	r.type == "google_artifact_registry_repository"
-	[[_, location]] := regex.find_all_string_submatch_n(gar_host, name.registry, 1)
+	[[_, location]] := regex.find_all_string_submatch_n(gar_host, lower(name.registry), 1)
 	parts := split(name.repository, "/")
 	count(parts) > 2
 	text(r, "repository_id") == parts[1]
@@ -125,7 +196,7 @@ by_host(name, r) if {
 
 by_host(name, r) if {
 	r.type == "alicloud_cr_ee_repo"
-	regex.match(acr_host, name.registry)
+	regex.match(acr_host, lower(name.registry))
 	[namespace, repository] := split(name.repository, "/")
 	text(r, "namespace") == namespace
 	text(r, "name") == repository

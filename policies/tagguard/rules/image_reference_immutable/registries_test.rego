@@ -27,7 +27,22 @@ test_a_data_source_of_a_repository_managed_elsewhere_is_an_unseen_registry if {
 	contains(the_one(fs).message, "data.aws_ecr_repository.api")
 }
 
+test_a_data_source_of_another_registry_id_names_no_managed_repository if {
+	another := object.union(data_source("api"), {"attributes": {
+		"name": set_to("api", 2),
+		"registry_id": set_to("999999999999", 3),
+	}})
+	fs := policy.deny with input as {"resources": [task([ds_image]), other], "data_sources": [another]}
+	found(fs) == {["unknown", "warning", 20, 40]}
+}
+
 # --- registry host and path --------------------------------------------------------------------
+
+test_a_registry_host_in_upper_case_is_the_same_host if {
+	upper_host := image("x", {"name": named(upper(ecr_registry), "api"), "tag": tag("v1")})
+	fs := policy.deny with input as inp([task([upper_host]), ecr("aws_ecr_repository.api", "MUTABLE")])
+	found(fs) == {["mutable_repository", "error", 20, 40]}
+}
 
 test_ecr_host_and_path_join if {
 	count(policy.deny) == 0 with input as inp([task([ecr_image("api", tag("v1"))]), immutable_api])
