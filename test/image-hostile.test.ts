@@ -83,6 +83,24 @@ describe('JSON as the provider decodes it', () => {
   });
 });
 
+describe('kubernetes_manifest with unknown parts', () => {
+  const manifest = (spec: string) =>
+    `variable "containers" {}\nvariable "ns" {}\nresource "kubernetes_manifest" "pod" {\n  manifest = {\n    apiVersion = "v1"\n    kind       = "Pod"\n    metadata   = { name = "p", namespace = var.ns }\n    spec       = ${spec}\n  }\n}\n`;
+
+  test.each([
+    // At the variable that has no value: where the unknown comes from.
+    ['the containers', '{ containers = var.containers }', 'main.tf:1:1'],
+    ['the whole spec', 'var.containers', 'main.tf:1:1'],
+    ['a spec read from a file', 'yamldecode(file("pod.yaml"))', 'main.tf:8:18'],
+  ])('%s unknown: an unknown image, never a silent pass', async (_, spec, at) => {
+    expect(await scan({ 'main.tf': manifest(spec) })).toEqual([['unknown', 'warning', at]]);
+  });
+
+  test('an unknown label or namespace holds no image: the known containers are judged alone', async () => {
+    expect(await scan({ 'main.tf': manifest(`{ containers = [{ name = "c", image = "nginx@${DIGEST}" }] }`) })).toEqual([]);
+  });
+});
+
 describe('bounds', () => {
   test('a manifest too large to search is an unknown at the resource, never a silent pass', async () => {
     const labels = Array.from({ length: 21_000 }, (_, i) => `a${i} = "x"`).join(', ');

@@ -17,6 +17,9 @@ export interface FoundValue {
   value: Value;
 }
 
+/** The keys under which a Kubernetes object nests its pod template (the only `**` paths read today). */
+const NESTS_PODS: ReadonlySet<string> = new Set(['spec', 'template', 'jobTemplate']);
+
 /** Bound on the nodes one resource's walk visits: a manifest's `**` cannot make a scan slow. */
 const MAX_VISITS = 20_000;
 
@@ -109,7 +112,13 @@ function visit(
   const step = steps[i];
   if (step === '**') {
     visit(walk, node, steps, i + 1, path, exploring, json);
-    for (const [name, child] of children(walk, node)) visit(walk, child, steps, i, join(path, name), true, json);
+    for (const [name, child] of children(walk, node)) {
+      // An unknown where the images may be (`containers = var.containers`, `spec = yamldecode(…)`) is an
+      // unknown image; any other unknown part of the object (a label, a namespace) holds none.
+      if (child.kind === 'value' && child.value.kind === 'unknown' && (name === steps[i + 1] || NESTS_PODS.has(name)))
+        emit(walk, join(path, name), opaque(child.value));
+      else visit(walk, child, steps, i, join(path, name), true, json);
+    }
     return;
   }
   if (node.kind === 'value') {
