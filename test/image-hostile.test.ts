@@ -1,5 +1,6 @@
+import path from 'node:path';
 import type { Finding } from '../src/policy/findings';
-import { scanDir, tree } from './helpers';
+import { scanDir, scanPlan, tree } from './helpers';
 
 // image-reference-immutable on code written to make a movable image pass, or the scan
 // fail: each case was a silent pass, a crash or a wrong place before it was fixed.
@@ -169,5 +170,50 @@ describe('where a finding points', () => {
       '',
     ].join('\n');
     expect(await scan({ 'main.tf': text })).toEqual([['latest', 'error', 'main.tf:8:17']]);
+  });
+});
+
+describe('a plan with its configuration', () => {
+  // The repository is created by the same plan, so image_uri is unknown there: only the
+  // configuration says which tag, and it must be read with the values the plan was made with.
+  const config = [
+    'variable "tag" {\n  default = "v1"\n}',
+    'resource "aws_ecr_repository" "api" {\n  name                 = "api"\n  image_tag_mutability = "IMMUTABLE"\n}',
+    'resource "aws_lambda_function" "fn" {\n  function_name = "fn"\n  image_uri     = "${aws_ecr_repository.api.repository_url}:${var.tag}"\n}',
+    '',
+  ].join('\n');
+  const change = (type: string, name: string, after: object, unknown: object) => ({
+    address: `${type}.${name}`,
+    mode: 'managed',
+    type,
+    name,
+    change: { actions: ['create'], before: null, after, after_unknown: unknown },
+  });
+  const plan = (tag: string) =>
+    JSON.stringify(
+      {
+        format_version: '1.2',
+        variables: { tag: { value: tag } },
+        resource_changes: [
+          change('aws_ecr_repository', 'api', { name: 'api', image_tag_mutability: 'IMMUTABLE' }, { repository_url: true }),
+          change('aws_lambda_function', 'fn', { function_name: 'fn' }, { image_uri: true }),
+        ],
+      },
+      null,
+      2,
+    );
+
+  test("is evaluated with the plan's variable values, not the defaults: latest is an error at the plan's value", async () => {
+    const dir = tree({ 'main.tf': config, 'plan.json': plan('latest') });
+    const result = await scanPlan(path.join(dir, 'plan.json'));
+    expect(result.errors).toEqual([]);
+    expect(found(result.findings).map(([id, severity, at]) => [id, severity, at?.replace(/^.*\//, '')])).toEqual([
+      ['latest', 'error', 'plan.json:5:16'],
+    ]);
+  });
+
+  test('the same configuration planned with a semver tag passes', async () => {
+    const result = await scanPlan(path.join(tree({ 'main.tf': config, 'plan.json': plan('v1.2.3') }), 'plan.json'));
+    expect(found(result.findings)).toEqual([]);
   });
 });

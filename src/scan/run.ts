@@ -83,17 +83,22 @@ export async function scan(options: ScanOptions, engine?: PolicyEngine, preSearc
       found.cdktfOutputs,
     ),
   );
+  // A plan is read first: its configuration is evaluated with the variable values the plan was made with.
+  const read = plan ? await readPlanFile(plan.planFile, loader) : undefined;
+  const variables =
+    plan?.configDir && read?.variables
+      ? { ...options.variables, planValues: read.variables, planRoot: path.resolve(cwd, plan.configDir) }
+      : options.variables;
   const { ctx, resources, dataSources, inputProblems, varFiles } = await instantiateRoots(
     loader,
     types,
     nestedBlocks,
-    { ...options, maxFileBytes: options.limits?.maxFileBytes },
+    { ...options, variables, maxFileBytes: options.limits?.maxFileBytes },
     found.files,
     images,
   );
   let unchanged: ResourceInstance[] = [];
-  if (plan) {
-    const read = await readPlanFile(plan.planFile, loader);
+  if (plan && read) {
     errors.push(...read.problems);
     const root = plan.configDir ? displayPath(cwd, path.resolve(cwd, plan.configDir)) : '.';
     unchanged = planInstances(read.unchanged ?? [], types, nestedBlocks, root, resources, images.paths);

@@ -8,7 +8,7 @@ import type { Expr } from '../../parse/syntax';
 import type { ModuleConfig } from '../config/module-config';
 import { Evaluator } from '../eval/evaluate';
 import { parseType } from '../eval/type-constraints';
-import { failure, str, step, type Value } from '../eval/value';
+import { failure, firstUnknown, str, step, toPlain, type Value } from '../eval/value';
 import { slashPath } from '../../discover/paths';
 import { isAutoVarFile, isConfigFile, isVarFile } from '../../discover/terraform-files';
 
@@ -33,6 +33,9 @@ export interface VariableOptions {
    * applied in the place of `rootVarFiles`.
    */
   eachVarFile?: boolean;
+  /** --plan: the values the plan was made with, for the root at planRoot (absolute), over every other source. */
+  planValues?: ReadonlyMap<string, Value>;
+  planRoot?: string;
 }
 
 /** What reading the variables files of the roots found out, for stderr. */
@@ -116,6 +119,15 @@ export async function rootVariables(
     }
     values.set(name, await fromText(assignment.slice(eq + 1), module.variables.get(name)?.type, `--var ${name}`, constants));
   }
+  // The plan's values decided what it planned: they win, for the root it was made from. Where the
+  // configuration gives the same value (its default, a tfvars file), it stays: that is where to change it.
+  if (options.planValues && options.planRoot === module.dir)
+    for (const [name, value] of options.planValues) {
+      const decl = module.variables.get(name);
+      if (!decl) continue;
+      const given = values.get(name) ?? (decl.default && constants.evaluate(decl.default));
+      if (!given || JSON.stringify(plainOrUnknown(given)) !== JSON.stringify(plainOrUnknown(value))) values.set(name, value);
+    }
   return values;
 }
 
@@ -169,4 +181,9 @@ export function varFilesBeside(dir: string, names: string[]): string[] {
       return entries.filter((e) => e.isFile() && isVarFile(e.name) && !isAutoVarFile(e.name)).map((e) => path.join(sub, e.name));
     });
   return [...own, ...nested.sort()];
+}
+
+/** A value as plain data to compare, or a marker when any part of it is unknown. */
+function plainOrUnknown(v: Value): unknown {
+  return firstUnknown(v) ? { unknown: true } : toPlain(v);
 }

@@ -5,6 +5,7 @@ import { hasConfigExtension } from '../../discover/terraform-files';
 import { SourceFile, type Problem } from '../../parse/source';
 import type { ModuleLoader } from '../config/module-loader';
 import { readPlan, type PlanResource } from './plan-json';
+import type { Value } from '../eval/value';
 
 /** Plans of large estates run to hundreds of MB; the bound is only against reads that never end. */
 const MAX_PLAN_BYTES = 512 * 1024 * 1024;
@@ -32,17 +33,19 @@ function hasConfiguration(dir: string): boolean {
  * The resources of a plan file, read within its bound; the file joins the loader's sources, for code frames.
  * The reading is synchronous; the caller awaits the result.
  */
-export function readPlanFile(
-  file: string,
-  loader: ModuleLoader,
-): Promise<{ resources: PlanResource[]; unchanged?: PlanResource[]; problems: Problem[] }> {
+export function readPlanFile(file: string, loader: ModuleLoader): Promise<PlanRead> {
   return Promise.resolve(readPlanFileNow(file, loader));
 }
 
-function readPlanFileNow(
-  file: string,
-  loader: ModuleLoader,
-): { resources: PlanResource[]; unchanged?: PlanResource[]; problems: Problem[] } {
+/** What a plan file holds for a scan: its changes, what it leaves unchanged, the root's variable values. */
+export interface PlanRead {
+  resources: PlanResource[];
+  unchanged?: PlanResource[];
+  variables?: Map<string, Value>;
+  problems: Problem[];
+}
+
+function readPlanFileNow(file: string, loader: ModuleLoader): PlanRead {
   const read = readTextFile(file, MAX_PLAN_BYTES, 'plans are read up to 512 MiB');
   if (!read.ok)
     return {
@@ -60,6 +63,11 @@ function readPlanFileNow(
   loader.sources.set(source.path, source);
   const result = readPlan(source);
   return result.ok
-    ? { resources: result.resources, ...(result.unchanged ? { unchanged: result.unchanged } : {}), problems: [] }
+    ? {
+        resources: result.resources,
+        ...(result.unchanged ? { unchanged: result.unchanged } : {}),
+        ...(result.variables ? { variables: result.variables } : {}),
+        problems: [],
+      }
     : { resources: [], problems: result.problems };
 }

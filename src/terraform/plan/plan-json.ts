@@ -2,7 +2,7 @@ import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError 
 import { tooDeep } from '../../parse/json';
 import type { Range, SourceFile, Problem } from '../../parse/source';
 import { parseNumber, Unevaluated } from '../eval/number';
-import { bool, list, map, nil, num, str, unknown, type Value } from '../eval/value';
+import { bool, list, map, nil, num, step, str, unknown, type Value } from '../eval/value';
 
 /** A number in the plan, read exactly as Terraform wrote it. */
 function planNumber(text: string, origin: Range): Value {
@@ -56,7 +56,9 @@ export interface PlanResource {
  * that already exist and stay as they are (no-op), which are not judged but still decide what
  * other resources name (the repository behind an image).
  */
-export type PlanResult = { ok: true; resources: PlanResource[]; unchanged?: PlanResource[] } | { ok: false; problems: Problem[] };
+export type PlanResult =
+  | { ok: true; resources: PlanResource[]; unchanged?: PlanResource[]; variables?: Map<string, Value> }
+  | { ok: false; problems: Problem[] };
 
 const UNKNOWN_REASON = 'known only after apply';
 /** A plan nests its own structure a few levels around the values, which --max-depth already bounds in the configuration. */
@@ -155,7 +157,27 @@ export function readPlan(source: SourceFile): PlanResult {
       (r.actions.some((a) => a === 'create' || a === 'update') ? resources : unchanged).push(withConfiguration);
     }
   });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, resources, ...(unchanged.length ? { unchanged } : {}) };
+  if (problems.length > 0) return { ok: false, problems };
+  const variables = planVariables(source, property(root, 'variables'));
+  return { ok: true, resources, ...(unchanged.length ? { unchanged } : {}), ...(variables.size ? { variables } : {}) };
+}
+
+/**
+ * The root module's variable values the plan was made with (`variables.<name>.value`), each
+ * placed in plan.json: the configuration scanned with the plan is evaluated with them, as
+ * Terraform evaluated it, not with its defaults.
+ */
+function planVariables(source: SourceFile, node: JsonNode | undefined): Map<string, Value> {
+  const values = new Map<string, Value>();
+  if (node?.type !== 'object') return values;
+  for (const prop of node.children ?? []) {
+    const [key, entry] = prop.children ?? [];
+    // A property of a parsed object has its key and its value; the value may be anything.
+    if (!isString(key) || (entry as JsonNode | undefined)?.type !== 'object') continue;
+    const value = merge(source, property(entry, 'value'), undefined);
+    if (value) values.set(key.value, { ...value, trace: [step(range(source, entry), `var.${key.value} in the plan`)] });
+  }
+  return values;
 }
 
 type ChangeRead = { resource?: PlanResource } | { problem: string; node: JsonNode };
