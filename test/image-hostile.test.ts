@@ -75,6 +75,16 @@ describe('JSON as the provider decodes it', () => {
     expect(await scan({ 'main.tf': latest })).toEqual([['latest', 'error', 'main.tf:5:1']]);
   });
 
+  test('a value interpolated into JSON text keeps its origin: the finding is at the tfvars value, so --changed-since sees it', async () => {
+    const text = `variable "image" {}\n${task('<<-JSON\n    [{"name": "api", "image": "${var.image}"}]\n  JSON')}`;
+    expect(await scan({ 'main.tf': text, 'terraform.tfvars': 'image = "nginx:latest"\n' })).toEqual([
+      ['latest', 'error', 'terraform.tfvars:1:9'],
+    ]);
+    // A value that holds JSON syntax is read as the text it makes.
+    const quoted = `variable "image" {}\n${task('<<-JSON\n    [{"name": "api", "image": "${var.image}"}]\n  JSON')}`;
+    expect(await scan({ 'main.tf': quoted, 'terraform.tfvars': 'image = "nginx\\"x"\n' })).toEqual([]);
+  });
+
   test('JSON nested deeper than 256 levels is an unknown, and the scan goes on', async () => {
     const deep = `${'['.repeat(2000)}{"image": "nginx:latest"}${']'.repeat(2000)}`;
     const result = await scanDir(tree({ 'main.tf': task(`<<JSON\n${deep}\nJSON`) + REPOSITORY }));

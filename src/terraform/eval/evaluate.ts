@@ -69,6 +69,19 @@ const BUILDS: ReadonlySet<Expr['kind']> = new Set(['template', 'tuple', 'object'
 /** Calls that return one of their arguments as it is: a reference through them is still that reference. */
 const PASSES_THROUGH: ReadonlySet<string> = new Set(['tostring', 'try', 'one', 'element', 'lookup', 'sensitive', 'nonsensitive']);
 
+/** The text parts of templates, as opposed to the values interpolated into them. */
+const TEMPLATE_TEXT = new WeakSet<Value>();
+
+function templateText(v: Value): Value {
+  TEMPLATE_TEXT.add(v);
+  return v;
+}
+
+/** Whether a part of a template is its own text (not an interpolated value). */
+export function isTemplateText(v: Value): boolean {
+  return TEMPLATE_TEXT.has(v);
+}
+
 /**
  * A value computed from others (a call that does not pass its argument through, an operator):
  * its references are derived, and an unknown keeps no parts of its arguments (`replace("${url}:v1",
@@ -208,7 +221,7 @@ export class Evaluator {
     for (const [i, part] of parts.entries()) {
       if (typeof part === 'string') {
         text += part;
-        pieces.push(str(part, textRanges?.[i] ?? range));
+        pieces.push(templateText(str(part, textRanges?.[i] ?? range)));
         continue;
       }
       const v = isDirective(part) ? this.directive(part, symbols) : this.evaluate(part, symbols);

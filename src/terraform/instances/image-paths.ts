@@ -1,6 +1,6 @@
 import type { Range } from '../../parse/source';
 import type { Block, Body } from '../../parse/syntax';
-import { iterate, type Evaluator, type Symbols } from '../eval/evaluate';
+import { isTemplateText, iterate, type Evaluator, type Symbols } from '../eval/evaluate';
 import { decodeJsonText } from '../eval/functions';
 import { map, unknown, type TraceStep, type Value } from '../eval/value';
 
@@ -94,6 +94,12 @@ function visit(
       }
     }
     if (v.kind === 'string' && i < steps.length) {
+      // JSON text built by a template: each value interpolated into a JSON string keeps its origin (a tfvars value).
+      const parts = v.template && decodeTemplateJson(v.template, v.origin ?? walk.fallback);
+      if (parts) {
+        visit(walk, { kind: 'value', value: parts }, steps, i, path, exploring, true);
+        return;
+      }
       const decoded = decodeJsonText(v.value, v.origin ?? walk.fallback, v.trace);
       if (decoded) visit(walk, { kind: 'value', value: decoded }, steps, i, path, exploring, true);
       return;
@@ -235,6 +241,10 @@ export function withIterator(symbols: Symbols, iterator: string, key: Value, val
   return { ...symbols, names };
 }
 
+/** Characters that mean something inside a JSON string: a value holding one is decoded as the text it makes. */
+// eslint-disable-next-line no-control-regex -- control characters are what a JSON string cannot hold
+const JSON_SPECIAL = /["\\\u0000-\u001f]/;
+
 /** Stands for an unknown part inside JSON text: private-use characters, which JSON keeps as they are. */
 const mark = (n: number) => `\uE000${n}\uE001`;
 const MARKS = /\uE000(\d+)\uE001/g;
@@ -258,14 +268,16 @@ function decodeTemplateJson(parts: Value[], range: Range): Value | undefined {
   let inString = false;
   let escaped = false;
   for (const p of parts) {
-    if (p.kind === 'string') {
+    // A value interpolated into a JSON string stands there as itself, with its origin; anywhere
+    // else its text is JSON syntax (a number, `${jsonencode(…)}`).
+    if (p.kind === 'string' && (isTemplateText(p) || !inString || JSON_SPECIAL.test(p.value))) {
       for (const c of p.value) {
         if (escaped) escaped = false;
         else if (inString && c === '\\') escaped = true;
         else if (c === '"') inString = !inString;
       }
       text += p.value;
-    } else if (p.kind === 'unknown') {
+    } else if (p.kind === 'unknown' || p.kind === 'string') {
       const m = mark(unknowns.push(p) - 1);
       text += inString ? m : `"${m}"`;
     } else return undefined;
@@ -286,8 +298,8 @@ function restore(v: Value, unknowns: Value[]): Value {
     last = m.index + m[0].length;
   }
   if (last < v.value.length) pieces.push({ ...v, value: v.value.slice(last) });
+  if (pieces.length === 1) return pieces[0];
   const first = pieces.find((p): p is Extract<Value, { kind: 'unknown' }> => p.kind === 'unknown');
-  if (!first) return v;
-  if (pieces.length === 1) return first;
-  return { kind: 'unknown', reason: first.reason, origin: v.origin, trace: v.trace, template: pieces };
+  if (first) return { kind: 'unknown', reason: first.reason, origin: v.origin, trace: v.trace, template: pieces };
+  return { kind: 'string', value: pieces.map((p) => (p.kind === 'string' ? p.value : '')).join(''), origin: v.origin, trace: v.trace, template: pieces };
 }
