@@ -1,41 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../src/scan/types';
-import { filesOf, ROOT, runCli, scanDir, scanFixtures, scanPlan, tree } from './helpers';
+import { filesOf, placeAt, placeOf, type Place, tree, ROOT, runCli, scanDir, scanFixtures, scanPlan } from './helpers';
 
 // acr-tag-immutability and msr-tag-immutability on directory, JSON and plan scans: every finding, exactly.
 const RULE = 'acr-tag-immutability';
 
-interface Place {
-  file: string;
-  line: number;
-  column: number;
-  severity: string;
-  messageId?: string;
-  resource: string;
-}
-
 /** The parts of findings the tests assert. */
-const found = (findings: readonly Place[]) =>
-  findings.map((f) => ({
-    file: f.file,
-    line: f.line,
-    column: f.column,
-    severity: f.severity,
-    messageId: f.messageId,
-    resource: f.resource,
-  }));
+const found = (findings: readonly Place[]) => findings.map(placeOf);
 
 const own = (result: ScanResult, rule = RULE) => found(result.findings.filter((f) => f.ruleId === rule));
 
-const at = (file: string, line: number, column: number, severity: string, messageId: string, resource: string): Place => ({
-  file,
-  line,
-  column,
-  severity,
-  messageId,
-  resource,
-});
+const at = placeAt;
 
 const HCL = 'fixtures/acr/main.tf';
 const TFVARS = 'fixtures/acr/terraform.tfvars';

@@ -4,36 +4,30 @@ import { Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { TagguardAspect } from '../src/cdktf';
 import { formatSarif } from '../src/report/sarif';
 import type { ScanResult } from '../src/scan/types';
-import { DEFAULT_POLICY, filesOf, ROOT, runCli, scanDir, scanFixtures, tempDir, tree, type SarifLog } from './helpers';
+import {
+  DEFAULT_POLICY,
+  filesOf,
+  placeAt,
+  placeOf,
+  tempDir,
+  type Place,
+  tree,
+  ROOT,
+  runCli,
+  type SarifLog,
+  scanDir,
+  scanFixtures,
+} from './helpers';
 
 // harbor-tag-immutability: each harbor_project judged with the harbor_immutable_tag_rule
 // resources whose project_id points at it. Every finding, exactly.
 const RULE = 'harbor-tag-immutability';
 
-interface Place {
-  file: string;
-  line: number;
-  column: number;
-  severity: string;
-  messageId?: string;
-  resource: string;
-}
-
-const found = (findings: readonly (Place & { ruleId: string })[]) =>
-  findings
-    .filter((f) => f.ruleId === RULE)
-    .map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, messageId: f.messageId, resource: f.resource }));
+const found = (findings: readonly (Place & { ruleId: string })[]) => findings.filter((f) => f.ruleId === RULE).map(placeOf);
 
 const own = (result: ScanResult) => found(result.findings);
 
-const at = (file: string, line: number, column: number, severity: string, messageId: string, resource: string): Place => ({
-  file,
-  line,
-  column,
-  severity,
-  messageId,
-  resource,
-});
+const at = placeAt;
 
 const why = (file: string, line: number, column: number, rule: string) => ({
   file,

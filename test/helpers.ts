@@ -235,3 +235,31 @@ export function filesOf(dir: string): Record<string, string> {
   }
   return files;
 }
+
+/** Where a finding points, and what it says: what the rule tests assert. */
+export interface Place {
+  file: string;
+  line: number;
+  column: number;
+  severity: string;
+  messageId?: string;
+  resource: string;
+}
+
+export const placeOf = (f: Place): Place => ({
+  file: f.file,
+  line: f.line,
+  column: f.column,
+  severity: f.severity,
+  messageId: f.messageId,
+  resource: f.resource,
+});
+
+export const placeAt = (file: string, line: number, column: number, severity: string, messageId: string, resource: string): Place => ({
+  file,
+  line,
+  column,
+  severity,
+  messageId,
+  resource,
+});

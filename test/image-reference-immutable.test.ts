@@ -4,46 +4,21 @@ import { Aspects, Fn, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { TagguardAspect } from '../src/cdktf';
 import { parseImageReference } from '../src/policy/image-reference';
 import type { ScanResult } from '../src/scan/types';
-import { filesOf, ROOT, runCli, scanDir, scanFixtures, scanPlan, tempDir, tree } from './helpers';
+import { filesOf, placeAt, placeOf, tempDir, type Place, tree, ROOT, runCli, scanDir, scanFixtures, scanPlan } from './helpers';
 
 // image-reference-immutable over fixtures/images/*: every container image of every judged
 // resource type, in HCL, Terraform JSON, CDKTF output, modules, jsonencode with merge and
 // for, templatefile, data sources and plans. Every finding, exactly.
 const RULE = 'image-reference-immutable';
 
-interface Place {
-  file: string;
-  line: number;
-  column: number;
-  severity: string;
-  messageId?: string;
-  resource: string;
-}
-
 interface Found extends Place {
   ruleId: string;
 }
 
-const placeOf = (f: Found): Place => ({
-  file: f.file,
-  line: f.line,
-  column: f.column,
-  severity: f.severity,
-  messageId: f.messageId,
-  resource: f.resource,
-});
-
 /** The rule's findings, where they point. */
 const own = (findings: readonly Found[]) => findings.filter((f) => f.ruleId === RULE).map(placeOf);
 
-const at = (file: string, line: number, column: number, severity: string, messageId: string, resource: string): Place => ({
-  file,
-  line,
-  column,
-  severity,
-  messageId,
-  resource,
-});
+const at = placeAt;
 
 /** The images each judged resource holds, by their paths: the passing ones are seen too. */
 const imagesOf = (result: ScanResult) =>
