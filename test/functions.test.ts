@@ -433,11 +433,11 @@ describe('failures', () => {
 describe('unknown', () => {
   test.each<[string, In[]]>([
     ['upper', [LATER]],
-    ['format', ['%s-%s', 'a', LATER]],
+    ['format', ['%d-%s', 1, LATER]],
     ['format', [LATER, 'a']],
     ['format', ['%v', ['a', { b: LATER }]]],
     ['formatlist', ['%s', LATER]],
-    ['join', [',', ['a', LATER]]],
+    ['join', [',', LATER]],
     ['lookup', [LATER, 'k', 'd']],
     ['lookup', [{ k: 'v' }, LATER, 'd']],
     ['lookup', [{ a: 'v' }, 'k', LATER]],
@@ -481,6 +481,17 @@ describe('unknown', () => {
     ['nonsensitive', [LATER]],
   ])('%s is the unknown argument it depends on (row %#)', (name, args) => {
     expect(call(name, ...args)).toBe(LATER);
+  });
+
+  test.each<[string, In[], string[]]>([
+    ['format', ['%s:%v-%%', 'a', LATER], ['a', ':', '?', '-', '%']],
+    ['format', ['%s', LATER], ['?']],
+    ['join', [',', ['a', LATER], [1]], ['a', ',', '?', ',', '1']],
+  ])('%s with an unknown argument: unknown, with the parts of the text it makes (row %#)', (name, args, parts) => {
+    const result = call(name, ...args);
+    expect(result).toMatchObject({ kind: 'unknown', reason: LATER.kind === 'unknown' ? LATER.reason : '' });
+    const template = result.kind === 'unknown' ? (result.template ?? []) : [];
+    expect(template.map((p) => (p.kind === 'string' ? p.value : '?'))).toEqual(parts);
   });
 
   test('jsonencode of a value with an unknown part is unknown for its reason, and keeps what it encoded', () => {

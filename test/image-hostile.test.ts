@@ -40,6 +40,19 @@ describe('a name around a repository reference is another repository', () => {
     expect(await scan({ 'main.tf': REPOSITORY + lambda(image) })).toEqual([['unknown', 'warning', `main.tf:7:${column}`]]);
   });
 
+  test.each([
+    ['format with a literal latest', 'format("%s:latest", aws_ecr_repository.imm.repository_url)', [['latest', 'error', 'main.tf:7:19']]],
+    ['join with latest', 'join(":", [aws_ecr_repository.imm.repository_url, "latest"])', [['latest', 'error', 'main.tf:7:69']]],
+    ['format with a semver tag', 'format("%s:%s", aws_ecr_repository.imm.repository_url, "v1.2.3")', []],
+    [
+      'format with a width (not read)',
+      'format("%-5s:v1", aws_ecr_repository.imm.repository_url)',
+      [['unknown', 'warning', 'main.tf:7:37']],
+    ],
+  ])('%s: the text it makes is read around the URL', async (_, image, expected) => {
+    expect(await scan({ 'main.tf': REPOSITORY + lambda(image) })).toEqual(expected);
+  });
+
   test('the URL itself, with a tag, is the repository', async () => {
     expect(await scan({ 'main.tf': REPOSITORY + lambda('"${aws_ecr_repository.imm.repository_url}:v1"') })).toEqual([]);
   });

@@ -2,7 +2,7 @@ import type { Range } from '../../parse/source';
 import type { BinaryOperator, Expr, TemplateDirective, TemplatePart, TraversalStep } from '../../parse/syntax';
 import { toBoolValue, toNumberValue, toStringValue, valuesEqual } from './convert';
 import { BudgetExceeded, WORK_LIMITS, WorkBudget } from './budget';
-import { callFunction } from './functions';
+import { builtFromParts, callFunction } from './functions';
 import { defined } from '../defined';
 import * as numbers from './number';
 import { numberText } from './number-text';
@@ -85,12 +85,15 @@ export function isTemplateText(v: Value): boolean {
 /**
  * A value computed from others (a call that does not pass its argument through, an operator):
  * its references are derived, and an unknown keeps no parts of its arguments (`replace("${url}:v1",
- * ":v1", ":latest")` is not the template it was given). jsonencode's own result keeps what it encoded.
+ * ":v1", ":latest")` is not the template it was given). jsonencode's own result keeps what it encoded,
+ * and format's and join's the parts they joined.
  */
-function computed(value: Value, encodes = false): Value {
+function computed(value: Value, call?: string): Value {
   if (value.kind !== 'unknown') return value;
+  // format and join build their text from parts they keep: those describe it.
+  if (builtFromParts(value)) return value;
   const { template: _, encoded, ...rest } = derived(value);
-  return encodes && encoded ? { ...rest, encoded } : rest;
+  return call === 'jsonencode' && encoded ? { ...rest, encoded } : rest;
 }
 
 /** Bound on the parts an unknown template keeps (templates of templates through locals can double each level). */
@@ -187,7 +190,7 @@ export class Evaluator {
       case 'access':
         return this.steps(this.evaluate(expr.target, symbols), expr.steps, symbols, expr.range);
       case 'call':
-        return PASSES_THROUGH.has(expr.name) ? this.call(expr, symbols) : computed(this.call(expr, symbols), expr.name === 'jsonencode');
+        return PASSES_THROUGH.has(expr.name) ? this.call(expr, symbols) : computed(this.call(expr, symbols), expr.name);
       case 'conditional':
         return this.conditional(expr, symbols);
       case 'binary':

@@ -273,6 +273,65 @@ function jsonText(v: Value, key = false): string {
 /** Values as Terraform tells them apart (sets, distinct). */
 const identity = (v: Value) => jsonText(v, true);
 
+/**
+ * format with an unknown argument, when its verbs are only %s and %v: the text it makes is
+ * known around the unknown parts (`format("%s:latest", url)`), a template as "${url}:latest" is.
+ * Undefined when it cannot be told (other verbs, an unknown format); the call then stops as usual.
+ */
+function textOf(f: Value, args: Value[], at: At): Value | undefined {
+  if (f.kind !== 'string' || !args.some((a) => a.kind === 'unknown')) return undefined;
+  const segments = f.value.split(/(%[sv%])/);
+  const verbs = segments.filter((x) => x === '%s' || x === '%v');
+  if (/%(?![sv%])/.test(f.value.replace(/%[sv%]/g, '')) || verbs.length !== args.length) return undefined;
+  let n = 0;
+  const pieces: Value[] = [];
+  for (const segment of segments) {
+    if (segment === '%s' || segment === '%v') pieces.push(piece(args[n++]));
+    else if (segment === '%%') pieces.push(str('%', at.range, at.trace));
+    else if (segment) pieces.push(str(segment, at.range, at.trace));
+  }
+  return template(pieces, at);
+}
+
+/** join with unknown elements of known lists: the elements and separators in order. */
+function joinedText(sep: Value, lists: Value[], at: At): Value | undefined {
+  if (sep.kind !== 'string' || lists.some((l) => l.kind !== 'list')) return undefined;
+  const elements = lists.flatMap((l) => (l.kind === 'list' ? l.items : []));
+  if (!elements.some((e) => e.kind === 'unknown')) return undefined;
+  const pieces = elements.flatMap((e, i) => (i ? [str(sep.value, at.range, at.trace), piece(e)] : [piece(e)]));
+  return template(pieces, at);
+}
+
+/** An argument as a part of a text: an unknown as it is, anything else as the string it converts to. */
+function piece(v: Value): Value {
+  if (v.kind === 'unknown' || v.kind === 'string') return v;
+  return str(text(v), v.origin, v.trace);
+}
+
+/** The unknown texts format and join built from their parts (not an argument they stopped with). */
+const BUILT = new WeakSet<Value>();
+
+/** Whether a call's result is text it built from parts it keeps (`template`). */
+export function builtFromParts(v: Value): boolean {
+  return BUILT.has(v);
+}
+
+/** Unknown text, with its parts (known text and unknown values) in order. */
+function template(pieces: Value[], at: At): Value {
+  const first = pieces.find((p): p is Of<'unknown'> => p.kind === 'unknown');
+  const refs = pieces.flatMap((p) => (p.kind === 'unknown' ? (p.refs ?? []) : []));
+  const built: Value = {
+    kind: 'unknown',
+    reason: first?.reason ?? 'unknown',
+    origin: at.range,
+    trace: at.trace,
+    ...(refs.length ? { refs: refs.map((r) => ({ ...r, derived: true })) } : {}),
+    template: pieces,
+  };
+  BUILT.add(built);
+  return built;
+}
+
 /** JSON text as jsondecode reads it: numbers exactly, a repeated key's last value kept. */
 function decodeJson(node: JsonNode, source: string, at: At): Value {
   switch (node.type) {
@@ -881,9 +940,11 @@ const SPECS: Record<string, Spec> = {
     if (from < 0) from = Math.max(0, from + cs.length);
     return cs.slice(from, n < 0 ? undefined : from + n).join('');
   }),
-  format: spec(1, ANY, ([f, ...args]) => formatText(text(f), args.map(known)), { nulls: true }),
+  format: spec(1, ANY, ([f, ...args], at) => textOf(f, args, at) ?? formatText(text(f), args.map(known)), { nulls: true, lazy: true }),
   formatlist: spec(1, ANY, ([f, ...args], at) => formatList(text(f), args, at), { nulls: true }),
-  join: spec(2, ANY, ([sep, ...lists]) => {
+  join: spec(2, ANY, ([sep, ...lists], at) => {
+    const joined = joinedText(sep, lists, at);
+    if (joined) return joined;
     const parts = lists.flatMap((l) => items(l)).map(need);
     if (parts.some((p) => p.kind === 'null')) fail('a null element cannot be joined');
     return parts.map(text).join(text(sep));

@@ -301,5 +301,11 @@ function restore(v: Value, unknowns: Value[]): Value {
   if (pieces.length === 1) return pieces[0];
   const first = pieces.find((p): p is Extract<Value, { kind: 'unknown' }> => p.kind === 'unknown');
   if (first) return { kind: 'unknown', reason: first.reason, origin: v.origin, trace: v.trace, template: pieces };
-  return { kind: 'string', value: pieces.map((p) => (p.kind === 'string' ? p.value : '')).join(''), origin: v.origin, trace: v.trace, template: pieces };
+  return {
+    kind: 'string',
+    value: pieces.map((p) => (p.kind === 'string' ? p.value : '')).join(''),
+    origin: v.origin,
+    trace: v.trace,
+    template: pieces,
+  };
 }
