@@ -77,10 +77,14 @@ export function constructInput(
   };
 }
 
+/** A value with its tokens resolved to the Terraform expressions cdktf writes for them. */
+function resolveTokens(resource: TerraformResource, value: unknown): unknown {
+  return Tokenization.resolve(value, { scope: resource, resolver: new DefaultTokenResolver(new StringConcat()) });
+}
+
 /** The resource a token names (design.md: refs), when the token is one whole reference: `${type.name.attribute}`. */
 function tokenRefs(resource: TerraformResource, value: unknown): Pick<PolicyAttribute, 'refs'> {
-  const resolver = new DefaultTokenResolver(new StringConcat());
-  const resolved: unknown = typeof value === 'string' ? Tokenization.resolve(value, { scope: resource, resolver }) : undefined;
+  const resolved: unknown = typeof value === 'string' ? resolveTokens(resource, value) : undefined;
   const whole = typeof resolved === 'string' ? /^\$\{([^${}]*)\}$/.exec(resolved) : null;
   const ref = whole ? parseReference(whole[1], '', true) : undefined;
   return ref ? { refs: [{ ...ref, instance: instanceAddress(ref) }] } : {};
@@ -110,9 +114,7 @@ function constructResource(resource: TerraformResource, images: ImagePaths) {
     else attributes[key] = { set: true, known: true, value };
   }
   const location = { file: path, line: 1, column: 1, endLine: 1, endColumn: 1 };
-  const resolved: unknown = images.has(type)
-    ? Tokenization.resolve(body, { scope: resource, resolver: new DefaultTokenResolver(new StringConcat()) })
-    : undefined;
+  const resolved: unknown = images.has(type) ? resolveTokens(resource, body) : undefined;
   const found = constructImages(resolved, images.get(type), location);
   return {
     address: `${type}.${name}`,

@@ -2,7 +2,7 @@ import type { Range } from '../parse/source';
 import { parseNumber } from '../terraform/eval/number';
 import { bool, list, map, nil, num, parseReference, str, type Value } from '../terraform/eval/value';
 import { valuesInValue } from '../terraform/instances/image-paths';
-import { piecesOf, type ImageValue } from '../terraform/instances/module-tree';
+import { imageValue, type ImageValue } from '../terraform/instances/module-tree';
 
 /** An interpolation that is a reference: `${…}` with no braces inside (cdktf writes references so). */
 const INTERPOLATION = /^\$\{[^{}]*\}$/;
@@ -43,19 +43,7 @@ function interpolations(s: string): { index: number; end: number; inner: string 
  */
 export function constructImages(body: unknown, paths: readonly string[] | undefined, at: Range): ImageValue[] | undefined {
   if (!paths) return undefined;
-  return valuesInValue(toValue(body, at), paths, at).map(({ path, value }) => {
-    const pieces = piecesOf(undefined, value);
-    const known = value.kind !== 'unknown';
-    return {
-      path,
-      set: true,
-      known,
-      ...(known ? { value: value.kind === 'string' ? value.value : undefined } : { reason: value.reason }),
-      location: at,
-      trace: [],
-      pieces,
-    };
-  });
+  return valuesInValue(toValue(body, at), paths, at).map((found) => imageValue(undefined, found));
 }
 
 function toValue(x: unknown, at: Range): Value {

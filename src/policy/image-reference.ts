@@ -39,7 +39,8 @@ type Cell = { char: string; piece: number } | { unknown: TemplatePiece; piece: n
 /** Longer than any registry accepts (a name is at most 255 characters, a tag 128, a digest 135): not parsed. */
 const MAX_REFERENCE = 1024;
 
-const EMPTY_NAME = { known: true, value: '', registry: '', repository: '' } as const;
+/** The name of a reference that has none (empty, too long, not a string). */
+export const EMPTY_NAME = { known: true, value: '', registry: '', repository: '' } as const;
 
 export function parseImageReference(pieces: TemplatePiece[]): ImageReference | undefined {
   const length = pieces.reduce((n, p) => n + (p.value?.length ?? 0), 0);

@@ -1,6 +1,6 @@
 import type { Range } from '../parse/source';
 import type { AttributeValue, ImageValue, ResourceInstance } from '../terraform/instances/module-tree';
-import { parseImageReference, type ImageReference, type Part } from './image-reference';
+import { EMPTY_NAME, parseImageReference, type ImageReference, type Part } from './image-reference';
 import { instanceAddress, type ResourceRef } from '../terraform/eval/value';
 import type { UnseenRegistrySeverity } from './image-config';
 
@@ -57,17 +57,7 @@ function attribute(a: AttributeValue) {
     known: a.known,
     ...(a.known ? { value: a.value } : { reason: a.reason }),
     ...refs(a.refs),
-    ...(a.template
-      ? {
-          template: a.template.map((p) => ({
-            known: p.known,
-            ...(p.known ? { value: p.value } : { reason: p.reason }),
-            ...refs(p.refs),
-            ...(p.location ? { location: location(p.location) } : {}),
-            trace: p.trace,
-          })),
-        }
-      : {}),
+    ...(a.template ? { template: a.template.map(part) } : {}),
     ...(a.location ? { location: location(a.location) } : {}),
     trace: a.trace,
   };
@@ -76,8 +66,8 @@ function attribute(a: AttributeValue) {
 /** A place as the input spells it, when there is one. */
 const placed = (r: Range | undefined) => (r ? { location: location(r) } : {});
 
-/** A part of an image reference (image-reference.ts), in the input's spelling. */
-function referencePart(p: Part & { implied?: boolean }) {
+/** A part of a template or of an image reference (image-reference.ts), in the input's spelling. */
+function part(p: Part & { implied?: boolean }) {
   return {
     known: p.known,
     ...(p.known ? { value: p.value } : { reason: p.reason }),
@@ -95,7 +85,7 @@ export function imageInput(i: ImageValue) {
   // A number or a list where an image is named is no reference (the provider would reject it).
   const reference: ImageReference | undefined =
     i.known && typeof i.value !== 'string'
-      ? { name: { known: true, value: '', registry: '', repository: '' }, invalid: `the image is ${JSON.stringify(i.value)}, not a string` }
+      ? { name: EMPTY_NAME, invalid: `the image is ${JSON.stringify(i.value)}, not a string` }
       : parseImageReference(i.pieces);
   return {
     path,
@@ -104,8 +94,8 @@ export function imageInput(i: ImageValue) {
       ? {
           reference: {
             name: reference.name.known ? reference.name : { ...reference.name, ...refs(reference.name.refs) },
-            ...(reference.tag ? { tag: referencePart(reference.tag) } : {}),
-            ...(reference.digest ? { digest: referencePart(reference.digest) } : {}),
+            ...(reference.tag ? { tag: part(reference.tag) } : {}),
+            ...(reference.digest ? { digest: part(reference.digest) } : {}),
             ...(reference.invalid ? { invalid: reference.invalid } : {}),
           },
         }

@@ -15,12 +15,14 @@ import {
   firstUnknown,
   list,
   map,
+  MAX_TEXT_PARTS,
   nil,
   num,
   reference,
   str,
   typeName,
   unknown,
+  unknownText,
   via,
   type Value,
 } from './value';
@@ -94,19 +96,6 @@ function computed(value: Value, call?: string): Value {
   if (builtFromParts(value)) return value;
   const { template: _, encoded, ...rest } = derived(value);
   return call === 'jsonencode' && encoded ? { ...rest, encoded } : rest;
-}
-
-/** Bound on the parts an unknown template keeps (templates of templates through locals can double each level). */
-const MAX_TEMPLATE_PARTS = 32;
-
-/** An unknown template: the first unknown part's reason, every part's references (computed from), and the parts. */
-function templateOf(first: Extract<Value, { kind: 'unknown' }>, pieces: Value[]): Value {
-  const refs = [
-    ...new Map(pieces.flatMap((p) => (p.kind === 'unknown' ? (p.refs ?? []) : [])).map((r) => [JSON.stringify(r), r])).values(),
-  ];
-  const { template: _, refs: __, ...rest } = first;
-  const value = derived(refs.length ? { ...rest, refs } : rest);
-  return pieces.length <= MAX_TEMPLATE_PARTS ? { ...value, template: pieces } : value;
 }
 
 /** Bound on evaluation work per expression tree, against huge for/range() blow-ups. */
@@ -242,11 +231,11 @@ export class Evaluator {
       pieces.push(...(s.template ?? [s]));
       last = s;
     }
-    if (pending) return templateOf(pending, pieces);
+    if (pending) return unknownText(pieces, pending.origin, pending.trace);
     if (parts.length === 1 && last) return last;
     const trace = traced.length === 1 ? traced[0].trace : [];
     // Interpolated parts keep their origins: a finding can point at the part that decides (a tag from a tfvars file).
-    if (last && pieces.length <= MAX_TEMPLATE_PARTS) return { kind: 'string', value: text, origin: range, trace, template: pieces };
+    if (last && pieces.length <= MAX_TEXT_PARTS) return { kind: 'string', value: text, origin: range, trace, template: pieces };
     return str(text, range, trace);
   }
 

@@ -6,7 +6,22 @@ import { defined } from '../defined';
 import * as numbers from './number';
 import { goText, numberText, type TextFormat } from './number-text';
 import { compilePattern, findAll, findFirst, PatternError, replaceAll as replaceMatches, type Groups, type Pattern } from './regex';
-import { bool, failure, firstUnknown, list, map, nil, num, refsOf, str, typeName, unknown, type TraceStep, type Value } from './value';
+import {
+  bool,
+  failure,
+  firstUnknown,
+  list,
+  map,
+  nil,
+  num,
+  refsOf,
+  str,
+  typeName,
+  unknown,
+  unknownText,
+  type TraceStep,
+  type Value,
+} from './value';
 
 /**
  * Terraform's built-in functions, applied to evaluated arguments. Unknown propagates
@@ -318,16 +333,7 @@ export function builtFromParts(v: Value): boolean {
 
 /** Unknown text, with its parts (known text and unknown values) in order. */
 function template(pieces: Value[], at: At): Value {
-  const first = pieces.find((p): p is Of<'unknown'> => p.kind === 'unknown');
-  const refs = pieces.flatMap((p) => (p.kind === 'unknown' ? (p.refs ?? []) : []));
-  const built: Value = {
-    kind: 'unknown',
-    reason: first?.reason ?? 'unknown',
-    origin: at.range,
-    trace: at.trace,
-    ...(refs.length ? { refs: refs.map((r) => ({ ...r, derived: true })) } : {}),
-    template: pieces,
-  };
+  const built = unknownText(pieces, at.range, at.trace);
   BUILT.add(built);
   return built;
 }

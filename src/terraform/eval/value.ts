@@ -144,6 +144,23 @@ export function refsOf(value: Value): ResourceRef[] {
   return [...out.values()];
 }
 
+/** Bound on the parts unknown text keeps (templates of templates through locals can double each level). */
+export const MAX_TEXT_PARTS = 32;
+
+/**
+ * Unknown text made of parts in order (known text and unknown values): unknown for its first
+ * unknown part's reason, computed from every part's references, and keeping the parts when
+ * there are not too many, so a policy can read what is known around an unknown value.
+ */
+export function unknownText(pieces: Value[], origin: Range | undefined, trace: TraceStep[]): Value {
+  const first = pieces.find((p): p is Extract<Value, { kind: 'unknown' }> => p.kind === 'unknown');
+  const refs = [
+    ...new Map(pieces.flatMap((p) => (p.kind === 'unknown' ? (p.refs ?? []) : [])).map((r) => [JSON.stringify(r), r])).values(),
+  ];
+  const text: Value = derived({ kind: 'unknown', reason: first?.reason ?? 'unknown', origin, trace, ...(refs.length ? { refs } : {}) });
+  return pieces.length <= MAX_TEXT_PARTS ? { ...text, template: pieces } : text;
+}
+
 /** The value computed from what it reads: its references are no longer the referenced attributes themselves. */
 export function derived<V extends Value>(value: V): V {
   if (value.kind !== 'unknown' || !value.refs?.some((r) => !r.derived)) return value;

@@ -736,8 +736,8 @@ function evaluateResource(
   return { attributes, blocks };
 }
 
-function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
-  const location = v.origin && scope.placeRange(v.origin);
+function attributeValue(scope: Pick<ModuleInstance, 'placeRange'> | undefined, v: Value): AttributeValue {
+  const location = v.origin && (scope ? scope.placeRange(v.origin) : v.origin);
   const missing = firstUnknown(v);
   if (missing)
     return { set: true, known: false, reason: missing.reason, location, trace: v.trace, ...withRefs(v), ...templateOf(scope, v) };
@@ -746,14 +746,15 @@ function attributeValue(scope: ModuleInstance, v: Value): AttributeValue {
 }
 
 /** A value at an image path, placed where it is written, with its parts. */
-function imageValue(scope: ModuleInstance, found: FoundValue): ImageValue {
+/** scope: the module instance that places it; none for a plan's or a construct's value, placed as it is. */
+export function imageValue(scope: Pick<ModuleInstance, 'placeRange'> | undefined, found: FoundValue): ImageValue {
   const v = found.value;
   const value = attributeValue(scope, v);
   return { path: found.path, ...value, pieces: piecesOf(scope, v) };
 }
 
 /** A string's parts (a template's, else the value itself), placed where they are written. */
-export function piecesOf(scope: Pick<ModuleInstance, 'placeRange'> | undefined, v: Value): TemplatePiece[] {
+function piecesOf(scope: Pick<ModuleInstance, 'placeRange'> | undefined, v: Value): TemplatePiece[] {
   const place = (r: Range | undefined) => (r && scope ? scope.placeRange(r) : r);
   const parts = (v.kind === 'string' || v.kind === 'unknown') && v.template ? v.template : [v];
   return parts.map((p) =>

@@ -1,6 +1,6 @@
 import type { PlanResource } from './plan-json';
 import {
-  piecesOf,
+  imageValue,
   type AttributeValue,
   type BlockInstance,
   type BlockValue,
@@ -181,12 +181,12 @@ function imagesOf(
         // but the configuration may: its images under that path, each where it is written.
         const under = (source?.images ?? []).filter((i) => i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
         if (under.length) return under;
-        return [{ path, ...attributeValue(value, undefined), pieces: piecesOf(undefined, value) }];
+        return [imageValue(undefined, { path, value })];
       }
       const placed = from?.location ? { ...value, origin: from.location, trace: from.trace } : value;
       if (from?.known && from.value === toPlain(value)) return [{ ...from, path }];
-      const pieces = from && value.kind === 'string' ? placedPieces(value.value, from) : piecesOf(undefined, placed);
-      return [{ path, ...attributeValue(placed, undefined), pieces }];
+      const image = imageValue(undefined, { path, value: placed });
+      return [from && value.kind === 'string' ? { ...image, pieces: placedPieces(value.value, from) } : image];
     }),
   };
 }
